@@ -1,0 +1,1 @@
+//! Neural-net building blocks composed purely from tape ops.

@@ -1,0 +1,281 @@
+//! The reverse sweep: [`Var::backward`] (numeric) and [`Var::backward_graph`] (recorded on
+//! the tape, so gradients can be differentiated again).
+//!
+//! Push order is already a topological order, so the sweep is one loop over the nodes from
+//! the output down, with no recursion (a chain of a million ops needs no stack) and no
+//! visited set. A node contributes only if the output reached it; contributions are added
+//! (`+=`), so a variable used many times gets the sum of its uses.
+
+use std::ops::Index;
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::ops;
+use crate::tensor::Tensor;
+use crate::var::{ok, Var};
+
+/// Gradients from one reverse sweep: the adjoint of every node, laid out like the tape's
+/// values. Index with a [`Var`] of the same tape: `grads[x]` is a slice in x's row-major
+/// order, `grads.wrt(x)` a [`Tensor`] of x's shape.
+///
+/// Each call to `backward` computes fresh gradients: nothing accumulates across calls.
+/// Variables that the output does not depend on get zeros.
+#[derive(Clone, Debug, Default)]
+pub struct Grads<T: Float = f64> {
+    adj: Vec<T>,
+    reached: Vec<bool>,
+    tape_id: u64,
+    generation: u64,
+    nodes: usize,
+}
+
+impl<T: Float> Grads<T> {
+    /// An empty buffer, for [`Var::backward_into`].
+    pub fn new() -> Self {
+        Grads { adj: Vec::new(), reached: Vec::new(), tape_id: 0, generation: 0, nodes: 0 }
+    }
+
+    fn check(&self, x: Var<'_, T>) -> std::result::Result<(), String> {
+        if x.tape.id != self.tape_id || x.tape.generation.get() != self.generation {
+            return Err(format!(
+                "grads: {} is not from the tape (or the tape step) these gradients were computed on",
+                x.node()
+            ));
+        }
+        if x.id as usize >= self.nodes {
+            return Err(format!(
+                "grads: {} was recorded after the output these gradients were computed from",
+                x.node()
+            ));
+        }
+        Ok(())
+    }
+
+    /// The gradient of `x` as a slice, or `None` if `x` is from another tape or was
+    /// recorded after the output.
+    pub fn get(&self, x: Var<'_, T>) -> Option<&[T]> {
+        self.check(x).ok()?;
+        let r = x.tape.inner.borrow().range(x.id);
+        Some(&self.adj[r])
+    }
+
+    /// The gradient of `x` as a tensor of x's shape.
+    ///
+    /// # Panics
+    /// If `x` is from another tape or step, or was recorded after the output.
+    #[track_caller]
+    pub fn wrt(&self, x: Var<'_, T>) -> Tensor<T> {
+        if let Err(e) = self.check(x) {
+            panic!("{e}");
+        }
+        let inner = x.tape.inner.borrow();
+        Tensor::new(inner.dims(x.id), self.adj[inner.range(x.id)].to_vec()).expect("tape bug: grad shape")
+    }
+
+    /// The gradient of a scalar `x`.
+    ///
+    /// # Panics
+    /// As [`Grads::wrt`], or if `x` has more than one element.
+    #[track_caller]
+    pub fn scalar(&self, x: Var<'_, T>) -> T {
+        let g = &self[x];
+        assert!(g.len() == 1, "grads.scalar: {} has {} elements", x.node(), g.len());
+        g[0]
+    }
+
+    /// True if the output depends on `x` through differentiable ops.
+    pub fn reached(&self, x: Var<'_, T>) -> bool {
+        self.check(x).is_ok() && self.reached[x.id as usize]
+    }
+}
+
+impl<'t, T: Float> Index<Var<'t, T>> for Grads<T> {
+    type Output = [T];
+    #[track_caller]
+    fn index(&self, x: Var<'t, T>) -> &[T] {
+        if let Err(e) = self.check(x) {
+            panic!("{e}");
+        }
+        let r = x.tape.inner.borrow().range(x.id);
+        &self.adj[r]
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Gradients of this scalar with respect to every node of the tape.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let t = Tape::new();
+    /// let x = t.scalar(3.0);
+    /// let y = x * x; // x used twice: contributions add up
+    /// assert_eq!(y.backward().scalar(x), 6.0);
+    /// ```
+    ///
+    /// # Panics
+    /// If this variable is not a scalar; see [`Var::try_backward`].
+    #[track_caller]
+    pub fn backward(self) -> Grads<T> {
+        ok(self.try_backward())
+    }
+
+    /// Fallible [`Var::backward`]: [`Error::NotScalar`] for a non-scalar output.
+    pub fn try_backward(self) -> Result<Grads<T>> {
+        let mut g = Grads::new();
+        self.try_backward_into(&mut g)?;
+        Ok(g)
+    }
+
+    /// Like [`Var::backward`], reusing the buffers of `grads` (no allocation once they
+    /// are large enough: the steady state of a training loop).
+    #[track_caller]
+    pub fn backward_into(self, grads: &mut Grads<T>) {
+        ok(self.try_backward_into(grads))
+    }
+
+    /// Fallible [`Var::backward_into`].
+    pub fn try_backward_into(self, grads: &mut Grads<T>) -> Result<()> {
+        let n = self.len();
+        if !self.shape().is_empty() && n != 1 {
+            return Err(Error::NotScalar { op: "backward", shape: self.shape(), node: self.node() });
+        }
+        sweep(self, None, grads);
+        Ok(())
+    }
+
+    /// Vector-Jacobian product: the gradients of ⟨seed, self⟩, for an output of any shape.
+    #[track_caller]
+    pub fn backward_with_seed(self, seed: &Tensor<T>) -> Grads<T> {
+        ok(self.try_backward_with_seed(seed))
+    }
+
+    /// Fallible [`Var::backward_with_seed`]: the seed must have the output's shape.
+    pub fn try_backward_with_seed(self, seed: &Tensor<T>) -> Result<Grads<T>> {
+        let shape = self.shape();
+        if seed.shape() != shape.as_slice() {
+            return Err(Error::InvalidArgument {
+                op: "backward_with_seed",
+                msg: format!(
+                    "seed of shape {:?} for output {} of shape {shape:?}; they must match",
+                    seed.shape(),
+                    self.node()
+                ),
+            });
+        }
+        let mut g = Grads::new();
+        sweep(self, Some(seed.data()), &mut g);
+        Ok(g)
+    }
+}
+
+/// The numeric sweep from `out` with seed 1 (or `seed`).
+fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
+    let inner = out.tape.inner.borrow();
+    let o = out.id as usize;
+    let r = inner.range(out.id);
+    g.tape_id = out.tape.id;
+    g.generation = out.tape.generation.get();
+    g.nodes = o + 1;
+    g.adj.clear();
+    g.adj.resize(r.end, T::ZERO);
+    g.reached.clear();
+    g.reached.resize(o + 1, false);
+    match seed {
+        Some(s) => g.adj[r].copy_from_slice(s),
+        None => g.adj[r].iter_mut().for_each(|a| *a = T::ONE),
+    }
+    g.reached[o] = inner.nodes[o].grad;
+    for i in (0..=o).rev() {
+        if g.reached[i] {
+            ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
+        }
+    }
+}
+
+/// Gradients as variables on the tape, from [`Var::backward_graph`]: each is itself a
+/// node that can be differentiated again.
+pub struct GradVars<'t, T: Float = f64> {
+    tape: &'t crate::Tape<T>,
+    adj: Vec<Option<u32>>,
+}
+
+impl<'t, T: Float> GradVars<'t, T> {
+    /// The gradient of `x` as a variable, or `None` if the output does not depend on `x`.
+    pub fn get(&self, x: Var<'t, T>) -> Option<Var<'t, T>> {
+        assert!(std::ptr::eq(x.tape, self.tape), "grads: {} is from another tape", x.node());
+        self.adj.get(x.id as usize).copied().flatten().map(|id| Var::new(self.tape, id))
+    }
+
+    /// The gradient of `x` as a variable (a constant zero tensor if the output does not
+    /// depend on `x`).
+    #[track_caller]
+    pub fn wrt(&self, x: Var<'t, T>) -> Var<'t, T> {
+        self.get(x).unwrap_or_else(|| self.tape.constant(&Tensor::zeros(&x.shape())))
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Gradients recorded as tape ops (PyTorch's `create_graph=True`): the results are
+    /// variables, so they can be differentiated again for Hessians, Hessian-vector products
+    /// and gradient penalties.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let t = Tape::new();
+    /// let x = t.scalar(2.0);
+    /// let y = x * x * x;                // y = x³
+    /// let dy = y.backward_graph().wrt(x); // 3x² = 12, as a node on the tape
+    /// let d2y = dy.backward().scalar(x);  // 6x = 12
+    /// assert_eq!((dy.item(), d2y), (12.0, 12.0));
+    /// ```
+    ///
+    /// # Panics
+    /// If this variable is not a scalar; see [`Var::backward_graph_with_seed`].
+    #[track_caller]
+    pub fn backward_graph(self) -> GradVars<'t, T> {
+        if self.len() != 1 {
+            panic!("{}", Error::NotScalar { op: "backward_graph", shape: self.shape(), node: self.node() });
+        }
+        let seed = self.tape.constant(&Tensor::ones(&self.shape()));
+        self.backward_graph_with_seed(seed)
+    }
+
+    /// Recorded vector-Jacobian product with a seed variable of this variable's shape
+    /// (the seed may itself depend on variables).
+    #[track_caller]
+    pub fn backward_graph_with_seed(self, seed: Var<'t, T>) -> GradVars<'t, T> {
+        self.same_tape(seed, "backward_graph");
+        assert!(
+            seed.shape() == self.shape(),
+            "backward_graph: seed {} of shape {:?} for output {} of shape {:?}",
+            seed.node(),
+            seed.shape(),
+            self.node(),
+            self.shape()
+        );
+        let tape = self.tape;
+        let o = self.id as usize;
+        let mut adj: Vec<Option<u32>> = vec![None; o + 1];
+        if self.requires_grad() {
+            adj[o] = Some(seed.id);
+        }
+        for i in (0..=o).rev() {
+            let Some(g) = adj[i] else { continue };
+            let node = tape.inner.borrow().node(i as u32);
+            if !node.grad {
+                continue;
+            }
+            for (p, contrib) in ops::vjp_graph(Var::new(tape, i as u32), Var::new(tape, g)) {
+                if !tape.inner.borrow().node(p).grad {
+                    continue;
+                }
+                let slot = &mut adj[p as usize];
+                *slot = Some(match *slot {
+                    None => contrib.id,
+                    Some(prev) => (Var::new(tape, prev) + contrib).id,
+                });
+            }
+        }
+        GradVars { tape, adj }
+    }
+}

@@ -1,0 +1,154 @@
+//! User-defined ops: a forward and a hand-written backward (VJP) rule, recorded on the tape
+//! like any built-in op.
+//!
+//! ```
+//! use wengert_tape::{CustomOp, Result, Tape, Tensor, Var};
+//!
+//! /// y = x³ with a hand-written backward x̄ = 3x²·ȳ.
+//! struct Cube;
+//! impl CustomOp<f64> for Cube {
+//!     fn name(&self) -> &str { "cube" }
+//!     fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+//!         Ok(x[0].map(|v| v * v * v))
+//!     }
+//!     fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+//!         let d = Tensor::from_fn(x[0].shape(), |i| 3.0 * x[0].data()[i].powi(2) * g.data()[i]);
+//!         vec![d]
+//!     }
+//! }
+//!
+//! let t = Tape::new();
+//! let x = t.scalar(2.0);
+//! let y = t.custom(std::rc::Rc::new(Cube), &[x]).unwrap();
+//! assert_eq!(y.item(), 8.0);
+//! assert_eq!(y.backward().scalar(x), 12.0);
+//! ```
+
+use std::rc::Rc;
+
+use smallvec::SmallVec;
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::ops::{flows, Op};
+use crate::tape::Inner;
+use crate::tensor::Tensor;
+use crate::var::Var;
+
+/// An op with a forward and a backward rule written by the user.
+///
+/// `vjp` receives the inputs, the output and the output's adjoint `ȳ`, and returns one
+/// tensor per input, of that input's shape: `x̄ᵢ = ȳ·∂y/∂xᵢ` summed over y's elements.
+/// Verify it with [`crate::gradcheck::check_custom_op`].
+///
+/// To make the op differentiable twice (for [`Var::backward_graph`]), also implement
+/// `vjp_graph` with tape ops.
+pub trait CustomOp<T: Float> {
+    /// Name shown in the Wengert list and in errors.
+    fn name(&self) -> &str;
+    /// The output value. Return an error for inputs the op does not accept.
+    fn forward(&self, inputs: &[&Tensor<T>]) -> Result<Tensor<T>>;
+    /// The backward rule on values.
+    fn vjp(&self, inputs: &[&Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>) -> Vec<Tensor<T>>;
+    /// The backward rule in tape ops, for higher-order derivatives. `None` (the default)
+    /// means the op is differentiable once: a differentiable backward through it fails.
+    fn vjp_graph<'t>(
+        &self,
+        inputs: &[Var<'t, T>],
+        output: Var<'t, T>,
+        grad: Var<'t, T>,
+    ) -> Option<Vec<Var<'t, T>>> {
+        let _ = (inputs, output, grad);
+        None
+    }
+}
+
+/// Records a custom op.
+#[track_caller]
+pub(crate) fn record<'t, T: Float>(op: Rc<dyn CustomOp<T>>, xs: &[Var<'t, T>]) -> Result<Var<'t, T>> {
+    let Some(&first) = xs.first() else {
+        return Err(Error::InvalidArgument { op: "custom", msg: format!("{}: no inputs", op.name()) });
+    };
+    let tape = first.tape;
+    for &x in xs {
+        first.same_tape(x, "custom");
+    }
+    let values: Vec<Tensor<T>> = xs.iter().map(|x| x.value()).collect();
+    let refs: Vec<&Tensor<T>> = values.iter().collect();
+    let y = op.forward(&refs)?;
+    let mut inner = tape.inner.borrow_mut();
+    let grad = xs.iter().any(|x| inner.node(x.id).grad);
+    let s = inner.intern_shape(y.shape());
+    let off = inner.values.len();
+    inner.values.extend_from_slice(y.data());
+    let k = inner.customs.len();
+    inner.customs.push(op);
+    let mut ints = vec![k, xs.len()];
+    ints.extend(xs.iter().map(|x| x.id as usize));
+    let aux = inner.push_ints(&ints);
+    let id = inner.push(Op::Custom, grad, first.id, 0, off, s, aux);
+    drop(inner);
+    tape.note_location(id);
+    Ok(Var::new(tape, id))
+}
+
+fn parts<T: Float>(inner: &Inner<T>, id: u32) -> (Rc<dyn CustomOp<T>>, Vec<u32>) {
+    let n = inner.node(id);
+    let a = n.aux as usize;
+    let op = inner.customs[inner.ints[a]].clone();
+    let count = inner.ints[a + 1];
+    (op, inner.ints[a + 2..a + 2 + count].iter().map(|&p| p as u32).collect())
+}
+
+/// Numeric VJP: calls the user's rule on copies of the values.
+pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) {
+    let (op, parents) = parts(inner, id);
+    let xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
+    let refs: Vec<&Tensor<T>> = xs.iter().collect();
+    let y = inner.tensor(id);
+    let r = inner.range(id);
+    let g = Tensor::new(y.shape(), adj[r].to_vec()).expect("tape bug: adjoint shape");
+    let grads = op.vjp(&refs, &y, &g);
+    assert!(
+        grads.len() == parents.len(),
+        "custom op {}: vjp returned {} gradients for {} inputs",
+        op.name(),
+        grads.len(),
+        parents.len()
+    );
+    for (k, (&p, gp)) in parents.iter().zip(&grads).enumerate() {
+        assert!(
+            gp.shape() == xs[k].shape(),
+            "custom op {}: vjp returned shape {:?} for input {k} of shape {:?}",
+            op.name(),
+            gp.shape(),
+            xs[k].shape()
+        );
+        if flows(inner, p, reached) {
+            let pr = inner.range(p);
+            adj[pr].iter_mut().zip(gp.data()).for_each(|(a, g)| *a += *g);
+        }
+    }
+}
+
+/// VJP in tape ops, if the user supplied one.
+pub(crate) fn vjp_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let (op, parents) = parts(&y.tape.inner.borrow(), y.id);
+    let xs: Vec<Var<'t, T>> = parents.iter().map(|&p| Var::new(y.tape, p)).collect();
+    let grads = op.vjp_graph(&xs, y, g).unwrap_or_else(|| {
+        panic!(
+            "custom op {} ({}) has no vjp_graph, so it cannot be differentiated twice; \
+             implement CustomOp::vjp_graph or use backward()",
+            op.name(),
+            y.node()
+        )
+    });
+    assert!(
+        grads.len() == parents.len(),
+        "custom op {}: vjp_graph returned {} gradients for {} inputs",
+        op.name(),
+        grads.len(),
+        parents.len()
+    );
+    parents.into_iter().zip(grads).collect()
+}

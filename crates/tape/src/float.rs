@@ -1,0 +1,204 @@
+//! The element types a tape can hold: `f32` and `f64`.
+
+use std::fmt::{Debug, Display, LowerExp};
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// A floating-point element type (`f32` or `f64`).
+///
+/// The trait is sealed: its methods mirror `f64`'s inherent methods, plus the GEMM entry
+/// point of the matrix-multiply crate for that type.
+pub trait Float:
+    sealed::Sealed
+    + Copy
+    + Default
+    + PartialEq
+    + PartialOrd
+    + Debug
+    + Display
+    + LowerExp
+    + Send
+    + Sync
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + Sum
+{
+    /// 0.
+    const ZERO: Self;
+    /// 1.
+    const ONE: Self;
+    /// Machine epsilon.
+    const EPSILON: Self;
+    /// Positive infinity.
+    const INFINITY: Self;
+    /// Not a number.
+    const NAN: Self;
+    /// `"f32"` or `"f64"`.
+    const NAME: &'static str;
+
+    /// Converts (rounding) from `f64`.
+    fn from_f64(x: f64) -> Self;
+    /// Converts exactly to `f64`.
+    fn to_f64(self) -> f64;
+    /// Converts from a count.
+    fn from_usize(n: usize) -> Self {
+        Self::from_f64(n as f64)
+    }
+    /// e^x.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// ln(1 + x), accurate near 0.
+    fn ln_1p(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// Sine.
+    fn sin(self) -> Self;
+    /// Cosine.
+    fn cos(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// x^p.
+    fn powf(self, p: Self) -> Self;
+    /// |x|.
+    fn abs(self) -> Self;
+    /// True for neither infinite nor NaN.
+    fn is_finite(self) -> bool;
+    /// True for NaN.
+    fn is_nan(self) -> bool;
+
+    /// `c = alpha·a·b + beta·c` for strided row/column layouts (general matrix multiply).
+    #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
+    fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[Self],
+        a_strides: (isize, isize),
+        b: &[Self],
+        b_strides: (isize, isize),
+        beta: Self,
+        c: &mut [Self],
+    );
+}
+
+macro_rules! impl_float {
+    ($t:ident, $gemm:ident) => {
+        impl Float for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const EPSILON: Self = $t::EPSILON;
+            const INFINITY: Self = $t::INFINITY;
+            const NAN: Self = $t::NAN;
+            const NAME: &'static str = stringify!($t);
+            #[inline]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline]
+            fn exp(self) -> Self {
+                $t::exp(self)
+            }
+            #[inline]
+            fn ln(self) -> Self {
+                $t::ln(self)
+            }
+            #[inline]
+            fn ln_1p(self) -> Self {
+                $t::ln_1p(self)
+            }
+            #[inline]
+            fn sqrt(self) -> Self {
+                $t::sqrt(self)
+            }
+            #[inline]
+            fn sin(self) -> Self {
+                $t::sin(self)
+            }
+            #[inline]
+            fn cos(self) -> Self {
+                $t::cos(self)
+            }
+            #[inline]
+            fn tanh(self) -> Self {
+                $t::tanh(self)
+            }
+            #[inline]
+            fn powf(self, p: Self) -> Self {
+                $t::powf(self, p)
+            }
+            #[inline]
+            fn abs(self) -> Self {
+                $t::abs(self)
+            }
+            #[inline]
+            fn is_finite(self) -> bool {
+                $t::is_finite(self)
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                $t::is_nan(self)
+            }
+            fn gemm(
+                m: usize,
+                k: usize,
+                n: usize,
+                a: &[Self],
+                a_strides: (isize, isize),
+                b: &[Self],
+                b_strides: (isize, isize),
+                beta: Self,
+                c: &mut [Self],
+            ) {
+                crate::gemm::check_extents(m, k, n, a.len(), a_strides, b.len(), b_strides, c.len());
+                if m == 0 || n == 0 {
+                    return;
+                }
+                // SAFETY: `check_extents` asserted that every index the kernel can touch,
+                // `i*rs + j*cs` for i < rows and j < cols with non-negative strides, lies
+                // inside the slice it belongs to, and `c` is a unique `&mut` that cannot
+                // alias `a` or `b` (which are shared borrows). `c` is row-major contiguous
+                // with row stride `n`. The kernel reads only a and b and writes only c.
+                unsafe {
+                    matrixmultiply::$gemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        a_strides.0,
+                        a_strides.1,
+                        b.as_ptr(),
+                        b_strides.0,
+                        b_strides.1,
+                        beta,
+                        c.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+            }
+        }
+    };
+}
+
+impl_float!(f32, sgemm);
+impl_float!(f64, dgemm);

@@ -1,0 +1,53 @@
+//! # wengert-tape
+//!
+//! Reverse-mode automatic differentiation on a tape (a Wengert list) of scalar and tensor
+//! ops.
+//!
+//! * [`Tape`] records; [`Var`] is a `Copy` handle whose operators record.
+//! * [`Var::backward`] replays the tape backward and returns [`Grads`];
+//!   [`Var::backward_graph`] records the backward pass too, for higher derivatives.
+//! * [`Tensor`] is the owned value type; a scalar is a tensor of shape `[]`.
+//! * [`gradcheck`] compares gradients against central finite differences.
+//!
+//! ```
+//! use wengert_tape::{Tape, Tensor};
+//!
+//! let t = Tape::<f64>::new();
+//! let x = t.scalar(2.0);
+//! let y = t.scalar(3.0);
+//! let f = x * y + x.sin();
+//! let g = f.backward();
+//! assert_eq!(f.item(), 6.0 + 2f64.sin());
+//! assert_eq!(g.scalar(x), 3.0 + 2f64.cos()); // ∂f/∂x = y + cos x
+//! assert_eq!(g.scalar(y), 2.0);              // ∂f/∂y = x
+//!
+//! // Tensors broadcast like numpy; the gradient is summed back to each operand's shape.
+//! let a = t.var(&Tensor::from([[1.0], [2.0], [3.0]])); // [3, 1]
+//! let b = t.var(&Tensor::from([10.0, 20.0, 30.0, 40.0])); // [4]
+//! let s = (a * b).sum(); // [3, 4] summed
+//! let g = s.backward();
+//! assert_eq!(g[a], [100.0, 100.0, 100.0]);
+//! assert_eq!(g[b], [6.0, 6.0, 6.0, 6.0]);
+//! ```
+#![warn(missing_docs)]
+
+mod backward;
+pub mod custom;
+mod error;
+mod float;
+mod gemm;
+pub mod gradcheck;
+mod ops;
+pub mod shape;
+mod tape;
+mod tensor;
+mod var;
+
+pub use backward::{GradVars, Grads};
+pub use custom::CustomOp;
+pub use error::{Error, NodeId, Result};
+pub use float::Float;
+pub use shape::Shape;
+pub use tape::{Tape, TapeStats};
+pub use tensor::Tensor;
+pub use var::Var;

@@ -1,0 +1,239 @@
+//! Elementwise binary ops on operands of equal shape. The `+ - * /` operators and the
+//! named methods broadcast first by recording explicit `broadcast_to` nodes, so every VJP
+//! here is one line: the reduction back to each operand's shape is `broadcast_to`'s VJP.
+//!
+//! | op | y | ā += | b̄ += |
+//! |---|---|---|---|
+//! | add | a+b | ȳ | ȳ |
+//! | sub | a−b | ȳ | −ȳ |
+//! | mul | a·b | ȳ·b | ȳ·a |
+//! | div | a/b | ȳ/b | −ȳ·y/b |
+//! | pow | aᵇ | ȳ·b·aᵇ⁻¹ | ȳ·y·ln a (0 where a = 0, b ≥ 0) |
+//! | maximum | max(a, b) | ȳ·w(a,b) | ȳ·w(b,a) |
+//! | minimum | min(a, b) | ȳ·w(b,a) | ȳ·w(a,b) |
+//!
+//! with w(a,b) = 1 if a > b, ½ if a = b, 0 otherwise (`max_weight`, a mask): a tie
+//! splits the gradient evenly. `maximum`/`minimum` propagate NaN.
+
+use smallvec::{smallvec, SmallVec};
+
+use crate::float::Float;
+use crate::ops::{flows, Op};
+use crate::tape::{Inner, Node, SCALAR};
+use crate::var::Var;
+
+#[inline(always)]
+fn max_weight<T: Float>(a: T, b: T) -> T {
+    if a > b {
+        T::ONE
+    } else if a == b {
+        T::from_f64(0.5)
+    } else {
+        T::ZERO
+    }
+}
+
+/// Forward value.
+#[inline(always)]
+pub(crate) fn f<T: Float>(op: Op, a: T, b: T) -> T {
+    match op {
+        Op::Add => a + b,
+        Op::Sub => a - b,
+        Op::Mul => a * b,
+        Op::Div => a / b,
+        Op::Pow => a.powf(b),
+        Op::Maximum => {
+            if a.is_nan() || b.is_nan() {
+                T::NAN
+            } else if a >= b {
+                a
+            } else {
+                b
+            }
+        }
+        Op::Minimum => {
+            if a.is_nan() || b.is_nan() {
+                T::NAN
+            } else if a <= b {
+                a
+            } else {
+                b
+            }
+        }
+        Op::MaxWeight => max_weight(a, b),
+        Op::EqMask => {
+            if a == b {
+                T::ONE
+            } else {
+                T::ZERO
+            }
+        }
+        _ => unreachable!("tape bug: {op:?} is not binary"),
+    }
+}
+
+/// Contribution to ā.
+#[inline(always)]
+fn ga<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
+    let _ = y;
+    match op {
+        Op::Add | Op::Sub => g,
+        Op::Mul => g * b,
+        Op::Div => g / b,
+        Op::Pow => {
+            if b == T::ZERO {
+                T::ZERO
+            } else {
+                g * (b * a.powf(b - T::ONE))
+            }
+        }
+        Op::Maximum => g * max_weight(a, b),
+        Op::Minimum => g * max_weight(b, a),
+        _ => T::ZERO,
+    }
+}
+
+/// Contribution to b̄.
+#[inline(always)]
+fn gb<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
+    match op {
+        Op::Add => g,
+        Op::Sub => -g,
+        Op::Mul => g * a,
+        Op::Div => -(g * (y / b)),
+        Op::Pow => {
+            if a == T::ZERO && b >= T::ZERO {
+                T::ZERO
+            } else {
+                g * (y * a.ln())
+            }
+        }
+        Op::Maximum => g * max_weight(b, a),
+        Op::Minimum => g * max_weight(a, b),
+        _ => T::ZERO,
+    }
+}
+
+macro_rules! each_binary {
+    ($op:expr, $mac:ident) => {
+        match $op {
+            Op::Add => $mac!(Add),
+            Op::Sub => $mac!(Sub),
+            Op::Mul => $mac!(Mul),
+            Op::Div => $mac!(Div),
+            Op::Pow => $mac!(Pow),
+            Op::Maximum => $mac!(Maximum),
+            Op::Minimum => $mac!(Minimum),
+            Op::MaxWeight => $mac!(MaxWeight),
+            Op::EqMask => $mac!(EqMask),
+            _ => unreachable!("tape bug: not a binary op"),
+        }
+    };
+}
+
+/// Numeric VJP of a binary node.
+#[inline]
+pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    let ao = inner.nodes[n.a as usize].off as usize;
+    let bo = inner.nodes[n.b as usize].off as usize;
+    let o = n.off as usize;
+    let va = &inner.values;
+    let fa = flows(inner, n.a, reached);
+    let fb = flows(inner, n.b, reached);
+    if n.shape == SCALAR {
+        let (g, a, b, y) = (adj[o], va[ao], va[bo], va[o]);
+        if fa {
+            adj[ao] += ga(n.op, g, a, b, y);
+        }
+        if fb {
+            adj[bo] += gb(n.op, g, a, b, y);
+        }
+        return;
+    }
+    let len = inner.shapes[n.shape as usize].numel;
+    let (lo, hi) = adj.split_at_mut(o);
+    let g = &hi[..len];
+    let (a, b, y) = (&va[ao..ao + len], &va[bo..bo + len], &va[o..o + len]);
+    if fa {
+        let acc = &mut lo[ao..ao + len];
+        macro_rules! run {
+            ($o:ident) => {
+                for i in 0..len {
+                    acc[i] += ga(Op::$o, g[i], a[i], b[i], y[i]);
+                }
+            };
+        }
+        each_binary!(n.op, run);
+    }
+    if fb {
+        let acc = &mut lo[bo..bo + len];
+        macro_rules! run {
+            ($o:ident) => {
+                for i in 0..len {
+                    acc[i] += gb(Op::$o, g[i], a[i], b[i], y[i]);
+                }
+            };
+        }
+        each_binary!(n.op, run);
+    }
+}
+
+/// VJP of a binary node in tape ops.
+pub(crate) fn vjp_graph<'t, T: Float>(
+    y: Var<'t, T>,
+    n: Node,
+    g: Var<'t, T>,
+) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let a = Var::new(y.tape, n.a);
+    let b = Var::new(y.tape, n.b);
+    let (da, db) = match n.op {
+        Op::Add => (g, g),
+        Op::Sub => (g, -g),
+        Op::Mul => (g * b, g * a),
+        Op::Div => (g / b, -(g * (y / b))),
+        Op::Pow => {
+            // ln(a + [a = 0]) is ln a where a ≠ 0 and 0 where a = 0 (pow's convention),
+            // and the mask carries no gradient, so the rule stays differentiable.
+            let safe_ln = (a + a.is_zero()).ln();
+            (g * (b * a.pow(b - T::ONE)), g * (y * safe_ln))
+        }
+        Op::Maximum => (g * a.max_weight(b), g * b.max_weight(a)),
+        Op::Minimum => (g * b.max_weight(a), g * a.max_weight(b)),
+        _ => return SmallVec::new(),
+    };
+    smallvec![(n.a, da), (n.b, db)]
+}
+
+/// Records a binary op on two operands of equal shape (checked by the caller).
+#[track_caller]
+pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    let tape = a.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let an = inner.node(a.id);
+    let bn = inner.node(b.id);
+    let grad = (an.grad || bn.grad) && !op.is_nondifferentiable();
+    let off = inner.values.len();
+    let id = if an.shape == SCALAR && bn.shape == SCALAR {
+        let v = f(op, inner.values[an.off as usize], inner.values[bn.off as usize]);
+        inner.values.push(v);
+        inner.push(op, grad, a.id, b.id, off, SCALAR, 0)
+    } else {
+        let len = inner.shapes[an.shape as usize].numel;
+        let (ao, bo) = (an.off as usize, bn.off as usize);
+        inner.values.resize(off + len, T::ZERO);
+        let (src, dst) = inner.values.split_at_mut(off);
+        let (x, z) = (&src[ao..ao + len], &src[bo..bo + len]);
+        macro_rules! run {
+            ($o:ident) => {
+                for i in 0..len {
+                    dst[i] = f(Op::$o, x[i], z[i]);
+                }
+            };
+        }
+        each_binary!(op, run);
+        inner.push(op, grad, a.id, b.id, off, an.shape, 0)
+    };
+    drop(inner);
+    tape.note_location(id);
+    Var::new(tape, id)
+}

@@ -1,0 +1,126 @@
+//! Matrix product, 2-d and batched 3-d (a 2-d operand is shared across the batch).
+//!
+//! y = a·b;  ā += ȳ·bᵀ,  b̄ += aᵀ·ȳ.
+//!
+//! The products run on the `matrixmultiply` GEMM kernels. The transposed products of the
+//! VJP read the operands through strides (no transposed copies) and accumulate straight
+//! into the adjoint buffer (β = 1), so a backward through matmul allocates nothing.
+
+use smallvec::{smallvec, SmallVec};
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::ops::{flows, Op};
+use crate::tape::{Inner, Node};
+use crate::var::Var;
+
+/// (batch, m, k, n, a batch stride, b batch stride) of a product, or `None` if the
+/// shapes do not fit.
+fn plan(a: &[usize], b: &[usize]) -> Option<(usize, usize, usize, usize, usize, usize)> {
+    let (ab, m, k) = match *a {
+        [m, k] => (None, m, k),
+        [bt, m, k] => (Some(bt), m, k),
+        _ => return None,
+    };
+    let (bb, k2, n) = match *b {
+        [k, n] => (None, k, n),
+        [bt, k, n] => (Some(bt), k, n),
+        _ => return None,
+    };
+    if k != k2 {
+        return None;
+    }
+    let batch = match (ab, bb) {
+        (Some(x), Some(y)) if x != y => return None,
+        (Some(x), _) | (_, Some(x)) => x,
+        (None, None) => 1,
+    };
+    let sa = if ab.is_some() { m * k } else { 0 };
+    let sb = if bb.is_some() { k * n } else { 0 };
+    Some((batch, m, k, n, sa, sb))
+}
+
+#[track_caller]
+pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
+    a.same_tape(b, "matmul");
+    let tape = a.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let (an, bn) = (inner.node(a.id), inner.node(b.id));
+    let (da, db) = (inner.shape_of(a.id), inner.shape_of(b.id));
+    let Some((batch, m, k, n, sa, sb)) = plan(&da, &db) else {
+        return Err(Error::ShapeMismatch {
+            op: "matmul",
+            lhs: da,
+            rhs: db,
+            lhs_node: a.node(),
+            rhs_node: b.node(),
+        });
+    };
+    let out: SmallVec<[usize; 4]> =
+        if da.len() == 3 || db.len() == 3 { smallvec![batch, m, n] } else { smallvec![m, n] };
+    let s = inner.intern_shape(&out);
+    let off = inner.values.len();
+    inner.values.resize(off + batch * m * n, T::ZERO);
+    let (src, dst) = inner.values.split_at_mut(off);
+    let (ao, bo) = (an.off as usize, bn.off as usize);
+    for t in 0..batch {
+        let av = &src[ao + t * sa..ao + t * sa + m * k];
+        let bv = &src[bo + t * sb..bo + t * sb + k * n];
+        T::gemm(
+            m,
+            k,
+            n,
+            av,
+            (k as isize, 1),
+            bv,
+            (n as isize, 1),
+            T::ZERO,
+            &mut dst[t * m * n..(t + 1) * m * n],
+        );
+    }
+    let id = inner.push(Op::MatMul, an.grad || bn.grad, a.id, b.id, off, s, 0);
+    drop(inner);
+    tape.note_location(id);
+    Ok(Var::new(tape, id))
+}
+
+/// Numeric VJP: ā += ȳ·bᵀ, b̄ += aᵀ·ȳ, through strides, accumulating (β = 1).
+pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    let (an, bn) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
+    let (da, db) = (&inner.shapes[an.shape as usize].dims, &inner.shapes[bn.shape as usize].dims);
+    let (batch, m, k, nn, sa, sb) = plan(da, db).expect("tape bug: matmul shapes");
+    let (ao, bo, o) = (an.off as usize, bn.off as usize, n.off as usize);
+    let fa = flows(inner, n.a, reached);
+    let fb = flows(inner, n.b, reached);
+    let (lo, hi) = adj.split_at_mut(o);
+    let g = &hi[..batch * m * nn];
+    let v = &inner.values;
+    for t in 0..batch {
+        let gt = &g[t * m * nn..(t + 1) * m * nn];
+        if fa {
+            // ā[m×k] += ȳ[m×n] · bᵀ, with bᵀ read from b[k×n] as strides (1, n).
+            let bv = &v[bo + t * sb..bo + t * sb + k * nn];
+            let acc = &mut lo[ao + t * sa..ao + t * sa + m * k];
+            T::gemm(m, nn, k, gt, (nn as isize, 1), bv, (1, nn as isize), T::ONE, acc);
+        }
+        if fb {
+            // b̄[k×n] += aᵀ · ȳ, with aᵀ read from a[m×k] as strides (1, k).
+            let av = &v[ao + t * sa..ao + t * sa + m * k];
+            let acc = &mut lo[bo + t * sb..bo + t * sb + k * nn];
+            T::gemm(k, m, nn, av, (1, k as isize), gt, (nn as isize, 1), T::ONE, acc);
+        }
+    }
+}
+
+/// VJP in tape ops.
+pub(crate) fn vjp_graph<'t, T: Float>(
+    y: Var<'t, T>,
+    n: Node,
+    g: Var<'t, T>,
+) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let a = Var::new(y.tape, n.a);
+    let b = Var::new(y.tape, n.b);
+    let ga = g.matmul(b.transpose()).sum_to(&a.shape());
+    let gb = a.transpose().matmul(g).sum_to(&b.shape());
+    smallvec![(n.a, ga), (n.b, gb)]
+}

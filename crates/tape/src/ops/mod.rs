@@ -1,0 +1,214 @@
+//! The primitive ops and the dispatch from an op code to its rules.
+//!
+//! Each op family lives in one file with, per op, its forward formula, its numeric
+//! vector-Jacobian product (used by [`Var::backward`](crate::Var::backward)) and its VJP
+//! written in tape ops (used by [`Var::backward_graph`](crate::Var::backward_graph), which
+//! makes gradients differentiable). `tests/vjp_agreement.rs` checks that the two VJPs agree
+//! op by op.
+//!
+//! | file | ops |
+//! |---|---|
+//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
+//! | `binary.rs` | add sub mul div pow maximum minimum (equal shapes; the operators broadcast first) |
+//! | `reduce.rs` | sum_to (sum over broadcast axes), max_axis |
+//! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows |
+//! | `matmul.rs` | matmul (2-d and batched 3-d) |
+//! | `crate::custom` | user-defined ops |
+
+pub(crate) mod binary;
+pub(crate) mod layout;
+pub(crate) mod matmul;
+pub(crate) mod reduce;
+pub(crate) mod unary;
+
+use crate::float::Float;
+use crate::tape::Inner;
+use crate::var::Var;
+
+/// The op code of a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub(crate) enum Op {
+    // Leaves.
+    Var,
+    Const,
+    Detach,
+    // Elementwise unary.
+    Neg,
+    Exp,
+    Ln,
+    Log1p,
+    Sqrt,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+    Softplus,
+    Relu,
+    Abs,
+    Square,
+    PowConst,
+    Clamp,
+    AddConst,
+    SubConst,
+    RSubConst,
+    MulConst,
+    DivConst,
+    RDivConst,
+    // Masks: 0/1 values that gradients do not flow through.
+    StepMask,
+    SignMask,
+    RangeMask,
+    IsZeroMask,
+    // Elementwise binary (equal shapes).
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Maximum,
+    Minimum,
+    MaxWeight,
+    EqMask,
+    // Reductions.
+    SumTo,
+    MaxAxis,
+    // Layout.
+    BroadcastTo,
+    Reshape,
+    Permute,
+    Slice,
+    Pad,
+    Concat,
+    IndexSelect,
+    ScatterRows,
+    // Linear algebra.
+    MatMul,
+    // User-defined.
+    Custom,
+}
+
+impl Op {
+    /// The op's name as printed in the Wengert list and in errors.
+    pub fn name(self) -> &'static str {
+        use Op::*;
+        match self {
+            Var => "var",
+            Const => "const",
+            Detach => "detach",
+            Neg => "neg",
+            Exp => "exp",
+            Ln => "ln",
+            Log1p => "log1p",
+            Sqrt => "sqrt",
+            Sin => "sin",
+            Cos => "cos",
+            Tanh => "tanh",
+            Sigmoid => "sigmoid",
+            Softplus => "softplus",
+            Relu => "relu",
+            Abs => "abs",
+            Square => "square",
+            PowConst => "powf",
+            Clamp => "clamp",
+            AddConst => "add_const",
+            SubConst => "sub_const",
+            RSubConst => "rsub_const",
+            MulConst => "mul_const",
+            DivConst => "div_const",
+            RDivConst => "rdiv_const",
+            StepMask => "step_mask",
+            SignMask => "sign",
+            RangeMask => "range_mask",
+            IsZeroMask => "is_zero",
+            Add => "add",
+            Sub => "sub",
+            Mul => "mul",
+            Div => "div",
+            Pow => "pow",
+            Maximum => "maximum",
+            Minimum => "minimum",
+            MaxWeight => "max_weight",
+            EqMask => "eq_mask",
+            SumTo => "sum_to",
+            MaxAxis => "max_axis",
+            BroadcastTo => "broadcast_to",
+            Reshape => "reshape",
+            Permute => "permute",
+            Slice => "slice",
+            Pad => "pad",
+            Concat => "concat",
+            IndexSelect => "index_select",
+            ScatterRows => "scatter_rows",
+            MatMul => "matmul",
+            Custom => "custom",
+        }
+    }
+
+    /// Ops whose output no gradient flows back through.
+    pub fn is_nondifferentiable(self) -> bool {
+        use Op::*;
+        matches!(
+            self,
+            Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask
+        )
+    }
+}
+
+/// The numeric reverse step of node `id`: adds its parents' contributions to `adj` and
+/// marks them reached. `adj` is laid out like the tape's values.
+pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) {
+    let n = inner.node(id);
+    use Op::*;
+    match n.op {
+        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask => {}
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
+        | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
+            unary::vjp(inner, n, adj, reached)
+        }
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum => binary::vjp(inner, n, adj, reached),
+        SumTo => reduce::sum_to_vjp(inner, n, adj, reached),
+        MaxAxis => reduce::max_axis_vjp(inner, n, adj, reached),
+        BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
+            layout::vjp(inner, n, adj, reached)
+        }
+        MatMul => matmul::vjp(inner, n, adj, reached),
+        Custom => crate::custom::vjp(inner, id, adj, reached),
+    }
+}
+
+/// The reverse step of node `id` written in tape ops: returns, per parent, the
+/// contribution to its adjoint as a new variable (or `None` where no gradient flows).
+pub(crate) fn vjp_graph<'t, T: Float>(
+    out: Var<'t, T>,
+    g: Var<'t, T>,
+) -> smallvec::SmallVec<[(u32, Var<'t, T>); 2]> {
+    let n = out.tape.inner.borrow().node(out.id);
+    use Op::*;
+    match n.op {
+        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask => {
+            smallvec::SmallVec::new()
+        }
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
+        | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
+            unary::vjp_graph(out, n, g)
+        }
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum => binary::vjp_graph(out, n, g),
+        SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
+        BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
+            layout::vjp_graph(out, n, g)
+        }
+        MatMul => matmul::vjp_graph(out, n, g),
+        Custom => crate::custom::vjp_graph(out, g),
+    }
+}
+
+/// Marks parent `p` reached if gradients flow into it; returns whether they do.
+#[inline]
+pub(crate) fn flows<T>(inner: &Inner<T>, p: u32, reached: &mut [bool]) -> bool {
+    let g = inner.nodes[p as usize].grad;
+    if g {
+        reached[p as usize] = true;
+    }
+    g
+}

@@ -1,0 +1,177 @@
+//! Reductions.
+//!
+//! | op | y | x̄ += |
+//! |---|---|---|
+//! | sum_to(s) | sum of x over the axes that broadcasting `s` to x's shape would stretch | broadcast_to(ȳ, shape x) |
+//! | max_axis(k) | max over axis k, keeping it with size 1 | ȳ·[x = y]/#ties along k (a tie splits evenly, total 1) |
+//!
+//! `sum`, `sum_axis` and `mean` are `sum_to` plus a reshape (and a scale); `max` over all
+//! elements is `max_axis` on the flattened tensor.
+
+use smallvec::{smallvec, SmallVec};
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::ops::{flows, Op};
+use crate::shape::{can_broadcast_to, for_each_broadcast, numel, Shape};
+use crate::tape::{Inner, Node, SCALAR};
+use crate::var::Var;
+
+/// Sums `x` (shape `from`) into `out` (shape `to`, broadcastable to `from`), adding.
+pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[usize]) {
+    if to.is_empty() || numel(to) == 1 {
+        out[0] += x.iter().copied().sum::<T>();
+        return;
+    }
+    for_each_broadcast(to, from, |xi, oi| out[oi] += x[xi]);
+}
+
+/// Records `sum_to`.
+#[track_caller]
+pub(crate) fn sum_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
+    let tape = x.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let xn = inner.node(x.id);
+    let from: Shape = inner.shape_of(x.id);
+    if !can_broadcast_to(to, &from) {
+        return Err(Error::InvalidArgument {
+            op: "sum_to",
+            msg: format!(
+                "cannot sum {from:?} ({}) down to {to:?}: {to:?} does not broadcast to {from:?}",
+                x.node()
+            ),
+        });
+    }
+    let s = inner.intern_shape(to);
+    let off = inner.values.len();
+    let len = numel(to);
+    inner.values.resize(off + len, T::ZERO);
+    let (src, dst) = inner.values.split_at_mut(off);
+    let xo = xn.off as usize;
+    sum_into(&src[xo..xo + numel(&from)], &from, dst, to);
+    let id = inner.push(Op::SumTo, xn.grad, x.id, 0, off, s, 0);
+    drop(inner);
+    tape.note_location(id);
+    Ok(Var::new(tape, id))
+}
+
+/// Numeric VJP of `sum_to`: broadcast ȳ back.
+pub(crate) fn sum_to_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    if !flows(inner, n.a, reached) {
+        return;
+    }
+    let xo = inner.nodes[n.a as usize].off as usize;
+    let from = &inner.shapes[inner.nodes[n.a as usize].shape as usize];
+    let o = n.off as usize;
+    let (lo, hi) = adj.split_at_mut(o);
+    let ax = &mut lo[xo..xo + from.numel];
+    if n.shape == SCALAR {
+        let g = hi[0];
+        ax.iter_mut().for_each(|a| *a += g);
+        return;
+    }
+    let to = &inner.shapes[n.shape as usize];
+    let g = &hi[..to.numel];
+    for_each_broadcast(&to.dims, &from.dims, |xi, oi| ax[xi] += g[oi]);
+}
+
+/// (outer, len, inner) sizes around `axis`.
+pub(crate) fn split_axis(dims: &[usize], axis: usize) -> (usize, usize, usize) {
+    (numel(&dims[..axis]), dims[axis], numel(&dims[axis + 1..]))
+}
+
+/// Records `max_axis` (keeps the axis with size 1).
+#[track_caller]
+pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'t, T>> {
+    let tape = x.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let xn = inner.node(x.id);
+    let dims: Shape = inner.shape_of(x.id);
+    let (outer, len, inn) = split_axis(&dims, axis);
+    if len == 0 {
+        return Err(Error::InvalidArgument {
+            op: "max",
+            msg: format!("max over axis {axis} of {dims:?} ({}), which is empty", x.node()),
+        });
+    }
+    let mut out_dims = dims.clone();
+    out_dims[axis] = 1;
+    let s = inner.intern_shape(&out_dims);
+    let aux = inner.push_ints(&[axis]);
+    let off = inner.values.len();
+    inner.values.resize(off + outer * inn, T::ZERO);
+    let (src, dst) = inner.values.split_at_mut(off);
+    let xv = &src[xn.off as usize..];
+    for o in 0..outer {
+        for j in 0..inn {
+            let mut m = xv[o * len * inn + j];
+            for k in 1..len {
+                let v = xv[(o * len + k) * inn + j];
+                if v > m || v.is_nan() {
+                    m = v;
+                }
+                if m.is_nan() {
+                    break;
+                }
+            }
+            dst[o * inn + j] = m;
+        }
+    }
+    let id = inner.push(Op::MaxAxis, xn.grad, x.id, 0, off, s, aux);
+    drop(inner);
+    tape.note_location(id);
+    Ok(Var::new(tape, id))
+}
+
+/// Numeric VJP of `max_axis`: ties split evenly.
+pub(crate) fn max_axis_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    if !flows(inner, n.a, reached) {
+        return;
+    }
+    let xn = inner.nodes[n.a as usize];
+    let axis = inner.ints[n.aux as usize];
+    let dims = &inner.shapes[xn.shape as usize].dims;
+    let (outer, len, inn) = split_axis(dims, axis);
+    let (xo, o) = (xn.off as usize, n.off as usize);
+    let xv = &inner.values[xo..xo + outer * len * inn];
+    let yv = &inner.values[o..o + outer * inn];
+    let (lo, hi) = adj.split_at_mut(o);
+    let g = &hi[..outer * inn];
+    let ax = &mut lo[xo..xo + outer * len * inn];
+    for oo in 0..outer {
+        for j in 0..inn {
+            let y = yv[oo * inn + j];
+            let ties = (0..len).filter(|&k| xv[(oo * len + k) * inn + j] == y).count();
+            if ties == 0 {
+                continue;
+            }
+            let share = g[oo * inn + j] / T::from_usize(ties);
+            for k in 0..len {
+                let i = (oo * len + k) * inn + j;
+                if xv[i] == y {
+                    ax[i] += share;
+                }
+            }
+        }
+    }
+}
+
+/// VJPs of the reductions in tape ops.
+pub(crate) fn vjp_graph<'t, T: Float>(
+    y: Var<'t, T>,
+    n: Node,
+    g: Var<'t, T>,
+) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let x = Var::new(y.tape, n.a);
+    let xs = x.shape();
+    match n.op {
+        Op::SumTo => smallvec![(n.a, g.broadcast_to(&xs))],
+        Op::MaxAxis => {
+            let ys = y.shape();
+            let ties = x.eq_mask(y.broadcast_to(&xs));
+            let count = ties.sum_to(&ys).broadcast_to(&xs);
+            smallvec![(n.a, g.broadcast_to(&xs) * ties / count)]
+        }
+        _ => SmallVec::new(),
+    }
+}

@@ -1,0 +1,281 @@
+//! Elementwise unary ops. Each op is one kernel: its forward `f`, its numeric VJP `gx`
+//! (the contribution `x̄ += …` given the output adjoint `g = ȳ`), and the same VJP in tape
+//! ops (`graph`). Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, clamp' = 0 at a bound.
+//!
+//! | op | y | x̄ += |
+//! |---|---|---|
+//! | neg | −x | −ȳ |
+//! | exp | eˣ | ȳ·y |
+//! | ln | ln x | ȳ/x |
+//! | log1p | ln(1+x) | ȳ/(1+x) |
+//! | sqrt | √x | ȳ/(2y) |
+//! | sin | sin x | ȳ·cos x |
+//! | cos | cos x | −ȳ·sin x |
+//! | tanh | tanh x | ȳ·(1−y²) |
+//! | sigmoid | 1/(1+e⁻ˣ) (stable) | ȳ·y·(1−y) |
+//! | softplus | ln(1+eˣ) (stable) | ȳ·σ(x) |
+//! | relu | max(x, 0) | ȳ·[x>0] |
+//! | abs | \|x\| | ȳ·sign(x), sign(0) = 0 |
+//! | square | x² | ȳ·2x |
+//! | powf(p) | xᵖ | ȳ·p·xᵖ⁻¹ (0 when p = 0) |
+//! | clamp(lo, hi) | min(max(x, lo), hi) | ȳ·[lo<x<hi] |
+//! | x+c, x−c, c−x | | ȳ, ȳ, −ȳ |
+//! | x·c, x/c, c/x | | ȳ·c, ȳ/c, −ȳ·y/x |
+//! | step_mask, sign, range_mask, is_zero | 0/1 (or ±1) masks | none: constants |
+
+use smallvec::{smallvec, SmallVec};
+
+use crate::float::Float;
+use crate::ops::{flows, Op};
+use crate::tape::{Inner, Node, SCALAR};
+use crate::var::Var;
+
+/// Numerically stable logistic function.
+#[inline]
+pub(crate) fn sigmoid<T: Float>(x: T) -> T {
+    if x >= T::ZERO {
+        T::ONE / (T::ONE + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::ONE + e)
+    }
+}
+
+/// Numerically stable softplus: max(x, 0) + ln(1 + e^−|x|).
+#[inline]
+pub(crate) fn softplus<T: Float>(x: T) -> T {
+    let m = if x > T::ZERO { x } else { T::ZERO };
+    m + (-x.abs()).exp().ln_1p()
+}
+
+/// The forward value of an elementwise unary op. `c` holds the op's constants.
+#[inline(always)]
+pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
+    match op {
+        Op::Neg => -x,
+        Op::Exp => x.exp(),
+        Op::Ln => x.ln(),
+        Op::Log1p => x.ln_1p(),
+        Op::Sqrt => x.sqrt(),
+        Op::Sin => x.sin(),
+        Op::Cos => x.cos(),
+        Op::Tanh => x.tanh(),
+        Op::Sigmoid => sigmoid(x),
+        Op::Softplus => softplus(x),
+        // `x <= 0` is false for NaN, so NaN passes through.
+        Op::Relu => {
+            if x <= T::ZERO {
+                T::ZERO
+            } else {
+                x
+            }
+        }
+        Op::Abs => x.abs(),
+        Op::Square => x * x,
+        Op::PowConst => x.powf(c[0]),
+        Op::Clamp => {
+            if x < c[0] {
+                c[0]
+            } else if x > c[1] {
+                c[1]
+            } else {
+                x
+            }
+        }
+        Op::AddConst => x + c[0],
+        Op::SubConst => x - c[0],
+        Op::RSubConst => c[0] - x,
+        Op::MulConst => x * c[0],
+        Op::DivConst => x / c[0],
+        Op::RDivConst => c[0] / x,
+        Op::StepMask => one_if(x > T::ZERO),
+        Op::SignMask => {
+            if x > T::ZERO {
+                T::ONE
+            } else if x < T::ZERO {
+                -T::ONE
+            } else {
+                T::ZERO
+            }
+        }
+        Op::RangeMask => one_if(c[0] < x && x < c[1]),
+        Op::IsZeroMask => one_if(x == T::ZERO),
+        _ => unreachable!("tape bug: {op:?} is not unary"),
+    }
+}
+
+#[inline(always)]
+fn one_if<T: Float>(b: bool) -> T {
+    if b {
+        T::ONE
+    } else {
+        T::ZERO
+    }
+}
+
+/// The contribution `x̄ += gx(ȳ, x, y)` of an elementwise unary op.
+#[inline(always)]
+pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
+    match op {
+        Op::Neg => -g,
+        Op::Exp => g * y,
+        Op::Ln => g / x,
+        Op::Log1p => g / (T::ONE + x),
+        Op::Sqrt => g / (y + y),
+        Op::Sin => g * x.cos(),
+        Op::Cos => -(g * x.sin()),
+        Op::Tanh => g * (T::ONE - y * y),
+        Op::Sigmoid => g * (y * (T::ONE - y)),
+        Op::Softplus => g * sigmoid(x),
+        Op::Relu => g * one_if(x > T::ZERO),
+        Op::Abs => g * f(Op::SignMask, x, c),
+        Op::Square => g * (x + x),
+        Op::PowConst => {
+            if c[0] == T::ZERO {
+                T::ZERO
+            } else {
+                g * (c[0] * x.powf(c[0] - T::ONE))
+            }
+        }
+        Op::Clamp => g * one_if(c[0] < x && x < c[1]),
+        Op::AddConst | Op::SubConst => g,
+        Op::RSubConst => -g,
+        Op::MulConst => g * c[0],
+        Op::DivConst => g / c[0],
+        Op::RDivConst => -(g * (y / x)),
+        _ => T::ZERO,
+    }
+}
+
+/// Applies op `op` to every element of `src` into `dst`.
+pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
+    // One match outside the loop, so each loop is specialised and can vectorise.
+    macro_rules! go {
+        ($($o:ident),*) => {
+            match op {
+                $(Op::$o => dst.iter_mut().zip(src).for_each(|(d, &x)| *d = f(Op::$o, x, c)),)*
+                _ => unreachable!("tape bug: {op:?} is not unary"),
+            }
+        };
+    }
+    go!(
+        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Relu, Abs, Square, PowConst, Clamp,
+        AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst, StepMask, SignMask, RangeMask,
+        IsZeroMask
+    );
+}
+
+fn vjp_loop<T: Float>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) {
+    macro_rules! go {
+        ($($o:ident),*) => {
+            match op {
+                $(Op::$o => {
+                    for i in 0..ax.len() {
+                        ax[i] += gx(Op::$o, g[i], x[i], y[i], c);
+                    }
+                })*
+                _ => {}
+            }
+        };
+    }
+    go!(
+        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Relu, Abs, Square, PowConst, Clamp,
+        AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst
+    );
+}
+
+/// Numeric VJP of a unary node.
+#[inline]
+pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    if !flows(inner, n.a, reached) {
+        return;
+    }
+    let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
+    let xo = inner.nodes[n.a as usize].off as usize;
+    let o = n.off as usize;
+    if n.shape == SCALAR {
+        adj[xo] += gx(n.op, adj[o], inner.values[xo], inner.values[o], c);
+        return;
+    }
+    let len = inner.shapes[n.shape as usize].numel;
+    let (lo, hi) = adj.split_at_mut(o);
+    vjp_loop(
+        n.op,
+        &hi[..len],
+        &inner.values[xo..xo + len],
+        &inner.values[o..o + len],
+        &mut lo[xo..xo + len],
+        c,
+    );
+}
+
+/// VJP of a unary node in tape ops.
+pub(crate) fn vjp_graph<'t, T: Float>(
+    y: Var<'t, T>,
+    n: Node,
+    g: Var<'t, T>,
+) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let x = Var::new(y.tape, n.a);
+    let c: SmallVec<[T; 2]> = {
+        let inner = y.tape.inner.borrow();
+        let a = (n.aux as usize).min(inner.consts.len());
+        inner.consts[a..(a + 2).min(inner.consts.len())].into()
+    };
+    let two = T::from_f64(2.0);
+    let gx = match n.op {
+        Op::Neg => -g,
+        Op::Exp => g * y,
+        Op::Ln => g / x,
+        Op::Log1p => g / (x + T::ONE),
+        Op::Sqrt => g / (y * two),
+        Op::Sin => g * x.cos(),
+        Op::Cos => -(g * x.sin()),
+        Op::Tanh => g * y.square().rsub(T::ONE),
+        Op::Sigmoid => g * (y * y.rsub(T::ONE)),
+        Op::Softplus => g * x.sigmoid(),
+        Op::Relu => g * x.step_mask(),
+        Op::Abs => g * x.sign(),
+        Op::Square => g * (x * two),
+        Op::PowConst => {
+            if c[0] == T::ZERO {
+                g * T::ZERO
+            } else {
+                g * (x.powf(c[0] - T::ONE) * c[0])
+            }
+        }
+        Op::Clamp => g * x.range_mask(c[0], c[1]),
+        Op::AddConst | Op::SubConst => g,
+        Op::RSubConst => -g,
+        Op::MulConst => g * c[0],
+        Op::DivConst => g / c[0],
+        Op::RDivConst => -(g * (y / x)),
+        _ => return SmallVec::new(),
+    };
+    smallvec![(n.a, gx)]
+}
+
+/// Records a unary op on `x` with constants `c`.
+#[track_caller]
+pub(crate) fn record<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
+    let tape = x.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let xn = inner.node(x.id);
+    let aux = if c.is_empty() { 0 } else { inner.push_consts(c) };
+    let grad = xn.grad && !op.is_nondifferentiable();
+    let off = inner.values.len();
+    let id = if xn.shape == SCALAR {
+        let v = f(op, inner.values[xn.off as usize], c);
+        inner.values.push(v);
+        inner.push(op, grad, x.id, 0, off, SCALAR, aux)
+    } else {
+        let len = inner.shapes[xn.shape as usize].numel;
+        let xo = xn.off as usize;
+        inner.values.resize(off + len, T::ZERO);
+        let (src, dst) = inner.values.split_at_mut(off);
+        map(op, &src[xo..xo + len], dst, c);
+        inner.push(op, grad, x.id, 0, off, xn.shape, aux)
+    };
+    drop(inner);
+    tape.note_location(id);
+    Var::new(tape, id)
+}

@@ -1,0 +1,414 @@
+//! The tape: an append-only Wengert list of nodes over one flat value buffer.
+//!
+//! # Layout
+//! Each [`Node`] is 24 bytes: an op code, a requires-grad flag, two parent indices, the
+//! offset of its value in the flat `values` buffer, an index into a shape table and one
+//! auxiliary index (op constants, axes, index lists). A scalar value is one element of
+//! `values`, so recording a scalar op pushes 24 + 8 bytes (f64) and allocates nothing once
+//! the buffers have grown. The reverse sweep walks `nodes` backwards with an adjoint buffer
+//! laid out exactly like `values`.
+//!
+//! # RefCell discipline
+//! Many `Copy` handles ([`Var`]) share one tape, so the tape lives in a `RefCell`. Never
+//! hold a borrow of it while calling anything that records: copy what you need out of the
+//! node first, drop the borrow, then record. Every public method here borrows for the
+//! duration of one op only.
+
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use smallvec::SmallVec;
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::ops::Op;
+use crate::shape::{numel, Shape};
+use crate::tensor::Tensor;
+use crate::var::Var;
+
+/// Index of the scalar shape `[]` in every tape's shape table.
+pub(crate) const SCALAR: u32 = 0;
+
+/// One entry of the Wengert list. 24 bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub op: Op,
+    /// True if a gradient can flow into this node (some leaf under it is a variable).
+    pub grad: bool,
+    /// First parent (or unused).
+    pub a: u32,
+    /// Second parent (or unused).
+    pub b: u32,
+    /// Offset of the value in `values` (and of the adjoint in the adjoint buffer).
+    pub off: u32,
+    /// Index into the shape table.
+    pub shape: u32,
+    /// Op-specific: index into `consts` or `ints`.
+    pub aux: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<Node>() == 24);
+
+/// A shape with its element count.
+#[derive(Clone, Debug)]
+pub(crate) struct ShapeEntry {
+    pub dims: Shape,
+    pub numel: usize,
+}
+
+/// Everything a tape holds. Borrowed briefly by each op.
+pub(crate) struct Inner<T> {
+    pub nodes: Vec<Node>,
+    pub values: Vec<T>,
+    pub shapes: Vec<ShapeEntry>,
+    /// Op constants (powf exponents, clamp bounds, `x + c`, ...).
+    pub consts: Vec<T>,
+    /// Integer op parameters (axes, permutations, row indices, extra parents).
+    pub ints: Vec<usize>,
+    /// User-defined ops (see [`crate::custom`]).
+    pub customs: Vec<std::rc::Rc<dyn crate::custom::CustomOp<T>>>,
+    /// Source location of each node, when recording locations is on.
+    pub locations: Vec<Option<&'static std::panic::Location<'static>>>,
+}
+
+static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A Wengert list: records operations on [`Var`]s and replays them backward.
+///
+/// ```
+/// use wengert_tape::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.scalar(2.0);
+/// let y = tape.scalar(3.0);
+/// let f = x * y + x.sin(); // recorded as it runs
+/// let g = f.backward();
+/// println!("f = {}, df/dx = {}, df/dy = {}", f.item(), g.scalar(x), g.scalar(y));
+/// assert_eq!(g.scalar(y), 2.0);
+/// ```
+///
+/// One tape per training step is the usual pattern; [`Tape::reset`] empties it while keeping
+/// its memory, and needs `&mut self`, so the borrow checker proves no [`Var`] outlives it.
+pub struct Tape<T: Float = f64> {
+    pub(crate) inner: RefCell<Inner<T>>,
+    pub(crate) id: u64,
+    pub(crate) generation: Cell<u64>,
+    pub(crate) track_locations: Cell<bool>,
+}
+
+impl<T: Float> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Float> Tape<T> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Self::with_capacity(0, 0)
+    }
+
+    /// An empty tape with room for `nodes` nodes and `values` elements before it grows.
+    pub fn with_capacity(nodes: usize, values: usize) -> Self {
+        Tape {
+            inner: RefCell::new(Inner {
+                nodes: Vec::with_capacity(nodes),
+                values: Vec::with_capacity(values),
+                shapes: vec![ShapeEntry { dims: Shape::new(), numel: 1 }],
+                consts: Vec::new(),
+                ints: Vec::new(),
+                customs: Vec::new(),
+                locations: Vec::new(),
+            }),
+            id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
+            generation: Cell::new(0),
+            track_locations: Cell::new(false),
+        }
+    }
+
+    /// Empties the tape, keeping its allocations for the next step of a training loop.
+    ///
+    /// Takes `&mut self`: no [`Var`] of this tape can be alive, which the compiler checks.
+    /// [`crate::Grads`] computed before the reset refuse variables recorded after it.
+    pub fn reset(&mut self) {
+        let inner = self.inner.get_mut();
+        inner.nodes.clear();
+        inner.values.clear();
+        inner.shapes.truncate(1);
+        inner.consts.clear();
+        inner.ints.clear();
+        inner.customs.clear();
+        inner.locations.clear();
+        self.generation.set(self.generation.get() + 1);
+    }
+
+    /// Records, for every node from now on, the source location of the call that made it
+    /// (shown by the Wengert-list printout and by anomaly reports). Off by default.
+    pub fn record_locations(&self, on: bool) {
+        self.track_locations.set(on);
+    }
+
+    /// Number of nodes recorded.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().nodes.len()
+    }
+
+    /// True if nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A differentiable leaf holding `value`.
+    #[track_caller]
+    pub fn var(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(Op::Var, value.shape(), value.data(), true)
+    }
+
+    /// A leaf that gradients do not flow into.
+    #[track_caller]
+    pub fn constant(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(Op::Const, value.shape(), value.data(), false)
+    }
+
+    /// A differentiable scalar leaf.
+    #[track_caller]
+    pub fn scalar(&self, x: T) -> Var<'_, T> {
+        self.leaf(Op::Var, &[], &[x], true)
+    }
+
+    /// A scalar constant.
+    #[track_caller]
+    pub fn scalar_constant(&self, x: T) -> Var<'_, T> {
+        self.leaf(Op::Const, &[], &[x], false)
+    }
+
+    /// A differentiable leaf of `shape` with `data` in row-major order.
+    ///
+    /// # Panics
+    /// If `data.len()` does not match the shape; see [`Tape::try_var_from`].
+    #[track_caller]
+    pub fn var_from(&self, shape: &[usize], data: &[T]) -> Var<'_, T> {
+        self.try_var_from(shape, data).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Fallible [`Tape::var_from`].
+    #[track_caller]
+    pub fn try_var_from(&self, shape: &[usize], data: &[T]) -> Result<Var<'_, T>> {
+        if numel(shape) != data.len() {
+            return Err(Error::ElementCount {
+                op: "var",
+                shape: shape.into(),
+                expected: numel(shape),
+                got: data.len(),
+            });
+        }
+        Ok(self.leaf(Op::Var, shape, data, true))
+    }
+
+    /// A constant leaf of `shape` with `data` in row-major order.
+    ///
+    /// # Panics
+    /// If `data.len()` does not match the shape.
+    #[track_caller]
+    pub fn constant_from(&self, shape: &[usize], data: &[T]) -> Var<'_, T> {
+        assert!(
+            numel(shape) == data.len(),
+            "constant: shape {shape:?} needs {} elements but {} were given",
+            numel(shape),
+            data.len()
+        );
+        self.leaf(Op::Const, shape, data, false)
+    }
+
+    #[track_caller]
+    fn leaf(&self, op: Op, shape: &[usize], data: &[T], grad: bool) -> Var<'_, T> {
+        let mut inner = self.inner.borrow_mut();
+        let s = inner.intern_shape(shape);
+        let off = inner.values.len();
+        inner.values.extend_from_slice(data);
+        let id = inner.push(op, grad, 0, 0, off, s, 0);
+        drop(inner);
+        self.note_location(id);
+        Var::new(self, id)
+    }
+
+    /// Remembers the caller's location for node `id` if tracking is on.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn note_location(&self, id: u32) {
+        if self.track_locations.get() {
+            let loc = std::panic::Location::caller();
+            let mut inner = self.inner.borrow_mut();
+            let n = inner.nodes.len();
+            inner.locations.resize(n, None);
+            inner.locations[id as usize] = Some(loc);
+        }
+    }
+
+    /// Records a user-defined op on `inputs` (see [`crate::CustomOp`]).
+    #[track_caller]
+    pub fn custom<'t>(
+        &'t self,
+        op: std::rc::Rc<dyn crate::custom::CustomOp<T>>,
+        inputs: &[Var<'t, T>],
+    ) -> Result<Var<'t, T>> {
+        crate::custom::record(op, inputs)
+    }
+
+    /// Per-op node counts and the memory the tape holds.
+    pub fn stats(&self) -> TapeStats {
+        let inner = self.inner.borrow();
+        let mut per_op: Vec<(&'static str, usize)> = Vec::new();
+        let mut scalar_nodes = 0;
+        for n in &inner.nodes {
+            if n.shape == SCALAR {
+                scalar_nodes += 1;
+            }
+            match per_op.iter_mut().find(|(name, _)| *name == n.op.name()) {
+                Some((_, c)) => *c += 1,
+                None => per_op.push((n.op.name(), 1)),
+            }
+        }
+        per_op.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let node_bytes = inner.nodes.len() * std::mem::size_of::<Node>();
+        let value_bytes = inner.values.len() * std::mem::size_of::<T>();
+        let aux_bytes = inner.consts.len() * std::mem::size_of::<T>()
+            + inner.ints.len() * std::mem::size_of::<usize>()
+            + inner.shapes.len() * std::mem::size_of::<ShapeEntry>();
+        let capacity_bytes = inner.nodes.capacity() * std::mem::size_of::<Node>()
+            + inner.values.capacity() * std::mem::size_of::<T>()
+            + inner.consts.capacity() * std::mem::size_of::<T>()
+            + inner.ints.capacity() * std::mem::size_of::<usize>()
+            + inner.shapes.capacity() * std::mem::size_of::<ShapeEntry>();
+        TapeStats {
+            nodes: inner.nodes.len(),
+            scalar_nodes,
+            per_op,
+            node_bytes,
+            value_bytes,
+            aux_bytes,
+            capacity_bytes,
+            bytes_per_scalar_node: std::mem::size_of::<Node>() + std::mem::size_of::<T>(),
+        }
+    }
+}
+
+/// What [`Tape::stats`] reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TapeStats {
+    /// Nodes recorded.
+    pub nodes: usize,
+    /// Of which scalar (shape `[]`).
+    pub scalar_nodes: usize,
+    /// Node count per op name, most frequent first.
+    pub per_op: Vec<(&'static str, usize)>,
+    /// Bytes of node records in use.
+    pub node_bytes: usize,
+    /// Bytes of values in use.
+    pub value_bytes: usize,
+    /// Bytes of shapes and op parameters in use.
+    pub aux_bytes: usize,
+    /// Bytes allocated (capacity), which [`Tape::reset`] keeps for reuse.
+    pub capacity_bytes: usize,
+    /// Bytes one scalar node costs: its record plus its value.
+    pub bytes_per_scalar_node: usize,
+}
+
+impl std::fmt::Display for TapeStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} nodes ({} scalar, {} bytes each); {} B nodes + {} B values + {} B aux in use, {} B allocated",
+            self.nodes,
+            self.scalar_nodes,
+            self.bytes_per_scalar_node,
+            self.node_bytes,
+            self.value_bytes,
+            self.aux_bytes,
+            self.capacity_bytes
+        )?;
+        for (name, count) in &self.per_op {
+            writeln!(f, "  {name:>12}  {count}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<T: Float> Inner<T> {
+    /// Appends a node; returns its index.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(&mut self, op: Op, grad: bool, a: u32, b: u32, off: usize, shape: u32, aux: u32) -> u32 {
+        let id = self.nodes.len();
+        assert!(
+            id < u32::MAX as usize && off <= u32::MAX as usize,
+            "tape: more than 2^32 nodes or values; reset the tape between steps"
+        );
+        self.nodes.push(Node { op, grad, a, b, off: off as u32, shape, aux });
+        id as u32
+    }
+
+    /// The shape-table index for `dims`, reusing the scalar entry and the last entry.
+    #[inline]
+    pub fn intern_shape(&mut self, dims: &[usize]) -> u32 {
+        if dims.is_empty() {
+            return SCALAR;
+        }
+        let last = self.shapes.len() - 1;
+        if self.shapes[last].dims.as_slice() == dims {
+            return last as u32;
+        }
+        self.shapes.push(ShapeEntry { dims: dims.into(), numel: numel(dims) });
+        last as u32 + 1
+    }
+
+    #[inline]
+    pub fn node(&self, id: u32) -> Node {
+        self.nodes[id as usize]
+    }
+
+    #[inline]
+    pub fn dims(&self, id: u32) -> &[usize] {
+        &self.shapes[self.nodes[id as usize].shape as usize].dims
+    }
+
+    #[inline]
+    pub fn len_of(&self, id: u32) -> usize {
+        self.shapes[self.nodes[id as usize].shape as usize].numel
+    }
+
+    #[inline]
+    pub fn range(&self, id: u32) -> std::ops::Range<usize> {
+        let n = self.nodes[id as usize];
+        let off = n.off as usize;
+        off..off + self.shapes[n.shape as usize].numel
+    }
+
+    #[inline]
+    pub fn value(&self, id: u32) -> &[T] {
+        &self.values[self.range(id)]
+    }
+
+    /// Pushes op constants; returns the index of the first.
+    pub fn push_consts(&mut self, c: &[T]) -> u32 {
+        let i = self.consts.len();
+        self.consts.extend_from_slice(c);
+        i as u32
+    }
+
+    /// Pushes integer parameters; returns the index of the first.
+    pub fn push_ints(&mut self, c: &[usize]) -> u32 {
+        let i = self.ints.len();
+        self.ints.extend_from_slice(c);
+        i as u32
+    }
+
+    /// Copies a node's value out as a tensor.
+    pub fn tensor(&self, id: u32) -> Tensor<T> {
+        Tensor::new(self.dims(id), self.value(id).to_vec()).expect("tape bug: value/shape mismatch")
+    }
+
+    /// Shape as an owned `Shape`.
+    pub fn shape_of(&self, id: u32) -> Shape {
+        SmallVec::from_slice(self.dims(id))
+    }
+}

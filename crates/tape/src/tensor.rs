@@ -1,0 +1,230 @@
+//! [`Tensor`]: an owned, row-major, contiguous n-d array. The values you put on a tape and
+//! get back from it.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::shape::{numel, Shape};
+
+/// An owned n-d array, row-major and contiguous. A scalar has shape `[]`.
+///
+/// ```
+/// use wengert_tape::Tensor;
+/// let t = Tensor::new(&[2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+/// assert_eq!(t.shape(), &[2, 3]);
+/// assert_eq!(t.at(&[1, 0]), 4.0);
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct Tensor<T = f64> {
+    shape: Shape,
+    data: Vec<T>,
+}
+
+impl<T: Float> Tensor<T> {
+    /// A tensor of `shape` holding `data` in row-major order.
+    pub fn new(shape: &[usize], data: Vec<T>) -> Result<Self> {
+        let expected = numel(shape);
+        if data.len() != expected {
+            return Err(Error::ElementCount {
+                op: "Tensor::new",
+                shape: shape.into(),
+                expected,
+                got: data.len(),
+            });
+        }
+        Ok(Tensor { shape: shape.into(), data })
+    }
+
+    /// A scalar (shape `[]`).
+    pub fn scalar(x: T) -> Self {
+        Tensor { shape: Shape::new(), data: vec![x] }
+    }
+
+    /// A 1-d tensor.
+    pub fn from_vec(data: Vec<T>) -> Self {
+        Tensor { shape: smallvec::smallvec![data.len()], data }
+    }
+
+    /// A tensor of `shape` filled with `value`.
+    pub fn full(shape: &[usize], value: T) -> Self {
+        Tensor { shape: shape.into(), data: vec![value; numel(shape)] }
+    }
+
+    /// A tensor of zeros.
+    pub fn zeros(shape: &[usize]) -> Self {
+        Self::full(shape, T::ZERO)
+    }
+
+    /// A tensor of ones.
+    pub fn ones(shape: &[usize]) -> Self {
+        Self::full(shape, T::ONE)
+    }
+
+    /// A tensor whose element at flat (row-major) index `i` is `f(i)`.
+    pub fn from_fn(shape: &[usize], f: impl FnMut(usize) -> T) -> Self {
+        Tensor { shape: shape.into(), data: (0..numel(shape)).map(f).collect() }
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Number of dimensions.
+    pub fn rank(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// True for a tensor with no elements.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The elements in row-major order.
+    pub fn data(&self) -> &[T] {
+        &self.data
+    }
+
+    /// The elements, mutably.
+    pub fn data_mut(&mut self) -> &mut [T] {
+        &mut self.data
+    }
+
+    /// Takes the elements out.
+    pub fn into_data(self) -> Vec<T> {
+        self.data
+    }
+
+    /// The only element of a one-element tensor.
+    ///
+    /// # Panics
+    /// If the tensor does not have exactly one element.
+    #[track_caller]
+    pub fn item(&self) -> T {
+        assert!(
+            self.data.len() == 1,
+            "item: tensor of shape {:?} has {} elements, not 1",
+            self.shape,
+            self.data.len()
+        );
+        self.data[0]
+    }
+
+    /// The element at a multi-index.
+    ///
+    /// # Panics
+    /// If the index has the wrong rank or is out of range.
+    #[track_caller]
+    pub fn at(&self, index: &[usize]) -> T {
+        self.data[self.flat_index(index)]
+    }
+
+    /// Flat (row-major) position of a multi-index.
+    #[track_caller]
+    pub fn flat_index(&self, index: &[usize]) -> usize {
+        assert!(
+            index.len() == self.shape.len() && index.iter().zip(&self.shape).all(|(i, d)| i < d),
+            "index {index:?} is out of range for shape {:?}",
+            self.shape
+        );
+        index.iter().zip(&self.shape).fold(0, |acc, (i, d)| acc * d + i)
+    }
+
+    /// The same data with another shape of the same element count.
+    pub fn reshape(self, shape: &[usize]) -> Result<Self> {
+        Tensor::new(shape, self.data)
+    }
+
+    /// Converts the element type (f64 ↔ f32).
+    pub fn cast<U: Float>(&self) -> Tensor<U> {
+        Tensor {
+            shape: self.shape.clone(),
+            data: self.data.iter().map(|x| U::from_f64(x.to_f64())).collect(),
+        }
+    }
+
+    /// Element-wise map into a new tensor.
+    pub fn map(&self, f: impl Fn(T) -> T) -> Self {
+        Tensor { shape: self.shape.clone(), data: self.data.iter().map(|&x| f(x)).collect() }
+    }
+}
+
+impl<T: Float> From<T> for Tensor<T> {
+    fn from(x: T) -> Self {
+        Tensor::scalar(x)
+    }
+}
+
+impl<T: Float> From<Vec<T>> for Tensor<T> {
+    fn from(v: Vec<T>) -> Self {
+        Tensor::from_vec(v)
+    }
+}
+
+impl<T: Float, const N: usize> From<[T; N]> for Tensor<T> {
+    fn from(v: [T; N]) -> Self {
+        Tensor::from_vec(v.to_vec())
+    }
+}
+
+impl<T: Float, const R: usize, const C: usize> From<[[T; C]; R]> for Tensor<T> {
+    fn from(v: [[T; C]; R]) -> Self {
+        Tensor { shape: smallvec::smallvec![R, C], data: v.iter().flatten().copied().collect() }
+    }
+}
+
+/// Writes up to `max` elements of `data` as `[a, b, …, z]` with full precision.
+pub(crate) fn fmt_preview<T: Float>(f: &mut impl fmt::Write, data: &[T], max: usize) -> fmt::Result {
+    write!(f, "[")?;
+    if data.len() <= max {
+        for (i, x) in data.iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{x}")?;
+        }
+    } else {
+        for (i, x) in data[..max - 1].iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{x}")?;
+        }
+        write!(f, ", …, {}", data[data.len() - 1])?;
+    }
+    write!(f, "]")
+}
+
+impl<T: Float> fmt::Debug for Tensor<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tensor{:?} ", self.shape)?;
+        fmt_preview(f, &self.data, 8)
+    }
+}
+
+impl<T: Float> fmt::Display for Tensor<T> {
+    /// A scalar prints as its number; a tensor as its shape and all its elements, rows on lines.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.shape.is_empty() {
+            return write!(f, "{}", self.data[0]);
+        }
+        write!(f, "{:?} ", self.shape)?;
+        let last = *self.shape.last().unwrap_or(&1);
+        if self.shape.len() == 1 || last == 0 {
+            return fmt_preview(f, &self.data, usize::MAX);
+        }
+        writeln!(f, "[")?;
+        for row in self.data.chunks(last) {
+            write!(f, "  ")?;
+            fmt_preview(f, row, usize::MAX)?;
+            writeln!(f)?;
+        }
+        write!(f, "]")
+    }
+}

@@ -1,0 +1,643 @@
+//! [`Var`]: a `Copy` handle to a node of a [`Tape`]. Ordinary Rust operators on it record
+//! ops on the tape.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::error::{Error, NodeId, Result};
+use crate::float::Float;
+use crate::ops::{binary, layout, matmul, reduce, unary, Op};
+use crate::shape::{broadcast_shapes, resolve_axis, Shape};
+use crate::tape::Tape;
+use crate::tensor::Tensor;
+
+/// A variable: a handle to one node of a [`Tape`].
+///
+/// `Var` is `Copy` and borrows its tape, so expressions read like `f64` arithmetic and the
+/// tape cannot be reset while a handle lives.
+///
+/// ```
+/// use wengert_tape::{Tape, Tensor};
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]));
+/// let b = t.var(&Tensor::from([10.0, 20.0, 30.0]));
+/// let y = (x * b + 1.0).sum(); // b broadcasts over the rows of x
+/// let g = y.backward();
+/// assert_eq!(g[b], [5.0, 7.0, 9.0]); // column sums of x
+/// ```
+///
+/// Operators panic on incompatible shapes (or on variables from two tapes) with a message
+/// naming the op, the shapes and the nodes; every such method has a `try_` twin that
+/// returns [`Result`] instead.
+pub struct Var<'t, T: Float = f64> {
+    pub(crate) tape: &'t Tape<T>,
+    pub(crate) id: u32,
+}
+
+impl<T: Float> Clone for Var<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Float> Copy for Var<'_, T> {}
+
+impl<T: Float> fmt::Debug for Var<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {:?}", self.node(), self.value())
+    }
+}
+
+/// Unwraps a `Result` of an op, panicking with the error's message at the caller.
+#[track_caller]
+#[inline]
+pub(crate) fn ok<V>(r: Result<V>) -> V {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+macro_rules! unary_methods {
+    ($($(#[$m:meta])* $name:ident => $op:ident;)*) => {
+        $(
+            $(#[$m])*
+            #[track_caller]
+            #[inline]
+            pub fn $name(self) -> Var<'t, T> {
+                unary::record(Op::$op, self, &[])
+            }
+        )*
+    };
+}
+
+macro_rules! binary_methods {
+    ($($(#[$m:meta])* $name:ident, $try_name:ident => $op:ident;)*) => {
+        $(
+            $(#[$m])*
+            #[track_caller]
+            #[inline]
+            pub fn $name(self, rhs: Var<'t, T>) -> Var<'t, T> {
+                ok(self.try_binary(Op::$op, rhs))
+            }
+            #[doc = concat!("Fallible [`Var::", stringify!($name), "`].")]
+            #[track_caller]
+            pub fn $try_name(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
+                self.try_binary(Op::$op, rhs)
+            }
+        )*
+    };
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    #[inline]
+    pub(crate) fn new(tape: &'t Tape<T>, id: u32) -> Self {
+        Var { tape, id }
+    }
+
+    /// The node this variable refers to (`v12` in the Wengert list).
+    pub fn node(self) -> NodeId {
+        NodeId(self.id)
+    }
+
+    /// The tape this variable lives on.
+    pub fn tape(self) -> &'t Tape<T> {
+        self.tape
+    }
+
+    /// A copy of the value.
+    pub fn value(self) -> Tensor<T> {
+        self.tape.inner.borrow().tensor(self.id)
+    }
+
+    /// The value of a scalar.
+    ///
+    /// # Panics
+    /// If the variable is not a one-element tensor.
+    #[track_caller]
+    pub fn item(self) -> T {
+        let inner = self.tape.inner.borrow();
+        let v = inner.value(self.id);
+        assert!(
+            v.len() == 1,
+            "item: {} has shape {:?}, not a single element",
+            self.node(),
+            inner.dims(self.id)
+        );
+        v[0]
+    }
+
+    /// The shape.
+    pub fn shape(self) -> Shape {
+        self.tape.inner.borrow().shape_of(self.id)
+    }
+
+    /// Number of elements.
+    pub fn len(self) -> usize {
+        self.tape.inner.borrow().len_of(self.id)
+    }
+
+    /// True for a variable with no elements.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// True if gradients can flow into this node (it depends on a [`Tape::var`] leaf).
+    pub fn requires_grad(self) -> bool {
+        self.tape.inner.borrow().node(self.id).grad
+    }
+
+    /// Checks that `other` is on the same tape.
+    pub fn try_same_tape(self, other: Var<'t, T>, op: &'static str) -> Result<()> {
+        if std::ptr::eq(self.tape, other.tape) {
+            Ok(())
+        } else {
+            Err(Error::TapeMismatch { op, lhs_node: self.node(), rhs_node: other.node() })
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn same_tape(self, other: Var<'t, T>, op: &'static str) {
+        ok(self.try_same_tape(other, op))
+    }
+
+    /// The same value, cut off from the graph: no gradient flows through it.
+    #[track_caller]
+    pub fn detach(self) -> Var<'t, T> {
+        let tape = self.tape;
+        let mut inner = tape.inner.borrow_mut();
+        let n = inner.node(self.id);
+        let r = inner.range(self.id);
+        let off = inner.values.len();
+        inner.values.extend_from_within(r);
+        let id = inner.push(Op::Detach, false, self.id, 0, off, n.shape, 0);
+        drop(inner);
+        tape.note_location(id);
+        Var::new(tape, id)
+    }
+
+    unary_methods! {
+        /// e^x.
+        exp => Exp;
+        /// Natural logarithm; NaN for x < 0, −inf at 0.
+        ln => Ln;
+        /// ln(1 + x), accurate near 0.
+        log1p => Log1p;
+        /// Square root; its derivative is infinite at 0.
+        sqrt => Sqrt;
+        /// Sine.
+        sin => Sin;
+        /// Cosine.
+        cos => Cos;
+        /// Hyperbolic tangent.
+        tanh => Tanh;
+        /// Logistic sigmoid 1/(1 + e^−x), computed without overflow for any x; derivative y(1 − y).
+        sigmoid => Sigmoid;
+        /// ln(1 + e^x), finite for any finite x (softplus(1000) = 1000); derivative exactly sigmoid(x).
+        softplus => Softplus;
+        /// max(x, 0); derivative 0 at x = 0 (PyTorch's convention).
+        relu => Relu;
+        /// |x|; derivative sign(x), 0 at x = 0 (PyTorch's convention).
+        abs => Abs;
+        /// x².
+        square => Square;
+        /// Mask: 1 where x > 0, else 0. No gradient flows through it.
+        step_mask => StepMask;
+        /// Mask: sign(x) ∈ {−1, 0, 1}. No gradient flows through it.
+        sign => SignMask;
+        /// Mask: 1 where x = 0, else 0. No gradient flows through it.
+        is_zero => IsZeroMask;
+    }
+
+    /// x^p for a constant exponent p; derivative p·x^(p−1) (0 when p = 0).
+    #[track_caller]
+    pub fn powf(self, p: T) -> Var<'t, T> {
+        unary::record(Op::PowConst, self, &[p])
+    }
+
+    /// Clamps into [lo, hi]; the derivative is 1 strictly inside and 0 at and beyond the
+    /// bounds (so 0 at a bound, the convention the engine documents).
+    #[track_caller]
+    pub fn clamp(self, lo: T, hi: T) -> Var<'t, T> {
+        unary::record(Op::Clamp, self, &[lo, hi])
+    }
+
+    /// c − x for a constant c (the `c - x` operator, for code generic over the element type).
+    #[track_caller]
+    pub fn rsub(self, c: T) -> Var<'t, T> {
+        unary::record(Op::RSubConst, self, &[c])
+    }
+
+    /// c / x for a constant c (the `c / x` operator, for code generic over the element type).
+    #[track_caller]
+    pub fn rdiv(self, c: T) -> Var<'t, T> {
+        unary::record(Op::RDivConst, self, &[c])
+    }
+
+    /// Mask: 1 where lo < x < hi, else 0. No gradient flows through it.
+    #[track_caller]
+    pub fn range_mask(self, lo: T, hi: T) -> Var<'t, T> {
+        unary::record(Op::RangeMask, self, &[lo, hi])
+    }
+
+    /// Records a binary op with numpy broadcasting: operands whose shape differs from the
+    /// broadcast shape get an explicit `broadcast_to` node.
+    #[track_caller]
+    pub(crate) fn try_binary(self, op: Op, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.try_same_tape(rhs, op.name())?;
+        let (sa, sb) = {
+            let inner = self.tape.inner.borrow();
+            let (na, nb) = (inner.node(self.id), inner.node(rhs.id));
+            if na.shape == nb.shape {
+                drop(inner);
+                return Ok(binary::record(op, self, rhs));
+            }
+            (inner.shape_of(self.id), inner.shape_of(rhs.id))
+        };
+        if sa == sb {
+            return Ok(binary::record(op, self, rhs));
+        }
+        let out = broadcast_shapes(&sa, &sb).ok_or_else(|| Error::ShapeMismatch {
+            op: op.name(),
+            lhs: sa.clone(),
+            rhs: sb.clone(),
+            lhs_node: self.node(),
+            rhs_node: rhs.node(),
+        })?;
+        let a = if sa == out { self } else { layout::broadcast_to(self, &out)? };
+        let b = if sb == out { rhs } else { layout::broadcast_to(rhs, &out)? };
+        Ok(binary::record(op, a, b))
+    }
+
+    binary_methods! {
+        /// Elementwise sum with broadcasting (the `+` operator).
+        add_var, try_add => Add;
+        /// Elementwise difference with broadcasting (the `-` operator).
+        sub_var, try_sub => Sub;
+        /// Elementwise product with broadcasting (the `*` operator).
+        mul_var, try_mul => Mul;
+        /// Elementwise quotient with broadcasting (the `/` operator).
+        div_var, try_div => Div;
+        /// Elementwise power a^b with broadcasting; ∂/∂b is taken as 0 where a = 0 and b ≥ 0.
+        pow, try_pow => Pow;
+        /// Elementwise maximum with broadcasting; at a tie each side gets half the gradient.
+        maximum, try_maximum => Maximum;
+        /// Elementwise minimum with broadcasting; at a tie each side gets half the gradient.
+        minimum, try_minimum => Minimum;
+        /// Mask: 1 where self > rhs, ½ where equal, 0 elsewhere. No gradient flows through it.
+        max_weight, try_max_weight => MaxWeight;
+        /// Mask: 1 where self = rhs, else 0. No gradient flows through it.
+        eq_mask, try_eq_mask => EqMask;
+    }
+
+    // ---- reductions ----
+
+    /// Sum of all elements (a scalar).
+    #[track_caller]
+    pub fn sum(self) -> Var<'t, T> {
+        ok(reduce::sum_to(self, &[]))
+    }
+
+    /// Mean of all elements (a scalar). The mean of an empty tensor is NaN.
+    #[track_caller]
+    pub fn mean(self) -> Var<'t, T> {
+        let n = self.len();
+        self.sum() / T::from_usize(n)
+    }
+
+    /// Sums over the axes that broadcasting `shape` to this variable's shape would stretch,
+    /// so the result has `shape`. The VJP of `broadcast_to`.
+    #[track_caller]
+    pub fn sum_to(self, shape: &[usize]) -> Var<'t, T> {
+        ok(self.try_sum_to(shape))
+    }
+
+    /// Fallible [`Var::sum_to`].
+    #[track_caller]
+    pub fn try_sum_to(self, shape: &[usize]) -> Result<Var<'t, T>> {
+        if self.shape().as_slice() == shape {
+            return Ok(self);
+        }
+        reduce::sum_to(self, shape)
+    }
+
+    /// Sum over one axis (negative counts from the end), keeping it with size 1 if `keepdim`.
+    #[track_caller]
+    pub fn sum_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        ok(self.try_sum_axis(axis, keepdim))
+    }
+
+    /// Fallible [`Var::sum_axis`].
+    #[track_caller]
+    pub fn try_sum_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("sum_axis", axis, &dims)?;
+        let mut kept = dims.clone();
+        kept[ax] = 1;
+        let s = reduce::sum_to(self, &kept)?;
+        if keepdim {
+            Ok(s)
+        } else {
+            let mut out = dims;
+            out.remove(ax);
+            layout::reshape(s, &out)
+        }
+    }
+
+    /// Mean over one axis.
+    #[track_caller]
+    pub fn mean_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        ok(self.try_mean_axis(axis, keepdim))
+    }
+
+    /// Fallible [`Var::mean_axis`].
+    #[track_caller]
+    pub fn try_mean_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("mean_axis", axis, &dims)?;
+        Ok(self.try_sum_axis(axis, keepdim)? / T::from_usize(dims[ax]))
+    }
+
+    /// Maximum of all elements (a scalar). Tied maxima share the gradient evenly.
+    #[track_caller]
+    pub fn max(self) -> Var<'t, T> {
+        ok(self.try_max())
+    }
+
+    /// Fallible [`Var::max`]: fails on an empty tensor.
+    #[track_caller]
+    pub fn try_max(self) -> Result<Var<'t, T>> {
+        let n = self.len();
+        let flat = if self.shape().len() == 1 { self } else { layout::reshape(self, &[n])? };
+        let m = reduce::max_axis(flat, 0)?;
+        layout::reshape(m, &[])
+    }
+
+    /// Maximum over one axis. Tied maxima share the gradient evenly (total 1).
+    #[track_caller]
+    pub fn max_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        ok(self.try_max_axis(axis, keepdim))
+    }
+
+    /// Fallible [`Var::max_axis`].
+    #[track_caller]
+    pub fn try_max_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("max_axis", axis, &dims)?;
+        let m = reduce::max_axis(self, ax)?;
+        if keepdim {
+            Ok(m)
+        } else {
+            let mut out = dims;
+            out.remove(ax);
+            layout::reshape(m, &out)
+        }
+    }
+
+    /// ln Σ exp(x) over one axis, computed stably as m + ln Σ exp(x − m) with
+    /// m = max (detached: it cancels in the value and must not carry gradient).
+    #[track_caller]
+    pub fn logsumexp(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        ok(self.try_logsumexp(axis, keepdim))
+    }
+
+    /// Fallible [`Var::logsumexp`].
+    #[track_caller]
+    pub fn try_logsumexp(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        let m = self.try_max_axis(axis, true)?.detach();
+        let lse = (self - m).exp().try_sum_axis(axis, true)?.ln() + m;
+        if keepdim {
+            Ok(lse)
+        } else {
+            let dims = self.shape();
+            let ax = self.axis("logsumexp", axis, &dims)?;
+            let mut out = dims;
+            out.remove(ax);
+            layout::reshape(lse, &out)
+        }
+    }
+
+    /// log softmax over one axis: x − logsumexp(x), stable for any finite x.
+    #[track_caller]
+    pub fn log_softmax(self, axis: isize) -> Var<'t, T> {
+        ok(self.try_logsumexp(axis, true).map(|l| self - l))
+    }
+
+    /// softmax over one axis: exp(log_softmax(x)).
+    #[track_caller]
+    pub fn softmax(self, axis: isize) -> Var<'t, T> {
+        self.log_softmax(axis).exp()
+    }
+
+    fn axis(self, op: &'static str, axis: isize, dims: &[usize]) -> Result<usize> {
+        resolve_axis(axis, dims.len()).ok_or_else(|| Error::InvalidAxis {
+            op,
+            axis,
+            shape: dims.into(),
+            node: self.node(),
+        })
+    }
+
+    // ---- layout ----
+
+    /// The same elements in a new shape with the same element count.
+    #[track_caller]
+    pub fn reshape(self, shape: &[usize]) -> Var<'t, T> {
+        ok(self.try_reshape(shape))
+    }
+
+    /// Fallible [`Var::reshape`].
+    #[track_caller]
+    pub fn try_reshape(self, shape: &[usize]) -> Result<Var<'t, T>> {
+        layout::reshape(self, shape)
+    }
+
+    /// Broadcasts to `shape` (numpy rules). The VJP sums back.
+    #[track_caller]
+    pub fn broadcast_to(self, shape: &[usize]) -> Var<'t, T> {
+        ok(self.try_broadcast_to(shape))
+    }
+
+    /// Fallible [`Var::broadcast_to`].
+    #[track_caller]
+    pub fn try_broadcast_to(self, shape: &[usize]) -> Result<Var<'t, T>> {
+        if self.shape().as_slice() == shape {
+            return Ok(self);
+        }
+        layout::broadcast_to(self, shape)
+    }
+
+    /// Reorders the axes: axis i of the result is axis `perm[i]` of the input.
+    #[track_caller]
+    pub fn permute(self, perm: &[usize]) -> Var<'t, T> {
+        ok(layout::permute(self, perm))
+    }
+
+    /// Fallible [`Var::permute`].
+    #[track_caller]
+    pub fn try_permute(self, perm: &[usize]) -> Result<Var<'t, T>> {
+        layout::permute(self, perm)
+    }
+
+    /// Swaps the last two axes (the matrix transpose for 2-d).
+    ///
+    /// # Panics
+    /// For rank < 2.
+    #[track_caller]
+    pub fn transpose(self) -> Var<'t, T> {
+        ok(self.try_transpose())
+    }
+
+    /// Fallible [`Var::transpose`].
+    #[track_caller]
+    pub fn try_transpose(self) -> Result<Var<'t, T>> {
+        let r = self.shape().len();
+        if r < 2 {
+            return Err(Error::InvalidArgument {
+                op: "transpose",
+                msg: format!("{} has rank {r}; transpose needs rank ≥ 2", self.node()),
+            });
+        }
+        let mut perm: Vec<usize> = (0..r).collect();
+        perm.swap(r - 2, r - 1);
+        layout::permute(self, &perm)
+    }
+
+    /// `len` elements from `start` along `axis`.
+    #[track_caller]
+    pub fn slice(self, axis: isize, start: usize, len: usize) -> Var<'t, T> {
+        ok(layout::slice(self, axis, start, len))
+    }
+
+    /// Fallible [`Var::slice`].
+    #[track_caller]
+    pub fn try_slice(self, axis: isize, start: usize, len: usize) -> Result<Var<'t, T>> {
+        layout::slice(self, axis, start, len)
+    }
+
+    /// Places this tensor at `start` inside zeros of size `total` along `axis`.
+    #[track_caller]
+    pub fn pad(self, axis: isize, start: usize, total: usize) -> Var<'t, T> {
+        ok(layout::pad(self, axis, start, total))
+    }
+
+    /// Fallible [`Var::pad`].
+    #[track_caller]
+    pub fn try_pad(self, axis: isize, start: usize, total: usize) -> Result<Var<'t, T>> {
+        layout::pad(self, axis, start, total)
+    }
+
+    /// Rows `indices` (along axis 0), e.g. a mini-batch. Rows may repeat.
+    #[track_caller]
+    pub fn index_select(self, indices: &[usize]) -> Var<'t, T> {
+        ok(layout::index_select(self, indices))
+    }
+
+    /// Fallible [`Var::index_select`].
+    #[track_caller]
+    pub fn try_index_select(self, indices: &[usize]) -> Result<Var<'t, T>> {
+        layout::index_select(self, indices)
+    }
+
+    /// Zeros of `rows` rows with row `indices[r]` += row r of self. The VJP of `index_select`.
+    #[track_caller]
+    pub fn scatter_rows(self, indices: &[usize], rows: usize) -> Var<'t, T> {
+        ok(layout::scatter_rows(self, indices, rows))
+    }
+
+    /// Fallible [`Var::scatter_rows`].
+    #[track_caller]
+    pub fn try_scatter_rows(self, indices: &[usize], rows: usize) -> Result<Var<'t, T>> {
+        layout::scatter_rows(self, indices, rows)
+    }
+
+    /// Joins variables along `axis`; all other dimensions must agree.
+    #[track_caller]
+    pub fn concat(vars: &[Var<'t, T>], axis: isize) -> Var<'t, T> {
+        ok(layout::concat(vars, axis))
+    }
+
+    /// Fallible [`Var::concat`].
+    #[track_caller]
+    pub fn try_concat(vars: &[Var<'t, T>], axis: isize) -> Result<Var<'t, T>> {
+        layout::concat(vars, axis)
+    }
+
+    /// Matrix product: [m, k]·[k, n] → [m, n], or batched [b, m, k]·[b, k, n] → [b, m, n]
+    /// (a 2-d operand is shared across the batch).
+    #[track_caller]
+    pub fn matmul(self, rhs: Var<'t, T>) -> Var<'t, T> {
+        ok(matmul::matmul(self, rhs))
+    }
+
+    /// Fallible [`Var::matmul`].
+    #[track_caller]
+    pub fn try_matmul(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
+        matmul::matmul(self, rhs)
+    }
+}
+
+// ---- operators ----
+
+macro_rules! var_ops {
+    ($tr:ident, $m:ident, $op:ident, $const_op:ident, $rconst_op:ident, $atr:ident, $am:ident) => {
+        impl<'t, T: Float> $tr<Var<'t, T>> for Var<'t, T> {
+            type Output = Var<'t, T>;
+            #[track_caller]
+            #[inline]
+            fn $m(self, rhs: Var<'t, T>) -> Var<'t, T> {
+                ok(self.try_binary(Op::$op, rhs))
+            }
+        }
+        impl<'t, T: Float> $tr<T> for Var<'t, T> {
+            type Output = Var<'t, T>;
+            #[track_caller]
+            #[inline]
+            fn $m(self, rhs: T) -> Var<'t, T> {
+                unary::record(Op::$const_op, self, &[rhs])
+            }
+        }
+        impl<'t> $tr<Var<'t, f64>> for f64 {
+            type Output = Var<'t, f64>;
+            #[track_caller]
+            #[inline]
+            fn $m(self, rhs: Var<'t, f64>) -> Var<'t, f64> {
+                unary::record(Op::$rconst_op, rhs, &[self])
+            }
+        }
+        impl<'t> $tr<Var<'t, f32>> for f32 {
+            type Output = Var<'t, f32>;
+            #[track_caller]
+            #[inline]
+            fn $m(self, rhs: Var<'t, f32>) -> Var<'t, f32> {
+                unary::record(Op::$rconst_op, rhs, &[self])
+            }
+        }
+        impl<'t, T: Float> $atr<Var<'t, T>> for Var<'t, T> {
+            #[track_caller]
+            fn $am(&mut self, rhs: Var<'t, T>) {
+                *self = $tr::$m(*self, rhs);
+            }
+        }
+        impl<'t, T: Float> $atr<T> for Var<'t, T> {
+            #[track_caller]
+            fn $am(&mut self, rhs: T) {
+                *self = $tr::$m(*self, rhs);
+            }
+        }
+    };
+}
+
+// c + x and c · x commute exactly in IEEE arithmetic, so they reuse x + c and x · c.
+var_ops!(Add, add, Add, AddConst, AddConst, AddAssign, add_assign);
+var_ops!(Sub, sub, Sub, SubConst, RSubConst, SubAssign, sub_assign);
+var_ops!(Mul, mul, Mul, MulConst, MulConst, MulAssign, mul_assign);
+var_ops!(Div, div, Div, DivConst, RDivConst, DivAssign, div_assign);
+
+impl<'t, T: Float> Neg for Var<'t, T> {
+    type Output = Var<'t, T>;
+    #[track_caller]
+    #[inline]
+    fn neg(self) -> Var<'t, T> {
+        unary::record(Op::Neg, self, &[])
+    }
+}
