@@ -35,12 +35,14 @@ mod backward;
 pub mod custom;
 mod error;
 mod float;
+pub mod functional;
 mod gemm;
 pub mod gradcheck;
 mod ops;
 pub mod shape;
 mod tape;
 mod tensor;
+pub mod trace;
 mod var;
 
 pub use backward::{GradVars, Grads};

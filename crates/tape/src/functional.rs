@@ -1,0 +1,2 @@
+//! Higher-order helpers built on [`crate::Var::backward_graph`]: Hessian-vector products,
+//! Hessians and Jacobians.

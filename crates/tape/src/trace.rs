@@ -1,0 +1,1 @@
+//! Printing the tape: the Wengert list, the reverse sweep, and Graphviz DOT.
