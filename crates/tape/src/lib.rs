@@ -39,6 +39,7 @@ pub mod functional;
 mod gemm;
 pub mod gradcheck;
 mod ops;
+mod replay;
 pub mod shape;
 mod tape;
 mod tensor;

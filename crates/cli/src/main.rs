@@ -1,0 +1,3 @@
+//! The `wengert` command-line program.
+
+fn main() {}

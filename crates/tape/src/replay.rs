@@ -1,0 +1,1 @@
+//! Replays a single recorded op on new inputs (used to localise a faulty backward rule).
