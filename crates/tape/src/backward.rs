@@ -186,7 +186,7 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
     }
     g.reached[o] = inner.nodes[o].grad;
     for i in (0..=o).rev() {
-        if g.reached[i] {
+        if g.reached[i] && !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
             ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
         }
     }

@@ -172,13 +172,13 @@ impl<T: Float> Tape<T> {
     /// A differentiable scalar leaf.
     #[track_caller]
     pub fn scalar(&self, x: T) -> Var<'_, T> {
-        self.leaf(Op::Var, &[], &[x], true)
+        self.scalar_leaf(Op::Var, x, true)
     }
 
     /// A scalar constant.
     #[track_caller]
     pub fn scalar_constant(&self, x: T) -> Var<'_, T> {
-        self.leaf(Op::Const, &[], &[x], false)
+        self.scalar_leaf(Op::Const, x, false)
     }
 
     /// A differentiable leaf of `shape` with `data` in row-major order.
@@ -220,6 +220,18 @@ impl<T: Float> Tape<T> {
     }
 
     #[track_caller]
+    #[inline(always)]
+    fn scalar_leaf(&self, op: Op, x: T, grad: bool) -> Var<'_, T> {
+        let mut inner = self.inner.borrow_mut();
+        let off = inner.values.len();
+        inner.values.push(x);
+        let id = inner.push(op, grad, 0, 0, off, SCALAR, 0);
+        drop(inner);
+        self.note_location(id);
+        Var::new(self, id)
+    }
+
+    #[track_caller]
     fn leaf(&self, op: Op, shape: &[usize], data: &[T], grad: bool) -> Var<'_, T> {
         let mut inner = self.inner.borrow_mut();
         let s = inner.intern_shape(shape);
@@ -236,6 +248,14 @@ impl<T: Float> Tape<T> {
     #[inline]
     pub(crate) fn note_location(&self, id: u32) {
         if self.track_locations.get() {
+            self.note_location_slow(id);
+        }
+    }
+
+    #[track_caller]
+    #[inline(never)]
+    fn note_location_slow(&self, id: u32) {
+        {
             let loc = std::panic::Location::caller();
             let mut inner = self.inner.borrow_mut();
             let n = inner.nodes.len();

@@ -7,7 +7,7 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 use crate::error::{Error, NodeId, Result};
 use crate::float::Float;
 use crate::ops::{binary, layout, matmul, reduce, unary, Op};
-use crate::shape::{broadcast_shapes, resolve_axis, Shape};
+use crate::shape::{resolve_axis, Shape};
 use crate::tape::Tape;
 use crate::tensor::Tensor;
 
@@ -242,30 +242,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// Records a binary op with numpy broadcasting: operands whose shape differs from the
     /// broadcast shape get an explicit `broadcast_to` node.
     #[track_caller]
+    #[inline(always)]
     pub(crate) fn try_binary(self, op: Op, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.try_same_tape(rhs, op.name())?;
-        let (sa, sb) = {
-            let inner = self.tape.inner.borrow();
-            let (na, nb) = (inner.node(self.id), inner.node(rhs.id));
-            if na.shape == nb.shape {
-                drop(inner);
-                return Ok(binary::record(op, self, rhs));
-            }
-            (inner.shape_of(self.id), inner.shape_of(rhs.id))
-        };
-        if sa == sb {
-            return Ok(binary::record(op, self, rhs));
-        }
-        let out = broadcast_shapes(&sa, &sb).ok_or_else(|| Error::ShapeMismatch {
-            op: op.name(),
-            lhs: sa.clone(),
-            rhs: sb.clone(),
-            lhs_node: self.node(),
-            rhs_node: rhs.node(),
-        })?;
-        let a = if sa == out { self } else { layout::broadcast_to(self, &out)? };
-        let b = if sb == out { rhs } else { layout::broadcast_to(rhs, &out)? };
-        Ok(binary::record(op, a, b))
+        binary::record(op, self, rhs)
     }
 
     binary_methods! {

@@ -17,6 +17,7 @@
 
 use smallvec::{smallvec, SmallVec};
 
+use crate::error::Result;
 use crate::float::Float;
 use crate::ops::{flows, Op};
 use crate::tape::{Inner, Node, SCALAR};
@@ -74,7 +75,7 @@ pub(crate) fn f<T: Float>(op: Op, a: T, b: T) -> T {
 
 /// Contribution to ā.
 #[inline(always)]
-fn ga<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
+pub(crate) fn ga<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
     let _ = y;
     match op {
         Op::Add | Op::Sub => g,
@@ -95,7 +96,7 @@ fn ga<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
 
 /// Contribution to b̄.
 #[inline(always)]
-fn gb<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
+pub(crate) fn gb<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
     match op {
         Op::Add => g,
         Op::Sub => -g,
@@ -204,35 +205,76 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     smallvec![(n.a, da), (n.b, db)]
 }
 
-/// Records a binary op on two operands of equal shape (checked by the caller).
+/// Records a binary op with numpy broadcasting. Two scalars on one tape take an inlined
+/// fast path (one borrow, two pushes); everything else goes through [`record_general`].
 #[track_caller]
-pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+#[inline(always)]
+pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
+    let tape = a.tape;
+    if std::ptr::eq(tape, b.tape) {
+        let mut inner = tape.inner.borrow_mut();
+        let (an, bn) = (inner.nodes[a.id as usize], inner.nodes[b.id as usize]);
+        if an.shape == SCALAR && bn.shape == SCALAR {
+            let v = f(op, inner.values[an.off as usize], inner.values[bn.off as usize]);
+            let off = inner.values.len();
+            inner.values.push(v);
+            let grad = (an.grad || bn.grad) && !op.is_nondifferentiable();
+            let id = inner.push(op, grad, a.id, b.id, off, SCALAR, 0);
+            drop(inner);
+            tape.note_location(id);
+            return Ok(Var::new(tape, id));
+        }
+    }
+    record_general(op, a, b)
+}
+
+/// Tensors (and errors): checks the tapes, broadcasts, then runs the elementwise loop.
+#[track_caller]
+#[inline(never)]
+fn record_general<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
+    a.try_same_tape(b, op.name())?;
+    let (sa, sb) = {
+        let inner = a.tape.inner.borrow();
+        (inner.shape_of(a.id), inner.shape_of(b.id))
+    };
+    if sa == sb {
+        return Ok(record_same_shape(op, a, b));
+    }
+    let out = crate::shape::broadcast_shapes(&sa, &sb).ok_or_else(|| crate::error::Error::ShapeMismatch {
+        op: op.name(),
+        lhs: sa.clone(),
+        rhs: sb.clone(),
+        lhs_node: a.node(),
+        rhs_node: b.node(),
+    })?;
+    let a = if sa == out { a } else { crate::ops::layout::broadcast_to(a, &out)? };
+    let b = if sb == out { b } else { crate::ops::layout::broadcast_to(b, &out)? };
+    Ok(record_same_shape(op, a, b))
+}
+
+/// Records a binary op on two operands of equal shape.
+#[track_caller]
+fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
     let tape = a.tape;
     let mut inner = tape.inner.borrow_mut();
     let an = inner.node(a.id);
     let bn = inner.node(b.id);
     let grad = (an.grad || bn.grad) && !op.is_nondifferentiable();
     let off = inner.values.len();
-    let id = if an.shape == SCALAR && bn.shape == SCALAR {
-        let v = f(op, inner.values[an.off as usize], inner.values[bn.off as usize]);
-        inner.values.push(v);
-        inner.push(op, grad, a.id, b.id, off, SCALAR, 0)
-    } else {
-        let len = inner.shapes[an.shape as usize].numel;
-        let (ao, bo) = (an.off as usize, bn.off as usize);
-        inner.values.resize(off + len, T::ZERO);
-        let (src, dst) = inner.values.split_at_mut(off);
-        let (x, z) = (&src[ao..ao + len], &src[bo..bo + len]);
-        macro_rules! run {
-            ($o:ident) => {
-                for i in 0..len {
-                    dst[i] = f(Op::$o, x[i], z[i]);
-                }
-            };
-        }
-        each_binary!(op, run);
-        inner.push(op, grad, a.id, b.id, off, an.shape, 0)
-    };
+    let len = inner.shapes[an.shape as usize].numel;
+    let (ao, bo) = (an.off as usize, bn.off as usize);
+    inner.values.resize(off + len, T::ZERO);
+    let (src, dst) = inner.values.split_at_mut(off);
+    let (x, z) = (&src[ao..ao + len], &src[bo..bo + len]);
+    macro_rules! run {
+        ($o:ident) => {
+            for i in 0..len {
+                dst[i] = f(Op::$o, x[i], z[i]);
+            }
+        };
+    }
+    each_binary!(op, run);
+    let id = inner.push(op, grad, a.id, b.id, off, an.shape, 0);
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)

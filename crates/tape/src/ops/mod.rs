@@ -212,3 +212,43 @@ pub(crate) fn flows<T>(inner: &Inner<T>, p: u32, reached: &mut [bool]) -> bool {
     }
     g
 }
+
+/// The reverse step of a scalar unary or binary node, inlined into the sweep loop.
+/// Returns false for any other node, which then goes through [`vjp_numeric`].
+#[inline(always)]
+pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
+    let n = inner.nodes[id as usize];
+    if n.shape != crate::tape::SCALAR {
+        return false;
+    }
+    use Op::*;
+    let o = n.off as usize;
+    let g = adj[o];
+    let vals = &inner.values;
+    match n.op {
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum => {
+            let (pa, pb) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
+            let (a, b, y) = (vals[pa.off as usize], vals[pb.off as usize], vals[o]);
+            if pa.grad {
+                reached[n.a as usize] = true;
+                adj[pa.off as usize] += binary::ga(n.op, g, a, b, y);
+            }
+            if pb.grad {
+                reached[n.b as usize] = true;
+                adj[pb.off as usize] += binary::gb(n.op, g, a, b, y);
+            }
+            true
+        }
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
+        | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
+            let px = inner.nodes[n.a as usize];
+            if px.grad {
+                reached[n.a as usize] = true;
+                let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
+                adj[px.off as usize] += unary::gx(n.op, g, vals[px.off as usize], vals[o], c);
+            }
+            true
+        }
+        _ => false,
+    }
+}

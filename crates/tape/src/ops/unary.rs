@@ -254,27 +254,43 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     smallvec![(n.a, gx)]
 }
 
-/// Records a unary op on `x` with constants `c`.
+/// Records a unary op on `x` with constants `c`; scalars take an inlined fast path.
 #[track_caller]
+#[inline(always)]
 pub(crate) fn record<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
+    let tape = x.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let xn = inner.nodes[x.id as usize];
+    if xn.shape != SCALAR {
+        drop(inner);
+        return record_tensor(op, x, c);
+    }
+    let aux = if c.is_empty() { 0 } else { inner.push_consts(c) };
+    let grad = xn.grad && !op.is_nondifferentiable();
+    let v = f(op, inner.values[xn.off as usize], c);
+    let off = inner.values.len();
+    inner.values.push(v);
+    let id = inner.push(op, grad, x.id, 0, off, SCALAR, aux);
+    drop(inner);
+    tape.note_location(id);
+    Var::new(tape, id)
+}
+
+#[track_caller]
+#[inline(never)]
+fn record_tensor<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
     let xn = inner.node(x.id);
     let aux = if c.is_empty() { 0 } else { inner.push_consts(c) };
     let grad = xn.grad && !op.is_nondifferentiable();
     let off = inner.values.len();
-    let id = if xn.shape == SCALAR {
-        let v = f(op, inner.values[xn.off as usize], c);
-        inner.values.push(v);
-        inner.push(op, grad, x.id, 0, off, SCALAR, aux)
-    } else {
-        let len = inner.shapes[xn.shape as usize].numel;
-        let xo = xn.off as usize;
-        inner.values.resize(off + len, T::ZERO);
-        let (src, dst) = inner.values.split_at_mut(off);
-        map(op, &src[xo..xo + len], dst, c);
-        inner.push(op, grad, x.id, 0, off, xn.shape, aux)
-    };
+    let len = inner.shapes[xn.shape as usize].numel;
+    let xo = xn.off as usize;
+    inner.values.resize(off + len, T::ZERO);
+    let (src, dst) = inner.values.split_at_mut(off);
+    map(op, &src[xo..xo + len], dst, c);
+    let id = inner.push(op, grad, x.id, 0, off, xn.shape, aux);
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
