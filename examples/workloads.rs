@@ -418,11 +418,212 @@ fn w2(args: &Args) -> bool {
     ok
 }
 
+// ---------------------------------------------------------------- W3
+
+type Ids = (wengert::tape::NodeId, wengert::tape::NodeId, wengert::tape::NodeId);
+
+#[allow(clippy::type_complexity)]
+fn w3_loss<'t, T: wengert::tape::Float>(
+    t: &'t Tape<T>,
+    (xid, yid, ycid): Ids,
+    w: &Tensor<T>,
+    b: &Tensor<T>,
+) -> (Var<'t, T>, Var<'t, T>, Var<'t, T>, Var<'t, T>) {
+    let (xv, yv, ycv) = (t.get(xid).unwrap(), t.get(yid).unwrap(), t.get(ycid).unwrap());
+    let (wv, bv) = (t.var(w), t.var(b));
+    let z = xv.matmul(wv) + bv;
+    let loss = if T::NAME == "f64" {
+        let p = z.sigmoid();
+        -(yv * p.ln() + ycv * p.rsub(T::ONE).ln()).mean()
+    } else {
+        (z.softplus() - yv * z).mean()
+    };
+    (loss, z, wv, bv)
+}
+
+/// Logistic regression, full batch, 1000 epochs, lr 0.1. f64 uses the textbook BCE;
+/// f32 the fused form mean(softplus(z) − y·z), whose gradient is the same (p − y)/n.
+fn w3_train<T: wengert::tape::Float>(
+    x: &Tensor<T>,
+    y: &Tensor<T>,
+    tape: &mut Tape<T>,
+    grads: &mut Grads<T>,
+) -> (f64, f64) {
+    let (n, d) = (x.shape()[0], x.shape()[1]);
+    tape.reset();
+    let (xid, yid, ycid) = {
+        let t = &*tape;
+        let yc = y.map(|v| T::ONE - v);
+        (t.constant(x).node(), t.constant(y).node(), t.constant(&yc).node())
+    };
+    let mark = tape.mark();
+    let mut w = Tensor::<T>::zeros(&[d, 1]);
+    let mut b = Tensor::<T>::zeros(&[]);
+    let lr = T::from_f64(0.1);
+    let ids = (xid, yid, ycid);
+    for _ in 0..1000 {
+        tape.rewind(&mark);
+        let t = &*tape;
+        let (loss, _, wv, bv) = w3_loss(t, ids, &w, &b);
+        loss.backward_into(grads);
+        for (p, g) in w.data_mut().iter_mut().zip(&grads[wv]) {
+            *p -= lr * *g;
+        }
+        b.data_mut()[0] -= lr * grads[bv][0];
+    }
+    tape.rewind(&mark);
+    let (loss, z, _, _) = w3_loss(&*tape, ids, &w, &b);
+    let zs = z.value();
+    let correct =
+        zs.data().iter().zip(y.data()).filter(|(z, y)| ((**z >= T::ZERO) as u8 as f64) == y.to_f64()).count();
+    (loss.item().to_f64(), correct as f64 / n as f64)
+}
+
+fn w3(args: &Args) -> bool {
+    let rows = read_csv("breast_cancer_std.csv");
+    let n = rows.len();
+    let x64 = Tensor::new(&[n, 30], rows.iter().flat_map(|r| r[..30].to_vec()).collect()).unwrap();
+    let y64 = Tensor::new(&[n, 1], rows.iter().map(|r| r[30]).collect()).unwrap();
+    let mut ok = true;
+    {
+        let mut tape = Tape::<f64>::new();
+        let mut grads = Grads::new();
+        let (loss, acc) = w3_train(&x64, &y64, &mut tape, &mut grads);
+        let (cl, ok1) = check("W3 f64 loss", loss, 0.06057760372678504, 1e-9);
+        let (ca, ok2) = check("W3 f64 acc", acc, 0.9876977152899824, 1e-12);
+        ok &= ok1 && ok2;
+        let t = bench(args.quick, || {
+            w3_train(&x64, &y64, &mut tape, &mut grads);
+        });
+        emit(args, "W3", "engine", "f64", &t, &[("loss", cl), ("acc", ca), ("epochs", "1000".into())]);
+    }
+    {
+        let (x32, y32) = (x64.cast::<f32>(), y64.cast::<f32>());
+        let mut tape = Tape::<f32>::new();
+        let mut grads = Grads::new();
+        let (loss, acc) = w3_train(&x32, &y32, &mut tape, &mut grads);
+        let (cl, ok1) = check("W3 f32 loss", loss, 0.0605776, 1e-6);
+        let (ca, ok2) = check("W3 f32 acc", acc, 0.9876977152899824, 1e-12);
+        ok &= ok1 && ok2;
+        let t = bench(args.quick, || {
+            w3_train(&x32, &y32, &mut tape, &mut grads);
+        });
+        emit(args, "W3", "engine", "f32", &t, &[("loss", cl), ("acc", ca), ("epochs", "1000".into())]);
+    }
+    ok
+}
+
+// ---------------------------------------------------------------- W4 / W5
+
+struct Mlp<T: wengert::tape::Float> {
+    x: Tensor<T>,
+    y: Tensor<T>,
+    params: Vec<Tensor<T>>,
+}
+
+impl<T: wengert::tape::Float> Mlp<T> {
+    fn new(b: usize, d: usize) -> Self {
+        let s = 1.0 / (d as f64).sqrt();
+        let x = Tensor::from_fn(&[b, d], |i| uniform_pm1(1, i as u64));
+        let y =
+            Tensor::from_fn(&[b, 1], |r| if x.data()[r * d] * x.data()[r * d + 1] > 0.0 { 1.0 } else { 0.0 });
+        let w =
+            |seed: u64, o: usize| Tensor::from_fn(&[d, o], |i| uniform_pm1(seed, i as u64) * s).cast::<T>();
+        let params =
+            vec![w(2, d), Tensor::zeros(&[d]), w(3, d), Tensor::zeros(&[d]), w(4, 1), Tensor::zeros(&[1])];
+        Mlp { x: x.cast(), y: y.cast(), params }
+    }
+
+    /// One step: forward, backward, SGD with lr 0.1. Returns the loss before the update.
+    fn step(&mut self, tape: &mut Tape<T>, grads: &mut Grads<T>) -> f64 {
+        tape.reset();
+        let t = &*tape;
+        let x = t.constant(&self.x);
+        let y = t.constant(&self.y);
+        let p: Vec<Var<'_, T>> = self.params.iter().map(|q| t.var(q)).collect();
+        let h1 = (x.matmul(p[0]) + p[1]).relu();
+        let h2 = (h1.matmul(p[2]) + p[3]).relu();
+        let z = h2.matmul(p[4]) + p[5];
+        let loss = (z.softplus() - y * z).mean();
+        loss.backward_into(grads);
+        let lr = T::from_f64(0.1);
+        for (q, v) in self.params.iter_mut().zip(&p) {
+            for (a, g) in q.data_mut().iter_mut().zip(&grads[*v]) {
+                *a -= lr * *g;
+            }
+        }
+        loss.item().to_f64()
+    }
+}
+
+fn w45<T: wengert::tape::Float>(
+    args: &Args,
+    name: &str,
+    b: usize,
+    d: usize,
+    want: (f64, f64),
+    tol: f64,
+) -> bool {
+    let mut m = Mlp::<T>::new(b, d);
+    let mut tape = Tape::new();
+    let mut grads = Grads::new();
+    let l0 = m.step(&mut tape, &mut grads);
+    for _ in 1..10 {
+        m.step(&mut tape, &mut grads);
+    }
+    let l10 = m.step(&mut tape, &mut grads);
+    let (c0, ok0) = check(&format!("{name} {} loss0", T::NAME), l0, want.0, tol);
+    let (c10, ok1) = check(&format!("{name} {} loss10", T::NAME), l10, want.1, tol);
+    let t = bench(args.quick, || {
+        m.step(&mut tape, &mut grads);
+    });
+    let flops = 2.0 * b as f64 * (5.0 * (d * d) as f64 + 3.0 * d as f64);
+    emit(
+        args,
+        name,
+        "engine",
+        T::NAME,
+        &t,
+        &[
+            ("B", b.to_string()),
+            ("D", d.to_string()),
+            ("loss0", c0),
+            ("loss10", c10),
+            ("gflops", format!("{:.1}", flops / t.median_s / 1e9)),
+        ],
+    );
+    ok0 && ok1
+}
+
+fn w4(args: &Args) -> bool {
+    let a = w45::<f32>(args, "W4", 256, 256, (0.69070822, 0.68515635), 3e-7);
+    let b = w45::<f64>(args, "W4", 256, 256, (0.6907082195029177, 0.6851563874815552), 1e-12);
+    a && b
+}
+
+fn w5(args: &Args) -> bool {
+    w45::<f32>(args, "W5", 1024, 1024, (0.6935477, 0.6883768), 3e-7)
+}
+
+fn pin_threads(threads: usize) {
+    // The GEMM kernels read their thread count once, from this variable.
+    std::env::set_var("MATMUL_NUM_THREADS", threads.to_string());
+    if threads == 1 {
+        // Pin to CPU 0 like the peers (best effort: taskset is part of util-linux).
+        let pid = std::process::id().to_string();
+        let _ = std::process::Command::new("taskset").args(["-p", "-c", "0", &pid]).output();
+    }
+}
+
 fn main() {
     let args = parse_args();
+    pin_threads(args.threads);
     let ok = match args.workload.as_str() {
         "W1" => w1(&args),
         "W2" => w2(&args),
+        "W3" => w3(&args),
+        "W4" => w4(&args),
+        "W5" => w5(&args),
         other => {
             eprintln!("workload {other} is not implemented");
             true

@@ -24,6 +24,8 @@ use crate::var::{ok, Var};
 pub struct Grads<T: Float = f64> {
     adj: Vec<T>,
     reached: Vec<bool>,
+    /// Zeros, read for nodes that take no gradient (their adjoint slots are not kept).
+    zeros: Vec<T>,
     tape_id: u64,
     generation: u64,
     nodes: usize,
@@ -32,7 +34,7 @@ pub struct Grads<T: Float = f64> {
 impl<T: Float> Grads<T> {
     /// An empty buffer, for [`Var::backward_into`].
     pub fn new() -> Self {
-        Grads { adj: Vec::new(), reached: Vec::new(), tape_id: 0, generation: 0, nodes: 0 }
+        Grads { adj: Vec::new(), reached: Vec::new(), zeros: Vec::new(), tape_id: 0, generation: 0, nodes: 0 }
     }
 
     fn check(&self, x: Var<'_, T>) -> std::result::Result<(), String> {
@@ -55,8 +57,18 @@ impl<T: Float> Grads<T> {
     /// recorded after the output.
     pub fn get(&self, x: Var<'_, T>) -> Option<&[T]> {
         self.check(x).ok()?;
-        let r = x.tape.inner.borrow().range(x.id);
-        Some(&self.adj[r])
+        Some(self.slice(x))
+    }
+
+    /// The adjoint of a checked `x`: its slot, or zeros if it takes no gradient.
+    fn slice(&self, x: Var<'_, T>) -> &[T] {
+        let inner = x.tape.inner.borrow();
+        let r = inner.range(x.id);
+        if inner.nodes[x.id as usize].grad {
+            &self.adj[r]
+        } else {
+            &self.zeros[..r.len()]
+        }
     }
 
     /// The gradient of `x` as a tensor of x's shape.
@@ -68,8 +80,7 @@ impl<T: Float> Grads<T> {
         if let Err(e) = self.check(x) {
             panic!("{e}");
         }
-        let inner = x.tape.inner.borrow();
-        Tensor::new(inner.dims(x.id), self.adj[inner.range(x.id)].to_vec()).expect("tape bug: grad shape")
+        Tensor::new(&x.shape(), self.slice(x).to_vec()).expect("tape bug: grad shape")
     }
 
     /// The gradient of a scalar `x`.
@@ -96,8 +107,7 @@ impl<'t, T: Float> Index<Var<'t, T>> for Grads<T> {
         if let Err(e) = self.check(x) {
             panic!("{e}");
         }
-        let r = x.tape.inner.borrow().range(x.id);
-        &self.adj[r]
+        self.slice(x)
     }
 }
 
@@ -169,6 +179,11 @@ impl<'t, T: Float> Var<'t, T> {
 }
 
 /// The numeric sweep from `out` with seed 1 (or `seed`).
+///
+/// The adjoint buffer is not cleared: a node's adjoint is zeroed when the sweep first
+/// reaches it, so large constants (a data set on the tape) cost nothing. Afterwards the
+/// unreached differentiable nodes are zeroed, and nodes that take no gradient read as zeros
+/// from a shared zero buffer.
 fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
     let inner = out.tape.inner.borrow();
     let o = out.id as usize;
@@ -176,19 +191,34 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
     g.tape_id = out.tape.id;
     g.generation = out.tape.generation.get();
     g.nodes = o + 1;
-    g.adj.clear();
-    g.adj.resize(r.end, T::ZERO);
+    if g.adj.len() < r.end {
+        g.adj.resize(r.end, T::ZERO);
+    }
     g.reached.clear();
     g.reached.resize(o + 1, false);
     match seed {
-        Some(s) => g.adj[r].copy_from_slice(s),
-        None => g.adj[r].iter_mut().for_each(|a| *a = T::ONE),
+        Some(s) => g.adj[r.clone()].copy_from_slice(s),
+        None => g.adj[r.clone()].iter_mut().for_each(|a| *a = T::ONE),
     }
     g.reached[o] = inner.nodes[o].grad;
+    let mut zeros_needed = 0;
     for i in (0..=o).rev() {
-        if g.reached[i] && !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
-            ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
+        if g.reached[i] {
+            if !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
+                ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
+            }
+        } else {
+            let n = inner.nodes[i];
+            let len = inner.shapes[n.shape as usize].numel;
+            if n.grad {
+                g.adj[n.off as usize..n.off as usize + len].fill(T::ZERO);
+            } else {
+                zeros_needed = zeros_needed.max(len);
+            }
         }
+    }
+    if g.zeros.len() < zeros_needed {
+        g.zeros.resize(zeros_needed, T::ZERO);
     }
 }
 

@@ -124,7 +124,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &
             gp.shape(),
             xs[k].shape()
         );
-        if flows(inner, p, reached) {
+        if flows(inner, p, adj, reached) {
             let pr = inner.range(p);
             adj[pr].iter_mut().zip(gp.data()).for_each(|(a, g)| *a += *g);
         }

@@ -51,6 +51,6 @@ pub use custom::CustomOp;
 pub use error::{Error, NodeId, Result};
 pub use float::Float;
 pub use shape::Shape;
-pub use tape::{Tape, TapeStats};
+pub use tape::{Mark, Tape, TapeStats};
 pub use tensor::Tensor;
 pub use var::Var;

@@ -92,6 +92,7 @@ pub struct Tape<T: Float = f64> {
     pub(crate) inner: RefCell<Inner<T>>,
     pub(crate) id: u64,
     pub(crate) generation: Cell<u64>,
+    resets: Cell<u64>,
     pub(crate) track_locations: Cell<bool>,
 }
 
@@ -121,6 +122,7 @@ impl<T: Float> Tape<T> {
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
+            resets: Cell::new(0),
             track_locations: Cell::new(false),
         }
     }
@@ -139,6 +141,63 @@ impl<T: Float> Tape<T> {
         inner.customs.clear();
         inner.locations.clear();
         self.generation.set(self.generation.get() + 1);
+        self.resets.set(self.resets.get() + 1);
+    }
+
+    /// A mark of the tape's current length, to [`Tape::rewind`] to later.
+    pub fn mark(&self) -> Mark {
+        let inner = self.inner.borrow();
+        Mark {
+            nodes: inner.nodes.len(),
+            values: inner.values.len(),
+            shapes: inner.shapes.len(),
+            consts: inner.consts.len(),
+            ints: inner.ints.len(),
+            customs: inner.customs.len(),
+            resets: self.resets.get(),
+        }
+    }
+
+    /// Drops every node recorded after `mark`, keeping those before it (e.g. a data set
+    /// put on the tape once) and all allocations. Like [`Tape::reset`], it needs `&mut self`;
+    /// get handles to the kept nodes back with [`Tape::get`].
+    ///
+    /// ```
+    /// use wengert_tape::{Tape, Tensor};
+    /// let mut tape = Tape::new();
+    /// let data = tape.constant(&Tensor::from([1.0, 2.0, 3.0])).node();
+    /// let mark = tape.mark();
+    /// for step in 0..3 {
+    ///     tape.rewind(&mark);
+    ///     let x = tape.get(data).unwrap();
+    ///     let w = tape.scalar(step as f64);
+    ///     let loss = (x * w).sum();
+    ///     assert_eq!(loss.backward().scalar(w), 6.0);
+    /// }
+    /// assert_eq!(tape.len(), 5); // data, w, broadcast w, x·w, sum
+    /// ```
+    ///
+    /// # Panics
+    /// If the mark was taken before a [`Tape::reset`] or an earlier rewind to a shorter mark.
+    pub fn rewind(&mut self, mark: &Mark) {
+        let inner = self.inner.get_mut();
+        assert!(
+            mark.resets == self.resets.get() && mark.nodes <= inner.nodes.len(),
+            "rewind: the mark is from before a reset (or beyond the tape's end)"
+        );
+        inner.nodes.truncate(mark.nodes);
+        inner.values.truncate(mark.values);
+        inner.shapes.truncate(mark.shapes);
+        inner.consts.truncate(mark.consts);
+        inner.ints.truncate(mark.ints);
+        inner.customs.truncate(mark.customs);
+        inner.locations.truncate(mark.nodes);
+        self.generation.set(self.generation.get() + 1);
+    }
+
+    /// A handle to an existing node, or `None` if the tape has no such node.
+    pub fn get(&self, node: crate::NodeId) -> Option<Var<'_, T>> {
+        ((node.0 as usize) < self.len()).then(|| Var::new(self, node.0))
     }
 
     /// Records, for every node from now on, the source location of the call that made it
@@ -310,6 +369,18 @@ impl<T: Float> Tape<T> {
             bytes_per_scalar_node: std::mem::size_of::<Node>() + std::mem::size_of::<T>(),
         }
     }
+}
+
+/// A position in a tape, from [`Tape::mark`].
+#[derive(Clone, Debug)]
+pub struct Mark {
+    nodes: usize,
+    values: usize,
+    shapes: usize,
+    consts: usize,
+    ints: usize,
+    customs: usize,
+    resets: u64,
 }
 
 /// What [`Tape::stats`] reports.

@@ -139,8 +139,8 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let bo = inner.nodes[n.b as usize].off as usize;
     let o = n.off as usize;
     let va = &inner.values;
-    let fa = flows(inner, n.a, reached);
-    let fb = flows(inner, n.b, reached);
+    let fa = flows(inner, n.a, adj, reached);
+    let fb = flows(inner, n.b, adj, reached);
     if n.shape == SCALAR {
         let (g, a, b, y) = (adj[o], va[ao], va[bo], va[o]);
         if fa {

@@ -318,6 +318,9 @@ pub(crate) fn scatter_rows<'t, T: Float>(x: Var<'t, T>, idx: &[usize], rows: usi
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
     let o = n.off as usize;
     let out = &inner.shapes[n.shape as usize];
+    if n.op != Op::Concat && !flows(inner, n.a, adj, reached) {
+        return;
+    }
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..out.numel];
     if n.op == Op::Concat {
@@ -329,15 +332,12 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
             let p = inner.ints[n.aux as usize + 2 + k] as u32;
             let pn = inner.nodes[p as usize];
             let len = inner.shapes[pn.shape as usize].dims[ax];
-            if flows(inner, p, reached) {
+            if flows(inner, p, lo, reached) {
                 let po = pn.off as usize;
                 copy_blocks(g, &mut lo[po..], outer, inn, total, at, len, 0, len, true);
             }
             at += len;
         }
-        return;
-    }
-    if !flows(inner, n.a, reached) {
         return;
     }
     let xn = inner.nodes[n.a as usize];

@@ -90,8 +90,8 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let (da, db) = (&inner.shapes[an.shape as usize].dims, &inner.shapes[bn.shape as usize].dims);
     let (batch, m, k, nn, sa, sb) = plan(da, db).expect("tape bug: matmul shapes");
     let (ao, bo, o) = (an.off as usize, bn.off as usize, n.off as usize);
-    let fa = flows(inner, n.a, reached);
-    let fb = flows(inner, n.b, reached);
+    let fa = flows(inner, n.a, adj, reached);
+    let fb = flows(inner, n.b, adj, reached);
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..batch * m * nn];
     let v = &inner.values;

@@ -203,14 +203,19 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     }
 }
 
-/// Marks parent `p` reached if gradients flow into it; returns whether they do.
+/// Returns whether gradients flow into parent `p`; if they do and this is the first
+/// contribution it gets, marks it reached and zeroes its adjoint (the adjoint buffer is
+/// not cleared between sweeps: only the nodes a sweep reaches are ever zeroed). `adj`
+/// must cover `p`'s range from index 0 (the whole buffer, or its part below the node).
 #[inline]
-pub(crate) fn flows<T>(inner: &Inner<T>, p: u32, reached: &mut [bool]) -> bool {
-    let g = inner.nodes[p as usize].grad;
-    if g {
+pub(crate) fn flows<T: Float>(inner: &Inner<T>, p: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
+    let n = inner.nodes[p as usize];
+    if n.grad && !reached[p as usize] {
         reached[p as usize] = true;
+        let off = n.off as usize;
+        adj[off..off + inner.shapes[n.shape as usize].numel].fill(T::ZERO);
     }
-    g
+    n.grad
 }
 
 /// The reverse step of a scalar unary or binary node, inlined into the sweep loop.
@@ -230,12 +235,10 @@ pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], rea
             let (pa, pb) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
             let (a, b, y) = (vals[pa.off as usize], vals[pb.off as usize], vals[o]);
             if pa.grad {
-                reached[n.a as usize] = true;
-                adj[pa.off as usize] += binary::ga(n.op, g, a, b, y);
+                accumulate(adj, reached, n.a, pa.off, binary::ga(n.op, g, a, b, y));
             }
             if pb.grad {
-                reached[n.b as usize] = true;
-                adj[pb.off as usize] += binary::gb(n.op, g, a, b, y);
+                accumulate(adj, reached, n.b, pb.off, binary::gb(n.op, g, a, b, y));
             }
             true
         }
@@ -243,12 +246,20 @@ pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], rea
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             let px = inner.nodes[n.a as usize];
             if px.grad {
-                reached[n.a as usize] = true;
                 let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
-                adj[px.off as usize] += unary::gx(n.op, g, vals[px.off as usize], vals[o], c);
+                accumulate(adj, reached, n.a, px.off, unary::gx(n.op, g, vals[px.off as usize], vals[o], c));
             }
             true
         }
         _ => false,
     }
+}
+
+/// Adds `v` to the scalar adjoint of node `p` (at `off`), or sets it on first contact.
+#[inline(always)]
+fn accumulate<T: Float>(adj: &mut [T], reached: &mut [bool], p: u32, off: u32, v: T) {
+    let r = &mut reached[p as usize];
+    let a = &mut adj[off as usize];
+    *a = if *r { *a + v } else { v };
+    *r = true;
 }

@@ -57,7 +57,7 @@ pub(crate) fn sum_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t
 
 /// Numeric VJP of `sum_to`: broadcast ȳ back.
 pub(crate) fn sum_to_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    if !flows(inner, n.a, reached) {
+    if !flows(inner, n.a, adj, reached) {
         return;
     }
     let xo = inner.nodes[n.a as usize].off as usize;
@@ -125,7 +125,7 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
 
 /// Numeric VJP of `max_axis`: ties split evenly.
 pub(crate) fn max_axis_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    if !flows(inner, n.a, reached) {
+    if !flows(inner, n.a, adj, reached) {
         return;
     }
     let xn = inner.nodes[n.a as usize];

@@ -187,7 +187,7 @@ fn vjp_loop<T: Float>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) 
 /// Numeric VJP of a unary node.
 #[inline]
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    if !flows(inner, n.a, reached) {
+    if !flows(inner, n.a, adj, reached) {
         return;
     }
     let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
