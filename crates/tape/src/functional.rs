@@ -1,2 +1,250 @@
-//! Higher-order helpers built on [`crate::Var::backward_graph`]: Hessian-vector products,
-//! Hessians and Jacobians.
+//! Higher-order helpers built on [`crate::Var::backward_graph`]: gradients, Hessian-vector
+//! products, Hessians and Jacobians of functions given as closures.
+//!
+//! Each helper records `f` on a fresh tape, so `f` is a closure
+//! `for<'t> Fn(Var<'t, T>) -> Var<'t, T>` (one input) or
+//! `for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>` (several, the `_many` forms).
+//!
+//! | helper | returns | cost |
+//! |---|---|---|
+//! | [`grad`] | ∇f(x), shape of x | one forward, one reverse sweep |
+//! | [`hvp`] | ∇²f(x)·v, shape of x | one forward, a recorded reverse sweep, one reverse sweep over both |
+//! | [`hessian`] | ∇²f(x), shape `x.shape ++ x.shape` | one recorded sweep, then one sweep per element of x |
+//! | [`jacobian`] | ∂f/∂x, shape `f.shape ++ x.shape` | one forward, one sweep per output element |
+//!
+//! ```
+//! use wengert_tape::functional::{hessian, hvp};
+//! use wengert_tape::Tensor;
+//!
+//! // f(x) = x₀²·x₁ + x₁³: H = [[2x₁, 2x₀], [2x₀, 6x₁]].
+//! let f = |x: wengert_tape::Var<'_>| {
+//!     let (a, b) = (x.slice(0, 0, 1), x.slice(0, 1, 1));
+//!     (a.square() * b + b.powf(3.0)).sum()
+//! };
+//! let x = Tensor::from([1.0, 2.0]);
+//! assert_eq!(hessian(f, &x).data(), &[4.0, 2.0, 2.0, 12.0]);
+//! assert_eq!(hvp(f, &x, &Tensor::from([1.0, 0.0])).data(), &[4.0, 2.0]);
+//! ```
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::shape::Shape;
+use crate::tape::Tape;
+use crate::tensor::Tensor;
+use crate::var::{ok, Var};
+
+fn scalar_out<T: Float>(op: &'static str, y: Var<'_, T>) -> Result<()> {
+    if y.len() == 1 {
+        Ok(())
+    } else {
+        Err(Error::NotScalar { op, shape: y.shape(), node: y.node() })
+    }
+}
+
+fn same_shapes<T: Float>(op: &'static str, x: &Tensor<T>, v: &Tensor<T>, what: &str) -> Result<()> {
+    if x.shape() == v.shape() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            op,
+            msg: format!("{what} has shape {:?} but x has shape {:?}; they must match", v.shape(), x.shape()),
+        })
+    }
+}
+
+/// ∇f(x) of a scalar function of one tensor.
+///
+/// ```
+/// use wengert_tape::{functional::grad, Tensor};
+/// let g = grad(|x| x.square().sum(), &Tensor::from([1.0, -2.0]));
+/// assert_eq!(g.data(), &[2.0, -4.0]);
+/// ```
+///
+/// # Panics
+/// If `f` does not return a scalar; see [`try_grad`].
+#[track_caller]
+pub fn grad<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_grad(f, x))
+}
+
+/// Fallible [`grad`]: [`Error::NotScalar`] if `f` returns a tensor.
+pub fn try_grad<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let xv = tape.var(x);
+    let y = f(xv);
+    Ok(y.try_backward()?.wrt(xv))
+}
+
+/// f(x) and ∇f(x) of a scalar function of several tensors.
+///
+/// ```
+/// use wengert_tape::{functional::value_and_grad_many, Tensor};
+/// let (v, g) = value_and_grad_many(|x| (x[0] * x[1]).sum(), &[Tensor::from([2.0]), Tensor::from([3.0])]).unwrap();
+/// assert_eq!((v, g[0].data()[0], g[1].data()[0]), (6.0, 3.0, 2.0));
+/// ```
+pub fn value_and_grad_many<T, F>(f: F, xs: &[Tensor<T>]) -> Result<(T, Vec<Tensor<T>>)>
+where
+    T: Float,
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
+    let y = f(&vars);
+    let g = y.try_backward()?;
+    Ok((y.item(), vars.iter().map(|v| g.wrt(*v)).collect()))
+}
+
+/// Hessian-vector product ∇²f(x)·v without forming the Hessian: the gradient is recorded
+/// on the tape by [`Var::backward_graph`], then ⟨∇f(x), v⟩ is differentiated once more.
+///
+/// ```
+/// use wengert_tape::{functional::hvp, Tensor};
+/// // f = Σ xᵢ³: H = diag(6x).
+/// let hv = hvp(|x| x.powf(3.0).sum(), &Tensor::from([1.0, 2.0]), &Tensor::from([1.0, 1.0]));
+/// assert_eq!(hv.data(), &[6.0, 12.0]);
+/// ```
+///
+/// # Panics
+/// If `f` does not return a scalar or `v` does not have x's shape; see [`try_hvp`].
+#[track_caller]
+pub fn hvp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> Tensor<T>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_hvp(f, x, v))
+}
+
+/// Fallible [`hvp`].
+pub fn try_hvp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> Result<Tensor<T>>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let r = try_hvp_many(|xs| f(xs[0]), std::slice::from_ref(x), std::slice::from_ref(v))?;
+    Ok(r.into_iter().next().expect("one input"))
+}
+
+/// Hessian-vector product of a scalar function of several tensors: for each input k,
+/// Σⱼ ∂²f/∂xₖ∂xⱼ · vⱼ.
+pub fn try_hvp_many<T, F>(f: F, xs: &[Tensor<T>], vs: &[Tensor<T>]) -> Result<Vec<Tensor<T>>>
+where
+    T: Float,
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    if xs.len() != vs.len() {
+        return Err(Error::InvalidArgument {
+            op: "hvp",
+            msg: format!("{} directions for {} inputs", vs.len(), xs.len()),
+        });
+    }
+    for (x, v) in xs.iter().zip(vs) {
+        same_shapes("hvp", x, v, "the direction v")?;
+    }
+    let tape = Tape::new();
+    let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
+    let y = f(&vars);
+    scalar_out("hvp", y)?;
+    let g = y.backward_graph();
+    let mut s = tape.scalar_constant(T::ZERO);
+    for (x, v) in vars.iter().zip(vs) {
+        s += (g.wrt(*x) * tape.constant(v)).sum();
+    }
+    let h = s.try_backward()?;
+    Ok(vars.iter().map(|x| h.wrt(*x)).collect())
+}
+
+/// The Hessian ∇²f(x) of a scalar function of a small tensor, of shape
+/// `x.shape() ++ x.shape()` (`[n, n]` for a vector). One recorded backward, then one
+/// reverse sweep per element of x over the recorded gradient.
+///
+/// # Panics
+/// If `f` does not return a scalar; see [`try_hessian`].
+#[track_caller]
+pub fn hessian<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_hessian(f, x))
+}
+
+/// Fallible [`hessian`].
+pub fn try_hessian<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let xv = tape.var(x);
+    let y = f(xv);
+    scalar_out("hessian", y)?;
+    let g = y.backward_graph().wrt(xv);
+    let n = x.len();
+    let mut data = Vec::with_capacity(n * n);
+    let mut seed = Tensor::zeros(x.shape());
+    for i in 0..n {
+        seed.data_mut()[i] = T::ONE;
+        let row = g.try_backward_with_seed(&seed)?;
+        data.extend_from_slice(&row[xv]);
+        seed.data_mut()[i] = T::ZERO;
+    }
+    let mut shape: Shape = x.shape().into();
+    shape.extend_from_slice(x.shape());
+    Tensor::new(&shape, data)
+}
+
+/// The Jacobian ∂f/∂x of a function with any output shape, of shape
+/// `f(x).shape() ++ x.shape()`: one forward, then one reverse sweep per output element
+/// (row i is the VJP with the i-th unit seed).
+///
+/// ```
+/// use wengert_tape::{functional::jacobian, Tensor};
+/// // f(x) = [x₀·x₁, sin x₁]: J = [[x₁, x₀], [0, cos x₁]].
+/// let j = jacobian(|x| wengert_tape::Var::concat(&[x.slice(0, 0, 1) * x.slice(0, 1, 1), x.slice(0, 1, 1).sin()], 0),
+///                  &Tensor::from([2.0, 0.0]));
+/// assert_eq!(j.shape(), &[2, 2]);
+/// assert_eq!(j.data(), &[0.0, 2.0, 0.0, 1.0]);
+/// ```
+///
+/// # Panics
+/// Never for a well-formed `f`; see [`try_jacobian`].
+#[track_caller]
+pub fn jacobian<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_jacobian(f, x))
+}
+
+/// Fallible [`jacobian`].
+pub fn try_jacobian<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let xv = tape.var(x);
+    let y = f(xv);
+    let m = y.len();
+    let mut data = Vec::with_capacity(m * x.len());
+    let mut seed = Tensor::zeros(&y.shape());
+    for i in 0..m {
+        seed.data_mut()[i] = T::ONE;
+        let row = y.try_backward_with_seed(&seed)?;
+        data.extend_from_slice(&row[xv]);
+        seed.data_mut()[i] = T::ZERO;
+    }
+    let mut shape = y.shape();
+    shape.extend_from_slice(x.shape());
+    Tensor::new(&shape, data)
+}

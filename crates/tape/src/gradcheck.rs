@@ -1,116 +1,1640 @@
-//! Gradient checking against central finite differences.
+//! Gradient checking against central finite differences, with a report you can act on.
+//!
+//! | entry point | checks | finite differences in |
+//! |---|---|---|
+//! | [`gradcheck`] | ∇f of a closure over `T` | `T` (f64 sums) |
+//! | [`gradcheck_fn`] | ∇f of a [`Function`], analytic gradient in `T` | **f64**, whatever `T` |
+//! | [`gradgradcheck`], [`gradgradcheck_fn`] | the recorded gradient (order 1) and H·u (order 2) | as above |
+//! | [`check_custom_op`], [`check_custom_op_at`] | a [`CustomOp`]'s `vjp` (and `vjp_graph`) | `T` |
+//!
+//! Each returns a [`CheckReport`]: per input the max absolute and relative error, the worst
+//! entries with their multi-index, analytic (reverse mode) and numeric (central difference)
+//! side by side, entries that straddle a kink (relu, abs, max ties, clamp bounds) marked
+//! instead of failed, and, when a whole function fails, the first tape node whose backward
+//! rule disagrees with finite differences of that node alone.
+//!
+//! ```
+//! use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+//! use wengert_tape::Tensor;
+//!
+//! let x = Tensor::from([[0.5, -1.0], [2.0, 0.25]]);
+//! let report = gradcheck(|v| (v[0].sin() * v[0]).sum(), &[x], &CheckOptions::default());
+//! assert!(report.passed(), "{report}");
+//! println!("{report}");
+//! ```
+//!
+//! # Defaults, and why
+//! * Step `h = cbrt(ε)·max(1, |x|)` with ε the machine epsilon of the type the finite
+//!   differences are computed in (6.1e-6 for f64, 4.9e-3 for f32): it balances the
+//!   truncation error (∝ h²) against rounding (∝ ε/h). A fixed `1e-6` in f32 is mostly
+//!   rounding noise.
+//! * An entry passes if `|analytic − numeric| ≤ atol + rtol·|numeric| + noise`, where
+//!   `noise = 8·ε·(|f(x+h)| + |f(x−h)|)/(2h)` bounds the rounding error of the difference
+//!   quotient itself. `atol`, `rtol` default by the dtype of the gradient under test:
+//!   f64 1e-6, 1e-5; f32 1e-4, 1e-3.
+//! * Inputs with more than 4096 elements in all are checked along 8 random directions per
+//!   input (see [`Mode`]) instead of element by element.
 
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use crate::custom::CustomOp;
+use crate::error::NodeId;
 use crate::float::Float;
-use crate::tape::Tape;
+use crate::ops::Op;
+use crate::replay::{replay, spec};
+use crate::shape::numel;
+use crate::tape::{Inner, Tape};
 use crate::tensor::Tensor;
 use crate::var::Var;
 
-/// Options of [`gradcheck`].
+/// A scalar function generic over the element type, so [`gradcheck_fn`] can evaluate it in
+/// f64 for the finite differences while the gradient under test is computed in `f32`.
+///
+/// A closure cannot be generic over `T`; implement this on a (usually empty) struct.
+/// Write constants with `T::from_f64`.
+///
+/// ```
+/// use wengert_tape::gradcheck::{gradcheck_fn, CheckOptions, Function};
+/// use wengert_tape::{Float, Tensor, Var};
+///
+/// /// Rosenbrock: (1 − x₀)² + 100 (x₁ − x₀²)².
+/// struct Rosenbrock;
+/// impl Function for Rosenbrock {
+///     fn eval<'t, T: Float>(&self, x: &[Var<'t, T>]) -> Var<'t, T> {
+///         let (a, b) = (x[0].slice(0, 0, 1), x[0].slice(0, 1, 1));
+///         (a.rsub(T::ONE).square() + (b - a.square()).square() * T::from_f64(100.0)).sum()
+///     }
+/// }
+///
+/// // Gradient in f32, finite differences in f64: a correct f32 gradient passes.
+/// let x = Tensor::from([-1.2f32, 1.0]);
+/// let report = gradcheck_fn(&Rosenbrock, &[x], &CheckOptions::default());
+/// assert!(report.passed(), "{report}");
+/// ```
+pub trait Function {
+    /// The scalar output for the inputs `x` (one [`Var`] per input tensor).
+    fn eval<'t, T: Float>(&self, x: &[Var<'t, T>]) -> Var<'t, T>;
+}
+
+/// How entries are probed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every element of every input: two evaluations per element.
+    Full,
+    /// Per input, `directions` random unit directions v: the central difference of f along
+    /// v against ⟨∇f, v⟩. Names the input but not the element; two evaluations per direction.
+    Fast {
+        /// Directions per input.
+        directions: usize,
+    },
+    /// `Full` up to `max_elements` input elements in all, `Fast` beyond.
+    Auto {
+        /// Largest total element count checked element by element.
+        max_elements: usize,
+        /// Directions per input in fast mode.
+        directions: usize,
+    },
+}
+
+/// Options of the checkers. `None` fields take the documented per-dtype defaults.
+///
+/// ```
+/// use wengert_tape::gradcheck::CheckOptions;
+/// let o = CheckOptions::default().with_tolerances(1e-8, 1e-6).with_fast(4).with_names(&["w", "b"]);
+/// assert_eq!(o.atol, Some(1e-8));
+/// ```
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
-    /// Relative step: h = step·max(1, |x|). Default cbrt(f64 ε) ≈ 6.06e-6.
-    pub step: f64,
-    /// Absolute tolerance. Default 1e-6.
-    pub atol: f64,
-    /// Relative tolerance. Default 1e-5.
-    pub rtol: f64,
+    /// Relative step: h = step·max(1, |x|). Default cbrt(ε) of the finite-difference dtype.
+    pub step: Option<f64>,
+    /// Absolute tolerance. Default 1e-6 (f64 gradient) or 1e-4 (f32).
+    pub atol: Option<f64>,
+    /// Relative tolerance. Default 1e-5 (f64 gradient) or 1e-3 (f32).
+    pub rtol: Option<f64>,
+    /// Element by element, random directions, or chosen by size (default: `Auto` with
+    /// 4096 elements and 8 directions).
+    pub mode: Mode,
+    /// Seed of the random directions, cotangents and custom-op inputs (default 0).
+    pub seed: u64,
+    /// Worst entries listed in the report (default 5).
+    pub worst: usize,
+    /// On a failure, re-check each tape node's backward rule alone (default true).
+    pub localize: bool,
+    /// Names of the inputs in the report (default `x0`, `x1`, ...).
+    pub names: Vec<String>,
+    /// Range of the random inputs of [`check_custom_op`] (default −1..1).
+    pub input_range: (f64, f64),
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { step: f64::EPSILON.cbrt(), atol: 1e-6, rtol: 1e-5 }
+        CheckOptions {
+            step: None,
+            atol: None,
+            rtol: None,
+            mode: Mode::Auto { max_elements: 4096, directions: 8 },
+            seed: 0,
+            worst: 5,
+            localize: true,
+            names: Vec::new(),
+            input_range: (-1.0, 1.0),
+        }
     }
 }
 
-/// One compared entry.
+impl CheckOptions {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the relative step.
+    pub fn with_step(mut self, step: f64) -> Self {
+        self.step = Some(step);
+        self
+    }
+    /// Sets both tolerances.
+    pub fn with_tolerances(mut self, atol: f64, rtol: f64) -> Self {
+        self.atol = Some(atol);
+        self.rtol = Some(rtol);
+        self
+    }
+    /// Fast mode with `directions` random directions per input.
+    pub fn with_fast(mut self, directions: usize) -> Self {
+        self.mode = Mode::Fast { directions };
+        self
+    }
+    /// Every element, whatever the size.
+    pub fn with_full(mut self) -> Self {
+        self.mode = Mode::Full;
+        self
+    }
+    /// Sets the random seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Sets the number of worst entries listed.
+    pub fn with_worst(mut self, n: usize) -> Self {
+        self.worst = n;
+        self
+    }
+    /// Turns fault localisation on or off.
+    pub fn with_localize(mut self, on: bool) -> Self {
+        self.localize = on;
+        self
+    }
+    /// Names the inputs in the report.
+    pub fn with_names(mut self, names: &[&str]) -> Self {
+        self.names = names.iter().map(|s| s.to_string()).collect();
+        self
+    }
+    /// Range of random custom-op inputs.
+    pub fn with_input_range(mut self, lo: f64, hi: f64) -> Self {
+        self.input_range = (lo, hi);
+        self
+    }
+}
+
+/// Default `(atol, rtol)` for a gradient computed in dtype `name` (`"f32"` or `"f64"`).
+pub fn default_tolerances(name: &str) -> (f64, f64) {
+    if name == "f32" {
+        (1e-4, 1e-3)
+    } else {
+        (1e-6, 1e-5)
+    }
+}
+
+/// Safety factor on the rounding error of a difference quotient.
+const NOISE: f64 = 8.0;
+
+/// The settings actually used, after defaults.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// Relative step.
+    pub step: f64,
+    /// Absolute tolerance.
+    pub atol: f64,
+    /// Relative tolerance.
+    pub rtol: f64,
+    /// Dtype of the gradient under test.
+    pub grad_dtype: &'static str,
+    /// Dtype the finite differences were evaluated in.
+    pub fd_dtype: &'static str,
+    /// Directions per input if fast mode was used.
+    pub fast: Option<usize>,
+    #[doc(hidden)]
+    pub eps_fd: f64,
+    #[doc(hidden)]
+    pub round: fn(f64) -> f64,
+}
+
+fn round_to<E: Float>(x: f64) -> f64 {
+    E::from_f64(x).to_f64()
+}
+
+fn resolve<T: Float, E: Float>(o: &CheckOptions, total: usize) -> Resolved {
+    let (atol, rtol) = default_tolerances(T::NAME);
+    let fast = match o.mode {
+        Mode::Full => None,
+        Mode::Fast { directions } => Some(directions.max(1)),
+        Mode::Auto { max_elements, directions } => (total > max_elements).then_some(directions.max(1)),
+    };
+    Resolved {
+        step: o.step.unwrap_or(E::EPSILON.to_f64().cbrt()),
+        atol: o.atol.unwrap_or(atol),
+        rtol: o.rtol.unwrap_or(rtol),
+        grad_dtype: T::NAME,
+        fd_dtype: E::NAME,
+        fast,
+        eps_fd: E::EPSILON.to_f64(),
+        round: round_to::<E>,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Report types
+
+/// What one entry compares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Probe {
+    /// ∂f/∂x[index] of one input element.
+    Element {
+        /// Which input.
+        input: usize,
+        /// Multi-index in that input.
+        index: Vec<usize>,
+    },
+    /// The derivative along random direction `number`, restricted to one input.
+    Direction {
+        /// Which input.
+        input: usize,
+        /// Direction number.
+        number: usize,
+    },
+    /// The dot-product identity ⟨u, J v⟩ (numeric) = ⟨Jᵀu, v⟩ (analytic) of a custom op.
+    DotProduct,
+}
+
+impl Probe {
+    /// The input this entry is about, if one.
+    pub fn input(&self) -> Option<usize> {
+        match self {
+            Probe::Element { input, .. } | Probe::Direction { input, .. } => Some(*input),
+            Probe::DotProduct => None,
+        }
+    }
+}
+
+/// Verdict of one entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Within tolerance.
+    Pass,
+    /// Outside tolerance.
+    Fail,
+    /// Outside tolerance, but the two evaluations of the central difference took
+    /// different branches of a non-smooth op (relu, abs, max, clamp, a mask): the function
+    /// is not differentiable within the step, so this is a warning, not a failure.
+    Kink,
+}
+
+/// One compared number.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    /// Which input.
-    pub input: usize,
-    /// Flat index in that input.
-    pub index: usize,
-    /// Gradient from the reverse sweep.
+    /// What was compared.
+    pub probe: Probe,
+    /// 1 for the gradient, 2 for the Hessian-vector product of [`gradgradcheck`].
+    pub order: u8,
+    /// From the reverse sweep (the code under test).
     pub analytic: f64,
-    /// Central finite difference.
+    /// From central finite differences (the reference).
     pub numeric: f64,
+    /// |analytic − numeric|.
+    pub abs_err: f64,
+    /// |analytic − numeric| / max(|analytic|, |numeric|).
+    pub rel_err: f64,
+    /// The tolerance this entry was held to (`atol + rtol·|numeric| + noise`).
+    pub tol: f64,
+    /// The rounding-noise part of `tol`: 8·ε·(|f(x+h)| + |f(x−h)|)/(2h).
+    pub noise: f64,
+    /// The verdict.
+    pub status: Status,
 }
 
-/// The result of [`gradcheck`].
-#[derive(Clone, Debug)]
-pub struct CheckReport {
-    /// Every entry compared.
-    pub entries: Vec<Entry>,
-    /// The options used.
-    pub options: CheckOptions,
+/// A place in the recorded tape within one step of a non-smooth point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KinkSite {
+    /// The node of the non-smooth op.
+    pub node: NodeId,
+    /// Its op name.
+    pub op: &'static str,
+    /// Multi-index of the element in the op's output (or input, for a reduction).
+    pub index: Vec<usize>,
+    /// Distance to the breakpoint.
+    pub distance: f64,
+    /// The convention the engine uses there.
+    pub convention: &'static str,
 }
 
-impl CheckReport {
-    /// Entries outside `|a − n| ≤ atol + rtol·|n|`.
-    pub fn failures(&self) -> Vec<&Entry> {
-        self.entries
-            .iter()
-            .filter(|e| {
-                !((e.analytic - e.numeric).abs() <= self.options.atol + self.options.rtol * e.numeric.abs())
-            })
-            .collect()
-    }
-
-    /// True if every entry is within tolerance.
-    pub fn passed(&self) -> bool {
-        self.failures().is_empty()
-    }
+/// The first node whose backward rule disagrees with finite differences of that node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Localisation {
+    /// The node.
+    pub node: NodeId,
+    /// The op, e.g. `mul` or ``custom `my_loss` ``.
+    pub op: String,
+    /// Which argument of the op (0-based).
+    pub argument: usize,
+    /// The node feeding that argument.
+    pub parent: NodeId,
+    /// The worst element of that argument, when it was checked element by element.
+    pub index: Option<Vec<usize>>,
+    /// Analytic value there (from the op's backward rule).
+    pub analytic: f64,
+    /// Numeric value there (central difference of the op alone).
+    pub numeric: f64,
+    /// What went wrong, if the rule did not even run (a panic message).
+    pub message: Option<String>,
 }
 
-impl std::fmt::Display for CheckReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let fails = self.failures();
-        writeln!(f, "gradcheck: {} entries, {} outside tolerance", self.entries.len(), fails.len())?;
-        for e in fails.iter().take(10) {
-            writeln!(
-                f,
-                "  input {} [{}]: analytic {:e} numeric {:e}",
-                e.input, e.index, e.analytic, e.numeric
-            )?;
+impl fmt::Display for Localisation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}(...), argument {} ({})", self.node, self.op, self.argument, self.parent)?;
+        if let Some(m) = &self.message {
+            return write!(f, ": backward failed: {m}");
+        }
+        match &self.index {
+            Some(i) => write!(f, " at {i:?}")?,
+            None => write!(f, " along a random direction")?,
+        }
+        write!(f, ": analytic {} vs numeric {}", num(self.analytic), num(self.numeric))?;
+        if self.numeric != 0.0 && self.analytic.is_finite() {
+            write!(f, " (ratio {:.6})", self.analytic / self.numeric)?;
         }
         Ok(())
     }
 }
 
+/// Per-input summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputSummary {
+    /// Input number.
+    pub input: usize,
+    /// Name shown in the report.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Entries compared.
+    pub entries: usize,
+    /// Entries failed.
+    pub failed: usize,
+    /// Entries excused as kinks.
+    pub kinks: usize,
+    /// Largest absolute error.
+    pub max_abs_err: f64,
+    /// Largest relative error.
+    pub max_rel_err: f64,
+}
+
+/// The result of a check; `Display` prints a readable report.
+#[derive(Clone, Debug)]
+pub struct CheckReport {
+    /// What was checked (`gradcheck`, `gradgradcheck`, `custom op \`cube\``).
+    pub title: String,
+    /// Every entry compared.
+    pub entries: Vec<Entry>,
+    /// Input names and shapes.
+    pub inputs: Vec<(String, Vec<usize>)>,
+    /// The settings used.
+    pub resolved: Resolved,
+    /// Non-smooth points of the recorded tape within one step.
+    pub kink_sites: Vec<KinkSite>,
+    /// The first faulty backward rule, if localisation ran and found one.
+    pub localisation: Option<Localisation>,
+    /// True if localisation ran (so `localisation == None` means every node passed alone).
+    pub localized: bool,
+    /// Problems that make the check fail outright (a panic, a non-scalar output, a VJP of
+    /// the wrong shape), each naming the input or node.
+    pub problems: Vec<String>,
+    /// Remarks that do not fail the check.
+    pub notes: Vec<String>,
+    /// Worst entries to list.
+    pub worst: usize,
+}
+
+impl CheckReport {
+    fn new(
+        title: String,
+        names: &[String],
+        shapes: Vec<Vec<usize>>,
+        resolved: Resolved,
+        worst: usize,
+    ) -> Self {
+        let inputs = shapes
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (names.get(i).cloned().unwrap_or_else(|| format!("x{i}")), s))
+            .collect();
+        CheckReport {
+            title,
+            entries: Vec::new(),
+            inputs,
+            resolved,
+            kink_sites: Vec::new(),
+            localisation: None,
+            localized: false,
+            problems: Vec::new(),
+            notes: Vec::new(),
+            worst,
+        }
+    }
+
+    /// Entries outside tolerance (kinks excluded).
+    pub fn failures(&self) -> Vec<&Entry> {
+        self.entries.iter().filter(|e| e.status == Status::Fail).collect()
+    }
+
+    /// Entries excused because they straddle a kink.
+    pub fn kinks(&self) -> Vec<&Entry> {
+        self.entries.iter().filter(|e| e.status == Status::Kink).collect()
+    }
+
+    /// True if there is no failed entry and no problem.
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty() && self.entries.iter().all(|e| e.status != Status::Fail)
+    }
+
+    /// Largest absolute error over all entries.
+    pub fn max_abs_err(&self) -> f64 {
+        self.entries.iter().map(|e| e.abs_err).fold(0.0, nan_max)
+    }
+
+    /// Largest relative error over all entries.
+    pub fn max_rel_err(&self) -> f64 {
+        self.entries.iter().map(|e| e.rel_err).fold(0.0, nan_max)
+    }
+
+    /// Per-input summaries.
+    pub fn summaries(&self) -> Vec<InputSummary> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .map(|(k, (name, shape))| {
+                let es: Vec<&Entry> = self.entries.iter().filter(|e| e.probe.input() == Some(k)).collect();
+                InputSummary {
+                    input: k,
+                    name: name.clone(),
+                    shape: shape.clone(),
+                    entries: es.len(),
+                    failed: es.iter().filter(|e| e.status == Status::Fail).count(),
+                    kinks: es.iter().filter(|e| e.status == Status::Kink).count(),
+                    max_abs_err: es.iter().map(|e| e.abs_err).fold(0.0, nan_max),
+                    max_rel_err: es.iter().map(|e| e.rel_err).fold(0.0, nan_max),
+                }
+            })
+            .collect()
+    }
+
+    /// The `n` worst entries: failures first, then by error relative to tolerance.
+    pub fn worst_entries(&self, n: usize) -> Vec<&Entry> {
+        let mut v: Vec<&Entry> = self.entries.iter().collect();
+        let key = |e: &Entry| {
+            let r = e.abs_err / e.tol.max(f64::MIN_POSITIVE);
+            let rank = match e.status {
+                Status::Fail => 2.0,
+                Status::Kink => 1.0,
+                Status::Pass => 0.0,
+            };
+            (rank, if r.is_nan() { f64::INFINITY } else { r })
+        };
+        v.sort_by(|a, b| key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal));
+        v.truncate(n);
+        v
+    }
+
+    fn probe_label(&self, e: &Entry) -> String {
+        let name = |k: usize| self.inputs.get(k).map(|s| s.0.clone()).unwrap_or_else(|| format!("x{k}"));
+        let p = match &e.probe {
+            Probe::Element { input, index } => format!("{}{:?}", name(*input), index),
+            Probe::Direction { input, number } => format!("{} dir {number}", name(*input)),
+            Probe::DotProduct => "<u,Jv>".to_string(),
+        };
+        if e.order == 2 {
+            format!("(H·u) {p}")
+        } else {
+            p
+        }
+    }
+}
+
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+fn num(x: f64) -> String {
+    format!("{x:.9e}")
+}
+
+fn short(x: f64) -> String {
+    format!("{x:.2e}")
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.resolved;
+        let failed = self.failures().len();
+        let kinks = self.kinks().len();
+        let verdict = if self.passed() { "PASSED" } else { "FAILED" };
+        writeln!(
+            f,
+            "{} {verdict}: {} entries, {failed} failed, {kinks} at kinks, {} problems",
+            self.title,
+            self.entries.len(),
+            self.problems.len()
+        )?;
+        writeln!(
+            f,
+            "  analytic = reverse-mode gradient in {}; numeric = central difference in {}",
+            r.grad_dtype, r.fd_dtype
+        )?;
+        let mode = match r.fast {
+            Some(d) => format!("fast mode, {d} random unit directions per input"),
+            None => "every element".to_string(),
+        };
+        writeln!(
+            f,
+            "  {mode}; step h = {}·max(1, |x|); pass if |analytic − numeric| ≤ {} + {}·|numeric| + rounding noise",
+            short(r.step),
+            short(r.atol),
+            short(r.rtol)
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  PROBLEM: {p}")?;
+        }
+        if !self.inputs.is_empty() {
+            writeln!(
+                f,
+                "  {:<10} {:<12} {:>8} {:>7} {:>6} {:>12} {:>12}",
+                "input", "shape", "entries", "failed", "kinks", "max abs err", "max rel err"
+            )?;
+            for s in self.summaries() {
+                writeln!(
+                    f,
+                    "  {:<10} {:<12} {:>8} {:>7} {:>6} {:>12} {:>12}",
+                    s.name,
+                    format!("{:?}", s.shape),
+                    s.entries,
+                    s.failed,
+                    s.kinks,
+                    short(s.max_abs_err),
+                    short(s.max_rel_err)
+                )?;
+            }
+        }
+        let worst = self.worst_entries(self.worst);
+        if !worst.is_empty() {
+            writeln!(f, "  worst entries:")?;
+            writeln!(
+                f,
+                "  {:<6} {:<18} {:>17} {:>17} {:>9} {:>9} {:>9}",
+                "status", "entry", "analytic", "numeric", "abs err", "rel err", "tol"
+            )?;
+            for e in worst {
+                let st = match e.status {
+                    Status::Pass => "ok",
+                    Status::Fail => "FAIL",
+                    Status::Kink => "kink",
+                };
+                writeln!(
+                    f,
+                    "  {:<6} {:<18} {:>17} {:>17} {:>9} {:>9} {:>9}",
+                    st,
+                    self.probe_label(e),
+                    num(e.analytic),
+                    num(e.numeric),
+                    short(e.abs_err),
+                    short(e.rel_err),
+                    short(e.tol)
+                )?;
+            }
+        }
+        if kinks > 0 {
+            writeln!(
+                f,
+                "  {kinks} entries straddle a non-smooth point (the two evaluations took different \
+                 branches); not counted as failures"
+            )?;
+        }
+        if !self.kink_sites.is_empty() {
+            writeln!(f, "  non-smooth points within one step of the inputs:")?;
+            for k in self.kink_sites.iter().take(5) {
+                writeln!(
+                    f,
+                    "    {} {} at {:?}: {} from the breakpoint; convention {}",
+                    k.node,
+                    k.op,
+                    k.index,
+                    short(k.distance),
+                    k.convention
+                )?;
+            }
+            if self.kink_sites.len() > 5 {
+                writeln!(f, "    ... {} more", self.kink_sites.len() - 5)?;
+            }
+        }
+        if let Some(l) = &self.localisation {
+            writeln!(f, "  first wrong backward rule: {l}")?;
+        } else if self.localized {
+            writeln!(
+                f,
+                "  localisation: every node's backward rule agrees with finite differences of that \
+                 node alone (look at precision, kinks or the step)"
+            )?;
+        }
+        for n in &self.notes {
+            writeln!(f, "  note: {n}")?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Randomness (SplitMix64; no dependency)
+
+/// A small deterministic generator (SplitMix64) for directions, cotangents and inputs.
+#[derive(Clone, Debug)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+    pub fn normals(&mut self, n: usize) -> Vec<f64> {
+        (0..n).map(|_| self.normal()).collect()
+    }
+    /// A random unit vector.
+    pub fn unit(&mut self, n: usize) -> Vec<f64> {
+        let mut v = self.normals(n);
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|x| *x /= norm);
+        }
+        v
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Plumbing
+
+/// A scalar function recorded on a tape of `T`: closures and [`Function`]s alike.
+pub(crate) trait Func<T: Float> {
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T>;
+}
+
+struct Closure<F>(F);
+impl<T: Float, F> Func<T> for Closure<F>
+where
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T> {
+        (self.0)(xs)
+    }
+}
+
+struct Generic<'a, G>(&'a G);
+impl<T: Float, G: Function> Func<T> for Generic<'_, G> {
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T> {
+        self.0.eval(xs)
+    }
+}
+
+fn panic_message(e: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = e.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = e.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// Runs `f`, turning a panic into its message.
+fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
+}
+
+fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for d in (0..shape.len()).rev() {
+        if shape[d] > 0 {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+    }
+    idx
+}
+
+fn to_f64<T: Float>(t: &Tensor<T>) -> Tensor<f64> {
+    t.cast::<f64>()
+}
+
+/// Branch codes of every non-smooth op on the tape: two evaluations with equal codes took
+/// the same branches everywhere.
+pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Vec<u32> {
+    let mut s = vec![inner.nodes.len() as u32];
+    let cmp = |a: T, b: T| -> u32 {
+        if a > b {
+            2
+        } else if a == b {
+            1
+        } else {
+            0
+        }
+    };
+    for (i, n) in inner.nodes.iter().enumerate() {
+        let id = i as u32;
+        match n.op {
+            Op::Relu | Op::Abs | Op::StepMask | Op::SignMask | Op::IsZeroMask => {
+                s.extend(inner.value(n.a).iter().map(|&x| cmp(x, T::ZERO)));
+            }
+            Op::Clamp | Op::RangeMask => {
+                let c = &inner.consts[n.aux as usize..n.aux as usize + 2];
+                s.extend(inner.value(n.a).iter().map(|&x| cmp(x, c[0]) * 3 + cmp(x, c[1])));
+            }
+            Op::Maximum | Op::Minimum | Op::MaxWeight | Op::EqMask => {
+                let (a, b) = (inner.value(n.a), inner.value(n.b));
+                s.extend(a.iter().zip(b).map(|(&x, &y)| cmp(x, y)));
+            }
+            Op::MaxAxis => {
+                // Which elements equal their maximum (the tie set).
+                let axis = inner.ints[n.aux as usize];
+                let dims = inner.dims(n.a).to_vec();
+                let (outer, len, inn) = crate::ops::reduce::split_axis(&dims, axis);
+                let (x, y) = (inner.value(n.a), inner.value(id));
+                for o in 0..outer {
+                    for j in 0..inn {
+                        for k in 0..len {
+                            s.push((x[(o * len + k) * inn + j] == y[o * inn + j]) as u32);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Non-smooth points of the tape within `step·max(1, |x|)` of their breakpoint.
+fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
+    let mut out = Vec::new();
+    let near = |x: f64, d: f64| d <= step * x.abs().max(1.0);
+    for (i, n) in inner.nodes.iter().enumerate() {
+        if !n.grad && !matches!(n.op, Op::StepMask | Op::SignMask | Op::RangeMask | Op::MaxWeight) {
+            continue;
+        }
+        let node = NodeId(i as u32);
+        let dims = inner.dims(i as u32).to_vec();
+        let mut push = |flat: usize, dims: &[usize], d: f64, op: Op, conv: &'static str| {
+            if out.len() < 1000 {
+                out.push(KinkSite {
+                    node,
+                    op: op.name(),
+                    index: unravel(flat, dims),
+                    distance: d,
+                    convention: conv,
+                })
+            }
+        };
+        match n.op {
+            Op::Relu | Op::Abs | Op::StepMask | Op::SignMask => {
+                let conv = match n.op {
+                    Op::Relu => "relu'(0) = 0",
+                    Op::Abs => "abs'(0) = 0",
+                    _ => "masks carry no gradient",
+                };
+                for (k, &x) in inner.value(n.a).iter().enumerate() {
+                    let x = x.to_f64();
+                    if near(x, x.abs()) {
+                        push(k, &dims, x.abs(), n.op, conv);
+                    }
+                }
+            }
+            Op::Clamp | Op::RangeMask => {
+                let c = &inner.consts[n.aux as usize..n.aux as usize + 2];
+                let (lo, hi) = (c[0].to_f64(), c[1].to_f64());
+                for (k, &x) in inner.value(n.a).iter().enumerate() {
+                    let x = x.to_f64();
+                    let d = (x - lo).abs().min((x - hi).abs());
+                    if near(x, d) {
+                        push(k, &dims, d, n.op, "clamp' = 0 at a bound");
+                    }
+                }
+            }
+            Op::Maximum | Op::Minimum | Op::MaxWeight => {
+                let (a, b) = (inner.value(n.a), inner.value(n.b));
+                for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
+                    let (x, y) = (x.to_f64(), y.to_f64());
+                    if near(x.abs().max(y.abs()), (x - y).abs()) {
+                        push(k, &dims, (x - y).abs(), n.op, "a tie splits the gradient ½/½");
+                    }
+                }
+            }
+            Op::MaxAxis => {
+                let axis = inner.ints[n.aux as usize];
+                let xd = inner.dims(n.a).to_vec();
+                let (outer, len, inn) = crate::ops::reduce::split_axis(&xd, axis);
+                let x = inner.value(n.a);
+                for o in 0..outer {
+                    for j in 0..inn {
+                        let mut v: Vec<f64> = (0..len).map(|k| x[(o * len + k) * inn + j].to_f64()).collect();
+                        v.sort_by(|a, b| b.partial_cmp(a).unwrap_or(std::cmp::Ordering::Equal));
+                        if len > 1 && near(v[0], v[0] - v[1]) {
+                            push(o * inn + j, &dims, v[0] - v[1], n.op, "ties split the gradient evenly");
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+type Phi<'a> = dyn Fn(&[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> + 'a;
+
+/// f evaluated in `E` on inputs given in f64 (already representable in `E`).
+fn eval_value<E: Float, F: Func<E>>(f: &F, xs: &[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> {
+    let tape = Tape::<E>::new();
+    let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
+    let y = catch(|| f.call(&vars))?;
+    if y.len() != 1 {
+        return Err(not_scalar(y));
+    }
+    let v = y.item().to_f64();
+    let sig = signature(&tape.inner.borrow());
+    Ok((v, sig))
+}
+
+/// Σₖ ⟨∇ₖf, uₖ⟩ with ∇f recorded by `backward_graph`, evaluated in `E`.
+fn eval_gdot<E: Float, F: Func<E>>(
+    f: &F,
+    xs: &[Tensor<f64>],
+    u: &[Tensor<f64>],
+) -> Result<(f64, Vec<u32>), String> {
+    let tape = Tape::<E>::new();
+    let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
+    let s = catch(|| gdot(f, &vars, u))??;
+    let v = s.item().to_f64();
+    let sig = signature(&tape.inner.borrow());
+    Ok((v, sig))
+}
+
+fn gdot<'t, E: Float, F: Func<E>>(
+    f: &F,
+    vars: &[Var<'t, E>],
+    u: &[Tensor<f64>],
+) -> Result<Var<'t, E>, String> {
+    let tape = vars[0].tape();
+    let y = f.call(vars);
+    if y.len() != 1 {
+        return Err(not_scalar(y));
+    }
+    let gv = y.backward_graph();
+    let mut s = tape.scalar_constant(E::ZERO);
+    for (x, uk) in vars.iter().zip(u) {
+        s += (gv.wrt(*x) * tape.constant(&uk.cast::<E>())).sum();
+    }
+    Ok(s)
+}
+
+fn not_scalar<T: Float>(y: Var<'_, T>) -> String {
+    format!(
+        "the function returned shape {:?} ({}); a checked function must return a scalar (reduce it, e.g. with .sum())",
+        y.shape().as_slice(),
+        y.node()
+    )
+}
+
+/// Builds an entry.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    probe: Probe,
+    order: u8,
+    a: f64,
+    n: f64,
+    scale: f64,
+    noise: f64,
+    flipped: bool,
+    r: &Resolved,
+) -> Entry {
+    let abs_err = (a - n).abs();
+    let tol = r.atol + r.rtol * scale.max(n.abs()) + noise;
+    let ok = a == n || abs_err <= tol;
+    let rel_err = if a == n { 0.0 } else { abs_err / a.abs().max(n.abs()) };
+    let status = if ok {
+        Status::Pass
+    } else if flipped {
+        Status::Kink
+    } else {
+        Status::Fail
+    };
+    Entry { probe, order, analytic: a, numeric: n, abs_err, rel_err, tol, noise, status }
+}
+
+/// Compares `analytic` (claimed ∇φ at `x0`) with central differences of `phi`.
+fn compare(
+    x0: &[Tensor<f64>],
+    analytic: &[Vec<f64>],
+    phi: &Phi<'_>,
+    order: u8,
+    r: &Resolved,
+    rng: &mut Rng,
+    out: &mut CheckReport,
+) {
+    let mut xs: Vec<Tensor<f64>> = x0.to_vec();
+    for k in 0..x0.len() {
+        let shape = x0[k].shape().to_vec();
+        let len = x0[k].len();
+        if len == 0 {
+            continue;
+        }
+        match r.fast {
+            None => {
+                for (i, &a) in analytic[k].iter().enumerate().take(len) {
+                    let x = x0[k].data()[i];
+                    let h = r.step * x.abs().max(1.0);
+                    let (xp, xm) = ((r.round)(x + h), (r.round)(x - h));
+                    xs[k].data_mut()[i] = xp;
+                    let p = phi(&xs);
+                    xs[k].data_mut()[i] = xm;
+                    let m = phi(&xs);
+                    xs[k].data_mut()[i] = x;
+                    let ((fp, sp), (fm, sm)) = match (p, m) {
+                        (Ok(p), Ok(m)) => (p, m),
+                        (Err(e), _) | (_, Err(e)) => {
+                            out.problems.push(format!("evaluating at a perturbed input failed: {e}"));
+                            return;
+                        }
+                    };
+                    let d = xp - xm;
+                    let numeric = (fp - fm) / d;
+                    let noise = NOISE * r.eps_fd * (fp.abs() + fm.abs()) / d;
+                    let probe = Probe::Element { input: k, index: unravel(i, &shape) };
+                    out.entries.push(judge(probe, order, a, numeric, 0.0, noise, sp != sm, r));
+                }
+            }
+            Some(dirs) => {
+                let amax = x0[k].data().iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                let h = r.step * amax.max(1.0);
+                for number in 0..dirs {
+                    let v = rng.unit(len);
+                    let base = x0[k].data();
+                    let xp: Vec<f64> = base.iter().zip(&v).map(|(x, v)| (r.round)(x + h * v)).collect();
+                    let xm: Vec<f64> = base.iter().zip(&v).map(|(x, v)| (r.round)(x - h * v)).collect();
+                    xs[k] = Tensor::new(&shape, xp.clone()).expect("same shape");
+                    let p = phi(&xs);
+                    xs[k] = Tensor::new(&shape, xm.clone()).expect("same shape");
+                    let m = phi(&xs);
+                    xs[k] = x0[k].clone();
+                    let ((fp, sp), (fm, sm)) = match (p, m) {
+                        (Ok(p), Ok(m)) => (p, m),
+                        (Err(e), _) | (_, Err(e)) => {
+                            out.problems.push(format!("evaluating at a perturbed input failed: {e}"));
+                            return;
+                        }
+                    };
+                    let two_h = 2.0 * h;
+                    let (mut a, mut scale) = (0.0, 0.0);
+                    for i in 0..len {
+                        let t = analytic[k][i] * (xp[i] - xm[i]);
+                        a += t;
+                        scale += t.abs();
+                    }
+                    let (a, scale) = (a / two_h, scale / two_h);
+                    let numeric = (fp - fm) / two_h;
+                    let noise = NOISE * r.eps_fd * (fp.abs() + fm.abs()) / two_h;
+                    let probe = Probe::Direction { input: k, number };
+                    out.entries.push(judge(probe, order, a, numeric, scale, noise, sp != sm, r));
+                }
+            }
+        }
+    }
+}
+
+/// Value, gradient and kink sites of `f` at `inputs`, recorded in `T`.
+struct Base {
+    grads: Vec<Vec<f64>>,
+    kinks: Vec<KinkSite>,
+}
+
+fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<Base, String> {
+    let tape = Tape::<T>::new();
+    let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
+    let y = catch(|| f.call(&vars))?;
+    if y.len() != 1 {
+        return Err(not_scalar(y));
+    }
+    let g = catch(|| y.backward())?;
+    let grads = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
+    let kinks = kink_sites(&tape.inner.borrow(), step);
+    Ok(Base { grads, kinks })
+}
+
+/// Recorded first-order gradient and H·u, recorded in `T`.
+fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -> Result<Base2, String> {
+    let tape = Tape::<T>::new();
+    let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
+    catch(|| -> Result<Base2, String> {
+        let y = f.call(&vars);
+        if y.len() != 1 {
+            return Err(not_scalar(y));
+        }
+        let gv = y.backward_graph();
+        let g1: Vec<Vec<f64>> =
+            vars.iter().map(|v| gv.wrt(*v).value().data().iter().map(|x| x.to_f64()).collect()).collect();
+        let mut s = tape.scalar_constant(T::ZERO);
+        for (x, uk) in vars.iter().zip(u) {
+            s += (gv.wrt(*x) * tape.constant(&uk.cast::<T>())).sum();
+        }
+        let g = s.backward();
+        let hu = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
+        Ok(Base2 { g1, hu })
+    })?
+}
+
+struct Base2 {
+    g1: Vec<Vec<f64>>,
+    hu: Vec<Vec<f64>>,
+}
+
+fn start<T: Float, E: Float>(title: &str, inputs: &[Tensor<T>], o: &CheckOptions) -> CheckReport {
+    let total = inputs.iter().map(|x| x.len()).sum();
+    let r = resolve::<T, E>(o, total);
+    CheckReport::new(
+        title.to_string(),
+        &o.names,
+        inputs.iter().map(|x| x.shape().to_vec()).collect(),
+        r,
+        o.worst,
+    )
+}
+
+fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
+    title: &str,
+    f: &F,
+    inputs: &[Tensor<T>],
+    o: &CheckOptions,
+) -> CheckReport {
+    let mut rep = start::<T, E>(title, inputs, o);
+    let mut rng = Rng::new(o.seed);
+    let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
+    match base(f, inputs, rep.resolved.step) {
+        Err(e) => rep.problems.push(e),
+        Ok(b) => {
+            rep.kink_sites = b.kinks;
+            let r = rep.resolved.clone();
+            compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs), 1, &r, &mut rng, &mut rep);
+        }
+    }
+    noise_note(&mut rep);
+    if !rep.passed() && o.localize {
+        let (l, notes) = localize::<T, F>(f, inputs, o);
+        rep.localisation = l;
+        rep.notes.extend(notes);
+        rep.localized = true;
+    }
+    rep
+}
+
+fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
+    title: &str,
+    f: &F,
+    inputs: &[Tensor<T>],
+    o: &CheckOptions,
+) -> CheckReport {
+    let mut rep = start::<T, E>(title, inputs, o);
+    let mut rng = Rng::new(o.seed ^ 0x005E_C04D);
+    let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
+    let u: Vec<Tensor<f64>> =
+        x0.iter().map(|x| Tensor::new(x.shape(), rng.normals(x.len())).expect("same shape")).collect();
+    match base2(f, inputs, &u) {
+        Err(e) => rep.problems.push(e),
+        Ok(b) => {
+            let r = rep.resolved.clone();
+            if let Ok(b1) = base(f, inputs, r.step) {
+                rep.kink_sites = b1.kinks;
+            }
+            compare(&x0, &b.g1, &|xs| eval_value::<E, F>(f, xs), 1, &r, &mut rng, &mut rep);
+            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u), 2, &r, &mut rng, &mut rep);
+        }
+    }
+    noise_note(&mut rep);
+    rep.notes.push(
+        "order 1 checks the recorded gradient (backward_graph); order 2 checks H·u for a random u".into(),
+    );
+    rep
+}
+
+/// Says when rounding noise, not the tolerance, decided some entries.
+fn noise_note(rep: &mut CheckReport) {
+    let weak = rep.entries.iter().filter(|e| e.noise > 0.5 * e.tol).count();
+    if weak > 0 {
+        rep.notes.push(format!(
+            "{weak} entries are checked loosely: the rounding noise of the {} difference quotient is most \
+             of their tolerance (use gradcheck_fn for differences in f64, or a larger step)",
+            rep.resolved.fd_dtype
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Public entry points
+
 /// Compares the reverse-mode gradient of a scalar function `f` of `inputs` with central
-/// finite differences.
+/// finite differences evaluated in `T`.
+///
+/// For an `f32` function prefer [`gradcheck_fn`], which evaluates the finite differences
+/// in f64; this one accounts for `T`'s rounding in its tolerance (see the module docs).
+///
+/// ```
+/// use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+/// use wengert_tape::Tensor;
+/// let w = Tensor::from([[0.5, -0.3], [0.8, 0.1]]);
+/// let x = Tensor::from([1.0, 2.0]);
+/// let r = gradcheck(|v| v[0].matmul(v[1].reshape(&[2, 1])).tanh().sum(), &[w, x], &CheckOptions::default());
+/// assert!(r.passed(), "{r}");
+/// ```
 pub fn gradcheck<T, F>(f: F, inputs: &[Tensor<T>], options: &CheckOptions) -> CheckReport
 where
     T: Float,
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    let eval = |xs: &[Tensor<T>]| -> f64 {
-        let tape = Tape::new();
-        let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
-        f(&vars).item().to_f64()
+    run_first::<T, T, _>("gradcheck", &Closure(f), inputs, options)
+}
+
+/// Like [`gradcheck`] for a [`Function`]: the gradient under test is computed in `T`,
+/// the finite differences in f64, so an f32 gradient is held to f32 tolerances against
+/// an accurate reference.
+pub fn gradcheck_fn<T: Float, F: Function>(
+    f: &F,
+    inputs: &[Tensor<T>],
+    options: &CheckOptions,
+) -> CheckReport {
+    run_first::<T, f64, _>("gradcheck", &Generic(f), inputs, options)
+}
+
+/// Second-order check: the gradient recorded by [`Var::backward_graph`] against central
+/// differences of f (order 1), and the derivative of ⟨∇f, u⟩ for a random u, i.e. the
+/// Hessian-vector product H·u, against central differences of the recorded gradient
+/// (order 2). Catches a `vjp_graph` whose value is right but whose own derivative is not.
+///
+/// ```
+/// use wengert_tape::gradcheck::{gradgradcheck, CheckOptions};
+/// use wengert_tape::Tensor;
+/// let r = gradgradcheck(|v| (v[0].sin() * v[0].exp()).sum(), &[Tensor::from([0.3, -1.2])], &CheckOptions::default());
+/// assert!(r.passed(), "{r}");
+/// ```
+pub fn gradgradcheck<T, F>(f: F, inputs: &[Tensor<T>], options: &CheckOptions) -> CheckReport
+where
+    T: Float,
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    run_second::<T, T, _>("gradgradcheck", &Closure(f), inputs, options)
+}
+
+/// [`gradgradcheck`] for a [`Function`], with finite differences in f64.
+pub fn gradgradcheck_fn<T: Float, F: Function>(
+    f: &F,
+    inputs: &[Tensor<T>],
+    options: &CheckOptions,
+) -> CheckReport {
+    run_second::<T, f64, _>("gradgradcheck", &Generic(f), inputs, options)
+}
+
+/// Checks a [`CustomOp`] on random inputs of the given shapes, uniform in
+/// `options.input_range`: see [`check_custom_op_at`].
+///
+/// ```
+/// use std::rc::Rc;
+/// use wengert_tape::gradcheck::{check_custom_op, CheckOptions};
+/// use wengert_tape::{CustomOp, Result, Tensor};
+///
+/// struct Cube;
+/// impl CustomOp<f64> for Cube {
+///     fn name(&self) -> &str { "cube" }
+///     fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> { Ok(x[0].map(|v| v * v * v)) }
+///     fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+///         vec![Tensor::from_fn(x[0].shape(), |i| 3.0 * x[0].data()[i].powi(2) * g.data()[i])]
+///     }
+/// }
+/// let r = check_custom_op(Rc::new(Cube), &[&[2, 3]], &CheckOptions::default());
+/// assert!(r.passed(), "{r}");
+/// ```
+pub fn check_custom_op<T: Float>(
+    op: Rc<dyn CustomOp<T>>,
+    input_shapes: &[&[usize]],
+    options: &CheckOptions,
+) -> CheckReport {
+    let mut rng = Rng::new(options.seed ^ 0x00C0_FFEE);
+    let (lo, hi) = options.input_range;
+    let inputs: Vec<Tensor<T>> = input_shapes
+        .iter()
+        .map(|s| Tensor::from_fn(s, |_| T::from_f64(lo + (hi - lo) * rng.uniform())))
+        .collect();
+    check_custom_op_at(op, &inputs, options)
+}
+
+/// Checks a [`CustomOp`] at the given inputs:
+/// 1. `vjp` returns one gradient per input, each of that input's shape (else the report
+///    names the input, the shape returned and the shape expected);
+/// 2. for a random cotangent u, each input's `vjp` against central differences of
+///    ⟨u, op(x)⟩, element by element (or along random directions for large inputs);
+/// 3. the dot-product identity ⟨u′, J v⟩ = ⟨Jᵀu′, v⟩ for a fresh u′ and a random v over
+///    all inputs, with J v by central differences;
+/// 4. if the op implements `vjp_graph`: its value against `vjp`, and a [`gradgradcheck`]
+///    of x ↦ ⟨u, op(x)⟩.
+pub fn check_custom_op_at<T: Float>(
+    op: Rc<dyn CustomOp<T>>,
+    inputs: &[Tensor<T>],
+    options: &CheckOptions,
+) -> CheckReport {
+    let title = format!("custom op `{}`", op.name());
+    let mut rep = start::<T, T>(&title, inputs, options);
+    let r = rep.resolved.clone();
+    let mut rng = Rng::new(options.seed ^ 0xA11CE);
+    let refs: Vec<&Tensor<T>> = inputs.iter().collect();
+    let y = match catch(|| op.forward(&refs)) {
+        Ok(Ok(y)) => y,
+        Ok(Err(e)) => {
+            rep.problems.push(format!("forward failed: {e}"));
+            return rep;
+        }
+        Err(e) => {
+            rep.problems.push(format!("forward panicked: {e}"));
+            return rep;
+        }
     };
-    let tape = Tape::new();
-    let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = f(&vars);
-    let grads = y.backward();
-    let mut entries = Vec::new();
-    let mut xs: Vec<Tensor<T>> = inputs.to_vec();
-    for (k, v) in vars.iter().enumerate() {
-        let g = &grads[*v];
-        for i in 0..inputs[k].len() {
-            let x0 = inputs[k].data()[i];
-            let h = options.step * x0.to_f64().abs().max(1.0);
-            xs[k].data_mut()[i] = T::from_f64(x0.to_f64() + h);
-            let fp = eval(&xs);
-            xs[k].data_mut()[i] = T::from_f64(x0.to_f64() - h);
-            let fm = eval(&xs);
-            xs[k].data_mut()[i] = x0;
-            entries.push(Entry {
-                input: k,
-                index: i,
-                analytic: g[i].to_f64(),
-                numeric: (fp - fm) / (2.0 * h),
-            });
+    let ys = y.shape().to_vec();
+    let u = Tensor::new(&ys, rng.normals(y.len())).expect("shape");
+    let ut: Tensor<T> = u.cast();
+    let grads = match catch(|| op.vjp(&refs, &y, &ut)) {
+        Ok(g) => g,
+        Err(e) => {
+            rep.problems.push(format!("vjp panicked: {e}"));
+            return rep;
+        }
+    };
+    if grads.len() != inputs.len() {
+        rep.problems.push(format!("vjp returned {} gradients for {} inputs", grads.len(), inputs.len()));
+        return rep;
+    }
+    let mut good = vec![true; inputs.len()];
+    for (k, (g, x)) in grads.iter().zip(inputs).enumerate() {
+        if g.shape() != x.shape() {
+            good[k] = false;
+            rep.problems.push(format!(
+                "vjp returned shape {:?} for input {k} ({}) of shape {:?}; a gradient must have its input's \
+                 shape (sum over broadcast axes)",
+                g.shape(),
+                rep.inputs[k].0,
+                x.shape()
+            ));
         }
     }
-    CheckReport { entries, options: options.clone() }
+    let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
+    let forward = |xs: &[Tensor<f64>]| -> Result<Tensor<f64>, String> {
+        let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
+        let refs: Vec<&Tensor<T>> = ts.iter().collect();
+        match catch(|| op.forward(&refs)) {
+            Ok(Ok(y)) => Ok(to_f64(&y)),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(e),
+        }
+    };
+    let phi = |xs: &[Tensor<f64>]| -> Result<(f64, Vec<u32>), String> {
+        let y = forward(xs)?;
+        Ok((y.data().iter().zip(u.data()).map(|(a, b)| a * b).sum(), Vec::new()))
+    };
+    let analytic: Vec<Vec<f64>> = grads
+        .iter()
+        .zip(inputs)
+        .map(|(g, x)| {
+            if g.shape() == x.shape() {
+                g.data().iter().map(|v| v.to_f64()).collect()
+            } else {
+                vec![0.0; x.len()]
+            }
+        })
+        .collect();
+    // 2. VJP against finite differences, for the inputs whose gradient has the right shape.
+    let mut part = CheckReport { entries: Vec::new(), problems: Vec::new(), ..rep.clone() };
+    compare(&x0, &analytic, &phi, 1, &r, &mut rng, &mut part);
+    rep.entries.extend(part.entries.into_iter().filter(|e| e.probe.input().is_none_or(|k| good[k])));
+    rep.problems.extend(part.problems);
+    // 3. Dot-product identity with a fresh cotangent.
+    let u2 = Tensor::new(&ys, rng.normals(y.len())).expect("shape");
+    if let Ok(g2) = catch(|| op.vjp(&refs, &y, &u2.cast())) {
+        if g2.len() == inputs.len() && g2.iter().zip(inputs).all(|(g, x)| g.shape() == x.shape()) {
+            let amax = x0.iter().flat_map(|x| x.data()).fold(0.0f64, |m, x| m.max(x.abs()));
+            let h = r.step * amax.max(1.0);
+            let total: usize = x0.iter().map(|x| x.len()).sum();
+            let v = rng.unit(total);
+            let (mut xp, mut xm) = (x0.clone(), x0.clone());
+            let mut at = 0;
+            for k in 0..x0.len() {
+                for i in 0..x0[k].len() {
+                    xp[k].data_mut()[i] = (r.round)(x0[k].data()[i] + h * v[at]);
+                    xm[k].data_mut()[i] = (r.round)(x0[k].data()[i] - h * v[at]);
+                    at += 1;
+                }
+            }
+            if let (Ok(yp), Ok(ym)) = (forward(&xp), forward(&xm)) {
+                let two_h = 2.0 * h;
+                let mut ujv = 0.0;
+                let mut mag = 0.0;
+                for ((p, m), w) in yp.data().iter().zip(ym.data()).zip(u2.data()) {
+                    ujv += w * (p - m) / two_h;
+                    mag += (w * p).abs() + (w * m).abs();
+                }
+                let (mut jtuv, mut scale) = (0.0, 0.0);
+                for k in 0..x0.len() {
+                    for i in 0..x0[k].len() {
+                        let t = g2[k].data()[i].to_f64() * (xp[k].data()[i] - xm[k].data()[i]) / two_h;
+                        jtuv += t;
+                        scale += t.abs();
+                    }
+                }
+                let noise = NOISE * r.eps_fd * mag / two_h;
+                rep.entries.push(judge(Probe::DotProduct, 1, jtuv, ujv, scale, noise, false, &r));
+            }
+        }
+    }
+    // 4. Second order, if the op declares it.
+    let has_graph = {
+        let t = Tape::<T>::new();
+        let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| t.var(x)).collect();
+        catch(|| {
+            let out = t.custom(op.clone(), &vars).ok()?;
+            let g = t.constant(&ut);
+            op.vjp_graph(&vars, out, g).map(|gs| gs.iter().map(|v| v.value()).collect::<Vec<_>>())
+        })
+    };
+    match has_graph {
+        Ok(None) => rep.notes.push("no vjp_graph: the op is differentiable once".into()),
+        Err(e) => rep.problems.push(format!("vjp_graph panicked: {e}")),
+        Ok(Some(gg)) => {
+            if gg.len() != inputs.len() {
+                rep.problems.push(format!(
+                    "vjp_graph returned {} gradients for {} inputs",
+                    gg.len(),
+                    inputs.len()
+                ));
+            } else {
+                for (k, (a, b)) in gg.iter().zip(&grads).enumerate() {
+                    if a.shape() != b.shape() {
+                        rep.problems.push(format!(
+                            "vjp_graph returned shape {:?} for input {k} of shape {:?}",
+                            a.shape(),
+                            inputs[k].shape()
+                        ));
+                        continue;
+                    }
+                    let worst = a
+                        .data()
+                        .iter()
+                        .zip(b.data())
+                        .enumerate()
+                        .map(|(i, (p, q))| (i, (p.to_f64() - q.to_f64()).abs(), q.to_f64()))
+                        .fold(None, |m: Option<(usize, f64, f64)>, e| match m {
+                            Some(m) if m.1 >= e.1 => Some(m),
+                            _ => Some(e),
+                        });
+                    if let Some((i, d, q)) = worst {
+                        if d > r.atol + r.rtol * q.abs() {
+                            rep.problems.push(format!(
+                                "vjp_graph and vjp disagree for input {k} at {:?}: {} vs {}",
+                                unravel(i, inputs[k].shape()),
+                                num(a.data()[i].to_f64()),
+                                num(q)
+                            ));
+                        }
+                    }
+                }
+                let op2 = op.clone();
+                let u3 = ut.clone();
+                let second = gradgradcheck(
+                    move |xs| {
+                        let t = xs[0].tape();
+                        (t.custom(op2.clone(), xs).expect("forward ran before") * t.constant(&u3)).sum()
+                    },
+                    inputs,
+                    &CheckOptions { localize: false, ..options.clone() },
+                );
+                rep.entries.extend(second.entries.into_iter().filter(|e| e.order == 2));
+                rep.problems.extend(second.problems);
+            }
+        }
+    }
+    rep
+}
+
+// ---------------------------------------------------------------------------------------
+// Localisation
+
+/// Re-checks each node's backward rule alone; returns the first that fails.
+fn localize<T: Float, F: Func<T>>(
+    f: &F,
+    inputs: &[Tensor<T>],
+    o: &CheckOptions,
+) -> (Option<Localisation>, Vec<String>) {
+    let mut notes = Vec::new();
+    let total = inputs.iter().map(|x| x.len()).sum();
+    // Default step and tolerances: one op alone is small and well conditioned, and the
+    // user's settings may be the very reason the whole function failed.
+    let r = resolve::<T, T>(&CheckOptions { mode: Mode::Full, ..CheckOptions::default() }, total);
+    let tape = Tape::<T>::new();
+    let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
+    let Ok(y) = catch(|| f.call(&vars)) else {
+        return (None, notes);
+    };
+    let last = y.node().0;
+    let mut rng = Rng::new(o.seed ^ 0x10CA1);
+    let mut skipped = 0;
+    for id in 0..=last {
+        let s = {
+            let inner = tape.inner.borrow();
+            if !inner.node(id).grad {
+                continue;
+            }
+            spec(&inner, id)
+        };
+        if !s.has_backward() || matches!(s.op, Op::Var | Op::Const | Op::Detach) {
+            continue;
+        }
+        let (vals, flows): (Vec<Tensor<T>>, Vec<bool>) = {
+            let inner = tape.inner.borrow();
+            s.parents.iter().map(|&p| (inner.tensor(p), inner.node(p).grad)).unzip()
+        };
+        match check_node(&s, &vals, &flows, &r, &mut rng) {
+            NodeVerdict::Ok => {}
+            NodeVerdict::Kink => skipped += 1,
+            NodeVerdict::Bad(mut l) => {
+                l.node = NodeId(id);
+                l.parent = NodeId(s.parents[l.argument]);
+                if skipped > 0 {
+                    notes.push(format!("{skipped} earlier nodes sit at a non-smooth point and were skipped"));
+                }
+                return (Some(l), notes);
+            }
+        }
+    }
+    if skipped > 0 {
+        notes.push(format!("{skipped} nodes sit at a non-smooth point and were skipped by localisation"));
+    }
+    (None, notes)
+}
+
+enum NodeVerdict {
+    Ok,
+    Kink,
+    Bad(Localisation),
+}
+
+/// ⟨u, op(parents)⟩ in f64, and the kink signature.
+fn node_phi<T: Float>(
+    s: &crate::replay::NodeSpec<T>,
+    ps: &[Tensor<f64>],
+    u: &Tensor<f64>,
+) -> Result<(f64, Vec<u32>), String> {
+    let t = Tape::<T>::new();
+    let vars: Vec<Var<'_, T>> = ps.iter().map(|p| t.var(&p.cast::<T>())).collect();
+    let y = catch(|| replay(s, &vars))?.map_err(|e| e.to_string())?;
+    let v: f64 = y.value().data().iter().zip(u.data()).map(|(a, b)| a.to_f64() * b).sum();
+    let sig = signature(&t.inner.borrow());
+    Ok((v, sig))
+}
+
+fn check_node<T: Float>(
+    s: &crate::replay::NodeSpec<T>,
+    vals: &[Tensor<T>],
+    flows: &[bool],
+    r: &Resolved,
+    rng: &mut Rng,
+) -> NodeVerdict {
+    let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape");
+    let t = Tape::<T>::new();
+    let vars: Vec<Var<'_, T>> = vals.iter().map(|p| t.var(p)).collect();
+    let bad = |argument: usize, message: String| {
+        NodeVerdict::Bad(Localisation {
+            node: NodeId(s.id),
+            op: s.display_name(),
+            argument,
+            parent: NodeId(0),
+            index: None,
+            analytic: f64::NAN,
+            numeric: f64::NAN,
+            message: Some(message),
+        })
+    };
+    let y = match catch(|| replay(s, &vars)) {
+        Ok(Ok(y)) => y,
+        _ => return NodeVerdict::Ok,
+    };
+    let g = match catch(|| y.backward_with_seed(&u.cast::<T>())) {
+        Ok(g) => g,
+        Err(e) => return bad(0, e),
+    };
+    let analytic: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
+    let x0: Vec<Tensor<f64>> = vals.iter().map(to_f64).collect();
+    let phi = |xs: &[Tensor<f64>]| node_phi(s, xs, &u);
+    for k in 0..vals.len() {
+        if !flows[k] {
+            continue;
+        }
+        // Two random directions in argument k alone.
+        let mut probe =
+            CheckReport::new(String::new(), &[], Vec::new(), Resolved { fast: Some(2), ..r.clone() }, 0);
+        compare_one(&x0, &analytic, &phi, k, r, rng, &mut probe);
+        if probe.entries.iter().all(|e| e.status == Status::Pass) && probe.problems.is_empty() {
+            continue;
+        }
+        if probe.entries.iter().any(|e| e.status == Status::Kink) {
+            return NodeVerdict::Kink;
+        }
+        // Element by element on argument k (when small) to name the element.
+        let d = &probe.entries.iter().find(|e| e.status == Status::Fail);
+        let mut loc = Localisation {
+            node: NodeId(s.id),
+            op: s.display_name(),
+            argument: k,
+            parent: NodeId(0),
+            index: None,
+            analytic: d.map_or(f64::NAN, |e| e.analytic),
+            numeric: d.map_or(f64::NAN, |e| e.numeric),
+            message: None,
+        };
+        if x0[k].len() <= 4096 {
+            let mut full =
+                CheckReport::new(String::new(), &[], Vec::new(), Resolved { fast: None, ..r.clone() }, 0);
+            compare_one(&x0, &analytic, &phi, k, r, rng, &mut full);
+            if let Some(w) = full.worst_entries(1).first() {
+                if w.status == Status::Fail {
+                    if let Probe::Element { index, .. } = &w.probe {
+                        loc.index = Some(index.clone());
+                    }
+                    loc.analytic = w.analytic;
+                    loc.numeric = w.numeric;
+                }
+            }
+        }
+        return NodeVerdict::Bad(loc);
+    }
+    NodeVerdict::Ok
+}
+
+/// [`compare`] on argument `k` only, with the mode of `probe.resolved`.
+fn compare_one(
+    x0: &[Tensor<f64>],
+    analytic: &[Vec<f64>],
+    phi: &Phi<'_>,
+    k: usize,
+    r: &Resolved,
+    rng: &mut Rng,
+    probe: &mut CheckReport,
+) {
+    let fast = probe.resolved.fast;
+    let rk = Resolved { fast, ..r.clone() };
+    // Wrap phi so only argument k varies: pass the others through unchanged.
+    let sub_x0 = vec![x0[k].clone()];
+    let sub_an = vec![analytic[k].clone()];
+    let sub_phi = |xs: &[Tensor<f64>]| {
+        let mut all = x0.to_vec();
+        all[k] = xs[0].clone();
+        phi(&all)
+    };
+    compare(&sub_x0, &sub_an, &sub_phi, 1, &rk, rng, probe);
 }

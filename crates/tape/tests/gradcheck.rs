@@ -1,0 +1,363 @@
+//! The gradient checker catches wrong backward rules, names where they are, and does not
+//! fail correct functions (in f32 either).
+
+use std::rc::Rc;
+
+use wengert_tape::gradcheck::{
+    check_custom_op, check_custom_op_at, gradcheck, gradcheck_fn, gradgradcheck, CheckOptions, Function,
+    Probe, Status,
+};
+use wengert_tape::{CustomOp, Float, NodeId, Result, Tape, Tensor, Var};
+
+/// y = x³, with a backward scaled by `factor` at flat index `at` (or everywhere if None),
+/// and an optional vjp_graph of the given kind.
+struct Cube {
+    factor: f64,
+    at: Option<usize>,
+    graph: Graph,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Graph {
+    None,
+    Right,
+    /// Right value, but x² is detached so its own derivative is lost.
+    Detached,
+    /// Twice the right value.
+    Doubled,
+}
+
+impl Cube {
+    fn ok() -> Self {
+        Cube { factor: 1.0, at: None, graph: Graph::None }
+    }
+}
+
+impl CustomOp<f64> for Cube {
+    fn name(&self) -> &str {
+        "cube"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].map(|v| v * v * v))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| {
+            let f = if self.at.is_none_or(|a| a == i) { self.factor } else { 1.0 };
+            f * 3.0 * x[0].data()[i].powi(2) * g.data()[i]
+        })]
+    }
+    fn vjp_graph<'t>(
+        &self,
+        x: &[Var<'t, f64>],
+        _y: Var<'t, f64>,
+        g: Var<'t, f64>,
+    ) -> Option<Vec<Var<'t, f64>>> {
+        match self.graph {
+            Graph::None => None,
+            Graph::Right => Some(vec![g * x[0].square() * 3.0]),
+            Graph::Detached => Some(vec![g * x[0].square().detach() * 3.0]),
+            Graph::Doubled => Some(vec![g * x[0].square() * 6.0]),
+        }
+    }
+}
+
+/// a·exp(b) with the two gradients swapped.
+struct Swapped;
+impl CustomOp<f64> for Swapped {
+    fn name(&self) -> &str {
+        "swapped"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(Tensor::from_fn(x[0].shape(), |i| x[0].data()[i] * x[1].data()[i].exp()))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        let ga = Tensor::from_fn(x[0].shape(), |i| g.data()[i] * x[1].data()[i].exp());
+        let gb = Tensor::from_fn(x[0].shape(), |i| g.data()[i] * y.data()[i]);
+        vec![gb, ga]
+    }
+}
+
+/// a [2, 3] · b [3] broadcast, whose vjp forgets to sum b's gradient over rows.
+struct Unsummed;
+impl CustomOp<f64> for Unsummed {
+    fn name(&self) -> &str {
+        "row_scale"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(Tensor::from_fn(x[0].shape(), |i| x[0].data()[i] * x[1].data()[i % 3]))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        let ga = Tensor::from_fn(x[0].shape(), |i| g.data()[i] * x[1].data()[i % 3]);
+        let gb = Tensor::from_fn(x[0].shape(), |i| g.data()[i] * x[0].data()[i]);
+        vec![ga, gb]
+    }
+}
+
+fn sample(shape: &[usize], seed: f64) -> Tensor<f64> {
+    Tensor::from_fn(shape, |i| ((i as f64 + 1.0) * 0.731 + seed).sin())
+}
+
+#[test]
+fn correct_custom_op_passes_all_checks() {
+    let r = check_custom_op(
+        Rc::new(Cube { graph: Graph::Right, ..Cube::ok() }),
+        &[&[2, 3]],
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    assert!(r.entries.iter().any(|e| e.probe == Probe::DotProduct));
+    assert!(r.entries.iter().any(|e| e.order == 2), "vjp_graph declared, so order 2 is checked");
+    assert_eq!(r.entries.iter().filter(|e| matches!(e.probe, Probe::Element { .. })).count(), 6 + 6);
+}
+
+#[test]
+fn off_by_a_factor_is_caught_at_the_right_element() {
+    let op = Rc::new(Cube { factor: 1.01, at: Some(5), graph: Graph::None });
+    let r = check_custom_op(op, &[&[2, 3]], &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+    let fails = r.failures();
+    assert_eq!(fails.len(), 2, "element [1, 2] and the dot-product identity:\n{r}");
+    let worst = r.worst_entries(1)[0];
+    assert_eq!(worst.probe, Probe::Element { input: 0, index: vec![1, 2] }, "{r}");
+    assert!((worst.analytic / worst.numeric - 1.01).abs() < 1e-6, "{r}");
+    let text = r.to_string();
+    assert!(text.contains("x0[1, 2]") && text.contains("FAIL") && text.contains("analytic"), "{text}");
+}
+
+#[test]
+fn swapped_gradients_are_caught_on_both_inputs() {
+    let r = check_custom_op(Rc::new(Swapped), &[&[4], &[4]], &CheckOptions::default());
+    assert!(!r.passed());
+    let s = r.summaries();
+    assert_eq!((s[0].failed, s[1].failed), (4, 4), "{r}");
+}
+
+#[test]
+fn a_gradient_of_the_wrong_shape_names_the_input() {
+    let r = check_custom_op(
+        Rc::new(Unsummed),
+        &[&[2, 3], &[3]],
+        &CheckOptions::default().with_names(&["a", "b"]),
+    );
+    assert!(!r.passed());
+    assert_eq!(r.problems.len(), 1, "{r}");
+    assert!(r.problems[0].contains("input 1 (b)") && r.problems[0].contains("[2, 3]"), "{r}");
+    // Input a is still checked, and is right.
+    assert_eq!(r.summaries()[0].failed, 0, "{r}");
+    assert_eq!(r.summaries()[0].entries, 6, "{r}");
+}
+
+#[test]
+fn gradcheck_of_a_correct_function_passes_and_of_a_wrong_op_fails() {
+    let x = sample(&[3, 2], 0.1);
+    let w = sample(&[2, 4], 0.7);
+    fn f<'t>(v: &[Var<'t>]) -> Var<'t> {
+        (v[0].matmul(v[1]).tanh() * v[0].sum().sigmoid()).square().mean()
+    }
+    let r = gradcheck(f, &[x.clone(), w.clone()], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    assert!(r.localisation.is_none() && !r.localized);
+
+    fn bad<'t>(v: &[Var<'t>]) -> Var<'t> {
+        let t = v[0].tape();
+        let c = t.custom(Rc::new(Cube { factor: 0.9, at: None, graph: Graph::None }), &[v[0]]).unwrap();
+        c.matmul(v[1]).sum()
+    }
+    let r = gradcheck(bad, &[x, w], &CheckOptions::default());
+    assert!(!r.passed());
+    let s = r.summaries();
+    assert!(s[0].failed == 6 && s[1].failed == 0, "only x goes through the wrong op:\n{r}");
+}
+
+/// A small f32 model: correct, so it must pass with the default step and tolerances.
+struct Mlp;
+impl Function for Mlp {
+    fn eval<'t, T: Float>(&self, v: &[Var<'t, T>]) -> Var<'t, T> {
+        let h = (v[0].matmul(v[1]) + v[2]).tanh();
+        let z = h.sum_axis(1, false);
+        (z.softplus() - z * T::from_f64(0.3)).mean()
+    }
+}
+
+#[test]
+fn correct_f32_functions_pass_with_defaults() {
+    let x: Tensor<f32> = sample(&[4, 3], 0.2).cast();
+    let w: Tensor<f32> = sample(&[3, 5], 1.3).cast();
+    let b: Tensor<f32> = sample(&[5], 2.1).cast();
+    // Differences in f32, tolerance aware of f32 rounding.
+    let r = gradcheck(|v| Mlp.eval(v), &[x.clone(), w.clone(), b.clone()], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    assert_eq!(r.resolved.fd_dtype, "f32");
+    // Differences in f64, analytic gradient in f32.
+    let r = gradcheck_fn(&Mlp, &[x, w, b], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    assert_eq!((r.resolved.grad_dtype, r.resolved.fd_dtype), ("f32", "f64"));
+    assert!(r.max_rel_err() < 1e-4, "{r}");
+}
+
+#[test]
+fn f32_gradient_off_by_one_percent_is_caught_against_f64_differences() {
+    struct Scaled;
+    impl Function for Scaled {
+        fn eval<'t, T: Float>(&self, v: &[Var<'t, T>]) -> Var<'t, T> {
+            // In f32 the "gradient" flows through a path scaled by 1.01 that f64 does not take.
+            let x = v[0];
+            if T::NAME == "f32" {
+                let d = x.detach();
+                (x.sin() * T::from_f64(1.01) - d.sin() * T::from_f64(0.01)).sum()
+            } else {
+                x.sin().sum()
+            }
+        }
+    }
+    let x: Tensor<f32> = sample(&[5], 0.0).cast();
+    let r = gradcheck_fn(&Scaled, &[x], &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+}
+
+#[test]
+fn kinks_are_marked_not_failed() {
+    // relu at exactly 0 and within one step of 0; clamp at its bound.
+    let x = Tensor::from([0.0, 1e-9, 0.5, -0.7]);
+    let r = gradcheck(|v| (v[0].relu() * 3.0 + v[0].clamp(-0.7, 2.0)).sum(), &[x], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    let kinks: Vec<&Probe> = r.kinks().iter().map(|e| &e.probe).collect();
+    assert_eq!(
+        kinks,
+        [
+            &Probe::Element { input: 0, index: vec![0] },
+            &Probe::Element { input: 0, index: vec![1] },
+            &Probe::Element { input: 0, index: vec![3] }
+        ],
+        "{r}"
+    );
+    assert!(r.kink_sites.iter().any(|k| k.op == "relu" && k.index == [0]), "{r}");
+    assert!(r.kink_sites.iter().any(|k| k.op == "clamp" && k.index == [3]), "{r}");
+    assert!(r.to_string().contains("kink"));
+    // Away from the kinks, a wrong op next to a relu still fails.
+    let y = Tensor::from([0.3, -0.4]);
+    let r = gradcheck(
+        |v| {
+            let t = v[0].tape();
+            t.custom(Rc::new(Cube { factor: 2.0, at: None, graph: Graph::None }), &[v[0].relu() + 0.1])
+                .unwrap()
+                .sum()
+        },
+        &[y],
+        &CheckOptions::default(),
+    );
+    assert!(!r.passed(), "{r}");
+}
+
+#[test]
+fn fast_mode_catches_a_wrong_op_on_a_large_input() {
+    let x = sample(&[80, 60], 0.4);
+    let b = sample(&[60], 0.9);
+    let opts = CheckOptions::default();
+    fn good<'t>(v: &[Var<'t>]) -> Var<'t> {
+        (v[0] * v[1]).tanh().sum()
+    }
+    let r = gradcheck(good, &[x.clone(), b.clone()], &opts);
+    assert_eq!(r.resolved.fast, Some(8), "4860 elements > 4096: auto switches to fast mode");
+    assert!(r.passed(), "{r}");
+
+    fn bad<'t>(v: &[Var<'t>]) -> Var<'t> {
+        let t = v[0].tape();
+        let c = t.custom(Rc::new(Cube { factor: 1.02, at: None, graph: Graph::None }), &[v[0]]).unwrap();
+        (c * v[1]).tanh().sum()
+    }
+    let r = gradcheck(bad, &[x, b], &opts.clone().with_fast(4).with_localize(false));
+    assert!(!r.passed(), "{r}");
+    let s = r.summaries();
+    assert_eq!((s[0].entries, s[0].failed, s[1].failed), (4, 4, 0), "{r}");
+    assert!(r.entries.iter().all(|e| matches!(e.probe, Probe::Direction { .. })));
+}
+
+/// x ↦ sum(2·cube(tanh x) + x), with the node id of the cube.
+fn model<'t>(x: Var<'t>, op: Rc<dyn CustomOp<f64>>) -> (Var<'t>, NodeId) {
+    let c = x.tape().custom(op, &[x.tanh()]).unwrap();
+    ((c * 2.0 + x).exp().sum(), c.node())
+}
+
+#[test]
+fn localisation_names_the_wrong_custom_op() {
+    let x = sample(&[2, 3], 0.3);
+    let bad = || Rc::new(Cube { factor: 1.01, at: Some(4), graph: Graph::None }) as Rc<dyn CustomOp<f64>>;
+    let tape = Tape::new();
+    let (_, expected) = model(tape.var(&x), bad());
+    let r = gradcheck(|v| model(v[0], bad()).0, &[x], &CheckOptions::default());
+    assert!(!r.passed());
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("no localisation:\n{r}"));
+    assert_eq!(l.node, expected, "{r}");
+    assert_eq!(l.op, "custom `cube`");
+    assert_eq!(l.argument, 0);
+    assert_eq!(l.index.as_deref(), Some(&[1, 1][..]), "flat index 4 of [2, 3]:\n{r}");
+    assert!((l.analytic / l.numeric - 1.01).abs() < 1e-4, "{r}");
+    assert!(r.to_string().contains(&format!("first wrong backward rule: {expected} = custom `cube`")), "{r}");
+}
+
+#[test]
+fn localisation_clears_a_correct_tape_when_only_tolerances_fail() {
+    // An absurd tolerance makes a correct function fail; localisation must not blame a node.
+    let x = sample(&[3], 0.3);
+    let r = gradcheck(
+        |v| v[0].exp().sum(),
+        &[x],
+        &CheckOptions::default().with_tolerances(0.0, 0.0).with_step(1e-2),
+    );
+    assert!(!r.passed());
+    assert!(r.localized && r.localisation.is_none(), "{r}");
+}
+
+#[test]
+fn gradgradcheck_catches_a_wrong_vjp_graph() {
+    let x = sample(&[4], 0.5);
+    let check = |graph: Graph| {
+        let op = Rc::new(Cube { graph, ..Cube::ok() }) as Rc<dyn CustomOp<f64>>;
+        gradgradcheck(
+            move |v| v[0].tape().custom(op.clone(), &[v[0].sin()]).unwrap().sum(),
+            std::slice::from_ref(&x),
+            &CheckOptions::default(),
+        )
+    };
+    let r = check(Graph::Right);
+    assert!(r.passed(), "{r}");
+    assert_eq!(r.entries.iter().filter(|e| e.order == 2).count(), 4);
+
+    let r = check(Graph::Detached);
+    assert!(!r.passed());
+    assert!(r.failures().iter().all(|e| e.order == 2), "the value is right, its derivative is not:\n{r}");
+
+    let r = check(Graph::Doubled);
+    assert!(r.failures().iter().any(|e| e.order == 1), "{r}");
+
+    let r = check(Graph::None);
+    assert!(!r.passed() && r.problems[0].contains("no vjp_graph"), "{r}");
+
+    // check_custom_op runs the same second-order check when vjp_graph is declared.
+    let op = Rc::new(Cube { graph: Graph::Detached, ..Cube::ok() });
+    let r = check_custom_op_at(op, std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(r.failures().iter().any(|e| e.order == 2), "{r}");
+}
+
+#[test]
+fn bad_input_is_reported_not_panicked() {
+    let r = gradcheck(|v| v[0].exp(), &[Tensor::from([1.0, 2.0])], &CheckOptions::default());
+    assert!(!r.passed());
+    assert!(r.problems[0].contains("must return a scalar"), "{r}");
+    let r = gradcheck(
+        |v| v[0] + v[1],
+        &[Tensor::from([1.0, 2.0]), Tensor::from([1.0, 2.0, 3.0])],
+        &CheckOptions::default(),
+    );
+    assert!(!r.passed() && r.problems[0].contains("add"), "{r}");
+}
+
+#[test]
+fn status_and_tolerance_follow_the_documented_rule() {
+    let r = gradcheck(|v| v[0].sin().sum(), &[Tensor::from([0.3, 1.1])], &CheckOptions::default());
+    for e in &r.entries {
+        assert_eq!(e.status, Status::Pass);
+        assert!(e.abs_err <= e.tol && e.tol >= 1e-6 + 1e-5 * e.numeric.abs());
+    }
+}
