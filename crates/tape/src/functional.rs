@@ -13,14 +13,14 @@
 //! | [`jacobian`] | ∂f/∂x, shape `f.shape ++ x.shape` | one forward, one sweep per output element |
 //!
 //! ```
-//! use wengert_tape::functional::{hessian, hvp};
+//! use wengert_tape::functional::{func, hessian, hvp};
 //! use wengert_tape::Tensor;
 //!
 //! // f(x) = x₀²·x₁ + x₁³: H = [[2x₁, 2x₀], [2x₀, 6x₁]].
-//! let f = |x: wengert_tape::Var<'_>| {
+//! let f = func(|x: wengert_tape::Var<'_>| {
 //!     let (a, b) = (x.slice(0, 0, 1), x.slice(0, 1, 1));
 //!     (a.square() * b + b.powf(3.0)).sum()
-//! };
+//! });
 //! let x = Tensor::from([1.0, 2.0]);
 //! assert_eq!(hessian(f, &x).data(), &[4.0, 2.0, 2.0, 12.0]);
 //! assert_eq!(hvp(f, &x, &Tensor::from([1.0, 0.0])).data(), &[4.0, 2.0]);
@@ -32,6 +32,37 @@ use crate::shape::Shape;
 use crate::tape::Tape;
 use crate::tensor::Tensor;
 use crate::var::{ok, Var};
+
+/// Returns `f` unchanged, typed as a function of a variable on *any* tape.
+///
+/// Rust gives a closure a signature that works for every tape lifetime only when the
+/// closure is written straight into a call of a function that asks for one. To keep a
+/// closure in a `let` and pass it to several helpers, wrap it in `func`:
+///
+/// ```
+/// use wengert_tape::functional::{func, grad, hessian};
+/// use wengert_tape::Tensor;
+/// let f = func(|x| x.powf(3.0).sum());
+/// let x = Tensor::from([2.0]);
+/// assert_eq!((grad(f, &x).data()[0], hessian(f, &x).data()[0]), (12.0, 12.0));
+/// ```
+pub fn func<T, F>(f: F) -> F
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    f
+}
+
+/// [`func`] for functions of several variables (`&[Var]`), as taken by the `_many`
+/// helpers and by [`crate::gradcheck::gradcheck`].
+pub fn func_many<T, F>(f: F) -> F
+where
+    T: Float,
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    f
+}
 
 fn scalar_out<T: Float>(op: &'static str, y: Var<'_, T>) -> Result<()> {
     if y.len() == 1 {
