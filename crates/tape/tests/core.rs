@@ -1,0 +1,779 @@
+//! The engine's contracts: element types, deep graphs, conventions at kinks, repeated and
+//! reused backward passes, errors, gradient stopping, tape reuse and statistics.
+
+mod common;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use proptest::prelude::*;
+use wengert_tape::{Error, Float, Grads, NodeId, Tape, Tensor, Var};
+
+/// The panic message of `f`, which must panic.
+fn panic_message<R>(f: impl FnOnce() -> R) -> String {
+    let err = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(e) => e,
+    };
+    if let Some(s) = err.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = err.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        String::from("<non-string panic payload>")
+    }
+}
+
+fn assert_all_close(got: &[f64], want: &[f64], tol: f64) {
+    assert_eq!(got.len(), want.len(), "lengths of {got:?} and {want:?}");
+    for (i, (a, b)) in got.iter().zip(want).enumerate() {
+        assert!((a - b).abs() <= tol * b.abs().max(1.0), "element {i}: {a} vs {b}\n{got:?}\n{want:?}");
+    }
+}
+
+// ---- element types ----
+
+/// The same expression for any element type: value and gradients, as f64.
+fn mixed_expression<T: Float>() -> (f64, Vec<f64>, Vec<f64>) {
+    let c = T::from_f64;
+    let t = Tape::<T>::new();
+    let x = t.var(&Tensor::from_fn(&[2, 3], |i| c(0.3 * i as f64 - 0.7)));
+    let w = t.var(&Tensor::from_fn(&[3, 2], |i| c(0.25 * i as f64 - 0.6)));
+    let h = (x.matmul(w) + c(0.5)).tanh(); // [2, 2]
+    let y = h.log_softmax(-1).sum() + x.exp().mean() * h.sigmoid().sum()
+        - (x.square() + c(1.0)).sqrt().ln().sum_axis(0, false).max()
+        + x.softplus().powf(c(1.5)).sum() / (w.abs() + c(2.0)).sum()
+        + x.rsub(c(2.0)).maximum(x).sum()
+        + x.clamp(c(-0.5), c(0.5)).sin().sum();
+    let g = y.backward();
+    let f = |v: &[T]| v.iter().map(|a| a.to_f64()).collect::<Vec<f64>>();
+    (y.item().to_f64(), f(&g[x]), f(&g[w]))
+}
+
+#[test]
+fn f32_and_f64_give_the_same_results() {
+    let (v64, gx64, gw64) = mixed_expression::<f64>();
+    let (v32, gx32, gw32) = mixed_expression::<f32>();
+    assert!(v64.is_finite() && gx64.iter().chain(&gw64).all(|g| g.is_finite()));
+    assert_all_close(&[v32], &[v64], 1e-5);
+    assert_all_close(&gx32, &gx64, 1e-4);
+    assert_all_close(&gw32, &gw64, 1e-4);
+}
+
+#[test]
+fn f32_operators_with_constants_on_either_side() {
+    let t = Tape::<f32>::new();
+    let x = t.scalar(2.0f32);
+    let y = 1.0f32 - x * 3.0 + 4.0 / x + (x - 1.0) / 2.0 + 0.5 + 2.0 * x;
+    assert_eq!(y.item(), 1.0 - 6.0 + 2.0 + 0.5 + 0.5 + 4.0);
+    assert_eq!(y.backward().scalar(x), -3.0 - 4.0 / 4.0 + 0.5 + 2.0);
+}
+
+// ---- deep graphs ----
+
+#[test]
+fn chain_of_a_million_ops() {
+    // y = x·c^n; dy/dx = c^n. The reverse sweep is a loop, so the default test thread's
+    // stack suffices.
+    const N: usize = 1_000_000;
+    let c = 1.000001f64;
+    let t = Tape::new();
+    let x = t.scalar(0.5);
+    let mut y = x;
+    for _ in 0..N {
+        y *= c;
+    }
+    assert_eq!(t.len(), N + 1);
+    let want = c.powi(N as i32);
+    assert!((y.backward().scalar(x) - want).abs() < 1e-9 * want);
+    assert!((y.item() - 0.5 * want).abs() < 1e-9 * want);
+}
+
+#[test]
+fn sin_chain_of_a_million_ops() {
+    // y = sin∘…∘sin(x); dy/dx = Π cos(x_k), computed alongside in plain f64.
+    const N: usize = 1_000_000;
+    let t = Tape::new();
+    let x = t.scalar(1.2);
+    let (mut y, mut v, mut d) = (x, 1.2f64, 1.0f64);
+    for _ in 0..N {
+        y = y.sin();
+        d *= v.cos();
+        v = v.sin();
+    }
+    assert_eq!(y.item(), v);
+    let g = y.backward().scalar(x);
+    assert!((g - d).abs() <= 1e-12 * d.abs(), "{g} vs {d}");
+}
+
+#[test]
+fn recorded_backward_of_a_long_chain() {
+    // f = x²·c^n: f' = 2x·c^n, f'' = 2c^n, through a recorded backward of 200 000 steps.
+    const N: usize = 200_000;
+    let c = 1.00001f64;
+    let t = Tape::new();
+    let x0 = 0.75;
+    let x = t.scalar(x0);
+    let mut y = x * x;
+    for _ in 0..N {
+        y *= c;
+    }
+    let dy = y.backward_graph().wrt(x);
+    let want = c.powi(N as i32);
+    assert!((dy.item() - 2.0 * x0 * want).abs() < 1e-9 * want);
+    assert!((dy.backward().scalar(x) - 2.0 * want).abs() < 1e-9 * want);
+}
+
+#[test]
+fn fan_in_sums_every_use() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, -2.0]));
+    let mut y = x;
+    for _ in 0..99 {
+        y += x;
+    }
+    let s = (y * x).sum(); // 100x²
+    assert_eq!(s.backward()[x], [200.0, -400.0]);
+}
+
+// ---- conventions at kinks ----
+
+/// Gradients of Σ f(x) ⊙ seed for x = `x`, by the numeric and by the recorded backward.
+fn both_grads(x: &Tensor, seed: Option<&Tensor>, f: impl for<'t> Fn(Var<'t>) -> Var<'t>) -> [Vec<f64>; 2] {
+    let t = Tape::new();
+    let v = t.var(x);
+    let y = f(v);
+    let s = match seed {
+        Some(w) => (y * t.constant(w)).sum(),
+        None => y.sum(),
+    };
+    let numeric = s.backward()[v].to_vec();
+    let recorded = s.backward_graph().wrt(v).value().into_data();
+    [numeric, recorded]
+}
+
+fn assert_grads(x: &Tensor, f: impl for<'t> Fn(Var<'t>) -> Var<'t>, want: &[f64]) {
+    for g in both_grads(x, None, f) {
+        assert_eq!(g, want);
+    }
+}
+
+#[test]
+fn relu_abs_clamp_derivatives_at_kinks() {
+    let x = Tensor::from([-1.5, 0.0, 2.0, -0.0]);
+    assert_grads(&x, |v| v.relu(), &[0.0, 0.0, 1.0, 0.0]);
+    assert_grads(&x, |v| v.abs(), &[-1.0, 0.0, 1.0, 0.0]);
+    let x = Tensor::from([-1.0, 1.0, -2.0, 2.0, 0.5, -0.999]);
+    assert_grads(&x, |v| v.clamp(-1.0, 1.0), &[0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
+    // Scalars take the fast path of the sweep.
+    for (x0, relu, abs) in [(0.0, 0.0, 0.0), (1e-300, 1.0, 1.0), (-1e-300, 0.0, -1.0)] {
+        assert_grads(&Tensor::scalar(x0), |v| v.relu(), &[relu]);
+        assert_grads(&Tensor::scalar(x0), |v| v.abs(), &[abs]);
+    }
+    assert_grads(&Tensor::scalar(1.0), |v| v.clamp(-1.0, 1.0), &[0.0]);
+    assert_grads(&Tensor::scalar(-1.0), |v| v.clamp(-1.0, 1.0), &[0.0]);
+}
+
+#[test]
+fn max_reduction_splits_ties_evenly() {
+    assert_grads(&Tensor::from([1.0, 3.0, 3.0]), |v| v.max(), &[0.0, 0.5, 0.5]);
+    assert_grads(&Tensor::from([2.0, 2.0, 2.0]), |v| v.max(), &[1.0 / 3.0; 3]);
+    assert_grads(&Tensor::from([-4.0, -1.0, -2.0, -1.0]), |v| v.max(), &[0.0, 0.5, 0.0, 0.5]);
+    assert_grads(&Tensor::from([[1.0, 3.0], [3.0, 0.0]]), |v| v.max(), &[0.0, 0.5, 0.5, 0.0]);
+    assert_grads(&Tensor::scalar(7.0), |v| v.max(), &[1.0]);
+}
+
+#[test]
+fn max_axis_splits_ties_evenly() {
+    let x = Tensor::from([[1.0, 3.0, 3.0], [5.0, 5.0, 0.0]]);
+    for keepdim in [false, true] {
+        assert_grads(&x, |v| v.max_axis(1, keepdim), &[0.0, 0.5, 0.5, 0.5, 0.5, 0.0]);
+        assert_grads(&x, |v| v.max_axis(-1, keepdim), &[0.0, 0.5, 0.5, 0.5, 0.5, 0.0]);
+    }
+    let x = Tensor::from([[1.0, 3.0, 3.0], [1.0, 0.0, 3.0]]);
+    assert_grads(&x, |v| v.max_axis(0, false), &[0.5, 1.0, 0.5, 0.5, 0.0, 0.5]);
+    // With a seed per output element, each element's share is weighted by its own seed.
+    let seed = Tensor::from([10.0, 100.0, 1000.0]);
+    for g in both_grads(&x, Some(&seed), |v| v.max_axis(0, false)) {
+        assert_eq!(g, [5.0, 100.0, 500.0, 5.0, 0.0, 500.0]);
+    }
+}
+
+#[test]
+fn maximum_and_minimum_split_ties() {
+    let x = Tensor::from([-1.0, 0.0, 2.5]);
+    // maximum(x, x) = x: each side gets ½, the total is 1.
+    assert_grads(&x, |v| v.maximum(v), &[1.0, 1.0, 1.0]);
+    assert_grads(&x, |v| v.minimum(v), &[1.0, 1.0, 1.0]);
+    for s in [3.0, 0.0] {
+        assert_grads(&Tensor::scalar(s), |v| v.maximum(v), &[1.0]);
+    }
+    // Two variables with equal values: ½ each; unequal: all to the larger (smaller).
+    for (mx, want_a, want_b) in
+        [(true, [0.5, 0.5, 1.0], [0.5, 0.5, 0.0]), (false, [0.5, 0.5, 0.0], [0.5, 0.5, 1.0])]
+    {
+        let t = Tape::new();
+        let a = t.var(&Tensor::from([1.0, -2.0, 3.0]));
+        let b = t.var(&Tensor::from([1.0, -2.0, 0.0]));
+        let y = if mx { a.maximum(b) } else { a.minimum(b) }.sum();
+        let g = y.backward();
+        assert_eq!((&g[a], &g[b]), (&want_a[..], &want_b[..]));
+        let gv = y.backward_graph();
+        assert_eq!(gv.wrt(a).value().data(), want_a);
+        assert_eq!(gv.wrt(b).value().data(), want_b);
+    }
+    // Scalars take the fast path of the sweep.
+    let t = Tape::new();
+    let (a, b) = (t.scalar(2.0), t.scalar(2.0));
+    let g = a.maximum(b).backward();
+    assert_eq!((g.scalar(a), g.scalar(b)), (0.5, 0.5));
+    let g = a.minimum(b).backward();
+    assert_eq!((g.scalar(a), g.scalar(b)), (0.5, 0.5));
+}
+
+// ---- repeated and reused backward passes ----
+
+#[test]
+fn backward_twice_gives_identical_gradients() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([[0.5, -1.0], [2.0, 0.25]]));
+    let b = t.var(&Tensor::from([0.1, 0.2]));
+    let y = ((x.matmul(x) + b).tanh() * x).sum() + x.sum().sin();
+    let g1 = y.backward();
+    let g2 = y.backward();
+    assert_eq!(g1.wrt(x), g2.wrt(x));
+    assert_eq!(g1.wrt(b), g2.wrt(b));
+    // More nodes recorded in between (including a recorded backward) change nothing.
+    let _ = y.backward_graph();
+    let _ = (x * 3.0).sum().backward();
+    let g3 = y.backward();
+    assert_eq!(g1.wrt(x), g3.wrt(x));
+    assert_eq!(g1.wrt(b), g3.wrt(b));
+}
+
+#[test]
+fn backward_into_reuse_matches_fresh_buffers() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0, 3.0]));
+    let z = t.scalar(0.5);
+    let big = (x.exp() * z).sum(); // reaches x and z
+    let small = x.square().sum(); // reaches x only
+    let other = z.sin(); // reaches z only
+    let mut buf = Grads::new();
+    for y in [big, small, other, big, other, small] {
+        y.backward_into(&mut buf);
+        let fresh = y.backward();
+        assert_eq!(buf.wrt(x), fresh.wrt(x));
+        assert_eq!(buf.wrt(z), fresh.wrt(z));
+        assert_eq!(buf.reached(x), fresh.reached(x));
+        assert_eq!(buf.reached(z), fresh.reached(z));
+    }
+    assert_eq!(buf.wrt(x).data(), [2.0, 4.0, 6.0]);
+    assert!(!buf.reached(z));
+    assert_eq!(buf.scalar(z), 0.0);
+}
+
+#[test]
+fn backward_into_across_tapes_and_resets() {
+    let mut buf = Grads::new();
+    let mut tape = Tape::new();
+    {
+        let x = tape.var(&Tensor::from([1.0, 2.0, 3.0, 4.0]));
+        (x * x * x).sum().backward_into(&mut buf);
+        assert_eq!(buf[x], [3.0, 12.0, 27.0, 48.0]);
+    }
+    tape.reset();
+    let other = Tape::new();
+    for t in [&tape, &other] {
+        // A smaller graph in a buffer left over from a bigger one: no stale adjoints.
+        let y = t.var(&Tensor::from([5.0, 6.0]));
+        let unused = t.var(&Tensor::from([1.0, 1.0]));
+        let s = (y * 2.0).sum();
+        s.backward_into(&mut buf);
+        assert_eq!(buf[y], [2.0, 2.0]);
+        assert_eq!(buf[unused], [0.0, 0.0]);
+        assert!(!buf.reached(unused));
+    }
+}
+
+/// A few outputs over shared variables, differentiated in a random order into one buffer.
+fn reuse_order() -> impl Strategy<Value = Vec<usize>> {
+    proptest::collection::vec(0..5usize, 1..12)
+}
+
+proptest! {
+    #![proptest_config(common::config(64))]
+
+    #[test]
+    fn backward_into_in_any_order_matches_fresh(order in reuse_order(), xs in proptest::collection::vec(-2.0..2.0f64, 6)) {
+        let t = Tape::new();
+        let a = t.var(&Tensor::new(&[2, 2], xs[..4].to_vec()).unwrap());
+        let b = t.scalar(xs[4]);
+        let c = t.var(&Tensor::from([xs[5], -xs[5]]));
+        let outs = [
+            (a * b).sum(),
+            (a.matmul(a) + c).tanh().sum(),
+            c.exp().sum() * b,
+            a.sum(),
+            b.sin(),
+        ];
+        let mut buf = Grads::new();
+        for &k in &order {
+            outs[k].backward_into(&mut buf);
+            let fresh = outs[k].backward();
+            for v in [a, b, c] {
+                prop_assert_eq!(&buf[v], &fresh[v]);
+                prop_assert_eq!(buf.reached(v), fresh.reached(v));
+            }
+        }
+    }
+}
+
+// ---- errors ----
+
+#[test]
+fn shape_mismatch_names_op_shapes_and_nodes() {
+    let t = Tape::<f64>::new();
+    let a = t.var(&Tensor::zeros(&[2, 3]));
+    let b = t.var(&Tensor::zeros(&[4]));
+    let msg = panic_message(|| a + b);
+    for part in ["add", "[2, 3]", "[4]", "v0", "v1"] {
+        assert!(msg.contains(part), "{part:?} missing from {msg:?}");
+    }
+    let expected = |op| Error::ShapeMismatch {
+        op,
+        lhs: [2, 3].as_slice().into(),
+        rhs: [4].as_slice().into(),
+        lhs_node: NodeId(0),
+        rhs_node: NodeId(1),
+    };
+    assert_eq!(a.try_add(b).unwrap_err(), expected("add"));
+    assert_eq!(a.try_sub(b).unwrap_err(), expected("sub"));
+    assert_eq!(a.try_mul(b).unwrap_err(), expected("mul"));
+    assert_eq!(a.try_div(b).unwrap_err(), expected("div"));
+    assert_eq!(a.try_pow(b).unwrap_err(), expected("pow"));
+    assert_eq!(a.try_maximum(b).unwrap_err(), expected("maximum"));
+    assert_eq!(a.try_minimum(b).unwrap_err(), expected("minimum"));
+    for (op, msg) in [
+        ("sub", panic_message(|| a - b)),
+        ("mul", panic_message(|| a * b)),
+        ("div", panic_message(|| a / b)),
+        ("maximum", panic_message(|| a.maximum(b))),
+    ] {
+        assert!(msg.starts_with(op) && msg.contains("[2, 3]") && msg.contains("v1"), "{msg}");
+    }
+    assert!(matches!(
+        a.try_matmul(b),
+        Err(Error::ShapeMismatch { op: "matmul", lhs_node: NodeId(0), rhs_node: NodeId(1), .. })
+    ));
+    assert!(matches!(
+        Var::try_concat(&[a, b], 0),
+        Err(Error::ShapeMismatch { op: "concat", lhs_node: NodeId(0), rhs_node: NodeId(1), .. })
+    ));
+    // A failed op records nothing.
+    assert_eq!(t.len(), 2);
+}
+
+#[test]
+fn variables_of_another_tape_are_refused() {
+    let t1 = Tape::new();
+    let t2 = Tape::new();
+    let a = t1.scalar(1.0);
+    let b = t2.scalar(2.0);
+    let msg = panic_message(|| a + b);
+    assert!(msg.contains("add") && msg.contains("different tapes"), "{msg}");
+    assert!(matches!(a.try_add(b), Err(Error::TapeMismatch { op: "add", .. })));
+    assert!(matches!(a.try_mul(b), Err(Error::TapeMismatch { op: "mul", .. })));
+    assert!(matches!(a.try_maximum(b), Err(Error::TapeMismatch { op: "maximum", .. })));
+    // Gradients of one tape refuse variables of another.
+    let g = (a * a).backward();
+    assert!(g.get(b).is_none());
+    assert!(!g.reached(b));
+    let msg = panic_message(|| g.wrt(b));
+    assert!(msg.contains("not from the tape"), "{msg}");
+}
+
+/// The variables of two tapes, for the tape-mismatch tests of the fallible ops.
+fn with_two_tapes(f: impl for<'t> FnOnce(Var<'t>, Var<'t>)) {
+    let t1 = Tape::<f64>::new();
+    let t2 = Tape::<f64>::new();
+    f(t1.var(&Tensor::zeros(&[2, 2])), t2.var(&Tensor::zeros(&[2, 2])));
+}
+
+#[test]
+fn try_matmul_with_another_tape_returns_an_error() {
+    with_two_tapes(|a, b| {
+        let r = catch_unwind(AssertUnwindSafe(|| a.try_matmul(b).map(|v| v.node())));
+        assert!(matches!(r, Ok(Err(Error::TapeMismatch { op: "matmul", .. }))), "try_matmul: {r:?}");
+    });
+}
+
+#[test]
+fn try_concat_with_another_tape_returns_an_error() {
+    with_two_tapes(|a, b| {
+        let r = catch_unwind(AssertUnwindSafe(|| Var::try_concat(&[a, b], 0).map(|v| v.node())));
+        assert!(matches!(r, Ok(Err(Error::TapeMismatch { op: "concat", .. }))), "try_concat: {r:?}");
+    });
+}
+
+/// y = x₁ + x₂, for the custom-op tape check.
+struct Plus;
+
+impl wengert_tape::CustomOp<f64> for Plus {
+    fn name(&self) -> &str {
+        "plus"
+    }
+    fn forward(&self, x: &[&Tensor]) -> wengert_tape::Result<Tensor> {
+        Ok(Tensor::from_fn(x[0].shape(), |i| x[0].data()[i] + x[1].data()[i]))
+    }
+    fn vjp(&self, _x: &[&Tensor], _y: &Tensor, g: &Tensor) -> Vec<Tensor> {
+        vec![g.clone(), g.clone()]
+    }
+}
+
+#[test]
+fn custom_op_with_another_tape_returns_an_error() {
+    with_two_tapes(|a, b| {
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            a.tape().custom(std::rc::Rc::new(Plus), &[a, b]).map(|v| v.node())
+        }));
+        assert!(matches!(r, Ok(Err(Error::TapeMismatch { op: "custom", .. }))), "custom: {r:?}");
+    });
+}
+
+#[test]
+fn fallible_ops_report_bad_arguments() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::zeros(&[2, 3]));
+    let s = t.scalar(1.0);
+    let n = t.len();
+    assert!(matches!(x.try_sum_axis(2, false), Err(Error::InvalidAxis { op: "sum_axis", axis: 2, .. })));
+    assert!(matches!(x.try_mean_axis(-3, true), Err(Error::InvalidAxis { op: "mean_axis", axis: -3, .. })));
+    assert!(matches!(x.try_max_axis(5, true), Err(Error::InvalidAxis { op: "max_axis", .. })));
+    assert!(matches!(x.try_logsumexp(2, true), Err(Error::InvalidAxis { .. })));
+    assert!(matches!(x.try_reshape(&[4]), Err(Error::ReshapeSize { node: NodeId(0), .. })));
+    assert!(matches!(x.try_permute(&[0, 0]), Err(Error::InvalidArgument { op: "permute", .. })));
+    assert!(matches!(x.try_permute(&[1]), Err(Error::InvalidArgument { op: "permute", .. })));
+    assert!(matches!(s.try_transpose(), Err(Error::InvalidArgument { op: "transpose", .. })));
+    assert!(matches!(x.try_slice(1, 2, 2), Err(Error::InvalidArgument { op: "slice", .. })));
+    assert!(matches!(x.try_slice(2, 0, 1), Err(Error::InvalidAxis { op: "slice", .. })));
+    assert!(matches!(x.try_pad(0, 1, 2), Err(Error::InvalidArgument { op: "pad", .. })));
+    assert!(matches!(x.try_index_select(&[0, 2]), Err(Error::InvalidArgument { op: "index_select", .. })));
+    assert!(matches!(x.try_scatter_rows(&[0], 3), Err(Error::InvalidArgument { op: "scatter_rows", .. })));
+    assert!(matches!(x.try_scatter_rows(&[0, 3], 3), Err(Error::InvalidArgument { op: "scatter_rows", .. })));
+    assert!(matches!(x.try_broadcast_to(&[3, 3]), Err(Error::InvalidArgument { op: "broadcast_to", .. })));
+    assert!(matches!(x.try_sum_to(&[2]), Err(Error::InvalidArgument { op: "sum_to", .. })));
+    assert!(matches!(Var::<f64>::try_concat(&[], 0), Err(Error::InvalidArgument { op: "concat", .. })));
+    assert!(matches!(x.try_matmul(x), Err(Error::ShapeMismatch { op: "matmul", .. })));
+    let e = t.var(&Tensor::zeros(&[0]));
+    assert!(e.try_max().is_err());
+    assert!(x.try_max_axis(0, true).is_ok());
+    // Messages name the op, the shape and the node.
+    let msg = x.try_sum_axis(2, false).unwrap_err().to_string();
+    assert!(msg.contains("sum_axis") && msg.contains("[2, 3]") && msg.contains("v0"), "{msg}");
+    let msg = x.try_reshape(&[4]).unwrap_err().to_string();
+    assert!(
+        msg.contains("reshape") && msg.contains("[2, 3]") && msg.contains("[4]") && msg.contains("v0"),
+        "{msg}"
+    );
+    // Failed ops record nothing (only x.try_max_axis(0, true) above did).
+    assert_eq!(t.len(), n + 2);
+}
+
+#[test]
+fn tensor_new_checks_the_element_count() {
+    let e = Tensor::<f64>::new(&[2, 3], vec![1.0; 5]).unwrap_err();
+    assert_eq!(
+        e,
+        Error::ElementCount { op: "Tensor::new", shape: [2, 3].as_slice().into(), expected: 6, got: 5 }
+    );
+    assert!(e.to_string().contains("[2, 3]") && e.to_string().contains('6') && e.to_string().contains('5'));
+    assert!(Tensor::<f64>::new(&[], vec![]).is_err());
+    assert!(Tensor::<f64>::new(&[0, 3], vec![]).is_ok());
+    let t = Tape::<f64>::new();
+    assert!(matches!(t.try_var_from(&[2], &[1.0]), Err(Error::ElementCount { expected: 2, got: 1, .. })));
+    assert!(t.is_empty());
+}
+
+#[test]
+fn backward_needs_a_scalar() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0]));
+    let y = x * 2.0;
+    let e = y.try_backward().unwrap_err();
+    assert_eq!(e, Error::NotScalar { op: "backward", shape: [2].as_slice().into(), node: y.node() });
+    assert!(matches!(y.try_backward_into(&mut Grads::new()), Err(Error::NotScalar { .. })));
+    let msg = panic_message(|| y.backward());
+    assert!(msg.contains("backward") && msg.contains("[2]") && msg.contains("v1"), "{msg}");
+    let msg = panic_message(|| y.backward_graph());
+    assert!(msg.contains("backward_graph") && msg.contains("[2]"), "{msg}");
+    // A one-element tensor of any rank is fine.
+    let one = x.slice(0, 1, 1).reshape(&[1, 1]);
+    assert_eq!(one.backward()[x], [0.0, 1.0]);
+    assert_eq!(one.backward_graph().wrt(x).value().data(), [0.0, 1.0]);
+}
+
+#[test]
+fn backward_with_seed_is_a_vjp_and_checks_the_seed_shape() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0, 3.0]));
+    let y = x.square(); // Jacobian diag(2x)
+    let g = y.backward_with_seed(&Tensor::from([1.0, 10.0, 100.0]));
+    assert_eq!(g[x], [2.0, 40.0, 600.0]);
+    let e = y.try_backward_with_seed(&Tensor::from([1.0, 1.0])).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument { op: "backward_with_seed", .. }));
+    let msg = e.to_string();
+    assert!(msg.contains("[2]") && msg.contains("[3]") && msg.contains(&y.node().to_string()), "{msg}");
+    assert!(y.try_backward_with_seed(&Tensor::from([[1.0, 1.0, 1.0]])).is_err());
+    let msg = panic_message(|| y.backward_with_seed(&Tensor::scalar(1.0)));
+    assert!(msg.contains("backward_with_seed"), "{msg}");
+    // The recorded form with a seed variable.
+    let seed = t.constant(&Tensor::from([1.0, 10.0, 100.0]));
+    assert_eq!(y.backward_graph_with_seed(seed).wrt(x).value().data(), [2.0, 40.0, 600.0]);
+}
+
+// ---- what gradients reach ----
+
+#[test]
+fn unused_inputs_get_zeros_and_are_not_reached() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0]));
+    let unused = t.var(&Tensor::from([[3.0, 4.0], [5.0, 6.0]]));
+    let later = t.scalar(9.0);
+    let y = x.sum();
+    let _after = later * 2.0;
+    let g = y.backward();
+    assert_eq!(g[unused], [0.0; 4]);
+    assert_eq!(g.wrt(unused).shape(), &[2, 2]);
+    assert!(!g.reached(unused) && g.reached(x));
+    assert_eq!(g.scalar(later), 0.0);
+    let gv = y.backward_graph();
+    assert!(gv.get(unused).is_none());
+    assert_eq!(gv.wrt(unused).value(), Tensor::zeros(&[2, 2]));
+    // A variable recorded after the output is refused by the gradients.
+    let newer = t.scalar(1.0);
+    assert!(g.get(newer).is_none());
+    assert!(panic_message(|| g.wrt(newer)).contains("recorded after"));
+}
+
+#[test]
+fn detach_and_constants_stop_gradients() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, -2.0, 3.0]));
+    let c = t.constant(&Tensor::from([2.0, 2.0, 2.0]));
+    let y = (x * x.detach() + x * c).sum(); // d/dx = x + c (not 2x + c)
+    let g = y.backward();
+    assert_eq!(g[x], [3.0, 0.0, 5.0]);
+    assert!(!g.reached(c));
+    assert_eq!(g[c], [0.0; 3]);
+    assert!(!c.requires_grad() && !x.detach().requires_grad() && x.requires_grad());
+    assert_eq!(y.backward_graph().wrt(x).value().data(), [3.0, 0.0, 5.0]);
+    // An output built only from constants and detached values has no gradient anywhere.
+    let z = (x.detach().exp() * c).sum();
+    assert!(!z.requires_grad());
+    let g = z.backward();
+    assert_eq!(g[x], [0.0; 3]);
+    assert!(!g.reached(x));
+    // Masks are constants too.
+    let m = (x.step_mask() * x + x.sign() + x.abs().range_mask(0.5, 2.5) + x.is_zero()).sum();
+    // d/dx (mask·x) = mask: only the factor x carries gradient.
+    assert_eq!(m.backward()[x], [1.0, 0.0, 1.0]);
+}
+
+// ---- tape reuse and statistics ----
+
+#[test]
+fn reset_then_reuse() {
+    let mut tape = Tape::new();
+    let run = |t: &Tape| {
+        let x = t.var(&Tensor::from([0.5, 1.5]));
+        let y = (x.exp() * x).sum();
+        let g = y.backward();
+        (y.item(), g[x].to_vec(), t.len(), g)
+    };
+    let (v1, g1, n1, old) = run(&tape);
+    tape.reset();
+    assert!(tape.is_empty());
+    let (v2, g2, n2, _) = run(&tape);
+    assert_eq!((v1, &g1, n1), (v2, &g2, n2));
+    // Gradients from before the reset refuse the new variables.
+    let x = tape.scalar(1.0);
+    assert!(old.get(x).is_none());
+    assert!(panic_message(|| old.wrt(x)).contains("not from the tape"));
+}
+
+#[test]
+fn stats_count_ops_and_bytes() {
+    let t = Tape::<f64>::new();
+    let x = t.scalar(1.0);
+    let y = t.scalar(2.0);
+    let z = x * y + x * 3.0;
+    let _ = z.sin() * z;
+    let s = t.stats();
+    assert_eq!(s.nodes, t.len());
+    assert_eq!(s.nodes, 7);
+    assert_eq!(s.scalar_nodes, 7);
+    let count = |op: &str| s.per_op.iter().find(|(name, _)| *name == op).map_or(0, |(_, c)| *c);
+    assert_eq!((count("var"), count("mul"), count("mul_const"), count("add"), count("sin")), (2, 2, 1, 1, 1));
+    assert_eq!(s.per_op.iter().map(|(_, c)| c).sum::<usize>(), 7);
+    assert!(s.per_op.windows(2).all(|w| w[0].1 >= w[1].1), "most frequent first: {:?}", s.per_op);
+    assert!(s.bytes_per_scalar_node <= 32, "{} bytes per scalar node", s.bytes_per_scalar_node);
+    assert!(s.node_bytes <= 7 * 24 && s.value_bytes == 7 * 8);
+    assert!(!s.to_string().is_empty());
+    let s32 = Tape::<f32>::new().stats();
+    assert!(s32.bytes_per_scalar_node <= 28);
+    // A tensor op is one node whatever its size.
+    let t = Tape::<f64>::new();
+    let v = t.var(&Tensor::zeros(&[100, 100]));
+    let _ = v.exp();
+    let s = t.stats();
+    assert_eq!((s.nodes, s.scalar_nodes, s.value_bytes), (2, 0, 2 * 10_000 * 8));
+}
+
+// ---- empty tensors and numerically delicate forms ----
+
+#[test]
+fn empty_tensors() {
+    let t = Tape::<f64>::new();
+    let e = t.var(&Tensor::zeros(&[0]));
+    assert!(e.mean().item().is_nan());
+    assert_eq!(e.sum().item(), 0.0);
+    let g = e.sum().backward();
+    assert!(g[e].is_empty());
+    let e2 = t.var(&Tensor::zeros(&[2, 0]));
+    assert_eq!(e2.sum_axis(1, false).value(), Tensor::zeros(&[2]));
+    assert_eq!(e2.sum_axis(0, false).value().shape(), &[0]);
+    assert!(e2.exp().value().is_empty());
+}
+
+#[test]
+fn zero_sized_dimensions_flow_through_every_op() {
+    let t = Tape::<f64>::new();
+    let a = t.var(&Tensor::zeros(&[2, 0]));
+    let b = t.var(&Tensor::zeros(&[0, 3]));
+    let p = a.matmul(b); // [2, 3] of zeros: an empty sum
+    assert_eq!(p.value(), Tensor::zeros(&[2, 3]));
+    let e = t.var(&Tensor::zeros(&[0, 4]));
+    let outs = [
+        p.sum(),
+        e.exp().sum(),
+        e.transpose().sum(),
+        e.permute(&[1, 0]).reshape(&[0]).sum(),
+        e.sum_axis(0, false).sum(),
+        e.sum_axis(1, true).sum(),
+        e.max_axis(1, false).sum(),
+        e.softmax(-1).sum(),
+        e.index_select(&[]).sum(),
+        e.scatter_rows(&[], 2).sum(),
+        e.pad(0, 1, 2).sum(),
+        Var::concat(&[e, e], 0).sum(),
+        (e + t.var(&Tensor::zeros(&[4]))).sum(),
+        e.slice(1, 1, 0).sum(),
+        t.var(&Tensor::zeros(&[3, 0, 2])).matmul(t.var(&Tensor::zeros(&[3, 2, 0]))).sum(),
+    ];
+    for y in outs {
+        assert_eq!(y.item(), 0.0);
+        let g = y.backward();
+        assert!(g[a].iter().chain(&g[b]).chain(&g[e]).all(|&v| v == 0.0));
+        let gv = y.backward_graph();
+        assert_eq!(gv.wrt(e).value(), Tensor::zeros(&[0, 4]));
+    }
+    assert_eq!(p.sum().backward().wrt(a).shape(), &[2, 0]);
+}
+
+#[test]
+fn stable_forms_do_not_overflow() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1000.0, -1000.0, 0.0]));
+    assert_eq!(x.softplus().value().data(), [1000.0, 0.0, 2f64.ln()]);
+    assert_eq!(x.sigmoid().value().data(), [1.0, 0.0, 0.5]);
+    let g = x.softplus().sum().backward();
+    assert_eq!(g[x], [1.0, 0.0, 0.5]);
+    let big = t.var(&Tensor::from([1000.0, 1000.0]));
+    let lse = big.logsumexp(0, false);
+    assert!((lse.item() - (1000.0 + 2f64.ln())).abs() < 1e-12);
+    // exp(x − lse) with lse ≈ 1000.69 loses the last bits of x − lse (relative 1e-13).
+    assert_all_close(big.softmax(0).value().data(), &[0.5, 0.5], 1e-12);
+    assert_all_close(&lse.backward()[big], &[0.5, 0.5], 1e-12);
+    let ls = t.var(&Tensor::from([[-1000.0, 0.0, 1000.0]])).log_softmax(-1);
+    assert!(ls.value().data().iter().all(|v| v.is_finite()));
+}
+
+// ---- forward values against plain f64 ----
+
+/// A plain-f64 reference of an elementwise op with a constant.
+type Reference = fn(f64, f64) -> f64;
+
+proptest! {
+    #![proptest_config(common::config(64))]
+
+    #[test]
+    fn elementwise_values_match_std(xs in proptest::collection::vec(0.05..3.0f64, 1..8), c in -2.0..2.0f64) {
+        let t = Tape::new();
+        let x = t.var(&Tensor::from_vec(xs.clone()));
+        let cases: [(&str, Var, Reference); 22] = [
+            ("neg", -x, |v, _| -v),
+            ("exp", x.exp(), |v, _| v.exp()),
+            ("ln", x.ln(), |v, _| v.ln()),
+            ("log1p", x.log1p(), |v, _| v.ln_1p()),
+            ("sqrt", x.sqrt(), |v, _| v.sqrt()),
+            ("sin", x.sin(), |v, _| v.sin()),
+            ("cos", x.cos(), |v, _| v.cos()),
+            ("tanh", x.tanh(), |v, _| v.tanh()),
+            ("sigmoid", x.sigmoid(), |v, _| 1.0 / (1.0 + (-v).exp())),
+            ("softplus", x.softplus(), |v, _| v.exp().ln_1p()),
+            ("relu", (x - 1.0).relu(), |v, _| (v - 1.0).max(0.0)),
+            ("abs", (x - 1.0).abs(), |v, _| (v - 1.0).abs()),
+            ("square", x.square(), |v, _| v * v),
+            ("powf", x.powf(c), f64::powf),
+            ("clamp", x.clamp(0.5, 2.0), |v, _| v.clamp(0.5, 2.0)),
+            ("add_const", x + c, |v, c| v + c),
+            ("sub_const", x - c, |v, c| v - c),
+            ("rsub", x.rsub(c), |v, c| c - v),
+            ("mul_const", x * c, |v, c| v * c),
+            ("div_const", x / (c + 3.0), |v, c| v / (c + 3.0)),
+            ("rdiv", x.rdiv(c), |v, c| c / v),
+            ("pow", x.pow(t.constant(&Tensor::full(&[xs.len()], c))), f64::powf),
+        ];
+        for (name, y, f) in cases {
+            let want: Vec<f64> = xs.iter().map(|&v| f(v, c)).collect();
+            for (a, b) in y.value().data().iter().zip(&want) {
+                prop_assert!((a - b).abs() <= 1e-14 * b.abs().max(1.0), "{}: {} vs {}", name, a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn reductions_and_matmul_match_loops(
+        (m, k, n) in (1..5usize, 1..5usize, 1..5usize),
+        seed in 0..1000u64,
+    ) {
+        let a = Tensor::from_fn(&[m, k], |i| common::unit_hash(i as u64, seed) * 4.0 - 2.0);
+        let b = Tensor::from_fn(&[k, n], |i| common::unit_hash(i as u64, seed + 7) * 4.0 - 2.0);
+        let t = Tape::new();
+        let (va, vb) = (t.var(&a), t.var(&b));
+        let p = va.matmul(vb).value();
+        let rs = va.sum_axis(1, false).value();
+        let cm = va.max_axis(0, true).value();
+        let lse = va.logsumexp(-1, false).value();
+        let sm = va.softmax(-1).value();
+        let tr = va.transpose().value();
+        for i in 0..m {
+            for j in 0..n {
+                let want: f64 = (0..k).map(|l| a.at(&[i, l]) * b.at(&[l, j])).sum();
+                prop_assert!((p.at(&[i, j]) - want).abs() < 1e-12);
+            }
+            let row: Vec<f64> = (0..k).map(|l| a.at(&[i, l])).collect();
+            prop_assert!((rs.data()[i] - row.iter().sum::<f64>()).abs() < 1e-12);
+            let z: f64 = row.iter().map(|v| v.exp()).sum();
+            prop_assert!((lse.data()[i] - z.ln()).abs() < 1e-12);
+            for (l, &r) in row.iter().enumerate() {
+                prop_assert!((sm.at(&[i, l]) - r.exp() / z).abs() < 1e-12);
+                prop_assert_eq!(tr.at(&[l, i]), r);
+            }
+        }
+        for l in 0..k {
+            let want = (0..m).map(|i| a.at(&[i, l])).fold(f64::NEG_INFINITY, f64::max);
+            prop_assert_eq!(cm.at(&[0, l]), want);
+        }
+    }
+}
