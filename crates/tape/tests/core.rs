@@ -230,6 +230,60 @@ fn maximum_and_minimum_split_ties() {
     assert_eq!((g.scalar(a), g.scalar(b)), (0.5, 0.5));
 }
 
+#[test]
+fn pow_at_a_zero_base() {
+    // ∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 when b = 0); ∂(aᵇ)/∂b is taken as 0 where a = 0 and b ≥ 0.
+    // The numeric and the recorded backward follow the same rule, for tensors and scalars.
+    for (b0, da) in [(0.0, 0.0), (1.0, 1.0), (2.0, 0.0), (3.0, 0.0)] {
+        for shape in [&[][..], &[1][..]] {
+            let t = Tape::new();
+            let a = t.var(&Tensor::new(shape, vec![0.0]).unwrap());
+            let b = t.var(&Tensor::new(shape, vec![b0]).unwrap());
+            let y = a.pow(b).sum();
+            let g = y.backward();
+            assert_eq!((g[a][0], g[b][0]), (da, 0.0), "numeric, b = {b0}, shape {shape:?}");
+            let gv = y.backward_graph();
+            let (ra, rb) = (gv.wrt(a).value().data()[0], gv.wrt(b).value().data()[0]);
+            assert_eq!((ra, rb), (da, 0.0), "recorded, b = {b0}, shape {shape:?}");
+        }
+    }
+    // powf with a constant exponent: p = 0 gives 0, p = 1 gives 1 at x = 0.
+    assert_grads(&Tensor::from([0.0]), |v| v.powf(0.0), &[0.0]);
+    assert_grads(&Tensor::from([0.0]), |v| v.powf(1.0), &[1.0]);
+    assert_grads(&Tensor::from([0.0]), |v| v.powf(2.0), &[0.0]);
+}
+
+#[test]
+fn nan_propagates_through_kinked_ops() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([f64::NAN, 1.0]));
+    let one = t.constant(&Tensor::from([0.0, 0.0]));
+    assert!(x.relu().value().data()[0].is_nan());
+    assert!(x.maximum(one).value().data()[0].is_nan());
+    assert!(one.maximum(x).value().data()[0].is_nan());
+    assert!(x.minimum(one).value().data()[0].is_nan());
+    assert!(x.max().item().is_nan());
+    assert!(x.max_axis(0, false).item().is_nan());
+    assert!(
+        x.clamp(-1.0, 1.0).value().data()[0].is_nan() || x.clamp(-1.0, 1.0).value().data()[0].abs() <= 1.0
+    );
+}
+
+#[test]
+fn concat_of_variables_and_constants() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([[1.0, 2.0]]));
+    let c = t.constant(&Tensor::from([[3.0, 4.0]]));
+    let y = Var::concat(&[c, x, c, x], 0); // [4, 2]
+    let s = (y * t.constant(&Tensor::from_fn(&[4, 2], |i| i as f64))).sum();
+    let g = s.backward();
+    assert_eq!(g[x], [2.0 + 6.0, 3.0 + 7.0]);
+    assert!(!g.reached(c));
+    assert_eq!(s.backward_graph().wrt(x).value().data(), [8.0, 10.0]);
+    let only_constants = Var::concat(&[c, c], 1);
+    assert!(!only_constants.requires_grad());
+}
+
 // ---- repeated and reused backward passes ----
 
 #[test]
@@ -696,6 +750,66 @@ fn stable_forms_do_not_overflow() {
     assert_all_close(&lse.backward()[big], &[0.5, 0.5], 1e-12);
     let ls = t.var(&Tensor::from([[-1000.0, 0.0, 1000.0]])).log_softmax(-1);
     assert!(ls.value().data().iter().all(|v| v.is_finite()));
+}
+
+// ---- the scalar fast path ----
+
+/// An elementwise expression of two variables and a constant.
+type Elementwise = for<'t> fn(Var<'t>, Var<'t>, f64) -> Var<'t>;
+
+const ELEMENTWISE: &[(&str, Elementwise)] = &[
+    ("neg", |x, _, _| -x),
+    ("exp", |x, _, _| x.exp()),
+    ("ln", |x, _, _| x.ln()),
+    ("log1p", |x, _, _| x.log1p()),
+    ("sqrt", |x, _, _| x.sqrt()),
+    ("sin", |x, _, _| x.sin()),
+    ("cos", |x, _, _| x.cos()),
+    ("tanh", |x, _, _| x.tanh()),
+    ("sigmoid", |x, _, _| x.sigmoid()),
+    ("softplus", |x, _, _| x.softplus()),
+    ("relu", |x, _, c| (x + c).relu()),
+    ("abs", |x, _, c| (x + c).abs()),
+    ("square", |x, _, _| x.square()),
+    ("powf", |x, _, c| x.powf(c)),
+    ("clamp", |x, _, c| x.clamp(c, c + 1.0)),
+    ("consts", |x, _, c| ((x + c) * c - c) / (c + 3.0) + (c - x) + c / x),
+    ("add", |x, y, _| x + y),
+    ("sub", |x, y, _| x - y),
+    ("mul", |x, y, _| x * y),
+    ("div", |x, y, _| x / y),
+    ("pow", |x, y, _| x.pow(y)),
+    ("maximum", |x, y, _| x.maximum(y)),
+    ("minimum", |x, y, _| x.minimum(y)),
+    ("reuse", |x, y, _| x * x * y + x.maximum(x) - y / x),
+];
+
+proptest! {
+    #![proptest_config(common::config(64))]
+
+    #[test]
+    fn scalar_fast_path_matches_tensor_path(
+        x in 0.1..3.0f64,
+        y in prop_oneof![-2.0..2.0f64, Just(1.0)],
+        c in prop_oneof![-2.0..2.0f64, Just(-1.0), Just(0.0)],
+    ) {
+        for &(name, f) in ELEMENTWISE {
+            let mut results = vec![];
+            for shape in [&[][..], &[1][..], &[1, 1][..]] {
+                let t = Tape::new();
+                let vx = t.var(&Tensor::new(shape, vec![x]).unwrap());
+                let vy = t.var(&Tensor::new(shape, vec![y]).unwrap());
+                let out = f(vx, vy, c).sum();
+                let g = out.backward();
+                let gv = out.backward_graph();
+                let rec = [gv.wrt(vx).value().data()[0], gv.wrt(vy).value().data()[0]];
+                results.push((out.item(), g[vx][0], g[vy][0], rec));
+            }
+            let bits = |r: &(f64, f64, f64, [f64; 2])| [r.0, r.1, r.2, r.3[0], r.3[1]].map(f64::to_bits);
+            prop_assert_eq!(bits(&results[0]), bits(&results[1]), "{}: [] vs [1]: {:?}", name, results);
+            prop_assert_eq!(bits(&results[0]), bits(&results[2]), "{}: [] vs [1, 1]: {:?}", name, results);
+        }
+    }
 }
 
 // ---- forward values against plain f64 ----

@@ -8,14 +8,24 @@
 //!   Ops with kinks (relu, abs, clamp, maximum, max, ...) are checked away from the kinks,
 //!   where their second derivative is 0.
 //!
-//! Both run over every case of `common::catalog` (the same cases as `ops_fd.rs`).
+//! * `seeded::*`: vector-Jacobian products with a seed that depends on the inputs,
+//!   s(x) = tanh(y(x)/2) for the op's output y: `backward_with_seed` agrees with
+//!   `backward_graph_with_seed`, and differentiating ⟨Jᵀs, v⟩ again matches finite
+//!   differences (the seed's own dependence on x must be followed).
+//!
+//! All run over every case of `common::catalog` (the same cases as `ops_fd.rs`).
 
 mod common;
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use common::{catalog, check_agree, check_second_order, run, Case, Inputs, Params, FD_TOL};
+use common::{
+    assert_close, catalog, check_agree, check_second_order, direction, fd_grads, run, Build, Case, Inputs,
+    Params, AGREE_TOL, FD_TOL,
+};
+use proptest::test_runner::TestCaseError;
+use wengert_tape::Tape;
 use wengert_tape::{CustomOp, Result, Tensor, Var};
 
 macro_rules! per_case {
@@ -33,6 +43,14 @@ macro_rules! per_case {
                 #[test]
                 fn $name() {
                     super::run(stringify!($name), super::check_second_order);
+                }
+            )*
+        }
+        mod seeded {
+            $(
+                #[test]
+                fn $name() {
+                    super::run(stringify!($name), super::check_seeded);
                 }
             )*
         }
@@ -58,6 +76,54 @@ fn every_catalog_case_has_tests() {
     let all: BTreeSet<&str> = catalog().iter().map(|c| c.name).collect();
     let missing: Vec<_> = all.difference(&tested).collect();
     assert!(missing.is_empty(), "catalog cases without tests: {missing:?}");
+}
+
+// ---- VJPs with a seed that depends on the inputs ----
+
+/// Jᵀs with s = tanh(y/2) taken as a fixed tensor, by the numeric backward.
+fn seeded_vjp(build: Build, xs: &[Tensor], p: &Params) -> Vec<Tensor> {
+    let t = Tape::new();
+    let vars: Vec<Var> = xs.iter().map(|x| t.var(x)).collect();
+    let y = build(&vars, p);
+    let seed = y.value().map(|v| (0.5 * v).tanh());
+    let g = y.backward_with_seed(&seed);
+    vars.iter().map(|&v| g.wrt(v)).collect()
+}
+
+/// Σ_k ⟨(Jᵀs)_k, v_k⟩ by the numeric backward.
+fn seeded_dot_v(build: Build, xs: &[Tensor], p: &Params) -> f64 {
+    seeded_vjp(build, xs, p)
+        .iter()
+        .enumerate()
+        .map(|(k, g)| g.data().iter().zip(direction(g, k).data()).map(|(a, b)| a * b).sum::<f64>())
+        .sum()
+}
+
+fn check_seeded(case: &Case, inp: &Inputs) -> Result<(), TestCaseError> {
+    let (build, p) = (case.build, &inp.p);
+    let t = Tape::new();
+    let vars: Vec<Var> = inp.xs.iter().map(|x| t.var(x)).collect();
+    let y = build(&vars, p);
+    let seed = (y * 0.5).tanh();
+    let gv = y.backward_graph_with_seed(seed);
+    let numeric = seeded_vjp(build, &inp.xs, p);
+    let mut h = t.scalar_constant(0.0);
+    for (k, (&v, x)) in vars.iter().zip(&inp.xs).enumerate() {
+        let g = gv.wrt(v);
+        assert_close(
+            &format!("{}: seeded VJP of x{k}", case.name),
+            g.value().data(),
+            numeric[k].data(),
+            AGREE_TOL,
+        )?;
+        h += (g * t.constant(&direction(x, k))).sum();
+    }
+    let hg = h.backward();
+    let fd = fd_grads(&inp.xs, |xs| seeded_dot_v(build, xs, p));
+    for (k, (&v, n)) in vars.iter().zip(&fd).enumerate() {
+        assert_close(&format!("{}: d<J^T s(x), v> / d x{k}", case.name), &hg[v], n.data(), case.tol)?;
+    }
+    Ok(())
 }
 
 // ---- the checks can fail ----
