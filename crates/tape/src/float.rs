@@ -172,6 +172,9 @@ macro_rules! impl_float {
                 if m == 0 || n == 0 {
                     return;
                 }
+                if crate::gemm::gemv(m, k, n, a, a_strides, b, b_strides, beta, c) {
+                    return;
+                }
                 // SAFETY: `check_extents` asserted that every index the kernel can touch,
                 // `i*rs + j*cs` for i < rows and j < cols with non-negative strides, lies
                 // inside the slice it belongs to, and `c` is a unique `&mut` that cannot

@@ -1,4 +1,8 @@
-//! Bounds checks for the one `unsafe` call in the crate: the GEMM kernel of `matrixmultiply`.
+//! Matrix products: bounds checks for the one `unsafe` call in the crate (the GEMM kernel
+//! of `matrixmultiply`), and the matrix-vector cases, which GEMM kernels handle poorly
+//! (they pack the whole matrix into panels to multiply it by one vector).
+
+use crate::float::Float;
 
 /// Panics unless a strided `rows × cols` matrix with `strides` fits in `len` elements.
 fn check(name: &str, rows: usize, cols: usize, len: usize, strides: (isize, isize)) {
@@ -27,6 +31,90 @@ pub(crate) fn check_extents(
     assert!(c_len >= m * n, "gemm: c holds {c_len} < {m}×{n} elements");
 }
 
+/// `Σ x[i]·y[i]` with eight independent accumulators, so the loop vectorises.
+fn dot<T: Float>(x: &[T], y: &[T]) -> T {
+    let mut acc = [T::ZERO; 8];
+    let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for j in 0..8 {
+            acc[j] += a[j] * b[j];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (a, b) in xr.iter().zip(yr) {
+        s += *a * *b;
+    }
+    s
+}
+
+/// `y += alpha·x`.
+fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += alpha * *xi;
+    }
+}
+
+/// Matrix-vector products (`n = 1` or `m = 1`) with unit-stride inner loops, for the
+/// layouts the tape produces; returns false for anything else (GEMM handles it).
+/// Operands are assumed checked by [`check_extents`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemv<T: Float>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    (rsa, csa): (isize, isize),
+    b: &[T],
+    (rsb, csb): (isize, isize),
+    beta: T,
+    c: &mut [T],
+) -> bool {
+    let (rsa, csa, rsb, csb) = (rsa as usize, csa as usize, rsb as usize, csb as usize);
+    if n == 1 && (csa == 1 || k <= 1) && (rsb == 1 || k <= 1) {
+        // c[i] = Σ_p a[i, p]·b[p]: a dot product per row of a.
+        for i in 0..m {
+            let row = &a[i * rsa..i * rsa + k];
+            let d = dot(row, &b[..k]);
+            c[i] = if beta == T::ZERO { d } else { beta * c[i] + d };
+        }
+        return true;
+    }
+    if n == 1 && (rsa == 1 || m <= 1) {
+        // Column-contiguous a (a transposed view): c += b[p]·a[:, p] for each p.
+        scale(beta, &mut c[..m]);
+        for p in 0..k {
+            axpy(b[p * rsb], &a[p * csa..p * csa + m], &mut c[..m]);
+        }
+        return true;
+    }
+    if m == 1 && (csb == 1 || n <= 1) {
+        // c[j] = Σ_p a[p]·b[p, j]: c += a[p]·b[p, :] for each row p of b.
+        scale(beta, &mut c[..n]);
+        for p in 0..k {
+            axpy(a[p * csa], &b[p * rsb..p * rsb + n], &mut c[..n]);
+        }
+        return true;
+    }
+    if m == 1 && (rsb == 1 || k <= 1) && (csa == 1 || k <= 1) {
+        // Row-contiguous columns of b (b transposed view): a dot product per column.
+        for j in 0..n {
+            let d = dot(&a[..k], &b[j * csb..j * csb + k]);
+            c[j] = if beta == T::ZERO { d } else { beta * c[j] + d };
+        }
+        return true;
+    }
+    false
+}
+
+fn scale<T: Float>(beta: T, c: &mut [T]) {
+    if beta == T::ZERO {
+        c.fill(T::ZERO);
+    } else if beta != T::ONE {
+        c.iter_mut().for_each(|x| *x = beta * *x);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Float;
@@ -53,6 +141,30 @@ mod tests {
         assert_eq!(c, c2);
         let mut c3: Vec<f32> = vec![];
         f32::gemm(0, 3, 0, &[], (3, 1), &[], (0, 1), 0.0, &mut c3);
+    }
+
+    /// The matrix-vector paths agree with a naive product for every layout.
+    #[test]
+    fn gemv_layouts_match_naive() {
+        let (m, k) = (5usize, 11usize);
+        let a: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.37).sin()).collect();
+        let v: Vec<f64> = (0..k).map(|i| (i as f64 * 0.91).cos()).collect();
+        let want: Vec<f64> = (0..m).map(|i| (0..k).map(|p| a[i * k + p] * v[p]).sum()).collect();
+        let close = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-12);
+        // a·v (row-major a), aᵀ read through strides, and v·aᵀ as a 1×n product.
+        let mut c = vec![0.0; m];
+        f64::gemm(m, k, 1, &a, (k as isize, 1), &v, (1, 1), 0.0, &mut c);
+        assert!(close(&c, &want));
+        let at: Vec<f64> = (0..k * m).map(|idx| a[(idx % m) * k + idx / m]).collect();
+        let mut c = vec![1.0; m];
+        f64::gemm(m, k, 1, &at, (1, m as isize), &v, (1, 1), 1.0, &mut c);
+        assert!(close(&c, &want.iter().map(|w| w + 1.0).collect::<Vec<_>>()));
+        let mut c = vec![0.0; m];
+        f64::gemm(1, k, m, &v, (k as isize, 1), &a, (1, k as isize), 0.0, &mut c);
+        assert!(close(&c, &want));
+        let mut c = vec![0.0; m];
+        f64::gemm(1, k, m, &v, (k as isize, 1), &at, (m as isize, 1), 0.0, &mut c);
+        assert!(close(&c, &want));
     }
 
     #[test]
