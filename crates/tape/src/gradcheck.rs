@@ -349,6 +349,8 @@ pub struct Localisation {
     pub argument: usize,
     /// The node feeding that argument.
     pub parent: NodeId,
+    /// All the op's arguments.
+    pub parents: Vec<NodeId>,
     /// The worst element of that argument, when it was checked element by element.
     pub index: Option<Vec<usize>>,
     /// Analytic value there (from the op's backward rule).
@@ -361,7 +363,16 @@ pub struct Localisation {
 
 impl fmt::Display for Localisation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} = {}(...), argument {} ({})", self.node, self.op, self.argument, self.parent)?;
+        let args: Vec<String> = self.parents.iter().map(|p| p.to_string()).collect();
+        write!(
+            f,
+            "{} = {}({}), argument {} ({})",
+            self.node,
+            self.op,
+            args.join(", "),
+            self.argument,
+            self.parent
+        )?;
         if let Some(m) = &self.message {
             return write!(f, ": backward failed: {m}");
         }
@@ -1505,6 +1516,7 @@ fn localize<T: Float, F: Func<T>>(
             NodeVerdict::Bad(mut l) => {
                 l.node = NodeId(id);
                 l.parent = NodeId(s.parents[l.argument]);
+                l.parents = s.parents.iter().map(|&p| NodeId(p)).collect();
                 if skipped > 0 {
                     notes.push(format!("{skipped} earlier nodes sit at a non-smooth point and were skipped"));
                 }
@@ -1554,6 +1566,7 @@ fn check_node<T: Float>(
             op: s.display_name(),
             argument,
             parent: NodeId(0),
+            parents: Vec::new(),
             index: None,
             analytic: f64::NAN,
             numeric: f64::NAN,
@@ -1592,6 +1605,7 @@ fn check_node<T: Float>(
             op: s.display_name(),
             argument: k,
             parent: NodeId(0),
+            parents: Vec::new(),
             index: None,
             analytic: d.map_or(f64::NAN, |e| e.analytic),
             numeric: d.map_or(f64::NAN, |e| e.numeric),
