@@ -149,8 +149,7 @@ impl<'t, T: Float> Var<'t, T> {
         if !self.shape().is_empty() && n != 1 {
             return Err(Error::NotScalar { op: "backward", shape: self.shape(), node: self.node() });
         }
-        sweep(self, None, grads);
-        Ok(())
+        sweep(self, None, grads)
     }
 
     /// Vector-Jacobian product: the gradients of ⟨seed, self⟩, for an output of any shape.
@@ -173,7 +172,7 @@ impl<'t, T: Float> Var<'t, T> {
             });
         }
         let mut g = Grads::new();
-        sweep(self, Some(seed.data()), &mut g);
+        sweep(self, Some(seed.data()), &mut g)?;
         Ok(g)
     }
 }
@@ -184,7 +183,13 @@ impl<'t, T: Float> Var<'t, T> {
 /// reaches it, so large constants (a data set on the tape) cost nothing. Afterwards the
 /// unreached differentiable nodes are zeroed, and nodes that take no gradient read as zeros
 /// from a shared zero buffer.
-fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
+fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Result<()> {
+    let anomaly = out.tape.anomaly_mode();
+    if anomaly {
+        if let Some(a) = out.tape.anomaly().filter(|a| a.node.0 <= out.id) {
+            return Err(Error::NonFinite(Box::new(a)));
+        }
+    }
     let inner = out.tape.inner.borrow();
     let o = out.id as usize;
     let r = inner.range(out.id);
@@ -207,6 +212,11 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
             if !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
                 ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
             }
+            if anomaly {
+                if let Some(a) = crate::anomaly::check_reverse(&inner, i as u32, &g.adj) {
+                    return Err(Error::NonFinite(Box::new(a)));
+                }
+            }
         } else {
             let n = inner.nodes[i];
             let len = inner.shapes[n.shape as usize].numel;
@@ -220,6 +230,7 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) {
     if g.zeros.len() < zeros_needed {
         g.zeros.resize(zeros_needed, T::ZERO);
     }
+    Ok(())
 }
 
 /// Gradients as variables on the tape, from [`Var::backward_graph`]: each is itself a

@@ -91,6 +91,8 @@ pub enum Error {
         /// Node of the right operand (on another tape).
         rhs_node: NodeId,
     },
+    /// Anomaly mode found a NaN or an infinity (see [`crate::Tape::detect_anomaly`]).
+    NonFinite(Box<crate::anomaly::Anomaly>),
     /// A file could not be read or written.
     Io {
         /// The path.
@@ -145,6 +147,7 @@ impl fmt::Display for Error {
                 "{op}: {lhs_node} and {rhs_node} belong to different tapes; \
                  variables can only be combined with variables of their own tape"
             ),
+            Error::NonFinite(a) => write!(f, "anomaly: {a}"),
             Error::Io { path, msg } => write!(f, "{path}: {msg}"),
             Error::Data { path, line, column, msg } => {
                 write!(f, "{path}")?;

@@ -31,6 +31,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod anomaly;
 mod backward;
 pub mod custom;
 mod error;
@@ -46,6 +47,7 @@ mod tensor;
 pub mod trace;
 mod var;
 
+pub use anomaly::{Anomaly, Phase};
 pub use backward::{GradVars, Grads};
 pub use custom::CustomOp;
 pub use error::{Error, NodeId, Result};

@@ -29,6 +29,9 @@ use crate::var::Var;
 /// Index of the scalar shape `[]` in every tape's shape table.
 pub(crate) const SCALAR: u32 = 0;
 
+const HOOK_LOCATIONS: u8 = 1;
+const HOOK_ANOMALY: u8 = 2;
+
 /// One entry of the Wengert list. 24 bytes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
@@ -69,6 +72,8 @@ pub(crate) struct Inner<T> {
     pub customs: Vec<std::rc::Rc<dyn crate::custom::CustomOp<T>>>,
     /// Source location of each node, when recording locations is on.
     pub locations: Vec<Option<&'static std::panic::Location<'static>>>,
+    /// In anomaly mode, the first node whose value is not finite.
+    pub first_nonfinite: Option<u32>,
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -93,7 +98,8 @@ pub struct Tape<T: Float = f64> {
     pub(crate) id: u64,
     pub(crate) generation: Cell<u64>,
     resets: Cell<u64>,
-    pub(crate) track_locations: Cell<bool>,
+    /// Bit 0: record source locations. Bit 1: anomaly mode.
+    pub(crate) hooks: Cell<u8>,
 }
 
 impl<T: Float> Default for Tape<T> {
@@ -119,11 +125,12 @@ impl<T: Float> Tape<T> {
                 ints: Vec::new(),
                 customs: Vec::new(),
                 locations: Vec::new(),
+                first_nonfinite: None,
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
             resets: Cell::new(0),
-            track_locations: Cell::new(false),
+            hooks: Cell::new(0),
         }
     }
 
@@ -140,6 +147,7 @@ impl<T: Float> Tape<T> {
         inner.ints.clear();
         inner.customs.clear();
         inner.locations.clear();
+        inner.first_nonfinite = None;
         self.generation.set(self.generation.get() + 1);
         self.resets.set(self.resets.get() + 1);
     }
@@ -192,6 +200,7 @@ impl<T: Float> Tape<T> {
         inner.ints.truncate(mark.ints);
         inner.customs.truncate(mark.customs);
         inner.locations.truncate(mark.nodes);
+        inner.first_nonfinite = inner.first_nonfinite.filter(|&i| (i as usize) < mark.nodes);
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -203,7 +212,43 @@ impl<T: Float> Tape<T> {
     /// Records, for every node from now on, the source location of the call that made it
     /// (shown by the Wengert-list printout and by anomaly reports). Off by default.
     pub fn record_locations(&self, on: bool) {
-        self.track_locations.set(on);
+        self.set_hook(HOOK_LOCATIONS, on);
+    }
+
+    /// Anomaly mode (off by default; when off it costs one flag test per op). When on,
+    /// the tape remembers the first node whose value is NaN or infinite
+    /// ([`Tape::anomaly`]), and [`Var::try_backward`] fails with [`Error::NonFinite`]
+    /// naming that node — or, in the reverse sweep, the first node whose backward rule
+    /// turned a finite adjoint into a non-finite one (e.g. `sqrt` at 0: finite value,
+    /// infinite adjoint).
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let t = Tape::new();
+    /// t.detect_anomaly(true);
+    /// let x = t.scalar(0.0);
+    /// let y = x.sqrt() * 3.0; // sqrt(0) = 0 is fine, but its derivative is infinite
+    /// let err = y.try_backward().unwrap_err().to_string();
+    /// assert!(err.contains("reverse sweep") && err.contains("sqrt"), "{err}");
+    /// ```
+    pub fn detect_anomaly(&self, on: bool) {
+        self.set_hook(HOOK_ANOMALY, on);
+    }
+
+    /// True if anomaly mode is on.
+    pub fn anomaly_mode(&self) -> bool {
+        self.hooks.get() & HOOK_ANOMALY != 0
+    }
+
+    /// The first node recorded in anomaly mode whose value is not finite.
+    pub fn anomaly(&self) -> Option<crate::anomaly::Anomaly> {
+        let id = self.inner.borrow().first_nonfinite?;
+        Some(crate::anomaly::forward_report(self, id))
+    }
+
+    fn set_hook(&self, bit: u8, on: bool) {
+        let h = self.hooks.get();
+        self.hooks.set(if on { h | bit } else { h & !bit });
     }
 
     /// Number of nodes recorded.
@@ -302,24 +347,32 @@ impl<T: Float> Tape<T> {
         Var::new(self, id)
     }
 
-    /// Remembers the caller's location for node `id` if tracking is on.
+    /// Runs the per-node hooks (source locations, anomaly mode) for node `id` just
+    /// recorded. One flag test when both are off.
     #[track_caller]
     #[inline]
     pub(crate) fn note_location(&self, id: u32) {
-        if self.track_locations.get() {
-            self.note_location_slow(id);
+        if self.hooks.get() != 0 {
+            self.hooks_slow(id);
         }
     }
 
     #[track_caller]
     #[inline(never)]
-    fn note_location_slow(&self, id: u32) {
-        {
+    fn hooks_slow(&self, id: u32) {
+        let hooks = self.hooks.get();
+        let mut inner = self.inner.borrow_mut();
+        if hooks & HOOK_LOCATIONS != 0 {
             let loc = std::panic::Location::caller();
-            let mut inner = self.inner.borrow_mut();
             let n = inner.nodes.len();
             inner.locations.resize(n, None);
             inner.locations[id as usize] = Some(loc);
+        }
+        if hooks & HOOK_ANOMALY != 0
+            && inner.first_nonfinite.is_none()
+            && inner.value(id).iter().any(|v| !v.is_finite())
+        {
+            inner.first_nonfinite = Some(id);
         }
     }
 

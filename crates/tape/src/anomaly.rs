@@ -1,0 +1,173 @@
+//! Anomaly reports: where a NaN or an infinity first appeared, in the forward values or in
+//! the reverse sweep's adjoints. See [`crate::Tape::detect_anomaly`].
+
+use std::fmt;
+
+use smallvec::SmallVec;
+
+use crate::error::NodeId;
+use crate::float::Float;
+use crate::ops::Op;
+use crate::shape::Shape;
+use crate::tape::{Inner, Tape};
+use crate::tensor::fmt_preview;
+
+/// Which sweep an anomaly was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// A node's value is not finite.
+    Forward,
+    /// A node's backward rule made a parent's adjoint non-finite from a finite adjoint.
+    Reverse,
+}
+
+/// One input of the node an anomaly names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnomalyInput {
+    /// The input's node.
+    pub node: NodeId,
+    /// Its op name.
+    pub op: String,
+    /// Its shape.
+    pub shape: Shape,
+    /// A preview of its value.
+    pub value: String,
+}
+
+/// Where a NaN or infinity first appeared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Anomaly {
+    /// Forward values or reverse-sweep adjoints.
+    pub phase: Phase,
+    /// The node whose value (forward) or backward rule (reverse) produced it.
+    pub node: NodeId,
+    /// That node's op name (a custom op's own name).
+    pub op: String,
+    /// That node's shape.
+    pub shape: Shape,
+    /// A preview of that node's value.
+    pub value: String,
+    /// Reverse sweep: a preview of that node's (finite) adjoint.
+    pub adjoint: Option<String>,
+    /// Reverse sweep: the input whose adjoint became non-finite, with a preview of it.
+    pub bad_input: Option<(NodeId, String)>,
+    /// The node's inputs.
+    pub inputs: Vec<AnomalyInput>,
+    /// Where the node was recorded, if [`Tape::record_locations`] was on.
+    pub location: Option<String>,
+}
+
+impl fmt::Display for Anomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.phase {
+            Phase::Forward => write!(
+                f,
+                "non-finite value in the forward sweep: {} = {} {:?} is {}",
+                self.node, self.op, self.shape, self.value
+            )?,
+            Phase::Reverse => {
+                let (p, adj) = self.bad_input.as_ref().expect("reverse anomaly names an input");
+                write!(
+                    f,
+                    "non-finite adjoint in the reverse sweep: the backward rule of {} = {} {:?} \
+                     (value {}, adjoint {}) made the adjoint of {p} {adj}",
+                    self.node,
+                    self.op,
+                    self.shape,
+                    self.value,
+                    self.adjoint.as_deref().unwrap_or("?")
+                )?
+            }
+        }
+        if let Some(loc) = &self.location {
+            write!(f, ", recorded at {loc}")?;
+        }
+        if self.inputs.is_empty() {
+            write!(f, "; it is an input of the tape")?;
+        }
+        for i in &self.inputs {
+            write!(f, "; input {} = {} {:?} {}", i.node, i.op, i.shape, i.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// The parents of node `id`, in order.
+pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> SmallVec<[u32; 4]> {
+    let n = inner.nodes[id as usize];
+    let a = n.aux as usize;
+    match n.op {
+        Op::Var | Op::Const => SmallVec::new(),
+        Op::Concat => inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect(),
+        Op::Custom => inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect(),
+        op if n.b != 0 || is_binary(op) => smallvec::smallvec![n.a, n.b],
+        _ => smallvec::smallvec![n.a],
+    }
+}
+
+fn is_binary(op: Op) -> bool {
+    use Op::*;
+    matches!(op, Add | Sub | Mul | Div | Pow | Maximum | Minimum | MaxWeight | EqMask | MatMul)
+}
+
+pub(crate) fn op_name<T: Float>(inner: &Inner<T>, id: u32) -> String {
+    let n = inner.nodes[id as usize];
+    if n.op == Op::Custom {
+        inner.customs[inner.ints[n.aux as usize]].name().to_string()
+    } else {
+        n.op.name().to_string()
+    }
+}
+
+fn preview<T: Float>(data: &[T]) -> String {
+    let mut s = String::new();
+    let _ = fmt_preview(&mut s, data, 6);
+    if data.len() == 1 {
+        s = s.trim_start_matches('[').trim_end_matches(']').to_string();
+    }
+    s
+}
+
+fn report<T: Float>(inner: &Inner<T>, phase: Phase, id: u32) -> Anomaly {
+    let inputs = parents(inner, id)
+        .into_iter()
+        .map(|p| AnomalyInput {
+            node: NodeId(p),
+            op: op_name(inner, p),
+            shape: inner.shape_of(p),
+            value: preview(inner.value(p)),
+        })
+        .collect();
+    Anomaly {
+        phase,
+        node: NodeId(id),
+        op: op_name(inner, id),
+        shape: inner.shape_of(id),
+        value: preview(inner.value(id)),
+        adjoint: None,
+        bad_input: None,
+        inputs,
+        location: inner.locations.get(id as usize).copied().flatten().map(|l| l.to_string()),
+    }
+}
+
+/// The report for a non-finite forward value at node `id`.
+pub(crate) fn forward_report<T: Float>(tape: &Tape<T>, id: u32) -> Anomaly {
+    report(&tape.inner.borrow(), Phase::Forward, id)
+}
+
+/// After node `id`'s backward rule ran: if its adjoint is finite and some parent's adjoint
+/// is not, the report naming that parent.
+pub(crate) fn check_reverse<T: Float>(inner: &Inner<T>, id: u32, adj: &[T]) -> Option<Anomaly> {
+    let own = &adj[inner.range(id)];
+    if own.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let bad = parents(inner, id)
+        .into_iter()
+        .find(|&p| inner.nodes[p as usize].grad && adj[inner.range(p)].iter().any(|v| !v.is_finite()))?;
+    let mut r = report(inner, Phase::Reverse, id);
+    r.adjoint = Some(preview(own));
+    r.bad_input = Some((NodeId(bad), preview(&adj[inner.range(bad)])));
+    Some(r)
+}
