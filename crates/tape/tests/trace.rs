@@ -450,3 +450,37 @@ fn tagged_block_reader_finds_bodies() {
     assert_eq!((b[0].0.as_str(), b[0].1.as_str()), ("a", "line 1\nline 2\n"));
     assert_eq!((b[1].0.as_str(), b[1].1.as_str()), ("b", ""));
 }
+
+#[test]
+fn f32_tapes_print_their_own_shortest_values() {
+    let tape = Tape::<f32>::new();
+    let x = tape.scalar(2.0f32);
+    let y = x.sin();
+    let list = WengertList::new(&tape).name(x, "x");
+    assert_eq!(list.to_string(), "v0 = x (input)  = 2\nv1 = sin(v0)    = 0.9092974\n");
+    let s = list.reverse_sweep(y).unwrap();
+    assert_eq!(s.gradient(x).unwrap().item(), 2f32.cos());
+    assert!(s.to_string().contains(&format!("= {}\n", 2f32.cos())));
+}
+
+#[test]
+fn tiny_and_huge_values_use_exponents() {
+    use wengert_tape::trace::num;
+    assert_eq!(num(2.7755575615628914e-17), "2.7755575615628914e-17");
+    assert_eq!(num(1e20), "1e20");
+    assert_eq!(num(0.001), "0.001");
+    assert_eq!(num(0.0), "0");
+    assert_eq!(num(f64::INFINITY), "inf");
+}
+
+#[test]
+fn recorded_locations_are_printed() {
+    let tape = Tape::new();
+    tape.record_locations(true);
+    let x = tape.scalar(1.0);
+    let line = line!() + 1;
+    let _ = x.exp();
+    let text = tape.to_string();
+    let expected = format!("trace.rs:{line}]");
+    assert!(text.lines().nth(1).unwrap().ends_with(&expected), "{text}");
+}
