@@ -39,7 +39,7 @@ fd_tests! {
     // matmul
     matmul_2d, matmul_3d, matmul_3d_2d, matmul_2d_3d,
     // composite graphs
-    fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain,
+    fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain, random_dag,
 }
 
 #[test]

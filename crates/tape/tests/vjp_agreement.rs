@@ -67,7 +67,7 @@ per_case! {
     softmax_ties, log_softmax_large,
     reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, scatter_rows,
     matmul_2d, matmul_3d, matmul_3d_2d, matmul_2d_3d,
-    fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain,
+    fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain, random_dag,
 }
 
 #[test]

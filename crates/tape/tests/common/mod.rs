@@ -628,7 +628,54 @@ pub fn catalog() -> Vec<Case> {
         }
         y
     }));
+    // Random programs: each step applies one of DAG_OPS to two earlier values; the output
+    // sums every value, so each one fans out to later steps and to the output.
+    let dag_gen = (
+        vec(tensor_s(vec![2, 3], Dom::Uniform(-1.5, 1.5)), 3),
+        vec((0..DAG_OPS, 0..64usize, 0..64usize), 1..=14),
+    )
+        .prop_map(|(xs, prog)| {
+            let ints = prog.into_iter().flat_map(|(o, i, j)| [o, i, j]).collect();
+            Inputs { xs, p: Params { ints, ..Params::default() } }
+        })
+        .boxed();
+    let mut dag = case("random_dag", dag_gen, |v, p| {
+        let mut pool: Vec<Var> = v.to_vec();
+        for step in p.ints.chunks(3) {
+            let (a, b) = (pool[step[1] % pool.len()], pool[step[2] % pool.len()]);
+            pool.push(dag_step(step[0], a, b));
+        }
+        pool[v.len()..].iter().fold(pool[0] * 0.0, |acc, &x| acc + x)
+    });
+    dag.gens[0].0 = 4 * CASES;
+    c.push(dag);
     c
+}
+
+/// Number of ops [`dag_step`] chooses from.
+pub const DAG_OPS: usize = 16;
+
+/// One step of a random program on [2, 3] values: smooth ops only, each bounded or at most
+/// additive in its inputs so that values stay moderate.
+pub fn dag_step<'t>(op: usize, a: Var<'t>, b: Var<'t>) -> Var<'t> {
+    match op {
+        0 => a + b,
+        1 => a - b * 0.5,
+        2 => a * b.tanh(),
+        3 => a / (b.square() + 1.0),
+        4 => a.tanh() * 2.0,
+        5 => a.sin() * b.cos(),
+        6 => a.sigmoid() + b,
+        7 => a.tanh().exp(),
+        8 => a * b.tanh().sum_axis(0, true),
+        9 => a + b.mean(),
+        10 => a.matmul(b.tanh().transpose()).matmul(a.tanh()) / 3.0,
+        11 => a.log_softmax(-1),
+        12 => a.index_select(&[1, 0, 1]).tanh().sum_axis(0, true) * b,
+        13 => Var::concat(&[a, b], 0).slice(0, 1, 2),
+        14 => a.pad(1, 1, 5).slice(1, 2, 3) + b.permute(&[1, 0]).reshape(&[2, 3]),
+        _ => a.softplus() - b.logsumexp(1, true),
+    }
 }
 
 /// Looks a case up by name.
