@@ -1,0 +1,220 @@
+//! Loading numeric CSV files into tensors, and standardising features.
+//!
+//! Files have a one-line header and comma-separated numbers. Numbers are parsed as f64
+//! (Rust's `str::parse`, which round-trips Python's `repr`) and then converted to `T`.
+//! A bad row gives [`Error::Data`] naming the file, the 1-based line and column, and the
+//! column's name.
+
+use std::path::Path;
+
+use wengert_tape::{Error, Float, Result, Tensor};
+
+/// A numeric table: column names and a `[rows, columns]` tensor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table<T: Float = f64> {
+    /// Column names from the header.
+    pub columns: Vec<String>,
+    /// The values, `[rows, columns]`.
+    pub data: Tensor<T>,
+}
+
+/// Features and labels for supervised learning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset<T: Float = f64> {
+    /// Names of the feature columns.
+    pub feature_names: Vec<String>,
+    /// `[rows, features]`.
+    pub features: Tensor<T>,
+    /// `[rows]`.
+    pub labels: Tensor<T>,
+}
+
+impl<T: Float> Dataset<T> {
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// True if there are no examples.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The labels as a column, `[rows, 1]` (the shape of a one-output model's prediction).
+    pub fn labels_column(&self) -> Tensor<T> {
+        self.labels.clone().reshape(&[self.labels.len(), 1]).expect("rows × 1")
+    }
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Io { path: path.display().to_string(), msg: e.to_string() }
+}
+
+/// Reads a CSV file with a header and numeric fields.
+///
+/// ```
+/// let path = std::env::temp_dir().join("wengert_doc_table.csv");
+/// std::fs::write(&path, "a,b\n1,2\n3,x\n").unwrap();
+/// let err = wengert_nn::data::read_csv::<f64>(&path).unwrap_err();
+/// assert!(err.to_string().ends_with(":3:2: cannot parse \"x\" as a number (column 'b')"));
+/// ```
+pub fn read_csv<T: Float>(path: impl AsRef<Path>) -> Result<Table<T>> {
+    let path = path.as_ref();
+    let shown = path.display().to_string();
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| io_err(path, e))?;
+    let columns: Vec<String> =
+        rdr.headers().map_err(|e| csv_err(&shown, e))?.iter().map(|s| s.trim().to_string()).collect();
+    if columns.is_empty() || (columns.len() == 1 && columns[0].is_empty()) {
+        return Err(Error::Data { path: shown, line: Some(1), column: None, msg: "empty header".into() });
+    }
+    let mut data = Vec::new();
+    let mut rows = 0usize;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| csv_err(&shown, e))?;
+        let line = rec.position().map(|p| p.line());
+        for (c, field) in rec.iter().enumerate() {
+            let v: f64 = field.trim().parse().map_err(|_| Error::Data {
+                path: shown.clone(),
+                line,
+                column: Some(c as u64 + 1),
+                msg: format!("cannot parse {field:?} as a number (column '{}')", columns[c]),
+            })?;
+            data.push(T::from_f64(v));
+        }
+        rows += 1;
+    }
+    let data = Tensor::new(&[rows, columns.len()], data)?;
+    Ok(Table { columns, data })
+}
+
+fn csv_err(path: &str, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line());
+    let msg = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("row has {len} fields, the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    };
+    match e.kind() {
+        csv::ErrorKind::Io(_) => Error::Io { path: path.to_string(), msg },
+        _ => Error::Data { path: path.to_string(), line, column: None, msg },
+    }
+}
+
+/// Reads a CSV file and splits it into features (every other column, in file order) and
+/// labels (the column named `label`).
+pub fn load_csv<T: Float>(path: impl AsRef<Path>, label: &str) -> Result<Dataset<T>> {
+    let path = path.as_ref();
+    let table = read_csv::<T>(path)?;
+    let Some(li) = table.columns.iter().position(|c| c == label) else {
+        return Err(Error::Data {
+            path: path.display().to_string(),
+            line: Some(1),
+            column: None,
+            msg: format!("no column named '{label}' in the header {:?}", table.columns),
+        });
+    };
+    let (rows, cols) = (table.data.shape()[0], table.columns.len());
+    let mut feats = Vec::with_capacity(rows * (cols - 1));
+    let mut labels = Vec::with_capacity(rows);
+    for r in 0..rows {
+        for c in 0..cols {
+            let v = table.data.data()[r * cols + c];
+            if c == li {
+                labels.push(v);
+            } else {
+                feats.push(v);
+            }
+        }
+    }
+    let feature_names =
+        table.columns.iter().enumerate().filter(|(c, _)| *c != li).map(|(_, n)| n.clone()).collect();
+    Ok(Dataset {
+        feature_names,
+        features: Tensor::new(&[rows, cols - 1], feats)?,
+        labels: Tensor::new(&[rows], labels)?,
+    })
+}
+
+/// Column means and population standard deviations (ddof = 0) of a `[rows, cols]`
+/// tensor, to map x to (x − mean)/std like scikit-learn's `StandardScaler`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standardizer<T: Float = f64> {
+    /// Column means, `[cols]`.
+    pub mean: Tensor<T>,
+    /// Column standard deviations (ddof 0), `[cols]`; a constant column gets 1, so it maps
+    /// to 0 instead of NaN (scikit-learn does the same).
+    pub std: Tensor<T>,
+}
+
+impl<T: Float> Standardizer<T> {
+    /// Computes the column statistics (in f64, two passes).
+    pub fn fit(x: &Tensor<T>) -> Result<Self> {
+        let (rows, cols) = dims2("standardize", x)?;
+        let mut mean = vec![0.0f64; cols];
+        let mut var = vec![0.0f64; cols];
+        for row in x.data().chunks_exact(cols) {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v.to_f64();
+            }
+        }
+        for m in &mut mean {
+            *m /= rows as f64;
+        }
+        for row in x.data().chunks_exact(cols) {
+            for ((s, m), v) in var.iter_mut().zip(&mean).zip(row) {
+                let d = v.to_f64() - m;
+                *s += d * d;
+            }
+        }
+        let std: Vec<T> = var
+            .iter()
+            .map(|v| {
+                let s = (v / rows as f64).sqrt();
+                T::from_f64(if s == 0.0 { 1.0 } else { s })
+            })
+            .collect();
+        Ok(Standardizer {
+            mean: Tensor::from_vec(mean.into_iter().map(T::from_f64).collect()),
+            std: Tensor::from_vec(std),
+        })
+    }
+
+    /// (x − mean)/std, column by column.
+    pub fn transform(&self, x: &Tensor<T>) -> Result<Tensor<T>> {
+        let (_, cols) = dims2("standardize", x)?;
+        if cols != self.mean.len() {
+            return Err(Error::InvalidArgument {
+                op: "standardize",
+                msg: format!("fitted on {} columns, got shape {:?}", self.mean.len(), x.shape()),
+            });
+        }
+        Ok(Tensor::from_fn(x.shape(), |i| {
+            let c = i % cols;
+            (x.data()[i] - self.mean.data()[c]) / self.std.data()[c]
+        }))
+    }
+}
+
+fn dims2<T: Float>(op: &'static str, x: &Tensor<T>) -> Result<(usize, usize)> {
+    if x.rank() != 2 || x.shape()[0] == 0 {
+        return Err(Error::InvalidArgument {
+            op,
+            msg: format!("needs a non-empty [rows, cols] tensor, got {:?}", x.shape()),
+        });
+    }
+    Ok((x.shape()[0], x.shape()[1]))
+}
+
+/// Standardises the columns of `x`: (x − mean)/std with the population std (ddof = 0).
+///
+/// ```
+/// use wengert_tape::Tensor;
+/// let x = Tensor::from([[1.0, 5.0], [3.0, 5.0]]);
+/// let z = wengert_nn::data::standardize(&x)?;
+/// assert_eq!(z.data(), [-1.0, 0.0, 1.0, 0.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn standardize<T: Float>(x: &Tensor<T>) -> Result<Tensor<T>> {
+    Standardizer::fit(x)?.transform(x)
+}

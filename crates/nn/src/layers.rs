@@ -1,0 +1,222 @@
+//! Layers: [`Linear`], the activations [`Sigmoid`], [`ReLU`], [`Tanh`], and the
+//! [`Sequential`] container. Each forward pass is a few tape ops; none has a backward rule
+//! of its own.
+
+use rand::Rng;
+use wengert_tape::{Error, Float, Result, Tensor, Var};
+
+use crate::init::Init;
+use crate::module::Module;
+
+/// A fully connected layer, z = x·W + b.
+///
+/// The weight is stored `[in, out]` (so no transpose is needed in the forward pass; a
+/// PyTorch `nn.Linear` weight is the transpose, `[out, in]`), the bias `[out]`. The input is
+/// `[batch, in]` (or `[in]` for one example) and the output `[batch, out]` (or `[out]`).
+/// Parameter names: `weight`, `bias`.
+#[derive(Clone, Debug)]
+pub struct Linear<T: Float = f64> {
+    /// Weight, `[in, out]`.
+    pub weight: Tensor<T>,
+    /// Bias, `[out]`, or `None` for a layer without bias.
+    pub bias: Option<Tensor<T>>,
+}
+
+impl<T: Float> Linear<T> {
+    /// A layer with weights drawn from `init` (row by row of the `[in, out]` weight), then
+    /// biases: zero for Xavier, Kaiming and zeros; drawn like the weight for
+    /// [`Init::TorchDefault`] (U(±1/√fan_in), as PyTorch) and [`Init::Uniform`].
+    ///
+    /// ```
+    /// use rand::{rngs::StdRng, SeedableRng};
+    /// use wengert_nn::{Init, Linear, Module};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(42);
+    /// let lin = Linear::<f64>::new(30, 1, Init::TorchDefault, &mut rng);
+    /// assert_eq!(lin.weight.shape(), [30, 1]);
+    /// assert_eq!(lin.num_params(), 31);
+    /// ```
+    pub fn new(inputs: usize, outputs: usize, init: Init, rng: &mut impl Rng) -> Self {
+        let weight = init.tensor(&[inputs, outputs], inputs, outputs, rng);
+        let bias_init = match init {
+            Init::XavierUniform | Init::KaimingUniform | Init::Zeros => Init::Zeros,
+            other => other,
+        };
+        let bias = bias_init.tensor(&[outputs], inputs, outputs, rng);
+        Linear { weight, bias: Some(bias) }
+    }
+
+    /// A layer without bias (z = x·W).
+    pub fn new_no_bias(inputs: usize, outputs: usize, init: Init, rng: &mut impl Rng) -> Self {
+        Linear { weight: init.tensor(&[inputs, outputs], inputs, outputs, rng), bias: None }
+    }
+
+    /// A layer with all parameters zero.
+    pub fn zeros(inputs: usize, outputs: usize) -> Self {
+        Linear { weight: Tensor::zeros(&[inputs, outputs]), bias: Some(Tensor::zeros(&[outputs])) }
+    }
+
+    /// A layer from given tensors: weight `[in, out]`, bias `[out]`.
+    pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
+        if weight.rank() != 2 {
+            return Err(Error::InvalidArgument {
+                op: "Linear",
+                msg: format!("weight must be [in, out], got shape {:?}", weight.shape()),
+            });
+        }
+        if let Some(b) = &bias {
+            if b.shape() != [weight.shape()[1]] {
+                return Err(Error::InvalidArgument {
+                    op: "Linear",
+                    msg: format!("bias must have shape [{}], got {:?}", weight.shape()[1], b.shape()),
+                });
+            }
+        }
+        Ok(Linear { weight, bias })
+    }
+
+    /// Number of inputs.
+    pub fn inputs(&self) -> usize {
+        self.weight.shape()[0]
+    }
+
+    /// Number of outputs.
+    pub fn outputs(&self) -> usize {
+        self.weight.shape()[1]
+    }
+}
+
+impl<T: Float> Module<T> for Linear<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        f(format!("{prefix}weight"), &self.weight);
+        if let Some(b) = &self.bias {
+            f(format!("{prefix}bias"), b);
+        }
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        f(format!("{prefix}weight"), &mut self.weight);
+        if let Some(b) = &mut self.bias {
+            f(format!("{prefix}bias"), b);
+        }
+    }
+
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let w = params[0];
+        let shape = x.shape();
+        let z = if shape.len() == 1 {
+            x.try_reshape(&[1, shape[0]])?.try_matmul(w)?.try_reshape(&[self.outputs()])?
+        } else {
+            x.try_matmul(w)?
+        };
+        match params.get(1) {
+            Some(&b) => z.try_add(b),
+            None => Ok(z),
+        }
+    }
+}
+
+macro_rules! activation {
+    ($(#[$doc:meta])* $name:ident, $method:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name;
+
+        impl<T: Float> Module<T> for $name {
+            fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+            fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+            fn forward_with<'t>(&self, _params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+                Ok(x.$method())
+            }
+        }
+    };
+}
+
+activation!(
+    /// σ(x) = 1/(1 + e^−x), elementwise (the tape's `sigmoid` op). No parameters.
+    Sigmoid,
+    sigmoid
+);
+activation!(
+    /// max(x, 0), elementwise (the tape's `relu` op; relu'(0) = 0). No parameters.
+    ReLU,
+    relu
+);
+activation!(
+    /// tanh(x), elementwise. No parameters.
+    Tanh,
+    tanh
+);
+
+/// Layers applied in order; parameters named `"{index}.{name}"` (`"0.weight"`,
+/// `"0.bias"`, `"2.weight"`, ...) like PyTorch's `nn.Sequential`.
+///
+/// ```
+/// use rand::{rngs::StdRng, SeedableRng};
+/// use wengert_nn::{Init, Linear, Module, ReLU, Sequential};
+///
+/// let mut rng = StdRng::seed_from_u64(0);
+/// let mlp = Sequential::<f64>::new()
+///     .add(Linear::new(2, 16, Init::KaimingUniform, &mut rng))
+///     .add(ReLU)
+///     .add(Linear::new(16, 1, Init::XavierUniform, &mut rng));
+/// let names: Vec<String> = mlp.state_dict().keys().cloned().collect();
+/// assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+/// ```
+#[derive(Default)]
+pub struct Sequential<T: Float = f64> {
+    layers: Vec<Box<dyn Module<T>>>,
+}
+
+impl<T: Float> Sequential<T> {
+    /// An empty container.
+    pub fn new() -> Self {
+        Sequential { layers: Vec::new() }
+    }
+
+    /// Appends a layer.
+    #[allow(clippy::should_implement_trait)]
+    pub fn add(mut self, layer: impl Module<T> + 'static) -> Self {
+        self.layers.push(Box::new(layer));
+        self
+    }
+
+    /// Appends a boxed layer.
+    pub fn push(&mut self, layer: Box<dyn Module<T>>) {
+        self.layers.push(layer);
+    }
+
+    /// Number of layers.
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// True if there are no layers.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+}
+
+impl<T: Float> Module<T> for Sequential<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        for (i, l) in self.layers.iter().enumerate() {
+            l.visit_params(&format!("{prefix}{i}."), f);
+        }
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            l.visit_params_mut(&format!("{prefix}{i}."), f);
+        }
+    }
+
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], mut x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let mut at = 0;
+        for l in &self.layers {
+            let n = l.num_tensors();
+            x = l.forward_with(&params[at..at + n], x)?;
+            at += n;
+        }
+        Ok(x)
+    }
+}

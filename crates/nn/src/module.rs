@@ -1,0 +1,194 @@
+//! The [`Module`] trait: a model owns its parameters as plain tensors, names them in a
+//! stable order (the state dict), and runs its forward pass in tape ops.
+//!
+//! A training step binds the parameters onto a tape as leaf variables ([`Module::bind`]),
+//! runs the forward pass, calls `backward()`, and hands the gradients to an optimizer,
+//! which updates the tensors ([`crate::optim::Optimizer::step`]). The tape never owns a
+//! parameter, so it can be reset (or dropped) after every step.
+
+use indexmap::IndexMap;
+use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
+
+/// Named parameters in insertion order: `"0.weight"`, `"0.bias"`, `"2.weight"`, ...
+pub type StateDict<T = f64> = IndexMap<String, Tensor<T>>;
+
+/// A layer or a model: named parameters plus a forward pass written in tape ops.
+///
+/// Implementors write three methods: [`Module::visit_params`] and
+/// [`Module::visit_params_mut`] (the same parameters, in the same order) and
+/// [`Module::forward_with`], which receives this module's parameters as tape variables in
+/// that order. Everything else (state dict, binding, save/load) is provided.
+///
+/// ```
+/// use wengert_nn::{Linear, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let lin = Linear::from_tensors(Tensor::from([[1.0], [2.0]]), Some(Tensor::from([0.5])))?;
+/// let tape = Tape::new();
+/// let p = lin.bind(&tape);
+/// let x = tape.constant(&Tensor::from([[3.0, 4.0]])); // one example, two features
+/// let z = lin.forward(&p, x)?; // z = x·W + b = 3 + 8 + 0.5
+/// assert_eq!(z.value().data(), [11.5]);
+/// let g = z.sum().backward();
+/// assert_eq!(g.wrt(p.get("weight").unwrap()).data(), [3.0, 4.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub trait Module<T: Float = f64> {
+    /// Calls `f(name, tensor)` for each parameter, names prefixed with `prefix`.
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>));
+
+    /// Calls `f(name, tensor)` for each parameter, mutably, in the order of
+    /// [`Module::visit_params`].
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>));
+
+    /// The forward pass. `params` holds this module's parameters as tape variables, in
+    /// the order of [`Module::visit_params`].
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>>;
+
+    /// Number of parameter tensors.
+    fn num_tensors(&self) -> usize {
+        let mut n = 0;
+        self.visit_params("", &mut |_, _| n += 1);
+        n
+    }
+
+    /// Number of scalar parameters (elements over all tensors).
+    fn num_params(&self) -> usize {
+        let mut n = 0;
+        self.visit_params("", &mut |_, t| n += t.len());
+        n
+    }
+
+    /// The parameters with their names, in state-dict order.
+    fn named_parameters(&self) -> Vec<(String, &Tensor<T>)> {
+        let mut v = Vec::new();
+        self.visit_params("", &mut |name, t| v.push((name, t)));
+        v
+    }
+
+    /// Mutable references to the parameters, in state-dict order.
+    fn parameters_mut(&mut self) -> Vec<&mut Tensor<T>> {
+        let mut v = Vec::new();
+        self.visit_params_mut("", &mut |_, t| v.push(t));
+        v
+    }
+
+    /// A copy of the parameters: names to tensors, in insertion order.
+    fn state_dict(&self) -> StateDict<T> {
+        let mut d = StateDict::new();
+        self.visit_params("", &mut |name, t| {
+            d.insert(name, t.clone());
+        });
+        d
+    }
+
+    /// Replaces every parameter with the tensor of the same name.
+    ///
+    /// Strict: every parameter must be present with its shape, and no other name may
+    /// appear. On error nothing is changed.
+    fn load_state_dict(&mut self, dict: &StateDict<T>) -> Result<()> {
+        let mut err = None;
+        let mut seen = 0;
+        self.visit_params("", &mut |name, t| {
+            if err.is_some() {
+                return;
+            }
+            seen += 1;
+            match dict.get(&name) {
+                None => err = Some(state_error(format!("missing parameter '{name}'"))),
+                Some(v) if v.shape() != t.shape() => {
+                    err = Some(state_error(format!(
+                        "parameter '{name}' has shape {:?}, the model expects {:?}",
+                        v.shape(),
+                        t.shape()
+                    )))
+                }
+                Some(_) => {}
+            }
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+        if dict.len() != seen {
+            let names: Vec<String> = self.named_parameters().into_iter().map(|(n, _)| n).collect();
+            let extra: Vec<&String> = dict.keys().filter(|k| !names.contains(k)).collect();
+            return Err(state_error(format!("unexpected parameter(s) {extra:?}")));
+        }
+        self.visit_params_mut("", &mut |name, t| {
+            *t = dict[&name].clone();
+        });
+        Ok(())
+    }
+
+    /// Puts the parameters on `tape` as differentiable leaves, in state-dict order.
+    fn bind<'t>(&self, tape: &'t Tape<T>) -> Bound<'t, T> {
+        let mut names = Vec::new();
+        let mut vars = Vec::new();
+        self.visit_params("", &mut |name, t| {
+            names.push(name);
+            vars.push(tape.var(t));
+        });
+        Bound { names, vars }
+    }
+
+    /// The forward pass with parameters bound by [`Module::bind`].
+    fn forward<'t>(&self, params: &Bound<'t, T>, x: Var<'t, T>) -> Result<Var<'t, T>> {
+        if params.vars.len() != self.num_tensors() {
+            return Err(Error::InvalidArgument {
+                op: "forward",
+                msg: format!(
+                    "{} bound parameters given, the module has {}",
+                    params.vars.len(),
+                    self.num_tensors()
+                ),
+            });
+        }
+        self.forward_with(&params.vars, x)
+    }
+}
+
+fn state_error(msg: String) -> Error {
+    Error::InvalidArgument { op: "load_state_dict", msg }
+}
+
+/// A module's parameters bound onto one tape as leaf variables, with their names.
+///
+/// Made by [`Module::bind`]; pass it to [`Module::forward`] and to
+/// [`crate::optim::Optimizer::step`].
+#[derive(Clone, Debug)]
+pub struct Bound<'t, T: Float = f64> {
+    names: Vec<String>,
+    vars: Vec<Var<'t, T>>,
+}
+
+impl<'t, T: Float> Bound<'t, T> {
+    /// The variables, in state-dict order.
+    pub fn vars(&self) -> &[Var<'t, T>] {
+        &self.vars
+    }
+
+    /// The names, in state-dict order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The variable of parameter `name`.
+    pub fn get(&self, name: &str) -> Option<Var<'t, T>> {
+        self.names.iter().position(|n| n == name).map(|i| self.vars[i])
+    }
+
+    /// Number of bound tensors.
+    pub fn len(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// True if the module has no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+
+    /// Σ p² over every bound parameter (an L2 penalty term, in tape ops).
+    pub fn sum_of_squares(&self) -> Option<Var<'t, T>> {
+        self.vars.iter().map(|v| v.square().sum()).reduce(|a, b| a + b)
+    }
+}

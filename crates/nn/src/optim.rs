@@ -1,0 +1,325 @@
+//! Optimizers that update parameter tensors from their gradients, with the semantics of
+//! `torch.optim` (same update formulas, same order of operations).
+//!
+//! Gradients come fresh from every `backward()` ([`wengert_tape::Grads`]), so there is no
+//! `zero_grad`: an optimizer only keeps its own state (momentum buffers, Adam moments),
+//! one entry per parameter tensor in state-dict order.
+//!
+//! **SGD** (g = ∂L/∂p, λ = weight decay, μ = momentum, τ = dampening, α = lr):
+//! ```text
+//! g ← g + λ·p
+//! if μ ≠ 0:  b ← g on the first step, else b ← μ·b + (1 − τ)·g
+//!            g ← g + μ·b  (nesterov)   or   g ← b
+//! p ← p − α·g
+//! ```
+//! **Adam** (β₁, β₂, ε, step k = 1, 2, ...):
+//! ```text
+//! g ← g + λ·p
+//! m ← m + (1 − β₁)·(g − m)          v ← β₂·v + (1 − β₂)·g²
+//! p ← p − (α / (1 − β₁ᵏ)) · m / (√v / √(1 − β₂ᵏ) + ε)
+//! ```
+
+use wengert_tape::{Error, Float, Grads, Result, Tensor};
+
+use crate::module::{Bound, Module};
+
+/// Updates parameters in place from their gradients.
+pub trait Optimizer<T: Float = f64> {
+    /// One step: `params[i]` is updated with `grads[i]` (same length, row-major). The
+    /// list must hold the same tensors, in the same order, at every step.
+    fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]]) -> Result<()>;
+
+    /// The learning rate.
+    fn lr(&self) -> T;
+
+    /// Changes the learning rate (for schedules).
+    fn set_lr(&mut self, lr: T);
+
+    /// One step on a module, with gradients from a backward pass through the variables
+    /// that [`Module::bind`] returned.
+    ///
+    /// ```
+    /// use wengert_nn::{optim::{Optimizer, Sgd}, Linear, Module};
+    /// use wengert_tape::{Tape, Tensor};
+    ///
+    /// let mut lin = Linear::from_tensors(Tensor::from([[1.0]]), Some(Tensor::from([0.0])))?;
+    /// let mut opt = Sgd::new(0.1);
+    /// let tape = Tape::new();
+    /// let p = lin.bind(&tape);
+    /// let x = tape.constant(&Tensor::from([[2.0]]));
+    /// let loss = lin.forward(&p, x)?.sum(); // z = 2w + b
+    /// opt.step(&mut lin, &p, &loss.backward())?;
+    /// assert_eq!(lin.weight.data(), [1.0 - 0.1 * 2.0]);
+    /// assert_eq!(lin.bias.as_ref().unwrap().data(), [-0.1]);
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    fn step<M: Module<T> + ?Sized>(
+        &mut self,
+        model: &mut M,
+        bound: &Bound<'_, T>,
+        grads: &Grads<T>,
+    ) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let gs = bound
+            .vars()
+            .iter()
+            .zip(bound.names())
+            .map(|(v, name)| {
+                grads.get(*v).ok_or_else(|| Error::InvalidArgument {
+                    op: "optimizer step",
+                    msg: format!(
+                        "no gradient for parameter '{name}' ({}): grads are from another tape or step",
+                        v.node()
+                    ),
+                })
+            })
+            .collect::<Result<Vec<&[T]>>>()?;
+        let mut ps = model.parameters_mut();
+        self.update(&mut ps, &gs)
+    }
+}
+
+fn check_lengths<T: Float>(
+    op: &'static str,
+    params: &[&mut Tensor<T>],
+    grads: &[&[T]],
+    state: usize,
+) -> Result<()> {
+    if params.len() != grads.len() {
+        return Err(Error::InvalidArgument {
+            op,
+            msg: format!("{} parameters but {} gradients", params.len(), grads.len()),
+        });
+    }
+    if state != 0 && state != params.len() {
+        return Err(Error::InvalidArgument {
+            op,
+            msg: format!("state was built for {state} parameters, got {}", params.len()),
+        });
+    }
+    for (i, (p, g)) in params.iter().zip(grads).enumerate() {
+        if p.len() != g.len() {
+            return Err(Error::InvalidArgument {
+                op,
+                msg: format!("parameter {i} has {} elements but its gradient {}", p.len(), g.len()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and
+/// L2 weight decay, as `torch.optim.SGD`.
+///
+/// ```
+/// use wengert_nn::optim::{Optimizer, Sgd};
+/// use wengert_tape::Tensor;
+///
+/// // minimise p², gradient 2p: lr .1, momentum .9 from p = 1 → 0.8 → 0.46
+/// let mut p = Tensor::<f64>::scalar(1.0);
+/// let mut opt = Sgd::new(0.1).momentum(0.9);
+/// for want in [0.8, 0.46] {
+///     let g = [2.0 * p.item()];
+///     opt.update(&mut [&mut p], &[&g])?;
+///     assert!((p.item() - want).abs() < 1e-15);
+/// }
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Sgd<T: Float = f64> {
+    lr: T,
+    momentum: T,
+    dampening: T,
+    weight_decay: T,
+    nesterov: bool,
+    buffers: Vec<Vec<T>>,
+}
+
+impl<T: Float> Sgd<T> {
+    /// Plain SGD, p ← p − lr·g.
+    pub fn new(lr: T) -> Self {
+        Sgd {
+            lr,
+            momentum: T::ZERO,
+            dampening: T::ZERO,
+            weight_decay: T::ZERO,
+            nesterov: false,
+            buffers: Vec::new(),
+        }
+    }
+
+    /// Sets the momentum μ.
+    pub fn momentum(mut self, momentum: T) -> Self {
+        self.momentum = momentum;
+        self
+    }
+
+    /// Sets the dampening τ (ignored on the first step, like PyTorch).
+    pub fn dampening(mut self, dampening: T) -> Self {
+        self.dampening = dampening;
+        self
+    }
+
+    /// Sets the L2 weight decay λ (λ·p is added to the gradient).
+    pub fn weight_decay(mut self, weight_decay: T) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Uses Nesterov momentum (needs μ > 0 and τ = 0, as PyTorch requires).
+    pub fn nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+}
+
+impl<T: Float> Optimizer<T> for Sgd<T> {
+    fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]]) -> Result<()> {
+        check_lengths("sgd", params, grads, self.buffers.len())?;
+        if self.nesterov && (self.momentum <= T::ZERO || self.dampening != T::ZERO) {
+            return Err(Error::InvalidArgument {
+                op: "sgd",
+                msg: "nesterov momentum requires a momentum and zero dampening".into(),
+            });
+        }
+        let first = self.buffers.is_empty() && self.momentum != T::ZERO;
+        if first {
+            self.buffers = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
+        }
+        let (mu, wd) = (self.momentum, self.weight_decay);
+        let keep = T::ONE - self.dampening;
+        for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            let data = p.data_mut();
+            for j in 0..data.len() {
+                let mut d = g[j];
+                if wd != T::ZERO {
+                    d += wd * data[j];
+                }
+                if mu != T::ZERO {
+                    let b = &mut self.buffers[i][j];
+                    *b = if first { d } else { mu * *b + keep * d };
+                    d = if self.nesterov { d + mu * *b } else { *b };
+                }
+                data[j] -= self.lr * d;
+            }
+        }
+        Ok(())
+    }
+
+    fn lr(&self) -> T {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: T) {
+        self.lr = lr;
+    }
+}
+
+/// Adam (Kingma & Ba 2015) with bias correction and optional L2 weight decay, as
+/// `torch.optim.Adam` (defaults β = (0.9, 0.999), ε = 1e−8 added after √v̂).
+///
+/// ```
+/// use wengert_nn::optim::{Adam, Optimizer};
+/// use wengert_tape::Tensor;
+///
+/// // The first Adam step moves each parameter by ≈ lr, whatever the gradient's size.
+/// let mut p = Tensor::<f64>::from([1.0, 1.0]);
+/// let mut opt = Adam::new(0.01);
+/// opt.update(&mut [&mut p], &[&[1000.0, 0.001]])?;
+/// assert!((p.data()[0] - 0.99).abs() < 1e-9);
+/// assert!((p.data()[1] - 0.99).abs() < 1e-7);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam<T: Float = f64> {
+    lr: T,
+    beta1: T,
+    beta2: T,
+    eps: T,
+    weight_decay: T,
+    step: i32,
+    m: Vec<Vec<T>>,
+    v: Vec<Vec<T>>,
+}
+
+impl<T: Float> Adam<T> {
+    /// Adam with learning rate `lr` and PyTorch's defaults for the rest.
+    pub fn new(lr: T) -> Self {
+        Adam {
+            lr,
+            beta1: T::from_f64(0.9),
+            beta2: T::from_f64(0.999),
+            eps: T::from_f64(1e-8),
+            weight_decay: T::ZERO,
+            step: 0,
+            m: Vec::new(),
+            v: Vec::new(),
+        }
+    }
+
+    /// Sets (β₁, β₂).
+    pub fn betas(mut self, beta1: T, beta2: T) -> Self {
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// Sets ε.
+    pub fn eps(mut self, eps: T) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Sets the L2 weight decay λ (added to the gradient, not decoupled as in AdamW).
+    pub fn weight_decay(mut self, weight_decay: T) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> i32 {
+        self.step
+    }
+}
+
+impl<T: Float> Optimizer<T> for Adam<T> {
+    fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]]) -> Result<()> {
+        check_lengths("adam", params, grads, self.m.len())?;
+        if self.m.is_empty() {
+            self.m = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
+            self.v = self.m.clone();
+        }
+        self.step += 1;
+        let k = T::from_f64(self.step as f64);
+        let (b1, b2, wd) = (self.beta1, self.beta2, self.weight_decay);
+        let bc1 = T::ONE - b1.powf(k);
+        let bc2_sqrt = (T::ONE - b2.powf(k)).sqrt();
+        let step_size = self.lr / bc1;
+        for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            let data = p.data_mut();
+            let (m, v) = (&mut self.m[i], &mut self.v[i]);
+            for j in 0..data.len() {
+                let mut d = g[j];
+                if wd != T::ZERO {
+                    d += wd * data[j];
+                }
+                let mj = m[j];
+                m[j] = mj + (T::ONE - b1) * (d - mj);
+                v[j] = v[j] * b2 + (T::ONE - b2) * d * d;
+                let denom = v[j].sqrt() / bc2_sqrt + self.eps;
+                data[j] += -step_size * m[j] / denom; // torch's addcdiv order
+            }
+        }
+        Ok(())
+    }
+
+    fn lr(&self) -> T {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: T) {
+        self.lr = lr;
+    }
+}

@@ -1,0 +1,194 @@
+//! Losses (values, stability, gradients by finite differences) and optimizer steps against
+//! hand-computed `torch.optim` numbers.
+
+use wengert_nn::loss::{bce, bce_with_logits, mse, Reduction};
+use wengert_nn::optim::{Adam, Optimizer, Sgd};
+use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+use wengert_tape::{Error, Tape, Tensor};
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(1.0)
+}
+
+#[test]
+fn bce_with_logits_is_finite_and_exact_at_plus_minus_1000() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([1000.0, -1000.0, 1000.0, -1000.0]));
+    let y = t.constant(&Tensor::from([1.0, 1.0, 0.0, 0.0]));
+    let l = bce_with_logits(x, y, Reduction::Sum).unwrap();
+    // per element: 0, 1000, 1000, 0 (e^-1000 underflows to 0, as in PyTorch)
+    assert_eq!(l.item(), 2000.0);
+    let g = l.backward().wrt(x);
+    assert_eq!(g.data(), [0.0, -1.0, 1.0, 0.0]); // σ(x) − t
+    let per_mean = bce_with_logits(x, y, Reduction::Mean).unwrap();
+    assert_eq!(per_mean.item(), 500.0);
+}
+
+#[test]
+fn bce_with_logits_gradient_at_zero_is_sigmoid_minus_target() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([0.0, 0.0]));
+    let y = t.constant(&Tensor::from([1.0, 0.0]));
+    let l = bce_with_logits(x, y, Reduction::Sum).unwrap();
+    assert_eq!(l.item(), 2.0 * 2f64.ln());
+    assert_eq!(l.backward().wrt(x).data(), [-0.5, 0.5]);
+}
+
+#[test]
+fn bce_with_logits_matches_bce_of_sigmoid_and_finite_differences() {
+    let xs = Tensor::from([-3.0, -0.7, 0.2, 1.5, 4.0]);
+    let ys = Tensor::from([0.0, 1.0, 0.3, 1.0, 0.0]);
+    let t = Tape::<f64>::new();
+    let x = t.var(&xs);
+    let y = t.constant(&ys);
+    let a = bce_with_logits(x, y, Reduction::Mean).unwrap().item();
+    let b = bce(x.sigmoid(), y, Reduction::Mean).unwrap().item();
+    assert!(close(a, b, 1e-14), "{a} vs {b}");
+    let ys2 = ys.clone();
+    let rep = gradcheck(
+        move |v| {
+            let y = v[0].tape().constant(&ys2);
+            bce_with_logits(v[0], y, Reduction::Mean).unwrap()
+        },
+        std::slice::from_ref(&xs),
+        &CheckOptions::default(),
+    );
+    assert!(rep.passed(), "{rep}");
+}
+
+#[test]
+fn bce_clamps_log_at_minus_100_like_torch() {
+    let t = Tape::<f64>::new();
+    let p = t.var(&Tensor::from([0.0, 1.0, 0.0, 1.0]));
+    let y = t.constant(&Tensor::from([1.0, 0.0, 0.0, 1.0]));
+    let l = bce(p, y, Reduction::Sum).unwrap();
+    // torch.nn.BCELoss(reduction='sum')(p, y) = 100 + 100 + 0 + 0
+    assert_eq!(l.item(), 200.0);
+    let g = l.backward().wrt(p);
+    assert!(g.data().iter().all(|v| v.is_finite()), "{g:?}");
+    // at the clamped logs the gradient through them is 0; the unclamped terms give
+    // −t/p = −1 at p = 1, t = 1 and (1−t)/(1−p) = 1 at p = 0, t = 0
+    assert_eq!(g.data(), [0.0, 0.0, 1.0, -1.0]);
+    // the value at p = 1e-50 is below e^-100 ≈ 3.7e-44: clamped too
+    let q = t.var(&Tensor::from([1e-50]));
+    let one = t.constant(&Tensor::from([1.0]));
+    assert_eq!(bce(q, one, Reduction::Mean).unwrap().item(), 100.0);
+}
+
+#[test]
+fn bce_gradient_by_finite_differences() {
+    let ps = Tensor::from([0.1, 0.35, 0.5, 0.8, 0.97]);
+    let ys = Tensor::from([0.0, 1.0, 0.5, 1.0, 0.0]);
+    let rep = gradcheck(
+        move |v| {
+            let y = v[0].tape().constant(&ys);
+            bce(v[0], y, Reduction::Sum).unwrap()
+        },
+        &[ps],
+        &CheckOptions::default(),
+    );
+    assert!(rep.passed(), "{rep}");
+}
+
+#[test]
+fn mse_values_and_gradient() {
+    let xs = Tensor::from([[1.0, 2.0], [3.0, -1.0]]);
+    let ys = Tensor::from([[0.5, 2.0], [1.0, 1.0]]);
+    let t = Tape::<f64>::new();
+    let x = t.var(&xs);
+    let y = t.constant(&ys);
+    assert_eq!(mse(x, y, Reduction::Sum).unwrap().item(), 0.25 + 4.0 + 4.0);
+    assert_eq!(mse(x, y, Reduction::Mean).unwrap().item(), 8.25 / 4.0);
+    let rep = gradcheck(
+        move |v| {
+            let y = v[0].tape().constant(&ys);
+            mse(v[0], y, Reduction::Mean).unwrap()
+        },
+        &[xs],
+        &CheckOptions::default(),
+    );
+    assert!(rep.passed(), "{rep}");
+}
+
+#[test]
+fn losses_reject_mismatched_shapes() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::zeros(&[4, 1]));
+    let y = t.constant(&Tensor::zeros(&[4]));
+    for (name, r) in [
+        ("bce", bce(x, y, Reduction::Mean)),
+        ("bce_with_logits", bce_with_logits(x, y, Reduction::Mean)),
+        ("mse", mse(x, y, Reduction::Mean)),
+    ] {
+        match r {
+            Err(e @ Error::ShapeMismatch { .. }) => {
+                let s = e.to_string();
+                assert!(s.starts_with(name) && s.contains("[4, 1]") && s.contains("[4]"), "{s}");
+            }
+            other => panic!("{name}: expected a shape error, got {other:?}"),
+        }
+    }
+}
+
+/// Minimises p² (gradient 2p) from p = 1 and returns the trajectory.
+fn run(opt: &mut dyn Optimizer<f64>, steps: usize) -> Vec<f64> {
+    let mut p = Tensor::scalar(1.0);
+    (0..steps)
+        .map(|_| {
+            let g = [2.0 * p.item()];
+            opt.update(&mut [&mut p], &[&g]).unwrap();
+            p.item()
+        })
+        .collect()
+}
+
+fn assert_traj(got: &[f64], want: &[f64]) {
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() < 1e-14, "got {got:?}, want {want:?}");
+    }
+}
+
+#[test]
+fn sgd_steps_match_torch() {
+    // torch.optim.SGD([p], lr=.1) on p²: 1 → 0.8 → 0.64
+    assert_traj(&run(&mut Sgd::new(0.1), 2), &[0.8, 0.64]);
+    // momentum .9: first buffer = g itself: 1 → 0.8 → 0.46
+    assert_traj(&run(&mut Sgd::new(0.1).momentum(0.9), 2), &[0.8, 0.46]);
+    // nesterov: 1 → 0.62 → 0.2224
+    assert_traj(&run(&mut Sgd::new(0.1).momentum(0.9).nesterov(true), 2), &[0.62, 0.2224]);
+    // dampening .5 (ignored on the first step): 1 → 0.8 → 0.54
+    assert_traj(&run(&mut Sgd::new(0.1).momentum(0.9).dampening(0.5), 2), &[0.8, 0.54]);
+    // weight decay .1 adds .1·p to the gradient: 1 → 1 − .1·2.1 = 0.79 → 0.79·0.79
+    assert_traj(&run(&mut Sgd::new(0.1).weight_decay(0.1), 2), &[0.79, 0.79 * 0.79]);
+}
+
+#[test]
+fn adam_steps_match_torch_formulas() {
+    // torch.optim.Adam([p], lr=.1) on p² from 1, computed by hand:
+    // step 1: g = 2, m = .2, v = .004, m̂ = 2, v̂ = 4, p = 1 − .1·2/(2 + 1e-8)
+    let mut opt = Adam::new(0.1);
+    let traj = run(&mut opt, 2);
+    let p1 = 1.0 - 0.1 * 2.0 / (2.0 + 1e-8);
+    assert!((traj[0] - p1).abs() < 1e-15, "{traj:?}");
+    let g2 = 2.0 * p1;
+    let m2 = 0.2 + 0.1 * (g2 - 0.2);
+    let v2 = 0.999 * 0.004 + 0.001 * g2 * g2;
+    let p2 = p1 - (0.1 / (1.0 - 0.81)) * m2 / (v2.sqrt() / (1.0f64 - 0.998001).sqrt() + 1e-8);
+    assert!((traj[1] - p2).abs() < 1e-15, "{traj:?} vs {p2}");
+    assert_eq!(opt.steps(), 2);
+    // with weight decay the first step is still ≈ lr in size
+    let traj = run(&mut Adam::new(0.1).weight_decay(0.5), 1);
+    assert!((traj[0] - 0.9).abs() < 1e-8);
+}
+
+#[test]
+fn optimizer_rejects_inconsistent_inputs() {
+    let mut p = Tensor::from([1.0, 2.0]);
+    let mut q = Tensor::scalar(1.0);
+    let mut sgd = Sgd::new(0.1).momentum(0.9);
+    assert!(matches!(sgd.update(&mut [&mut p], &[&[1.0]]), Err(Error::InvalidArgument { op: "sgd", .. })));
+    sgd.update(&mut [&mut p], &[&[1.0, 1.0]]).unwrap();
+    // state built for one tensor; two given
+    assert!(sgd.update(&mut [&mut p, &mut q], &[&[1.0, 1.0], &[1.0]]).is_err());
+    assert!(Sgd::new(0.1).nesterov(true).update(&mut [&mut q], &[&[1.0]]).is_err());
+}

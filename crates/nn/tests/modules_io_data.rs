@@ -1,0 +1,218 @@
+//! Modules (parameter order, binding, gradients by finite differences), safetensors save
+//! and load (round trip and every error case), CSV loading and standardisation.
+
+use rand::{rngs::StdRng, SeedableRng};
+use wengert_nn::data::{load_csv, read_csv, standardize};
+use wengert_nn::io::{from_safetensors, to_safetensors};
+use wengert_nn::{Init, Linear, Module, ReLU, SaveLoad, Sequential, Sigmoid, StateDict, Tanh};
+use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+use wengert_tape::{Error, Tape, Tensor};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data");
+
+fn mlp(seed: u64) -> Sequential<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    Sequential::new()
+        .add(Linear::new(3, 5, Init::KaimingUniform, &mut rng))
+        .add(ReLU)
+        .add(Linear::new(5, 4, Init::XavierUniform, &mut rng))
+        .add(Tanh)
+        .add(Linear::new(4, 1, Init::TorchDefault, &mut rng))
+        .add(Sigmoid)
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("wengert_nn_{}_{name}", std::process::id()))
+}
+
+#[test]
+fn parameter_names_are_in_stable_insertion_order() {
+    let m = mlp(1);
+    let want = ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"];
+    for _ in 0..3 {
+        let names: Vec<String> = m.state_dict().keys().cloned().collect();
+        assert_eq!(names, want);
+        let bound_names: Vec<String> = m.bind(&Tape::new()).names().to_vec();
+        assert_eq!(bound_names, want);
+    }
+    assert_eq!(m.num_tensors(), 6);
+    assert_eq!(m.num_params(), 3 * 5 + 5 + 5 * 4 + 4 + 4 + 1);
+    let shapes: Vec<Vec<usize>> = m.named_parameters().iter().map(|(_, t)| t.shape().to_vec()).collect();
+    assert_eq!(shapes, [vec![3, 5], vec![5], vec![5, 4], vec![4], vec![4, 1], vec![1]]);
+}
+
+#[test]
+fn init_is_seeded_and_in_bounds() {
+    let a = mlp(7).state_dict();
+    let b = mlp(7).state_dict();
+    let c = mlp(8).state_dict();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let kb = (6.0f64 / 3.0).sqrt();
+    assert!(a["0.weight"].data().iter().all(|v| v.abs() <= kb));
+    assert!(a["0.bias"].data().iter().all(|&v| v == 0.0)); // Kaiming: zero bias
+    let xb = (6.0f64 / 9.0).sqrt();
+    assert!(a["2.weight"].data().iter().all(|v| v.abs() <= xb));
+    let tb = 1.0 / 2.0; // 1/√4
+    assert!(a["4.weight"].data().iter().chain(a["4.bias"].data()).all(|v| v.abs() <= tb));
+    assert!(a["4.bias"].data()[0] != 0.0);
+}
+
+#[test]
+fn mlp_gradients_match_finite_differences() {
+    let m = mlp(3);
+    let x = Tensor::from([[0.3, -1.2, 0.8], [1.1, 0.4, -0.5]]);
+    let params: Vec<Tensor<f64>> = m.state_dict().into_values().collect();
+    let rep = gradcheck(
+        |v| {
+            let t = v[0].tape();
+            let out = m.forward_with(v, t.constant(&x)).unwrap();
+            out.sum()
+        },
+        &params,
+        &CheckOptions::default(),
+    );
+    assert!(rep.passed(), "{rep}");
+    assert_eq!(rep.entries.len(), m.num_params());
+}
+
+#[test]
+fn linear_accepts_one_example_and_checks_shapes() {
+    let lin = Linear::from_tensors(Tensor::from([[1.0, 2.0], [3.0, 4.0]]), Some(Tensor::from([0.5, -0.5])))
+        .unwrap();
+    let t = Tape::new();
+    let p = lin.bind(&t);
+    let y = lin.forward(&p, t.constant(&Tensor::from([1.0, 1.0]))).unwrap();
+    assert_eq!(y.value().shape(), [2]);
+    assert_eq!(y.value().data(), [4.5, 5.5]);
+    let bad = lin.forward(&p, t.constant(&Tensor::zeros(&[2, 3])));
+    assert!(matches!(bad, Err(Error::ShapeMismatch { .. })), "{bad:?}");
+    assert!(Linear::<f64>::from_tensors(Tensor::zeros(&[2, 2]), Some(Tensor::zeros(&[3]))).is_err());
+    // a bound set of the wrong size is an error, not a panic
+    let other = Linear::<f64>::new_no_bias(2, 2, Init::Zeros, &mut StdRng::seed_from_u64(0));
+    let po = other.bind(&t);
+    assert!(lin.forward(&po, t.constant(&Tensor::zeros(&[1, 2]))).is_err());
+}
+
+#[test]
+fn safetensors_round_trip_f64_and_f32() {
+    let m = mlp(5);
+    let path = tmp("rt64.safetensors");
+    m.save(&path).unwrap();
+    let mut m2 = mlp(6);
+    assert_ne!(m.state_dict(), m2.state_dict());
+    m2.load(&path).unwrap();
+    assert_eq!(m.state_dict(), m2.state_dict()); // bit-exact
+
+    let mut rng = StdRng::seed_from_u64(9);
+    let l32 = Linear::<f32>::new(4, 3, Init::XavierUniform, &mut rng);
+    let p32 = tmp("rt32.safetensors");
+    l32.save(&p32).unwrap();
+    let mut back = Linear::<f32>::zeros(4, 3);
+    back.load(&p32).unwrap();
+    assert_eq!(back.state_dict(), l32.state_dict());
+
+    // the header names dtype, shape and offsets as PyTorch's reader expects
+    let bytes = std::fs::read(&path).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+    assert!(header.contains(r#""0.weight":{"dtype":"F64","shape":[3,5],"data_offsets":["#), "{header}");
+    assert!(header.contains(r#""__metadata__":{"format":"pt"}"#), "{header}");
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(p32);
+}
+
+fn expect_load_error(m: &mut Sequential<f64>, bytes: &[u8], name: &str, needle: &str) {
+    let path = tmp(name);
+    std::fs::write(&path, bytes).unwrap();
+    let before = m.state_dict();
+    let err = m.load(&path).unwrap_err();
+    let s = err.to_string();
+    assert!(matches!(err, Error::Data { .. }), "{err:?}");
+    assert!(s.contains(needle) && s.contains(&path.display().to_string()), "{s}");
+    assert_eq!(m.state_dict(), before, "model changed by a failed load");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn safetensors_load_errors_leave_the_model_unchanged() {
+    let mut m = mlp(11);
+    let good = m.state_dict();
+
+    let mut missing = good.clone();
+    missing.shift_remove("2.bias");
+    expect_load_error(&mut m, &to_safetensors(&missing).unwrap(), "missing", "missing parameter '2.bias'");
+
+    let mut shaped = good.clone();
+    shaped.insert("4.weight".into(), Tensor::zeros(&[1, 4]));
+    expect_load_error(&mut m, &to_safetensors(&shaped).unwrap(), "shape", "'4.weight' has shape [1, 4]");
+
+    let mut extra = good.clone();
+    extra.insert("9.weight".into(), Tensor::zeros(&[1]));
+    expect_load_error(&mut m, &to_safetensors(&extra).unwrap(), "extra", "9.weight");
+
+    let as32: StateDict<f32> = good.iter().map(|(k, v)| (k.clone(), v.cast::<f32>())).collect();
+    expect_load_error(&mut m, &to_safetensors(&as32).unwrap(), "dtype", "dtype F32, expected F64");
+
+    let full = to_safetensors(&good).unwrap();
+    expect_load_error(&mut m, &full[..full.len() - 3], "truncated", "not a valid safetensors file");
+    expect_load_error(&mut m, &full[..5], "tiny", "not a valid safetensors file");
+
+    let err = m.load(tmp("does_not_exist")).unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert_eq!(m.state_dict(), good);
+
+    // the in-memory reader keeps file order and names
+    let back: StateDict<f64> = from_safetensors(&full, "mem").unwrap();
+    assert_eq!(back.len(), good.len());
+    for (k, v) in &good {
+        assert_eq!(&back[k], v);
+    }
+}
+
+#[test]
+fn csv_loader_reads_the_data_sets() {
+    let d = load_csv::<f64>(format!("{DATA}/breast_cancer_std.csv"), "y").unwrap();
+    assert_eq!(d.features.shape(), [569, 30]);
+    assert_eq!(d.labels.shape(), [569]);
+    assert_eq!(d.feature_names[0], "f0");
+    assert_eq!(d.features.data()[0], 1.0970639814699807); // bit-exact parse of repr
+    assert_eq!(d.labels.data().iter().filter(|&&v| v == 1.0).count(), 357);
+    let m = load_csv::<f32>(format!("{DATA}/moons_100.csv"), "y").unwrap();
+    assert_eq!(m.features.shape(), [100, 2]);
+    assert_eq!(m.labels_column().shape(), [100, 1]);
+}
+
+#[test]
+fn standardize_reproduces_the_standardised_file() {
+    let raw = load_csv::<f64>(format!("{DATA}/breast_cancer.csv"), "y").unwrap();
+    let std = load_csv::<f64>(format!("{DATA}/breast_cancer_std.csv"), "y").unwrap();
+    let z = standardize(&raw.features).unwrap();
+    let worst = z.data().iter().zip(std.features.data()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-12, "max |diff| = {worst}");
+    assert!(standardize(&Tensor::<f64>::zeros(&[3])).is_err());
+}
+
+#[test]
+fn csv_errors_name_file_line_and_column() {
+    let path = tmp("bad.csv");
+    std::fs::write(&path, "a,b,y\n1,2,0\n3,oops,1\n").unwrap();
+    let err = read_csv::<f64>(&path).unwrap_err();
+    assert!(
+        matches!(&err, Error::Data { line: Some(3), column: Some(2), msg, .. } if msg.contains("\"oops\"") && msg.contains("'b'")),
+        "{err:?}"
+    );
+    assert!(err.to_string().starts_with(&format!("{}:3:2: ", path.display())), "{err}");
+
+    std::fs::write(&path, "a,b,y\n1,2,0\n3,4\n").unwrap();
+    let err = read_csv::<f64>(&path).unwrap_err();
+    assert!(matches!(&err, Error::Data { line: Some(3), msg, .. } if msg.contains("2 fields")), "{err:?}");
+
+    std::fs::write(&path, "a,b\n1,2\n").unwrap();
+    let err = load_csv::<f64>(&path, "y").unwrap_err();
+    assert!(err.to_string().contains("no column named 'y'"), "{err}");
+
+    let err = read_csv::<f64>(tmp("nope.csv")).unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    let _ = std::fs::remove_file(path);
+}
