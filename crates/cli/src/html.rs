@@ -62,20 +62,43 @@ pub fn page(title: &str, list: &WengertList<'_>, sweep: &ReverseSweep) -> String
     let ncols = col.iter().max().map_or(1, |m| m + 1);
     let lines: Vec<String> = entries.iter().map(|e| format!("{} = {}", e.id, e.expr)).collect();
     let values: Vec<String> = entries.iter().map(|e| list.format_value(&e.value)).collect();
-    let widest = lines.iter().chain(values.iter()).map(|l| l.chars().count() + 6).max().unwrap_or(10);
-    let node_w = (widest as f64 * CHAR_W + 16.0).clamp(140.0, 420.0);
+    let adjoints = sweep.updates().map(|u| list.format_value(&u.adjoint));
+    let widest = lines
+        .iter()
+        .map(|l| l.chars().count())
+        .chain(values.iter().chain(adjoints.collect::<Vec<_>>().iter()).map(|v| v.chars().count() + 5))
+        .max()
+        .unwrap_or(10);
+    let node_w = (widest as f64 * CHAR_W + 20.0).clamp(140.0, 420.0);
+    // Rows: leaves in tape order; in later columns, nodes sorted by the mean row of their
+    // operands (the barycenter heuristic), which keeps most edges short and uncrossed.
+    let mut row = vec![0.0f64; n];
     let mut rows = vec![0usize; ncols];
-    let mut pos = vec![(0.0, 0.0); n];
-    for i in 0..n {
-        let c = col[i];
-        pos[i] = (MARGIN + c as f64 * (node_w + COL_GAP), MARGIN + rows[c] as f64 * (NODE_H + ROW_GAP));
-        rows[c] += 1;
+    for (c, rows_c) in rows.iter_mut().enumerate() {
+        let mut members: Vec<usize> = (0..n).filter(|&i| col[i] == c).collect();
+        let key = |i: usize| {
+            let ps = &entries[i].parents;
+            if ps.is_empty() {
+                i as f64
+            } else {
+                ps.iter().map(|p| row[p.0 as usize]).sum::<f64>() / ps.len() as f64
+            }
+        };
+        members.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+        for (r, &i) in members.iter().enumerate() {
+            row[i] = r as f64;
+        }
+        *rows_c = members.len();
     }
+    let pos: Vec<(f64, f64)> = (0..n)
+        .map(|i| (MARGIN + col[i] as f64 * (node_w + COL_GAP), MARGIN + row[i] * (NODE_H + ROW_GAP)))
+        .collect();
     let width = MARGIN * 2.0 + ncols as f64 * (node_w + COL_GAP) - COL_GAP;
     let height = MARGIN * 2.0 + *rows.iter().max().unwrap_or(&1) as f64 * (NODE_H + ROW_GAP) - ROW_GAP;
 
     let mut svg = format!(
         "<svg id=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         style=\"max-width: 100%; height: auto\" \
          viewBox=\"0 0 {width:.0} {height:.0}\">\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" \
          refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" \
          fill=\"#64748b\"/></marker></defs>\n"
