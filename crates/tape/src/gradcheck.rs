@@ -489,14 +489,27 @@ impl CheckReport {
 
     /// Per-input summaries.
     pub fn summaries(&self) -> Vec<InputSummary> {
+        self.summarise(None)
+    }
+
+    /// Per-input summaries of the entries of one order (1: gradient, 2: H·u).
+    pub fn summaries_of_order(&self, order: u8) -> Vec<InputSummary> {
+        self.summarise(Some(order))
+    }
+
+    fn summarise(&self, order: Option<u8>) -> Vec<InputSummary> {
         self.inputs
             .iter()
             .enumerate()
             .map(|(k, (name, shape))| {
-                let es: Vec<&Entry> = self.entries.iter().filter(|e| e.probe.input() == Some(k)).collect();
+                let es: Vec<&Entry> = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.probe.input() == Some(k) && order.is_none_or(|o| e.order == o))
+                    .collect();
                 InputSummary {
                     input: k,
-                    name: name.clone(),
+                    name: if order == Some(2) { format!("{name} H·u") } else { name.clone() },
                     shape: shape.clone(),
                     entries: es.len(),
                     failed: es.iter().filter(|e| e.status == Status::Fail).count(),
@@ -594,7 +607,14 @@ impl fmt::Display for CheckReport {
                 "  {:<10} {:<12} {:>8} {:>7} {:>6} {:>12} {:>12}",
                 "input", "shape", "entries", "failed", "kinks", "max abs err", "max rel err"
             )?;
-            for s in self.summaries() {
+            let rows = if self.entries.iter().any(|e| e.order == 2) {
+                let mut v = self.summaries_of_order(1);
+                v.extend(self.summaries_of_order(2));
+                v
+            } else {
+                self.summaries()
+            };
+            for s in rows {
                 writeln!(
                     f,
                     "  {:<10} {:<12} {:>8} {:>7} {:>6} {:>12} {:>12}",
