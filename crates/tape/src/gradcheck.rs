@@ -1082,6 +1082,8 @@ fn compare(
 struct Base {
     grads: Vec<Vec<f64>>,
     kinks: Vec<KinkSite>,
+    /// `detach` nodes cutting a gradient path: (the detach node, its parent).
+    detached: Vec<(NodeId, NodeId)>,
 }
 
 fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<Base, String> {
@@ -1093,8 +1095,16 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
     }
     let g = catch(|| y.backward())?;
     let grads = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
-    let kinks = kink_sites(&tape.inner.borrow(), step);
-    Ok(Base { grads, kinks })
+    let inner = tape.inner.borrow();
+    let kinks = kink_sites(&inner, step);
+    let detached = inner
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.op == Op::Detach && inner.node(n.a).grad)
+        .map(|(i, n)| (NodeId(i as u32), NodeId(n.a)))
+        .collect();
+    Ok(Base { grads, kinks, detached })
 }
 
 /// Recorded first-order gradient and H·u, recorded in `T`.
@@ -1151,6 +1161,16 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
             rep.kink_sites = b.kinks;
             let r = rep.resolved.clone();
             compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs), 1, &r, &mut rng, &mut rep);
+            if !rep.passed() && !b.detached.is_empty() {
+                let list: Vec<String> =
+                    b.detached.iter().take(3).map(|(d, p)| format!("{d} = detach({p})")).collect();
+                rep.notes.push(format!(
+                    "f detaches a value that depends on the inputs ({}{}): the gradient through it is cut on \
+                     purpose while finite differences see it, so a mismatch upstream of it is expected",
+                    list.join(", "),
+                    if b.detached.len() > 3 { ", ..." } else { "" }
+                ));
+            }
         }
     }
     noise_note(&mut rep);
