@@ -424,7 +424,8 @@ pub struct CheckReport {
     pub kink_sites: Vec<KinkSite>,
     /// The first faulty backward rule, if localisation ran and found one.
     pub localisation: Option<Localisation>,
-    /// True if localisation ran (so `localisation == None` means every node passed alone).
+    /// True if localisation ran over the whole tape (so `localisation == None` means every
+    /// node passed alone). False if it did not run or stopped at a non-finite value.
     pub localized: bool,
     /// Problems that make the check fail outright (a panic, a non-scalar output, a VJP of
     /// the wrong shape), each naming the input or node.
@@ -1039,13 +1040,15 @@ fn compare(
                 }
             }
             Some(dirs) => {
-                let amax = x0[k].data().iter().fold(0.0f64, |m, x| m.max(x.abs()));
-                let h = r.step * amax.max(1.0);
+                // Each element moves by its own step·max(1, |xᵢ|)·vᵢ: the derivative along
+                // w = diag(max(1, |x|))·v, with t = ±step.
+                let h = r.step;
+                let hs: Vec<f64> = x0[k].data().iter().map(|x| h * x.abs().max(1.0)).collect();
                 for number in 0..dirs {
                     let v = rng.unit(len);
                     let base = x0[k].data();
-                    let xp: Vec<f64> = base.iter().zip(&v).map(|(x, v)| (r.round)(x + h * v)).collect();
-                    let xm: Vec<f64> = base.iter().zip(&v).map(|(x, v)| (r.round)(x - h * v)).collect();
+                    let xp: Vec<f64> = (0..len).map(|i| (r.round)(base[i] + hs[i] * v[i])).collect();
+                    let xm: Vec<f64> = (0..len).map(|i| (r.round)(base[i] - hs[i] * v[i])).collect();
                     xs[k] = Tensor::new(&shape, xp.clone()).expect("same shape");
                     let p = phi(&xs);
                     xs[k] = Tensor::new(&shape, xm.clone()).expect("same shape");
@@ -1165,8 +1168,9 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
                 let list: Vec<String> =
                     b.detached.iter().take(3).map(|(d, p)| format!("{d} = detach({p})")).collect();
                 rep.notes.push(format!(
-                    "f detaches a value that depends on the inputs ({}{}): the gradient through it is cut on \
-                     purpose while finite differences see it, so a mismatch upstream of it is expected",
+                    "f detaches a value that depends on the inputs ({}{}): where the detached value affects f, \
+                     the gradient differs from finite differences by design (logsumexp and softmax detach a \
+                     max that cancels, and are not affected)",
                     list.join(", "),
                     if b.detached.len() > 3 { ", ..." } else { "" }
                 ));
@@ -1175,10 +1179,10 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     }
     noise_note(&mut rep);
     if !rep.passed() && o.localize {
-        let (l, notes) = localize::<T, F>(f, inputs, o);
+        let (l, notes, complete) = localize::<T, F>(f, inputs, o);
         rep.localisation = l;
         rep.notes.extend(notes);
-        rep.localized = true;
+        rep.localized = complete;
     }
     rep
 }
@@ -1419,16 +1423,17 @@ pub fn check_custom_op_at<T: Float>(
     let u2 = Tensor::new(&ys, rng.normals(y.len())).expect("shape");
     if let Ok(g2) = catch(|| op.vjp(&refs, &y, &u2.cast())) {
         if g2.len() == inputs.len() && g2.iter().zip(inputs).all(|(g, x)| g.shape() == x.shape()) {
-            let amax = x0.iter().flat_map(|x| x.data()).fold(0.0f64, |m, x| m.max(x.abs()));
-            let h = r.step * amax.max(1.0);
+            let h = r.step;
             let total: usize = x0.iter().map(|x| x.len()).sum();
             let v = rng.unit(total);
             let (mut xp, mut xm) = (x0.clone(), x0.clone());
             let mut at = 0;
             for k in 0..x0.len() {
                 for i in 0..x0[k].len() {
-                    xp[k].data_mut()[i] = (r.round)(x0[k].data()[i] + h * v[at]);
-                    xm[k].data_mut()[i] = (r.round)(x0[k].data()[i] - h * v[at]);
+                    let x = x0[k].data()[i];
+                    let hi = h * x.abs().max(1.0);
+                    xp[k].data_mut()[i] = (r.round)(x + hi * v[at]);
+                    xm[k].data_mut()[i] = (r.round)(x - hi * v[at]);
                     at += 1;
                 }
             }
@@ -1531,7 +1536,7 @@ fn localize<T: Float, F: Func<T>>(
     f: &F,
     inputs: &[Tensor<T>],
     o: &CheckOptions,
-) -> (Option<Localisation>, Vec<String>) {
+) -> (Option<Localisation>, Vec<String>, bool) {
     let mut notes = Vec::new();
     let total = inputs.iter().map(|x| x.len()).sum();
     // Default step and tolerances: one op alone is small and well conditioned, and the
@@ -1540,7 +1545,7 @@ fn localize<T: Float, F: Func<T>>(
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
     let Ok(y) = catch(|| f.call(&vars)) else {
-        return (None, notes);
+        return (None, notes, false);
     };
     let last = y.node().0;
     let mut rng = Rng::new(o.seed ^ 0x10CA1);
@@ -1560,6 +1565,20 @@ fn localize<T: Float, F: Func<T>>(
             let inner = tape.inner.borrow();
             s.parents.iter().map(|&p| (inner.tensor(p), inner.node(p).grad)).unzip()
         };
+        // A rule cannot be checked where values are not finite; the first such node is
+        // usually the answer to "why did the check fail" (NaN provenance).
+        let out = tape.inner.borrow().tensor(id);
+        if let Some(i) = out.data().iter().position(|v| !v.is_finite()) {
+            let args: Vec<String> = s.parents.iter().map(|p| format!("v{p}")).collect();
+            notes.push(format!(
+                "first non-finite value: v{id} = {}({}) is {} at {:?}; localisation stops there",
+                s.display_name(),
+                args.join(", "),
+                out.data()[i],
+                unravel(i, out.shape())
+            ));
+            return (None, notes, false);
+        }
         match check_node(&s, &vals, &flows, &r, &mut rng) {
             NodeVerdict::Ok => {}
             NodeVerdict::Kink => skipped += 1,
@@ -1570,14 +1589,14 @@ fn localize<T: Float, F: Func<T>>(
                 if skipped > 0 {
                     notes.push(format!("{skipped} earlier nodes sit at a non-smooth point and were skipped"));
                 }
-                return (Some(l), notes);
+                return (Some(l), notes, true);
             }
         }
     }
     if skipped > 0 {
         notes.push(format!("{skipped} nodes sit at a non-smooth point and were skipped by localisation"));
     }
-    (None, notes)
+    (None, notes, true)
 }
 
 enum NodeVerdict {

@@ -440,3 +440,17 @@ fn every_op_passes_gradcheck_and_gradgradcheck() {
     assert!(!r.passed() && r.localisation.is_none(), "{r}");
     assert!(r.notes.iter().any(|n| n.contains("v1 = detach(v0)")), "{r}");
 }
+
+#[test]
+fn a_non_finite_value_is_traced_to_its_node() {
+    // ln(softmax(x)) underflows to ln(0) = −inf for a spread-out x (log_softmax would not).
+    let r = gradcheck(
+        |v| v[0].softmax(0).ln().sum(),
+        &[Tensor::from([1000.0, 0.0, -1000.0])],
+        &CheckOptions::default(),
+    );
+    assert!(!r.passed());
+    assert!(r.localisation.is_none() && !r.localized, "{r}");
+    let note = r.notes.iter().find(|n| n.contains("first non-finite value")).unwrap_or_else(|| panic!("{r}"));
+    assert!(note.contains("= ln(") && note.contains("-inf at [1]"), "{note}");
+}
