@@ -14,13 +14,14 @@
 //! ```text
 //! cargo run --release --example moons
 //! cargo run --release --example moons -- --plot moons.png   # loss curve + decision boundary
+//! cargo run --release --example moons -- --save moons.safetensors   # trained parameters
 //! ```
 
 use std::error::Error;
 
 use plotters::prelude::*;
 use wengert::nn::data::{load_csv, read_csv};
-use wengert::nn::{Linear, Module, Optimizer, ReLU, Sequential, Sgd};
+use wengert::nn::{Linear, Module, Optimizer, ReLU, SaveLoad, Sequential, Sgd};
 use wengert::tape::{Tape, Tensor, Var};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data");
@@ -63,11 +64,12 @@ fn loss_and_accuracy<'t>(
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut plot = None;
+    let (mut plot, mut save) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--plot" => plot = Some(args.next().ok_or("--plot needs a file name")?),
+            "--save" => save = Some(args.next().ok_or("--save needs a file name")?),
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
@@ -99,6 +101,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     if let Some(file) = plot {
         draw(&file, &curve, &model, &data.features, data.labels.data())?;
         println!("wrote {file} (left: loss curve, grid lines every 0.1; right: decision boundary)");
+    }
+    if let Some(file) = save {
+        model.save(&file)?;
+        println!("saved the trained parameters to {file} (safetensors; weights [in, out])");
     }
     println!("final loss={loss} accuracy={acc}");
     Ok(())

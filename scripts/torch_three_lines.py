@@ -117,7 +117,31 @@ def main():
     rel = abs(r_loss - t_loss) / t_loss
     print()
     print(f"torch-written safetensors loaded by Rust: loss torch {t_loss!r}, Rust {r_loss!r}, rel. diff {rel:.2e}")
-    ok = worst_all <= 1e-10 and rel <= 1e-12
+    # Rust -> torch for a Sequential: the trained moons MLP ("0.weight", ... stored [in, out])
+    # loaded into torch.nn.Sequential (weights [out, in], hence the transposes).
+    moons_ok = True
+    moons_bin = os.path.join(os.path.dirname(args.bin), "moons")
+    if os.path.exists(moons_bin):
+        mfile = os.path.join(tmp, "moons.safetensors")
+        out = subprocess.run([moons_bin, "--save", mfile], check=True, capture_output=True, text=True).stdout
+        m = re.search(r"^final loss=(\S+) accuracy=(\S+)$", out, re.M)
+        r_loss_m, r_acc = float(m.group(1)), float(m.group(2))
+        sd = load_file(mfile)
+        net = torch.nn.Sequential(
+            torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1)
+        ).double()
+        net.load_state_dict({k: (v.T.contiguous() if k.endswith("weight") else v) for k, v in sd.items()})
+        mraw = np.loadtxt(os.path.join(ROOT, "examples", "data", "moons_100.csv"), delimiter=",", skiprows=1)
+        with torch.no_grad():
+            score = net(torch.from_numpy(mraw[:, :2].copy())).squeeze(1)
+            ys = torch.from_numpy(2.0 * mraw[:, 2] - 1.0)
+            t_loss_m = (torch.relu(1 - ys * score).mean() + 1e-4 * sum((p * p).sum() for p in net.parameters())).item()
+        t_acc = ((score > 0) == (ys > 0)).double().mean().item()
+        rel_m = abs(t_loss_m - r_loss_m) / r_loss_m
+        print(f"Rust-trained moons MLP {sorted(sd)} in torch.nn.Sequential:")
+        print(f"  hinge loss torch {t_loss_m!r}, Rust {r_loss_m!r} (rel. diff {rel_m:.2e}); accuracy torch {t_acc}, Rust {r_acc}")
+        moons_ok = t_acc == r_acc and rel_m <= 1e-12
+    ok = worst_all <= 1e-10 and rel <= 1e-12 and moons_ok
     print("PASS" if ok else "FAIL", f"(worst relative difference {worst_all:.2e}, tolerance 1e-10)")
     sys.exit(0 if ok else 1)
 

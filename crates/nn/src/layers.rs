@@ -102,6 +102,13 @@ impl<T: Float> Module<T> for Linear<T> {
     }
 
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let want = 1 + self.bias.is_some() as usize;
+        if params.len() != want {
+            return Err(Error::InvalidArgument {
+                op: "Linear",
+                msg: format!("{} parameter variables given, the layer has {want}", params.len()),
+            });
+        }
         let w = params[0];
         let shape = x.shape();
         let z = if shape.len() == 1 {
@@ -214,7 +221,13 @@ impl<T: Float> Module<T> for Sequential<T> {
         let mut at = 0;
         for l in &self.layers {
             let n = l.num_tensors();
-            x = l.forward_with(&params[at..at + n], x)?;
+            let Some(mine) = params.get(at..at + n) else {
+                return Err(Error::InvalidArgument {
+                    op: "Sequential",
+                    msg: format!("{} parameter variables given, the layers need more", params.len()),
+                });
+            };
+            x = l.forward_with(mine, x)?;
             at += n;
         }
         Ok(x)

@@ -216,3 +216,15 @@ fn csv_errors_name_file_line_and_column() {
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn forward_with_too_few_variables_is_an_error() {
+    let m = mlp(2);
+    let t = Tape::new();
+    let p = m.bind(&t);
+    let x = t.constant(&Tensor::zeros(&[1, 3]));
+    assert!(m.forward_with(&p.vars()[..3], x).is_err());
+    assert!(m.forward_with(p.vars(), x).is_ok());
+    let lin = Linear::<f64>::zeros(3, 1);
+    assert!(lin.forward_with(&p.vars()[..1], x).is_err());
+}

@@ -69,3 +69,26 @@ fn seeded_mlp_learns_xor() {
         assert!((o - t).abs() < 0.1, "{out:?}");
     }
 }
+
+/// W3 in f32 needs the fused loss: σ(z) rounds to exactly 1.0f for some rows, where a
+/// naive ln(1 − p) is −inf. BCE-with-logits gives the same optimum (reference 0.0605776 ± 1e-6).
+#[test]
+fn logistic_regression_in_f32_with_logits() {
+    let d = load_csv::<f32>(DATA, "y").unwrap();
+    let y = d.labels_column();
+    let mut model = Linear::<f32>::zeros(30, 1);
+    let mut opt = Sgd::new(0.1f32);
+    let mut tape = Tape::new();
+    let mut loss = f32::NAN;
+    for _ in 0..=1000 {
+        tape.reset();
+        let p = model.bind(&tape);
+        let z = model.forward(&p, tape.constant(&d.features)).unwrap();
+        let l = bce_with_logits(z, tape.constant(&y), Reduction::Mean).unwrap();
+        loss = l.item();
+        assert!(loss.is_finite());
+        opt.step(&mut model, &p, &l.backward()).unwrap();
+    }
+    // `loss` is the value at the parameters after 1000 updates (the 1001st forward pass)
+    assert!((loss - 0.0605776).abs() < 1e-6, "f32 loss {loss}");
+}
