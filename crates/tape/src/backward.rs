@@ -241,9 +241,12 @@ pub struct GradVars<'t, T: Float = f64> {
 }
 
 impl<'t, T: Float> GradVars<'t, T> {
-    /// The gradient of `x` as a variable, or `None` if the output does not depend on `x`.
+    /// The gradient of `x` as a variable, or `None` if the output does not depend on `x`
+    /// (or `x` is from another tape).
     pub fn get(&self, x: Var<'t, T>) -> Option<Var<'t, T>> {
-        assert!(std::ptr::eq(x.tape, self.tape), "grads: {} is from another tape", x.node());
+        if !std::ptr::eq(x.tape, self.tape) {
+            return None;
+        }
         self.adj.get(x.id as usize).copied().flatten().map(|id| Var::new(self.tape, id))
     }
 
@@ -251,6 +254,7 @@ impl<'t, T: Float> GradVars<'t, T> {
     /// depend on `x`).
     #[track_caller]
     pub fn wrt(&self, x: Var<'t, T>) -> Var<'t, T> {
+        assert!(std::ptr::eq(x.tape, self.tape), "grads: {} is from another tape", x.node());
         self.get(x).unwrap_or_else(|| self.tape.constant(&Tensor::zeros(&x.shape())))
     }
 }

@@ -71,7 +71,7 @@ pub(crate) fn record<'t, T: Float>(op: Rc<dyn CustomOp<T>>, xs: &[Var<'t, T>]) -
     };
     let tape = first.tape;
     for &x in xs {
-        first.same_tape(x, "custom");
+        first.try_same_tape(x, "custom")?;
     }
     let values: Vec<Tensor<T>> = xs.iter().map(|x| x.value()).collect();
     let refs: Vec<&Tensor<T>> = values.iter().collect();

@@ -44,6 +44,8 @@ pub trait Float:
     const EPSILON: Self;
     /// Positive infinity.
     const INFINITY: Self;
+    /// Largest finite value.
+    const MAX: Self;
     /// Not a number.
     const NAN: Self;
     /// `"f32"` or `"f64"`.
@@ -103,6 +105,7 @@ macro_rules! impl_float {
             const ONE: Self = 1.0;
             const EPSILON: Self = $t::EPSILON;
             const INFINITY: Self = $t::INFINITY;
+            const MAX: Self = $t::MAX;
             const NAN: Self = $t::NAN;
             const NAME: &'static str = stringify!($t);
             #[inline]

@@ -382,7 +382,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::logsumexp`].
     #[track_caller]
     pub fn try_logsumexp(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
-        let m = self.try_max_axis(axis, true)?.detach();
+        // The detached max is clamped to finite values so that a row of all −inf gives
+        // −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
+        let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
         let lse = (self - m).exp().try_sum_axis(axis, true)?.ln() + m;
         if keepdim {
             Ok(lse)

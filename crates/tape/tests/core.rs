@@ -920,3 +920,16 @@ proptest! {
         }
     }
 }
+
+/// A row of all −inf (a fully masked row) has logsumexp −inf, like PyTorch, not NaN; a row
+/// with +inf has +inf; finite rows are unaffected.
+#[test]
+fn logsumexp_of_infinite_rows() {
+    let t = Tape::<f64>::new();
+    let inf = f64::INFINITY;
+    let x = t.var(&Tensor::new(&[3, 2], vec![-inf, -inf, 1.0, inf, 0.0, 0.0]).unwrap());
+    let l = x.logsumexp(1, false).value();
+    assert_eq!(l.data()[0], -inf);
+    assert_eq!(l.data()[1], inf);
+    assert!((l.data()[2] - 2f64.ln()).abs() < 1e-15);
+}

@@ -196,7 +196,10 @@ pub(crate) fn vjp_graph<'t, T: Float>(
             // ln(a + [a = 0]) is ln a where a ≠ 0 and 0 where a = 0 (pow's convention),
             // and the mask carries no gradient, so the rule stays differentiable.
             let safe_ln = (a + a.is_zero()).ln();
-            (g * (b * a.pow(b - T::ONE)), g * (y * safe_ln))
+            // b·a^(b−1) is 0·0⁻¹ = NaN at a = b = 0, where the rule's value is 0: shift
+            // the exponent there only (the masks carry no gradient).
+            let safe_exp = b + a.is_zero() * b.is_zero();
+            (g * (b * a.pow(safe_exp - T::ONE)), g * (y * safe_ln))
         }
         Op::Maximum => (g * a.max_weight(b), g * b.max_weight(a)),
         Op::Minimum => (g * b.max_weight(a), g * a.max_weight(b)),

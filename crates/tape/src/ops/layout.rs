@@ -232,7 +232,7 @@ pub(crate) fn concat<'t, T: Float>(xs: &[Var<'t, T>], axis: isize) -> Result<Var
     let mut total = 0;
     let mut parts = Vec::with_capacity(xs.len());
     for &x in xs {
-        first.same_tape(x, "concat");
+        first.try_same_tape(x, "concat")?;
         let (xo, d) = x_info(x);
         let fits = d.len() == d0.len() && (0..d.len()).all(|i| i == ax || d[i] == d0[i]);
         if !fits {

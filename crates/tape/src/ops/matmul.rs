@@ -42,7 +42,7 @@ fn plan(a: &[usize], b: &[usize]) -> Option<(usize, usize, usize, usize, usize, 
 
 #[track_caller]
 pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
-    a.same_tape(b, "matmul");
+    a.try_same_tape(b, "matmul")?;
     let tape = a.tape;
     let mut inner = tape.inner.borrow_mut();
     let (an, bn) = (inner.node(a.id), inner.node(b.id));
