@@ -38,7 +38,7 @@ fn data_err(path: &str, msg: String) -> Error {
 }
 
 /// The bytes of a safetensors file holding `dict` (names in the header are sorted by the
-/// format; the state-dict order is restored by [`Module::load`] from the model itself).
+/// format; the state-dict order is restored by [`SaveLoad::load`] from the model itself).
 pub fn to_safetensors<T: Float>(dict: &StateDict<T>) -> Result<Vec<u8>> {
     let bytes: Vec<(String, Vec<u8>, Vec<usize>)> =
         dict.iter().map(|(n, t)| (n.clone(), to_bytes(t), t.shape().to_vec())).collect();
