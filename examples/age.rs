@@ -15,8 +15,8 @@
 //! Model: `Linear(2, 32) → ReLU → Linear(32, 1) → ReLU` (the output ReLU keeps predicted
 //! ages non-negative; its bias starts at the mean training age so the output unit starts
 //! active). Kaiming-uniform weights, MSE loss, Adam (lr 0.01), 2000 full-batch steps.
-//! The height noise alone (4 cm at ~5–7 cm per year) puts the best possible mse near
-//! 0.4–0.7 years².
+//! It ends near a training mse of 0.67 years² (0.70 on the held-out people): the 4 cm
+//! height noise, at 2–7 cm of growth per year, is what keeps it from 0.
 //!
 //! ```text
 //! cargo run --release --example age
