@@ -55,7 +55,7 @@ fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
     }
 }
 
-/// Matrix-vector products (`n = 1` or `m = 1`) with unit-stride inner loops, for the
+/// Matrix-vector products (`n = 1` or `m = 1`) and outer products (`k = 1`) with unit-stride inner loops, for the
 /// layouts the tape produces; returns false for anything else (GEMM handles it).
 /// Operands are assumed checked by [`check_extents`].
 #[allow(clippy::too_many_arguments)]
@@ -93,6 +93,15 @@ pub(crate) fn gemv<T: Float>(
         scale(beta, &mut c[..n]);
         for p in 0..k {
             axpy(a[p * csa], &b[p * rsb..p * rsb + n], &mut c[..n]);
+        }
+        return true;
+    }
+    if k == 1 && (csb == 1 || n <= 1) {
+        // Outer product: c[i, :] = β·c[i, :] + a[i]·b[0, :].
+        for i in 0..m {
+            let row = &mut c[i * n..(i + 1) * n];
+            scale(beta, row);
+            axpy(a[i * rsa], &b[..n], row);
         }
         return true;
     }
@@ -165,6 +174,11 @@ mod tests {
         let mut c = vec![0.0; m];
         f64::gemm(1, k, m, &v, (k as isize, 1), &at, (m as isize, 1), 0.0, &mut c);
         assert!(close(&c, &want));
+        // Outer product (k = 1), accumulating.
+        let mut c = vec![1.0; m * k];
+        f64::gemm(m, 1, k, &want, (1, 1), &v, (k as isize, 1), 1.0, &mut c);
+        let outer: Vec<f64> = (0..m * k).map(|i| 1.0 + want[i / k] * v[i % k]).collect();
+        assert!(close(&c, &outer));
     }
 
     #[test]

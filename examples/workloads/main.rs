@@ -15,6 +15,9 @@
 
 use std::time::Instant;
 
+mod defs;
+
+use defs::*;
 use wengert::tape::{Grads, Tape, Tensor, Var};
 
 // ---------------------------------------------------------------- harness
@@ -130,111 +133,7 @@ fn check(name: &str, got: f64, want: f64, tol: f64) -> (String, bool) {
     (format!("{got:e}"), ok)
 }
 
-fn data_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data")
-}
-
-fn read_csv(name: &str) -> Vec<Vec<f64>> {
-    let path = data_dir().join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').map(|v| v.parse::<f64>().expect("number")).collect())
-        .collect()
-}
-
-/// SplitMix64 in counter form: the i-th uniform in [−1, 1) of stream `seed`.
-fn uniform_pm1(seed: u64, i: u64) -> f64 {
-    let mut z = seed.wrapping_add((i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    let u = (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-    2.0 * u - 1.0
-}
-
 // ---------------------------------------------------------------- W1
-
-const SIZES: [(usize, usize); 3] = [(2, 16), (16, 16), (16, 1)];
-
-/// micrograd's MLP: per layer, per neuron, weights then bias (micrograd parameter order).
-struct ScalarMlp {
-    params: Vec<f64>,
-}
-
-impl ScalarMlp {
-    fn from_init() -> Self {
-        let init = read_csv("w1_init.csv");
-        let mut params = Vec::new();
-        for (l, &(nin, nout)) in SIZES.iter().enumerate() {
-            let w: Vec<f64> = init.iter().filter(|r| r[0] as usize == l).map(|r| r[3]).collect();
-            for j in 0..nout {
-                params.extend_from_slice(&w[j * nin..(j + 1) * nin]);
-                params.push(0.0);
-            }
-        }
-        ScalarMlp { params }
-    }
-
-    /// One step: forward over all points, hinge loss + L2, backward, SGD. Returns (loss, acc).
-    fn step(
-        &mut self,
-        tape: &mut Tape<f64>,
-        grads: &mut Grads<f64>,
-        x: &[[f64; 2]],
-        y: &[f64],
-        lr: f64,
-    ) -> (f64, f64) {
-        tape.reset();
-        let t = &*tape;
-        let p: Vec<Var<'_, f64>> = self.params.iter().map(|&v| t.scalar(v)).collect();
-        let mut data: Option<Var<'_, f64>> = None;
-        let mut correct = 0;
-        for (xi, &yi) in x.iter().zip(y) {
-            let mut h: Vec<Var<'_, f64>> = xi.iter().map(|&v| t.scalar_constant(v)).collect();
-            let mut k = 0;
-            for (l, &(nin, nout)) in SIZES.iter().enumerate() {
-                let mut next = Vec::with_capacity(nout);
-                for _ in 0..nout {
-                    let (w, b) = (&p[k..k + nin], p[k + nin]);
-                    let mut act = b;
-                    for i in 0..nin {
-                        act = act + w[i] * h[i];
-                    }
-                    next.push(if l + 1 < SIZES.len() { act.relu() } else { act });
-                    k += nin + 1;
-                }
-                h = next;
-            }
-            let score = h[0];
-            if (yi > 0.0) == (score.item() > 0.0) {
-                correct += 1;
-            }
-            let li = (score * -yi + 1.0).relu();
-            data = Some(match data {
-                None => li,
-                Some(d) => d + li,
-            });
-        }
-        let data = data.expect("points") * (1.0 / x.len() as f64);
-        let mut reg = p[0] * p[0];
-        for &q in &p[1..] {
-            reg = reg + q * q;
-        }
-        let total = data + reg * 1e-4;
-        total.backward_into(grads);
-        for (v, &q) in self.params.iter_mut().zip(&p) {
-            *v -= lr * grads.scalar(q);
-        }
-        (total.item(), correct as f64 / x.len() as f64)
-    }
-}
-
-fn moons() -> (Vec<[f64; 2]>, Vec<f64>) {
-    let rows = read_csv("moons_100.csv");
-    (rows.iter().map(|r| [r[0], r[1]]).collect(), rows.iter().map(|r| r[2] * 2.0 - 1.0).collect())
-}
 
 fn w1(args: &Args) -> bool {
     let (x, y) = moons();
@@ -279,46 +178,6 @@ fn w1(args: &Args) -> bool {
 }
 
 // ---------------------------------------------------------------- W2
-
-const N2: usize = 10_000;
-
-fn rosen_x() -> Vec<f64> {
-    (0..N2).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect()
-}
-
-/// Scalar tape, one node per scalar op (8 per term, as the probe).
-fn rosen_scalar<'t>(t: &'t Tape<f64>, x: &[Var<'t, f64>]) -> Var<'t, f64> {
-    let mut s = t.scalar_constant(0.0);
-    for i in 0..x.len() - 1 {
-        let sq = x[i] * x[i];
-        let a = x[i + 1] - sq;
-        let a2 = a * a;
-        let b = 1.0 - x[i];
-        let b2 = b * b;
-        s = s + (a2 * 100.0 + b2);
-    }
-    s
-}
-
-fn rosen_plain(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = 1.0 - x[i];
-        s += 100.0 * a * a + b * b;
-    }
-    s
-}
-
-/// Vectorised: x as one tensor, shifted views by slicing.
-fn rosen_vec<'t>(x: Var<'t, f64>) -> Var<'t, f64> {
-    let n = x.len();
-    let lo = x.slice(0, 0, n - 1);
-    let hi = x.slice(0, 1, n - 1);
-    let a = hi - lo.square();
-    let b = lo.rsub(1.0);
-    (a.square() * 100.0 + b.square()).sum()
-}
 
 fn w2(args: &Args) -> bool {
     let x0 = rosen_x();
@@ -420,65 +279,6 @@ fn w2(args: &Args) -> bool {
 
 // ---------------------------------------------------------------- W3
 
-type Ids = (wengert::tape::NodeId, wengert::tape::NodeId, wengert::tape::NodeId);
-
-#[allow(clippy::type_complexity)]
-fn w3_loss<'t, T: wengert::tape::Float>(
-    t: &'t Tape<T>,
-    (xid, yid, ycid): Ids,
-    w: &Tensor<T>,
-    b: &Tensor<T>,
-) -> (Var<'t, T>, Var<'t, T>, Var<'t, T>, Var<'t, T>) {
-    let (xv, yv, ycv) = (t.get(xid).unwrap(), t.get(yid).unwrap(), t.get(ycid).unwrap());
-    let (wv, bv) = (t.var(w), t.var(b));
-    let z = xv.matmul(wv) + bv;
-    let loss = if T::NAME == "f64" {
-        let p = z.sigmoid();
-        -(yv * p.ln() + ycv * p.rsub(T::ONE).ln()).mean()
-    } else {
-        (z.softplus() - yv * z).mean()
-    };
-    (loss, z, wv, bv)
-}
-
-/// Logistic regression, full batch, 1000 epochs, lr 0.1. f64 uses the textbook BCE;
-/// f32 the fused form mean(softplus(z) − y·z), whose gradient is the same (p − y)/n.
-fn w3_train<T: wengert::tape::Float>(
-    x: &Tensor<T>,
-    y: &Tensor<T>,
-    tape: &mut Tape<T>,
-    grads: &mut Grads<T>,
-) -> (f64, f64) {
-    let (n, d) = (x.shape()[0], x.shape()[1]);
-    tape.reset();
-    let (xid, yid, ycid) = {
-        let t = &*tape;
-        let yc = y.map(|v| T::ONE - v);
-        (t.constant(x).node(), t.constant(y).node(), t.constant(&yc).node())
-    };
-    let mark = tape.mark();
-    let mut w = Tensor::<T>::zeros(&[d, 1]);
-    let mut b = Tensor::<T>::zeros(&[]);
-    let lr = T::from_f64(0.1);
-    let ids = (xid, yid, ycid);
-    for _ in 0..1000 {
-        tape.rewind(&mark);
-        let t = &*tape;
-        let (loss, _, wv, bv) = w3_loss(t, ids, &w, &b);
-        loss.backward_into(grads);
-        for (p, g) in w.data_mut().iter_mut().zip(&grads[wv]) {
-            *p -= lr * *g;
-        }
-        b.data_mut()[0] -= lr * grads[bv][0];
-    }
-    tape.rewind(&mark);
-    let (loss, z, _, _) = w3_loss(&*tape, ids, &w, &b);
-    let zs = z.value();
-    let correct =
-        zs.data().iter().zip(y.data()).filter(|(z, y)| ((**z >= T::ZERO) as u8 as f64) == y.to_f64()).count();
-    (loss.item().to_f64(), correct as f64 / n as f64)
-}
-
 fn w3(args: &Args) -> bool {
     let rows = read_csv("breast_cancer_std.csv");
     let n = rows.len();
@@ -514,47 +314,6 @@ fn w3(args: &Args) -> bool {
 }
 
 // ---------------------------------------------------------------- W4 / W5
-
-struct Mlp<T: wengert::tape::Float> {
-    x: Tensor<T>,
-    y: Tensor<T>,
-    params: Vec<Tensor<T>>,
-}
-
-impl<T: wengert::tape::Float> Mlp<T> {
-    fn new(b: usize, d: usize) -> Self {
-        let s = 1.0 / (d as f64).sqrt();
-        let x = Tensor::from_fn(&[b, d], |i| uniform_pm1(1, i as u64));
-        let y =
-            Tensor::from_fn(&[b, 1], |r| if x.data()[r * d] * x.data()[r * d + 1] > 0.0 { 1.0 } else { 0.0 });
-        let w =
-            |seed: u64, o: usize| Tensor::from_fn(&[d, o], |i| uniform_pm1(seed, i as u64) * s).cast::<T>();
-        let params =
-            vec![w(2, d), Tensor::zeros(&[d]), w(3, d), Tensor::zeros(&[d]), w(4, 1), Tensor::zeros(&[1])];
-        Mlp { x: x.cast(), y: y.cast(), params }
-    }
-
-    /// One step: forward, backward, SGD with lr 0.1. Returns the loss before the update.
-    fn step(&mut self, tape: &mut Tape<T>, grads: &mut Grads<T>) -> f64 {
-        tape.reset();
-        let t = &*tape;
-        let x = t.constant(&self.x);
-        let y = t.constant(&self.y);
-        let p: Vec<Var<'_, T>> = self.params.iter().map(|q| t.var(q)).collect();
-        let h1 = (x.matmul(p[0]) + p[1]).relu();
-        let h2 = (h1.matmul(p[2]) + p[3]).relu();
-        let z = h2.matmul(p[4]) + p[5];
-        let loss = (z.softplus() - y * z).mean();
-        loss.backward_into(grads);
-        let lr = T::from_f64(0.1);
-        for (q, v) in self.params.iter_mut().zip(&p) {
-            for (a, g) in q.data_mut().iter_mut().zip(&grads[*v]) {
-                *a -= lr * *g;
-            }
-        }
-        loss.item().to_f64()
-    }
-}
 
 fn w45<T: wengert::tape::Float>(
     args: &Args,

@@ -1,0 +1,80 @@
+//! Criterion benches of the peer-comparison workloads (everyday regression tracking; the
+//! side-by-side comparison with the peers is `examples/workloads`, see docs/PERFORMANCE.md).
+//!
+//! `cargo bench --bench workloads`
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use wengert::tape::{Grads, Tape, Tensor, Var};
+
+#[path = "../examples/workloads/defs.rs"]
+mod defs;
+use defs::*;
+
+fn w1_scalar_mlp_step(c: &mut Criterion) {
+    let (x, y) = moons();
+    let mut m = ScalarMlp::from_init();
+    let mut tape = Tape::with_capacity(70_000, 70_000);
+    let mut grads = Grads::new();
+    c.bench_function("W1 scalar MLP step (f64, 65k nodes)", |b| {
+        b.iter(|| m.step(&mut tape, &mut grads, &x, &y, 0.01))
+    });
+}
+
+fn w2_rosenbrock(c: &mut Criterion) {
+    let x0 = rosen_x();
+    let mut tape = Tape::<f64>::with_capacity(100_000, 100_000);
+    let mut grads = Grads::new();
+    c.bench_function("W2 scalar record (n = 10k, 90k nodes)", |b| {
+        b.iter(|| {
+            tape.reset();
+            let t = &tape;
+            let xs: Vec<Var<'_, f64>> = x0.iter().map(|&v| t.scalar(v)).collect();
+            rosen_scalar(t, &xs).item()
+        })
+    });
+    c.bench_function("W2 scalar value+grad (n = 10k)", |b| {
+        b.iter(|| {
+            tape.reset();
+            let t = &tape;
+            let xs: Vec<Var<'_, f64>> = x0.iter().map(|&v| t.scalar(v)).collect();
+            let f = rosen_scalar(t, &xs);
+            f.backward_into(&mut grads);
+            grads.scalar(xs[0])
+        })
+    });
+    let xt = Tensor::from_vec(x0.clone());
+    c.bench_function("W2 vectorised value+grad (n = 10k)", |b| {
+        b.iter(|| {
+            tape.reset();
+            let x = tape.var(&xt);
+            let f = rosen_vec(x);
+            f.backward_into(&mut grads);
+            grads[x][0]
+        })
+    });
+}
+
+fn w3_logreg(c: &mut Criterion) {
+    let rows = read_csv("breast_cancer_std.csv");
+    let n = rows.len();
+    let x = Tensor::new(&[n, 30], rows.iter().flat_map(|r| r[..30].to_vec()).collect()).unwrap();
+    let y = Tensor::new(&[n, 1], rows.iter().map(|r| r[30]).collect()).unwrap();
+    let mut tape = Tape::<f64>::new();
+    let mut grads = Grads::new();
+    let mut g = c.benchmark_group("W3");
+    g.sample_size(10);
+    g.bench_function("logistic regression, 1000 epochs (f64)", |b| {
+        b.iter(|| w3_train(&x, &y, &mut tape, &mut grads))
+    });
+    g.finish();
+}
+
+fn w4_mlp_step(c: &mut Criterion) {
+    let mut m = Mlp::<f32>::new(256, 256);
+    let mut tape = Tape::new();
+    let mut grads = Grads::new();
+    c.bench_function("W4 MLP step 256x256 (f32)", |b| b.iter(|| m.step(&mut tape, &mut grads)));
+}
+
+criterion_group!(benches, w1_scalar_mlp_step, w2_rosenbrock, w3_logreg, w4_mlp_step);
+criterion_main!(benches);

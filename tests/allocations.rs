@@ -1,0 +1,129 @@
+//! Steady-state training steps allocate nothing once the tape's and the gradients' memory
+//! is reused, checked with a counting global allocator (not with timings).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wengert::tape::{Grads, Tape, Tensor, Var};
+
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call unchanged to the system allocator; only counts them.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` (the test harness runs other tests on other threads, so each
+/// test here runs its measured part several times and takes the minimum).
+fn allocations(mut f: impl FnMut()) -> usize {
+    (0..5)
+        .map(|_| {
+            let before = ALLOCS.load(Ordering::SeqCst);
+            f();
+            ALLOCS.load(Ordering::SeqCst) - before
+        })
+        .min()
+        .unwrap()
+}
+
+#[test]
+fn recording_scalar_ops_does_not_allocate() {
+    let mut tape = Tape::<f64>::with_capacity(1024, 1024);
+    let mut grads = Grads::new();
+    let n = allocations(|| {
+        tape.reset();
+        let x = tape.scalar(0.3);
+        let y = tape.scalar(1.7);
+        let mut acc = x * y;
+        for _ in 0..100 {
+            acc = (acc * x + y.sin()).tanh() / 2.0 + x.relu() - 1.0;
+        }
+        acc.backward_into(&mut grads);
+        assert!(grads.scalar(x).is_finite());
+    });
+    assert_eq!(n, 0);
+}
+
+/// A logistic-regression epoch (W3's shape: data kept on the tape, weights as leaves).
+#[test]
+fn logistic_regression_epoch_does_not_allocate() {
+    let (n, d) = (64, 5);
+    let x = Tensor::from_fn(&[n, d], |i| ((i * 7919) % 13) as f64 / 6.5 - 1.0);
+    let y = Tensor::from_fn(&[n, 1], |i| (i % 2) as f64);
+    let mut w = Tensor::zeros(&[d, 1]);
+    let mut b = Tensor::zeros(&[]);
+    let mut tape = Tape::new();
+    let mut grads = Grads::new();
+    let (xid, yid) = (tape.constant(&x).node(), tape.constant(&y).node());
+    let mark = tape.mark();
+    let count = allocations(|| {
+        tape.rewind(&mark);
+        let (xv, yv) = (tape.get(xid).unwrap(), tape.get(yid).unwrap());
+        let (wv, bv) = (tape.var(&w), tape.var(&b));
+        let z = xv.matmul(wv) + bv;
+        let p = z.sigmoid();
+        let loss = -(yv * p.ln() + yv.rsub(1.0) * p.rsub(1.0).ln()).mean();
+        loss.backward_into(&mut grads);
+        for (p, g) in w.data_mut().iter_mut().zip(&grads[wv]) {
+            *p -= 0.1 * g;
+        }
+        b.data_mut()[0] -= 0.1 * grads[bv][0];
+    });
+    assert_eq!(count, 0);
+}
+
+/// An MLP step (W4's shape). The engine itself allocates nothing; the only allocations
+/// are the GEMM kernel's packing buffers, one per matrix product whose three dimensions
+/// all exceed 1 (matrix-vector and outer products take a path without packing).
+#[test]
+fn mlp_step_allocates_only_gemm_packing_buffers() {
+    let (bsz, d) = (16, 8);
+    let x = Tensor::<f32>::from_fn(&[bsz, d], |i| ((i * 31) % 17) as f32 / 8.5 - 1.0);
+    let y = Tensor::<f32>::from_fn(&[bsz, 1], |i| (i % 2) as f32);
+    let mut params = [
+        Tensor::from_fn(&[d, d], |i| ((i * 13) % 7) as f32 / 20.0 - 0.15),
+        Tensor::zeros(&[d]),
+        Tensor::from_fn(&[d, d], |i| ((i * 17) % 5) as f32 / 20.0 - 0.1),
+        Tensor::zeros(&[d]),
+        Tensor::from_fn(&[d, 1], |i| (i % 3) as f32 / 10.0 - 0.1),
+        Tensor::zeros(&[1]),
+    ];
+    let mut tape = Tape::new();
+    let mut grads = Grads::new();
+    let count = allocations(|| {
+        tape.reset();
+        let (xv, yv) = (tape.constant(&x), tape.constant(&y));
+        let p: [Var<'_, f32>; 6] = std::array::from_fn(|i| tape.var(&params[i]));
+        let h1 = (xv.matmul(p[0]) + p[1]).relu();
+        let h2 = (h1.matmul(p[2]) + p[3]).relu();
+        let z = h2.matmul(p[4]) + p[5];
+        let loss = (z.softplus() - yv * z).mean();
+        loss.backward_into(&mut grads);
+        for (q, v) in params.iter_mut().zip(p) {
+            for (a, g) in q.data_mut().iter_mut().zip(&grads[v]) {
+                *a -= 0.1 * g;
+            }
+        }
+    });
+    // GEMM: forward x·W1 and h1·W2; backward W2̄ = h1ᵀ·ḡ, h1̄ = ḡ·W2ᵀ and W1̄ = xᵀ·ḡ.
+    // Not GEMM: h2·W3 and W3̄ = h2ᵀ·ḡ (matrix-vector), h2̄ = ḡ·W3ᵀ (outer product).
+    assert!(count <= 5, "{count} allocations in a steady-state step");
+}
