@@ -209,6 +209,9 @@ pub fn default_tolerances(name: &str) -> (f64, f64) {
 /// Safety factor on the rounding error of a difference quotient.
 const NOISE: f64 = 8.0;
 
+/// Failed entries per comparison that get a step sweep.
+const MAX_SWEEPS: usize = 20;
+
 /// The settings actually used, after defaults.
 #[derive(Clone, Debug)]
 pub struct Resolved {
@@ -319,6 +322,9 @@ pub struct Entry {
     pub tol: f64,
     /// The rounding-noise part of `tol`: 8·ε·(|f(x+h)| + |f(x−h)|)/(2h).
     pub noise: f64,
+    /// For a failed element: the central difference at steps 2h and h/2. If they agree
+    /// with `numeric` (and disagree with `analytic`) the rule is wrong, not the step.
+    pub sweep: Option<[f64; 2]>,
     /// The verdict.
     pub status: Status,
 }
@@ -653,6 +659,28 @@ impl fmt::Display for CheckReport {
                     short(e.abs_err),
                     short(e.rel_err),
                     short(e.tol)
+                )?;
+            }
+        }
+        let swept: Vec<&Entry> =
+            self.worst_entries(self.worst).into_iter().filter(|e| e.sweep.is_some()).collect();
+        if !swept.is_empty() {
+            writeln!(f, "  step sweep of the failed entries (numeric at 2h, h, h/2):")?;
+            for e in swept {
+                let [d2, dh] = e.sweep.expect("filtered");
+                let spread = (d2 - e.numeric).abs().max((dh - e.numeric).abs());
+                let verdict = if spread < 0.1 * e.abs_err {
+                    "stable: the analytic value is wrong"
+                } else {
+                    "unstable: suspect the step or precision"
+                };
+                writeln!(
+                    f,
+                    "    {:<18} {} {} {}  {verdict}",
+                    self.probe_label(e),
+                    num(d2),
+                    num(e.numeric),
+                    num(dh)
                 )?;
             }
         }
@@ -994,7 +1022,7 @@ fn judge(
     } else {
         Status::Fail
     };
-    Entry { probe, order, analytic: a, numeric: n, abs_err, rel_err, tol, noise, status }
+    Entry { probe, order, analytic: a, numeric: n, abs_err, rel_err, tol, noise, sweep: None, status }
 }
 
 /// Compares `analytic` (claimed ∇φ at `x0`) with central differences of `phi`.
@@ -1008,6 +1036,7 @@ fn compare(
     out: &mut CheckReport,
 ) {
     let mut xs: Vec<Tensor<f64>> = x0.to_vec();
+    let mut sweeps = 0;
     for k in 0..x0.len() {
         let shape = x0[k].shape().to_vec();
         let len = x0[k].len();
@@ -1036,7 +1065,26 @@ fn compare(
                     let numeric = (fp - fm) / d;
                     let noise = NOISE * r.eps_fd * (fp.abs() + fm.abs()) / d;
                     let probe = Probe::Element { input: k, index: unravel(i, &shape) };
-                    out.entries.push(judge(probe, order, a, numeric, 0.0, noise, sp != sm, r));
+                    let mut e = judge(probe, order, a, numeric, 0.0, noise, sp != sm, r);
+                    if e.status == Status::Fail && sweeps < MAX_SWEEPS {
+                        // Step sweep: the central difference at 2h and h/2. A bug gives the
+                        // same wrong answer at every step; trouble with the step does not.
+                        sweeps += 1;
+                        let mut at = |hh: f64| -> Option<f64> {
+                            let (xp, xm) = ((r.round)(x + hh), (r.round)(x - hh));
+                            xs[k].data_mut()[i] = xp;
+                            let p = phi(&xs).ok()?.0;
+                            xs[k].data_mut()[i] = xm;
+                            let m = phi(&xs).ok()?.0;
+                            xs[k].data_mut()[i] = x;
+                            Some((p - m) / (xp - xm))
+                        };
+                        if let (Some(d2), Some(d_half)) = (at(2.0 * h), at(0.5 * h)) {
+                            e.sweep = Some([d2, d_half]);
+                        }
+                        xs[k].data_mut()[i] = x;
+                    }
+                    out.entries.push(e);
                 }
             }
             Some(dirs) => {

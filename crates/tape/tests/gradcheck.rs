@@ -122,6 +122,10 @@ fn off_by_a_factor_is_caught_at_the_right_element() {
     assert!((worst.analytic / worst.numeric - 1.01).abs() < 1e-6, "{r}");
     let text = r.to_string();
     assert!(text.contains("x0[1, 2]") && text.contains("FAIL") && text.contains("analytic"), "{text}");
+    // The step sweep shows the numeric value does not move with the step: the rule is wrong.
+    let [d2, d_half] = worst.sweep.expect("failed entries get a step sweep");
+    assert!((d2 - worst.numeric).abs() < 1e-6 && (d_half - worst.numeric).abs() < 1e-6, "{text}");
+    assert!(text.contains("stable: the analytic value is wrong"), "{text}");
 }
 
 #[test]
@@ -321,6 +325,8 @@ fn localisation_clears_a_correct_tape_when_only_tolerances_fail() {
     );
     assert!(!r.passed());
     assert!(r.localized && r.localisation.is_none(), "{r}");
+    // With h = 1e-2 the truncation error moves with the step: the sweep says so.
+    assert!(r.to_string().contains("unstable: suspect the step or precision"), "{r}");
 }
 
 #[test]
