@@ -74,7 +74,7 @@ impl ScalarMlp {
                     let (w, b) = (&p[k..k + nin], p[k + nin]);
                     let mut act = b;
                     for i in 0..nin {
-                        act = act + w[i] * h[i];
+                        act += w[i] * h[i];
                     }
                     next.push(if l + 1 < SIZES.len() { act.relu() } else { act });
                     k += nin + 1;
@@ -94,7 +94,7 @@ impl ScalarMlp {
         let data = data.expect("points") * (1.0 / x.len() as f64);
         let mut reg = p[0] * p[0];
         for &q in &p[1..] {
-            reg = reg + q * q;
+            reg += q * q;
         }
         let total = data + reg * 1e-4;
         total.backward_into(grads);
@@ -127,7 +127,7 @@ pub fn rosen_scalar<'t>(t: &'t Tape<f64>, x: &[Var<'t, f64>]) -> Var<'t, f64> {
         let a2 = a * a;
         let b = 1.0 - x[i];
         let b2 = b * b;
-        s = s + (a2 * 100.0 + b2);
+        s += a2 * 100.0 + b2;
     }
     s
 }

@@ -204,7 +204,7 @@ fn w2(args: &Args) -> bool {
     let nodes = tape.len();
     let (cf, ok1) = check("W2 f", f, 2540516.0, 1e-6);
     let (cg0, ok2) = check("W2 g0", g[0], -215.6, 1e-9);
-    let (cs, ok3) = check("W2 sum g", g.iter().sum(), 681560.0000000640, 1e-6);
+    let (cs, ok3) = check("W2 sum g", g.iter().sum(), 681_560.000_000_064, 1e-6);
     ok &= ok1 && ok2 && ok3;
     let extra =
         |f: String| vec![("n", format!("{N2}")), ("f", f), ("g0", cg0.clone()), ("sum_g", cs.clone())];
@@ -250,7 +250,7 @@ fn w2(args: &Args) -> bool {
     let (f, g0, sg) = run_vec(&mut tape, &mut grads, true);
     let (cf, ok1) = check("W2 vec f", f, 2540516.0, 1e-6);
     let (cg0, ok2) = check("W2 vec g0", g0, -215.6, 1e-9);
-    let (cs, ok3) = check("W2 vec sum g", sg, 681560.0000000640, 1e-6);
+    let (cs, ok3) = check("W2 vec sum g", sg, 681_560.000_000_064, 1e-6);
     ok &= ok1 && ok2 && ok3;
     let t_f = bench(args.quick, || {
         run_vec(&mut tape, &mut grads, false);

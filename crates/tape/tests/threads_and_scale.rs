@@ -51,7 +51,7 @@ fn wide_graph_one_variable_used_a_million_times() {
     let x = t.scalar(0.5);
     let mut acc = t.scalar_constant(0.0);
     for k in 0..1_000_000u32 {
-        acc = acc + x * f64::from(k % 3);
+        acc += x * f64::from(k % 3);
     }
     // d/dx Σ (k mod 3)·x = Σ (k mod 3) = 333_333·(0 + 1 + 2) + (0) = 999_999
     assert_eq!(acc.backward().scalar(x), 999_999.0);
