@@ -365,6 +365,9 @@ pub struct Localisation {
     pub numeric: f64,
     /// What went wrong, if the rule did not even run (a panic message).
     pub message: Option<String>,
+    /// 1: the op's backward rule (`vjp`); 2: its recorded rule (`vjp_graph`) or the
+    /// derivative of it, found by [`gradgradcheck`].
+    pub order: u8,
 }
 
 impl fmt::Display for Localisation {
@@ -709,7 +712,8 @@ impl fmt::Display for CheckReport {
             }
         }
         if let Some(l) = &self.localisation {
-            writeln!(f, "  first wrong backward rule: {l}")?;
+            let what = if l.order == 2 { "second-order rule (vjp_graph)" } else { "backward rule" };
+            writeln!(f, "  first wrong {what}: {l}")?;
         } else if self.localized {
             writeln!(
                 f,
@@ -1258,6 +1262,12 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
         }
     }
     noise_note(&mut rep);
+    if !rep.passed() && o.localize {
+        let (l, notes, complete) = localize_second::<T, F>(f, inputs);
+        rep.localisation = l;
+        rep.notes.extend(notes);
+        rep.localized = complete;
+    }
     rep.notes.push(
         "order 1 checks the recorded gradient (backward_graph); order 2 checks H·u for a random u".into(),
     );
@@ -1647,6 +1657,86 @@ fn localize<T: Float, F: Func<T>>(
     (None, notes, true)
 }
 
+/// ⟨u, op(parents)⟩ for one replayed node, as a function to check.
+struct NodeFn<T: Float> {
+    s: crate::replay::NodeSpec<T>,
+    u: Tensor<T>,
+}
+
+impl<T: Float> Func<T> for NodeFn<T> {
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T> {
+        let y = replay(&self.s, xs).unwrap_or_else(|e| panic!("{e}"));
+        (y * xs[0].tape().constant(&self.u)).sum()
+    }
+}
+
+/// Runs the second-order check on each node alone; returns the first that fails.
+fn localize_second<T: Float, F: Func<T>>(
+    f: &F,
+    inputs: &[Tensor<T>],
+) -> (Option<Localisation>, Vec<String>, bool) {
+    let mut notes = Vec::new();
+    let tape = Tape::<T>::new();
+    let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
+    let Ok(y) = catch(|| f.call(&vars)) else {
+        return (None, notes, false);
+    };
+    let mut rng = Rng::new(0x00D0_0B1E);
+    let opts = CheckOptions { localize: false, ..CheckOptions::default() };
+    for id in 0..=y.node().0 {
+        let (s, vals, out) = {
+            let inner = tape.inner.borrow();
+            if !inner.node(id).grad {
+                continue;
+            }
+            let s = spec(&inner, id);
+            let vals: Vec<Tensor<T>> = s.parents.iter().map(|&p| inner.tensor(p)).collect();
+            (s, vals, inner.tensor(id))
+        };
+        if !s.has_backward() || matches!(s.op, Op::Var | Op::Const | Op::Detach) {
+            continue;
+        }
+        if out.data().iter().any(|v| !v.is_finite()) {
+            notes.push(format!("v{id} ({}) is not finite; localisation stops there", s.display_name()));
+            return (None, notes, false);
+        }
+        let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape").cast::<T>();
+        let parents: Vec<NodeId> = s.parents.iter().map(|&p| NodeId(p)).collect();
+        let node = NodeFn { s, u };
+        let r = run_second::<T, T, _>("", &node, &vals, &opts);
+        let mut loc = Localisation {
+            node: NodeId(id),
+            op: node.s.display_name(),
+            argument: 0,
+            parent: parents[0],
+            parents: parents.clone(),
+            index: None,
+            analytic: f64::NAN,
+            numeric: f64::NAN,
+            message: None,
+            order: 2,
+        };
+        if let Some(p) = r.problems.first() {
+            loc.message = Some(p.clone());
+            return (Some(loc), notes, true);
+        }
+        if let Some(e) = r.worst_entries(1).into_iter().find(|e| e.status == Status::Fail) {
+            if let Probe::Element { input, index } = &e.probe {
+                loc.argument = *input;
+                loc.parent = parents[*input];
+                loc.index = Some(index.clone());
+            } else if let Some(input) = e.probe.input() {
+                loc.argument = input;
+                loc.parent = parents[input];
+            }
+            loc.analytic = e.analytic;
+            loc.numeric = e.numeric;
+            return (Some(loc), notes, true);
+        }
+    }
+    (None, notes, true)
+}
+
 enum NodeVerdict {
     Ok,
     Kink,
@@ -1688,6 +1778,7 @@ fn check_node<T: Float>(
             analytic: f64::NAN,
             numeric: f64::NAN,
             message: Some(message),
+            order: 1,
         })
     };
     let y = match catch(|| replay(s, &vars)) {
@@ -1727,6 +1818,7 @@ fn check_node<T: Float>(
             analytic: d.map_or(f64::NAN, |e| e.analytic),
             numeric: d.map_or(f64::NAN, |e| e.numeric),
             message: None,
+            order: 1,
         };
         if x0[k].len() <= 16384 {
             let mut full =

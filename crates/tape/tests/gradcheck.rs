@@ -347,9 +347,17 @@ fn gradgradcheck_catches_a_wrong_vjp_graph() {
     let r = check(Graph::Detached);
     assert!(!r.passed());
     assert!(r.failures().iter().all(|e| e.order == 2), "the value is right, its derivative is not:\n{r}");
+    // v0 = x, v1 = sin x, v2 = cube(v1): localisation names the custom op's vjp_graph.
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("{r}"));
+    assert_eq!((l.node, l.op.as_str(), l.order), (NodeId(2), "custom `cube`", 2), "{r}");
+    assert!(
+        r.to_string().contains("first wrong second-order rule (vjp_graph): v2 = custom `cube`(v1)"),
+        "{r}"
+    );
 
     let r = check(Graph::Doubled);
     assert!(r.failures().iter().any(|e| e.order == 1), "{r}");
+    assert_eq!(r.localisation.as_ref().map(|l| l.node), Some(NodeId(2)), "{r}");
 
     let r = check(Graph::None);
     assert!(!r.passed() && r.problems[0].contains("no vjp_graph"), "{r}");
