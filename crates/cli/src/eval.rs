@@ -58,7 +58,8 @@ fn go<'t>(
     vars: &[Var<'t>],
     spans: &mut Vec<(NodeId, Span)>,
 ) -> Result<Val<'t>, FoldError> {
-    let before = tape.len();
+    // The first node this expression makes itself (after its sub-expressions').
+    let mut own = tape.len();
     let folded =
         |x: f64, span: Span| if x.is_finite() { Ok(Val::Num(x)) } else { Err(FoldError { span, value: x }) };
     let val = match e {
@@ -67,12 +68,18 @@ fn go<'t>(
             let i = names.iter().position(|n| n == name).expect("variables are checked before recording");
             Val::Node(vars[i])
         }
-        Expr::Neg(a, s) => match go(tape, a, names, vars, spans)? {
-            Val::Num(x) => folded(-x, *s)?,
-            Val::Node(v) => Val::Node(-v),
-        },
+        Expr::Neg(a, s) => {
+            let a = go(tape, a, names, vars, spans)?;
+            own = tape.len();
+            match a {
+                Val::Num(x) => folded(-x, *s)?,
+                Val::Node(v) => Val::Node(-v),
+            }
+        }
         Expr::Call(f, a, _) => {
-            let v = match go(tape, a, names, vars, spans)? {
+            let a = go(tape, a, names, vars, spans)?;
+            own = tape.len();
+            let v = match a {
                 Val::Num(x) => tape.scalar_constant(x),
                 Val::Node(v) => v,
             };
@@ -94,6 +101,7 @@ fn go<'t>(
         }
         Expr::Bin(op, a, b, s) => {
             let (a, b) = (go(tape, a, names, vars, spans)?, go(tape, b, names, vars, spans)?);
+            own = tape.len();
             match (a, b) {
                 (Val::Num(x), Val::Num(y)) => folded(
                     match op {
@@ -129,11 +137,8 @@ fn go<'t>(
             }
         }
     };
-    // The nodes made here and not by a sub-expression belong to this expression.
-    for id in before..tape.len() {
-        if !spans.iter().any(|(n, _)| n.0 as usize == id) {
-            spans.push((NodeId(id as u32), e.span()));
-        }
+    for id in own..tape.len() {
+        spans.push((NodeId(id as u32), e.span()));
     }
     Ok(val)
 }

@@ -185,9 +185,14 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
     Ok(out)
 }
 
+/// Deepest nesting of parentheses, calls, unary minus and powers the parser accepts (the
+/// parser recurses; this keeps it far from the stack's end).
+const MAX_DEPTH: usize = 256;
+
 struct Parser {
     toks: Vec<(Tok, Span)>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -233,6 +238,21 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
+        let s = self.peek().1;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return err(
+                s.start,
+                s.end,
+                format!("the expression is nested more than {MAX_DEPTH} levels deep"),
+            );
+        }
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, SyntaxError> {
         if let (Tok::Op('-'), s) = self.peek().clone() {
             self.next();
             let e = self.unary()?;
@@ -318,7 +338,7 @@ pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
     if toks.len() == 1 {
         return err(0, 1, "the expression is empty");
     }
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser { toks, pos: 0, depth: 0 };
     let e = p.sum()?;
     match p.next() {
         (Tok::End, _) => Ok(e),
@@ -385,6 +405,11 @@ mod tests {
             }
             assert_eq!(e.span.start, col, "{src}: {}", e.message);
         }
+        let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nested more than 256"));
+        let deep = format!("{}x", "-".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nested more than 256"));
+        assert!(parse(&format!("{}x{}", "(".repeat(200), ")".repeat(200))).is_ok());
         let r = parse("x*y + * sin(x)").unwrap_err().render("x*y + * sin(x)");
         assert_eq!(r.lines().nth(2).unwrap(), "        ^");
     }

@@ -86,6 +86,12 @@ struct Problem {
 impl Problem {
     fn new(args: &ProblemArgs) -> Result<Problem, Failure> {
         let src = args.expr.clone();
+        let len = src.chars().count();
+        if len > MAX_EXPR_CHARS {
+            return Err(Failure(format!(
+                "error: the expression has {len} characters; at most {MAX_EXPR_CHARS} are accepted"
+            )));
+        }
         let expr = expr::parse(&src).map_err(|e| Failure(e.render(&src)))?;
         let mut names: Vec<String> = Vec::new();
         let mut values = Vec::new();
@@ -348,8 +354,23 @@ fn matrix(names: &[String], h: &[Vec<f64>]) -> String {
     s
 }
 
+/// The longest expression accepted, in characters.
+const MAX_EXPR_CHARS: usize = 20_000;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Parsing and recording recurse over the expression tree: give them room.
+    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || run(&cli));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: internal failure (please report the command that caused it)");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> ExitCode {
     let outcome = match &cli.command {
         Command::Grad { problem, dot, html } => grad(problem, dot.as_ref(), html.as_ref()),
         Command::Check { problem } => check(problem),

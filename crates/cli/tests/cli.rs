@@ -196,6 +196,20 @@ fn unknown_variables_and_missing_values_are_named() {
 }
 
 #[test]
+fn long_and_deep_expressions_are_handled() {
+    // 9 999 additions: a deep left-leaning tree, recorded and swept without trouble.
+    let long = vec!["x"; 10_000].join("+");
+    let o = wengert(&["grad", &long, "x=1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("∂f/∂x = 10000\n"));
+    let err = fails(&["grad", &vec!["x"; 10_001].join("+"), "x=1"]);
+    assert!(err.contains("at most 20000"), "{err}");
+    let deep = format!("{}x{}", "(".repeat(1000), ")".repeat(1000));
+    let err = fails(&["grad", &deep, "x=1"]);
+    assert!(err.contains("nested more than 256 levels"), "{err}");
+}
+
+#[test]
 fn division_by_zero_reports_the_node() {
     let err = fails(&["grad", "1/(x-x)", "x=1"]);
     assert!(
