@@ -107,7 +107,7 @@ fn dot_and_html_files_are_written() {
     assert_eq!(stdout(&o), GRAD_F);
     let d = std::fs::read_to_string(&dot).unwrap();
     assert!(d.starts_with("digraph wengert {"));
-    assert!(d.contains("v0 [label=\"{ v0 (x) | input | data 2 | grad 2.5838531634528574 }\""), "{d}");
+    assert!(d.contains("v0 [label=\"v0 (x) | input | data 2 | grad 2.5838531634528574\""), "{d}");
     let h = std::fs::read_to_string(&html).unwrap();
     assert!(h.starts_with("<!DOCTYPE html>"));
     for needle in ["<svg", "id=\"node-v4\"", "stepFromHash", "v̄0 += v̄3 · cos(v0)", "\"phase\":\"seed\""]

@@ -369,7 +369,8 @@ impl<'t, T: Float> WengertList<'t, T> {
                 NodeKind::Constant => ", style=filled, fillcolor=\"#f3f4f6\"",
                 NodeKind::Op => "",
             };
-            let _ = writeln!(s, "  {} [label=\"{{ {} }}\"{style}];", e.id, label.join(" | "));
+            // With rankdir=LR, the fields of a record stack top to bottom.
+            let _ = writeln!(s, "  {} [label=\"{}\"{style}];", e.id, label.join(" | "));
         }
         for e in &entries {
             for p in &e.parents {

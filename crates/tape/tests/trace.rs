@@ -251,10 +251,10 @@ fn dot_has_data_and_grad_records() {
     let (x, y, f) = f_xy(&tape);
     let list = WengertList::new(&tape).name(x, "x").name(y, "y").name(f, "f");
     let before = list.to_dot();
-    assert!(before.contains("v2 [label=\"{ v2 | v0 · v1 | data 6 }\"];"), "{before}");
+    assert!(before.contains("v2 [label=\"v2 | v0 · v1 | data 6\"];"), "{before}");
     assert!(!before.contains("grad"));
     let after = list.to_dot_with_grads(&f.backward());
-    assert!(after.contains("v1 [label=\"{ v1 (y) | input | data 3 | grad 2 }\""), "{after}");
+    assert!(after.contains("v1 [label=\"v1 (y) | input | data 3 | grad 2\""), "{after}");
     let replayed = list.to_dot_with_sweep(&list.reverse_sweep(f).unwrap());
     assert_eq!(after, replayed);
     for edge in ["v0 -> v2;", "v1 -> v2;", "v0 -> v3;", "v2 -> v4;", "v3 -> v4;"] {
@@ -440,6 +440,26 @@ fn tutorial_printouts_match_the_code() {
         "{}\n(regenerate with WENGERT_BLESS=1 cargo test -p wengert-tape --test trace)",
         problems.join("\n")
     );
+}
+
+/// docs/tutorial/f_graph.svg is `dot -Tsvg` of the f-dot block: it must show the block's
+/// current values and adjoints.
+#[test]
+fn tutorial_graph_picture_shows_the_current_values() {
+    let dir = tutorial_path().parent().unwrap().join("tutorial");
+    let svg = std::fs::read_to_string(dir.join("f_graph.svg")).expect("docs/tutorial/f_graph.svg");
+    let (_, dot) = tutorial_blocks().into_iter().find(|(id, _)| *id == "f-dot").unwrap();
+    let mut fields = 0;
+    for field in dot.split(['"', '|']).map(str::trim) {
+        if field.starts_with("data ") || field.starts_with("grad ") {
+            assert!(
+                svg.contains(&format!(">{field}<")),
+                "f_graph.svg lacks `{field}`; regenerate it from the f-dot block with dot -Tsvg"
+            );
+            fields += 1;
+        }
+    }
+    assert_eq!(fields, 10);
 }
 
 #[test]
