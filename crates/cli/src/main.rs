@@ -287,6 +287,9 @@ fn check(args: &ProblemArgs) -> Outcome {
 
 fn hessian(args: &ProblemArgs) -> Outcome {
     let p = Problem::new(args)?;
+    if p.names.is_empty() {
+        return Err(Failure("error: the expression has no variables to differentiate".into()));
+    }
     let tape = Tape::new();
     let (vars, rec) = p.record(&tape)?;
     let f = rec.output;
@@ -305,6 +308,13 @@ fn hessian(args: &ProblemArgs) -> Outcome {
                 h[i][j] = row.scalar(xj);
             }
         }
+    }
+    if let Some(i) = (0..n).find(|&i| !grad[i].is_finite()) {
+        return Err(Failure(format!(
+            "error: ∂f/∂{} = {} is not finite: the derivative does not exist there",
+            p.names[i],
+            num(grad[i])
+        )));
     }
     if let Some((i, j)) =
         (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).find(|&(i, j)| !h[i][j].is_finite())

@@ -149,6 +149,12 @@ fn hessian_differentiates_the_recorded_sweep() {
     // A linear function has a zero Hessian (the gradient is a constant).
     let out = stdout(&wengert(&["hessian", "2*x + y", "x=1", "y=1"]));
     assert!(out.contains("  x  0  0\n  y  0  0\n"), "{out}");
+    let err = fails(&["hessian", "sqrt(x)", "x=0"]);
+    assert!(err.contains("∂f/∂x = inf is not finite"), "{err}");
+    let err = fails(&["hessian", "x^1.5", "x=0"]);
+    assert!(err.contains("∂²f/∂x∂x = ") && err.contains("is not finite"), "{err}");
+    let err = fails(&["hessian", "2 + 3"]);
+    assert!(err.contains("no variables"), "{err}");
 }
 
 #[test]
