@@ -1149,7 +1149,22 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
         return Err(not_scalar(y));
     }
     let g = catch(|| y.backward())?;
-    let grads = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
+    let grads: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
+    // Re-entrance: a second backward must give bit-identical gradients (no accumulation,
+    // no state left behind by the first).
+    let again = catch(|| y.backward())?;
+    for (k, v) in vars.iter().enumerate() {
+        if let Some(i) =
+            again[*v].iter().zip(&grads[k]).position(|(a, b)| a.to_f64().to_bits() != b.to_bits())
+        {
+            return Err(format!(
+                "backward is not repeatable: a second call gave {} instead of {} for input {k} at {:?}",
+                again[*v][i],
+                grads[k][i],
+                unravel(i, inputs[k].shape())
+            ));
+        }
+    }
     let inner = tape.inner.borrow();
     let kinks = kink_sites(&inner, step);
     let detached = inner

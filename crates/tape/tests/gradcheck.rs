@@ -468,3 +468,32 @@ fn a_non_finite_value_is_traced_to_its_node() {
     let note = r.notes.iter().find(|n| n.contains("first non-finite value")).unwrap_or_else(|| panic!("{r}"));
     assert!(note.contains("= ln(") && note.contains("-inf at [1]"), "{note}");
 }
+
+#[test]
+fn a_backward_that_is_not_repeatable_is_reported() {
+    /// Scales its gradient by how many times its backward ran: stateful, hence wrong.
+    struct Counting(std::cell::Cell<f64>);
+    impl CustomOp<f64> for Counting {
+        fn name(&self) -> &str {
+            "counting"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            Ok(x[0].clone())
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            self.0.set(self.0.get() + 1.0);
+            vec![g.map(|v| v * self.0.get())]
+        }
+    }
+    let op = Rc::new(Counting(std::cell::Cell::new(0.0)));
+    let r = gradcheck(
+        move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum(),
+        &[Tensor::from([1.0, 2.0])],
+        &CheckOptions::default().with_localize(false),
+    );
+    assert!(!r.passed());
+    assert!(
+        r.problems[0].contains("backward is not repeatable") && r.problems[0].contains("input 0 at [0]"),
+        "{r}"
+    );
+}
