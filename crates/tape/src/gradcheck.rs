@@ -1697,7 +1697,13 @@ fn localize_second<T: Float, F: Func<T>>(
         return (None, notes, false);
     };
     let mut rng = Rng::new(0x00D0_0B1E);
-    let opts = CheckOptions { localize: false, ..CheckOptions::default() };
+    // Small arguments element by element, larger ones along a few directions: this runs
+    // once per node.
+    let opts = CheckOptions {
+        localize: false,
+        mode: Mode::Auto { max_elements: 512, directions: 4 },
+        ..CheckOptions::default()
+    };
     for id in 0..=y.node().0 {
         let (s, vals, out) = {
             let inner = tape.inner.borrow();
