@@ -209,7 +209,9 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
     let mut zeros_needed = 0;
     for i in (0..=o).rev() {
         if g.reached[i] {
-            if !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
+            if inner.nodes[i].op == ops::Op::Custom {
+                crate::custom::vjp(&inner, i as u32, &mut g.adj, &mut g.reached)?;
+            } else if !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
                 ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
             }
             if anomaly {
@@ -275,29 +277,49 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     ///
     /// # Panics
-    /// If this variable is not a scalar; see [`Var::backward_graph_with_seed`].
+    /// If this variable is not a scalar, or a custom op on the path has no `vjp_graph`;
+    /// see [`Var::try_backward_graph`].
     #[track_caller]
     pub fn backward_graph(self) -> GradVars<'t, T> {
-        if self.len() != 1 {
-            panic!("{}", Error::NotScalar { op: "backward_graph", shape: self.shape(), node: self.node() });
-        }
-        let seed = self.tape.constant(&Tensor::ones(&self.shape()));
-        self.backward_graph_with_seed(seed)
+        ok(self.try_backward_graph())
     }
 
     /// Recorded vector-Jacobian product with a seed variable of this variable's shape
     /// (the seed may itself depend on variables).
+    ///
+    /// # Panics
+    /// As [`Var::try_backward_graph_with_seed`] fails.
     #[track_caller]
     pub fn backward_graph_with_seed(self, seed: Var<'t, T>) -> GradVars<'t, T> {
-        self.same_tape(seed, "backward_graph");
-        assert!(
-            seed.shape() == self.shape(),
-            "backward_graph: seed {} of shape {:?} for output {} of shape {:?}",
-            seed.node(),
-            seed.shape(),
-            self.node(),
-            self.shape()
-        );
+        ok(self.try_backward_graph_with_seed(seed))
+    }
+
+    /// Fallible [`Var::backward_graph`]: [`Error::NotScalar`] for a non-scalar output, and
+    /// an error naming a custom op that has no (or a malformed) `vjp_graph`.
+    pub fn try_backward_graph(self) -> Result<GradVars<'t, T>> {
+        if self.len() != 1 {
+            return Err(Error::NotScalar { op: "backward_graph", shape: self.shape(), node: self.node() });
+        }
+        let seed = self.tape.constant(&Tensor::ones(&self.shape()));
+        self.try_backward_graph_with_seed(seed)
+    }
+
+    /// Fallible [`Var::backward_graph_with_seed`]: the seed must be on this tape and have
+    /// this variable's shape.
+    pub fn try_backward_graph_with_seed(self, seed: Var<'t, T>) -> Result<GradVars<'t, T>> {
+        self.try_same_tape(seed, "backward_graph")?;
+        if seed.shape() != self.shape() {
+            return Err(Error::InvalidArgument {
+                op: "backward_graph",
+                msg: format!(
+                    "seed {} of shape {:?} for output {} of shape {:?}; they must match",
+                    seed.node(),
+                    seed.shape(),
+                    self.node(),
+                    self.shape()
+                ),
+            });
+        }
         let tape = self.tape;
         let o = self.id as usize;
         let mut adj: Vec<Option<u32>> = vec![None; o + 1];
@@ -310,7 +332,7 @@ impl<'t, T: Float> Var<'t, T> {
             if !node.grad {
                 continue;
             }
-            for (p, contrib) in ops::vjp_graph(Var::new(tape, i as u32), Var::new(tape, g)) {
+            for (p, contrib) in ops::vjp_graph(Var::new(tape, i as u32), Var::new(tape, g))? {
                 if !tape.inner.borrow().node(p).grad {
                     continue;
                 }
@@ -321,6 +343,6 @@ impl<'t, T: Float> Var<'t, T> {
                 });
             }
         }
-        GradVars { tape, adj }
+        Ok(GradVars { tape, adj })
     }
 }

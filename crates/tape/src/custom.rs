@@ -100,8 +100,9 @@ fn parts<T: Float>(inner: &Inner<T>, id: u32) -> (Rc<dyn CustomOp<T>>, Vec<u32>)
     (op, inner.ints[a + 2..a + 2 + count].iter().map(|&p| p as u32).collect())
 }
 
-/// Numeric VJP: calls the user's rule on copies of the values.
-pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) {
+/// Numeric VJP: calls the user's rule on copies of the values. A rule that returns the
+/// wrong number of gradients, or one of the wrong shape, is an error naming the op.
+pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) -> Result<()> {
     let (op, parents) = parts(inner, id);
     let xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
     let refs: Vec<&Tensor<T>> = xs.iter().collect();
@@ -109,46 +110,62 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &
     let r = inner.range(id);
     let g = Tensor::new(y.shape(), adj[r].to_vec()).expect("tape bug: adjoint shape");
     let grads = op.vjp(&refs, &y, &g);
-    assert!(
-        grads.len() == parents.len(),
-        "custom op {}: vjp returned {} gradients for {} inputs",
-        op.name(),
-        grads.len(),
-        parents.len()
-    );
-    for (k, (&p, gp)) in parents.iter().zip(&grads).enumerate() {
-        assert!(
-            gp.shape() == xs[k].shape(),
-            "custom op {}: vjp returned shape {:?} for input {k} of shape {:?}",
-            op.name(),
-            gp.shape(),
-            xs[k].shape()
-        );
+    let bad =
+        |msg: String| Error::InvalidArgument { op: "custom", msg: format!("{} (v{id}): {msg}", op.name()) };
+    if grads.len() != parents.len() {
+        return Err(bad(format!("vjp returned {} gradients for {} inputs", grads.len(), parents.len())));
+    }
+    for (k, gp) in grads.iter().enumerate() {
+        if gp.shape() != xs[k].shape() {
+            return Err(bad(format!(
+                "vjp returned shape {:?} for input {k} (v{}) of shape {:?}",
+                gp.shape(),
+                parents[k],
+                xs[k].shape()
+            )));
+        }
+    }
+    for (&p, gp) in parents.iter().zip(&grads) {
         if flows(inner, p, adj, reached) {
             let pr = inner.range(p);
             adj[pr].iter_mut().zip(gp.data()).for_each(|(a, g)| *a += *g);
         }
     }
+    Ok(())
 }
 
 /// VJP in tape ops, if the user supplied one.
-pub(crate) fn vjp_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+pub(crate) fn vjp_graph<'t, T: Float>(
+    y: Var<'t, T>,
+    g: Var<'t, T>,
+) -> Result<SmallVec<[(u32, Var<'t, T>); 2]>> {
     let (op, parents) = parts(&y.tape.inner.borrow(), y.id);
     let xs: Vec<Var<'t, T>> = parents.iter().map(|&p| Var::new(y.tape, p)).collect();
-    let grads = op.vjp_graph(&xs, y, g).unwrap_or_else(|| {
-        panic!(
-            "custom op {} ({}) has no vjp_graph, so it cannot be differentiated twice; \
-             implement CustomOp::vjp_graph or use backward()",
-            op.name(),
-            y.node()
-        )
-    });
-    assert!(
-        grads.len() == parents.len(),
-        "custom op {}: vjp_graph returned {} gradients for {} inputs",
-        op.name(),
-        grads.len(),
-        parents.len()
-    );
-    parents.into_iter().zip(grads).collect()
+    let bad = |msg: String| Error::InvalidArgument {
+        op: "custom",
+        msg: format!("{} ({}): {msg}", op.name(), y.node()),
+    };
+    let Some(grads) = op.vjp_graph(&xs, y, g) else {
+        return Err(bad("has no vjp_graph, so it cannot be differentiated twice; \
+             implement CustomOp::vjp_graph or use backward()"
+            .into()));
+    };
+    if grads.len() != parents.len() {
+        return Err(bad(format!(
+            "vjp_graph returned {} gradients for {} inputs",
+            grads.len(),
+            parents.len()
+        )));
+    }
+    for (k, (gv, x)) in grads.iter().zip(&xs).enumerate() {
+        if gv.shape() != x.shape() {
+            return Err(bad(format!(
+                "vjp_graph returned shape {:?} for input {k} ({}) of shape {:?}",
+                gv.shape(),
+                x.node(),
+                x.shape()
+            )));
+        }
+    }
+    Ok(parents.into_iter().zip(grads).collect())
 }

@@ -52,6 +52,7 @@ pub use backward::{GradVars, Grads};
 pub use custom::CustomOp;
 pub use error::{Error, NodeId, Result};
 pub use float::Float;
+pub use functional::{func, func_many};
 pub use shape::Shape;
 pub use tape::{Mark, Tape, TapeStats};
 pub use tensor::Tensor;

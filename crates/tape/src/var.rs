@@ -155,11 +155,6 @@ impl<'t, T: Float> Var<'t, T> {
         }
     }
 
-    #[track_caller]
-    pub(crate) fn same_tape(self, other: Var<'t, T>, op: &'static str) {
-        ok(self.try_same_tape(other, op))
-    }
-
     /// The same value, cut off from the graph: no gradient flows through it.
     #[track_caller]
     pub fn detach(self) -> Var<'t, T> {

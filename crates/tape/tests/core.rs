@@ -933,3 +933,28 @@ fn logsumexp_of_infinite_rows() {
     assert_eq!(l.data()[1], inf);
     assert!((l.data()[2] - 2f64.ln()).abs() < 1e-15);
 }
+
+/// A custom op whose backward rule returns a gradient of the wrong shape, or which has no
+/// recorded rule, is an error from the fallible API naming the op, not a panic.
+#[test]
+fn malformed_custom_op_rules_are_errors() {
+    struct Bad;
+    impl wengert_tape::CustomOp<f64> for Bad {
+        fn name(&self) -> &str {
+            "bad_op"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> wengert_tape::Result<Tensor<f64>> {
+            Ok(x[0].map(|v| 2.0 * v))
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, _g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![Tensor::zeros(&[5])]
+        }
+    }
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0]));
+    let y = t.custom(std::rc::Rc::new(Bad), &[x]).unwrap().sum();
+    let e = y.try_backward().unwrap_err().to_string();
+    assert!(e.contains("bad_op") && e.contains("[5]") && e.contains("[2]"), "{e}");
+    let e = y.try_backward_graph().err().expect("no vjp_graph").to_string();
+    assert!(e.contains("bad_op") && e.contains("vjp_graph"), "{e}");
+}

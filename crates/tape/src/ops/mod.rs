@@ -173,7 +173,11 @@ pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], re
             layout::vjp(inner, n, adj, reached)
         }
         MatMul => matmul::vjp(inner, n, adj, reached),
-        Custom => crate::custom::vjp(inner, id, adj, reached),
+        Custom => {
+            if let Err(e) = crate::custom::vjp(inner, id, adj, reached) {
+                panic!("{e}");
+            }
+        }
     }
 }
 
@@ -182,10 +186,10 @@ pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], re
 pub(crate) fn vjp_graph<'t, T: Float>(
     out: Var<'t, T>,
     g: Var<'t, T>,
-) -> smallvec::SmallVec<[(u32, Var<'t, T>); 2]> {
+) -> crate::Result<smallvec::SmallVec<[(u32, Var<'t, T>); 2]>> {
     let n = out.tape.inner.borrow().node(out.id);
     use Op::*;
-    match n.op {
+    Ok(match n.op {
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask => {
             smallvec::SmallVec::new()
         }
@@ -199,8 +203,8 @@ pub(crate) fn vjp_graph<'t, T: Float>(
             layout::vjp_graph(out, n, g)
         }
         MatMul => matmul::vjp_graph(out, n, g),
-        Custom => crate::custom::vjp_graph(out, g),
-    }
+        Custom => return crate::custom::vjp_graph(out, g),
+    })
 }
 
 /// Returns whether gradients flow into parent `p`; if they do and this is the first
