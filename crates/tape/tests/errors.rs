@@ -423,3 +423,25 @@ fn domain_edges_give_infinite_adjoints_reported_in_the_reverse_sweep() {
     assert_eq!(z.value().data()[0], f64::NEG_INFINITY);
     assert_eq!(t.anomaly().map(|a| a.node), Some(z.node()));
 }
+
+/// Core bug (found by `fuzz/` target `tape_program`): backward through a matmul whose
+/// operand has a zero-size outer dimension, e.g. `[0, 2] × [2, 1]`, panics with "range
+/// start index 1 out of range for slice of length 0" in `gemm::gemv`: the VJP of b is
+/// aᵀ·ȳ with an empty inner dimension (k = 0), and the matrix-vector fast path slices
+/// rows of the empty aᵀ. Fix in the `gemm` wrapper of `float.rs`, after the
+/// `if m == 0 || n == 0 { return; }` early return: `if k == 0 { c[..m * n].iter_mut()
+/// .for_each(|x| *x = if beta == Self::ZERO { Self::ZERO } else { beta * *x }); return; }`
+/// (an empty sum is zero, so C = β·C).
+#[test]
+#[ignore = "core bug: backward of a matmul with a zero-size dimension panics in gemv"]
+fn matmul_with_an_empty_dimension_differentiates() {
+    for (sa, sb) in [([0, 2], [2, 1]), ([0, 2], [2, 3]), ([2, 0], [0, 1]), ([1, 2], [2, 0])] {
+        let t = Tape::<f64>::new();
+        let a = t.var(&Tensor::zeros(&sa));
+        let b = t.var(&Tensor::ones(&sb));
+        let y = a.try_matmul(b).unwrap();
+        let g = catch_unwind(AssertUnwindSafe(|| y.sum().try_backward().map(|g| (g.wrt(a), g.wrt(b)))));
+        let (ga, gb) = g.unwrap_or_else(|_| panic!("{sa:?} × {sb:?}: try_backward panicked")).unwrap();
+        assert!(ga.data().iter().chain(gb.data()).all(|&v| v == 0.0), "{sa:?} × {sb:?}");
+    }
+}
