@@ -346,7 +346,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let ax = &mut lo[xo..xo + xs.numel];
     let ints = &inner.ints[(n.aux as usize).min(inner.ints.len())..];
     match n.op {
-        Op::BroadcastTo => for_each_broadcast(&xs.dims, &out.dims, |oi, xi| ax[xi] += g[oi]),
+        Op::BroadcastTo => crate::ops::reduce::sum_into(g, &out.dims, ax, &xs.dims),
         Op::Reshape => ax.iter_mut().zip(g).for_each(|(a, g)| *a += *g),
         Op::Permute => {
             let ps = permuted_strides(&xs.dims, &ints[..xs.dims.len()]);

@@ -18,12 +18,77 @@ use crate::tape::{Inner, Node, SCALAR};
 use crate::var::Var;
 
 /// Sums `x` (shape `from`) into `out` (shape `to`, broadcastable to `from`), adding.
+///
+/// Summation is pairwise (full and trailing-axis sums) or blocked eight rows at a time
+/// (leading-axis sums, e.g. a bias gradient over a batch), so the rounding error grows
+/// like log n or n/8 rather than n — it matters in f32 over large batches.
 pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[usize]) {
-    if to.is_empty() || numel(to) == 1 {
-        out[0] += x.iter().copied().sum::<T>();
+    if numel(to) == 1 {
+        out[0] += pairwise(x);
+        return;
+    }
+    // Align `to` with `from` on the right, padding with 1s.
+    let pad = from.len() - to.len();
+    let t = |i: usize| if i < pad { 1 } else { to[i - pad] };
+    // Leading axes reduced, the rest kept: column sums over `rows` rows.
+    if let Some(k) =
+        (0..=from.len()).find(|&k| (0..k).all(|i| t(i) == 1) && (k..from.len()).all(|i| t(i) == from[i]))
+    {
+        let (rows, cols) = (numel(&from[..k]), numel(&from[k..]));
+        column_sums(x, rows, cols, out);
+        return;
+    }
+    // Trailing axes reduced, the rest kept: a pairwise sum per row.
+    if let Some(k) =
+        (0..=from.len()).find(|&k| (0..k).all(|i| t(i) == from[i]) && (k..from.len()).all(|i| t(i) == 1))
+    {
+        let inner = numel(&from[k..]);
+        for (o, row) in out.iter_mut().zip(x.chunks_exact(inner.max(1))) {
+            *o += pairwise(row);
+        }
         return;
     }
     for_each_broadcast(to, from, |xi, oi| out[oi] += x[xi]);
+}
+
+/// Pairwise sum: halves recursively down to blocks of 64, each summed with eight
+/// accumulators.
+pub(crate) fn pairwise<T: Float>(x: &[T]) -> T {
+    if x.len() <= 64 {
+        let mut acc = [T::ZERO; 8];
+        let chunks = x.chunks_exact(8);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for j in 0..8 {
+                acc[j] += c[j];
+            }
+        }
+        let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        for &v in rest {
+            s += v;
+        }
+        return s;
+    }
+    let mid = x.len() / 2;
+    pairwise(&x[..mid]) + pairwise(&x[mid..])
+}
+
+/// `out[j] += Σ_r x[r, j]`, adding eight rows at a time as a balanced tree.
+fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
+    let mut r = 0;
+    while r + 8 <= rows {
+        let b: [&[T]; 8] = std::array::from_fn(|i| &x[(r + i) * cols..(r + i + 1) * cols]);
+        for j in 0..cols {
+            out[j] +=
+                ((b[0][j] + b[1][j]) + (b[2][j] + b[3][j])) + ((b[4][j] + b[5][j]) + (b[6][j] + b[7][j]));
+        }
+        r += 8;
+    }
+    for row in x[r * cols..rows * cols].chunks_exact(cols.max(1)) {
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += *v;
+        }
+    }
 }
 
 /// Records `sum_to`.
