@@ -255,3 +255,58 @@ impl<T: wengert::tape::Float> Mlp<T> {
         loss.item().to_f64()
     }
 }
+
+// W1 batched: the same MLP and loss on tensors (X is 100×2).
+
+/// micrograd's MLP as six tensors, weights stored [in, out].
+pub struct BatchedMlp {
+    pub params: Vec<Tensor<f64>>,
+}
+
+impl BatchedMlp {
+    pub fn from_init() -> Self {
+        let init = read_csv("w1_init.csv");
+        let mut params = Vec::new();
+        for (l, &(nin, nout)) in SIZES.iter().enumerate() {
+            let w: Vec<f64> = init.iter().filter(|r| r[0] as usize == l).map(|r| r[3]).collect();
+            // The file is row-major [out][in]; store the transpose [in, out].
+            params.push(Tensor::from_fn(&[nin, nout], |i| w[(i % nout) * nin + i / nout]));
+            params.push(Tensor::zeros(&[nout]));
+        }
+        BatchedMlp { params }
+    }
+
+    /// One step with the data already on the tape (`x`, `y` nodes). Returns (loss, acc).
+    pub fn step(
+        &mut self,
+        tape: &mut Tape<f64>,
+        mark: &wengert::tape::Mark,
+        (xid, yid): (wengert::tape::NodeId, wengert::tape::NodeId),
+        grads: &mut Grads<f64>,
+        lr: f64,
+    ) -> (f64, f64) {
+        tape.rewind(mark);
+        let t = &*tape;
+        let (x, y) = (t.get(xid).unwrap(), t.get(yid).unwrap());
+        let p: Vec<Var<'_, f64>> = self.params.iter().map(|q| t.var(q)).collect();
+        let h1 = (x.matmul(p[0]) + p[1]).relu();
+        let h2 = (h1.matmul(p[2]) + p[3]).relu();
+        let score = h2.matmul(p[4]) + p[5];
+        let data = (score * y).rsub(1.0).relu().mean();
+        let mut reg = p[0].square().sum();
+        for &q in &p[1..] {
+            reg += q.square().sum();
+        }
+        let total = data + reg * 1e-4;
+        total.backward_into(grads);
+        for (q, v) in self.params.iter_mut().zip(&p) {
+            for (a, g) in q.data_mut().iter_mut().zip(&grads[*v]) {
+                *a -= lr * *g;
+            }
+        }
+        let s = score.value();
+        let yv = y.value();
+        let correct = s.data().iter().zip(yv.data()).filter(|(s, y)| (**s > 0.0) == (**y > 0.0)).count();
+        (total.item(), correct as f64 / s.len() as f64)
+    }
+}

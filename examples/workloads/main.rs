@@ -174,7 +174,34 @@ fn w1(args: &Args) -> bool {
             ("ns_per_node", format!("{:.2}", t.median_s * 1e9 / nodes as f64)),
         ],
     );
-    ok0 && ok1 && ok2
+    ok0 && ok1 && ok2 && w1_batched(args)
+}
+
+fn w1_batched(args: &Args) -> bool {
+    let (x, y) = moons();
+    let xt = Tensor::new(&[x.len(), 2], x.iter().flatten().copied().collect()).unwrap();
+    let yt = Tensor::new(&[y.len(), 1], y.clone()).unwrap();
+    let lr = |k: usize| 1.0 - 0.9 * k as f64 / 100.0;
+    let mut tape = Tape::new();
+    let ids = (tape.constant(&xt).node(), tape.constant(&yt).node());
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    let mut m = BatchedMlp::from_init();
+    let (loss0, _) = m.step(&mut tape, &mark, ids, &mut grads, lr(0));
+    for k in 1..100 {
+        m.step(&mut tape, &mark, ids, &mut grads, lr(k));
+    }
+    let (loss100, acc) = m.step(&mut tape, &mark, ids, &mut grads, 0.0);
+    let (c0, ok0) = check("W1 batched loss0", loss0, 0.7807270827838716, 1e-12);
+    let (c1, ok1) = check("W1 batched loss100", loss100, 0.011391668749819284, 1e-12);
+    let mut m = BatchedMlp::from_init();
+    let mut k = 0;
+    let t = bench(args.quick, || {
+        m.step(&mut tape, &mark, ids, &mut grads, lr(k % 100));
+        k += 1;
+    });
+    emit(args, "W1", "engine", "f64", &t, &[("loss0", c0), ("loss100", c1), ("acc", format!("{acc}"))]);
+    ok0 && ok1 && acc == 1.0
 }
 
 // ---------------------------------------------------------------- W2
