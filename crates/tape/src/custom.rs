@@ -26,8 +26,6 @@
 
 use std::rc::Rc;
 
-use smallvec::SmallVec;
-
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::ops::{flows, Op};
@@ -135,10 +133,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &
 }
 
 /// VJP in tape ops, if the user supplied one.
-pub(crate) fn vjp_graph<'t, T: Float>(
-    y: Var<'t, T>,
-    g: Var<'t, T>,
-) -> Result<SmallVec<[(u32, Var<'t, T>); 2]>> {
+pub(crate) fn vjp_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Result<crate::ops::Contribs<'t, T>> {
     let (op, parents) = parts(&y.tape.inner.borrow(), y.id);
     let xs: Vec<Var<'t, T>> = parents.iter().map(|&p| Var::new(y.tape, p)).collect();
     let bad = |msg: String| Error::InvalidArgument {

@@ -155,6 +155,9 @@ impl Op {
     }
 }
 
+/// Per parent, the contribution to its adjoint, from a recorded VJP.
+pub(crate) type Contribs<'t, T> = smallvec::SmallVec<[(u32, Var<'t, T>); 2]>;
+
 /// The numeric reverse step of node `id`: adds its parents' contributions to `adj` and
 /// marks them reached. `adj` is laid out like the tape's values.
 pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) {
@@ -183,10 +186,7 @@ pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], re
 
 /// The reverse step of node `id` written in tape ops: returns, per parent, the
 /// contribution to its adjoint as a new variable (or `None` where no gradient flows).
-pub(crate) fn vjp_graph<'t, T: Float>(
-    out: Var<'t, T>,
-    g: Var<'t, T>,
-) -> crate::Result<smallvec::SmallVec<[(u32, Var<'t, T>); 2]>> {
+pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::Result<Contribs<'t, T>> {
     let n = out.tape.inner.borrow().node(out.id);
     use Op::*;
     Ok(match n.op {
