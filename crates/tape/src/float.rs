@@ -175,6 +175,11 @@ macro_rules! impl_float {
                 if m == 0 || n == 0 {
                     return;
                 }
+                if k == 0 {
+                    // An empty sum is zero: C = β·C.
+                    c[..m * n].iter_mut().for_each(|x| *x = if beta == 0.0 { 0.0 } else { beta * *x });
+                    return;
+                }
                 if crate::gemm::gemv(m, k, n, a, a_strides, b, b_strides, beta, c) {
                     return;
                 }

@@ -341,6 +341,12 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_max(self) -> Result<Var<'t, T>> {
         let n = self.len();
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                op: "max",
+                msg: format!("max of {:?} ({}), which is empty", self.shape(), self.node()),
+            });
+        }
         let flat = if self.shape().len() == 1 { self } else { layout::reshape(self, &[n])? };
         let m = reduce::max_axis(flat, 0)?;
         layout::reshape(m, &[])
@@ -377,6 +383,14 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::logsumexp`].
     #[track_caller]
     pub fn try_logsumexp(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("logsumexp", axis, &dims)?;
+        if dims[ax] == 0 {
+            return Err(Error::InvalidArgument {
+                op: "logsumexp",
+                msg: format!("logsumexp over axis {ax} of {dims:?} ({}), which is empty", self.node()),
+            });
+        }
         // The detached max is clamped to finite values so that a row of all −inf gives
         // −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
         let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
@@ -384,8 +398,6 @@ impl<'t, T: Float> Var<'t, T> {
         if keepdim {
             Ok(lse)
         } else {
-            let dims = self.shape();
-            let ax = self.axis("logsumexp", axis, &dims)?;
             let mut out = dims;
             out.remove(ax);
             layout::reshape(lse, &out)
@@ -395,13 +407,25 @@ impl<'t, T: Float> Var<'t, T> {
     /// log softmax over one axis: x − logsumexp(x), stable for any finite x.
     #[track_caller]
     pub fn log_softmax(self, axis: isize) -> Var<'t, T> {
-        ok(self.try_logsumexp(axis, true).map(|l| self - l))
+        ok(self.try_log_softmax(axis))
+    }
+
+    /// Fallible [`Var::log_softmax`]: fails for an axis out of range or of size 0.
+    #[track_caller]
+    pub fn try_log_softmax(self, axis: isize) -> Result<Var<'t, T>> {
+        Ok(self - self.try_logsumexp(axis, true)?)
     }
 
     /// softmax over one axis: exp(log_softmax(x)).
     #[track_caller]
     pub fn softmax(self, axis: isize) -> Var<'t, T> {
-        self.log_softmax(axis).exp()
+        ok(self.try_softmax(axis))
+    }
+
+    /// Fallible [`Var::softmax`]: fails for an axis out of range or of size 0.
+    #[track_caller]
+    pub fn try_softmax(self, axis: isize) -> Result<Var<'t, T>> {
+        Ok(self.try_log_softmax(axis)?.exp())
     }
 
     fn axis(self, op: &'static str, axis: isize, dims: &[usize]) -> Result<usize> {
@@ -539,7 +563,9 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// Matrix product: [m, k]·[k, n] → [m, n], or batched [b, m, k]·[b, k, n] → [b, m, n]
-    /// (a 2-d operand is shared across the batch).
+    /// (a 2-d operand is shared across the batch). Batch sizes must be equal: a batch of 1
+    /// is not broadcast against a larger one, and 1-d operands are not promoted — reshape
+    /// them to [1, k] or [k, 1].
     #[track_caller]
     pub fn matmul(self, rhs: Var<'t, T>) -> Var<'t, T> {
         ok(matmul::matmul(self, rhs))
