@@ -2,7 +2,7 @@
 //! section 7), speaking the contract of `run_anchors.sh`:
 //!
 //! ```text
-//! cargo build --release --example workloads
+//! cargo build --release --example workloads --features threading
 //! target/release/examples/workloads --workload W1|W2|W3|W4|W5 --threads 1|2 --pass N [--quick]
 //! ```
 //!
@@ -392,7 +392,8 @@ fn w5(args: &Args) -> bool {
 }
 
 fn pin_threads(threads: usize) {
-    // The GEMM kernels read their thread count once, from this variable.
+    // The GEMM kernels read their thread count once, from this variable (it takes effect
+    // with the `threading` feature; without it every product runs on one thread).
     std::env::set_var("MATMUL_NUM_THREADS", threads.to_string());
     if threads == 1 {
         // Pin to CPU 0 like the peers (best effort: taskset is part of util-linux).
