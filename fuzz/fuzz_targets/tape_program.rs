@@ -255,12 +255,20 @@ fn run(t: &Tape, data: &[u8]) -> Vec<u64> {
         leaves.push(t.var(&b.tensor(&s)));
     }
     let mut vars = leaves.clone();
+    // Broadcasts, concatenations, pads and outer products can grow tensors geometrically
+    // over 48 steps; the engine then allocates what the program asks for (an input once
+    // reached 700 MB). Stop the program at a budget of elements instead.
+    const ELEMENT_BUDGET: usize = 1 << 16;
+    let mut elements: usize = vars.iter().map(|v| v.len()).sum();
     for _ in 0..48 {
-        if b.done() {
+        if b.done() || elements > ELEMENT_BUDGET {
             break;
         }
         match step(t, &mut b, &vars) {
-            Ok(v) => vars.push(v),
+            Ok(v) => {
+                elements += v.len();
+                vars.push(v);
+            }
             Err(e) => check_error(&e),
         }
     }
