@@ -3,11 +3,9 @@
 
 use std::fmt;
 
-use smallvec::SmallVec;
-
 use crate::error::NodeId;
 use crate::float::Float;
-use crate::ops::Op;
+use crate::ops::{op_name, parents};
 use crate::shape::Shape;
 use crate::tape::{Inner, Tape};
 use crate::tensor::fmt_preview;
@@ -89,33 +87,6 @@ impl fmt::Display for Anomaly {
             write!(f, "; input {} = {} {:?} {}", i.node, i.op, i.shape, i.value)?;
         }
         Ok(())
-    }
-}
-
-/// The parents of node `id`, in order.
-pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> SmallVec<[u32; 4]> {
-    let n = inner.nodes[id as usize];
-    let a = n.aux as usize;
-    match n.op {
-        Op::Var | Op::Const => SmallVec::new(),
-        Op::Concat => inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect(),
-        Op::Custom => inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect(),
-        op if n.b != 0 || is_binary(op) => smallvec::smallvec![n.a, n.b],
-        _ => smallvec::smallvec![n.a],
-    }
-}
-
-fn is_binary(op: Op) -> bool {
-    use Op::*;
-    matches!(op, Add | Sub | Mul | Div | Pow | Maximum | Minimum | MaxWeight | EqMask | MatMul)
-}
-
-pub(crate) fn op_name<T: Float>(inner: &Inner<T>, id: u32) -> String {
-    let n = inner.nodes[id as usize];
-    if n.op == Op::Custom {
-        inner.customs[inner.ints[n.aux as usize]].name().to_string()
-    } else {
-        n.op.name().to_string()
     }
 }
 

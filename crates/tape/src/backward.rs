@@ -209,10 +209,8 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
     let mut zeros_needed = 0;
     for i in (0..=o).rev() {
         if g.reached[i] {
-            if inner.nodes[i].op == ops::Op::Custom {
-                crate::custom::vjp(&inner, i as u32, &mut g.adj, &mut g.reached)?;
-            } else if !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
-                ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached);
+            if !ops::vjp_scalar(&inner, i as u32, &mut g.adj, &mut g.reached) {
+                ops::vjp_numeric(&inner, i as u32, &mut g.adj, &mut g.reached)?;
             }
             if anomaly {
                 if let Some(a) = crate::anomaly::check_reverse(&inner, i as u32, &g.adj) {

@@ -177,7 +177,7 @@ macro_rules! impl_float {
                 }
                 if k == 0 {
                     // An empty sum is zero: C = β·C.
-                    c[..m * n].iter_mut().for_each(|x| *x = if beta == 0.0 { 0.0 } else { beta * *x });
+                    crate::gemm::scale(beta, &mut c[..m * n]);
                     return;
                 }
                 if crate::gemm::gemv(m, k, n, a, a_strides, b, b_strides, beta, c) {

@@ -116,7 +116,8 @@ pub(crate) fn gemv<T: Float>(
     false
 }
 
-fn scale<T: Float>(beta: T, c: &mut [T]) {
+/// `c = β·c` (zeros for β = 0, so NaN in stale output does not survive).
+pub(crate) fn scale<T: Float>(beta: T, c: &mut [T]) {
     if beta == T::ZERO {
         c.fill(T::ZERO);
     } else if beta != T::ONE {

@@ -164,11 +164,7 @@ impl<'t, T: Float> WengertList<'t, T> {
             NodeKind::Constant => leaf_expr(name.as_deref(), "constant"),
             NodeKind::Op => op_expr(inner, id),
         };
-        let op = if n.op == Op::Custom {
-            inner.customs[inner.ints[n.aux as usize]].name().to_string()
-        } else {
-            n.op.name().to_string()
-        };
+        let op = ops::op_name(inner, id);
         let location =
             inner.locations.get(id as usize).copied().flatten().map(|l| format!("{}:{}", l.file(), l.line()));
         Entry {
@@ -177,7 +173,7 @@ impl<'t, T: Float> WengertList<'t, T> {
             name,
             expr,
             op,
-            parents: parents(inner, id).into_iter().map(NodeId).collect(),
+            parents: ops::parents(inner, id).into_iter().map(NodeId).collect(),
             requires_grad: n.grad,
             value: inner.tensor(id),
             location,
@@ -230,7 +226,7 @@ impl<'t, T: Float> WengertList<'t, T> {
             let id = i as u32;
             // The engine's order: the inlined scalar step where it applies, else the general one.
             if !ops::vjp_scalar(&inner, id, &mut adj, &mut reached) {
-                ops::vjp_numeric(&inner, id, &mut adj, &mut reached);
+                ops::vjp_numeric(&inner, id, &mut adj, &mut reached)?;
             }
             let rules = adjoint_rules(&inner, id);
             let mut updates: Vec<AdjointUpdate<T>> = Vec::new();
@@ -615,22 +611,6 @@ fn dot_escape(s: &str) -> String {
     out
 }
 
-/// The parents of a node in operand order (repeats kept: `x · x` has `[x, x]`).
-fn parents<T: Float>(inner: &Inner<T>, id: u32) -> Vec<u32> {
-    let n = inner.node(id);
-    use Op::*;
-    match n.op {
-        Var | Const => vec![],
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum | MaxWeight | EqMask | MatMul => vec![n.a, n.b],
-        Concat | Custom => {
-            let a = n.aux as usize;
-            let count = inner.ints[a + 1];
-            inner.ints[a + 2..a + 2 + count].iter().map(|&p| p as u32).collect()
-        }
-        _ => vec![n.a],
-    }
-}
-
 fn c<T: Float>(inner: &Inner<T>, n: &Node, k: usize) -> T {
     inner.consts[n.aux as usize + k]
 }
@@ -694,7 +674,7 @@ fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
             format!("pad({a}, axis {}, at {}, to {})", i[0], i[1], dims[i[0]])
         }
         Concat => {
-            let ps: Vec<String> = parents(inner, id).into_iter().map(v).collect();
+            let ps: Vec<String> = ops::parents(inner, id).into_iter().map(v).collect();
             format!("concat([{}], axis {})", ps.join(", "), ints(inner, &n)[0])
         }
         IndexSelect => {
@@ -706,8 +686,8 @@ fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
             format!("scatter_rows({a}, {}, {})", list(&i[1..1 + i[0]]), dims[0])
         }
         Custom => {
-            let name = inner.customs[inner.ints[n.aux as usize]].name().to_string();
-            let ps: Vec<String> = parents(inner, id).into_iter().map(v).collect();
+            let name = ops::op_name(inner, id);
+            let ps: Vec<String> = ops::parents(inner, id).into_iter().map(v).collect();
             format!("{name}({})", ps.join(", "))
         }
     }
@@ -776,7 +756,7 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         Concat => {
             let axis = ints(inner, &n)[0];
             let mut start = 0;
-            parents(inner, id)
+            ops::parents(inner, id)
                 .into_iter()
                 .map(|p| {
                     let len = inner.dims(p)[axis];
@@ -796,8 +776,8 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         }
         MatMul => vec![(n.a, format!("matmul({g}, {b}ᵀ)")), (n.b, format!("matmul({a}ᵀ, {g})"))],
         Custom => {
-            let name = inner.customs[inner.ints[n.aux as usize]].name().to_string();
-            parents(inner, id)
+            let name = ops::op_name(inner, id);
+            ops::parents(inner, id)
                 .into_iter()
                 .enumerate()
                 .map(|(k, p)| (p, format!("{name}.vjp({g})[{k}]")))

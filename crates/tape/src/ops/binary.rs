@@ -132,7 +132,7 @@ macro_rules! each_binary {
     };
 }
 
-/// Numeric VJP of a binary node.
+/// Numeric VJP of a binary tensor node (scalar nodes take [`crate::ops::vjp_scalar`]).
 #[inline]
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
     let ao = inner.nodes[n.a as usize].off as usize;
@@ -141,16 +141,6 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let va = &inner.values;
     let fa = flows(inner, n.a, adj, reached);
     let fb = flows(inner, n.b, adj, reached);
-    if n.shape == SCALAR {
-        let (g, a, b, y) = (adj[o], va[ao], va[bo], va[o]);
-        if fa {
-            adj[ao] += ga(n.op, g, a, b, y);
-        }
-        if fb {
-            adj[bo] += gb(n.op, g, a, b, y);
-        }
-        return;
-    }
     let len = inner.shapes[n.shape as usize].numel;
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..len];

@@ -159,8 +159,14 @@ impl Op {
 pub(crate) type Contribs<'t, T> = smallvec::SmallVec<[(u32, Var<'t, T>); 2]>;
 
 /// The numeric reverse step of node `id`: adds its parents' contributions to `adj` and
-/// marks them reached. `adj` is laid out like the tape's values.
-pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) {
+/// marks them reached. `adj` is laid out like the tape's values. Fails only for a custom
+/// op whose rule returns gradients of the wrong count or shape.
+pub(crate) fn vjp_numeric<T: Float>(
+    inner: &Inner<T>,
+    id: u32,
+    adj: &mut [T],
+    reached: &mut [bool],
+) -> crate::Result<()> {
     let n = inner.node(id);
     use Op::*;
     match n.op {
@@ -176,12 +182,9 @@ pub(crate) fn vjp_numeric<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], re
             layout::vjp(inner, n, adj, reached)
         }
         MatMul => matmul::vjp(inner, n, adj, reached),
-        Custom => {
-            if let Err(e) = crate::custom::vjp(inner, id, adj, reached) {
-                panic!("{e}");
-            }
-        }
+        Custom => return crate::custom::vjp(inner, id, adj, reached),
     }
+    Ok(())
 }
 
 /// The reverse step of node `id` written in tape ops: returns, per parent, the
@@ -205,6 +208,33 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::
         MatMul => matmul::vjp_graph(out, n, g),
         Custom => return crate::custom::vjp_graph(out, g),
     })
+}
+
+/// The parents of node `id` in operand order (repeats kept: `x · x` has `[x, x]`).
+pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> smallvec::SmallVec<[u32; 4]> {
+    let n = inner.nodes[id as usize];
+    use Op::*;
+    match n.op {
+        Var | Const => smallvec::SmallVec::new(),
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum | MaxWeight | EqMask | MatMul => {
+            smallvec::smallvec![n.a, n.b]
+        }
+        Concat | Custom => {
+            let a = n.aux as usize;
+            inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect()
+        }
+        _ => smallvec::smallvec![n.a],
+    }
+}
+
+/// The op name of node `id` as a reader knows it: a custom op's own name.
+pub(crate) fn op_name<T: Float>(inner: &Inner<T>, id: u32) -> String {
+    let n = inner.nodes[id as usize];
+    if n.op == Op::Custom {
+        inner.customs[inner.ints[n.aux as usize]].name().to_string()
+    } else {
+        n.op.name().to_string()
+    }
 }
 
 /// Returns whether gradients flow into parent `p`; if they do and this is the first

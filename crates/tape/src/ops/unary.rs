@@ -184,7 +184,7 @@ fn vjp_loop<T: Float>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) 
     );
 }
 
-/// Numeric VJP of a unary node.
+/// Numeric VJP of a unary tensor node (scalar nodes take [`crate::ops::vjp_scalar`]).
 #[inline]
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
     if !flows(inner, n.a, adj, reached) {
@@ -193,10 +193,6 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
     let xo = inner.nodes[n.a as usize].off as usize;
     let o = n.off as usize;
-    if n.shape == SCALAR {
-        adj[xo] += gx(n.op, adj[o], inner.values[xo], inner.values[o], c);
-        return;
-    }
     let len = inner.shapes[n.shape as usize].numel;
     let (lo, hi) = adj.split_at_mut(o);
     vjp_loop(
