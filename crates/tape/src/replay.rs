@@ -70,39 +70,18 @@ pub(crate) fn spec<T: Float>(inner: &Inner<T>, id: u32) -> NodeSpec<T> {
     let a = n.aux as usize;
     let nc = takes_consts(n.op);
     let consts = if nc > 0 { inner.consts[a..a + nc].to_vec() } else { Vec::new() };
-    type Parts<T> = (Vec<usize>, Vec<u32>, Option<Rc<dyn CustomOp<T>>>);
-    let (ints, parents, custom): Parts<T> = match n.op {
-        Op::Var | Op::Const => (Vec::new(), Vec::new(), None),
-        Op::Add
-        | Op::Sub
-        | Op::Mul
-        | Op::Div
-        | Op::Pow
-        | Op::Maximum
-        | Op::Minimum
-        | Op::MaxWeight
-        | Op::EqMask
-        | Op::MatMul => (Vec::new(), vec![n.a, n.b], None),
-        Op::MaxAxis => (vec![inner.ints[a]], vec![n.a], None),
-        Op::Permute => (inner.ints[a..a + inner.dims(n.a).len()].to_vec(), vec![n.a], None),
-        Op::Slice | Op::Pad => (inner.ints[a..a + 2].to_vec(), vec![n.a], None),
+    let ints = match n.op {
+        Op::MaxAxis | Op::Concat => vec![inner.ints[a]],
+        Op::Permute => inner.ints[a..a + inner.dims(n.a).len()].to_vec(),
+        Op::Slice | Op::Pad => inner.ints[a..a + 2].to_vec(),
         Op::IndexSelect | Op::ScatterRows => {
             let k = inner.ints[a];
-            (inner.ints[a + 1..a + 1 + k].to_vec(), vec![n.a], None)
+            inner.ints[a + 1..a + 1 + k].to_vec()
         }
-        Op::Concat => {
-            let k = inner.ints[a + 1];
-            let ps = inner.ints[a + 2..a + 2 + k].iter().map(|&p| p as u32).collect();
-            (vec![inner.ints[a]], ps, None)
-        }
-        Op::Custom => {
-            let op = inner.customs[inner.ints[a]].clone();
-            let k = inner.ints[a + 1];
-            let ps = inner.ints[a + 2..a + 2 + k].iter().map(|&p| p as u32).collect();
-            (Vec::new(), ps, Some(op))
-        }
-        _ => (Vec::new(), vec![n.a], None),
+        _ => Vec::new(),
     };
+    let custom = (n.op == Op::Custom).then(|| inner.customs[inner.ints[a]].clone());
+    let parents = crate::ops::parents(inner, id).to_vec();
     NodeSpec { id, op: n.op, parents, consts, ints, out: inner.shape_of(id), custom }
 }
 
