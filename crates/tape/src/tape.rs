@@ -52,6 +52,81 @@ pub(crate) struct Node {
 
 const _: () = assert!(std::mem::size_of::<Node>() == 24);
 
+/// The flat value buffer of a tape.
+///
+/// Only the first `len` elements belong to the tape. The buffer behind them stays
+/// initialized up to its high-water mark: [`Tape::reset`] and [`Tape::rewind`] only move
+/// `len`, so in the steady state of a training loop a new tensor reuses the memory of the
+/// previous step without zero-filling it first ([`Values::grow`]).
+pub(crate) struct Values<T> {
+    buf: Vec<T>,
+    len: usize,
+}
+
+impl<T: Float> Values<T> {
+    fn with_capacity(n: usize) -> Self {
+        Values { buf: Vec::with_capacity(n), len: 0 }
+    }
+
+    /// Elements that belong to the tape.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Elements allocated.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    #[inline]
+    pub fn push(&mut self, x: T) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = x;
+        } else {
+            self.buf.push(x);
+        }
+        self.len += 1;
+    }
+
+    pub fn extend_from_slice(&mut self, xs: &[T]) {
+        self.grow(xs.len()).1.copy_from_slice(xs);
+    }
+
+    /// Appends a copy of `r`, a range of the tape's values.
+    pub fn extend_from_within(&mut self, r: std::ops::Range<usize>) {
+        let (src, dst) = self.grow(r.len());
+        dst.copy_from_slice(&src[r]);
+    }
+
+    /// Appends `n` elements and returns `(the values before them, the new elements)`. The
+    /// new elements hold stale values of an earlier step (or zeros): the caller overwrites
+    /// every one of them.
+    #[inline]
+    pub fn grow(&mut self, n: usize) -> (&[T], &mut [T]) {
+        let (old, end) = (self.len, self.len + n);
+        if end > self.buf.len() {
+            self.buf.resize(end, T::ZERO);
+        }
+        self.len = end;
+        let (src, rest) = self.buf.split_at_mut(old);
+        (src, &mut rest[..n])
+    }
+
+    /// Drops the elements from `n` on (keeping the memory initialized).
+    pub fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n);
+    }
+}
+
+impl<T> std::ops::Deref for Values<T> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        &self.buf[..self.len]
+    }
+}
+
 /// A shape with its element count.
 #[derive(Clone, Debug)]
 pub(crate) struct ShapeEntry {
@@ -62,7 +137,7 @@ pub(crate) struct ShapeEntry {
 /// Everything a tape holds. Borrowed briefly by each op.
 pub(crate) struct Inner<T> {
     pub nodes: Vec<Node>,
-    pub values: Vec<T>,
+    pub values: Values<T>,
     pub shapes: Vec<ShapeEntry>,
     /// Op constants (powf exponents, clamp bounds, `x + c`, ...).
     pub consts: Vec<T>,
@@ -119,7 +194,7 @@ impl<T: Float> Tape<T> {
         Tape {
             inner: RefCell::new(Inner {
                 nodes: Vec::with_capacity(nodes),
-                values: Vec::with_capacity(values),
+                values: Values::with_capacity(values),
                 shapes: vec![ShapeEntry { dims: Shape::new(), numel: 1 }],
                 consts: Vec::new(),
                 ints: Vec::new(),
@@ -141,7 +216,7 @@ impl<T: Float> Tape<T> {
     pub fn reset(&mut self) {
         let inner = self.inner.get_mut();
         inner.nodes.clear();
-        inner.values.clear();
+        inner.values.truncate(0);
         inner.shapes.truncate(1);
         inner.consts.clear();
         inner.ints.clear();

@@ -19,7 +19,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::ops::{flows, Op};
+use crate::ops::{flow, Flow, Op};
 use crate::tape::{Inner, Node, SCALAR};
 use crate::var::Var;
 
@@ -139,34 +139,37 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let bo = inner.nodes[n.b as usize].off as usize;
     let o = n.off as usize;
     let va = &inner.values;
-    let fa = flows(inner, n.a, adj, reached);
-    let fb = flows(inner, n.b, adj, reached);
+    let fa = flow(inner, n.a, reached);
+    let fb = flow(inner, n.b, reached);
     let len = inner.shapes[n.shape as usize].numel;
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..len];
     let (a, b, y) = (&va[ao..ao + len], &va[bo..bo + len], &va[o..o + len]);
-    if fa {
-        let acc = &mut lo[ao..ao + len];
-        macro_rules! run {
-            ($o:ident) => {
-                for i in 0..len {
-                    acc[i] += ga(Op::$o, g[i], a[i], b[i], y[i]);
+    // A first contribution overwrites the stale slot with `0 + v` (bit for bit what adding
+    // into zeros gives); later ones add.
+    macro_rules! side {
+        ($flow:expr, $at:expr, $rule:ident) => {
+            if $flow != Flow::No {
+                let acc = &mut lo[$at..$at + len];
+                macro_rules! run {
+                    ($o:ident) => {
+                        if $flow == Flow::Set {
+                            for i in 0..len {
+                                acc[i] = T::ZERO + $rule(Op::$o, g[i], a[i], b[i], y[i]);
+                            }
+                        } else {
+                            for i in 0..len {
+                                acc[i] += $rule(Op::$o, g[i], a[i], b[i], y[i]);
+                            }
+                        }
+                    };
                 }
-            };
-        }
-        each_binary!(n.op, run);
+                each_binary!(n.op, run);
+            }
+        };
     }
-    if fb {
-        let acc = &mut lo[bo..bo + len];
-        macro_rules! run {
-            ($o:ident) => {
-                for i in 0..len {
-                    acc[i] += gb(Op::$o, g[i], a[i], b[i], y[i]);
-                }
-            };
-        }
-        each_binary!(n.op, run);
-    }
+    side!(fa, ao, ga);
+    side!(fb, bo, gb);
 }
 
 /// VJP of a binary node in tape ops.
@@ -256,8 +259,7 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
     let off = inner.values.len();
     let len = inner.shapes[an.shape as usize].numel;
     let (ao, bo) = (an.off as usize, bn.off as usize);
-    inner.values.resize(off + len, T::ZERO);
-    let (src, dst) = inner.values.split_at_mut(off);
+    let (src, dst) = inner.values.grow(len);
     let (x, z) = (&src[ao..ao + len], &src[bo..bo + len]);
     macro_rules! run {
         ($o:ident) => {

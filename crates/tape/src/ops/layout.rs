@@ -76,8 +76,10 @@ fn record<'t, T: Float>(
     let s = inner.intern_shape(out_dims);
     let aux = if ints.is_empty() { 0 } else { inner.push_ints(ints) };
     let off = inner.values.len();
-    inner.values.resize(off + numel(out_dims), T::ZERO);
-    let (src, dst) = inner.values.split_at_mut(off);
+    let (src, dst) = inner.values.grow(numel(out_dims));
+    if matches!(op, Op::Pad | Op::ScatterRows) {
+        dst.fill(T::ZERO); // they write only part of the output
+    }
     fill(src, dst);
     let grad = if op == Op::Concat { ints[2..].iter().any(|&p| inner.nodes[p].grad) } else { xn.grad };
     let id = inner.push(op, grad, x.id, 0, off, s, aux);

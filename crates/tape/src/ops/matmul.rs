@@ -10,7 +10,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::ops::{flows, Op};
+use crate::ops::{flow, flows, Flow, Op};
 use crate::tape::{Inner, Node};
 use crate::var::Var;
 
@@ -60,8 +60,8 @@ pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'
         if da.len() == 3 || db.len() == 3 { smallvec![batch, m, n] } else { smallvec![m, n] };
     let s = inner.intern_shape(&out);
     let off = inner.values.len();
-    inner.values.resize(off + batch * m * n, T::ZERO);
-    let (src, dst) = inner.values.split_at_mut(off);
+    // β = 0 below: the GEMM overwrites the stale values without reading them.
+    let (src, dst) = inner.values.grow(batch * m * n);
     let (ao, bo) = (an.off as usize, bn.off as usize);
     for t in 0..batch {
         let av = &src[ao + t * sa..ao + t * sa + m * k];
@@ -90,24 +90,39 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let (da, db) = (&inner.shapes[an.shape as usize].dims, &inner.shapes[bn.shape as usize].dims);
     let (batch, m, k, nn, sa, sb) = plan(da, db).expect("tape bug: matmul shapes");
     let (ao, bo, o) = (an.off as usize, bn.off as usize, n.off as usize);
-    let fa = flows(inner, n.a, adj, reached);
-    let fb = flows(inner, n.b, adj, reached);
+    if batch == 0 {
+        // Nothing to multiply: the parents' adjoints are zeros.
+        flows(inner, n.a, adj, reached);
+        flows(inner, n.b, adj, reached);
+        return;
+    }
+    let fa = flow(inner, n.a, reached);
+    let fb = flow(inner, n.b, reached);
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..batch * m * nn];
     let v = &inner.values;
+    // β = 0 (overwrite the stale slot) for a first contribution, except where an operand
+    // shared by the whole batch (stride 0) takes the later batches' terms.
+    let beta = |f: Flow, stride: usize, t: usize| {
+        if f == Flow::Set && (t == 0 || stride != 0) {
+            T::ZERO
+        } else {
+            T::ONE
+        }
+    };
     for t in 0..batch {
         let gt = &g[t * m * nn..(t + 1) * m * nn];
-        if fa {
+        if fa != Flow::No {
             // ā[m×k] += ȳ[m×n] · bᵀ, with bᵀ read from b[k×n] as strides (1, n).
             let bv = &v[bo + t * sb..bo + t * sb + k * nn];
             let acc = &mut lo[ao + t * sa..ao + t * sa + m * k];
-            T::gemm(m, nn, k, gt, (nn as isize, 1), bv, (1, nn as isize), T::ONE, acc);
+            T::gemm(m, nn, k, gt, (nn as isize, 1), bv, (1, nn as isize), beta(fa, sa, t), acc);
         }
-        if fb {
+        if fb != Flow::No {
             // b̄[k×n] += aᵀ · ȳ, with aᵀ read from a[m×k] as strides (1, k).
             let av = &v[ao + t * sa..ao + t * sa + m * k];
             let acc = &mut lo[bo + t * sb..bo + t * sb + k * nn];
-            T::gemm(k, m, nn, av, (1, k as isize), gt, (nn as isize, 1), T::ONE, acc);
+            T::gemm(k, m, nn, av, (1, k as isize), gt, (nn as isize, 1), beta(fb, sb, t), acc);
         }
     }
 }

@@ -237,19 +237,58 @@ pub(crate) fn op_name<T: Float>(inner: &Inner<T>, id: u32) -> String {
     }
 }
 
-/// Returns whether gradients flow into parent `p`; if they do and this is the first
-/// contribution it gets, marks it reached and zeroes its adjoint (the adjoint buffer is
-/// not cleared between sweeps: only the nodes a sweep reaches are ever zeroed). `adj`
-/// must cover `p`'s range from index 0 (the whole buffer, or its part below the node).
+/// How a parent takes a contribution in the numeric sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// No gradient flows into it.
+    No,
+    /// First contribution: write it (`=`); the slot holds stale values until then.
+    Set,
+    /// Later contribution: add it (`+=`).
+    Add,
+}
+
+/// Whether and how gradients flow into parent `p`; marks it reached. The adjoint buffer
+/// is not cleared between sweeps, so the first contribution a parent gets must overwrite
+/// its slot ([`Flow::Set`]): one pass instead of zeroing and then adding.
+#[inline]
+pub(crate) fn flow<T: Float>(inner: &Inner<T>, p: u32, reached: &mut [bool]) -> Flow {
+    if !inner.nodes[p as usize].grad {
+        Flow::No
+    } else if std::mem::replace(&mut reached[p as usize], true) {
+        Flow::Add
+    } else {
+        Flow::Set
+    }
+}
+
+/// Like [`flow`] for rules that only accumulate: returns whether gradients flow into
+/// parent `p`, zeroing its adjoint on first contact. `adj` must cover `p`'s range from
+/// index 0 (the whole buffer, or its part below the node).
 #[inline]
 pub(crate) fn flows<T: Float>(inner: &Inner<T>, p: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
-    let n = inner.nodes[p as usize];
-    if n.grad && !reached[p as usize] {
-        reached[p as usize] = true;
-        let off = n.off as usize;
-        adj[off..off + inner.shapes[n.shape as usize].numel].fill(T::ZERO);
+    match flow(inner, p, reached) {
+        Flow::No => false,
+        Flow::Add => true,
+        Flow::Set => {
+            let n = inner.nodes[p as usize];
+            let off = n.off as usize;
+            adj[off..off + inner.shapes[n.shape as usize].numel].fill(T::ZERO);
+            true
+        }
     }
-    n.grad
+}
+
+/// `*d = v` for the first contribution, `*d += v` after (`SET` is [`Flow::Set`]). The
+/// first write is `0 + v`, so results are bit for bit those of adding into a zeroed slot
+/// (a contribution of −0 reads as 0).
+#[inline(always)]
+pub(crate) fn put<T: Float, const SET: bool>(d: &mut T, v: T) {
+    if SET {
+        *d = T::ZERO + v;
+    } else {
+        *d += v;
+    }
 }
 
 /// The reverse step of a scalar unary or binary node, inlined into the sweep loop.

@@ -12,7 +12,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::ops::{flows, Op};
+use crate::ops::{flow, flows, Flow, Op};
 use crate::shape::{can_broadcast_to, for_each_broadcast, numel, Shape};
 use crate::tape::{Inner, Node, SCALAR};
 use crate::var::Var;
@@ -110,8 +110,8 @@ pub(crate) fn sum_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t
     let s = inner.intern_shape(to);
     let off = inner.values.len();
     let len = numel(to);
-    inner.values.resize(off + len, T::ZERO);
-    let (src, dst) = inner.values.split_at_mut(off);
+    let (src, dst) = inner.values.grow(len);
+    dst.fill(T::ZERO); // sum_into accumulates
     let xo = xn.off as usize;
     sum_into(&src[xo..xo + numel(&from)], &from, dst, to);
     let id = inner.push(Op::SumTo, xn.grad, x.id, 0, off, s, 0);
@@ -122,7 +122,8 @@ pub(crate) fn sum_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t
 
 /// Numeric VJP of `sum_to`: broadcast ȳ back.
 pub(crate) fn sum_to_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    if !flows(inner, n.a, adj, reached) {
+    let flow = flow(inner, n.a, reached);
+    if flow == Flow::No {
         return;
     }
     let xo = inner.nodes[n.a as usize].off as usize;
@@ -130,14 +131,23 @@ pub(crate) fn sum_to_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], rea
     let o = n.off as usize;
     let (lo, hi) = adj.split_at_mut(o);
     let ax = &mut lo[xo..xo + from.numel];
+    // Every element of x is visited once, so a first contribution can overwrite.
     if n.shape == SCALAR {
         let g = hi[0];
-        ax.iter_mut().for_each(|a| *a += g);
+        if flow == Flow::Set {
+            ax.fill(T::ZERO + g);
+        } else {
+            ax.iter_mut().for_each(|a| *a += g);
+        }
         return;
     }
     let to = &inner.shapes[n.shape as usize];
     let g = &hi[..to.numel];
-    for_each_broadcast(&to.dims, &from.dims, |xi, oi| ax[xi] += g[oi]);
+    if flow == Flow::Set {
+        for_each_broadcast(&to.dims, &from.dims, |xi, oi| ax[xi] = T::ZERO + g[oi]);
+    } else {
+        for_each_broadcast(&to.dims, &from.dims, |xi, oi| ax[xi] += g[oi]);
+    }
 }
 
 /// (outer, len, inner) sizes around `axis`.
@@ -164,8 +174,7 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
     let s = inner.intern_shape(&out_dims);
     let aux = inner.push_ints(&[axis]);
     let off = inner.values.len();
-    inner.values.resize(off + outer * inn, T::ZERO);
-    let (src, dst) = inner.values.split_at_mut(off);
+    let (src, dst) = inner.values.grow(outer * inn);
     let xv = &src[xn.off as usize..];
     for o in 0..outer {
         for j in 0..inn {

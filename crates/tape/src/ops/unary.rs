@@ -26,7 +26,7 @@
 use smallvec::{smallvec, SmallVec};
 
 use crate::float::Float;
-use crate::ops::{flows, Op};
+use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node, SCALAR};
 use crate::var::Var;
 
@@ -165,13 +165,13 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
     );
 }
 
-fn vjp_loop<T: Float>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) {
+fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) {
     macro_rules! go {
         ($($o:ident),*) => {
             match op {
                 $(Op::$o => {
                     for i in 0..ax.len() {
-                        ax[i] += gx(Op::$o, g[i], x[i], y[i], c);
+                        put::<T, SET>(&mut ax[i], gx(Op::$o, g[i], x[i], y[i], c));
                     }
                 })*
                 _ => {}
@@ -187,7 +187,8 @@ fn vjp_loop<T: Float>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) 
 /// Numeric VJP of a unary tensor node (scalar nodes take [`crate::ops::vjp_scalar`]).
 #[inline]
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    if !flows(inner, n.a, adj, reached) {
+    let flow = flow(inner, n.a, reached);
+    if flow == Flow::No {
         return;
     }
     let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
@@ -195,14 +196,13 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let o = n.off as usize;
     let len = inner.shapes[n.shape as usize].numel;
     let (lo, hi) = adj.split_at_mut(o);
-    vjp_loop(
-        n.op,
-        &hi[..len],
-        &inner.values[xo..xo + len],
-        &inner.values[o..o + len],
-        &mut lo[xo..xo + len],
-        c,
-    );
+    let (g, x, y, ax) =
+        (&hi[..len], &inner.values[xo..xo + len], &inner.values[o..o + len], &mut lo[xo..xo + len]);
+    if flow == Flow::Set {
+        vjp_loop::<T, true>(n.op, g, x, y, ax, c);
+    } else {
+        vjp_loop::<T, false>(n.op, g, x, y, ax, c);
+    }
 }
 
 /// VJP of a unary node in tape ops.
@@ -283,8 +283,7 @@ fn record_tensor<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let off = inner.values.len();
     let len = inner.shapes[xn.shape as usize].numel;
     let xo = xn.off as usize;
-    inner.values.resize(off + len, T::ZERO);
-    let (src, dst) = inner.values.split_at_mut(off);
+    let (src, dst) = inner.values.grow(len);
     map(op, &src[xo..xo + len], dst, c);
     let id = inner.push(op, grad, x.id, 0, off, xn.shape, aux);
     drop(inner);
