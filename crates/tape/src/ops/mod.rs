@@ -291,8 +291,10 @@ pub(crate) fn put<T: Float, const SET: bool>(d: &mut T, v: T) {
     }
 }
 
-/// The reverse step of a scalar unary or binary node, inlined into the sweep loop.
-/// Returns false for any other node, which then goes through [`vjp_numeric`].
+/// The reverse step of a scalar unary or binary node (or a leaf, which has none), inlined
+/// into the sweep loop. Returns false for any other node, which then goes through
+/// [`vjp_numeric`]. One jump on the op code per node: each arm is the rule of one op with
+/// the op folded in.
 #[inline(always)]
 pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
     let n = inner.nodes[id as usize];
@@ -301,31 +303,62 @@ pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], rea
     }
     use Op::*;
     let o = n.off as usize;
-    let g = adj[o];
     let vals = &inner.values;
-    match n.op {
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum => {
+    macro_rules! binary {
+        ($op:ident) => {{
             let (pa, pb) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
-            let (a, b, y) = (vals[pa.off as usize], vals[pb.off as usize], vals[o]);
+            let (g, a, b, y) = (adj[o], vals[pa.off as usize], vals[pb.off as usize], vals[o]);
             if pa.grad {
-                accumulate(adj, reached, n.a, pa.off, binary::ga(n.op, g, a, b, y));
+                accumulate(adj, reached, n.a, pa.off, binary::ga($op, g, a, b, y));
             }
             if pb.grad {
-                accumulate(adj, reached, n.b, pb.off, binary::gb(n.op, g, a, b, y));
+                accumulate(adj, reached, n.b, pb.off, binary::gb($op, g, a, b, y));
             }
-            true
-        }
-        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
-        | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
+        }};
+    }
+    macro_rules! unary {
+        ($op:ident) => {{
             let px = inner.nodes[n.a as usize];
             if px.grad {
                 let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
-                accumulate(adj, reached, n.a, px.off, unary::gx(n.op, g, vals[px.off as usize], vals[o], c));
+                let gx = unary::gx($op, adj[o], vals[px.off as usize], vals[o], c);
+                accumulate(adj, reached, n.a, px.off, gx);
             }
-            true
-        }
-        _ => false,
+        }};
     }
+    match n.op {
+        Var | Const => {}
+        Add => binary!(Add),
+        Sub => binary!(Sub),
+        Mul => binary!(Mul),
+        Div => binary!(Div),
+        Pow => binary!(Pow),
+        Maximum => binary!(Maximum),
+        Minimum => binary!(Minimum),
+        Neg => unary!(Neg),
+        Exp => unary!(Exp),
+        Ln => unary!(Ln),
+        Log1p => unary!(Log1p),
+        Sqrt => unary!(Sqrt),
+        Sin => unary!(Sin),
+        Cos => unary!(Cos),
+        Tanh => unary!(Tanh),
+        Sigmoid => unary!(Sigmoid),
+        Softplus => unary!(Softplus),
+        Relu => unary!(Relu),
+        Abs => unary!(Abs),
+        Square => unary!(Square),
+        PowConst => unary!(PowConst),
+        Clamp => unary!(Clamp),
+        AddConst => unary!(AddConst),
+        SubConst => unary!(SubConst),
+        RSubConst => unary!(RSubConst),
+        MulConst => unary!(MulConst),
+        DivConst => unary!(DivConst),
+        RDivConst => unary!(RDivConst),
+        _ => return false,
+    }
+    true
 }
 
 /// Adds `v` to the scalar adjoint of node `p` (at `off`), or sets it on first contact.
