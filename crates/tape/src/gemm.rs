@@ -55,6 +55,82 @@ fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
     }
 }
 
+/// Dot products of `x` with rows `0..rows` of a matrix stored from `a` with row stride
+/// `rs`, written to `out[i·os]` (`out = β·out + product`). Four rows at a time, with `L`
+/// lanes per row, so each chunk of `x` is loaded once for four rows and every
+/// accumulator stays in a register.
+#[allow(clippy::too_many_arguments)]
+fn dots<T: Float, const L: usize>(
+    rows: usize,
+    a: &[T],
+    rs: usize,
+    x: &[T],
+    beta: T,
+    out: &mut [T],
+    os: usize,
+) {
+    let k = x.len();
+    let whole = k - k % L;
+    let mut put = |i: usize, d: T| {
+        let o = &mut out[i * os];
+        *o = if beta == T::ZERO { d } else { beta * *o + d };
+    };
+    let mut i = 0;
+    while i + 4 <= rows {
+        let r: [&[T]; 4] = std::array::from_fn(|q| &a[(i + q) * rs..(i + q) * rs + k]);
+        let mut acc = [[T::ZERO; L]; 4];
+        for c in (0..whole).step_by(L) {
+            let xs = &x[c..c + L];
+            for q in 0..4 {
+                let rq = &r[q][c..c + L];
+                for j in 0..L {
+                    acc[q][j] += rq[j] * xs[j];
+                }
+            }
+        }
+        for q in 0..4 {
+            let mut s = acc[q].iter().fold(T::ZERO, |s, &v| s + v);
+            for p in whole..k {
+                s += r[q][p] * x[p];
+            }
+            put(i + q, s);
+        }
+        i += 4;
+    }
+    for i in i..rows {
+        put(i, dot(&a[i * rs..i * rs + k], x));
+    }
+}
+
+/// `y += Σ_p alpha[p]·cols[p]` for columns stored from `a` with stride `cs`, four columns
+/// per pass over `y`.
+fn axpys<T: Float>(alpha: &[T], a: &[T], cs: usize, y: &mut [T]) {
+    let m = y.len();
+    let k = alpha.len();
+    let mut p = 0;
+    while p + 4 <= k {
+        let c: [&[T]; 4] = std::array::from_fn(|q| &a[(p + q) * cs..(p + q) * cs + m]);
+        let (b0, b1, b2, b3) = (alpha[p], alpha[p + 1], alpha[p + 2], alpha[p + 3]);
+        for (i, yi) in y.iter_mut().enumerate() {
+            *yi += (b0 * c[0][i] + b1 * c[1][i]) + (b2 * c[2][i] + b3 * c[3][i]);
+        }
+        p += 4;
+    }
+    for p in p..k {
+        axpy(alpha[p], &a[p * cs..p * cs + m], y);
+    }
+}
+
+/// [`dots`] with as many lanes as one 256-bit register holds.
+#[allow(clippy::too_many_arguments)]
+fn dots_auto<T: Float>(rows: usize, a: &[T], rs: usize, x: &[T], beta: T, out: &mut [T], os: usize) {
+    if std::mem::size_of::<T>() == 4 {
+        dots::<T, 8>(rows, a, rs, x, beta, out, os)
+    } else {
+        dots::<T, 4>(rows, a, rs, x, beta, out, os)
+    }
+}
+
 /// Matrix-vector products (`n = 1` or `m = 1`) and outer products (`k = 1`) with unit-stride inner loops, for the
 /// layouts the tape produces; returns false for anything else (GEMM handles it).
 /// Operands are assumed checked by [`check_extents`].
@@ -73,15 +149,16 @@ pub(crate) fn gemv<T: Float>(
     let (rsa, csa, rsb, csb) = (rsa as usize, csa as usize, rsb as usize, csb as usize);
     if n == 1 && (csa == 1 || k <= 1) && (rsb == 1 || k <= 1) {
         // c[i] = Σ_p a[i, p]·b[p]: a dot product per row of a.
-        for i in 0..m {
-            let row = &a[i * rsa..i * rsa + k];
-            let d = dot(row, &b[..k]);
-            c[i] = if beta == T::ZERO { d } else { beta * c[i] + d };
-        }
+        dots_auto(m, a, rsa, &b[..k], beta, c, 1);
+        return true;
+    }
+    if n == 1 && (rsa == 1 || m <= 1) && (rsb == 1 || k <= 1) {
+        // Column-contiguous a (a transposed view): c += b[p]·a[:, p] for each p.
+        scale(beta, &mut c[..m]);
+        axpys(&b[..k], a, csa, &mut c[..m]);
         return true;
     }
     if n == 1 && (rsa == 1 || m <= 1) {
-        // Column-contiguous a (a transposed view): c += b[p]·a[:, p] for each p.
         scale(beta, &mut c[..m]);
         for p in 0..k {
             axpy(b[p * rsb], &a[p * csa..p * csa + m], &mut c[..m]);
@@ -107,10 +184,7 @@ pub(crate) fn gemv<T: Float>(
     }
     if m == 1 && (rsb == 1 || k <= 1) && (csa == 1 || k <= 1) {
         // Row-contiguous columns of b (b transposed view): a dot product per column.
-        for j in 0..n {
-            let d = dot(&a[..k], &b[j * csb..j * csb + k]);
-            c[j] = if beta == T::ZERO { d } else { beta * c[j] + d };
-        }
+        dots_auto(n, b, csb, &a[..k], beta, c, 1);
         return true;
     }
     false
