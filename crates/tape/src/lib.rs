@@ -40,6 +40,7 @@ pub mod functional;
 mod gemm;
 pub mod gradcheck;
 mod ops;
+mod par;
 mod replay;
 pub mod shape;
 mod tape;

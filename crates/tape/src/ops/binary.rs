@@ -150,21 +150,24 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     macro_rules! side {
         ($flow:expr, $at:expr, $rule:ident) => {
             if $flow != Flow::No {
-                let acc = &mut lo[$at..$at + len];
-                macro_rules! run {
-                    ($o:ident) => {
-                        if $flow == Flow::Set {
-                            for i in 0..len {
-                                acc[i] = T::ZERO + $rule(Op::$o, g[i], a[i], b[i], y[i]);
+                crate::par::for_parts(&mut lo[$at..$at + len], |s, acc| {
+                    let r = s..s + acc.len();
+                    let (g, a, b, y) = (&g[r.clone()], &a[r.clone()], &b[r.clone()], &y[r]);
+                    macro_rules! run {
+                        ($o:ident) => {
+                            if $flow == Flow::Set {
+                                for i in 0..acc.len() {
+                                    acc[i] = T::ZERO + $rule(Op::$o, g[i], a[i], b[i], y[i]);
+                                }
+                            } else {
+                                for i in 0..acc.len() {
+                                    acc[i] += $rule(Op::$o, g[i], a[i], b[i], y[i]);
+                                }
                             }
-                        } else {
-                            for i in 0..len {
-                                acc[i] += $rule(Op::$o, g[i], a[i], b[i], y[i]);
-                            }
-                        }
-                    };
-                }
-                each_binary!(n.op, run);
+                        };
+                    }
+                    each_binary!(n.op, run);
+                });
             }
         };
     }
@@ -261,14 +264,17 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
     let (ao, bo) = (an.off as usize, bn.off as usize);
     let (src, dst) = inner.values.grow(len);
     let (x, z) = (&src[ao..ao + len], &src[bo..bo + len]);
-    macro_rules! run {
-        ($o:ident) => {
-            for i in 0..len {
-                dst[i] = f(Op::$o, x[i], z[i]);
-            }
-        };
-    }
-    each_binary!(op, run);
+    crate::par::for_parts(dst, |s, dst| {
+        let (x, z) = (&x[s..s + dst.len()], &z[s..s + dst.len()]);
+        macro_rules! run {
+            ($o:ident) => {
+                for i in 0..dst.len() {
+                    dst[i] = f(Op::$o, x[i], z[i]);
+                }
+            };
+        }
+        each_binary!(op, run);
+    });
     let id = inner.push(op, grad, a.id, b.id, off, an.shape, 0);
     drop(inner);
     tape.note_location(id);

@@ -198,11 +198,15 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let (lo, hi) = adj.split_at_mut(o);
     let (g, x, y, ax) =
         (&hi[..len], &inner.values[xo..xo + len], &inner.values[o..o + len], &mut lo[xo..xo + len]);
-    if flow == Flow::Set {
-        vjp_loop::<T, true>(n.op, g, x, y, ax, c);
-    } else {
-        vjp_loop::<T, false>(n.op, g, x, y, ax, c);
-    }
+    crate::par::for_parts(ax, |s, ax| {
+        let r = s..s + ax.len();
+        let (g, x, y) = (&g[r.clone()], &x[r.clone()], &y[r]);
+        if flow == Flow::Set {
+            vjp_loop::<T, true>(n.op, g, x, y, ax, c);
+        } else {
+            vjp_loop::<T, false>(n.op, g, x, y, ax, c);
+        }
+    });
 }
 
 /// VJP of a unary node in tape ops.
@@ -284,7 +288,8 @@ fn record_tensor<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let len = inner.shapes[xn.shape as usize].numel;
     let xo = xn.off as usize;
     let (src, dst) = inner.values.grow(len);
-    map(op, &src[xo..xo + len], dst, c);
+    let xv = &src[xo..xo + len];
+    crate::par::for_parts(dst, |s, dst| map(op, &xv[s..s + dst.len()], dst, c));
     let id = inner.push(op, grad, x.id, 0, off, xn.shape, aux);
     drop(inner);
     tape.note_location(id);
