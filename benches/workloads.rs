@@ -54,6 +54,19 @@ fn w2_rosenbrock(c: &mut Criterion) {
     });
 }
 
+/// Stretch target of the performance issue: a Hessian-vector product within 4x of one
+/// gradient. Both through `functional` (a fresh tape per call), on the vectorised W2.
+fn w2_hvp(c: &mut Criterion) {
+    use wengert::tape::functional::{func, grad, hvp};
+    let x = Tensor::from_vec(rosen_x());
+    let v = Tensor::from_vec((0..N2).map(|i| ((i % 7) as f64 - 3.0) * 0.1).collect());
+    let f = func(rosen_vec);
+    let mut g = c.benchmark_group("W2 vectorised (n = 10k): gradient vs Hessian-vector product");
+    g.bench_function("grad", |b| b.iter(|| grad(f, &x).data()[0]));
+    g.bench_function("hvp", |b| b.iter(|| hvp(f, &x, &v).data()[0]));
+    g.finish();
+}
+
 fn w3_logreg(c: &mut Criterion) {
     let rows = read_csv("breast_cancer_std.csv");
     let n = rows.len();
@@ -76,5 +89,5 @@ fn w4_mlp_step(c: &mut Criterion) {
     c.bench_function("W4 MLP step 256x256 (f32)", |b| b.iter(|| m.step(&mut tape, &mut grads)));
 }
 
-criterion_group!(benches, w1_scalar_mlp_step, w2_rosenbrock, w3_logreg, w4_mlp_step);
+criterion_group!(benches, w1_scalar_mlp_step, w2_rosenbrock, w2_hvp, w3_logreg, w4_mlp_step);
 criterion_main!(benches);

@@ -400,6 +400,18 @@ fn pin_threads(threads: usize) {
         let pid = std::process::id().to_string();
         let _ = std::process::Command::new("taskset").args(["-p", "-c", "0", &pid]).output();
     }
+    // With the `blas` feature, OpenBLAS has sized its thread pool when the program was
+    // loaded, before `main`: run again with the count in its variable (the CPU pinning is
+    // inherited across exec).
+    let want = threads.to_string();
+    if cfg!(feature = "blas") && std::env::var("OPENBLAS_NUM_THREADS").ok().as_deref() != Some(&want) {
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(std::env::current_exe().expect("own path"))
+            .args(std::env::args_os().skip(1))
+            .env("OPENBLAS_NUM_THREADS", &want)
+            .exec();
+        panic!("re-running with OPENBLAS_NUM_THREADS={want}: {err}");
+    }
 }
 
 fn main() {

@@ -99,7 +99,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident) => {
+    ($t:ident, $gemm:ident, $cblas:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -183,6 +183,34 @@ macro_rules! impl_float {
                 if crate::gemm::gemv(m, k, n, a, a_strides, b, b_strides, beta, c) {
                     return;
                 }
+                #[cfg(feature = "blas")]
+                if let Some(p) = crate::gemm::blas::plan(m, k, n, a_strides, b_strides) {
+                    // SAFETY: `check_extents` asserted that every element the product reads
+                    // (row i < m and column p < k of a at i·rs + p·cs, likewise for b) lies
+                    // inside its slice, and `plan` maps those strides onto CBLAS's (trans,
+                    // ld) form exactly, with dimensions that fit a C int; `c` is a unique
+                    // `&mut` of at least m·n elements written row-major with ldc = n, and
+                    // with β = 0 CBLAS does not read it. CBLAS reads only a and b.
+                    unsafe {
+                        cblas_sys::$cblas(
+                            cblas_sys::CBLAS_LAYOUT::CblasRowMajor,
+                            p.ta,
+                            p.tb,
+                            p.m,
+                            p.n,
+                            p.k,
+                            1.0,
+                            a.as_ptr(),
+                            p.lda,
+                            b.as_ptr(),
+                            p.ldb,
+                            beta,
+                            c.as_mut_ptr(),
+                            p.n,
+                        );
+                    }
+                    return;
+                }
                 // SAFETY: `check_extents` asserted that every index the kernel can touch,
                 // `i*rs + j*cs` for i < rows and j < cols with non-negative strides, lies
                 // inside the slice it belongs to, and `c` is a unique `&mut` that cannot
@@ -211,5 +239,5 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, sgemm);
-impl_float!(f64, dgemm);
+impl_float!(f32, sgemm, cblas_sgemm);
+impl_float!(f64, dgemm, cblas_dgemm);

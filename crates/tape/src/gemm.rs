@@ -199,6 +199,108 @@ pub(crate) fn scale<T: Float>(beta: T, c: &mut [T]) {
     }
 }
 
+/// The CBLAS backend (`blas` feature): maps strided operands onto CBLAS's row-major
+/// (transpose, leading dimension) form.
+#[cfg(feature = "blas")]
+pub(crate) mod blas {
+    use cblas_sys::CBLAS_TRANSPOSE;
+    use std::os::raw::c_int;
+
+    /// Smallest m·k·n handed to CBLAS: below it the library's call overhead and thread
+    /// start-up outweigh its faster kernel.
+    const MIN_WORK: usize = 64 * 64 * 64;
+
+    /// A product in CBLAS's terms.
+    pub(crate) struct Plan {
+        pub ta: CBLAS_TRANSPOSE,
+        pub tb: CBLAS_TRANSPOSE,
+        pub m: c_int,
+        pub n: c_int,
+        pub k: c_int,
+        pub lda: c_int,
+        pub ldb: c_int,
+    }
+
+    /// One operand of `rows × cols` with strides `(rs, cs)`: row-major (`cs = 1`, ld = rs)
+    /// or a transposed row-major matrix (`rs = 1`, ld = cs).
+    fn operand(rows: usize, cols: usize, (rs, cs): (isize, isize)) -> Option<(CBLAS_TRANSPOSE, c_int)> {
+        let (rs, cs) = (rs as usize, cs as usize);
+        let (t, ld) = if cs == 1 && rs >= cols.max(1) {
+            (CBLAS_TRANSPOSE::CblasNoTrans, rs)
+        } else if rs == 1 && cs >= rows.max(1) {
+            (CBLAS_TRANSPOSE::CblasTrans, cs)
+        } else {
+            return None;
+        };
+        Some((t, c_int::try_from(ld).ok()?))
+    }
+
+    /// The CBLAS form of `C[m×n] = A[m×k]·B[k×n]`, or `None` (too small, a layout CBLAS
+    /// cannot express, or dimensions beyond a C int): then matrixmultiply runs it.
+    pub(crate) fn plan(
+        m: usize,
+        k: usize,
+        n: usize,
+        a_strides: (isize, isize),
+        b_strides: (isize, isize),
+    ) -> Option<Plan> {
+        if m.saturating_mul(k).saturating_mul(n) < MIN_WORK {
+            return None;
+        }
+        let (ta, lda) = operand(m, k, a_strides)?;
+        let (tb, ldb) = operand(k, n, b_strides)?;
+        let dim = |x: usize| c_int::try_from(x).ok();
+        Some(Plan { ta, tb, m: dim(m)?, n: dim(n)?, k: dim(k)?, lda, ldb })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Where CBLAS (row-major) reads element (i, j) of a `trans`/`ld` operand.
+        fn cblas_index(t: CBLAS_TRANSPOSE, ld: c_int, i: usize, j: usize) -> usize {
+            match t {
+                CBLAS_TRANSPOSE::CblasNoTrans => i * ld as usize + j,
+                _ => j * ld as usize + i,
+            }
+        }
+
+        /// The safety argument of the CBLAS call: for every layout `plan` accepts, CBLAS
+        /// reads each element exactly where the strides put it (so `check_extents` covers
+        /// its reads), and layouts it cannot express are refused. Pure Rust: runs under
+        /// Miri, unlike the foreign call itself.
+        #[test]
+        fn plan_reads_exactly_the_strided_elements() {
+            let (m, k, n) = (64usize, 65usize, 66usize);
+            type Strides = (isize, isize);
+            let cases: [(Strides, Strides, bool); 5] = [
+                ((k as isize, 1), (n as isize, 1), true),
+                ((1, m as isize), (n as isize, 1), true),
+                ((k as isize + 3, 1), (1, k as isize + 1), true),
+                ((2, 2 * m as isize), (n as isize, 1), false), // neither stride 1
+                ((k as isize - 1, 1), (n as isize, 1), false), // rows overlap
+            ];
+            for (sa, sb, ok) in cases {
+                let Some(p) = plan(m, k, n, sa, sb) else {
+                    assert!(!ok, "{sa:?} {sb:?} refused");
+                    continue;
+                };
+                assert!(ok, "{sa:?} {sb:?} accepted");
+                assert_eq!((p.m, p.k, p.n), (m as c_int, k as c_int, n as c_int));
+                for (i, j) in [(0, 0), (m - 1, 0), (0, k - 1), (m - 1, k - 1), (17, 40)] {
+                    let want = i * sa.0 as usize + j * sa.1 as usize;
+                    assert_eq!(cblas_index(p.ta, p.lda, i, j), want);
+                }
+                for (i, j) in [(0, 0), (k - 1, 0), (0, n - 1), (k - 1, n - 1), (40, 17)] {
+                    let want = i * sb.0 as usize + j * sb.1 as usize;
+                    assert_eq!(cblas_index(p.tb, p.ldb, i, j), want);
+                }
+            }
+            assert!(plan(8, 8, 8, (8, 1), (8, 1)).is_none(), "small products stay in Rust");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Float;
@@ -254,6 +356,37 @@ mod tests {
         f64::gemm(m, 1, k, &want, (1, 1), &v, (k as isize, 1), 1.0, &mut c);
         let outer: Vec<f64> = (0..m * k).map(|i| 1.0 + want[i / k] * v[i % k]).collect();
         assert!(close(&c, &outer));
+    }
+
+    /// Products large enough for the CBLAS backend (`blas` feature; matrixmultiply
+    /// without it) agree with a naive product in all four transpose combinations.
+    #[test]
+    #[cfg_attr(all(miri, feature = "blas"), ignore = "Miri cannot call the foreign CBLAS library")]
+    fn large_products_match_naive_in_every_layout() {
+        let (m, k, n) = (70usize, 65usize, 66usize);
+        let a: Vec<f64> = (0..m * k).map(|i| ((i * 7 % 23) as f64 - 11.0) * 0.1).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| ((i * 5 % 19) as f64 - 9.0) * 0.1).collect();
+        let at: Vec<f64> = (0..k * m).map(|idx| a[(idx % m) * k + idx / m]).collect();
+        let bt: Vec<f64> = (0..n * k).map(|idx| b[(idx % k) * n + idx / k]).collect();
+        let want: Vec<f64> =
+            (0..m * n).map(|ij| (0..k).map(|p| a[(ij / n) * k + p] * b[p * n + ij % n]).sum()).collect();
+        let a_forms: [(&[f64], (isize, isize)); 2] = [(&a, (k as isize, 1)), (&at, (1, m as isize))];
+        let b_forms: [(&[f64], (isize, isize)); 2] = [(&b, (n as isize, 1)), (&bt, (1, k as isize))];
+        for (av, sa) in a_forms {
+            for (bv, sb) in b_forms {
+                let mut c = vec![f64::NAN; m * n]; // β = 0 must not read c
+                f64::gemm(m, k, n, av, sa, bv, sb, 0.0, &mut c);
+                assert!(c.iter().zip(&want).all(|(x, y)| (x - y).abs() < 1e-9), "{sa:?} {sb:?}");
+                let mut c = vec![1.0; m * n];
+                f64::gemm(m, k, n, av, sa, bv, sb, 1.0, &mut c);
+                assert!(c.iter().zip(&want).all(|(x, y)| (x - y - 1.0).abs() < 1e-9), "{sa:?} {sb:?}");
+                let af: Vec<f32> = av.iter().map(|&x| x as f32).collect();
+                let bf: Vec<f32> = bv.iter().map(|&x| x as f32).collect();
+                let mut cf = vec![f32::NAN; m * n];
+                f32::gemm(m, k, n, &af, sa, &bf, sb, 0.0, &mut cf);
+                assert!(cf.iter().zip(&want).all(|(x, y)| (*x as f64 - y).abs() < 1e-3), "f32 {sa:?} {sb:?}");
+            }
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! feature, run on the calling thread. Each element is computed exactly as on one thread,
 //! so results do not depend on the thread count.
 
-/// Elements below which a loop stays on one thread.
-pub(crate) const MIN_PARALLEL: usize = 1 << 18;
+/// Elements below which a loop stays on one thread (small under Miri, so its tests reach
+/// the threaded split in reasonable time).
+pub(crate) const MIN_PARALLEL: usize = if cfg!(miri) { 256 } else { 1 << 18 };
 
 /// Threads for elementwise loops: `MATMUL_NUM_THREADS` (the variable that sets GEMM's
 /// threads too), else the available parallelism; 1 without the `threading` feature.

@@ -1,0 +1,9 @@
+//! Links the CBLAS library for the `blas` feature.
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=WENGERT_BLAS_LIB");
+    if std::env::var_os("CARGO_FEATURE_BLAS").is_some() {
+        let lib = std::env::var("WENGERT_BLAS_LIB").unwrap_or_else(|_| "openblas".to_string());
+        println!("cargo:rustc-link-lib={lib}");
+    }
+}
