@@ -96,7 +96,9 @@ impl<T: Float> Grads<T> {
 
     /// True if the output depends on `x` through differentiable ops.
     pub fn reached(&self, x: Var<'_, T>) -> bool {
-        self.check(x).is_ok() && self.reached[x.id as usize]
+        self.check(x).is_ok()
+            && self.reached[x.id as usize]
+            && x.tape.inner.borrow().nodes[x.id as usize].grad
     }
 }
 
@@ -206,6 +208,13 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
         None => g.adj[r.clone()].iter_mut().for_each(|a| *a = T::ONE),
     }
     g.reached[o] = inner.nodes[o].grad;
+    if inner.dense && !anomaly && r.len() == 1 {
+        ops::sweep_dense(&inner, o, &mut g.adj, &mut g.reached)?;
+        if g.zeros.is_empty() {
+            g.zeros.push(T::ZERO);
+        }
+        return Ok(());
+    }
     let mut zeros_needed = 0;
     for i in (0..=o).rev() {
         if g.reached[i] {

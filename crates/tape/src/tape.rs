@@ -149,6 +149,10 @@ pub(crate) struct Inner<T> {
     pub locations: Vec<Option<&'static std::panic::Location<'static>>>,
     /// In anomaly mode, the first node whose value is not finite.
     pub first_nonfinite: Option<u32>,
+    /// True while every node's value offset equals its index (every node so far holds one
+    /// element): then a scalar's parents' values and adjoints sit at the parents' indices,
+    /// and the reverse sweep need not read the parents' records ([`crate::backward`]).
+    pub dense: bool,
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -201,6 +205,7 @@ impl<T: Float> Tape<T> {
                 customs: Vec::new(),
                 locations: Vec::new(),
                 first_nonfinite: None,
+                dense: true,
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
@@ -223,6 +228,7 @@ impl<T: Float> Tape<T> {
         inner.customs.clear();
         inner.locations.clear();
         inner.first_nonfinite = None;
+        inner.dense = true;
         self.generation.set(self.generation.get() + 1);
         self.resets.set(self.resets.get() + 1);
     }
@@ -237,6 +243,7 @@ impl<T: Float> Tape<T> {
             consts: inner.consts.len(),
             ints: inner.ints.len(),
             customs: inner.customs.len(),
+            dense: inner.dense,
             resets: self.resets.get(),
         }
     }
@@ -276,6 +283,7 @@ impl<T: Float> Tape<T> {
         inner.customs.truncate(mark.customs);
         inner.locations.truncate(mark.nodes);
         inner.first_nonfinite = inner.first_nonfinite.filter(|&i| (i as usize) < mark.nodes);
+        inner.dense = mark.dense;
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -508,6 +516,7 @@ pub struct Mark {
     consts: usize,
     ints: usize,
     customs: usize,
+    dense: bool,
     resets: u64,
 }
 
@@ -563,6 +572,9 @@ impl<T: Float> Inner<T> {
             "tape: more than 2^32 nodes or values; reset the tape between steps"
         );
         self.nodes.push(Node { op, grad, a, b, off: off as u32, shape, aux });
+        if off != id {
+            self.dense = false;
+        }
         id as u32
     }
 

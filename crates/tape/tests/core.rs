@@ -958,3 +958,33 @@ fn malformed_custom_op_rules_are_errors() {
     let e = y.try_backward_graph().err().expect("no vjp_graph").to_string();
     assert!(e.contains("bad_op") && e.contains("vjp_graph"), "{e}");
 }
+
+/// A tape of one-element nodes only takes the sweep's dense path (parents' adjoints at
+/// their indices, constants reached internally). It must agree exactly with the general
+/// path, which the same program takes once a two-element node sits in front of it: values,
+/// gradients, `reached`, and zeros for constants, detached values and unused inputs.
+#[test]
+fn dense_scalar_sweep_matches_the_general_sweep() {
+    fn run(t: &Tape<f64>) -> (Vec<u64>, Vec<bool>) {
+        let x = t.scalar(0.7);
+        let y = t.scalar(-1.3);
+        let unused = t.scalar(2.0);
+        let c = t.scalar_constant(3.0);
+        let d = (x * c).detach();
+        let k = c * c + 1.0; // constant interior node
+        let m = x.relu() * 0.0; // a zero adjoint that still flows
+        let f = (x * x * y + (y / (x + k)).tanh() + d * y + x.maximum(y) - m + x.powf(3.0)).sin()
+            + (c * x).exp().ln()
+            + x.clamp(-1.0, 0.5) * y.abs();
+        let g = f.backward();
+        let vars = [x, y, unused, c, d, k, m, f];
+        let bits = vars.iter().flat_map(|&v| [v.item().to_bits(), g[v][0].to_bits()]).collect();
+        (bits, vars.iter().map(|&v| g.reached(v)).collect())
+    }
+    let dense = Tape::new();
+    let general = Tape::new();
+    let _ = general.constant(&Tensor::from([1.0, 2.0])); // two elements: not dense any more
+    let (a, b) = (run(&dense), run(&general));
+    assert_eq!(a, b);
+    assert_eq!(a.1, [true, true, false, false, false, false, true, true]);
+}

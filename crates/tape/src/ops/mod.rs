@@ -293,36 +293,56 @@ pub(crate) fn put<T: Float, const SET: bool>(d: &mut T, v: T) {
 
 /// The reverse step of a scalar unary or binary node (or a leaf, which has none), inlined
 /// into the sweep loop. Returns false for any other node, which then goes through
-/// [`vjp_numeric`]. One jump on the op code per node: each arm is the rule of one op with
-/// the op folded in.
+/// [`vjp_numeric`].
 #[inline(always)]
 pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
     let n = inner.nodes[id as usize];
-    if n.shape != crate::tape::SCALAR {
-        return false;
-    }
+    n.shape == crate::tape::SCALAR && scalar_step::<T, false>(inner, n, adj, reached)
+}
+
+/// The rule of scalar node `n`: one jump on the op code per node, each arm the rule of one
+/// op with the op folded in. With `DENSE` (see [`sweep_dense`]) a parent's value and
+/// adjoint sit at its index and every parent takes the contribution; otherwise the
+/// parents' records give their offsets and only parents that take gradients are reached.
+/// Returns false for an op it has no scalar rule for.
+#[inline(always)]
+fn scalar_step<T: Float, const DENSE: bool>(
+    inner: &Inner<T>,
+    n: crate::tape::Node,
+    adj: &mut [T],
+    reached: &mut [bool],
+) -> bool {
     use Op::*;
     let o = n.off as usize;
     let vals = &inner.values;
+    // (offset, takes a gradient) of a parent.
+    let parent = |p: u32| {
+        if DENSE {
+            (p, true)
+        } else {
+            let pn = inner.nodes[p as usize];
+            (pn.off, pn.grad)
+        }
+    };
     macro_rules! binary {
         ($op:ident) => {{
-            let (pa, pb) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
-            let (g, a, b, y) = (adj[o], vals[pa.off as usize], vals[pb.off as usize], vals[o]);
-            if pa.grad {
-                accumulate(adj, reached, n.a, pa.off, binary::ga($op, g, a, b, y));
+            let ((ao, ag), (bo, bg)) = (parent(n.a), parent(n.b));
+            let (g, a, b, y) = (adj[o], vals[ao as usize], vals[bo as usize], vals[o]);
+            if ag {
+                accumulate(adj, reached, n.a, ao, binary::ga($op, g, a, b, y));
             }
-            if pb.grad {
-                accumulate(adj, reached, n.b, pb.off, binary::gb($op, g, a, b, y));
+            if bg {
+                accumulate(adj, reached, n.b, bo, binary::gb($op, g, a, b, y));
             }
         }};
     }
     macro_rules! unary {
         ($op:ident) => {{
-            let px = inner.nodes[n.a as usize];
-            if px.grad {
+            let (xo, xg) = parent(n.a);
+            if xg {
                 let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
-                let gx = unary::gx($op, adj[o], vals[px.off as usize], vals[o], c);
-                accumulate(adj, reached, n.a, px.off, gx);
+                let gx = unary::gx($op, adj[o], vals[xo as usize], vals[o], c);
+                accumulate(adj, reached, n.a, xo, gx);
             }
         }};
     }
@@ -359,6 +379,35 @@ pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], rea
         _ => return false,
     }
     true
+}
+
+/// The numeric sweep of a dense tape (every node one element, at the offset equal to its
+/// index; see `Inner::dense`) from scalar output `o`, whose adjoint is seeded and marked.
+///
+/// Same results as the general loop, with less bookkeeping per node: a scalar node's
+/// parents' values and adjoints are at the parents' indices, so their records are not
+/// read. Contributions then also reach parents that take no gradient (constants); those
+/// are never processed (nodes without the flag are skipped), and their adjoints read as
+/// zeros through `Grads`, which checks the flag.
+pub(crate) fn sweep_dense<T: Float>(
+    inner: &Inner<T>,
+    o: usize,
+    adj: &mut [T],
+    reached: &mut [bool],
+) -> crate::Result<()> {
+    for i in (0..=o).rev() {
+        let n = inner.nodes[i];
+        if !reached[i] {
+            if n.grad {
+                adj[i] = T::ZERO;
+            }
+            continue;
+        }
+        if n.grad && !(n.shape == crate::tape::SCALAR && scalar_step::<T, true>(inner, n, adj, reached)) {
+            vjp_numeric(inner, i as u32, adj, reached)?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds `v` to the scalar adjoint of node `p` (at `off`), or sets it on first contact.
