@@ -102,22 +102,21 @@ fn dots<T: Float, const L: usize>(
     }
 }
 
-/// `y += Σ_p alpha[p]·cols[p]` for columns stored from `a` with stride `cs`, four columns
-/// per pass over `y`.
-fn axpys<T: Float>(alpha: &[T], a: &[T], cs: usize, y: &mut [T]) {
+/// `y += Σ_{p<k} alpha[p·s]·a[p·cs ..][..y.len()]`: a sum of `k` contiguous vectors stored
+/// from `a` with stride `cs`, weighted by a strided `alpha`, four vectors per pass over `y`.
+fn axpys<T: Float>(k: usize, alpha: &[T], s: usize, a: &[T], cs: usize, y: &mut [T]) {
     let m = y.len();
-    let k = alpha.len();
     let mut p = 0;
     while p + 4 <= k {
         let c: [&[T]; 4] = std::array::from_fn(|q| &a[(p + q) * cs..(p + q) * cs + m]);
-        let (b0, b1, b2, b3) = (alpha[p], alpha[p + 1], alpha[p + 2], alpha[p + 3]);
+        let w: [T; 4] = std::array::from_fn(|q| alpha[(p + q) * s]);
         for (i, yi) in y.iter_mut().enumerate() {
-            *yi += (b0 * c[0][i] + b1 * c[1][i]) + (b2 * c[2][i] + b3 * c[3][i]);
+            *yi += (w[0] * c[0][i] + w[1] * c[1][i]) + (w[2] * c[2][i] + w[3] * c[3][i]);
         }
         p += 4;
     }
     for p in p..k {
-        axpy(alpha[p], &a[p * cs..p * cs + m], y);
+        axpy(alpha[p * s], &a[p * cs..p * cs + m], y);
     }
 }
 
@@ -152,25 +151,16 @@ pub(crate) fn gemv<T: Float>(
         dots_auto(m, a, rsa, &b[..k], beta, c, 1);
         return true;
     }
-    if n == 1 && (rsa == 1 || m <= 1) && (rsb == 1 || k <= 1) {
+    if n == 1 && (rsa == 1 || m <= 1) {
         // Column-contiguous a (a transposed view): c += b[p]·a[:, p] for each p.
         scale(beta, &mut c[..m]);
-        axpys(&b[..k], a, csa, &mut c[..m]);
-        return true;
-    }
-    if n == 1 && (rsa == 1 || m <= 1) {
-        scale(beta, &mut c[..m]);
-        for p in 0..k {
-            axpy(b[p * rsb], &a[p * csa..p * csa + m], &mut c[..m]);
-        }
+        axpys(k, b, rsb, a, csa, &mut c[..m]);
         return true;
     }
     if m == 1 && (csb == 1 || n <= 1) {
         // c[j] = Σ_p a[p]·b[p, j]: c += a[p]·b[p, :] for each row p of b.
         scale(beta, &mut c[..n]);
-        for p in 0..k {
-            axpy(a[p * csa], &b[p * rsb..p * rsb + n], &mut c[..n]);
-        }
+        axpys(k, a, csa, b, rsb, &mut c[..n]);
         return true;
     }
     if k == 1 && (csb == 1 || n <= 1) {

@@ -19,7 +19,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::Result;
 use crate::float::Float;
-use crate::ops::{flow, Flow, Op};
+use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node, SCALAR};
 use crate::var::Var;
 
@@ -145,34 +145,43 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..len];
     let (a, b, y) = (&va[ao..ao + len], &va[bo..bo + len], &va[o..o + len]);
-    // A first contribution overwrites the stale slot with `0 + v` (bit for bit what adding
-    // into zeros gives); later ones add.
-    macro_rules! side {
-        ($flow:expr, $at:expr, $rule:ident) => {
-            if $flow != Flow::No {
-                crate::par::for_parts(&mut lo[$at..$at + len], |s, acc| {
-                    let r = s..s + acc.len();
-                    let (g, a, b, y) = (&g[r.clone()], &a[r.clone()], &b[r.clone()], &y[r]);
-                    macro_rules! run {
-                        ($o:ident) => {
-                            if $flow == Flow::Set {
-                                for i in 0..acc.len() {
-                                    acc[i] = T::ZERO + $rule(Op::$o, g[i], a[i], b[i], y[i]);
-                                }
-                            } else {
-                                for i in 0..acc.len() {
-                                    acc[i] += $rule(Op::$o, g[i], a[i], b[i], y[i]);
-                                }
-                            }
-                        };
-                    }
-                    each_binary!(n.op, run);
-                });
+    for (flow, at, first) in [(fa, ao, true), (fb, bo, false)] {
+        if flow == Flow::No {
+            continue;
+        }
+        crate::par::for_parts(&mut lo[at..at + len], |s, acc| {
+            let r = s..s + acc.len();
+            let (g, a, b, y) = (&g[r.clone()], &a[r.clone()], &b[r.clone()], &y[r]);
+            match (flow == Flow::Set, first) {
+                (true, true) => vjp_loop::<T, true, true>(n.op, g, a, b, y, acc),
+                (true, false) => vjp_loop::<T, true, false>(n.op, g, a, b, y, acc),
+                (false, true) => vjp_loop::<T, false, true>(n.op, g, a, b, y, acc),
+                (false, false) => vjp_loop::<T, false, false>(n.op, g, a, b, y, acc),
+            }
+        });
+    }
+}
+
+/// `acc[i] (+)= ∂(a ∘ b)/∂a·g[i]` (`A`) or the `b` side, writing on a first contribution
+/// (`SET`, see [`put`]); one loop per op so each vectorises.
+fn vjp_loop<T: Float, const SET: bool, const A: bool>(
+    op: Op,
+    g: &[T],
+    a: &[T],
+    b: &[T],
+    y: &[T],
+    acc: &mut [T],
+) {
+    macro_rules! run {
+        ($o:ident) => {
+            for i in 0..acc.len() {
+                let v =
+                    if A { ga(Op::$o, g[i], a[i], b[i], y[i]) } else { gb(Op::$o, g[i], a[i], b[i], y[i]) };
+                put::<T, SET>(&mut acc[i], v);
             }
         };
     }
-    side!(fa, ao, ga);
-    side!(fb, bo, gb);
+    each_binary!(op, run);
 }
 
 /// VJP of a binary node in tape ops.

@@ -12,9 +12,9 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::ops::{flow, flows, Flow, Op};
+use crate::ops::{flow, flows, put, Flow, Op};
 use crate::shape::{can_broadcast_to, for_each_broadcast, numel, Shape};
-use crate::tape::{Inner, Node, SCALAR};
+use crate::tape::{Inner, Node};
 use crate::var::Var;
 
 /// Sums `x` (shape `from`) into `out` (shape `to`, broadcastable to `from`), adding.
@@ -131,22 +131,21 @@ pub(crate) fn sum_to_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], rea
     let o = n.off as usize;
     let (lo, hi) = adj.split_at_mut(o);
     let ax = &mut lo[xo..xo + from.numel];
-    // Every element of x is visited once, so a first contribution can overwrite.
-    if n.shape == SCALAR {
-        let g = hi[0];
-        if flow == Flow::Set {
-            ax.fill(T::ZERO + g);
-        } else {
-            ax.iter_mut().for_each(|a| *a += g);
-        }
-        return;
-    }
     let to = &inner.shapes[n.shape as usize];
-    let g = &hi[..to.numel];
     if flow == Flow::Set {
-        for_each_broadcast(&to.dims, &from.dims, |xi, oi| ax[xi] = T::ZERO + g[oi]);
+        spread::<T, true>(&hi[..to.numel], &to.dims, ax, &from.dims);
     } else {
-        for_each_broadcast(&to.dims, &from.dims, |xi, oi| ax[xi] += g[oi]);
+        spread::<T, false>(&hi[..to.numel], &to.dims, ax, &from.dims);
+    }
+}
+
+/// `ax (+)= g` broadcast from shape `to` back to `from` (`SET`: first contribution, see
+/// [`put`]). Every element of `ax` is visited once, so a first contribution can overwrite.
+fn spread<T: Float, const SET: bool>(g: &[T], to: &[usize], ax: &mut [T], from: &[usize]) {
+    if to.is_empty() {
+        ax.iter_mut().for_each(|a| put::<T, SET>(a, g[0]));
+    } else {
+        for_each_broadcast(to, from, |xi, oi| put::<T, SET>(&mut ax[xi], g[oi]));
     }
 }
 
