@@ -262,7 +262,7 @@ fn resolve<T: Float, E: Float>(o: &CheckOptions, total: usize) -> Resolved {
 /// What one entry compares.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Probe {
-    /// ∂f/∂x[index] of one input element.
+    /// ∂f/∂x\[index\] of one input element.
     Element {
         /// Which input.
         input: usize,
