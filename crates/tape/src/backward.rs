@@ -29,30 +29,49 @@ pub struct Grads<T: Float = f64> {
     tape_id: u64,
     generation: u64,
     nodes: usize,
+    /// The sweep ran on a dense tape: every node's adjoint sits at its index.
+    dense: bool,
 }
 
 impl<T: Float> Grads<T> {
     /// An empty buffer, for [`Var::backward_into`].
     pub fn new() -> Self {
-        Grads { adj: Vec::new(), reached: Vec::new(), zeros: Vec::new(), tape_id: 0, generation: 0, nodes: 0 }
+        Grads {
+            adj: Vec::new(),
+            reached: Vec::new(),
+            zeros: Vec::new(),
+            tape_id: 0,
+            generation: 0,
+            nodes: 0,
+            dense: false,
+        }
     }
 
+    #[inline]
     fn check(&self, x: Var<'_, T>) -> std::result::Result<(), String> {
         if x.tape.id != self.tape_id || x.tape.generation.get() != self.generation {
-            return Err(format!(
-                "grads: {} is not from the tape (or the tape step) these gradients were computed on",
-                x.node()
-            ));
+            return Err(mismatch(x));
         }
         if x.id as usize >= self.nodes {
-            return Err(format!(
-                "grads: {} was recorded after the output these gradients were computed from",
-                x.node()
-            ));
+            return Err(late(x));
         }
         Ok(())
     }
+}
 
+#[cold]
+#[inline(never)]
+fn mismatch<T: Float>(x: Var<'_, T>) -> String {
+    format!("grads: {} is not from the tape (or the tape step) these gradients were computed on", x.node())
+}
+
+#[cold]
+#[inline(never)]
+fn late<T: Float>(x: Var<'_, T>) -> String {
+    format!("grads: {} was recorded after the output these gradients were computed from", x.node())
+}
+
+impl<T: Float> Grads<T> {
     /// The gradient of `x` as a slice, or `None` if `x` is from another tape or was
     /// recorded after the output.
     pub fn get(&self, x: Var<'_, T>) -> Option<&[T]> {
@@ -88,8 +107,22 @@ impl<T: Float> Grads<T> {
     /// # Panics
     /// As [`Grads::wrt`], or if `x` has more than one element.
     #[track_caller]
+    #[inline]
     pub fn scalar(&self, x: Var<'_, T>) -> T {
-        let g = &self[x];
+        if self.dense && x.known_scalar() && self.check(x).is_ok() {
+            // A dense sweep keeps node i's adjoint at index i; the handle knows its flag.
+            return if x.flags & crate::var::GRAD != 0 { self.adj[x.id as usize] } else { T::ZERO };
+        }
+        self.scalar_slow(x)
+    }
+
+    #[track_caller]
+    #[inline(never)]
+    fn scalar_slow(&self, x: Var<'_, T>) -> T {
+        if let Err(e) = self.check(x) {
+            panic!("{e}");
+        }
+        let g = self.slice(x);
         assert!(g.len() == 1, "grads.scalar: {} has {} elements", x.node(), g.len());
         g[0]
     }
@@ -198,6 +231,7 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
     g.tape_id = out.tape.id;
     g.generation = out.tape.generation.get();
     g.nodes = o + 1;
+    g.dense = false;
     if g.adj.len() < r.end {
         g.adj.resize(r.end, T::ZERO);
     }
@@ -210,6 +244,7 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
     g.reached[o] = inner.nodes[o].grad;
     if inner.dense && !anomaly && r.len() == 1 {
         ops::sweep_dense(&inner, o, &mut g.adj, &mut g.reached)?;
+        g.dense = true;
         if g.zeros.is_empty() {
             g.zeros.push(T::ZERO);
         }

@@ -33,6 +33,7 @@
 
 pub mod anomaly;
 mod backward;
+mod cell;
 pub mod custom;
 mod error;
 mod float;

@@ -32,7 +32,18 @@ use crate::tensor::Tensor;
 pub struct Var<'t, T: Float = f64> {
     pub(crate) tape: &'t Tape<T>,
     pub(crate) id: u32,
+    /// [`KNOWN_SCALAR`] (a scalar whose value is `val`) and [`GRAD`] (gradients flow into
+    /// it), or 0 when the handle carries nothing beyond its node.
+    pub(crate) flags: u8,
+    /// The value of a [`KNOWN_SCALAR`]: a copy of the node's value, which never changes
+    /// while a handle lives (the tape only appends; reset and rewind need `&mut Tape`).
+    pub(crate) val: T,
 }
+
+/// [`Var::flags`]: the handle is a scalar (shape `[]`) and carries its value.
+pub(crate) const KNOWN_SCALAR: u8 = 1;
+/// [`Var::flags`]: gradients flow into the node (set only with [`KNOWN_SCALAR`]).
+pub(crate) const GRAD: u8 = 2;
 
 impl<T: Float> Clone for Var<'_, T> {
     fn clone(&self) -> Self {
@@ -91,7 +102,31 @@ macro_rules! binary_methods {
 impl<'t, T: Float> Var<'t, T> {
     #[inline]
     pub(crate) fn new(tape: &'t Tape<T>, id: u32) -> Self {
-        Var { tape, id }
+        Var { tape, id, flags: 0, val: T::ZERO }
+    }
+
+    /// A handle to scalar node `id` that carries its value `val` and gradient flag, so the
+    /// scalar fast paths record ops on it without reading the tape.
+    #[inline(always)]
+    pub(crate) fn scalar(tape: &'t Tape<T>, id: u32, val: T, grad: bool) -> Self {
+        Var { tape, id, flags: KNOWN_SCALAR | if grad { GRAD } else { 0 }, val }
+    }
+
+    /// This handle carrying its value if its node is a scalar (shape `[]`), else `None`.
+    pub(crate) fn with_value(self) -> Option<Self> {
+        if self.known_scalar() {
+            return Some(self);
+        }
+        let inner = self.tape.inner.borrow();
+        let n = inner.node(self.id);
+        (n.shape == crate::tape::SCALAR)
+            .then(|| Var::scalar(self.tape, self.id, inner.values[n.off as usize], n.grad))
+    }
+
+    /// True for a handle from [`Var::scalar`].
+    #[inline(always)]
+    pub(crate) fn known_scalar(self) -> bool {
+        self.flags & KNOWN_SCALAR != 0
     }
 
     /// The node this variable refers to (`v12` in the Wengert list).

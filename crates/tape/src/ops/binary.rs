@@ -20,8 +20,8 @@ use smallvec::{smallvec, SmallVec};
 use crate::error::Result;
 use crate::float::Float;
 use crate::ops::{flow, put, Flow, Op};
-use crate::tape::{Inner, Node, SCALAR};
-use crate::var::Var;
+use crate::tape::{Inner, Node};
+use crate::var::{Var, GRAD};
 
 #[inline(always)]
 fn max_weight<T: Float>(a: T, b: T) -> T {
@@ -213,34 +213,46 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     smallvec![(n.a, da), (n.b, db)]
 }
 
-/// Records a binary op with numpy broadcasting. Two scalars on one tape take an inlined
-/// fast path (one borrow, two pushes); everything else goes through [`record_general`].
+/// Records a binary op with numpy broadcasting. Two scalars that carry their values take
+/// an inlined fast path ([`crate::Tape::push_scalar`]: no reads of the tape, a few plain
+/// writes); everything else goes through [`record_general`].
 #[track_caller]
 #[inline(always)]
 pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
     let tape = a.tape;
-    if std::ptr::eq(tape, b.tape) {
-        let mut inner = tape.inner.borrow_mut();
-        let (an, bn) = (inner.nodes[a.id as usize], inner.nodes[b.id as usize]);
-        if an.shape == SCALAR && bn.shape == SCALAR {
-            let v = f(op, inner.values[an.off as usize], inner.values[bn.off as usize]);
-            let off = inner.values.len();
-            inner.values.push(v);
-            let grad = (an.grad || bn.grad) && !op.is_nondifferentiable();
-            let id = inner.push(op, grad, a.id, b.id, off, SCALAR, 0);
-            drop(inner);
-            tape.note_location(id);
-            return Ok(Var::new(tape, id));
-        }
+    if a.known_scalar() && b.known_scalar() && std::ptr::eq(tape, b.tape) {
+        Ok(record_scalar(op, a, b))
+    } else {
+        // Handles go by (tape, node) so the hot path never spills them to memory.
+        record_general(op, (a.tape, a.id), (b.tape, b.id))
     }
-    record_general(op, a, b)
+}
+
+/// Two scalars of one tape that carry their values.
+#[track_caller]
+#[inline(always)]
+fn record_scalar<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    let tape = a.tape;
+    let v = f(op, a.val, b.val);
+    let grad = (a.flags | b.flags) & GRAD != 0 && !op.is_nondifferentiable();
+    let id = tape.push_scalar(op, grad, a.id, b.id, v, &[]);
+    tape.note_location(id);
+    Var::scalar(tape, id, v, grad)
 }
 
 /// Tensors (and errors): checks the tapes, broadcasts, then runs the elementwise loop.
 #[track_caller]
 #[inline(never)]
-fn record_general<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
+fn record_general<'t, T: Float>(
+    op: Op,
+    (ta, a): (&'t crate::Tape<T>, u32),
+    (tb, b): (&'t crate::Tape<T>, u32),
+) -> Result<Var<'t, T>> {
+    let (a, b) = (Var::new(ta, a), Var::new(tb, b));
     a.try_same_tape(b, op.name())?;
+    if let (Some(a), Some(b)) = (a.with_value(), b.with_value()) {
+        return Ok(record_scalar(op, a, b));
+    }
     let (sa, sb) = {
         let inner = a.tape.inner.borrow();
         (inner.shape_of(a.id), inner.shape_of(b.id))

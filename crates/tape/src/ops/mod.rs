@@ -297,30 +297,45 @@ pub(crate) fn put<T: Float, const SET: bool>(d: &mut T, v: T) {
 #[inline(always)]
 pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
     let n = inner.nodes[id as usize];
-    n.shape == crate::tape::SCALAR && scalar_step::<T, false>(inner, n, adj, reached)
+    n.shape == crate::tape::SCALAR
+        && scalar_step::<T, false>(
+            &inner.nodes,
+            &inner.values,
+            &inner.consts,
+            n,
+            n.off as usize,
+            adj,
+            reached,
+        )
 }
 
-/// The rule of scalar node `n`: one jump on the op code per node, each arm the rule of one
+/// The rule of scalar node `n`, whose value and adjoint are at `o`: one jump on the op code per node, each arm the rule of one
 /// op with the op folded in. With `DENSE` (see [`sweep_dense`]) a parent's value and
 /// adjoint sit at its index and every parent takes the contribution; otherwise the
 /// parents' records give their offsets and only parents that take gradients are reached.
 /// Returns false for an op it has no scalar rule for.
 #[inline(always)]
 fn scalar_step<T: Float, const DENSE: bool>(
-    inner: &Inner<T>,
+    nodes: &[crate::tape::Node],
+    vals: &[T],
+    consts: &[T],
     n: crate::tape::Node,
+    o: usize,
     adj: &mut [T],
     reached: &mut [bool],
 ) -> bool {
     use Op::*;
-    let o = n.off as usize;
-    let vals = &inner.values;
     // (offset, takes a gradient) of a parent.
     let parent = |p: u32| {
         if DENSE {
+            // Parents precede their node (the tape is in topological order); with every
+            // buffer cut to one length (see `sweep_dense`) this one test bounds them all.
+            if p as usize >= o {
+                parent_after_node(p)
+            }
             (p, true)
         } else {
-            let pn = inner.nodes[p as usize];
+            let pn = nodes[p as usize];
             (pn.off, pn.grad)
         }
     };
@@ -329,10 +344,10 @@ fn scalar_step<T: Float, const DENSE: bool>(
             let ((ao, ag), (bo, bg)) = (parent(n.a), parent(n.b));
             let (g, a, b, y) = (adj[o], vals[ao as usize], vals[bo as usize], vals[o]);
             if ag {
-                accumulate(adj, reached, n.a, ao, binary::ga($op, g, a, b, y));
+                accumulate::<T, DENSE>(adj, reached, n.a, ao, binary::ga($op, g, a, b, y));
             }
             if bg {
-                accumulate(adj, reached, n.b, bo, binary::gb($op, g, a, b, y));
+                accumulate::<T, DENSE>(adj, reached, n.b, bo, binary::gb($op, g, a, b, y));
             }
         }};
     }
@@ -340,9 +355,9 @@ fn scalar_step<T: Float, const DENSE: bool>(
         ($op:ident) => {{
             let (xo, xg) = parent(n.a);
             if xg {
-                let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
+                let c = &consts[(n.aux as usize).min(consts.len())..];
                 let gx = unary::gx($op, adj[o], vals[xo as usize], vals[o], c);
-                accumulate(adj, reached, n.a, xo, gx);
+                accumulate::<T, DENSE>(adj, reached, n.a, xo, gx);
             }
         }};
     }
@@ -395,26 +410,43 @@ pub(crate) fn sweep_dense<T: Float>(
     adj: &mut [T],
     reached: &mut [bool],
 ) -> crate::Result<()> {
+    // One length for every buffer, so that indices below it need no further checks.
+    let (nodes, vals) = (&inner.nodes[..=o], &inner.values[..=o]);
+    let (adj, reached) = (&mut adj[..=o], &mut reached[..=o]);
+    adj[..o].fill(T::ZERO);
     for i in (0..=o).rev() {
-        let n = inner.nodes[i];
+        let n = nodes[i];
         if !reached[i] {
-            if n.grad {
-                adj[i] = T::ZERO;
-            }
             continue;
         }
-        if n.grad && !(n.shape == crate::tape::SCALAR && scalar_step::<T, true>(inner, n, adj, reached)) {
+        if n.grad
+            && !(n.shape == crate::tape::SCALAR
+                && scalar_step::<T, true>(nodes, vals, &inner.consts, n, n.off as usize, adj, reached))
+        {
             vjp_numeric(inner, i as u32, adj, reached)?;
         }
     }
     Ok(())
 }
 
-/// Adds `v` to the scalar adjoint of node `p` (at `off`), or sets it on first contact.
+#[cold]
+#[inline(never)]
+fn parent_after_node(p: u32) -> ! {
+    panic!("tape bug: node v{p} is used as a parent before it is recorded")
+}
+
+/// Adds `v` to the scalar adjoint of node `p` (at `off`): with `DENSE` into adjoints zeroed
+/// before the sweep, else setting it on first contact.
 #[inline(always)]
-fn accumulate<T: Float>(adj: &mut [T], reached: &mut [bool], p: u32, off: u32, v: T) {
-    let r = &mut reached[p as usize];
-    let a = &mut adj[off as usize];
-    *a = if *r { *a + v } else { v };
-    *r = true;
+fn accumulate<T: Float, const DENSE: bool>(adj: &mut [T], reached: &mut [bool], p: u32, off: u32, v: T) {
+    if DENSE {
+        adj[off as usize] += v;
+        reached[p as usize] = true;
+    } else {
+        // The first write is `0 + v`, as adding into a zeroed slot (see [`put`]).
+        let r = &mut reached[p as usize];
+        let a = &mut adj[off as usize];
+        *a = if *r { *a } else { T::ZERO } + v;
+        *r = true;
+    }
 }

@@ -27,8 +27,8 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::float::Float;
 use crate::ops::{flow, put, Flow, Op};
-use crate::tape::{Inner, Node, SCALAR};
-use crate::var::Var;
+use crate::tape::{Inner, Node};
+use crate::var::{Var, GRAD};
 
 /// Numerically stable logistic function.
 #[inline]
@@ -254,26 +254,41 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     smallvec![(n.a, gx)]
 }
 
-/// Records a unary op on `x` with constants `c`; scalars take an inlined fast path.
+/// Records a unary op on `x` with constants `c`; a scalar that carries its value takes an
+/// inlined fast path ([`crate::Tape::push_scalar`]: no reads of the tape, a few plain
+/// writes).
 #[track_caller]
 #[inline(always)]
 pub(crate) fn record<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
-    let tape = x.tape;
-    let mut inner = tape.inner.borrow_mut();
-    let xn = inner.nodes[x.id as usize];
-    if xn.shape != SCALAR {
-        drop(inner);
-        return record_tensor(op, x, c);
+    if x.known_scalar() {
+        record_scalar(op, x, c)
+    } else {
+        // The handle goes by (tape, node) so the hot path never spills it to memory.
+        record_other(op, x.tape, x.id, c)
     }
-    let aux = if c.is_empty() { 0 } else { inner.push_consts(c) };
-    let grad = xn.grad && !op.is_nondifferentiable();
-    let v = f(op, inner.values[xn.off as usize], c);
-    let off = inner.values.len();
-    inner.values.push(v);
-    let id = inner.push(op, grad, x.id, 0, off, SCALAR, aux);
-    drop(inner);
+}
+
+/// A scalar handle without its value (e.g. from [`crate::Tape::get`]), or a tensor.
+#[track_caller]
+#[inline(never)]
+fn record_other<'t, T: Float>(op: Op, tape: &'t crate::Tape<T>, id: u32, c: &[T]) -> Var<'t, T> {
+    let x = Var::new(tape, id);
+    match x.with_value() {
+        Some(x) => record_scalar(op, x, c),
+        None => record_tensor(op, x, c),
+    }
+}
+
+/// A scalar that carries its value.
+#[track_caller]
+#[inline(always)]
+fn record_scalar<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
+    let tape = x.tape;
+    let v = f(op, x.val, c);
+    let grad = x.flags & GRAD != 0 && !op.is_nondifferentiable();
+    let id = tape.push_scalar(op, grad, x.id, 0, v, c);
     tape.note_location(id);
-    Var::new(tape, id)
+    Var::scalar(tape, id, v, grad)
 }
 
 #[track_caller]
