@@ -969,15 +969,17 @@ fn dense_scalar_sweep_matches_the_general_sweep() {
         let x = t.scalar(0.7);
         let y = t.scalar(-1.3);
         let unused = t.scalar(2.0);
+        let z = t.scalar(1.5); // its only contribution is −0, which must read as +0
         let c = t.scalar_constant(3.0);
         let d = (x * c).detach();
         let k = c * c + 1.0; // constant interior node
         let m = x.relu() * 0.0; // a zero adjoint that still flows
         let f = (x * x * y + (y / (x + k)).tanh() + d * y + x.maximum(y) - m + x.powf(3.0)).sin()
             + (c * x).exp().ln()
-            + x.clamp(-1.0, 0.5) * y.abs();
+            + x.clamp(-1.0, 0.5) * y.abs()
+            + z * -0.0;
         let g = f.backward();
-        let vars = [x, y, unused, c, d, k, m, f];
+        let vars = [x, y, unused, z, c, d, k, m, f];
         let bits = vars.iter().flat_map(|&v| [v.item().to_bits(), g[v][0].to_bits()]).collect();
         (bits, vars.iter().map(|&v| g.reached(v)).collect())
     }
@@ -986,5 +988,29 @@ fn dense_scalar_sweep_matches_the_general_sweep() {
     let _ = general.constant(&Tensor::from([1.0, 2.0])); // two elements: not dense any more
     let (a, b) = (run(&dense), run(&general));
     assert_eq!(a, b);
-    assert_eq!(a.1, [true, true, false, false, false, false, true, true]);
+    assert_eq!(a.1, [true, true, false, true, false, false, false, true, true]);
+    assert_eq!(a.0[7], 0.0f64.to_bits(), "z's gradient is +0");
+}
+
+/// Handles that do not carry their value (from `Tape::get`, or gradients recorded by
+/// `backward_graph`) record scalar ops like the ones that do, and mix with them.
+#[test]
+fn scalar_handles_without_values_record_the_same_ops() {
+    let t = Tape::<f64>::new();
+    let x = t.scalar(1.5);
+    let c = t.scalar_constant(-2.0);
+    let (xg, cg) = (t.get(x.node()).unwrap(), t.get(c.node()).unwrap());
+    let direct = x * x * c + (x * 3.0).sin() - c / x;
+    let via_get = xg * x * cg + (xg * 3.0).sin() - c / xg;
+    assert_eq!(direct.item().to_bits(), via_get.item().to_bits());
+    assert!(via_get.requires_grad() && !(cg * cg).requires_grad());
+    let (gd, gv) = (direct.backward(), via_get.backward());
+    assert_eq!(gd.scalar(x).to_bits(), gv.scalar(x).to_bits());
+    assert_eq!(gv.scalar(xg).to_bits(), gv.scalar(x).to_bits());
+    assert_eq!(gv.scalar(cg), 0.0);
+    // d/dx of the recorded gradient 2xc + 3cos(3x) + c/x² is 2c − 9 sin(3x) − 2c/x³.
+    let dx = direct.backward_graph().wrt(x);
+    let d2 = (dx * 1.0).backward().scalar(x);
+    let want = 2.0 * -2.0 - 9.0 * (4.5f64).sin() + 4.0 / 1.5f64.powi(3);
+    assert!((d2 - want).abs() < 1e-12, "{d2} vs {want}");
 }
