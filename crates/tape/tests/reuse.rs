@@ -22,11 +22,15 @@ fn program<'t>(t: &'t Tape<f64>, p: &[Var<'t, f64>]) -> Var<'t, f64> {
     let batched = a.reshape(&[2, 2, 3]).matmul(w.reshape(&[1, 3, 5]).broadcast_to(&[2, 3, 5]));
     let lse = z.logsumexp(1, false);
     let c = t.constant(&Tensor::from([[1.0, -2.0, 0.5]]));
+    // Sole consumers, so their rules make the first write into their inputs' adjoints:
+    // a middle column (the slice's rule zeroes the rest of the row) and a reshape.
+    let only = (a * 2.0).slice(1, 1, 1).sum() + (b * 3.0).reshape(&[3, 1]).square().sum();
     (padded.sum() + scattered.mean() + (picked * 2.0).sum() + cat.max() + perm.sum())
         + batched.sum_to(&[2, 5]).mean()
         + lse.sum()
         + (a * c).sum_to(&[1, 3]).sum()
         + (a / (b.abs() + 1.0)).ln_1p_sum()
+        + only
 }
 
 /// `ln(1 + x)` summed, through `ln` of `1 + x` so the test uses only the public ops.

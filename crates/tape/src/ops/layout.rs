@@ -16,7 +16,7 @@ use smallvec::{smallvec, SmallVec};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::ops::reduce::split_axis;
-use crate::ops::{flows, Op};
+use crate::ops::{flow, flows, put, Flow, Op};
 use crate::shape::{can_broadcast_to, for_each_broadcast, numel, strides, Shape};
 use crate::tape::{Inner, Node};
 use crate::var::Var;
@@ -320,9 +320,21 @@ pub(crate) fn scatter_rows<'t, T: Float>(x: Var<'t, T>, idx: &[usize], rows: usi
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
     let o = n.off as usize;
     let out = &inner.shapes[n.shape as usize];
-    if n.op != Op::Concat && !flows(inner, n.a, adj, reached) {
-        return;
-    }
+    // Reshape and slice overwrite their input's adjoint on its first contribution (the
+    // slice zeroes only the part outside its range); the other ops zero it, then add.
+    let set = match n.op {
+        Op::Concat => false,
+        Op::Reshape | Op::Slice => match flow(inner, n.a, reached) {
+            Flow::No => return,
+            f => f == Flow::Set,
+        },
+        _ => {
+            if !flows(inner, n.a, adj, reached) {
+                return;
+            }
+            false
+        }
+    };
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..out.numel];
     if n.op == Op::Concat {
@@ -349,6 +361,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let ints = &inner.ints[(n.aux as usize).min(inner.ints.len())..];
     match n.op {
         Op::BroadcastTo => crate::ops::reduce::sum_into(g, &out.dims, ax, &xs.dims),
+        Op::Reshape if set => ax.iter_mut().zip(g).for_each(|(a, g)| put::<T, true>(a, *g)),
         Op::Reshape => ax.iter_mut().zip(g).for_each(|(a, g)| *a += *g),
         Op::Permute => {
             let ps = permuted_strides(&xs.dims, &ints[..xs.dims.len()]);
@@ -358,7 +371,19 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
             let (k, start) = (ints[0], ints[1]);
             let (outer, len_x, inn) = split_axis(&xs.dims, k);
             let len = out.dims[k];
-            copy_blocks(g, ax, outer, inn, len, 0, len_x, start, len, true);
+            if set && len * inn == 0 {
+                ax.fill(T::ZERO);
+            } else if set {
+                for (row, gr) in ax.chunks_exact_mut(len_x * inn).zip(g.chunks_exact(len * inn)) {
+                    let (before, rest) = row.split_at_mut(start * inn);
+                    let (mid, after) = rest.split_at_mut(len * inn);
+                    before.fill(T::ZERO);
+                    after.fill(T::ZERO);
+                    mid.iter_mut().zip(gr).for_each(|(a, g)| put::<T, true>(a, *g));
+                }
+            } else {
+                copy_blocks(g, ax, outer, inn, len, 0, len_x, start, len, true);
+            }
         }
         Op::Pad => {
             let (k, start) = (ints[0], ints[1]);
