@@ -150,6 +150,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// If the variable is not a one-element tensor.
     #[track_caller]
     pub fn item(self) -> T {
+        if self.known_scalar() {
+            return self.val;
+        }
         let inner = self.tape.inner.borrow();
         let v = inner.value(self.id);
         assert!(
