@@ -57,21 +57,7 @@ impl<T: Float> Grads<T> {
         }
         Ok(())
     }
-}
 
-#[cold]
-#[inline(never)]
-fn mismatch<T: Float>(x: Var<'_, T>) -> String {
-    format!("grads: {} is not from the tape (or the tape step) these gradients were computed on", x.node())
-}
-
-#[cold]
-#[inline(never)]
-fn late<T: Float>(x: Var<'_, T>) -> String {
-    format!("grads: {} was recorded after the output these gradients were computed from", x.node())
-}
-
-impl<T: Float> Grads<T> {
     /// The gradient of `x` as a slice, or `None` if `x` is from another tape or was
     /// recorded after the output.
     pub fn get(&self, x: Var<'_, T>) -> Option<&[T]> {
@@ -133,6 +119,18 @@ impl<T: Float> Grads<T> {
             && self.reached[x.id as usize]
             && x.tape.inner.borrow().nodes[x.id as usize].grad
     }
+}
+
+#[cold]
+#[inline(never)]
+fn mismatch<T: Float>(x: Var<'_, T>) -> String {
+    format!("grads: {} is not from the tape (or the tape step) these gradients were computed on", x.node())
+}
+
+#[cold]
+#[inline(never)]
+fn late<T: Float>(x: Var<'_, T>) -> String {
+    format!("grads: {} was recorded after the output these gradients were computed from", x.node())
 }
 
 impl<'t, T: Float> Index<Var<'t, T>> for Grads<T> {

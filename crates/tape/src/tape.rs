@@ -22,7 +22,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use smallvec::SmallVec;
 
 use crate::cell::TapeCell;
-
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::ops::Op;

@@ -298,18 +298,10 @@ pub(crate) fn put<T: Float, const SET: bool>(d: &mut T, v: T) {
 pub(crate) fn vjp_scalar<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &mut [bool]) -> bool {
     let n = inner.nodes[id as usize];
     n.shape == crate::tape::SCALAR
-        && scalar_step::<T, false>(
-            &inner.nodes,
-            &inner.values,
-            &inner.consts,
-            n,
-            n.off as usize,
-            adj,
-            reached,
-        )
+        && scalar_step::<T, false>(&inner.nodes, &inner.values, &inner.consts, n, adj, reached)
 }
 
-/// The rule of scalar node `n`, whose value and adjoint are at `o`: one jump on the op code per node, each arm the rule of one
+/// The rule of scalar node `n`: one jump on the op code per node, each arm the rule of one
 /// op with the op folded in. With `DENSE` (see [`sweep_dense`]) a parent's value and
 /// adjoint sit at its index and every parent takes the contribution; otherwise the
 /// parents' records give their offsets and only parents that take gradients are reached.
@@ -320,11 +312,11 @@ fn scalar_step<T: Float, const DENSE: bool>(
     vals: &[T],
     consts: &[T],
     n: crate::tape::Node,
-    o: usize,
     adj: &mut [T],
     reached: &mut [bool],
 ) -> bool {
     use Op::*;
+    let o = n.off as usize;
     // (offset, takes a gradient) of a parent.
     let parent = |p: u32| {
         if DENSE {
@@ -399,9 +391,11 @@ fn scalar_step<T: Float, const DENSE: bool>(
 /// The numeric sweep of a dense tape (every node one element, at the offset equal to its
 /// index; see `Inner::dense`) from scalar output `o`, whose adjoint is seeded and marked.
 ///
-/// Same results as the general loop, with less bookkeeping per node: a scalar node's
-/// parents' values and adjoints are at the parents' indices, so their records are not
-/// read. Contributions then also reach parents that take no gradient (constants); those
+/// Same results as the general loop, with less bookkeeping per node: every buffer is cut
+/// to the output's length once, so one test per parent (that it precedes the node) bounds
+/// all its indices; the adjoints below the output are zeroed in one pass, so a
+/// contribution is one `+=`; and a scalar node's parents' values and adjoints are at the
+/// parents' indices, so their records are not read. Contributions then also reach parents that take no gradient (constants); those
 /// are never processed (nodes without the flag are skipped), and their adjoints read as
 /// zeros through `Grads`, which checks the flag.
 pub(crate) fn sweep_dense<T: Float>(
@@ -421,7 +415,7 @@ pub(crate) fn sweep_dense<T: Float>(
         }
         if n.grad
             && !(n.shape == crate::tape::SCALAR
-                && scalar_step::<T, true>(nodes, vals, &inner.consts, n, n.off as usize, adj, reached))
+                && scalar_step::<T, true>(nodes, vals, &inner.consts, n, adj, reached))
         {
             vjp_numeric(inner, i as u32, adj, reached)?;
         }
@@ -443,10 +437,11 @@ fn accumulate<T: Float, const DENSE: bool>(adj: &mut [T], reached: &mut [bool], 
         adj[off as usize] += v;
         reached[p as usize] = true;
     } else {
-        // The first write is `0 + v`, as adding into a zeroed slot (see [`put`]).
-        let r = &mut reached[p as usize];
         let a = &mut adj[off as usize];
-        *a = if *r { *a } else { T::ZERO } + v;
-        *r = true;
+        if std::mem::replace(&mut reached[p as usize], true) {
+            put::<T, false>(a, v);
+        } else {
+            put::<T, true>(a, v);
+        }
     }
 }
