@@ -191,6 +191,13 @@ pub(crate) struct Inner<T> {
     /// element): then a scalar's parents' values and adjoints sit at the parents' indices,
     /// and the reverse sweep need not read the parents' records ([`crate::backward`]).
     pub dense: bool,
+    /// True while a per-node hook (source locations, anomaly mode) is on.
+    pub hooked: bool,
+    /// The scalar fast path ([`Inner::push_scalar_in_place`]) may record node `nodes.len()`
+    /// while it is below this: the tape is dense (so the value goes at the node's index),
+    /// no hook is on, and both buffers hold memory there. 0 otherwise. One test then
+    /// replaces those four; [`Inner::refresh_room`] keeps it after every change to them.
+    pub room: usize,
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -244,6 +251,8 @@ impl<T: Float> Tape<T> {
                 locations: Vec::new(),
                 first_nonfinite: None,
                 dense: true,
+                hooked: false,
+                room: 0,
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
@@ -267,6 +276,7 @@ impl<T: Float> Tape<T> {
         inner.locations.clear();
         inner.first_nonfinite = None;
         inner.dense = true;
+        inner.refresh_room();
         self.generation.set(self.generation.get() + 1);
         self.resets.set(self.resets.get() + 1);
     }
@@ -322,6 +332,7 @@ impl<T: Float> Tape<T> {
         inner.locations.truncate(mark.nodes);
         inner.first_nonfinite = inner.first_nonfinite.filter(|&i| (i as usize) < mark.nodes);
         inner.dense = mark.dense;
+        inner.refresh_room();
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -369,7 +380,11 @@ impl<T: Float> Tape<T> {
 
     fn set_hook(&self, bit: u8, on: bool) {
         let h = self.hooks.get();
-        self.hooks.set(if on { h | bit } else { h & !bit });
+        let h = if on { h | bit } else { h & !bit };
+        self.hooks.set(h);
+        let mut inner = self.inner.borrow_mut();
+        inner.hooked = h != 0;
+        inner.refresh_room();
     }
 
     /// Number of nodes recorded.
@@ -450,13 +465,13 @@ impl<T: Float> Tape<T> {
     #[inline(always)]
     fn scalar_leaf(&self, op: Op, x: T, grad: bool) -> Var<'_, T> {
         let id = self.push_scalar(op, grad, 0, 0, x, &[]);
-        self.note_location(id);
         Var::scalar(self, id, x, grad)
     }
 
-    /// Records a scalar node with value `v` and op constants `c`; returns its index. While
-    /// the buffers have room, this is a few plain writes and a check that nothing borrows
-    /// the tape (the scalar recording fast path).
+    /// Records a scalar node with value `v` and op constants `c` and runs the hooks;
+    /// returns its index. While the tape has room ([`Inner::room`]), this is a few plain
+    /// writes and a check that nothing borrows the tape (the scalar recording fast path).
+    #[track_caller]
     #[inline(always)]
     pub(crate) fn push_scalar(&self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> u32 {
         // SAFETY: `push_scalar_in_place` writes the tape's buffers within their capacity
@@ -464,15 +479,19 @@ impl<T: Float> Tape<T> {
         let fast = unsafe { self.inner.with_free(|inner| inner.push_scalar_in_place(op, grad, a, b, v, c)) };
         match fast {
             Some(Some(id)) => id,
-            _ => self.push_scalar_growing(op, grad, a, b, v, c),
+            _ => self.push_scalar_slow(op, grad, a, b, v, c),
         }
     }
 
+    /// [`Tape::push_scalar`] when the tape has no room: grows the buffers, records a node
+    /// that makes the tape not dense, or runs the hooks.
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn push_scalar_growing(&self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> u32 {
-        self.inner.borrow_mut().push_scalar(op, grad, a, b, v, c)
+    fn push_scalar_slow(&self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> u32 {
+        let id = self.inner.borrow_mut().push_scalar(op, grad, a, b, v, c);
+        self.note_location(id);
+        id
     }
 
     #[track_caller]
@@ -629,29 +648,40 @@ impl<T: Float> Inner<T> {
             "tape: more than 2^32 nodes or values; reset the tape between steps"
         );
         self.nodes.push(Node { op, grad, pad: 0, a, b, off: off as u32, shape, aux });
-        if off != id {
+        if off != id || self.shapes[shape as usize].numel != 1 {
             self.dense = false;
         }
+        self.refresh_room();
         id as u32
     }
 
-    /// Appends a scalar node with value `v` and op constants `c`, if the buffers have room
-    /// (below their high-water marks and capacity): plain writes, no allocation, no calls
+    /// Sets [`Inner::room`] from the state it summarizes.
+    #[inline]
+    pub fn refresh_room(&mut self) {
+        self.room = if self.dense && !self.hooked {
+            // A dense tape has as many values as nodes.
+            debug_assert_eq!(self.values.len, self.nodes.len);
+            self.nodes.buf.len().min(self.values.buf.len()).min(u32::MAX as usize)
+        } else {
+            0
+        };
+    }
+
+    /// Appends a scalar node with value `v` and op constants `c`, if the tape has room
+    /// ([`Inner::room`]) and `consts` has capacity: plain writes, no allocation, no calls
     /// out ([`Tape::push_scalar`] relies on that). Returns its index, or `None` without
-    /// changing anything. A scalar keeps the tape dense if it was (its value lands at the
-    /// index), so unlike [`Inner::push`] it need not test that.
+    /// changing anything. The tape is dense, so the value goes at the node's index and the
+    /// tape stays dense; no hook is on, so none needs running.
     #[inline(always)]
     fn push_scalar_in_place(&mut self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> Option<u32> {
-        let (id, off, k) = (self.nodes.len, self.values.len, self.consts.len());
-        if (id | off | k) < u32::MAX as usize
-            && id < self.nodes.buf.len()
-            && off < self.values.buf.len()
-            && c.len() <= self.consts.capacity() - k
+        let (id, k) = (self.nodes.len, self.consts.len());
+        if id < self.room
+            && (c.is_empty() || (k < u32::MAX as usize && c.len() <= self.consts.capacity() - k))
         {
-            self.values.buf[off] = v;
+            self.values.buf[id] = v;
             let aux = if c.is_empty() { 0 } else { k as u32 };
-            self.nodes.buf[id] = Node::scalar(op, grad, a, b, off as u32, aux);
-            self.values.len = off + 1;
+            self.nodes.buf[id] = Node::scalar(op, grad, a, b, id as u32, aux);
+            self.values.len = id + 1;
             self.nodes.len = id + 1;
             self.consts.extend_from_slice(c);
             Some(id as u32)

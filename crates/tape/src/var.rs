@@ -88,7 +88,7 @@ macro_rules! binary_methods {
             #[track_caller]
             #[inline]
             pub fn $name(self, rhs: Var<'t, T>) -> Var<'t, T> {
-                ok(self.try_binary(Op::$op, rhs))
+                binary::record_op(Op::$op, self, rhs)
             }
             #[doc = concat!("Fallible [`Var::", stringify!($name), "`].")]
             #[track_caller]
@@ -99,7 +99,30 @@ macro_rules! binary_methods {
     };
 }
 
+/// A handle without its tape: what the outlined recording paths return. It comes back in
+/// registers where a whole `Var` comes back through memory, and the fast path's handle
+/// merged into that memory was read back in wider loads than it had been written in,
+/// which stalls store forwarding (a sixth of W2's recording time).
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<T> {
+    id: u32,
+    flags: u8,
+    val: T,
+}
+
 impl<'t, T: Float> Var<'t, T> {
+    /// This handle without its tape.
+    #[inline(always)]
+    pub(crate) fn parts(self) -> Parts<T> {
+        Parts { id: self.id, flags: self.flags, val: self.val }
+    }
+
+    /// The handle on `tape` with these parts.
+    #[inline(always)]
+    pub(crate) fn from_parts(tape: &'t Tape<T>, p: Parts<T>) -> Self {
+        Var { tape, id: p.id, flags: p.flags, val: p.val }
+    }
+
     #[inline]
     pub(crate) fn new(tape: &'t Tape<T>, id: u32) -> Self {
         Var { tape, id, flags: 0, val: T::ZERO }
@@ -625,7 +648,7 @@ macro_rules! var_ops {
             #[track_caller]
             #[inline]
             fn $m(self, rhs: Var<'t, T>) -> Var<'t, T> {
-                ok(self.try_binary(Op::$op, rhs))
+                binary::record_op(Op::$op, self, rhs)
             }
         }
         impl<'t, T: Float> $tr<T> for Var<'t, T> {
@@ -654,12 +677,14 @@ macro_rules! var_ops {
         }
         impl<'t, T: Float> $atr<Var<'t, T>> for Var<'t, T> {
             #[track_caller]
+            #[inline]
             fn $am(&mut self, rhs: Var<'t, T>) {
                 *self = $tr::$m(*self, rhs);
             }
         }
         impl<'t, T: Float> $atr<T> for Var<'t, T> {
             #[track_caller]
+            #[inline]
             fn $am(&mut self, rhs: T) {
                 *self = $tr::$m(*self, rhs);
             }

@@ -111,3 +111,57 @@ fn repeated_operands_after_stale_adjoints() {
     let want = [2.0 + 3.0 + 4.0, 4.0 + 7.0 + 4.0, 6.0 + 3.0 + 6.0, 8.0 + 7.0 + 6.0];
     assert_eq!(grads[x], want);
 }
+
+/// Raises the tape's high-water marks with a scalar program, then resets it: scalars
+/// recorded next take the in-place fast path.
+fn reset_with_room(tape: &mut Tape<f64>) {
+    {
+        let mut s = tape.scalar(1.0);
+        for _ in 0..64 {
+            s = s * 1.5 + 1.0;
+        }
+    }
+    tape.reset();
+}
+
+#[test]
+fn scalars_after_a_tensor_on_a_reused_tape() {
+    // A leaf of 5, 0 or 1 elements first: after it the values no longer sit at the nodes'
+    // indices (except for 1), so the scalars recorded in place must not take the dense
+    // sweep's layout. Seen to panic (5) and to read the wrong values (0) when the tape
+    // stayed "dense" after a multi-element node.
+    for n in [5, 0, 1] {
+        let mut tape = Tape::new();
+        reset_with_room(&mut tape);
+        let x = tape.var(&Tensor::from(vec![2.0; n]));
+        let s = tape.scalar(7.0);
+        let y = s * s * 3.0 + s.sin();
+        let g = y.backward();
+        assert_eq!(g.scalar(s), 6.0 * 7.0 + 7f64.cos(), "n = {n}");
+        assert_eq!(y.item(), 3.0 * 49.0 + 7f64.sin());
+        let z = (x * s).sum() + s;
+        assert_eq!(z.backward().scalar(s), 2.0 * n as f64 + 1.0, "n = {n}");
+    }
+}
+
+#[test]
+fn hooks_switched_on_between_scalars_on_a_reused_tape() {
+    let mut tape = Tape::new();
+    reset_with_room(&mut tape);
+    let x = tape.scalar(0.5);
+    let a = x * 2.0; // in place, no location
+    tape.record_locations(true);
+    let line = line!() + 1;
+    let b = a * x;
+    tape.record_locations(false);
+    let c = b + 1.0; // in place again
+    let text = tape.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].ends_with(&format!("reuse.rs:{line}]")), "{text}");
+    assert!(!lines[1].contains("reuse.rs") && !lines[3].contains("reuse.rs"), "{text}");
+    assert_eq!(c.backward().scalar(x), 2.0 * 0.5 * 2.0);
+    // Anomaly mode switched on between scalars also sees the in-place ones after it.
+    tape.detect_anomaly(true);
+    let d = (c - c).ln(); // -inf
+    assert_eq!(tape.anomaly().map(|a| a.node), Some(d.node()));
+}

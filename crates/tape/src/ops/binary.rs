@@ -228,6 +228,30 @@ pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Resu
     }
 }
 
+/// [`record`] for the operators, which panic on error. The outlined path returns the
+/// handle's [`Parts`](crate::var::Parts) (in registers); its tape is `a`'s, since a
+/// mismatch panics.
+#[track_caller]
+#[inline(always)]
+pub(crate) fn record_op<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    if a.known_scalar() && b.known_scalar() && std::ptr::eq(a.tape, b.tape) {
+        record_scalar(op, a, b)
+    } else {
+        Var::from_parts(a.tape, record_general_op(op, (a.tape, a.id), (b.tape, b.id)))
+    }
+}
+
+/// [`record_general`], panicking on error.
+#[track_caller]
+#[inline(never)]
+fn record_general_op<T: Float>(
+    op: Op,
+    a: (&crate::Tape<T>, u32),
+    b: (&crate::Tape<T>, u32),
+) -> crate::var::Parts<T> {
+    crate::var::ok(record_general(op, a, b)).parts()
+}
+
 /// Two scalars of one tape that carry their values.
 #[track_caller]
 #[inline(always)]
@@ -236,7 +260,6 @@ fn record_scalar<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, 
     let v = f(op, a.val, b.val);
     let grad = (a.flags | b.flags) & GRAD != 0 && !op.is_nondifferentiable();
     let id = tape.push_scalar(op, grad, a.id, b.id, v, &[]);
-    tape.note_location(id);
     Var::scalar(tape, id, v, grad)
 }
 

@@ -264,19 +264,21 @@ pub(crate) fn record<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T>
         record_scalar(op, x, c)
     } else {
         // The handle goes by (tape, node) so the hot path never spills it to memory.
-        record_other(op, x.tape, x.id, c)
+        Var::from_parts(x.tape, record_other(op, x.tape, x.id, c))
     }
 }
 
 /// A scalar handle without its value (e.g. from [`crate::Tape::get`]), or a tensor.
+/// Returns the new handle's [`Parts`](crate::var::Parts), which come back in registers.
 #[track_caller]
 #[inline(never)]
-fn record_other<'t, T: Float>(op: Op, tape: &'t crate::Tape<T>, id: u32, c: &[T]) -> Var<'t, T> {
+fn record_other<T: Float>(op: Op, tape: &crate::Tape<T>, id: u32, c: &[T]) -> crate::var::Parts<T> {
     let x = Var::new(tape, id);
     match x.with_value() {
         Some(x) => record_scalar(op, x, c),
         None => record_tensor(op, x, c),
     }
+    .parts()
 }
 
 /// A scalar that carries its value.
@@ -287,7 +289,6 @@ fn record_scalar<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let v = f(op, x.val, c);
     let grad = x.flags & GRAD != 0 && !op.is_nondifferentiable();
     let id = tape.push_scalar(op, grad, x.id, 0, v, c);
-    tape.note_location(id);
     Var::scalar(tape, id, v, grad)
 }
 
