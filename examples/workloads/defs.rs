@@ -62,7 +62,7 @@ impl ScalarMlp {
     ) -> (f64, f64) {
         tape.reset();
         let t = &*tape;
-        let p: Vec<Var<'_, f64>> = self.params.iter().map(|&v| t.scalar(v)).collect();
+        let p = t.scalars(&self.params);
         let mut data: Option<Var<'_, f64>> = None;
         let mut correct = 0;
         for (xi, &yi) in x.iter().zip(y) {
@@ -98,8 +98,8 @@ impl ScalarMlp {
         }
         let total = data + reg * 1e-4;
         total.backward_into(grads);
-        for (v, &q) in self.params.iter_mut().zip(&p) {
-            *v -= lr * grads.scalar(q);
+        for (v, g) in self.params.iter_mut().zip(grads.scalars(&p)) {
+            *v -= lr * g;
         }
         (total.item(), correct as f64 / x.len() as f64)
     }

@@ -18,7 +18,7 @@ use std::time::Instant;
 mod defs;
 
 use defs::*;
-use wengert::tape::{Grads, Tape, Tensor, Var};
+use wengert::tape::{Grads, Tape, Tensor};
 
 // ---------------------------------------------------------------- harness
 
@@ -217,13 +217,11 @@ fn w2(args: &Args) -> bool {
     let run_scalar = |tape: &mut Tape<f64>, grads: &mut Grads<f64>, g: &mut [f64], grad: bool| -> f64 {
         tape.reset();
         let t = &*tape;
-        let xs: Vec<Var<'_, f64>> = x0.iter().map(|&v| t.scalar(v)).collect();
+        let xs = t.scalars(&x0);
         let f = rosen_scalar(t, &xs);
         if grad {
             f.backward_into(grads);
-            for (gi, &xi) in g.iter_mut().zip(&xs) {
-                *gi = grads.scalar(xi);
-            }
+            grads.scalars_into(&xs, g);
         }
         f.item()
     };

@@ -102,6 +102,46 @@ impl<T: Float> Grads<T> {
         self.scalar_slow(x)
     }
 
+    /// The gradients of scalars `xs`, in order.
+    ///
+    /// # Panics
+    /// As [`Grads::scalar`].
+    #[track_caller]
+    pub fn scalars(&self, xs: &[Var<'_, T>]) -> Vec<T> {
+        let mut out = vec![T::ZERO; xs.len()];
+        self.scalars_into(xs, &mut out);
+        out
+    }
+
+    /// Writes the gradients of scalars `xs` into `out`, in order (a training loop's
+    /// buffer, reused across steps).
+    ///
+    /// # Panics
+    /// As [`Grads::scalar`], or if `out` and `xs` differ in length.
+    #[track_caller]
+    pub fn scalars_into(&self, xs: &[Var<'_, T>], out: &mut [T]) {
+        assert_eq!(xs.len(), out.len(), "grads.scalars_into: {} handles, {} outputs", xs.len(), out.len());
+        let Some(&x0) = xs.first() else { return };
+        // One tape and step check for all handles: the others need only the same tape.
+        if self.dense && self.check(x0).is_ok() {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = if std::ptr::eq(x.tape, x0.tape) && x.known_scalar() && (x.id as usize) < self.nodes {
+                    if x.flags & crate::var::GRAD != 0 {
+                        self.adj[x.id as usize]
+                    } else {
+                        T::ZERO
+                    }
+                } else {
+                    self.scalar_slow(x)
+                };
+            }
+        } else {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = self.scalar(x);
+            }
+        }
+    }
+
     #[track_caller]
     #[inline(never)]
     fn scalar_slow(&self, x: Var<'_, T>) -> T {

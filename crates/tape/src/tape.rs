@@ -416,6 +416,28 @@ impl<T: Float> Tape<T> {
         self.scalar_leaf(Op::Var, x, true)
     }
 
+    /// Differentiable scalar leaves, one per element of `xs`: the same nodes and handles as
+    /// `xs.iter().map(|&x| tape.scalar(x)).collect()`, recorded in one pass.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.scalars(&[1.0, 2.0, 3.0]);
+    /// let f = x[0] * x[1] + x[2];
+    /// assert_eq!(f.backward().scalars(&x), [2.0, 1.0, 1.0]);
+    /// ```
+    #[track_caller]
+    pub fn scalars(&self, xs: &[T]) -> Vec<Var<'_, T>> {
+        let first = self.inner.borrow_mut().push_scalar_leaves(xs);
+        if self.hooks.get() != 0 {
+            // A loop, not a closure: the hooks record this method's caller.
+            for id in first..first + xs.len() as u32 {
+                self.note_location(id);
+            }
+        }
+        xs.iter().zip(first..).map(|(&x, id)| Var::scalar(self, id, x, true)).collect()
+    }
+
     /// A scalar constant.
     #[track_caller]
     #[inline]
@@ -688,6 +710,24 @@ impl<T: Float> Inner<T> {
         } else {
             None
         }
+    }
+
+    /// Appends one scalar `Var` leaf per element of `xs`; returns the first one's index.
+    fn push_scalar_leaves(&mut self, xs: &[T]) -> u32 {
+        let (first, off) = (self.nodes.len(), self.values.len());
+        assert!(
+            first + xs.len() < u32::MAX as usize && off + xs.len() <= u32::MAX as usize,
+            "tape: more than 2^32 nodes or values; reset the tape between steps"
+        );
+        self.values.extend_from_slice(xs);
+        for i in 0..xs.len() {
+            self.nodes.push(Node::scalar(Op::Var, true, 0, 0, (off + i) as u32, 0));
+        }
+        if off != first {
+            self.dense = false;
+        }
+        self.refresh_room();
+        first as u32
     }
 
     /// [`Inner::push_scalar_in_place`], growing the buffers when needed.

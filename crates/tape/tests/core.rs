@@ -1014,3 +1014,68 @@ fn scalar_handles_without_values_record_the_same_ops() {
     let want = 2.0 * -2.0 - 9.0 * (4.5f64).sin() + 4.0 / 1.5f64.powi(3);
     assert!((d2 - want).abs() < 1e-12, "{d2} vs {want}");
 }
+
+/// `Tape::scalars` records what one `Tape::scalar` per element records, and
+/// `Grads::scalars`/`scalars_into` read what `Grads::scalar` reads, on dense and non-dense
+/// tapes, with hooks on, and for handles without values or that take no gradient.
+#[test]
+fn bulk_scalar_leaves_and_gradients() {
+    fn program<'t>(xs: &[Var<'t>]) -> Var<'t> {
+        let mut s = xs[0] * 0.0;
+        for w in xs.windows(2) {
+            s += (w[1] - w[0] * w[0]).square() * 100.0 + (1.0 - w[0]).square();
+        }
+        s
+    }
+    let x0 = [-1.2, 1.0, 0.3, -0.7, 2.5];
+    for (prefix, hooks) in [(0, false), (2, false), (0, true)] {
+        let mut a = Tape::new();
+        let mut b = Tape::new();
+        for _round in 0..2 {
+            // the second round reuses the memory of the first
+            a.reset();
+            b.reset();
+            a.record_locations(hooks);
+            b.record_locations(hooks);
+            if prefix > 0 {
+                let _ = a.constant(&Tensor::from(vec![1.0; prefix]));
+                let _ = b.constant(&Tensor::from(vec![1.0; prefix]));
+            }
+            #[rustfmt::skip] // one line, so that both record the same source location
+            let (xa, xb): (_, Vec<Var>) = (a.scalars(&x0), x0.iter().map(|&v| b.scalar(v)).collect());
+            let (fa, fb) = (program(&xa), program(&xb));
+            assert_eq!(a.to_string(), b.to_string());
+            let (ga, gb) = (fa.backward(), fb.backward());
+            let each: Vec<f64> = xb.iter().map(|&x| gb.scalar(x)).collect();
+            assert_eq!(ga.scalars(&xa), each);
+            let mut out = vec![f64::NAN; 5];
+            ga.scalars_into(&xa, &mut out);
+            assert_eq!(out, each);
+            // Mixed handles: one without its value, one constant, one not reached.
+            let c = a.scalar_constant(4.0);
+            let unused = a.scalars(&[9.0])[0];
+            let mixed = [a.get(xa[2].node()).unwrap(), c, xa[0]];
+            let f2 = program(&xa) * c;
+            let g2 = f2.backward();
+            assert_eq!(g2.scalars(&mixed), [4.0 * each[2], 0.0, 4.0 * each[0]]);
+            assert_eq!(g2.scalars(&[unused]), [0.0]);
+            assert!(g2.scalars(&[]).is_empty());
+        }
+    }
+}
+
+#[test]
+fn bulk_gradient_reads_check_their_handles() {
+    let t = Tape::<f64>::new();
+    let other = Tape::<f64>::new();
+    let x = t.scalars(&[1.0, 2.0]);
+    let y = other.scalar(3.0);
+    let g = (x[0] * x[1]).backward();
+    let later = t.scalar(5.0);
+    let msg = panic_message(|| g.scalars(&[x[0], y]));
+    assert!(msg.contains("not from the tape"), "{msg}");
+    let msg = panic_message(|| g.scalars(&[x[1], later]));
+    assert!(msg.contains("recorded after the output"), "{msg}");
+    let msg = panic_message(|| g.scalars_into(&x, &mut [0.0; 3]));
+    assert!(msg.contains("2 handles, 3 outputs"), "{msg}");
+}
