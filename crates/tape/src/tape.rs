@@ -129,6 +129,18 @@ impl<T: Copy> Buf<T> {
     pub fn truncate(&mut self, n: usize) {
         self.len = self.len.min(n);
     }
+
+    /// Appends `n` elements and returns them: stale values of an earlier step, or `fill`
+    /// where the buffer grows. The caller overwrites every one of them.
+    #[inline]
+    pub fn grow_with(&mut self, n: usize, fill: T) -> &mut [T] {
+        let (old, end) = (self.len, self.len + n);
+        if end > self.buf.len() {
+            self.buf.resize(end, fill);
+        }
+        self.len = end;
+        &mut self.buf[old..end]
+    }
 }
 
 impl<T: Float> Buf<T> {
@@ -197,7 +209,11 @@ pub(crate) struct Inner<T> {
     /// while it is below this: the tape is dense (so the value goes at the node's index),
     /// no hook is on, and both buffers hold memory there. 0 otherwise. One test then
     /// replaces those four; [`Inner::refresh_room`] keeps it after every change to them.
-    pub room: usize,
+    ///
+    /// Invariant (the fast path's writes rely on it): `room <= nodes.buf.len()` and
+    /// `room <= values.buf.len()`. Only `refresh_room` sets it (this field is private to
+    /// this module), from those lengths, and a `Buf`'s memory never shrinks.
+    room: usize,
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -435,7 +451,7 @@ impl<T: Float> Tape<T> {
                 self.note_location(id);
             }
         }
-        xs.iter().zip(first..).map(|(&x, id)| Var::scalar(self, id, x, true)).collect()
+        (0..xs.len()).map(|i| Var::scalar(self, first + i as u32, xs[i], true)).collect()
     }
 
     /// A scalar constant.
@@ -700,9 +716,16 @@ impl<T: Float> Inner<T> {
         if id < self.room
             && (c.is_empty() || (k < u32::MAX as usize && c.len() <= self.consts.capacity() - k))
         {
-            self.values.buf[id] = v;
             let aux = if c.is_empty() { 0 } else { k as u32 };
-            self.nodes.buf[id] = Node::scalar(op, grad, a, b, id as u32, aux);
+            debug_assert!(id < self.values.buf.len() && id < self.nodes.buf.len());
+            // SAFETY: `id < room`, and `room` is at most both buffers' lengths (see
+            // `Inner::room`), so both writes are in bounds. Without the checks the index
+            // tests would be the fast path's largest cost after the room test itself (a
+            // tenth of W2's recording time).
+            unsafe {
+                *self.values.buf.get_unchecked_mut(id) = v;
+                *self.nodes.buf.get_unchecked_mut(id) = Node::scalar(op, grad, a, b, id as u32, aux);
+            }
             self.values.len = id + 1;
             self.nodes.len = id + 1;
             self.consts.extend_from_slice(c);
@@ -720,8 +743,9 @@ impl<T: Float> Inner<T> {
             "tape: more than 2^32 nodes or values; reset the tape between steps"
         );
         self.values.extend_from_slice(xs);
-        for i in 0..xs.len() {
-            self.nodes.push(Node::scalar(Op::Var, true, 0, 0, (off + i) as u32, 0));
+        let leaf = Node::scalar(Op::Var, true, 0, 0, 0, 0);
+        for (i, n) in self.nodes.grow_with(xs.len(), leaf).iter_mut().enumerate() {
+            *n = Node { off: (off + i) as u32, ..leaf };
         }
         if off != first {
             self.dense = false;
@@ -848,5 +872,56 @@ mod tests {
             assert!(y.item().is_finite());
             tape.reset();
         }
+    }
+
+    /// The room of the in-place scalar push follows every change of what it summarizes:
+    /// buffer growth, nodes that end density, rewinds, resets and hooks. Each state then
+    /// records scalars that read back at the right places (under Miri: the unchecked
+    /// writes stay in bounds).
+    #[test]
+    fn room_follows_the_tape() {
+        fn check(tape: &Tape<f64>, from: usize) {
+            let inner = tape.inner.borrow();
+            assert!(inner.room <= inner.nodes.buf.len() && inner.room <= inner.values.buf.len());
+            if !inner.dense || inner.hooked {
+                assert_eq!(inner.room, 0);
+            }
+            for (i, n) in inner.nodes.iter().enumerate().skip(from) {
+                if n.shape == SCALAR && n.op == Op::MulConst {
+                    let x = inner.values[inner.nodes[n.a as usize].off as usize];
+                    assert_eq!(inner.values[n.off as usize], x * 2.0, "node {i}");
+                }
+            }
+        }
+        fn scalars(tape: &Tape<f64>, k: usize) {
+            let mut y = tape.scalar(1.0);
+            for _ in 0..k {
+                y = y * 2.0;
+            }
+        }
+        let mut tape = Tape::<f64>::new();
+        scalars(&tape, 20); // grows
+        check(&tape, 0);
+        tape.reset();
+        scalars(&tape, 5); // in place
+        let mark = tape.mark();
+        let _ = tape.var(&crate::Tensor::from(vec![1.0, 2.0, 3.0])); // ends density
+        check(&tape, 0);
+        scalars(&tape, 5);
+        check(&tape, 0);
+        tape.rewind(&mark); // dense again, with room
+        assert!(tape.inner.borrow().room > 0);
+        scalars(&tape, 30); // past the old high-water mark
+        check(&tape, 0);
+        tape.record_locations(true);
+        check(&tape, 0);
+        scalars(&tape, 3);
+        tape.record_locations(false);
+        scalars(&tape, 3);
+        check(&tape, 0);
+        tape.reset();
+        let _ = tape.var(&crate::Tensor::from(Vec::<f64>::new())); // empty: not dense either
+        scalars(&tape, 4);
+        check(&tape, 0);
     }
 }
