@@ -118,16 +118,14 @@ pub fn rosen_x() -> Vec<f64> {
     (0..N2).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect()
 }
 
-/// Scalar tape, one node per scalar op (8 per term, as the probe).
+/// Scalar tape, one node per scalar op: the micrograd peer's expression
+/// `s + (100 * (x[i+1] - x[i]**2)**2 + (1 - x[i])**2)`, with its `**2` as a square node.
+/// 8 nodes per term, as the probe's: x_i², a = x_{i+1} − x_i², a², 100·a², b = 1 − x_i, b²,
+/// t = 100·a² + b², s + t.
 pub fn rosen_scalar<'t>(t: &'t Tape<f64>, x: &[Var<'t, f64>]) -> Var<'t, f64> {
     let mut s = t.scalar_constant(0.0);
     for i in 0..x.len() - 1 {
-        let sq = x[i] * x[i];
-        let a = x[i + 1] - sq;
-        let a2 = a * a;
-        let b = 1.0 - x[i];
-        let b2 = b * b;
-        s += a2 * 100.0 + b2;
+        s += 100.0 * (x[i + 1] - x[i].square()).square() + (1.0 - x[i]).square();
     }
     s
 }

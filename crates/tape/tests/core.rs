@@ -992,6 +992,26 @@ fn dense_scalar_sweep_matches_the_general_sweep() {
     assert_eq!(a.0[7], 0.0f64.to_bits(), "z's gradient is +0");
 }
 
+/// One-element tensors ([1], [1, 1]) keep a tape dense, and the dense sweep applies the
+/// scalar rules to them whatever their shape: the same bits as the general sweep.
+#[test]
+fn one_element_tensors_take_the_dense_sweep() {
+    fn run(t: &Tape<f64>) -> Vec<u64> {
+        let x = t.var(&Tensor::from([0.7]));
+        let y = t.var(&Tensor::new(&[1, 1], vec![-1.3]).unwrap());
+        let s = t.scalar(2.5);
+        let z = (x * x).exp() - x.sin() / (x + 3.0) + x.square().sqrt().tanh() * 2.0;
+        let w = (y * y * y).relu() + (1.0 - y).abs().ln();
+        let f = (z.sum() + w.sum()) * s + (x * s).sum();
+        let g = f.backward();
+        [x, y, s, z, w].iter().flat_map(|&v| g[v].iter().map(|d| d.to_bits()).collect::<Vec<_>>()).collect()
+    }
+    let dense = Tape::new();
+    let general = Tape::new();
+    let _ = general.constant(&Tensor::from([1.0, 2.0])); // two elements: not dense any more
+    assert_eq!(run(&dense), run(&general));
+}
+
 /// Handles that do not carry their value (from `Tape::get`, or gradients recorded by
 /// `backward_graph`) record scalar ops like the ones that do, and mix with them.
 #[test]

@@ -383,7 +383,11 @@ fn scalar_step<T: Float, const DENSE: bool>(
         MulConst => unary!(MulConst),
         DivConst => unary!(DivConst),
         RDivConst => unary!(RDivConst),
-        _ => return false,
+        // Listed rather than `_`, so the jump table covers every op code and the dispatch
+        // needs no range test.
+        Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | SumTo | MaxAxis
+        | BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows | MatMul
+        | Custom => return false,
     }
     true
 }
@@ -413,10 +417,9 @@ pub(crate) fn sweep_dense<T: Float>(
         if !reached[i] {
             continue;
         }
-        if n.grad
-            && !(n.shape == crate::tape::SCALAR
-                && scalar_step::<T, true>(nodes, vals, &inner.consts, n, adj, reached))
-        {
+        // Every node of a dense tape holds one element, so the scalar rules apply whatever
+        // its shape ([] or [1], ...).
+        if n.grad && !scalar_step::<T, true>(nodes, vals, &inner.consts, n, adj, reached) {
             vjp_numeric(inner, i as u32, adj, reached)?;
         }
     }
