@@ -1099,3 +1099,22 @@ fn bulk_gradient_reads_check_their_handles() {
     let msg = panic_message(|| g.scalars_into(&x, &mut [0.0; 3]));
     assert!(msg.contains("2 handles, 3 outputs"), "{msg}");
 }
+
+/// f32 softplus (computed through f64's `ln`, see `Float::ln_1p_unit`) is within one f32
+/// ulp of the f64 result rounded, from deep in the negative tail (where it is e^x) to
+/// large positive inputs (where it is x).
+#[test]
+fn f32_softplus_is_within_an_ulp_of_f64() {
+    let t32 = Tape::<f32>::new();
+    let t64 = Tape::<f64>::new();
+    let mut worst = 0;
+    for i in -4000..=4000 {
+        let x = i as f32 * 0.025 + 0.0037; // −100 … 100
+        let a = t32.scalar(x).softplus().item();
+        let b = t64.scalar(x as f64).softplus().item() as f32;
+        assert!(a > 0.0 || b == 0.0, "softplus({x}) = {a}");
+        let ulps = (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        worst = worst.max(ulps);
+    }
+    assert!(worst <= 1, "worst: {worst} ulps");
+}

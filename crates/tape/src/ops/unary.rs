@@ -45,7 +45,7 @@ pub(crate) fn sigmoid<T: Float>(x: T) -> T {
 #[inline]
 pub(crate) fn softplus<T: Float>(x: T) -> T {
     let m = if x > T::ZERO { x } else { T::ZERO };
-    m + (-x.abs()).exp().ln_1p()
+    m + (-x.abs()).exp().ln_1p_unit()
 }
 
 /// The forward value of an elementwise unary op. `c` holds the op's constants.
