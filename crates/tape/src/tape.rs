@@ -697,8 +697,10 @@ impl<T: Float> Inner<T> {
     #[inline]
     pub fn refresh_room(&mut self) {
         self.room = if self.dense && !self.hooked {
-            // A dense tape has as many values as nodes.
-            debug_assert_eq!(self.values.len, self.nodes.len);
+            // A dense tape's nodes hold its first `nodes.len` values; values past them can
+            // only be left over from an op that failed before pushing its node, and the
+            // fast path's push (value at the node's index, length one past it) drops them.
+            debug_assert!(self.values.len >= self.nodes.len);
             self.nodes.buf.len().min(self.values.buf.len()).min(u32::MAX as usize)
         } else {
             0
