@@ -163,7 +163,7 @@ pub fn w3_loss<'t, T: wengert::tape::Float>(
 ) -> (Var<'t, T>, Var<'t, T>, Var<'t, T>, Var<'t, T>) {
     let (xv, yv, ycv) = (t.get(xid).unwrap(), t.get(yid).unwrap(), t.get(ycid).unwrap());
     let (wv, bv) = (t.var(w), t.var(b));
-    let z = xv.matmul(wv) + bv;
+    let z = xv.matmul_add(wv, bv);
     let loss = if T::NAME == "f64" {
         let p = z.sigmoid();
         -(yv * p.ln() + ycv * p.rsub(T::ONE).ln()).mean()
@@ -239,9 +239,9 @@ impl<T: wengert::tape::Float> Mlp<T> {
         let x = t.constant(&self.x);
         let y = t.constant(&self.y);
         let p: Vec<Var<'_, T>> = self.params.iter().map(|q| t.var(q)).collect();
-        let h1 = (x.matmul(p[0]) + p[1]).relu();
-        let h2 = (h1.matmul(p[2]) + p[3]).relu();
-        let z = h2.matmul(p[4]) + p[5];
+        let h1 = x.matmul_add(p[0], p[1]).relu();
+        let h2 = h1.matmul_add(p[2], p[3]).relu();
+        let z = h2.matmul_add(p[4], p[5]);
         let loss = (z.softplus() - y * z).mean();
         loss.backward_into(grads);
         let lr = T::from_f64(0.1);
@@ -287,9 +287,9 @@ impl BatchedMlp {
         let t = &*tape;
         let (x, y) = (t.get(xid).unwrap(), t.get(yid).unwrap());
         let p: Vec<Var<'_, f64>> = self.params.iter().map(|q| t.var(q)).collect();
-        let h1 = (x.matmul(p[0]) + p[1]).relu();
-        let h2 = (h1.matmul(p[2]) + p[3]).relu();
-        let score = h2.matmul(p[4]) + p[5];
+        let h1 = x.matmul_add(p[0], p[1]).relu();
+        let h2 = h1.matmul_add(p[2], p[3]).relu();
+        let score = h2.matmul_add(p[4], p[5]);
         let data = (score * y).rsub(1.0).relu().mean();
         let mut reg = p[0].square().sum();
         for &q in &p[1..] {

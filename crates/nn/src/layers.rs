@@ -111,14 +111,17 @@ impl<T: Float> Module<T> for Linear<T> {
         }
         let w = params[0];
         let shape = x.shape();
-        let z = if shape.len() == 1 {
-            x.try_reshape(&[1, shape[0]])?.try_matmul(w)?.try_reshape(&[self.outputs()])?
-        } else {
-            x.try_matmul(w)?
-        };
+        if shape.len() == 1 {
+            let z = x.try_reshape(&[1, shape[0]])?.try_matmul(w)?.try_reshape(&[self.outputs()])?;
+            return match params.get(1) {
+                Some(&b) => z.try_add(b),
+                None => Ok(z),
+            };
+        }
         match params.get(1) {
-            Some(&b) => z.try_add(b),
-            None => Ok(z),
+            // One node: the product accumulates onto the broadcast bias.
+            Some(&b) => x.try_matmul_add(w, b),
+            None => x.try_matmul(w),
         }
     }
 }

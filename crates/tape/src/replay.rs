@@ -160,6 +160,7 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         Op::IndexSelect => layout::index_select(x, &s.ints)?,
         Op::ScatterRows => layout::scatter_rows(x, &s.ints, s.out[0])?,
         Op::MatMul => matmul::matmul(x, parents[1])?,
+        Op::MatMulAdd => matmul::matmul_add(x, parents[1], parents[2])?,
         Op::Custom => {
             let op = s.custom.clone().expect("replay: custom node without its op");
             crate::custom::record(op, parents)?
@@ -179,7 +180,7 @@ mod tests {
         let x = t.var(&Tensor::from([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]));
         let w = t.var(&Tensor::from([[1.0, 2.0], [0.5, -1.0], [0.25, 3.0]]));
         let b = t.var(&Tensor::from([0.1, -0.2]));
-        let h = (x.matmul(w) + b).tanh();
+        let h = (x.matmul(w) + b).tanh() + x.matmul_add(w, b);
         let z = Var::concat(&[h, h.relu()], 1).permute(&[1, 0]);
         let z = z.slice(0, 1, 2).pad(1, 1, 4).index_select(&[1, 0, 1]).scatter_rows(&[2, 0, 1], 3);
         let z = (z.clamp(-0.5, 0.5) + x.sum().powf(2.0)).max_axis(1, true).abs();

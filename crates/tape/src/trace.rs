@@ -660,6 +660,7 @@ fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
         Div => format!("{a} / {b}"),
         Pow => format!("{a}^{b}"),
         Maximum | Minimum | MaxWeight | EqMask | MatMul => format!("{}({a}, {b})", n.op.name()),
+        MatMulAdd => format!("matmul({a}, {b}) + {}", v(n.aux)),
         SumTo if dims.is_empty() => format!("sum({a})"),
         SumTo => format!("sum_to({a}, {})", list(dims)),
         MaxAxis => format!("max_axis({a}, {})", ints(inner, &n)[0]),
@@ -775,6 +776,11 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
             one(format!("index_select({g}, {})", list(&i[1..1 + i[0]])))
         }
         MatMul => vec![(n.a, format!("matmul({g}, {b}ᵀ)")), (n.b, format!("matmul({a}ᵀ, {g})"))],
+        MatMulAdd => vec![
+            (n.a, format!("matmul({g}, {b}ᵀ)")),
+            (n.b, format!("matmul({a}ᵀ, {g})")),
+            (n.aux, format!("sum_to({g}, {})", list(inner.dims(n.aux)))),
+        ],
         Custom => {
             let name = ops::op_name(inner, id);
             ops::parents(inner, id)

@@ -637,6 +637,35 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn try_matmul(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
         matmul::matmul(self, rhs)
     }
+
+    /// `self·rhs + c`, with `c` broadcast to the product's shape: a layer's `x·W + b`
+    /// (PyTorch's `addmm`). For 2-d operands it is one node, whose product accumulates
+    /// onto the broadcast `c`, so it saves the broadcast, the sum and a pass over the
+    /// output against `matmul` then `+`; the gradients are the same. Other ranks record
+    /// exactly `self.matmul(rhs) + c`.
+    ///
+    /// ```
+    /// use wengert_tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var(&Tensor::new(&[2, 3], vec![1., 2., 3., 4., 5., 6.]).unwrap());
+    /// let w = tape.var(&Tensor::new(&[3, 1], vec![1., 0., -1.]).unwrap());
+    /// let b = tape.var(&Tensor::from([10.0]));
+    /// let z = x.matmul_add(w, b); // [[1 − 3 + 10], [4 − 6 + 10]]
+    /// assert_eq!(z.value().data(), &[8.0, 8.0]);
+    /// let g = z.sum().backward();
+    /// assert_eq!(g[b], [2.0]); // one per row
+    /// assert_eq!(g[w], [5.0, 7.0, 9.0]); // column sums of x
+    /// ```
+    #[track_caller]
+    pub fn matmul_add(self, rhs: Var<'t, T>, c: Var<'t, T>) -> Var<'t, T> {
+        ok(matmul::matmul_add(self, rhs, c))
+    }
+
+    /// Fallible [`Var::matmul_add`].
+    #[track_caller]
+    pub fn try_matmul_add(self, rhs: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
+        matmul::matmul_add(self, rhs, c)
+    }
 }
 
 // ---- operators ----

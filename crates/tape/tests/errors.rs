@@ -128,6 +128,44 @@ fn matmul_refuses_inner_batch_and_rank_mismatches() {
 }
 
 #[test]
+fn matmul_add_refuses_operands_and_terms_that_do_not_fit() {
+    let t = tape_with_padding();
+    let x = t.var(&Tensor::zeros(&[2, 3]));
+    let w = t.var(&Tensor::zeros(&[3, 4]));
+    let w_bad = t.var(&Tensor::zeros(&[2, 4]));
+    let n = t.len();
+    // Inner dimensions.
+    let e = refused("inner", || x.try_matmul_add(w_bad, w_bad));
+    assert_eq!(
+        e,
+        Error::ShapeMismatch {
+            op: "matmul_add",
+            lhs: x.shape(),
+            rhs: w_bad.shape(),
+            lhs_node: x.node(),
+            rhs_node: w_bad.node()
+        }
+    );
+    // A term that does not broadcast to the product's [2, 4]: named with its node.
+    for cs in [&[3][..], &[2, 3], &[4, 1], &[3, 2, 4]] {
+        let c = t.var(&Tensor::zeros(cs));
+        let m = t.len();
+        let e = refused("term", || x.try_matmul_add(w, c));
+        assert!(matches!(&e, Error::ShapeMismatch { op: "matmul_add", .. }), "{cs:?}: {e:?}");
+        assert_names(&e, &["matmul_add", "[2, 4]", &format!("{cs:?}"), &c.node().to_string()]);
+        assert_eq!(t.len(), m, "{cs:?}: a refused matmul_add recorded a node");
+    }
+    assert_eq!(t.len(), n + 4);
+    // Another tape's term.
+    let other = Tape::<f64>::new();
+    let c = other.var(&Tensor::zeros(&[4]));
+    assert!(matches!(
+        refused("tape", || x.try_matmul_add(w, c)),
+        Error::TapeMismatch { op: "matmul_add", .. }
+    ));
+}
+
+#[test]
 fn reshape_to_a_different_element_count() {
     let t = tape_with_padding();
     let x = t.var(&Tensor::zeros(&[2, 3]));

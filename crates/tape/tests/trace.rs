@@ -122,7 +122,7 @@ fn replayed_sweep_matches_the_engine_node_by_node() {
     let x = tape.var(&Tensor::from([[1.0], [2.0], [-1.0]])); // [3, 1]
     let c = tape.scalar(0.7);
     let k = tape.constant(&Tensor::from([1.0, 2.0]));
-    let h = w.matmul(x).reshape(&[2]); // [2]
+    let h = w.matmul(x).reshape(&[2]) + w.matmul_add(x, c).reshape(&[2]) * 0.5; // [2]
     let z = (h * c).tanh() + h.sigmoid() * k - (h / 3.0).exp().ln();
     let z = Var::concat(&[z, h.square(), h.abs()], 0); // [6]
     let z = z.slice(0, 1, 4).powf(3.0) + z.slice(0, 0, 4).relu().clamp(0.0, 5.0) * c;
@@ -156,11 +156,11 @@ fn replayed_sweep_matches_the_engine_node_by_node() {
     {
         assert!(text.contains(op), "missing {op} in\n{text}");
     }
-    for op in ["max_axis(", "permute(", "1 / v2", "square(", "abs(", "v2 · v2"] {
+    for op in ["max_axis(", "permute(", "1 / v2", "square(", "abs(", "v2 · v2", "matmul(v0, v1) + v2"] {
         assert!(text.contains(op), "missing {op} in\n{text}");
     }
     let sweep_text = sweep.to_string();
-    for rule in ["matmul(", "ᵀ", "pad(", "permute(", "#ties", "slice("] {
+    for rule in ["matmul(", "ᵀ", "pad(", "permute(", "#ties", "slice(", "sum_to("] {
         assert!(sweep_text.contains(rule), "missing {rule} in\n{sweep_text}");
     }
 }

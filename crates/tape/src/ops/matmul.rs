@@ -139,3 +139,115 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     let gb = a.transpose().matmul(g).sum_to(&b.shape());
     smallvec![(n.a, ga), (n.b, gb)]
 }
+
+/// Records `a·b + c` for 2-d `a` [m, k] and `b` [k, n], with `c` broadcast to [m, n]
+/// (numpy rules), as one node (`Op::MatMulAdd`, `c`'s index in `aux`): the output starts
+/// as the broadcast `c` and the GEMM accumulates onto it (β = 1), so no broadcast node,
+/// no separate sum and no zeroing pass. Other ranks record `a.matmul(b) + c`.
+#[track_caller]
+pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
+    a.try_same_tape(b, "matmul_add")?;
+    a.try_same_tape(c, "matmul_add")?;
+    let tape = a.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let (da, db, dc) = (inner.shape_of(a.id), inner.shape_of(b.id), inner.shape_of(c.id));
+    let (m, k, n) = match (da.as_slice(), db.as_slice()) {
+        (&[m, k], &[k2, n]) if k == k2 => (m, k, n),
+        (&[_, _], &[_, _]) => {
+            return Err(Error::ShapeMismatch {
+                op: "matmul_add",
+                lhs: da,
+                rhs: db,
+                lhs_node: a.node(),
+                rhs_node: b.node(),
+            })
+        }
+        _ => {
+            drop(inner);
+            return crate::ops::binary::record(Op::Add, matmul(a, b)?, c);
+        }
+    };
+    if !crate::shape::can_broadcast_to(&dc, &[m, n]) {
+        return Err(Error::ShapeMismatch {
+            op: "matmul_add",
+            lhs: smallvec![m, n],
+            rhs: dc,
+            lhs_node: a.node(),
+            rhs_node: c.node(),
+        });
+    }
+    let (an, bn, cn) = (inner.node(a.id), inner.node(b.id), inner.node(c.id));
+    let s = inner.intern_shape(&[m, n]);
+    let off = inner.values.len();
+    let (src, dst) = inner.values.grow(m * n);
+    let co = cn.off as usize;
+    let cv = &src[co..co + crate::shape::numel(&dc)];
+    if n > 0 && (dc.as_slice() == [n] || dc.as_slice() == [1, n]) {
+        // A row vector ([n] or [1, n]), the common bias: copy it into every row.
+        dst.chunks_exact_mut(n).for_each(|row| row.copy_from_slice(cv));
+    } else {
+        crate::shape::for_each_broadcast(&dc, &[m, n], |oi, ci| dst[oi] = cv[ci]);
+    }
+    let (ao, bo) = (an.off as usize, bn.off as usize);
+    T::gemm(
+        m,
+        k,
+        n,
+        &src[ao..ao + m * k],
+        (k as isize, 1),
+        &src[bo..bo + k * n],
+        (n as isize, 1),
+        T::ONE,
+        dst,
+    );
+    let id = inner.push(Op::MatMulAdd, an.grad || bn.grad || cn.grad, a.id, b.id, off, s, c.id);
+    drop(inner);
+    tape.note_location(id);
+    Ok(Var::new(tape, id))
+}
+
+/// Numeric VJP of [`matmul_add`]: ā += ȳ·bᵀ, b̄ += aᵀ·ȳ (as [`vjp`]), c̄ += ȳ summed over
+/// the dimensions `c` was broadcast along.
+pub(crate) fn vjp_add<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    let (an, bn, cn) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize], inner.nodes[n.aux as usize]);
+    let (m, k) = match inner.shapes[an.shape as usize].dims.as_slice() {
+        &[m, k] => (m, k),
+        _ => panic!("tape bug: matmul_add shapes"),
+    };
+    let nn = inner.shapes[n.shape as usize].dims[1];
+    let (ao, bo, co, o) = (an.off as usize, bn.off as usize, cn.off as usize, n.off as usize);
+    let (lo, hi) = adj.split_at_mut(o);
+    let g = &hi[..m * nn];
+    let v = &inner.values;
+    let beta = |f: Flow| if f == Flow::Set { T::ZERO } else { T::ONE };
+    // Each parent's flow is taken just before its contribution, so a node that is two of
+    // the operands gets the second contribution added to the first.
+    let fa = flow(inner, n.a, reached);
+    if fa != Flow::No {
+        let acc = &mut lo[ao..ao + m * k];
+        T::gemm(m, nn, k, g, (nn as isize, 1), &v[bo..bo + k * nn], (1, nn as isize), beta(fa), acc);
+    }
+    let fb = flow(inner, n.b, reached);
+    if fb != Flow::No {
+        let acc = &mut lo[bo..bo + k * nn];
+        T::gemm(k, m, nn, &v[ao..ao + m * k], (1, k as isize), g, (nn as isize, 1), beta(fb), acc);
+    }
+    // The sum accumulates: zeroed on first contact.
+    if flows(inner, n.aux, lo, reached) {
+        let cs = &inner.shapes[cn.shape as usize];
+        crate::ops::reduce::sum_into(g, &[m, nn], &mut lo[co..co + cs.numel], &cs.dims);
+    }
+}
+
+/// [`vjp_add`] in tape ops.
+pub(crate) fn vjp_add_graph<'t, T: Float>(
+    y: Var<'t, T>,
+    n: Node,
+    g: Var<'t, T>,
+) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let (a, b, c) = (Var::new(y.tape, n.a), Var::new(y.tape, n.b), Var::new(y.tape, n.aux));
+    let ga = g.matmul(b.transpose());
+    let gb = a.transpose().matmul(g);
+    let gc = g.sum_to(&c.shape());
+    smallvec![(n.a, ga), (n.b, gb), (n.aux, gc)]
+}

@@ -84,6 +84,8 @@ pub(crate) enum Op {
     ScatterRows,
     // Linear algebra.
     MatMul,
+    /// `a·b + c`, `c` broadcast (its node in `aux`).
+    MatMulAdd,
     // User-defined.
     Custom,
 }
@@ -141,6 +143,7 @@ impl Op {
             IndexSelect => "index_select",
             ScatterRows => "scatter_rows",
             MatMul => "matmul",
+            MatMulAdd => "matmul_add",
             Custom => "custom",
         }
     }
@@ -182,6 +185,7 @@ pub(crate) fn vjp_numeric<T: Float>(
             layout::vjp(inner, n, adj, reached)
         }
         MatMul => matmul::vjp(inner, n, adj, reached),
+        MatMulAdd => matmul::vjp_add(inner, n, adj, reached),
         Custom => return crate::custom::vjp(inner, id, adj, reached),
     }
     Ok(())
@@ -206,6 +210,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::
             layout::vjp_graph(out, n, g)
         }
         MatMul => matmul::vjp_graph(out, n, g),
+        MatMulAdd => matmul::vjp_add_graph(out, n, g),
         Custom => return crate::custom::vjp_graph(out, g),
     })
 }
@@ -219,6 +224,7 @@ pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> smallvec::SmallVec
         Add | Sub | Mul | Div | Pow | Maximum | Minimum | MaxWeight | EqMask | MatMul => {
             smallvec::smallvec![n.a, n.b]
         }
+        MatMulAdd => smallvec::smallvec![n.a, n.b, n.aux],
         Concat | Custom => {
             let a = n.aux as usize;
             inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect()
@@ -387,7 +393,7 @@ fn scalar_step<T: Float, const DENSE: bool>(
         // needs no range test.
         Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | SumTo | MaxAxis
         | BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows | MatMul
-        | Custom => return false,
+        | MatMulAdd | Custom => return false,
     }
     true
 }

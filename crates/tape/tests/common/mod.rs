@@ -353,6 +353,27 @@ fn matmul_case(name: &'static str, batched: (bool, bool)) -> Case {
     case(name, gen, |v, _| v[0].matmul(v[1]))
 }
 
+/// `x·w + c` through `matmul_add`, with `c` of every shape that broadcasts to the
+/// product's: a row ([n], [1, n]), a column ([m, 1]), the full [m, n], a scalar ([]);
+/// `batched` takes 3-d `x`, which records `matmul` then `+`.
+fn matmul_add_case(name: &'static str, batched: bool) -> Case {
+    let gen = (1..=3usize, 1..=4usize, 1..=4usize, 1..=4usize, 0..5usize)
+        .prop_flat_map(move |(bt, m, k, n, kind)| {
+            let sx = if batched { vec![bt, m, k] } else { vec![m, k] };
+            let sc = match kind {
+                0 => vec![n],
+                1 => vec![1, n],
+                2 => vec![m, 1],
+                3 => vec![m, n],
+                _ => vec![],
+            };
+            (tensor_s(sx, U2), tensor_s(vec![k, n], U2), tensor_s(sc, U2))
+                .prop_map(|(x, w, c)| Inputs { xs: vec![x, w, c], p: Params::default() })
+        })
+        .boxed();
+    case(name, gen, |v, _| v[0].matmul_add(v[1], v[2]))
+}
+
 const U2: Dom = Dom::Uniform(-2.0, 2.0);
 
 /// Every differentiable op, plus composite graphs where variables fan out to many ops.
@@ -553,6 +574,14 @@ pub fn catalog() -> Vec<Case> {
         matmul_case("matmul_3d", (true, true)),
         matmul_case("matmul_3d_2d", (true, false)),
         matmul_case("matmul_2d_3d", (false, true)),
+        matmul_add_case("matmul_add", false),
+        matmul_add_case("matmul_add_3d", true),
+        // One square variable as both operands and the added term.
+        case(
+            "matmul_add_reuse",
+            (1..=4usize).prop_flat_map(|m| one(tensor_s(vec![m, m], U2))).boxed(),
+            |v, _| v[0].matmul_add(v[0], v[0]),
+        ),
     ]);
 
     // ---- composite graphs: one variable feeds many ops ----
