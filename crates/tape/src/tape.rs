@@ -898,7 +898,7 @@ mod tests {
         fn scalars(tape: &Tape<f64>, k: usize) {
             let mut y = tape.scalar(1.0);
             for _ in 0..k {
-                y = y * 2.0;
+                y *= 2.0;
             }
         }
         let mut tape = Tape::<f64>::new();
