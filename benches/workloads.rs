@@ -86,9 +86,7 @@ fn w3_logreg(c: &mut Criterion) {
 
 fn w4_mlp_step(c: &mut Criterion) {
     let mut m = Mlp::<f32>::new(256, 256);
-    let mut tape = Tape::new();
-    let mut grads = Grads::new();
-    c.bench_function("W4 MLP step 256x256 (f32)", |b| b.iter(|| m.step(&mut tape, &mut grads)));
+    c.bench_function("W4 MLP step 256x256 (f32)", |b| b.iter(|| m.step()));
 }
 
 criterion_group!(benches, w1_scalar_mlp_step, w2_rosenbrock, w2_hvp, w3_logreg, w4_mlp_step);

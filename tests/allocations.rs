@@ -135,3 +135,43 @@ fn mlp_step_allocates_only_gemm_packing_buffers() {
     // Not GEMM: h2·W3 and W3̄ = h2ᵀ·ḡ (matrix-vector), h2̄ = ḡ·W3ᵀ (outer product).
     assert!(count <= 5, "{count} allocations in a steady-state step");
 }
+
+/// The same step with the data and parameters kept on the tape before a mark and updated
+/// in place ([`Tape::update`]), through `matmul_add`: the same bound, nothing added.
+#[test]
+fn mlp_step_with_parameters_on_the_tape_allocates_only_gemm_packing_buffers() {
+    let (bsz, d) = (16, 8);
+    let mut tape = Tape::<f32>::new();
+    let (x, y, params) = {
+        let t = &tape;
+        let x = t.constant(&Tensor::from_fn(&[bsz, d], |i| ((i * 31) % 17) as f32 / 8.5 - 1.0)).node();
+        let y = t.constant(&Tensor::from_fn(&[bsz, 1], |i| (i % 2) as f32)).node();
+        let params = [
+            t.var(&Tensor::from_fn(&[d, d], |i| ((i * 13) % 7) as f32 / 20.0 - 0.15)).node(),
+            t.var(&Tensor::zeros(&[d])).node(),
+            t.var(&Tensor::from_fn(&[d, d], |i| ((i * 17) % 5) as f32 / 20.0 - 0.1)).node(),
+            t.var(&Tensor::zeros(&[d])).node(),
+            t.var(&Tensor::from_fn(&[d, 1], |i| (i % 3) as f32 / 10.0 - 0.1)).node(),
+            t.var(&Tensor::zeros(&[1])).node(),
+        ];
+        (x, y, params)
+    };
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    let mut losses = Vec::with_capacity(8);
+    let count = allocations(|| {
+        let t = &tape;
+        let (xv, yv) = (t.get(x).unwrap(), t.get(y).unwrap());
+        let p: [Var<'_, f32>; 6] = std::array::from_fn(|i| t.get(params[i]).unwrap());
+        let h1 = xv.matmul_add(p[0], p[1]).relu();
+        let h2 = h1.matmul_add(p[2], p[3]).relu();
+        let z = h2.matmul_add(p[4], p[5]);
+        let loss = (z.softplus() - yv * z).mean();
+        loss.backward_into(&mut grads);
+        losses.push(loss.item());
+        let sgd = |_: usize, w: &mut [f32], g: &[f32]| w.iter_mut().zip(g).for_each(|(w, g)| *w -= 0.5 * g);
+        tape.update(&mark, &grads, &params, sgd).unwrap();
+    });
+    assert!(count <= 5, "{count} allocations in a steady-state step");
+    assert!(losses[4] < losses[0], "the parameters were not updated: {losses:?}");
+}

@@ -213,10 +213,16 @@ pub fn w3_train<T: wengert::tape::Float>(
 
 // W4/W5: MLP step.
 
+/// The MLP with its data and parameters kept on the tape before a mark (as the peers keep
+/// them in their own arrays): each step records from the mark and updates the parameters
+/// in place ([`Tape::update`]); nothing is copied per step.
 pub struct Mlp<T: wengert::tape::Float> {
-    pub x: Tensor<T>,
-    pub y: Tensor<T>,
-    pub params: Vec<Tensor<T>>,
+    pub tape: Tape<T>,
+    grads: Grads<T>,
+    x: wengert::tape::NodeId,
+    y: wengert::tape::NodeId,
+    params: Vec<wengert::tape::NodeId>,
+    mark: wengert::tape::Mark,
 }
 
 impl<T: wengert::tape::Float> Mlp<T> {
@@ -228,29 +234,29 @@ impl<T: wengert::tape::Float> Mlp<T> {
         let w =
             |seed: u64, o: usize| Tensor::from_fn(&[d, o], |i| uniform_pm1(seed, i as u64) * s).cast::<T>();
         let params =
-            vec![w(2, d), Tensor::zeros(&[d]), w(3, d), Tensor::zeros(&[d]), w(4, 1), Tensor::zeros(&[1])];
-        Mlp { x: x.cast(), y: y.cast(), params }
+            [w(2, d), Tensor::zeros(&[d]), w(3, d), Tensor::zeros(&[d]), w(4, 1), Tensor::zeros(&[1])];
+        let tape = Tape::new();
+        let (x, y) = (tape.constant(&x.cast()).node(), tape.constant(&y.cast()).node());
+        let params = params.iter().map(|q| tape.var(q).node()).collect();
+        let mark = tape.mark();
+        Mlp { tape, grads: Grads::new(), x, y, params, mark }
     }
 
     /// One step: forward, backward, SGD with lr 0.1. Returns the loss before the update.
-    pub fn step(&mut self, tape: &mut Tape<T>, grads: &mut Grads<T>) -> f64 {
-        tape.reset();
-        let t = &*tape;
-        let x = t.constant(&self.x);
-        let y = t.constant(&self.y);
-        let p: Vec<Var<'_, T>> = self.params.iter().map(|q| t.var(q)).collect();
+    pub fn step(&mut self) -> f64 {
+        let t = &self.tape;
+        let (x, y) = (t.get(self.x).unwrap(), t.get(self.y).unwrap());
+        let p: Vec<Var<'_, T>> = self.params.iter().map(|&q| t.get(q).unwrap()).collect();
         let h1 = x.matmul_add(p[0], p[1]).relu();
         let h2 = h1.matmul_add(p[2], p[3]).relu();
         let z = h2.matmul_add(p[4], p[5]);
         let loss = (z.softplus() - y * z).mean();
-        loss.backward_into(grads);
+        loss.backward_into(&mut self.grads);
+        let l = loss.item().to_f64();
         let lr = T::from_f64(0.1);
-        for (q, v) in self.params.iter_mut().zip(&p) {
-            for (a, g) in q.data_mut().iter_mut().zip(&grads[*v]) {
-                *a -= lr * *g;
-            }
-        }
-        loss.item().to_f64()
+        let sgd = |_: usize, w: &mut [T], g: &[T]| w.iter_mut().zip(g).for_each(|(w, g)| *w -= lr * *g);
+        self.tape.update(&self.mark, &self.grads, &self.params, sgd).unwrap();
+        l
     }
 }
 

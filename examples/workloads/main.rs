@@ -349,17 +349,15 @@ fn w45<T: wengert::tape::Float>(
     tol: f64,
 ) -> bool {
     let mut m = Mlp::<T>::new(b, d);
-    let mut tape = Tape::new();
-    let mut grads = Grads::new();
-    let l0 = m.step(&mut tape, &mut grads);
+    let l0 = m.step();
     for _ in 1..10 {
-        m.step(&mut tape, &mut grads);
+        m.step();
     }
-    let l10 = m.step(&mut tape, &mut grads);
+    let l10 = m.step();
     let (c0, ok0) = check(&format!("{name} {} loss0", T::NAME), l0, want.0, tol);
     let (c10, ok1) = check(&format!("{name} {} loss10", T::NAME), l10, want.1, tol);
     let t = bench(args.quick, || {
-        m.step(&mut tape, &mut grads);
+        m.step();
     });
     let flops = 2.0 * b as f64 * (5.0 * (d * d) as f64 + 3.0 * d as f64);
     emit(

@@ -153,6 +153,25 @@ impl<T: Float> Grads<T> {
         g[0]
     }
 
+    /// True if these gradients come from the latest sweep on tape `tape_id` at `generation`.
+    pub(crate) fn computed_on(&self, tape_id: u64, generation: u64) -> bool {
+        self.tape_id == tape_id && self.generation == generation
+    }
+
+    /// True if node `id` was recorded no later than the output.
+    pub(crate) fn covers(&self, id: u32) -> bool {
+        (id as usize) < self.nodes
+    }
+
+    /// The adjoint slot `r` of a covered leaf, or zeros if it takes no gradient.
+    pub(crate) fn of_leaf(&self, grad: bool, r: std::ops::Range<usize>) -> &[T] {
+        if grad {
+            &self.adj[r]
+        } else {
+            &self.zeros[..r.len()]
+        }
+    }
+
     /// True if the output depends on `x` through differentiable ops.
     pub fn reached(&self, x: Var<'_, T>) -> bool {
         self.check(x).is_ok()

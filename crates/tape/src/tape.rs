@@ -144,6 +144,11 @@ impl<T: Copy> Buf<T> {
 }
 
 impl<T: Float> Buf<T> {
+    /// The elements in `r`, which must lie below `len`, for writing.
+    pub fn slice_mut(&mut self, r: std::ops::Range<usize>) -> &mut [T] {
+        &mut self.buf[..self.len][r]
+    }
+
     pub fn extend_from_slice(&mut self, xs: &[T]) {
         self.grow(xs.len()).1.copy_from_slice(xs);
     }
@@ -350,6 +355,118 @@ impl<T: Float> Tape<T> {
         inner.dense = mark.dense;
         inner.refresh_room();
         self.generation.set(self.generation.get() + 1);
+    }
+
+    /// Rewinds to `mark`, then updates leaves recorded before it in place: `f(i, value,
+    /// gradient)` for each `leaves[i]`, with its gradient from `grads`. This is the
+    /// optimizer step of a training loop whose parameters (and data) live on the tape:
+    /// put them on it once, take a mark, and each step records from the mark, runs
+    /// backward and calls `update`; nothing is copied onto the tape per step.
+    ///
+    /// ```
+    /// use wengert_tape::{Tape, Tensor};
+    /// let mut tape = Tape::<f64>::new();
+    /// let x = tape.constant(&Tensor::from([1.0, 2.0, 3.0])).node();
+    /// let w = tape.var(&Tensor::from([0.0, 0.0, 0.0])).node();
+    /// let mark = tape.mark();
+    /// let mut grads = wengert_tape::Grads::new();
+    /// for _ in 0..100 {
+    ///     let t = &tape;
+    ///     let (xv, wv) = (t.get(x).unwrap(), t.get(w).unwrap());
+    ///     let loss = ((xv * wv).sum() - 4.0).square(); // least at x·w = 4
+    ///     loss.backward_into(&mut grads);
+    ///     tape.update(&mark, &grads, &[w], |_, w, g| {
+    ///         w.iter_mut().zip(g).for_each(|(w, g)| *w -= 0.01 * g)
+    ///     })?;
+    /// }
+    /// let t = &tape;
+    /// let fit = (t.get(x).unwrap() * t.get(w).unwrap()).sum().item();
+    /// assert!((fit - 4.0).abs() < 1e-9);
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    ///
+    /// Leaves that take no gradient ([`Tape::constant`]) get zeros, so `f` can also load
+    /// new data into them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] (op `"update"`), with the tape left as it was, if `grads`
+    /// were not computed on this tape since its last reset or rewind, or if a node in
+    /// `leaves` is not a leaf, is not before the mark or is after the output the gradients
+    /// were computed from, or if a node kept before the mark is computed from one of the
+    /// leaves (its value would no longer match them).
+    ///
+    /// In anomaly mode ([`Tape::detect_anomaly`]) a leaf left holding a NaN or an infinity
+    /// is reported like a recorded one.
+    ///
+    /// # Panics
+    /// As [`Tape::rewind`], if the mark was taken before a reset or an earlier rewind to a
+    /// shorter mark.
+    pub fn update(
+        &mut self,
+        mark: &Mark,
+        grads: &crate::Grads<T>,
+        leaves: &[crate::NodeId],
+        mut f: impl FnMut(usize, &mut [T], &[T]),
+    ) -> Result<()> {
+        let bad = |msg: String| Err(Error::InvalidArgument { op: "update", msg });
+        if !grads.computed_on(self.id, self.generation.get()) {
+            return bad("the gradients were not computed on this tape since its last reset or rewind".into());
+        }
+        let inner = self.inner.get_mut();
+        let mut first = mark.nodes;
+        for &leaf in leaves {
+            let i = leaf.0 as usize;
+            if i >= mark.nodes.min(inner.nodes.len()) {
+                return bad(format!(
+                    "{leaf} is not before the mark (node {}): rewinding drops it",
+                    mark.nodes
+                ));
+            }
+            let n = inner.nodes[i];
+            if !matches!(n.op, Op::Var | Op::Const) {
+                return bad(format!("{leaf} is a {} node, not a leaf", n.op.name()));
+            }
+            if !grads.covers(leaf.0) {
+                return bad(format!("{leaf} was recorded after the output the gradients were computed from"));
+            }
+            first = first.min(i);
+        }
+        // Nodes kept before the mark must not be computed from the leaves. Usually all
+        // of them are leaves themselves, and nothing needs tracing.
+        if (first..mark.nodes.min(inner.nodes.len()))
+            .any(|i| !matches!(inner.nodes[i].op, Op::Var | Op::Const))
+        {
+            let mut from_leaf = vec![false; mark.nodes - first];
+            for &leaf in leaves {
+                from_leaf[leaf.0 as usize - first] = true;
+            }
+            for i in first..mark.nodes {
+                let hit = crate::ops::parents(inner, i as u32)
+                    .iter()
+                    .find(|&&p| p as usize >= first && from_leaf[p as usize - first])
+                    .copied();
+                if let Some(p) = hit {
+                    from_leaf[i - first] = true;
+                    let op = inner.nodes[i].op.name();
+                    return bad(format!(
+                        "v{i} ({op}), kept before the mark, is computed from v{p}; updating the leaves would leave its value stale"
+                    ));
+                }
+            }
+        }
+        self.rewind(mark);
+        let anomaly = self.anomaly_mode();
+        let inner = self.inner.get_mut();
+        for (k, &leaf) in leaves.iter().enumerate() {
+            let r = inner.range(leaf.0);
+            let g = grads.of_leaf(inner.nodes[leaf.0 as usize].grad, r.clone());
+            let v = inner.values.slice_mut(r);
+            f(k, v, g);
+            if anomaly && v.iter().any(|x| !x.is_finite()) {
+                inner.first_nonfinite = Some(inner.first_nonfinite.map_or(leaf.0, |j| j.min(leaf.0)));
+            }
+        }
+        Ok(())
     }
 
     /// A handle to an existing node, or `None` if the tape has no such node.

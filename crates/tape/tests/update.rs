@@ -1,0 +1,221 @@
+//! `Tape::update`: parameters and data kept on the tape before a mark, updated in place
+//! from their gradients. It must give exactly what copying the parameters onto a fresh
+//! tape each step gives, and refuse every misuse with the tape left as it was.
+
+use wengert_tape::{Error, Grads, NodeId, Tape, Tensor, Var};
+
+const LR: f64 = 0.05;
+
+fn data() -> (Tensor<f64>, Tensor<f64>) {
+    let x = Tensor::from_fn(&[6, 3], |i| ((i * 7 % 11) as f64 - 5.0) / 4.0);
+    let y = Tensor::from_fn(&[6, 1], |i| (i % 2) as f64);
+    (x, y)
+}
+
+fn params() -> Vec<Tensor<f64>> {
+    vec![
+        Tensor::from_fn(&[3, 4], |i| ((i * 5 % 7) as f64 - 3.0) / 5.0),
+        Tensor::from_fn(&[4], |i| i as f64 / 10.0),
+        Tensor::from_fn(&[4, 1], |i| ((i * 3 % 5) as f64 - 2.0) / 3.0),
+        Tensor::scalar(0.1),
+    ]
+}
+
+/// A two-layer net with a BCE-with-logits loss; `p` = [w1, b1, w2, b2].
+fn loss<'t>(x: Var<'t, f64>, y: Var<'t, f64>, p: &[Var<'t, f64>]) -> Var<'t, f64> {
+    let h = x.matmul_add(p[0], p[1]).tanh();
+    let z = h.matmul_add(p[2], p[3]);
+    (z.softplus() - y * z).mean()
+}
+
+fn sgd(w: &mut [f64], g: &[f64]) {
+    for (w, g) in w.iter_mut().zip(g) {
+        *w -= LR * g;
+    }
+}
+
+#[test]
+fn update_matches_copying_the_parameters_each_step() {
+    let (x, y) = data();
+
+    // Reference: everything copied onto a reset tape every step.
+    let mut ps = params();
+    let mut tape = Tape::new();
+    let mut grads = Grads::new();
+    let mut want = Vec::new();
+    for _ in 0..20 {
+        tape.reset();
+        let t = &tape;
+        let p: Vec<_> = ps.iter().map(|q| t.var(q)).collect();
+        let l = loss(t.constant(&x), t.constant(&y), &p);
+        l.backward_into(&mut grads);
+        want.push(l.item());
+        for (q, v) in ps.iter_mut().zip(&p) {
+            sgd(q.data_mut(), &grads[*v]);
+        }
+    }
+
+    // On the tape: put once, updated in place.
+    let mut tape = Tape::new();
+    let (xid, yid, ids) = {
+        let t = &tape;
+        let ids: Vec<NodeId> = params().iter().map(|q| t.var(q).node()).collect();
+        (t.constant(&x).node(), t.constant(&y).node(), ids)
+    };
+    let mark = tape.mark();
+    let mut got = Vec::new();
+    for _ in 0..20 {
+        let t = &tape;
+        let p: Vec<_> = ids.iter().map(|&i| t.get(i).unwrap()).collect();
+        let l = loss(t.get(xid).unwrap(), t.get(yid).unwrap(), &p);
+        l.backward_into(&mut grads);
+        got.push(l.item());
+        tape.update(&mark, &grads, &ids, |_, w, g| sgd(w, g)).unwrap();
+    }
+    assert_eq!(got, want);
+    assert!(want[19] < want[0] - 0.01, "training did not move: {want:?}");
+    assert_eq!(tape.len(), mark_len(&ids, xid, yid));
+    for (q, &i) in ps.iter().zip(&ids) {
+        assert_eq!(tape.get(i).unwrap().value(), *q);
+    }
+}
+
+fn mark_len(ids: &[NodeId], x: NodeId, y: NodeId) -> usize {
+    ids.iter().chain([&x, &y]).map(|n| n.0 as usize + 1).max().unwrap()
+}
+
+#[test]
+fn update_hands_each_leaf_its_index_and_zeros_to_constants() {
+    let mut tape = Tape::<f64>::new();
+    let (c, w) = {
+        let t = &tape;
+        (t.constant(&Tensor::from([1.0, 2.0])).node(), t.var(&Tensor::from([3.0, 4.0])).node())
+    };
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    let t = &tape;
+    let (cv, wv) = (t.get(c).unwrap(), t.get(w).unwrap());
+    (cv * wv).sum().backward_into(&mut grads);
+    let mut seen = Vec::new();
+    tape.update(&mark, &grads, &[w, c], |k, v, g| {
+        seen.push((k, v.to_vec(), g.to_vec()));
+        if k == 1 {
+            v.copy_from_slice(&[5.0, 6.0]); // new data into the constant
+        }
+    })
+    .unwrap();
+    assert_eq!(seen, [(0, vec![3.0, 4.0], vec![1.0, 2.0]), (1, vec![1.0, 2.0], vec![0.0, 0.0])]);
+    let t = &tape;
+    let (cv, wv) = (t.get(c).unwrap(), t.get(w).unwrap());
+    let g = (cv * wv).sum().backward();
+    assert_eq!(g.wrt(wv).data(), [5.0, 6.0]);
+}
+
+#[test]
+fn update_works_on_a_dense_scalar_tape() {
+    let mut tape = Tape::<f64>::new();
+    let ids: Vec<NodeId> = tape.scalars(&[1.0, -2.0]).iter().map(|v| v.node()).collect();
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    for step in 0..3 {
+        let t = &tape;
+        let (a, b) = (t.get(ids[0]).unwrap(), t.get(ids[1]).unwrap());
+        let f = a * a * b; // df/da = 2ab, df/db = a²
+        f.backward_into(&mut grads);
+        let (av, bv) = (a.item(), b.item());
+        assert_eq!(grads.scalars(&[a, b]), [2.0 * av * bv, av * av], "step {step}");
+        tape.update(&mark, &grads, &ids, |_, w, g| w[0] -= 0.1 * g[0]).unwrap();
+        let t = &tape;
+        assert_eq!(t.get(ids[0]).unwrap().item(), av - 0.1 * 2.0 * av * bv);
+        assert_eq!(t.get(ids[1]).unwrap().item(), bv - 0.1 * av * av);
+    }
+}
+
+fn invalid(r: wengert_tape::Result<()>) -> String {
+    match r {
+        Err(Error::InvalidArgument { op: "update", msg }) => msg,
+        other => panic!("expected an update error, got {other:?}"),
+    }
+}
+
+#[test]
+fn update_refuses_misuse_and_leaves_the_tape_as_it_was() {
+    let mut tape = Tape::<f64>::new();
+    let (w, derived) = {
+        let t = &tape;
+        let w = t.var(&Tensor::from([1.0, 2.0]));
+        (w.node(), (w * 2.0).node())
+    };
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    let after_mark = {
+        let t = &tape;
+        let late = t.var(&Tensor::from([1.0]));
+        (t.get(w).unwrap() * late).sum().backward_into(&mut grads);
+        late.node()
+    };
+    let len = tape.len();
+    let untouched = |_: usize, _: &mut [f64], _: &[f64]| panic!("f must not run");
+
+    let m = invalid(tape.update(&mark, &grads, &[derived], untouched));
+    assert!(m.contains("v1 is a mul_const node, not a leaf"), "{m}");
+    let m = invalid(tape.update(&mark, &grads, &[after_mark], untouched));
+    assert!(m.contains(&format!("{after_mark} is not before the mark")), "{m}");
+    let m = invalid(tape.update(&mark, &grads, &[NodeId(99)], untouched));
+    assert!(m.contains("v99 is not before the mark"), "{m}");
+    // v1 = 2·v0 is kept before the mark: updating v0 would leave it stale.
+    let m = invalid(tape.update(&mark, &grads, &[w], untouched));
+    assert!(m.contains("v1 (mul_const), kept before the mark, is computed from v0"), "{m}");
+    assert_eq!(tape.len(), len, "an error must not rewind the tape");
+
+    // Gradients from another tape, or from before a rewind.
+    let other = Tape::<f64>::new();
+    let mut other_grads = Grads::new();
+    other.scalar(1.0).backward_into(&mut other_grads);
+    let m = invalid(tape.update(&mark, &other_grads, &[w], untouched));
+    assert!(m.contains("not computed on this tape since its last reset or rewind"), "{m}");
+    tape.rewind(&mark);
+    let m = invalid(tape.update(&mark, &grads, &[w], untouched));
+    assert!(m.contains("not computed on this tape"), "{m}");
+}
+
+#[test]
+fn update_refuses_a_leaf_recorded_after_the_output() {
+    let mut tape = Tape::<f64>::new();
+    let (a, b) = (tape.scalar(1.0).node(), tape.var(&Tensor::from([1.0, 2.0])).node());
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    tape.get(a).unwrap().square().backward_into(&mut grads);
+    // The output v2 comes after b, but take an output before b: a itself.
+    tape.get(a).unwrap().backward_into(&mut grads);
+    let m = invalid(tape.update(&mark, &grads, &[b], |_, _, _| {}));
+    assert!(m.contains("v1 was recorded after the output"), "{m}");
+}
+
+#[test]
+fn update_reports_a_non_finite_leaf_in_anomaly_mode() {
+    let mut tape = Tape::<f64>::new();
+    tape.detect_anomaly(true);
+    let (a, b) = (tape.var(&Tensor::from([1.0, 2.0])).node(), tape.var(&Tensor::from([3.0])).node());
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    let t = &tape;
+    (t.get(a).unwrap().sum() * t.get(b).unwrap().sum()).backward_into(&mut grads);
+    tape.update(&mark, &grads, &[a, b], |_, w, g| sgd(w, g)).unwrap();
+    assert!(tape.anomaly().is_none());
+    let t = &tape;
+    (t.get(a).unwrap().sum() * t.get(b).unwrap().sum()).backward_into(&mut grads);
+    tape.update(
+        &mark,
+        &grads,
+        &[b, a],
+        |k, w, _| if k == 0 { w[0] = f64::NAN } else { w[1] = f64::INFINITY },
+    )
+    .unwrap();
+    // Both leaves went bad; the first in tape order is reported.
+    assert_eq!(tape.anomaly().map(|x| x.node), Some(a));
+    // and the next sweep refuses to run on them.
+    let t = &tape;
+    let r = (t.get(a).unwrap().sum() * t.get(b).unwrap().sum()).try_backward();
+    assert!(matches!(r, Err(Error::NonFinite(_))), "{r:?}");
+}
