@@ -72,7 +72,7 @@ fn axis(r: usize, k: usize) -> isize {
 fn step<'t>(op: usize, a: Var<'t>, b: Var<'t>, k: usize) -> Var<'t> {
     let r = a.shape().len();
     let ax = axis(r, k);
-    let keep = k % 3 != 0;
+    let keep = !k.is_multiple_of(3);
     let tried: Result<Var<'t>> = match op {
         0 => a.try_add(b),
         1 => a.try_sub(b * 0.5),
