@@ -391,9 +391,9 @@ impl<T: Float> Tape<T> {
     /// # Errors
     /// [`Error::InvalidArgument`] (op `"update"`), with the tape left as it was, if `grads`
     /// were not computed on this tape since its last reset or rewind, or if a node in
-    /// `leaves` is not a leaf, is not before the mark or is after the output the gradients
-    /// were computed from, or if a node kept before the mark is computed from one of the
-    /// leaves (its value would no longer match them).
+    /// `leaves` is not a leaf, is listed twice, is not before the mark or is after the
+    /// output the gradients were computed from, or if a node kept before the mark is
+    /// computed from one of the leaves (its value would no longer match them).
     ///
     /// In anomaly mode ([`Tape::detect_anomaly`]) a leaf left holding a NaN or an infinity
     /// is reported like a recorded one.
@@ -408,12 +408,41 @@ impl<T: Float> Tape<T> {
         leaves: &[crate::NodeId],
         mut f: impl FnMut(usize, &mut [T], &[T]),
     ) -> Result<()> {
-        let bad = |msg: String| Err(Error::InvalidArgument { op: "update", msg });
+        self.check_update("update", mark, grads, leaves)?;
+        self.rewind(mark);
+        let anomaly = self.anomaly_mode();
+        let inner = self.inner.get_mut();
+        for (k, &leaf) in leaves.iter().enumerate() {
+            let r = inner.range(leaf.0);
+            let g = grads.of_leaf(inner.nodes[leaf.0 as usize].grad, r.clone());
+            let v = inner.values.slice_mut(r);
+            f(k, v, g);
+            if anomaly && v.iter().any(|x| !x.is_finite()) {
+                inner.first_nonfinite = Some(inner.first_nonfinite.map_or(leaf.0, |j| j.min(leaf.0)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks of [`Tape::update`] and [`Tape::update_all`], before anything changes.
+    fn check_update(
+        &mut self,
+        op: &'static str,
+        mark: &Mark,
+        grads: &crate::Grads<T>,
+        leaves: &[crate::NodeId],
+    ) -> Result<()> {
+        let bad = |msg: String| Err(Error::InvalidArgument { op, msg });
         if !grads.computed_on(self.id, self.generation.get()) {
             return bad("the gradients were not computed on this tape since its last reset or rewind".into());
         }
         let inner = self.inner.get_mut();
         let mut first = mark.nodes;
+        for (k, leaf) in leaves.iter().enumerate() {
+            if leaves[..k].contains(leaf) {
+                return bad(format!("{leaf} is listed twice"));
+            }
+        }
         for &leaf in leaves {
             let i = leaf.0 as usize;
             if i >= mark.nodes.min(inner.nodes.len()) {
@@ -454,16 +483,78 @@ impl<T: Float> Tape<T> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// [`Tape::update`] with every leaf at once: `f(values, gradients)` gets the leaves'
+    /// values (mutable) and gradients in the order of `leaves`, as an optimizer that
+    /// steps all its parameters together expects (`wengert_nn`'s `update_slices`).
+    ///
+    /// ```
+    /// use wengert_tape::{Grads, Tape, Tensor};
+    /// let mut tape = Tape::<f64>::new();
+    /// let a = tape.var(&Tensor::from([1.0, 2.0])).node();
+    /// let b = tape.scalar(3.0).node();
+    /// let mark = tape.mark();
+    /// let mut grads = Grads::new();
+    /// let t = &tape;
+    /// (t.get(a).unwrap().sum() * t.get(b).unwrap()).backward_into(&mut grads);
+    /// tape.update_all(&mark, &grads, &[b, a], |values, grads| {
+    ///     assert_eq!(grads, [&[3.0][..], &[3.0, 3.0][..]]); // d/db = Σa, d/da = b
+    ///     for (v, g) in values.iter_mut().zip(grads) {
+    ///         v.iter_mut().zip(*g).for_each(|(v, g)| *v -= 0.5 * g);
+    ///     }
+    /// })?;
+    /// assert_eq!(tape.get(a).unwrap().value().data(), [-0.5, 0.5]);
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Tape::update`] (op `"update_all"`).
+    ///
+    /// # Panics
+    /// As [`Tape::update`].
+    pub fn update_all(
+        &mut self,
+        mark: &Mark,
+        grads: &crate::Grads<T>,
+        leaves: &[crate::NodeId],
+        f: impl FnOnce(&mut [&mut [T]], &[&[T]]),
+    ) -> Result<()> {
+        self.check_update("update_all", mark, grads, leaves)?;
         self.rewind(mark);
         let anomaly = self.anomaly_mode();
         let inner = self.inner.get_mut();
-        for (k, &leaf) in leaves.iter().enumerate() {
-            let r = inner.range(leaf.0);
-            let g = grads.of_leaf(inner.nodes[leaf.0 as usize].grad, r.clone());
-            let v = inner.values.slice_mut(r);
-            f(k, v, g);
-            if anomaly && v.iter().any(|x| !x.is_finite()) {
-                inner.first_nonfinite = Some(inner.first_nonfinite.map_or(leaf.0, |j| j.min(leaf.0)));
+        let ranges: Vec<std::ops::Range<usize>> = leaves.iter().map(|l| inner.range(l.0)).collect();
+        let gs: Vec<&[T]> = leaves
+            .iter()
+            .zip(&ranges)
+            .map(|(l, r)| grads.of_leaf(inner.nodes[l.0 as usize].grad, r.clone()))
+            .collect();
+        // Distinct leaves hold disjoint runs of the value buffer: cut it at each run, in
+        // the order of the runs, and hand the pieces back in the order of `leaves`.
+        let mut order: Vec<usize> = (0..leaves.len()).collect();
+        order.sort_by_key(|&k| ranges[k].start);
+        let mut pieces: Vec<Option<&mut [T]>> = (0..leaves.len()).map(|_| None).collect();
+        let end = inner.values.len();
+        let mut rest = inner.values.slice_mut(0..end);
+        let mut at = 0;
+        for &k in &order {
+            let r = &ranges[k];
+            let (_, tail) = std::mem::take(&mut rest).split_at_mut(r.start - at);
+            let (piece, tail) = tail.split_at_mut(r.len());
+            pieces[k] = Some(piece);
+            rest = tail;
+            at = r.end;
+        }
+        let mut values: Vec<&mut [T]> =
+            pieces.into_iter().map(|p| p.expect("every leaf has a piece")).collect();
+        f(&mut values, &gs);
+        if anomaly {
+            for (v, l) in values.iter().zip(leaves) {
+                if v.iter().any(|x| !x.is_finite()) {
+                    inner.first_nonfinite = Some(inner.first_nonfinite.map_or(l.0, |j| j.min(l.0)));
+                }
             }
         }
         Ok(())

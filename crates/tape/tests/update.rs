@@ -219,3 +219,61 @@ fn update_reports_a_non_finite_leaf_in_anomaly_mode() {
     let r = (t.get(a).unwrap().sum() * t.get(b).unwrap().sum()).try_backward();
     assert!(matches!(r, Err(Error::NonFinite(_))), "{r:?}");
 }
+
+#[test]
+fn update_all_matches_update_leaf_by_leaf() {
+    let (x, y) = data();
+    let run = |all: bool| {
+        let mut tape = Tape::new();
+        let (xid, yid, ids) = {
+            let t = &tape;
+            let ids: Vec<NodeId> = params().iter().map(|q| t.var(q).node()).collect();
+            (t.constant(&x).node(), t.constant(&y).node(), ids)
+        };
+        // Out of tape order, so the pieces must come back in the order asked for.
+        let order: Vec<NodeId> = vec![ids[2], ids[0], ids[3], ids[1]];
+        let mark = tape.mark();
+        let mut grads = Grads::new();
+        let mut losses = Vec::new();
+        for _ in 0..10 {
+            let t = &tape;
+            let p: Vec<_> = ids.iter().map(|&i| t.get(i).unwrap()).collect();
+            let l = loss(t.get(xid).unwrap(), t.get(yid).unwrap(), &p);
+            l.backward_into(&mut grads);
+            losses.push(l.item());
+            if all {
+                tape.update_all(&mark, &grads, &order, |vs, gs| {
+                    assert_eq!(vs.len(), 4);
+                    assert_eq!((vs[0].len(), vs[1].len(), vs[2].len(), vs[3].len()), (4, 12, 1, 4));
+                    for (v, g) in vs.iter_mut().zip(gs) {
+                        sgd(v, g);
+                    }
+                })
+                .unwrap();
+            } else {
+                tape.update(&mark, &grads, &order, |_, w, g| sgd(w, g)).unwrap();
+            }
+        }
+        let t = &tape;
+        let finals: Vec<Tensor<f64>> = ids.iter().map(|&i| t.get(i).unwrap().value()).collect();
+        (losses, finals)
+    };
+    assert_eq!(run(true), run(false));
+}
+
+#[test]
+fn updates_refuse_a_leaf_listed_twice() {
+    let mut tape = Tape::<f64>::new();
+    let w = tape.var(&Tensor::from([1.0, 2.0])).node();
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    tape.get(w).unwrap().sum().backward_into(&mut grads);
+    let m = invalid(tape.update(&mark, &grads, &[w, w], |_, _, _| panic!("f must not run")));
+    assert!(m.contains("v0 is listed twice"), "{m}");
+    match tape.update_all(&mark, &grads, &[w, w], |_, _| panic!("f must not run")) {
+        Err(Error::InvalidArgument { op: "update_all", msg }) => {
+            assert!(msg.contains("listed twice"), "{msg}")
+        }
+        other => panic!("expected an update_all error, got {other:?}"),
+    }
+}
