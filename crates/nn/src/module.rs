@@ -4,7 +4,9 @@
 //! A training step binds the parameters onto a tape as leaf variables ([`Module::bind`]),
 //! runs the forward pass, calls `backward()`, and hands the gradients to an optimizer,
 //! which updates the tensors ([`crate::optim::Optimizer::step`]). The tape never owns a
-//! parameter, so it can be reset (or dropped) after every step.
+//! parameter, so it can be reset (or dropped) after every step. Or, with [`TapeParams`],
+//! the parameters live on the tape across steps and are updated there in place (no copy
+//! per step).
 
 use indexmap::IndexMap;
 use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
@@ -190,5 +192,119 @@ impl<'t, T: Float> Bound<'t, T> {
     /// Σ p² over every bound parameter (an L2 penalty term, in tape ops).
     pub fn sum_of_squares(&self) -> Option<Var<'t, T>> {
         self.vars.iter().map(|v| v.square().sum()).reduce(|a, b| a + b)
+    }
+}
+
+/// A module's parameters kept on a tape across training steps, instead of bound (copied)
+/// onto it every step: put them on the tape once, with the data, take a
+/// [`wengert_tape::Mark`], and each step record from the mark and update the parameters in
+/// place ([`TapeParams::step`], through [`Tape::update_all`]). The module's own tensors are
+/// left as they were until [`TapeParams::store`] copies the trained values back (to save
+/// them, say).
+///
+/// ```
+/// use wengert_nn::{loss::mse, Linear, Module, Optimizer, Reduction, Sgd, TapeParams};
+/// use wengert_tape::{Grads, Tape, Tensor};
+///
+/// let mut lin = Linear::<f64>::from_tensors(Tensor::from([[0.0], [0.0]]), Some(Tensor::from([0.0])))?;
+/// let mut tape = Tape::new();
+/// let params = TapeParams::new(&lin, &tape);
+/// let x = tape.constant(&Tensor::from([[1.0, 2.0], [3.0, 4.0], [2.0, 0.0]])).node();
+/// let y = tape.constant(&Tensor::from([[5.0], [11.0], [2.0]])).node(); // y = x·[1, 2]
+/// let mark = tape.mark();
+/// let (mut opt, mut grads) = (Sgd::new(0.05), Grads::new());
+/// for _ in 0..3000 {
+///     let p = params.bind(&tape)?;
+///     let pred = lin.forward(&p, tape.get(x).unwrap())?;
+///     mse(pred, tape.get(y).unwrap(), Reduction::Mean)?.backward_into(&mut grads);
+///     params.step(&mut tape, &mark, &grads, &mut opt)?;
+/// }
+/// params.store(&tape, &mut lin)?;
+/// assert!((lin.weight.data()[0] - 1.0).abs() < 1e-9 && (lin.weight.data()[1] - 2.0).abs() < 1e-9);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct TapeParams {
+    names: Vec<String>,
+    nodes: Vec<wengert_tape::NodeId>,
+}
+
+impl TapeParams {
+    /// Records the module's parameters on `tape` as leaf variables, in state-dict order.
+    pub fn new<T: Float, M: Module<T> + ?Sized>(model: &M, tape: &Tape<T>) -> Self {
+        let (mut names, mut nodes) = (Vec::new(), Vec::new());
+        model.visit_params("", &mut |name, t| {
+            names.push(name);
+            nodes.push(tape.var(t).node());
+        });
+        TapeParams { names, nodes }
+    }
+
+    /// The parameters' nodes, in state-dict order.
+    pub fn nodes(&self) -> &[wengert_tape::NodeId] {
+        &self.nodes
+    }
+
+    /// Handles to the parameters for this step's forward pass ([`Module::forward`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if the tape no longer holds them (it was reset, or
+    /// rewound to before them).
+    pub fn bind<'t, T: Float>(&self, tape: &'t Tape<T>) -> Result<Bound<'t, T>> {
+        let vars = self
+            .nodes
+            .iter()
+            .zip(&self.names)
+            .map(|(&n, name)| {
+                tape.get(n).ok_or_else(|| Error::InvalidArgument {
+                    op: "TapeParams::bind",
+                    msg: format!("parameter '{name}' ({n}) is no longer on the tape"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Bound { names: self.names.clone(), vars })
+    }
+
+    /// One optimizer step on the parameters, in place on the tape: rewinds it to `mark`
+    /// and hands the parameters and their gradients to
+    /// [`crate::optim::Optimizer::update_slices`].
+    ///
+    /// # Errors
+    /// Those of [`Tape::update_all`] (gradients from another step, parameters after the
+    /// mark, ...) and of the optimizer.
+    pub fn step<T: Float, O: crate::optim::Optimizer<T> + ?Sized>(
+        &self,
+        tape: &mut Tape<T>,
+        mark: &wengert_tape::Mark,
+        grads: &wengert_tape::Grads<T>,
+        opt: &mut O,
+    ) -> Result<()> {
+        let mut res = Ok(());
+        tape.update_all(mark, grads, &self.nodes, |ps, gs| res = opt.update_slices(ps, gs))?;
+        res
+    }
+
+    /// Copies the parameters' current values from the tape into the module.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if the tape no longer holds them, or if the module's
+    /// parameters are not the ones these were made from (count or shapes differ).
+    pub fn store<T: Float, M: Module<T> + ?Sized>(&self, tape: &Tape<T>, model: &mut M) -> Result<()> {
+        let values: Vec<Tensor<T>> = self.bind(tape)?.vars().iter().map(|v| v.value()).collect();
+        let mut dict = StateDict::new();
+        if values.len() != model.num_tensors() {
+            return Err(Error::InvalidArgument {
+                op: "TapeParams::store",
+                msg: format!(
+                    "{} parameters on the tape, the module has {}",
+                    values.len(),
+                    model.num_tensors()
+                ),
+            });
+        }
+        for (name, v) in self.names.iter().zip(values) {
+            dict.insert(name.clone(), v);
+        }
+        model.load_state_dict(&dict)
     }
 }

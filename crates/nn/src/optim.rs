@@ -29,6 +29,22 @@ pub trait Optimizer<T: Float = f64> {
     /// list must hold the same tensors, in the same order, at every step.
     fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]]) -> Result<()>;
 
+    /// [`Optimizer::update`] on plain slices: `params[i]` is updated in place with
+    /// `grads[i]`, e.g. parameters kept on a tape and updated through
+    /// [`wengert_tape::Tape::update_all`] (see [`crate::TapeParams`]). The provided
+    /// implementation copies the slices into tensors and back; [`Sgd`] and [`Adam`] work
+    /// on the slices directly.
+    fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
+        let mut ts: Vec<Tensor<T>> =
+            params.iter().map(|p| Tensor::new(&[p.len()], p.to_vec())).collect::<Result<_>>()?;
+        let mut refs: Vec<&mut Tensor<T>> = ts.iter_mut().collect();
+        self.update(&mut refs, grads)?;
+        for (p, t) in params.iter_mut().zip(&ts) {
+            p.copy_from_slice(t.data());
+        }
+        Ok(())
+    }
+
     /// The learning rate.
     fn lr(&self) -> T;
 
@@ -83,7 +99,7 @@ pub trait Optimizer<T: Float = f64> {
 
 fn check_lengths<T: Float>(
     op: &'static str,
-    params: &[&mut Tensor<T>],
+    params: &[&mut [T]],
     grads: &[&[T]],
     state: usize,
 ) -> Result<()> {
@@ -108,6 +124,11 @@ fn check_lengths<T: Float>(
         }
     }
     Ok(())
+}
+
+/// The tensors' data as slices, for `update_slices`.
+fn slices<'a, T: Float>(params: &'a mut [&mut Tensor<T>]) -> Vec<&'a mut [T]> {
+    params.iter_mut().map(|p| p.data_mut()).collect()
 }
 
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and
@@ -177,6 +198,10 @@ impl<T: Float> Sgd<T> {
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]]) -> Result<()> {
+        self.update_slices(&mut slices(params), grads)
+    }
+
+    fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
         check_lengths("sgd", params, grads, self.buffers.len())?;
         if self.nesterov && (self.momentum <= T::ZERO || self.dampening != T::ZERO) {
             return Err(Error::InvalidArgument {
@@ -191,7 +216,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         let (mu, wd) = (self.momentum, self.weight_decay);
         let keep = T::ONE - self.dampening;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
-            let data = p.data_mut();
+            let data = &mut **p;
             for j in 0..data.len() {
                 let mut d = g[j];
                 if wd != T::ZERO {
@@ -286,6 +311,10 @@ impl<T: Float> Adam<T> {
 
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]]) -> Result<()> {
+        self.update_slices(&mut slices(params), grads)
+    }
+
+    fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
         check_lengths("adam", params, grads, self.m.len())?;
         if self.m.is_empty() {
             self.m = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
@@ -298,7 +327,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         let bc2_sqrt = (T::ONE - b2.powf(k)).sqrt();
         let step_size = self.lr / bc1;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
-            let data = p.data_mut();
+            let data = &mut **p;
             let (m, v) = (&mut self.m[i], &mut self.v[i]);
             for j in 0..data.len() {
                 let mut d = g[j];

@@ -92,3 +92,62 @@ fn logistic_regression_in_f32_with_logits() {
     // `loss` is the value at the parameters after 1000 updates (the 1001st forward pass)
     assert!((loss - 0.0605776).abs() < 1e-6, "f32 loss {loss}");
 }
+
+/// Parameters kept on the tape (`TapeParams`) train exactly like parameters bound onto a
+/// fresh tape every step, with a stateful optimizer (Adam) and with momentum SGD.
+#[test]
+fn parameters_on_the_tape_train_like_bound_ones() {
+    let x = Tensor::from([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
+    let y = Tensor::from([[0.0], [1.0], [1.0], [0.0]]);
+    let make = || {
+        let mut rng = StdRng::seed_from_u64(7);
+        Sequential::<f64>::new()
+            .add(Linear::new(2, 8, Init::XavierUniform, &mut rng))
+            .add(Tanh)
+            .add(Linear::new(8, 1, Init::XavierUniform, &mut rng))
+    };
+    for adam in [true, false] {
+        let new_opt = || -> Box<dyn Optimizer<f64>> {
+            if adam {
+                Box::new(Adam::new(0.05))
+            } else {
+                Box::new(Sgd::new(0.3).momentum(0.9))
+            }
+        };
+        // Bound every step.
+        let (mut model, mut opt) = (make(), new_opt());
+        let mut tape = Tape::new();
+        let mut want = Vec::new();
+        for _ in 0..50 {
+            tape.reset();
+            let p = model.bind(&tape);
+            let z = model.forward(&p, tape.constant(&x)).unwrap();
+            let loss = bce_with_logits(z, tape.constant(&y), Reduction::Mean).unwrap();
+            want.push(loss.item());
+            let g = loss.backward();
+            let gs: Vec<&[f64]> = p.vars().iter().map(|v| &g[*v]).collect();
+            opt.update(&mut model.parameters_mut(), &gs).unwrap();
+        }
+        // Kept on the tape.
+        let (mut on_tape, mut opt) = (make(), new_opt());
+        let mut tape = Tape::new();
+        let params = wengert_nn::TapeParams::new(&on_tape, &tape);
+        let (xid, yid) = (tape.constant(&x).node(), tape.constant(&y).node());
+        let mark = tape.mark();
+        let mut grads = wengert_tape::Grads::new();
+        let mut got = Vec::new();
+        for _ in 0..50 {
+            let p = params.bind(&tape).unwrap();
+            let z = on_tape.forward(&p, tape.get(xid).unwrap()).unwrap();
+            let loss = bce_with_logits(z, tape.get(yid).unwrap(), Reduction::Mean).unwrap();
+            got.push(loss.item());
+            loss.backward_into(&mut grads);
+            params.step(&mut tape, &mark, &grads, opt.as_mut()).unwrap();
+        }
+        assert_eq!(got, want, "adam {adam}");
+        assert!(want[49] < want[0] * 0.5, "adam {adam}: did not train: {want:?}");
+        assert_ne!(on_tape.state_dict(), model.state_dict(), "the module is untouched until store");
+        params.store(&tape, &mut on_tape).unwrap();
+        assert_eq!(on_tape.state_dict(), model.state_dict(), "adam {adam}");
+    }
+}
