@@ -56,6 +56,22 @@ fn update_matches_copying_the_parameters_each_step() {
     }
 
     // On the tape: put once, updated in place.
+    let (got, finals) = train_on_tape(20, |tape, mark, grads, ids| {
+        tape.update(mark, grads, ids, |_, w, g| sgd(w, g)).unwrap();
+    });
+    assert_eq!(got, want);
+    assert!(want[19] < want[0] - 0.01, "training did not move: {want:?}");
+    assert_eq!(finals, ps);
+}
+
+/// Trains [`loss`] for `steps` steps with x, y and the parameters kept on the tape before
+/// a mark; `apply(tape, mark, grads, params)` updates them after each backward pass.
+/// Returns the losses and the final parameters. The tape must end at the mark.
+fn train_on_tape(
+    steps: usize,
+    mut apply: impl FnMut(&mut Tape<f64>, &wengert_tape::Mark, &Grads<f64>, &[NodeId]),
+) -> (Vec<f64>, Vec<Tensor<f64>>) {
+    let (x, y) = data();
     let mut tape = Tape::new();
     let (xid, yid, ids) = {
         let t = &tape;
@@ -63,25 +79,19 @@ fn update_matches_copying_the_parameters_each_step() {
         (t.constant(&x).node(), t.constant(&y).node(), ids)
     };
     let mark = tape.mark();
-    let mut got = Vec::new();
-    for _ in 0..20 {
+    let mut grads = Grads::new();
+    let mut losses = Vec::new();
+    for _ in 0..steps {
         let t = &tape;
         let p: Vec<_> = ids.iter().map(|&i| t.get(i).unwrap()).collect();
         let l = loss(t.get(xid).unwrap(), t.get(yid).unwrap(), &p);
         l.backward_into(&mut grads);
-        got.push(l.item());
-        tape.update(&mark, &grads, &ids, |_, w, g| sgd(w, g)).unwrap();
+        losses.push(l.item());
+        apply(&mut tape, &mark, &grads, &ids);
     }
-    assert_eq!(got, want);
-    assert!(want[19] < want[0] - 0.01, "training did not move: {want:?}");
-    assert_eq!(tape.len(), mark_len(&ids, xid, yid));
-    for (q, &i) in ps.iter().zip(&ids) {
-        assert_eq!(tape.get(i).unwrap().value(), *q);
-    }
-}
-
-fn mark_len(ids: &[NodeId], x: NodeId, y: NodeId) -> usize {
-    ids.iter().chain([&x, &y]).map(|n| n.0 as usize + 1).max().unwrap()
+    assert_eq!(tape.len(), ids.iter().chain([&xid, &yid]).map(|n| n.0 as usize + 1).max().unwrap());
+    let t = &tape;
+    (losses, ids.iter().map(|&i| t.get(i).unwrap().value()).collect())
 }
 
 #[test]
@@ -222,43 +232,21 @@ fn update_reports_a_non_finite_leaf_in_anomaly_mode() {
 
 #[test]
 fn update_all_matches_update_leaf_by_leaf() {
-    let (x, y) = data();
-    let run = |all: bool| {
-        let mut tape = Tape::new();
-        let (xid, yid, ids) = {
-            let t = &tape;
-            let ids: Vec<NodeId> = params().iter().map(|q| t.var(q).node()).collect();
-            (t.constant(&x).node(), t.constant(&y).node(), ids)
-        };
-        // Out of tape order, so the pieces must come back in the order asked for.
-        let order: Vec<NodeId> = vec![ids[2], ids[0], ids[3], ids[1]];
-        let mark = tape.mark();
-        let mut grads = Grads::new();
-        let mut losses = Vec::new();
-        for _ in 0..10 {
-            let t = &tape;
-            let p: Vec<_> = ids.iter().map(|&i| t.get(i).unwrap()).collect();
-            let l = loss(t.get(xid).unwrap(), t.get(yid).unwrap(), &p);
-            l.backward_into(&mut grads);
-            losses.push(l.item());
-            if all {
-                tape.update_all(&mark, &grads, &order, |vs, gs| {
-                    assert_eq!(vs.len(), 4);
-                    assert_eq!((vs[0].len(), vs[1].len(), vs[2].len(), vs[3].len()), (4, 12, 1, 4));
-                    for (v, g) in vs.iter_mut().zip(gs) {
-                        sgd(v, g);
-                    }
-                })
-                .unwrap();
-            } else {
-                tape.update(&mark, &grads, &order, |_, w, g| sgd(w, g)).unwrap();
+    // Out of tape order, so the pieces must come back in the order asked for.
+    let order = |ids: &[NodeId]| [ids[2], ids[0], ids[3], ids[1]];
+    let all = train_on_tape(10, |tape, mark, grads, ids| {
+        tape.update_all(mark, grads, &order(ids), |vs, gs| {
+            assert_eq!(vs.iter().map(|v| v.len()).collect::<Vec<_>>(), [4, 12, 1, 4]);
+            for (v, g) in vs.iter_mut().zip(gs) {
+                sgd(v, g);
             }
-        }
-        let t = &tape;
-        let finals: Vec<Tensor<f64>> = ids.iter().map(|&i| t.get(i).unwrap().value()).collect();
-        (losses, finals)
-    };
-    assert_eq!(run(true), run(false));
+        })
+        .unwrap();
+    });
+    let each = train_on_tape(10, |tape, mark, grads, ids| {
+        tape.update(mark, grads, &order(ids), |_, w, g| sgd(w, g)).unwrap();
+    });
+    assert_eq!(all, each);
 }
 
 #[test]
