@@ -287,24 +287,13 @@ impl TapeParams {
     /// Copies the parameters' current values from the tape into the module.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if the tape no longer holds them, or if the module's
-    /// parameters are not the ones these were made from (count or shapes differ).
+    /// [`Error::InvalidArgument`] if the tape no longer holds them, or, from
+    /// [`Module::load_state_dict`] (the module left unchanged), if the module's parameters
+    /// are not the ones these were made from (names or shapes differ).
     pub fn store<T: Float, M: Module<T> + ?Sized>(&self, tape: &Tape<T>, model: &mut M) -> Result<()> {
-        let values: Vec<Tensor<T>> = self.bind(tape)?.vars().iter().map(|v| v.value()).collect();
-        let mut dict = StateDict::new();
-        if values.len() != model.num_tensors() {
-            return Err(Error::InvalidArgument {
-                op: "TapeParams::store",
-                msg: format!(
-                    "{} parameters on the tape, the module has {}",
-                    values.len(),
-                    model.num_tensors()
-                ),
-            });
-        }
-        for (name, v) in self.names.iter().zip(values) {
-            dict.insert(name.clone(), v);
-        }
+        let bound = self.bind(tape)?;
+        let dict: StateDict<T> =
+            self.names.iter().cloned().zip(bound.vars().iter().map(|v| v.value())).collect();
         model.load_state_dict(&dict)
     }
 }

@@ -68,12 +68,7 @@ impl<T: Float> Grads<T> {
     /// The adjoint of a checked `x`: its slot, or zeros if it takes no gradient.
     fn slice(&self, x: Var<'_, T>) -> &[T] {
         let inner = x.tape.inner.borrow();
-        let r = inner.range(x.id);
-        if inner.nodes[x.id as usize].grad {
-            &self.adj[r]
-        } else {
-            &self.zeros[..r.len()]
-        }
+        self.of_leaf(inner.nodes[x.id as usize].grad, inner.range(x.id))
     }
 
     /// The gradient of `x` as a tensor of x's shape.
@@ -163,7 +158,7 @@ impl<T: Float> Grads<T> {
         (id as usize) < self.nodes
     }
 
-    /// The adjoint slot `r` of a covered leaf, or zeros if it takes no gradient.
+    /// The adjoint slot `r` of a covered node, or zeros if it takes no gradient.
     pub(crate) fn of_leaf(&self, grad: bool, r: std::ops::Range<usize>) -> &[T] {
         if grad {
             &self.adj[r]

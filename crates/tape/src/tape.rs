@@ -417,8 +417,8 @@ impl<T: Float> Tape<T> {
             let g = grads.of_leaf(inner.nodes[leaf.0 as usize].grad, r.clone());
             let v = inner.values.slice_mut(r);
             f(k, v, g);
-            if anomaly && v.iter().any(|x| !x.is_finite()) {
-                inner.first_nonfinite = Some(inner.first_nonfinite.map_or(leaf.0, |j| j.min(leaf.0)));
+            if anomaly {
+                note_nonfinite_leaf(&mut inner.first_nonfinite, leaf.0, v);
             }
         }
         Ok(())
@@ -437,7 +437,8 @@ impl<T: Float> Tape<T> {
             return bad("the gradients were not computed on this tape since its last reset or rewind".into());
         }
         let inner = self.inner.get_mut();
-        let mut first = mark.nodes;
+        let end = mark.nodes.min(inner.nodes.len());
+        let mut first = end;
         for (k, leaf) in leaves.iter().enumerate() {
             if leaves[..k].contains(leaf) {
                 return bad(format!("{leaf} is listed twice"));
@@ -445,7 +446,7 @@ impl<T: Float> Tape<T> {
         }
         for &leaf in leaves {
             let i = leaf.0 as usize;
-            if i >= mark.nodes.min(inner.nodes.len()) {
+            if i >= end {
                 return bad(format!(
                     "{leaf} is not before the mark (node {}): rewinding drops it",
                     mark.nodes
@@ -461,21 +462,17 @@ impl<T: Float> Tape<T> {
             first = first.min(i);
         }
         // Nodes kept before the mark must not be computed from the leaves. Usually all
-        // of them are leaves themselves, and nothing needs tracing.
-        if (first..mark.nodes.min(inner.nodes.len()))
-            .any(|i| !matches!(inner.nodes[i].op, Op::Var | Op::Const))
-        {
-            let mut from_leaf = vec![false; mark.nodes - first];
+        // of them are leaves themselves, and nothing needs tracing. The first node that
+        // reads a leaf is an error, so nodes further down a chain need no marking.
+        if (first..end).any(|i| !matches!(inner.nodes[i].op, Op::Var | Op::Const)) {
+            let mut updated = vec![false; end - first];
             for &leaf in leaves {
-                from_leaf[leaf.0 as usize - first] = true;
+                updated[leaf.0 as usize - first] = true;
             }
-            for i in first..mark.nodes {
-                let hit = crate::ops::parents(inner, i as u32)
-                    .iter()
-                    .find(|&&p| p as usize >= first && from_leaf[p as usize - first])
-                    .copied();
-                if let Some(p) = hit {
-                    from_leaf[i - first] = true;
+            for i in first..end {
+                let parents = crate::ops::parents(inner, i as u32);
+                if let Some(p) = parents.iter().find(|&&p| p as usize >= first && updated[p as usize - first])
+                {
                     let op = inner.nodes[i].op.name();
                     return bad(format!(
                         "v{i} ({op}), kept before the mark, is computed from v{p}; updating the leaves would leave its value stale"
@@ -552,9 +549,7 @@ impl<T: Float> Tape<T> {
         f(&mut values, &gs);
         if anomaly {
             for (v, l) in values.iter().zip(leaves) {
-                if v.iter().any(|x| !x.is_finite()) {
-                    inner.first_nonfinite = Some(inner.first_nonfinite.map_or(l.0, |j| j.min(l.0)));
-                }
+                note_nonfinite_leaf(&mut inner.first_nonfinite, l.0, v);
             }
         }
         Ok(())
@@ -826,6 +821,14 @@ impl<T: Float> Tape<T> {
             capacity_bytes,
             bytes_per_scalar_node: std::mem::size_of::<Node>() + std::mem::size_of::<T>(),
         }
+    }
+}
+
+/// Anomaly mode after an in-place update: leaf `id` now holding `values` becomes the
+/// first non-finite node if it holds a NaN or an infinity and comes before the one known.
+fn note_nonfinite_leaf<T: Float>(first: &mut Option<u32>, id: u32, values: &[T]) {
+    if values.iter().any(|x| !x.is_finite()) {
+        *first = Some(first.map_or(id, |j| j.min(id)));
     }
 }
 
