@@ -72,6 +72,14 @@ pub trait Float:
     /// relative, under half an f32 ulp. f64 calls `ln_1p`.
     #[doc(hidden)]
     fn ln_1p_unit(self) -> Self;
+    /// `e^x` for four lanes at once (the tensor paths of exp, sigmoid and softplus). f32
+    /// evaluates them as one f64 vector ([`crate::lanes`]); f64 calls [`Float::exp`] per
+    /// lane, so its values are the scalar ones bit for bit.
+    #[doc(hidden)]
+    fn exp_lanes(x: [Self; 4]) -> [Self; 4];
+    /// `ln(1 + e^−|x|)` for four lanes (softplus), as [`Float::exp_lanes`].
+    #[doc(hidden)]
+    fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4];
     /// Square root.
     fn sqrt(self) -> Self;
     /// Sine.
@@ -106,7 +114,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident, $cblas:ident) => {
+    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -143,6 +151,14 @@ macro_rules! impl_float {
                 } else {
                     $t::ln_1p(self)
                 }
+            }
+            #[inline]
+            fn exp_lanes(x: [Self; 4]) -> [Self; 4] {
+                $lanes!(exp, x, |v: Self| v.exp())
+            }
+            #[inline]
+            fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4] {
+                $lanes!(softplus_tail, x, |v: Self| (-v.abs()).exp().ln_1p_unit())
             }
             #[inline]
             fn sqrt(self) -> Self {
@@ -255,5 +271,19 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, sgemm, cblas_sgemm);
-impl_float!(f64, dgemm, cblas_dgemm);
+/// f32's lanes: the vector functions of [`crate::lanes`].
+macro_rules! vector_lanes {
+    ($f:ident, $x:expr, $scalar:expr) => {
+        crate::lanes::$f($x)
+    };
+}
+
+/// f64's lanes: the scalar function per lane.
+macro_rules! scalar_lanes {
+    ($f:ident, $x:expr, $scalar:expr) => {
+        $x.map($scalar)
+    };
+}
+
+impl_float!(f32, sgemm, cblas_sgemm, vector_lanes);
+impl_float!(f64, dgemm, cblas_dgemm, scalar_lanes);

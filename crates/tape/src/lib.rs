@@ -40,6 +40,7 @@ mod float;
 pub mod functional;
 mod gemm;
 pub mod gradcheck;
+mod lanes;
 mod ops;
 mod par;
 mod replay;

@@ -1118,3 +1118,51 @@ fn f32_softplus_is_within_an_ulp_of_f64() {
     }
     assert!(worst <= 1, "worst: {worst} ulps");
 }
+
+/// The tensor paths of exp, sigmoid and softplus take four elements at a time (f32 as one
+/// f64 vector, see `Float::exp_lanes`): in f32 they stay within an ulp or two of the f64
+/// result rounded (sigmoid's division in f32 adds its own rounding, as the scalar path's),
+/// softplus's gradient too; in f64 they equal the scalar ops bit for bit. 8003 elements,
+/// so the last three take the scalar tail.
+#[test]
+fn tensor_exponentials_match_the_scalar_ops() {
+    let xs: Vec<f64> = (0..8003).map(|i| (i as f64 - 4001.0) * 0.0271 + 0.0013).collect(); // about −108 … 108
+    let t32 = Tape::<f32>::new();
+    let t64 = Tape::<f64>::new();
+    let x32 = t32.var(&Tensor::from_vec(xs.iter().map(|&v| v as f32).collect()));
+    let x64 = t64.var(&Tensor::from_vec(xs.iter().map(|&v| v as f32 as f64).collect()));
+    let ulps = |a: f32, b: f32| {
+        if a == b {
+            0
+        } else {
+            (a.to_bits() as i64 - b.to_bits() as i64).abs()
+        }
+    };
+    type Op32<'t> = fn(Var<'t, f32>) -> Var<'t, f32>;
+    type Op64<'t> = fn(Var<'t, f64>) -> Var<'t, f64>;
+    let ops: [(&str, Op32, Op64, i64); 3] = [
+        ("exp", |v| v.exp(), |v| v.exp(), 1),
+        ("sigmoid", |v| v.sigmoid(), |v| v.sigmoid(), 2),
+        ("softplus", |v| v.softplus(), |v| v.softplus(), 1),
+    ];
+    for (name, f32op, f64op, max) in ops {
+        let (y32, y64) = (f32op(x32), f64op(x64));
+        let (v32, v64) = (y32.value(), y64.value());
+        let worst = v32.data().iter().zip(v64.data()).map(|(&a, &b)| ulps(a, b as f32)).max().unwrap();
+        assert!(worst <= max, "{name}: {worst} ulps from f64");
+        for (i, &x) in xs.iter().enumerate() {
+            let s = f64op(t64.scalar(x as f32 as f64)).item();
+            assert_eq!(s.to_bits(), v64.data()[i].to_bits(), "{name}({x}) in f64: tensor vs scalar");
+        }
+    }
+    // softplus's VJP, σ(x), four lanes at a time as well.
+    let g32 = x32.softplus().sum().backward();
+    let g64 = x64.softplus().sum().backward();
+    let worst = g32[x32].iter().zip(g64[x64].iter()).map(|(&a, &b)| ulps(a, b as f32)).max().unwrap();
+    assert!(worst <= 2, "softplus gradient: {worst} ulps from f64");
+    for (i, &x) in xs.iter().enumerate() {
+        let s = t64.scalar(x as f32 as f64);
+        let g = s.softplus().backward();
+        assert_eq!(g[s][0].to_bits(), g64[x64][i].to_bits(), "softplus'({x}) in f64: tensor vs scalar");
+    }
+}

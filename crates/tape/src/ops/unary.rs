@@ -41,6 +41,22 @@ pub(crate) fn sigmoid<T: Float>(x: T) -> T {
     }
 }
 
+/// [`sigmoid`] of four lanes, through one [`Float::exp_lanes`] of −|x| (the scalar
+/// function's two branches in one: e^−x for x ≥ 0, e^x below), so f64's values are the
+/// scalar ones bit for bit.
+#[inline]
+fn sigmoid_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
+    let e = T::exp_lanes(x.map(|v| -v.abs()));
+    std::array::from_fn(|j| (if x[j] >= T::ZERO { T::ONE } else { e[j] }) / (T::ONE + e[j]))
+}
+
+/// [`softplus`] of four lanes.
+#[inline]
+fn softplus_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
+    let t = T::softplus_tail_lanes(x);
+    std::array::from_fn(|j| if x[j] > T::ZERO { x[j] } else { T::ZERO } + t[j])
+}
+
 /// Numerically stable softplus: max(x, 0) + ln(1 + e^−|x|).
 #[inline]
 pub(crate) fn softplus<T: Float>(x: T) -> T {
@@ -149,6 +165,20 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
 
 /// Applies op `op` to every element of `src` into `dst`.
 pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
+    // The exponentials go four lanes at a time (f32 as one vector, `Float::exp_lanes`).
+    let lanes: Option<fn([T; 4]) -> [T; 4]> = match op {
+        Op::Exp => Some(T::exp_lanes),
+        Op::Sigmoid => Some(sigmoid_lanes),
+        Op::Softplus => Some(softplus_lanes),
+        _ => None,
+    };
+    if let Some(lanes) = lanes {
+        let (dc, dt) = dst.as_chunks_mut::<4>();
+        let (sc, st) = src[..dc.len() * 4 + dt.len()].as_chunks::<4>();
+        dc.iter_mut().zip(sc).for_each(|(d, &x)| *d = lanes(x));
+        dt.iter_mut().zip(st).for_each(|(d, &x)| *d = f(op, x, c));
+        return;
+    }
     // One match outside the loop, so each loop is specialised and can vectorise.
     macro_rules! go {
         ($($o:ident),*) => {
@@ -166,6 +196,23 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
 }
 
 fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) {
+    if op == Op::Softplus {
+        // ȳ·σ(x), the sigmoids four lanes at a time.
+        let (ac, at) = ax.as_chunks_mut::<4>();
+        let n = ac.len() * 4;
+        let (xc, _) = x[..n].as_chunks::<4>();
+        let (gc, _) = g[..n].as_chunks::<4>();
+        for ((a, &xs), gs) in ac.iter_mut().zip(xc).zip(gc) {
+            let s = sigmoid_lanes(xs);
+            for j in 0..4 {
+                put::<T, SET>(&mut a[j], gs[j] * s[j]);
+            }
+        }
+        for (i, a) in at.iter_mut().enumerate() {
+            put::<T, SET>(a, gx(op, g[n + i], x[n + i], y[n + i], c));
+        }
+        return;
+    }
     macro_rules! go {
         ($($o:ident),*) => {
             match op {

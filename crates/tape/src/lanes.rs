@@ -1,0 +1,113 @@
+//! f32 exponentials four at a time, evaluated as one f64×4 vector (the `wide` crate's
+//! `f64x4::exp` and `f64x4::ln`, polynomial and rational approximations within about an
+//! f64 ulp) and rounded to f32 once, so each result is within an f32 ulp of the exact
+//! value (in practice the correctly rounded one; `lanes_stay_within_an_f32_ulp` checks a
+//! sweep against libm in f64). They replace glibc's `expf` and `log` one element at a
+//! time in the tensor paths of exp, sigmoid and softplus (three quarters of W3's
+//! transcendental time). f64 keeps calling libm per element: its lanes are the scalar
+//! functions (see [`crate::float::Float::exp_lanes`]).
+//!
+//! Inputs are clamped into the range where the vector exp is exact to f64 precision
+//! (−700 ≤ x ≤ 89: below, e^x < 1e-304 rounds to 0 in f32; above, e^x > f32::MAX rounds
+//! to infinity), and NaN lanes are passed through, so edge values need no vector
+//! special cases.
+
+use wide::f64x4;
+
+#[inline(always)]
+fn widen(x: [f32; 4]) -> f64x4 {
+    f64x4::from(x.map(f64::from))
+}
+
+/// `e^x` per lane; NaN passes through.
+#[inline]
+pub(crate) fn exp(x: [f32; 4]) -> [f32; 4] {
+    let v = widen(x).max(f64x4::splat(-700.0)).min(f64x4::splat(89.0));
+    let e = v.exp().to_array();
+    std::array::from_fn(|j| if x[j].is_nan() { x[j] } else { e[j] as f32 })
+}
+
+/// Softplus's `ln(1 + e^−|x|)` per lane. Below 1e-8, `ln(1 + e)` is `e` itself (to
+/// within e/2, far below f32's precision); above it, rounding `1 + e` in f64 costs at
+/// most 2⁻⁵³/1e-8 ≈ 1e-8 relative, under half an f32 ulp. NaN passes through.
+#[inline]
+pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
+    let a = widen(x.map(|v| -v.abs())).max(f64x4::splat(-700.0));
+    let e = a.exp();
+    let l = (e + f64x4::ONE).ln().to_array();
+    let e = e.to_array();
+    std::array::from_fn(|j| {
+        if x[j].is_nan() {
+            x[j]
+        } else if e[j] < 1e-8 {
+            e[j] as f32
+        } else {
+            l[j] as f32
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Distance in f32 ulps (both finite or both the same non-finite value).
+    fn ulps(a: f32, b: f32) -> u32 {
+        if a == b || (a.is_nan() && b.is_nan()) {
+            return 0;
+        }
+        assert!(a.is_finite() && b.is_finite(), "{a} vs {b}");
+        let key = |v: f32| {
+            let i = v.to_bits() as i32;
+            if i < 0 {
+                i32::MIN - i
+            } else {
+                i
+            }
+        };
+        key(a).abs_diff(key(b))
+    }
+
+    /// A sweep of inputs: dense in [−110, 100] (through f32's subnormal and overflow
+    /// edges of e^x), near zero, and the special values.
+    fn inputs() -> Vec<f32> {
+        let mut xs: Vec<f32> = (0..=210_000).map(|i| -110.0 + i as f32 * 1e-3).collect();
+        xs.extend((0..2000).map(|i| (i as f32 - 1000.0) * 1e-9));
+        xs.extend([0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MAX, f32::MIN, 1e-40, -1e-40]);
+        xs
+    }
+
+    fn check(name: &str, lanes: fn([f32; 4]) -> [f32; 4], exact: fn(f64) -> f64, max_ulps: u32) {
+        let xs = inputs();
+        let mut worst = (0, 0.0f32);
+        for c in xs.chunks(4) {
+            let mut q = [0.0f32; 4];
+            q[..c.len()].copy_from_slice(c);
+            let got = lanes(q);
+            for (j, &x) in c.iter().enumerate() {
+                let want = exact(f64::from(x)) as f32;
+                let d = ulps(got[j], want);
+                if d > worst.0 {
+                    worst = (d, x);
+                }
+            }
+        }
+        assert!(worst.0 <= max_ulps, "{name}: {} ulps at x = {:e}", worst.0, worst.1);
+    }
+
+    #[test]
+    fn lanes_stay_within_an_f32_ulp() {
+        check("exp", exp, f64::exp, 1);
+        check("softplus tail", softplus_tail, |x| (-x.abs()).exp().ln_1p(), 1);
+    }
+
+    #[test]
+    fn lanes_pass_special_values_through() {
+        let e = exp([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 100.0]);
+        assert!(e[0].is_nan());
+        assert_eq!(&e[1..], &[f32::INFINITY, 0.0, f32::INFINITY]);
+        let t = softplus_tail([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]);
+        assert!(t[0].is_nan());
+        assert_eq!(&t[1..], &[0.0, 0.0, std::f32::consts::LN_2]);
+    }
+}
