@@ -1,8 +1,10 @@
-//! f32 exponentials four at a time, evaluated as one f64×4 vector (the `wide` crate's
-//! `f64x4::exp` and `f64x4::ln`, polynomial and rational approximations within about an
-//! f64 ulp) and rounded to f32 once, so each result is within an f32 ulp of the exact
-//! value (in practice the correctly rounded one; `lanes_stay_within_an_f32_ulp` checks a
-//! sweep against libm in f64). They replace glibc's `expf` and `log` one element at a
+//! f32 exponentials four at a time, evaluated as one f64×4 vector with the `wide` crate's
+//! `f64x4::exp` and `f64x4::ln` and rounded to f32 once, so each result is within an f32
+//! ulp of the exact value (in practice the correctly rounded one;
+//! `lanes_stay_within_an_f32_ulp` checks a sweep against libm in f64). Measured against
+//! libm in f64: `exp` within 1 f64 ulp on [−708, 708]; `ln` within 1000 f64 ulps (2e-13
+//! relative) on [0.5, 2], but wrong for tiny arguments (below about 1e-100), so it is
+//! only called on [1, 2] here, and f64 tensors do not use these lanes at all. They replace glibc's `expf` and `log` one element at a
 //! time in the tensor paths of exp, sigmoid and softplus (three quarters of W3's
 //! transcendental time). f64 keeps calling libm per element: its lanes are the scalar
 //! functions (see [`crate::float::Float::exp_lanes`]).
