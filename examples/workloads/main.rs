@@ -343,6 +343,38 @@ fn w3(args: &Args) -> bool {
 
 // ---------------------------------------------------------------- W4 / W5
 
+/// `{name}/gemm`: one (B×D)·(D×D) product through the engine (`matmul` of two constants
+/// on a rewound tape, so the tape's bookkeeping is included), the same product the peers
+/// time as their GEMM ceiling (X·W1).
+fn gemm_ceiling<T: wengert::tape::Float>(args: &Args, name: &str, b: usize, d: usize) {
+    let x = Tensor::from_fn(&[b, d], |i| uniform_pm1(1, i as u64)).cast::<T>();
+    let s = 1.0 / (d as f64).sqrt();
+    let w = Tensor::from_fn(&[d, d], |i| uniform_pm1(2, i as u64) * s).cast::<T>();
+    let mut tape = Tape::<T>::new();
+    let (xid, wid) = (tape.constant(&x).node(), tape.constant(&w).node());
+    let mark = tape.mark();
+    let t = bench(args.quick, || {
+        tape.rewind(&mark);
+        let (x, w) = (tape.get(xid).unwrap(), tape.get(wid).unwrap());
+        std::hint::black_box(x.matmul(w).node());
+    });
+    let flops = 2.0 * (b * d * d) as f64;
+    emit(
+        args,
+        &format!("{name}/gemm"),
+        "engine",
+        T::NAME,
+        &t,
+        &[
+            ("B", b.to_string()),
+            ("D", d.to_string()),
+            ("flops", format!("{flops}")),
+            ("gflops_median", format!("{:.1}", flops / t.median_s / 1e9)),
+            ("gflops_best", format!("{:.1}", flops / t.min_s / 1e9)),
+        ],
+    );
+}
+
 fn w45<T: wengert::tape::Float>(
     args: &Args,
     name: &str,
@@ -351,6 +383,7 @@ fn w45<T: wengert::tape::Float>(
     want: (f64, f64),
     tol: f64,
 ) -> bool {
+    gemm_ceiling::<T>(args, name, b, d);
     let mut m = Mlp::<T>::new(b, d);
     let l0 = m.step();
     for _ in 1..10 {
