@@ -72,11 +72,14 @@ pub trait Float:
     /// relative, under half an f32 ulp. f64 calls `ln_1p`.
     #[doc(hidden)]
     fn ln_1p_unit(self) -> Self;
-    /// `e^x` for four lanes at once (the tensor paths of exp, sigmoid and softplus). f32
+    /// `e^x` for four lanes at once (the tensor paths of exp, ln, sigmoid and softplus). f32
     /// evaluates them as one f64 vector ([`crate::lanes`]); f64 calls [`Float::exp`] per
     /// lane, so its values are the scalar ones bit for bit.
     #[doc(hidden)]
     fn exp_lanes(x: [Self; 4]) -> [Self; 4];
+    /// `ln x` for four lanes, as [`Float::exp_lanes`].
+    #[doc(hidden)]
+    fn ln_lanes(x: [Self; 4]) -> [Self; 4];
     /// `ln(1 + e^−|x|)` for four lanes (softplus), as [`Float::exp_lanes`].
     #[doc(hidden)]
     fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4];
@@ -155,6 +158,10 @@ macro_rules! impl_float {
             #[inline]
             fn exp_lanes(x: [Self; 4]) -> [Self; 4] {
                 $lanes!(exp, x, |v: Self| v.exp())
+            }
+            #[inline]
+            fn ln_lanes(x: [Self; 4]) -> [Self; 4] {
+                $lanes!(ln, x, |v: Self| v.ln())
             }
             #[inline]
             fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4] {

@@ -1119,7 +1119,7 @@ fn f32_softplus_is_within_an_ulp_of_f64() {
     assert!(worst <= 1, "worst: {worst} ulps");
 }
 
-/// The tensor paths of exp, sigmoid and softplus take four elements at a time (f32 as one
+/// The tensor paths of exp, ln, sigmoid and softplus take four elements at a time (f32 as one
 /// f64 vector, see `Float::exp_lanes`): in f32 they stay within an ulp or two of the f64
 /// result rounded (sigmoid's division in f32 adds its own rounding, as the scalar path's),
 /// softplus's gradient too; in f64 they equal the scalar ops bit for bit. 8003 elements,
@@ -1140,8 +1140,9 @@ fn tensor_exponentials_match_the_scalar_ops() {
     };
     type Op32<'t> = fn(Var<'t, f32>) -> Var<'t, f32>;
     type Op64<'t> = fn(Var<'t, f64>) -> Var<'t, f64>;
-    let ops: [(&str, Op32, Op64, i64); 3] = [
+    let ops: [(&str, Op32, Op64, i64); 4] = [
         ("exp", |v| v.exp(), |v| v.exp(), 1),
+        ("ln", |v| v.abs().ln(), |v| v.abs().ln(), 1),
         ("sigmoid", |v| v.sigmoid(), |v| v.sigmoid(), 2),
         ("softplus", |v| v.softplus(), |v| v.softplus(), 1),
     ];

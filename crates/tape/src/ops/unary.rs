@@ -168,6 +168,7 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
     // The exponentials go four lanes at a time (f32 as one vector, `Float::exp_lanes`).
     let lanes: Option<fn([T; 4]) -> [T; 4]> = match op {
         Op::Exp => Some(T::exp_lanes),
+        Op::Ln => Some(T::ln_lanes),
         Op::Sigmoid => Some(sigmoid_lanes),
         Op::Softplus => Some(softplus_lanes),
         _ => None,
