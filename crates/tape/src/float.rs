@@ -77,6 +77,20 @@ pub trait Float:
     /// lane, so its values are the scalar ones bit for bit.
     #[doc(hidden)]
     fn exp_lanes(x: [Self; 4]) -> [Self; 4];
+    /// `out[i·os] = β·out[i·os] + a[i·rs ..][..k]·x` for `i < rows` with the type's SIMD
+    /// vectors (`crate::gemm`'s `dot_rows`); false (nothing written) when `x` is shorter
+    /// than one vector.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn dot_rows(
+        rows: usize,
+        a: &[Self],
+        rs: usize,
+        x: &[Self],
+        beta: Self,
+        out: &mut [Self],
+        os: usize,
+    ) -> bool;
     /// `ln x` for four lanes, as [`Float::exp_lanes`].
     #[doc(hidden)]
     fn ln_lanes(x: [Self; 4]) -> [Self; 4];
@@ -117,7 +131,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident) => {
+    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -158,6 +172,18 @@ macro_rules! impl_float {
             #[inline]
             fn exp_lanes(x: [Self; 4]) -> [Self; 4] {
                 $lanes!(exp, x, |v: Self| v.exp())
+            }
+            #[inline]
+            fn dot_rows(
+                rows: usize,
+                a: &[Self],
+                rs: usize,
+                x: &[Self],
+                beta: Self,
+                out: &mut [Self],
+                os: usize,
+            ) -> bool {
+                crate::gemm::$dots(rows, a, rs, x, beta, out, os)
             }
             #[inline]
             fn ln_lanes(x: [Self; 4]) -> [Self; 4] {
@@ -292,5 +318,5 @@ macro_rules! scalar_lanes {
     };
 }
 
-impl_float!(f32, sgemm, cblas_sgemm, vector_lanes);
-impl_float!(f64, dgemm, cblas_dgemm, scalar_lanes);
+impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32);
+impl_float!(f64, dgemm, cblas_dgemm, scalar_lanes, dot_rows_f64);
