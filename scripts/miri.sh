@@ -2,7 +2,7 @@
 # Runs Miri (the Rust interpreter that detects undefined behaviour) on the engine's unit
 # tests, which include the unsafe GEMM call's tests in crates/tape/src/gemm.rs, and on three
 # small integration test files (errors.rs, anomaly.rs, higher_order.rs).
-# About two minutes from scratch (once the Miri sysroot is built).
+# A few minutes from scratch (once the Miri sysroot is built).
 #
 #   scripts/miri.sh            # installs nightly's miri and rust-src components if missing
 #   MIRI_TESTS="errors" scripts/miri.sh   # choose the integration test files
