@@ -81,6 +81,55 @@ fn w3_logreg(c: &mut Criterion) {
     g.bench_function("logistic regression, 1000 epochs (f64)", |b| {
         b.iter(|| w3_train(&x, &y, &mut tape, &mut grads))
     });
+    let (x32, y32) = (x.cast::<f32>(), y.cast::<f32>());
+    let mut tape32 = Tape::<f32>::new();
+    let mut grads32 = Grads::new();
+    g.bench_function("logistic regression, 1000 epochs (f32)", |b| {
+        b.iter(|| w3_train(&x32, &y32, &mut tape32, &mut grads32))
+    });
+    g.finish();
+}
+
+/// The kernels this workload leans on: W3's matrix-vector product (569×30, f32 and f64)
+/// and an f32 exp and softplus over 2¹⁶ elements (the four-lane path), each on a
+/// rewound tape.
+fn kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kernels");
+    let x = Tensor::from_fn(&[569, 30], |i| uniform_pm1(7, i as u64));
+    let w = Tensor::from_fn(&[30, 1], |i| uniform_pm1(8, i as u64));
+    let mut t64 = Tape::<f64>::new();
+    let (xi, wi) = (t64.constant(&x).node(), t64.constant(&w).node());
+    let m64 = t64.mark();
+    g.bench_function("matvec 569x30 (f64)", |b| {
+        b.iter(|| {
+            t64.rewind(&m64);
+            t64.get(xi).unwrap().matmul(t64.get(wi).unwrap()).node()
+        })
+    });
+    let mut t32 = Tape::<f32>::new();
+    let (xi, wi) = (t32.constant(&x.cast()).node(), t32.constant(&w.cast()).node());
+    let m32 = t32.mark();
+    g.bench_function("matvec 569x30 (f32)", |b| {
+        b.iter(|| {
+            t32.rewind(&m32);
+            t32.get(xi).unwrap().matmul(t32.get(wi).unwrap()).node()
+        })
+    });
+    let v = Tensor::from_fn(&[1 << 16], |i| uniform_pm1(9, i as u64) * 20.0).cast::<f32>();
+    let vi = t32.constant(&v).node();
+    let m32 = t32.mark();
+    g.bench_function("exp 2^16 (f32)", |b| {
+        b.iter(|| {
+            t32.rewind(&m32);
+            t32.get(vi).unwrap().exp().node()
+        })
+    });
+    g.bench_function("softplus 2^16 (f32)", |b| {
+        b.iter(|| {
+            t32.rewind(&m32);
+            t32.get(vi).unwrap().softplus().node()
+        })
+    });
     g.finish();
 }
 
@@ -89,5 +138,5 @@ fn w4_mlp_step(c: &mut Criterion) {
     c.bench_function("W4 MLP step 256x256 (f32)", |b| b.iter(|| m.step()));
 }
 
-criterion_group!(benches, w1_scalar_mlp_step, w2_rosenbrock, w2_hvp, w3_logreg, w4_mlp_step);
+criterion_group!(benches, w1_scalar_mlp_step, w2_rosenbrock, w2_hvp, w3_logreg, kernels, w4_mlp_step);
 criterion_main!(benches);

@@ -165,20 +165,21 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
 
 /// Applies op `op` to every element of `src` into `dst`.
 pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
-    // The exponentials go four lanes at a time (f32 as one vector, `Float::exp_lanes`).
-    let lanes: Option<fn([T; 4]) -> [T; 4]> = match op {
-        Op::Exp => Some(T::exp_lanes),
-        Op::Ln => Some(T::ln_lanes),
-        Op::Sigmoid => Some(sigmoid_lanes),
-        Op::Softplus => Some(softplus_lanes),
-        _ => None,
-    };
-    if let Some(lanes) = lanes {
+    // The exponentials go four lanes at a time (f32 as one vector, `Float::exp_lanes`),
+    // each loop specialised for its lane function (a function pointer would not inline).
+    #[inline(always)]
+    fn four<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T], lanes: impl Fn([T; 4]) -> [T; 4]) {
         let (dc, dt) = dst.as_chunks_mut::<4>();
         let (sc, st) = src[..dc.len() * 4 + dt.len()].as_chunks::<4>();
         dc.iter_mut().zip(sc).for_each(|(d, &x)| *d = lanes(x));
         dt.iter_mut().zip(st).for_each(|(d, &x)| *d = f(op, x, c));
-        return;
+    }
+    match op {
+        Op::Exp => return four(op, src, dst, c, T::exp_lanes),
+        Op::Ln => return four(op, src, dst, c, T::ln_lanes),
+        Op::Sigmoid => return four(op, src, dst, c, sigmoid_lanes),
+        Op::Softplus => return four(op, src, dst, c, softplus_lanes),
+        _ => {}
     }
     // One match outside the loop, so each loop is specialised and can vectorise.
     macro_rules! go {
