@@ -66,10 +66,9 @@ pub trait Float:
     /// ln(1 + x), accurate near 0.
     fn ln_1p(self) -> Self;
     /// `ln(1 + self)` for `self` in [0, 1] (softplus's `ln(1 + e^−|x|)`). f32 computes it
-    /// in f64 through `ln`, which glibc makes about twice as fast as `log1pf`: below 1e-8
-    /// the result is `self` itself (ln(1 + e) = e to within e/2, far below f32's
-    /// precision), above it the rounding of 1 + e in f64 costs at most 2⁻⁵³/1e-8 ≈ 1e-8
-    /// relative, under half an f32 ulp. f64 calls `ln_1p`.
+    /// in f64 through `ln`, which glibc makes about twice as fast as `log1pf`, returning
+    /// `self` itself below `lanes::LN_1P_DIRECT` (1e-8; why that is exact enough is
+    /// documented there). f64 calls `ln_1p`.
     #[doc(hidden)]
     fn ln_1p_unit(self) -> Self;
     /// `e^x` for four lanes at once (the tensor paths of exp, ln, sigmoid and softplus). f32
@@ -164,7 +163,7 @@ macro_rules! impl_float {
             fn ln_1p_unit(self) -> Self {
                 if stringify!($t) == "f32" {
                     let e = self as f64;
-                    (if e < 1e-8 { e } else { (1.0 + e).ln() }) as $t
+                    (if e < crate::lanes::LN_1P_DIRECT { e } else { (1.0 + e).ln() }) as $t
                 } else {
                     $t::ln_1p(self)
                 }

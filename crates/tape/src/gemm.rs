@@ -56,22 +56,16 @@ fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
 }
 
 /// Dot products of `x` with rows `0..rows` of a matrix stored from `a` with row stride
-/// `rs`, written to `out[i·os]` (`out = β·out + product`). Four rows at a time, with `L`
-/// lanes per row, so each chunk of `x` is loaded once for four rows and every
-/// accumulator stays in a register. The rows are read as arrays of `L` (`as_chunks`), so
+/// `rs`, written to `out[i·os]` (`out = β·out + product`), for rows shorter than one
+/// SIMD vector (longer ones take [`dot_rows`]). Four rows at a time, with `L` = 4 lanes
+/// per row, so each chunk of `x` is loaded once for four rows and every accumulator
+/// stays in a register. The rows are read as arrays of `L` (`as_chunks`), so
 /// the inner loop has no bounds checks: written with index ranges instead, LLVM kept or
 /// dropped them depending on the surrounding code, and the same loop ran at half speed
 /// in some builds.
 #[allow(clippy::too_many_arguments)]
-fn dots<T: Float, const L: usize>(
-    rows: usize,
-    a: &[T],
-    rs: usize,
-    x: &[T],
-    beta: T,
-    out: &mut [T],
-    os: usize,
-) {
+fn dots<T: Float>(rows: usize, a: &[T], rs: usize, x: &[T], beta: T, out: &mut [T], os: usize) {
+    const L: usize = 4;
     let k = x.len();
     let (xc, xt) = x.as_chunks::<L>();
     let whole = k - xt.len();
@@ -137,11 +131,11 @@ fn axpys<T: Float>(k: usize, alpha: &[T], s: usize, a: &[T], cs: usize, y: &mut 
 }
 
 /// The matrix-vector dot products: [`Float::dot_rows`] (one SIMD vector per row, see
-/// [`dot_rows`]) when a row holds at least one vector, else [`dots`] with 4 lanes.
+/// [`dot_rows`]) when a row holds at least one vector, else [`dots`].
 #[allow(clippy::too_many_arguments)]
 fn dots_auto<T: Float>(rows: usize, a: &[T], rs: usize, x: &[T], beta: T, out: &mut [T], os: usize) {
     if !T::dot_rows(rows, a, rs, x, beta, out, os) {
-        dots::<T, 4>(rows, a, rs, x, beta, out, os)
+        dots(rows, a, rs, x, beta, out, os)
     }
 }
 

@@ -37,9 +37,14 @@ pub(crate) fn ln(x: [f32; 4]) -> [f32; 4] {
     std::array::from_fn(|j| if x[j] > 0.0 && x[j] < f32::INFINITY { l[j] as f32 } else { x[j].ln() })
 }
 
-/// Softplus's `ln(1 + e^−|x|)` per lane. Below 1e-8, `ln(1 + e)` is `e` itself (to
-/// within e/2, far below f32's precision); above it, rounding `1 + e` in f64 costs at
-/// most 2⁻⁵³/1e-8 ≈ 1e-8 relative, under half an f32 ulp. NaN passes through.
+/// Below this, f32's `ln(1 + e)` (e ≥ 0, computed in f64) is `e` itself: equal to within
+/// e/2, far below f32's precision. Above it, rounding `1 + e` in f64 costs at most
+/// 2⁻⁵³/1e-8 ≈ 1e-8 relative, under half an f32 ulp. Shared by the scalar
+/// `Float::ln_1p_unit` and [`softplus_tail`].
+pub(crate) const LN_1P_DIRECT: f64 = 1e-8;
+
+/// Softplus's `ln(1 + e^−|x|)` per lane, by the rule of [`LN_1P_DIRECT`]. NaN passes
+/// through.
 #[inline]
 pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
     let a = widen(x.map(|v| -v.abs())).max(f64x4::splat(-700.0));
@@ -49,7 +54,7 @@ pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
     std::array::from_fn(|j| {
         if x[j].is_nan() {
             x[j]
-        } else if e[j] < 1e-8 {
+        } else if e[j] < LN_1P_DIRECT {
             e[j] as f32
         } else {
             l[j] as f32
