@@ -175,3 +175,49 @@ fn mlp_step_with_parameters_on_the_tape_allocates_only_gemm_packing_buffers() {
     assert!(count <= 5, "{count} allocations in a steady-state step");
     assert!(losses[4] < losses[0], "the parameters were not updated: {losses:?}");
 }
+
+/// The `nn` way to train with the parameters kept on the tape: a `Sequential` MLP bound
+/// through [`TapeParams`], BCE with logits, and an optimizer step in place on the tape
+/// ([`TapeParams::step`]): for SGD with momentum and for Adam, nothing beyond the GEMM
+/// packing buffers of the raw-tape step above.
+#[test]
+fn nn_step_through_tape_params_allocates_only_gemm_packing_buffers() {
+    use rand::{rngs::StdRng, SeedableRng};
+    use wengert::nn::{
+        loss::bce_with_logits, Adam, Init, Linear, Optimizer, ReLU, Reduction, Sequential, Sgd,
+    };
+    use wengert::nn::{Module, TapeParams};
+
+    fn count<O: Optimizer<f32>>(mut opt: O) -> (usize, Vec<f32>) {
+        let (bsz, d) = (16, 8);
+        let mut rng = StdRng::seed_from_u64(7);
+        let model = Sequential::<f32>::new()
+            .add(Linear::new(d, d, Init::TorchDefault, &mut rng))
+            .add(ReLU)
+            .add(Linear::new(d, d, Init::TorchDefault, &mut rng))
+            .add(ReLU)
+            .add(Linear::new(d, 1, Init::TorchDefault, &mut rng));
+        let mut tape = Tape::<f32>::new();
+        let params = TapeParams::new(&model, &tape);
+        let x = tape.constant(&Tensor::from_fn(&[bsz, d], |i| ((i * 31) % 17) as f32 / 8.5 - 1.0)).node();
+        let y = tape.constant(&Tensor::from_fn(&[bsz, 1], |i| (i % 2) as f32)).node();
+        let mark = tape.mark();
+        let mut grads = Grads::new();
+        let mut losses = Vec::with_capacity(8);
+        let n = allocations(|| {
+            let p = params.bind(&tape).unwrap();
+            let z = model.forward(&p, tape.get(x).unwrap()).unwrap();
+            let loss = bce_with_logits(z, tape.get(y).unwrap(), Reduction::Mean).unwrap();
+            loss.backward_into(&mut grads);
+            losses.push(loss.item());
+            drop(p);
+            params.step(&mut tape, &mark, &grads, &mut opt).unwrap();
+        });
+        (n, losses)
+    }
+    for (name, (n, losses)) in [("sgd", count(Sgd::new(0.5).momentum(0.9))), ("adam", count(Adam::new(0.01)))]
+    {
+        assert!(n <= 5, "{name}: {n} allocations in a steady-state step");
+        assert!(losses[4] < losses[0], "{name}: the parameters were not updated: {losses:?}");
+    }
+}

@@ -101,8 +101,12 @@ impl<T: Float> Module<T> for Linear<T> {
         }
     }
 
+    fn num_tensors(&self) -> usize {
+        1 + self.bias.is_some() as usize
+    }
+
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        let want = 1 + self.bias.is_some() as usize;
+        let want = self.num_tensors();
         if params.len() != want {
             return Err(Error::InvalidArgument {
                 op: "Linear",
@@ -135,6 +139,9 @@ macro_rules! activation {
         impl<T: Float> Module<T> for $name {
             fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
             fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+            fn num_tensors(&self) -> usize {
+                0
+            }
             fn forward_with<'t>(&self, _params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
                 Ok(x.$method())
             }
@@ -218,6 +225,10 @@ impl<T: Float> Module<T> for Sequential<T> {
         for (i, l) in self.layers.iter_mut().enumerate() {
             l.visit_params_mut(&format!("{prefix}{i}."), f);
         }
+    }
+
+    fn num_tensors(&self) -> usize {
+        self.layers.iter().map(|l| l.num_tensors()).sum()
     }
 
     fn forward_with<'t>(&self, params: &[Var<'t, T>], mut x: Var<'t, T>) -> Result<Var<'t, T>> {

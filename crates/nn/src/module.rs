@@ -8,6 +8,8 @@
 //! the parameters live on the tape across steps and are updated there in place (no copy
 //! per step).
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
 
@@ -47,7 +49,10 @@ pub trait Module<T: Float = f64> {
     /// the order of [`Module::visit_params`].
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>>;
 
-    /// Number of parameter tensors.
+    /// Number of parameter tensors. The default counts through [`Module::visit_params`],
+    /// which formats every name; [`Module::forward`] asks for it on every call, so modules
+    /// that are trained step after step should override it with a plain count (the built-in
+    /// layers do).
     fn num_tensors(&self) -> usize {
         let mut n = 0;
         self.visit_params("", &mut |_, _| n += 1);
@@ -130,7 +135,7 @@ pub trait Module<T: Float = f64> {
             names.push(name);
             vars.push(tape.var(t));
         });
-        Bound { names, vars }
+        Bound { names: names.into(), vars: Vars::Heap(vars) }
     }
 
     /// The forward pass with parameters bound by [`Module::bind`].
@@ -159,8 +164,40 @@ fn state_error(msg: String) -> Error {
 /// [`crate::optim::Optimizer::step`].
 #[derive(Clone, Debug)]
 pub struct Bound<'t, T: Float = f64> {
-    names: Vec<String>,
-    vars: Vec<Var<'t, T>>,
+    // Shared with the `TapeParams` that made it, and the variables inline for up to eight
+    // tensors: binding a `TapeParams` every training step allocates nothing.
+    names: Arc<[String]>,
+    vars: Vars<'t, T>,
+}
+
+/// Bound variables: inline up to [`Vars::INLINE`], else on the heap. Not a `SmallVec`: a
+/// type with its own `Drop` would keep the tape borrowed until the end of the scope
+/// (`Vec` and arrays of `Copy` values let the borrow end at the last use), and the usual
+/// training loop binds, runs backward, then updates the tape mutably in the same scope.
+#[derive(Clone)]
+enum Vars<'t, T: Float> {
+    Inline([Var<'t, T>; Vars::<f64>::INLINE], u8),
+    Heap(Vec<Var<'t, T>>),
+}
+
+impl<T: Float> Vars<'_, T> {
+    const INLINE: usize = 8;
+}
+
+impl<'t, T: Float> std::ops::Deref for Vars<'t, T> {
+    type Target = [Var<'t, T>];
+    fn deref(&self) -> &[Var<'t, T>] {
+        match self {
+            Vars::Inline(a, n) => &a[..*n as usize],
+            Vars::Heap(v) => v,
+        }
+    }
+}
+
+impl<T: Float> std::fmt::Debug for Vars<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl<'t, T: Float> Bound<'t, T> {
@@ -225,7 +262,7 @@ impl<'t, T: Float> Bound<'t, T> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct TapeParams {
-    names: Vec<String>,
+    names: Arc<[String]>,
     nodes: Vec<wengert_tape::NodeId>,
 }
 
@@ -237,7 +274,7 @@ impl TapeParams {
             names.push(name);
             nodes.push(tape.var(t).node());
         });
-        TapeParams { names, nodes }
+        TapeParams { names: names.into(), nodes }
     }
 
     /// The parameters' nodes, in state-dict order.
@@ -251,18 +288,24 @@ impl TapeParams {
     /// [`Error::InvalidArgument`] if the tape no longer holds them (it was reset, or
     /// rewound to before them).
     pub fn bind<'t, T: Float>(&self, tape: &'t Tape<T>) -> Result<Bound<'t, T>> {
-        let vars = self
-            .nodes
-            .iter()
-            .zip(&self.names)
-            .map(|(&n, name)| {
-                tape.get(n).ok_or_else(|| Error::InvalidArgument {
-                    op: "TapeParams::bind",
-                    msg: format!("parameter '{name}' ({n}) is no longer on the tape"),
-                })
+        let var = |i: usize| {
+            let n = self.nodes[i];
+            tape.get(n).ok_or_else(|| Error::InvalidArgument {
+                op: "TapeParams::bind",
+                msg: format!("parameter '{}' ({n}) is no longer on the tape", self.names[i]),
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Bound { names: self.names.clone(), vars })
+        };
+        let len = self.nodes.len();
+        let vars = if (1..=Vars::<T>::INLINE).contains(&len) {
+            let mut a = [var(0)?; Vars::<f64>::INLINE];
+            for (i, slot) in a.iter_mut().enumerate().take(len).skip(1) {
+                *slot = var(i)?;
+            }
+            Vars::Inline(a, len as u8)
+        } else {
+            Vars::Heap((0..len).map(var).collect::<Result<_>>()?)
+        };
+        Ok(Bound { names: Arc::clone(&self.names), vars })
     }
 
     /// One optimizer step on the parameters, in place on the tape: rewinds it to `mark`

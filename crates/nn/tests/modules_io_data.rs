@@ -41,6 +41,50 @@ fn parameter_names_are_in_stable_insertion_order() {
     assert_eq!(shapes, [vec![3, 5], vec![5], vec![5, 4], vec![4], vec![4, 1], vec![1]]);
 }
 
+/// The built-in layers count their tensors without visiting; the counts must agree with
+/// visiting, and `TapeParams` must bind any number of tensors (inline up to eight, on the
+/// heap beyond) to the same nodes and names as `Module::bind` would give.
+#[test]
+fn tensor_counts_agree_with_visiting_and_tape_params_bind_any_count() {
+    let mut rng = StdRng::seed_from_u64(3);
+    for layers in 0..7 {
+        for bias in [false, true] {
+            let mut m = Sequential::<f64>::new();
+            for k in 0..layers {
+                m.push(if bias {
+                    Box::new(Linear::new(2, 2, Init::TorchDefault, &mut rng))
+                } else {
+                    Box::new(Linear::new_no_bias(2, 2, Init::TorchDefault, &mut rng))
+                });
+                if k % 2 == 0 {
+                    m.push(Box::new(Tanh));
+                }
+            }
+            let mut visited = 0;
+            m.visit_params("", &mut |_, _| visited += 1);
+            assert_eq!(m.num_tensors(), visited, "{layers} layers, bias {bias}");
+            assert_eq!(visited, layers * (1 + bias as usize));
+
+            let mut tape = Tape::new();
+            let params = wengert_nn::TapeParams::new(&m, &tape);
+            let b = params.bind(&tape).unwrap();
+            let nodes: Vec<_> = b.vars().iter().map(|v| v.node()).collect();
+            assert_eq!(nodes, params.nodes());
+            assert_eq!(b.names(), m.bind(&Tape::new()).names());
+            let x = tape.constant(&Tensor::from([[0.5, -1.0]]));
+            let z = m.forward(&b, x).unwrap();
+            assert_eq!(z.value(), m.forward(&m.bind(&tape), x).unwrap().value());
+            tape.reset();
+            match params.bind(&tape) {
+                Ok(b) => assert!(b.is_empty(), "{layers} layers: bound after a reset"),
+                Err(e) => assert!(
+                    e.to_string().contains("0.weight") && e.to_string().contains("no longer on the tape")
+                ),
+            }
+        }
+    }
+}
+
 #[test]
 fn init_is_seeded_and_in_bounds() {
     let a = mlp(7).state_dict();

@@ -522,17 +522,19 @@ impl<T: Float> Tape<T> {
         self.rewind(mark);
         let anomaly = self.anomaly_mode();
         let inner = self.inner.get_mut();
-        let ranges: Vec<std::ops::Range<usize>> = leaves.iter().map(|l| inner.range(l.0)).collect();
-        let gs: Vec<&[T]> = leaves
+        // Inline for up to eight leaves: a training step's update allocates nothing.
+        type Few<X> = SmallVec<[X; 8]>;
+        let ranges: Few<std::ops::Range<usize>> = leaves.iter().map(|l| inner.range(l.0)).collect();
+        let gs: Few<&[T]> = leaves
             .iter()
             .zip(&ranges)
             .map(|(l, r)| grads.of_leaf(inner.nodes[l.0 as usize].grad, r.clone()))
             .collect();
         // Distinct leaves hold disjoint runs of the value buffer: cut it at each run, in
         // the order of the runs, and hand the pieces back in the order of `leaves`.
-        let mut order: Vec<usize> = (0..leaves.len()).collect();
-        order.sort_by_key(|&k| ranges[k].start);
-        let mut pieces: Vec<Option<&mut [T]>> = (0..leaves.len()).map(|_| None).collect();
+        let mut order: Few<usize> = (0..leaves.len()).collect();
+        order.sort_unstable_by_key(|&k| ranges[k].start);
+        let mut pieces: Few<Option<&mut [T]>> = (0..leaves.len()).map(|_| None).collect();
         let end = inner.values.len();
         let mut rest = inner.values.slice_mut(0..end);
         let mut at = 0;
@@ -544,7 +546,7 @@ impl<T: Float> Tape<T> {
             rest = tail;
             at = r.end;
         }
-        let mut values: Vec<&mut [T]> =
+        let mut values: Few<&mut [T]> =
             pieces.into_iter().map(|p| p.expect("every leaf has a piece")).collect();
         f(&mut values, &gs);
         if anomaly {

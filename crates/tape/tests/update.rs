@@ -265,3 +265,32 @@ fn updates_refuse_a_leaf_listed_twice() {
         other => panic!("expected an update_all error, got {other:?}"),
     }
 }
+
+/// More leaves than `update_all` keeps inline (eight), in reverse tape order.
+#[test]
+fn update_all_takes_any_number_of_leaves() {
+    for n in [1, 8, 9, 13] {
+        let mut tape = Tape::<f64>::new();
+        let ids: Vec<NodeId> = (0..n).map(|i| tape.var(&Tensor::from([i as f64, 0.5])).node()).collect();
+        let mark = tape.mark();
+        let mut grads = Grads::new();
+        {
+            let t = &tape;
+            // L = Σ_i (i + 1)·Σ v_i, so ∂L/∂v_i = i + 1 in both entries.
+            let terms = ids.iter().enumerate().map(|(i, &id)| t.get(id).unwrap().sum() * (i as f64 + 1.0));
+            terms.reduce(|a, b| a + b).unwrap().backward_into(&mut grads);
+        }
+        let rev: Vec<NodeId> = ids.iter().rev().copied().collect();
+        tape.update_all(&mark, &grads, &rev, |vs, gs| {
+            assert_eq!(vs.len(), n);
+            for (v, g) in vs.iter_mut().zip(gs) {
+                v.iter_mut().zip(*g).for_each(|(v, g)| *v -= g);
+            }
+        })
+        .unwrap();
+        for (i, &id) in ids.iter().enumerate() {
+            let want = [i as f64 - (i as f64 + 1.0), 0.5 - (i as f64 + 1.0)];
+            assert_eq!(tape.get(id).unwrap().value().data(), want, "leaf {i} of {n}");
+        }
+    }
+}
