@@ -71,9 +71,9 @@ pub trait Float:
     /// documented there). f64 calls `ln_1p`.
     #[doc(hidden)]
     fn ln_1p_unit(self) -> Self;
-    /// `e^x` for four lanes at once (the tensor paths of exp, ln, sigmoid and softplus). f32
-    /// evaluates them as one f64 vector ([`crate::lanes`]); f64 calls [`Float::exp`] per
-    /// lane, so its values are the scalar ones bit for bit.
+    /// `e^x` for four lanes at once: the values of the ops exp, ln, sigmoid and softplus,
+    /// tensors and scalar nodes alike, as one f64×4 vector ([`crate::lanes`]; f32 rounded
+    /// once). Within an ulp of libm ([`Float::exp`]), not always equal to it.
     #[doc(hidden)]
     fn exp_lanes(x: [Self; 4]) -> [Self; 4];
     /// `out[i·os] = β·out[i·os] + a[i·rs ..][..k]·x` for `i < rows` with the type's SIMD
@@ -310,12 +310,19 @@ macro_rules! vector_lanes {
     };
 }
 
-/// f64's lanes: the scalar function per lane.
-macro_rules! scalar_lanes {
+/// f64's lanes: exp and ln as one vector ([`crate::lanes`]), softplus's tail per lane
+/// (it needs `ln_1p`).
+macro_rules! f64_lanes {
+    (exp, $x:expr, $scalar:expr) => {
+        crate::lanes::exp64($x)
+    };
+    (ln, $x:expr, $scalar:expr) => {
+        crate::lanes::ln64($x)
+    };
     ($f:ident, $x:expr, $scalar:expr) => {
         $x.map($scalar)
     };
 }
 
 impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32);
-impl_float!(f64, dgemm, cblas_dgemm, scalar_lanes, dot_rows_f64);
+impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64);

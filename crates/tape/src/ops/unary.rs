@@ -30,38 +30,29 @@ use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node};
 use crate::var::{Var, GRAD};
 
-/// Numerically stable logistic function.
-#[inline]
-pub(crate) fn sigmoid<T: Float>(x: T) -> T {
-    if x >= T::ZERO {
-        T::ONE / (T::ONE + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (T::ONE + e)
-    }
-}
-
-/// [`sigmoid`] of four lanes, through one [`Float::exp_lanes`] of −|x| (the scalar
-/// function's two branches in one: e^−x for x ≥ 0, e^x below), so f64's values are the
-/// scalar ones bit for bit.
+/// The numerically stable logistic function of four lanes, through one
+/// [`Float::exp_lanes`] of −|x|: 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below.
+///
+/// exp, ln, sigmoid and softplus are computed by their lane functions everywhere, a scalar
+/// node included (as one lane: [`one`]), so a value does not depend on the node's shape
+/// or on the element's position in a tensor.
 #[inline]
 fn sigmoid_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
     let e = T::exp_lanes(x.map(|v| -v.abs()));
     std::array::from_fn(|j| (if x[j] >= T::ZERO { T::ONE } else { e[j] }) / (T::ONE + e[j]))
 }
 
-/// [`softplus`] of four lanes.
+/// Numerically stable softplus of four lanes: max(x, 0) + ln(1 + e^−|x|).
 #[inline]
 fn softplus_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
     let t = T::softplus_tail_lanes(x);
     std::array::from_fn(|j| if x[j] > T::ZERO { x[j] } else { T::ZERO } + t[j])
 }
 
-/// Numerically stable softplus: max(x, 0) + ln(1 + e^−|x|).
-#[inline]
-pub(crate) fn softplus<T: Float>(x: T) -> T {
-    let m = if x > T::ZERO { x } else { T::ZERO };
-    m + (-x.abs()).exp().ln_1p_unit()
+/// A lane function applied to one value.
+#[inline(always)]
+fn one<T: Float>(lanes: impl Fn([T; 4]) -> [T; 4], x: T) -> T {
+    lanes([x; 4])[0]
 }
 
 /// The forward value of an elementwise unary op. `c` holds the op's constants.
@@ -69,15 +60,15 @@ pub(crate) fn softplus<T: Float>(x: T) -> T {
 pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
     match op {
         Op::Neg => -x,
-        Op::Exp => x.exp(),
-        Op::Ln => x.ln(),
+        Op::Exp => one(T::exp_lanes, x),
+        Op::Ln => one(T::ln_lanes, x),
         Op::Log1p => x.ln_1p(),
         Op::Sqrt => x.sqrt(),
         Op::Sin => x.sin(),
         Op::Cos => x.cos(),
         Op::Tanh => x.tanh(),
-        Op::Sigmoid => sigmoid(x),
-        Op::Softplus => softplus(x),
+        Op::Sigmoid => one(sigmoid_lanes, x),
+        Op::Softplus => one(softplus_lanes, x),
         // `x <= 0` is false for NaN, so NaN passes through.
         Op::Relu => {
             if x <= T::ZERO {
@@ -142,7 +133,7 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
         Op::Cos => -(g * x.sin()),
         Op::Tanh => g * (T::ONE - y * y),
         Op::Sigmoid => g * (y * (T::ONE - y)),
-        Op::Softplus => g * sigmoid(x),
+        Op::Softplus => g * one(sigmoid_lanes, x),
         Op::Relu => g * one_if(x > T::ZERO),
         Op::Abs => g * f(Op::SignMask, x, c),
         Op::Square => g * (x + x),
@@ -165,20 +156,24 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
 
 /// Applies op `op` to every element of `src` into `dst`.
 pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
-    // The exponentials go four lanes at a time (f32 as one vector, `Float::exp_lanes`),
+    // The exponentials go four lanes at a time (one SIMD vector, `Float::exp_lanes`),
     // each loop specialised for its lane function (a function pointer would not inline).
+    // The last `len mod 4` elements go through the lanes too, padded, so that an
+    // element's value does not depend on its position in the tensor.
     #[inline(always)]
-    fn four<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T], lanes: impl Fn([T; 4]) -> [T; 4]) {
+    fn four<T: Float>(src: &[T], dst: &mut [T], lanes: impl Fn([T; 4]) -> [T; 4]) {
         let (dc, dt) = dst.as_chunks_mut::<4>();
         let (sc, st) = src[..dc.len() * 4 + dt.len()].as_chunks::<4>();
         dc.iter_mut().zip(sc).for_each(|(d, &x)| *d = lanes(x));
-        dt.iter_mut().zip(st).for_each(|(d, &x)| *d = f(op, x, c));
+        if !dt.is_empty() {
+            dt.copy_from_slice(&lanes(padded(st))[..dt.len()]);
+        }
     }
     match op {
-        Op::Exp => return four(op, src, dst, c, T::exp_lanes),
-        Op::Ln => return four(op, src, dst, c, T::ln_lanes),
-        Op::Sigmoid => return four(op, src, dst, c, sigmoid_lanes),
-        Op::Softplus => return four(op, src, dst, c, softplus_lanes),
+        Op::Exp => return four(src, dst, T::exp_lanes),
+        Op::Ln => return four(src, dst, T::ln_lanes),
+        Op::Sigmoid => return four(src, dst, sigmoid_lanes),
+        Op::Softplus => return four(src, dst, softplus_lanes),
         _ => {}
     }
     // One match outside the loop, so each loop is specialised and can vectorise.
@@ -197,6 +192,15 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
     );
 }
 
+/// Up to four elements as four lanes, the rest ones (a value every lane function takes
+/// without a special case).
+#[inline(always)]
+fn padded<T: Float>(x: &[T]) -> [T; 4] {
+    let mut q = [T::ONE; 4];
+    q[..x.len()].copy_from_slice(x);
+    q
+}
+
 fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) {
     if op == Op::Softplus {
         // ȳ·σ(x), the sigmoids four lanes at a time.
@@ -210,8 +214,11 @@ fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &m
                 put::<T, SET>(&mut a[j], gs[j] * s[j]);
             }
         }
-        for (i, a) in at.iter_mut().enumerate() {
-            put::<T, SET>(a, gx(op, g[n + i], x[n + i], y[n + i], c));
+        if !at.is_empty() {
+            let s = sigmoid_lanes(padded(&x[n..]));
+            for (i, a) in at.iter_mut().enumerate() {
+                put::<T, SET>(a, g[n + i] * s[i]);
+            }
         }
         return;
     }
