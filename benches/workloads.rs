@@ -91,8 +91,8 @@ fn w3_logreg(c: &mut Criterion) {
 }
 
 /// The kernels this workload leans on: W3's matrix-vector product (569×30, f32 and f64)
-/// and an f32 exp and softplus over 2¹⁶ elements (the four-lane path), each on a
-/// rewound tape.
+/// and an f32 exp and softplus and an f64 exp and ln over 2¹⁶ elements (the four-lane
+/// paths; the f64 ln also times an `abs`), each on a rewound tape.
 fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("kernels");
     let x = Tensor::from_fn(&[569, 30], |i| uniform_pm1(7, i as u64));
@@ -130,6 +130,17 @@ fn kernels(c: &mut Criterion) {
             t32.get(vi).unwrap().softplus().node()
         })
     });
+    let vi = t64.constant(&v.cast::<f64>()).node();
+    let m64 = t64.mark();
+    for (name, ln) in [("exp 2^16 (f64)", false), ("ln 2^16 (f64)", true)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                t64.rewind(&m64);
+                let x = t64.get(vi).unwrap();
+                if ln { x.abs().ln() } else { x.exp() }.node()
+            })
+        });
+    }
     g.finish();
 }
 

@@ -37,7 +37,7 @@ fn widen(x: [f32; 4]) -> f64x4 {
 fn exp_core(v: f64x4) -> f64x4 {
     const LN2_HI: f64 = 0.693_145_751_953_125;
     const LN2_LO: f64 = 1.428_606_820_309_417_3e-6; // ln 2 − LN2_HI, rounded
-    // 1/2!, 1/3!, ..., 1/13!
+                                                    // 1/2!, 1/3!, ..., 1/13!
     const Q: [f64; 12] = [
         1.0 / 2.0,
         1.0 / 6.0,
@@ -74,8 +74,12 @@ fn exp_core(v: f64x4) -> f64x4 {
 /// `e^x` per lane; NaN passes through.
 #[inline]
 pub(crate) fn exp(x: [f32; 4]) -> [f32; 4] {
-    let v = widen(x).max(f64x4::splat(-700.0)).min(f64x4::splat(89.0));
-    let e = exp_core(v).to_array();
+    let w = widen(x);
+    let e = exp_core(w.max(f64x4::splat(-700.0)).min(f64x4::splat(89.0))).to_array();
+    // The lane tests as one vector test for the common case (no NaN).
+    if w.simd_eq(w).all() {
+        return e.map(|v| v as f32);
+    }
     std::array::from_fn(|j| if x[j].is_nan() { x[j] } else { e[j] as f32 })
 }
 
@@ -83,7 +87,11 @@ pub(crate) fn exp(x: [f32; 4]) -> [f32; 4] {
 /// vector one only sees positive normal f64 values (every f32 subnormal is one).
 #[inline]
 pub(crate) fn ln(x: [f32; 4]) -> [f32; 4] {
-    let l = widen(x).ln().to_array();
+    let w = widen(x);
+    let l = w.ln().to_array();
+    if (w.simd_gt(f64x4::ZERO) & w.simd_lt(f64x4::splat(f64::INFINITY))).all() {
+        return l.map(|v| v as f32);
+    }
     std::array::from_fn(|j| if x[j] > 0.0 && x[j] < f32::INFINITY { l[j] as f32 } else { x[j].ln() })
 }
 
@@ -97,10 +105,13 @@ pub(crate) const LN_1P_DIRECT: f64 = 1e-8;
 /// through.
 #[inline]
 pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
-    let a = widen(x.map(|v| -v.abs())).max(f64x4::splat(-700.0));
-    let e = exp_core(a);
-    let l = (e + f64x4::ONE).ln().to_array();
-    let e = e.to_array();
+    let w = widen(x);
+    let e = exp_core((-w.abs()).max(f64x4::splat(-700.0)));
+    let l = (e + f64x4::ONE).ln();
+    if w.simd_eq(w).all() {
+        return e.simd_lt(f64x4::splat(LN_1P_DIRECT)).select(e, l).to_array().map(|v| v as f32);
+    }
+    let (l, e) = (l.to_array(), e.to_array());
     std::array::from_fn(|j| {
         if x[j].is_nan() {
             x[j]
@@ -116,7 +127,13 @@ pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
 /// result is subnormal, or overflows, or the input is not finite) take the scalar `exp`.
 #[inline]
 pub(crate) fn exp64(x: [f64; 4]) -> [f64; 4] {
-    let e = exp_core(f64x4::from(x)).to_array();
+    let v = f64x4::from(x);
+    let e = exp_core(v);
+    // One vector test for the common case (ordered: false for NaN).
+    if v.abs().simd_le(f64x4::splat(EXP64_VECTOR)).all() {
+        return e.to_array();
+    }
+    let e = e.to_array();
     std::array::from_fn(|j| if x[j].abs() <= EXP64_VECTOR { e[j] } else { x[j].exp() })
 }
 
@@ -124,7 +141,12 @@ pub(crate) fn exp64(x: [f64; 4]) -> [f64; 4] {
 /// the scalar `ln`.
 #[inline]
 pub(crate) fn ln64(x: [f64; 4]) -> [f64; 4] {
-    let l = f64x4::from(x).ln().to_array();
+    let v = f64x4::from(x);
+    let l = v.ln();
+    if (v.simd_ge(f64x4::splat(f64::MIN_POSITIVE)) & v.simd_lt(f64x4::splat(f64::INFINITY))).all() {
+        return l.to_array();
+    }
+    let l = l.to_array();
     std::array::from_fn(|j| if x[j] >= f64::MIN_POSITIVE && x[j] < f64::INFINITY { l[j] } else { x[j].ln() })
 }
 
