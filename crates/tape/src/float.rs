@@ -96,6 +96,10 @@ pub trait Float:
     /// `ln(1 + e^−|x|)` for four lanes (softplus), as [`Float::exp_lanes`].
     #[doc(hidden)]
     fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4];
+    /// The logistic function σ(x) for four lanes, as [`Float::exp_lanes`]: 1/(1 + e^−x) for
+    /// x ≥ 0, e^x/(1 + e^x) below, with one exponential of −|x|.
+    #[doc(hidden)]
+    fn sigmoid_lanes(x: [Self; 4]) -> [Self; 4];
     /// Square root.
     fn sqrt(self) -> Self;
     /// Sine.
@@ -187,6 +191,10 @@ macro_rules! impl_float {
             #[inline]
             fn ln_lanes(x: [Self; 4]) -> [Self; 4] {
                 $lanes!(ln, x, |v: Self| v.ln())
+            }
+            #[inline]
+            fn sigmoid_lanes(x: [Self; 4]) -> [Self; 4] {
+                $lanes!(sigmoid, x, |v: Self| v)
             }
             #[inline]
             fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4] {
@@ -318,6 +326,9 @@ macro_rules! f64_lanes {
     };
     (ln, $x:expr, $scalar:expr) => {
         crate::lanes::ln64($x)
+    };
+    (sigmoid, $x:expr, $scalar:expr) => {
+        crate::lanes::sigmoid64($x)
     };
     ($f:ident, $x:expr, $scalar:expr) => {
         $x.map($scalar)

@@ -95,6 +95,18 @@ pub(crate) fn ln(x: [f32; 4]) -> [f32; 4] {
     std::array::from_fn(|j| if x[j] > 0.0 && x[j] < f32::INFINITY { l[j] as f32 } else { x[j].ln() })
 }
 
+/// σ(x) per lane, evaluated in f64 and rounded once; NaN passes through.
+#[inline]
+pub(crate) fn sigmoid(x: [f32; 4]) -> [f32; 4] {
+    let w = widen(x);
+    let e = exp_core((-w.abs()).max(f64x4::splat(-700.0)));
+    let y = (w.simd_ge(f64x4::ZERO).select(f64x4::ONE, e) / (f64x4::ONE + e)).to_array();
+    if w.simd_eq(w).all() {
+        return y.map(|v| v as f32);
+    }
+    std::array::from_fn(|j| if x[j].is_nan() { x[j] } else { y[j] as f32 })
+}
+
 /// Below this, f32's `ln(1 + e)` (e ≥ 0, computed in f64) is `e` itself: equal to within
 /// e/2, far below f32's precision. Above it, rounding `1 + e` in f64 costs at most
 /// 2⁻⁵³/1e-8 ≈ 1e-8 relative, under half an f32 ulp. Shared by the scalar
@@ -148,6 +160,14 @@ pub(crate) fn ln64(x: [f64; 4]) -> [f64; 4] {
     }
     let l = l.to_array();
     std::array::from_fn(|j| if x[j] >= f64::MIN_POSITIVE && x[j] < f64::INFINITY { l[j] } else { x[j].ln() })
+}
+
+/// f64 σ(x) per lane: one [`exp64`] of −|x| and one vector division.
+#[inline]
+pub(crate) fn sigmoid64(x: [f64; 4]) -> [f64; 4] {
+    let v = f64x4::from(x);
+    let e = f64x4::from(exp64((-v.abs()).to_array()));
+    (v.simd_ge(f64x4::ZERO).select(f64x4::ONE, e) / (f64x4::ONE + e)).to_array()
 }
 
 /// The vector `exp` serves |x| ≤ this (its result normal and finite).
@@ -209,6 +229,17 @@ mod tests {
         check("exp", exp, f64::exp, 1);
         check("ln", ln, f64::ln, 1);
         check("softplus tail", softplus_tail, |x| (-x.abs()).exp().ln_1p(), 1);
+        check("sigmoid", sigmoid, sigmoid_libm, 1);
+    }
+
+    /// σ(x) with libm's exp: 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below.
+    fn sigmoid_libm(x: f64) -> f64 {
+        let e = (-x.abs()).exp();
+        if x >= 0.0 {
+            1.0 / (1.0 + e)
+        } else {
+            e / (1.0 + e)
+        }
     }
 
     /// Distance in f64 ulps (both finite or both the same non-finite value).
@@ -275,6 +306,17 @@ mod tests {
     fn f64_lanes_stay_within_an_ulp_of_libm() {
         check64("exp", exp64, f64::exp);
         check64("ln", ln64, f64::ln);
+        // σ: the same formula with libm's exp; the division's rounding is shared, so the
+        // difference is the exponential's (at most an ulp) carried through 1/(1 + e).
+        for c in inputs64().chunks(4) {
+            let mut q = [1.0f64; 4];
+            q[..c.len()].copy_from_slice(c);
+            let got = sigmoid64(q);
+            for (j, &x) in c.iter().enumerate() {
+                let d = ulps64(got[j], sigmoid_libm(x));
+                assert!(d <= 2, "sigmoid: {d} ulps from libm's formula at x = {x:e}");
+            }
+        }
         assert_eq!(
             exp64([1.0, -1.0, 0.0, 2.0]),
             [std::f64::consts::E, 1.0 / std::f64::consts::E, 1.0, 2f64.exp()]
@@ -289,6 +331,12 @@ mod tests {
         let l = ln([f32::NAN, f32::INFINITY, 0.0, -1.0]);
         assert!(l[0].is_nan() && l[3].is_nan());
         assert_eq!(&l[1..3], &[f32::INFINITY, f32::NEG_INFINITY]);
+        let s = sigmoid([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]);
+        assert!(s[0].is_nan());
+        assert_eq!(&s[1..], &[1.0, 0.0, 0.5]);
+        let s = sigmoid64([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0]);
+        assert!(s[0].is_nan());
+        assert_eq!(&s[1..], &[1.0, 0.0, 0.5]);
         let t = softplus_tail([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]);
         assert!(t[0].is_nan());
         assert_eq!(&t[1..], &[0.0, 0.0, std::f32::consts::LN_2]);

@@ -30,16 +30,14 @@ use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node};
 use crate::var::{Var, GRAD};
 
-/// The numerically stable logistic function of four lanes, through one
-/// [`Float::exp_lanes`] of −|x|: 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below.
+/// The numerically stable logistic function of four lanes ([`Float::sigmoid_lanes`]).
 ///
 /// exp, ln, sigmoid and softplus are computed by their lane functions everywhere, a scalar
 /// node included (as one lane: [`one`]), so a value does not depend on the node's shape
 /// or on the element's position in a tensor.
-#[inline]
+#[inline(always)]
 fn sigmoid_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
-    let e = T::exp_lanes(x.map(|v| -v.abs()));
-    std::array::from_fn(|j| (if x[j] >= T::ZERO { T::ONE } else { e[j] }) / (T::ONE + e[j]))
+    T::sigmoid_lanes(x)
 }
 
 /// Numerically stable softplus of four lanes: max(x, 0) + ln(1 + e^−|x|).
