@@ -65,12 +65,6 @@ pub trait Float:
     fn ln(self) -> Self;
     /// ln(1 + x), accurate near 0.
     fn ln_1p(self) -> Self;
-    /// `ln(1 + self)` for `self` in [0, 1] (softplus's `ln(1 + e^−|x|)`). f32 computes it
-    /// in f64 through `ln`, which glibc makes about twice as fast as `log1pf`, returning
-    /// `self` itself below `lanes::LN_1P_DIRECT` (1e-8; why that is exact enough is
-    /// documented there). f64 calls `ln_1p`.
-    #[doc(hidden)]
-    fn ln_1p_unit(self) -> Self;
     /// `e^x` for four lanes at once: the values of the ops exp, ln, sigmoid and softplus,
     /// tensors and scalar nodes alike, as one f64×4 vector ([`crate::lanes`]; f32 rounded
     /// once). Within an ulp of libm ([`Float::exp`]), not always equal to it.
@@ -164,17 +158,8 @@ macro_rules! impl_float {
                 $t::ln_1p(self)
             }
             #[inline]
-            fn ln_1p_unit(self) -> Self {
-                if stringify!($t) == "f32" {
-                    let e = self as f64;
-                    (if e < crate::lanes::LN_1P_DIRECT { e } else { (1.0 + e).ln() }) as $t
-                } else {
-                    $t::ln_1p(self)
-                }
-            }
-            #[inline]
             fn exp_lanes(x: [Self; 4]) -> [Self; 4] {
-                $lanes!(exp, x, |v: Self| v.exp())
+                $lanes!(exp, x)
             }
             #[inline]
             fn dot_rows(
@@ -190,15 +175,15 @@ macro_rules! impl_float {
             }
             #[inline]
             fn ln_lanes(x: [Self; 4]) -> [Self; 4] {
-                $lanes!(ln, x, |v: Self| v.ln())
+                $lanes!(ln, x)
             }
             #[inline]
             fn sigmoid_lanes(x: [Self; 4]) -> [Self; 4] {
-                $lanes!(sigmoid, x, |v: Self| v)
+                $lanes!(sigmoid, x)
             }
             #[inline]
             fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4] {
-                $lanes!(softplus_tail, x, |v: Self| (-v.abs()).exp().ln_1p_unit())
+                $lanes!(softplus_tail, x)
             }
             #[inline]
             fn sqrt(self) -> Self {
@@ -313,25 +298,25 @@ macro_rules! impl_float {
 
 /// f32's lanes: the vector functions of [`crate::lanes`].
 macro_rules! vector_lanes {
-    ($f:ident, $x:expr, $scalar:expr) => {
+    ($f:ident, $x:expr) => {
         crate::lanes::$f($x)
     };
 }
 
-/// f64's lanes: exp and ln as one vector ([`crate::lanes`]), softplus's tail per lane
-/// (it needs `ln_1p`).
+/// f64's lanes: exp, ln and σ as one vector each ([`crate::lanes`]).
 macro_rules! f64_lanes {
-    (exp, $x:expr, $scalar:expr) => {
+    (exp, $x:expr) => {
         crate::lanes::exp64($x)
     };
-    (ln, $x:expr, $scalar:expr) => {
+    (ln, $x:expr) => {
         crate::lanes::ln64($x)
     };
-    (sigmoid, $x:expr, $scalar:expr) => {
+    (sigmoid, $x:expr) => {
         crate::lanes::sigmoid64($x)
     };
-    ($f:ident, $x:expr, $scalar:expr) => {
-        $x.map($scalar)
+    // ln(1 + e) needs `ln_1p`: libm per lane (a vector version measured up to 3 ulps off).
+    (softplus_tail, $x:expr) => {
+        $x.map(|v: f64| (-v.abs()).exp().ln_1p())
     };
 }
 

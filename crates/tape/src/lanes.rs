@@ -109,8 +109,8 @@ pub(crate) fn sigmoid(x: [f32; 4]) -> [f32; 4] {
 
 /// Below this, f32's `ln(1 + e)` (e ≥ 0, computed in f64) is `e` itself: equal to within
 /// e/2, far below f32's precision. Above it, rounding `1 + e` in f64 costs at most
-/// 2⁻⁵³/1e-8 ≈ 1e-8 relative, under half an f32 ulp. Shared by the scalar
-/// `Float::ln_1p_unit` and [`softplus_tail`].
+/// 2⁻⁵³/1e-8 ≈ 1e-8 relative, under half an f32 ulp. Used by [`softplus_tail`] (scalar
+/// f32 nodes take the same lanes).
 pub(crate) const LN_1P_DIRECT: f64 = 1e-8;
 
 /// Softplus's `ln(1 + e^−|x|)` per lane, by the rule of [`LN_1P_DIRECT`]. NaN passes

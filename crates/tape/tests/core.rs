@@ -1100,7 +1100,7 @@ fn bulk_gradient_reads_check_their_handles() {
     assert!(msg.contains("2 handles, 3 outputs"), "{msg}");
 }
 
-/// f32 softplus (computed through f64's `ln`, see `Float::ln_1p_unit`) is within one f32
+/// f32 softplus (computed through f64's `ln`, see `lanes::softplus_tail`) is within one f32
 /// ulp of the f64 result rounded, from deep in the negative tail (where it is e^x) to
 /// large positive inputs (where it is x).
 #[test]
