@@ -177,22 +177,29 @@ const EXP64_VECTOR: f64 = 708.0;
 mod tests {
     use super::*;
 
-    /// Distance in f32 ulps (both finite or both the same non-finite value).
-    fn ulps(a: f32, b: f32) -> u32 {
-        if a == b || (a.is_nan() && b.is_nan()) {
-            return 0;
-        }
-        assert!(a.is_finite() && b.is_finite(), "{a} vs {b}");
-        let key = |v: f32| {
-            let i = v.to_bits() as i32;
-            if i < 0 {
-                i32::MIN - i
-            } else {
-                i
+    /// `$name(a, b)`: the distance in ulps of the float type `$f` (both finite or both the
+    /// same non-finite value), through its bits as the signed integer `$i`.
+    macro_rules! ulps {
+        ($name:ident, $f:ty, $i:ty, $u:ty) => {
+            fn $name(a: $f, b: $f) -> $u {
+                if a == b || (a.is_nan() && b.is_nan()) {
+                    return 0;
+                }
+                assert!(a.is_finite() && b.is_finite(), "{a} vs {b}");
+                let key = |v: $f| {
+                    let i = v.to_bits() as $i;
+                    if i < 0 {
+                        <$i>::MIN - i
+                    } else {
+                        i
+                    }
+                };
+                key(a).abs_diff(key(b))
             }
         };
-        key(a).abs_diff(key(b))
     }
+    ulps!(ulps, f32, i32, u32);
+    ulps!(ulps64, f64, i64, u64);
 
     /// A sweep of inputs: dense in [−110, 100] (through f32's subnormal and overflow
     /// edges of e^x), near zero, and the special values.
@@ -240,23 +247,6 @@ mod tests {
         } else {
             e / (1.0 + e)
         }
-    }
-
-    /// Distance in f64 ulps (both finite or both the same non-finite value).
-    fn ulps64(a: f64, b: f64) -> u64 {
-        if a == b || (a.is_nan() && b.is_nan()) {
-            return 0;
-        }
-        assert!(a.is_finite() && b.is_finite(), "{a} vs {b}");
-        let key = |v: f64| {
-            let i = v.to_bits() as i64;
-            if i < 0 {
-                i64::MIN - i
-            } else {
-                i
-            }
-        };
-        key(a).abs_diff(key(b))
     }
 
     /// f64 inputs: dense over exp's whole range and past both ends (subnormal results,
