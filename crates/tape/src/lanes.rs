@@ -23,6 +23,25 @@ fn widen(x: [f32; 4]) -> f64x4 {
     f64x4::from(x.map(f64::from))
 }
 
+/// `y`'s lanes where the lane mask `ok` holds, `other(x)` in the rest: a vector routine's
+/// results for the inputs in its domain, the scalar rule for the others. The common case,
+/// every lane in the domain, is one mask test.
+#[inline(always)]
+fn lanes_or<X: Copy, Y: Copy>(x: [X; 4], ok: f64x4, y: [Y; 4], other: impl Fn(X) -> Y) -> [Y; 4] {
+    let m = ok.to_bitmask();
+    if m == 0b1111 {
+        return y;
+    }
+    std::array::from_fn(|j| if m >> j & 1 == 1 { y[j] } else { other(x[j]) })
+}
+
+/// f64 results rounded to f32, with `x`'s NaN lanes passed through (the vector routines
+/// clamp or select them away).
+#[inline(always)]
+fn narrow_keeping_nan(x: [f32; 4], w: f64x4, y: f64x4) -> [f32; 4] {
+    lanes_or(x, w.simd_eq(w), y.to_array().map(|v| v as f32), |v| v)
+}
+
 /// e^v for |v| ≤ [`EXP64_VECTOR`] (the result normal and finite; other lanes give
 /// meaningless values, which callers replace). `wide`'s own `f64x4::exp` is within an
 /// ulp but differs from the correctly rounded result in about 11% of inputs (e^1 among
@@ -37,8 +56,9 @@ fn widen(x: [f32; 4]) -> f64x4 {
 #[inline(always)]
 fn exp_core(v: f64x4) -> f64x4 {
     const LN2_HI: f64 = 0.693_145_751_953_125;
-    const LN2_LO: f64 = 1.428_606_820_309_417_3e-6; // ln 2 − LN2_HI, rounded
-                                                    // 1/2!, 1/3!, ..., 1/13!
+    // ln 2 − LN2_HI, rounded.
+    const LN2_LO: f64 = 1.428_606_820_309_417_3e-6;
+    // 1/2!, 1/3!, ..., 1/13!
     const Q: [f64; 12] = [
         1.0 / 2.0,
         1.0 / 6.0,
@@ -76,12 +96,7 @@ fn exp_core(v: f64x4) -> f64x4 {
 #[inline]
 pub(crate) fn exp(x: [f32; 4]) -> [f32; 4] {
     let w = widen(x);
-    let e = exp_core(w.max(f64x4::splat(-700.0)).min(f64x4::splat(89.0))).to_array();
-    // The lane tests as one vector test for the common case (no NaN).
-    if w.simd_eq(w).all() {
-        return e.map(|v| v as f32);
-    }
-    std::array::from_fn(|j| if x[j].is_nan() { x[j] } else { e[j] as f32 })
+    narrow_keeping_nan(x, w, exp_core(w.max(f64x4::splat(-700.0)).min(f64x4::splat(89.0))))
 }
 
 /// `ln x` per lane. Zero, negative, infinite and NaN lanes take the scalar `ln`, so the
@@ -89,11 +104,8 @@ pub(crate) fn exp(x: [f32; 4]) -> [f32; 4] {
 #[inline]
 pub(crate) fn ln(x: [f32; 4]) -> [f32; 4] {
     let w = widen(x);
-    let l = w.ln().to_array();
-    if (w.simd_gt(f64x4::ZERO) & w.simd_lt(f64x4::splat(f64::INFINITY))).all() {
-        return l.map(|v| v as f32);
-    }
-    std::array::from_fn(|j| if x[j] > 0.0 && x[j] < f32::INFINITY { l[j] as f32 } else { x[j].ln() })
+    let ok = w.simd_gt(f64x4::ZERO) & w.simd_lt(f64x4::splat(f64::INFINITY));
+    lanes_or(x, ok, w.ln().to_array().map(|v| v as f32), f32::ln)
 }
 
 /// σ(x) per lane, evaluated in f64 and rounded once; NaN passes through.
@@ -101,11 +113,7 @@ pub(crate) fn ln(x: [f32; 4]) -> [f32; 4] {
 pub(crate) fn sigmoid(x: [f32; 4]) -> [f32; 4] {
     let w = widen(x);
     let e = exp_core((-w.abs()).max(f64x4::splat(-700.0)));
-    let y = (w.simd_ge(f64x4::ZERO).select(f64x4::ONE, e) / (f64x4::ONE + e)).to_array();
-    if w.simd_eq(w).all() {
-        return y.map(|v| v as f32);
-    }
-    std::array::from_fn(|j| if x[j].is_nan() { x[j] } else { y[j] as f32 })
+    narrow_keeping_nan(x, w, w.simd_ge(f64x4::ZERO).select(f64x4::ONE, e) / (f64x4::ONE + e))
 }
 
 /// Below this, f32's `ln(1 + e)` (e ≥ 0, computed in f64) is `e` itself: equal to within
@@ -121,19 +129,7 @@ pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
     let w = widen(x);
     let e = exp_core((-w.abs()).max(f64x4::splat(-700.0)));
     let l = (e + f64x4::ONE).ln();
-    if w.simd_eq(w).all() {
-        return e.simd_lt(f64x4::splat(LN_1P_DIRECT)).select(e, l).to_array().map(|v| v as f32);
-    }
-    let (l, e) = (l.to_array(), e.to_array());
-    std::array::from_fn(|j| {
-        if x[j].is_nan() {
-            x[j]
-        } else if e[j] < LN_1P_DIRECT {
-            e[j] as f32
-        } else {
-            l[j] as f32
-        }
-    })
+    narrow_keeping_nan(x, w, e.simd_lt(f64x4::splat(LN_1P_DIRECT)).select(e, l))
 }
 
 /// f64 `e^x` per lane as one vector ([`exp_core`]). Lanes outside [−708, 708] (where the
@@ -141,13 +137,8 @@ pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
 #[inline]
 pub(crate) fn exp64(x: [f64; 4]) -> [f64; 4] {
     let v = f64x4::from(x);
-    let e = exp_core(v);
-    // One vector test for the common case (ordered: false for NaN).
-    if v.abs().simd_le(f64x4::splat(EXP64_VECTOR)).all() {
-        return e.to_array();
-    }
-    let e = e.to_array();
-    std::array::from_fn(|j| if x[j].abs() <= EXP64_VECTOR { e[j] } else { x[j].exp() })
+    // Ordered comparisons: false for NaN.
+    lanes_or(x, v.abs().simd_le(f64x4::splat(EXP64_VECTOR)), exp_core(v).to_array(), f64::exp)
 }
 
 /// f64 `ln x` per lane as one vector. Lanes that are not positive, normal and finite take
@@ -155,12 +146,8 @@ pub(crate) fn exp64(x: [f64; 4]) -> [f64; 4] {
 #[inline]
 pub(crate) fn ln64(x: [f64; 4]) -> [f64; 4] {
     let v = f64x4::from(x);
-    let l = v.ln();
-    if (v.simd_ge(f64x4::splat(f64::MIN_POSITIVE)) & v.simd_lt(f64x4::splat(f64::INFINITY))).all() {
-        return l.to_array();
-    }
-    let l = l.to_array();
-    std::array::from_fn(|j| if x[j] >= f64::MIN_POSITIVE && x[j] < f64::INFINITY { l[j] } else { x[j].ln() })
+    let ok = v.simd_ge(f64x4::splat(f64::MIN_POSITIVE)) & v.simd_lt(f64x4::splat(f64::INFINITY));
+    lanes_or(x, ok, v.ln().to_array(), f64::ln)
 }
 
 /// f64 σ(x) per lane: one [`exp64`] of −|x| and one vector division.

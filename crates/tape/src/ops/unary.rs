@@ -30,16 +30,6 @@ use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node};
 use crate::var::{Var, GRAD};
 
-/// The numerically stable logistic function of four lanes ([`Float::sigmoid_lanes`]).
-///
-/// exp, ln, sigmoid and softplus are computed by their lane functions everywhere, a scalar
-/// node included (as one lane: [`one`]), so a value does not depend on the node's shape
-/// or on the element's position in a tensor.
-#[inline(always)]
-fn sigmoid_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
-    T::sigmoid_lanes(x)
-}
-
 /// Numerically stable softplus of four lanes: max(x, 0) + ln(1 + e^−|x|).
 #[inline]
 fn softplus_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
@@ -47,7 +37,9 @@ fn softplus_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
     std::array::from_fn(|j| if x[j] > T::ZERO { x[j] } else { T::ZERO } + t[j])
 }
 
-/// A lane function applied to one value.
+/// A lane function applied to one value. exp, ln, sigmoid and softplus are computed by
+/// their lane functions everywhere, a scalar node included, so a value does not depend on
+/// the node's shape or on the element's position in a tensor.
 #[inline(always)]
 fn one<T: Float>(lanes: impl Fn([T; 4]) -> [T; 4], x: T) -> T {
     lanes([x; 4])[0]
@@ -65,7 +57,7 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
         Op::Sin => x.sin(),
         Op::Cos => x.cos(),
         Op::Tanh => x.tanh(),
-        Op::Sigmoid => one(sigmoid_lanes, x),
+        Op::Sigmoid => one(T::sigmoid_lanes, x),
         Op::Softplus => one(softplus_lanes, x),
         // `x <= 0` is false for NaN, so NaN passes through.
         Op::Relu => {
@@ -131,7 +123,7 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
         Op::Cos => -(g * x.sin()),
         Op::Tanh => g * (T::ONE - y * y),
         Op::Sigmoid => g * (y * (T::ONE - y)),
-        Op::Softplus => g * one(sigmoid_lanes, x),
+        Op::Softplus => g * one(T::sigmoid_lanes, x),
         Op::Relu => g * one_if(x > T::ZERO),
         Op::Abs => g * f(Op::SignMask, x, c),
         Op::Square => g * (x + x),
@@ -170,7 +162,7 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
     match op {
         Op::Exp => return four(src, dst, T::exp_lanes),
         Op::Ln => return four(src, dst, T::ln_lanes),
-        Op::Sigmoid => return four(src, dst, sigmoid_lanes),
+        Op::Sigmoid => return four(src, dst, T::sigmoid_lanes),
         Op::Softplus => return four(src, dst, softplus_lanes),
         _ => {}
     }
@@ -207,13 +199,13 @@ fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &m
         let (xc, _) = x[..n].as_chunks::<4>();
         let (gc, _) = g[..n].as_chunks::<4>();
         for ((a, &xs), gs) in ac.iter_mut().zip(xc).zip(gc) {
-            let s = sigmoid_lanes(xs);
+            let s = T::sigmoid_lanes(xs);
             for j in 0..4 {
                 put::<T, SET>(&mut a[j], gs[j] * s[j]);
             }
         }
         if !at.is_empty() {
-            let s = sigmoid_lanes(padded(&x[n..]));
+            let s = T::sigmoid_lanes(padded(&x[n..]));
             for (i, a) in at.iter_mut().enumerate() {
                 put::<T, SET>(a, g[n + i] * s[i]);
             }
