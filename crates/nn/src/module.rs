@@ -170,18 +170,17 @@ pub struct Bound<'t, T: Float = f64> {
     vars: Vars<'t, T>,
 }
 
-/// Bound variables: inline up to [`Vars::INLINE`], else on the heap. Not a `SmallVec`: a
+/// Bound variables held inline, without a heap allocation, up to this many.
+const INLINE_VARS: usize = 8;
+
+/// Bound variables: inline up to [`INLINE_VARS`], else on the heap. Not a `SmallVec`: a
 /// type with its own `Drop` would keep the tape borrowed until the end of the scope
 /// (`Vec` and arrays of `Copy` values let the borrow end at the last use), and the usual
 /// training loop binds, runs backward, then updates the tape mutably in the same scope.
 #[derive(Clone)]
 enum Vars<'t, T: Float> {
-    Inline([Var<'t, T>; Vars::<f64>::INLINE], u8),
+    Inline([Var<'t, T>; INLINE_VARS], u8),
     Heap(Vec<Var<'t, T>>),
-}
-
-impl<T: Float> Vars<'_, T> {
-    const INLINE: usize = 8;
 }
 
 impl<'t, T: Float> std::ops::Deref for Vars<'t, T> {
@@ -296,8 +295,8 @@ impl TapeParams {
             })
         };
         let len = self.nodes.len();
-        let vars = if (1..=Vars::<T>::INLINE).contains(&len) {
-            let mut a = [var(0)?; Vars::<f64>::INLINE];
+        let vars = if (1..=INLINE_VARS).contains(&len) {
+            let mut a = [var(0)?; INLINE_VARS];
             for (i, slot) in a.iter_mut().enumerate().take(len).skip(1) {
                 *slot = var(i)?;
             }
