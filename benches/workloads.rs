@@ -92,7 +92,8 @@ fn w3_logreg(c: &mut Criterion) {
 
 /// The kernels this workload leans on: W3's matrix-vector product (569×30, f32 and f64)
 /// and an f32 exp and softplus and an f64 exp and ln over 2¹⁶ elements (the four-lane
-/// paths; the f64 ln also times an `abs`), each on a rewound tape.
+/// paths; the f64 ln also times an `abs`) and an f64 sum of 10⁴ elements, each on a
+/// rewound tape.
 fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("kernels");
     let x = Tensor::from_fn(&[569, 30], |i| uniform_pm1(7, i as u64));
@@ -141,6 +142,15 @@ fn kernels(c: &mut Criterion) {
             })
         });
     }
+    // The pairwise sum (every `sum`, W2's and W3's losses): 10⁴ elements as in W2.
+    let s = t64.constant(&Tensor::from_fn(&[10_000], |i| uniform_pm1(10, i as u64))).node();
+    let m64 = t64.mark();
+    g.bench_function("sum 10^4 (f64)", |b| {
+        b.iter(|| {
+            t64.rewind(&m64);
+            t64.get(s).unwrap().sum().node()
+        })
+    });
     g.finish();
 }
 

@@ -326,7 +326,9 @@ impl<'t, T: Float> Var<'t, T> {
 
     // ---- reductions ----
 
-    /// Sum of all elements (a scalar).
+    /// Sum of all elements (a scalar), added pairwise in numpy's order: the result is
+    /// `numpy.sum`'s to the bit for the same elements, and its rounding error grows like
+    /// log n.
     #[track_caller]
     pub fn sum(self) -> Var<'t, T> {
         ok(reduce::sum_to(self, &[]))

@@ -135,6 +135,40 @@ fn fan_in_sums_every_use() {
     assert_eq!(s.backward()[x], [200.0, -400.0]);
 }
 
+/// `sum` adds in numpy's pairwise order, so a contiguous sum is `numpy.sum`'s to the bit.
+/// The expected bits were printed by numpy 2.4 for the same inputs (each element is one
+/// correctly rounded division and product, so both sides start from the same values):
+/// `F = [1e-3, 1.0, 1e3]; x = np.array([((i*7919) % 1013 - 506) / 7.0 * F[i % 3] for i in
+/// range(n)]); x.sum(), x.astype(np.float32).sum()`.
+#[test]
+fn sums_agree_with_numpy_to_the_bit() {
+    let x = |n: usize| -> Vec<f64> {
+        let f = [1e-3, 1.0, 1e3];
+        (0..n)
+            .map(|i| ((i * 7919) % 1013) as f64 - 506.0)
+            .enumerate()
+            .map(|(i, v)| v / 7.0 * f[i % 3])
+            .collect()
+    };
+    for (n, want64, want32) in [
+        (129, 11992.397857142874, 11992.390625),
+        (255, 83015.65914285713, 83015.6875),
+        (1000, 66325.16371428562, 66325.25),
+        (10007, -43869.83699999997, -43869.8828125),
+    ] {
+        let t = Tape::<f64>::new();
+        assert_eq!(
+            t.constant(&Tensor::from_vec(x(n))).sum().item().to_bits(),
+            f64::to_bits(want64),
+            "f64, n = {n}"
+        );
+        let t = Tape::<f32>::new();
+        let v: Vec<f32> = x(n).into_iter().map(|v| v as f32).collect();
+        // f32 → f64 is exact, so equal f64s are equal f32s.
+        assert_eq!(f64::from(t.constant(&Tensor::from_vec(v)).sum().item()), want32, "f32, n = {n}");
+    }
+}
+
 // ---- conventions at kinks ----
 
 /// Gradients of Σ f(x) ⊙ seed for x = `x`, by the numeric and by the recorded backward.
