@@ -320,7 +320,8 @@ impl<'t, T: Float> Var<'t, T> {
         minimum, try_minimum => Minimum;
         /// Mask: 1 where self > rhs, ½ where equal, 0 elsewhere. No gradient flows through it.
         max_weight, try_max_weight => MaxWeight;
-        /// Mask: 1 where self = rhs, else 0. No gradient flows through it.
+        /// Mask: 1 where self = rhs, else 0; NaN counts as equal to NaN here (so that a NaN
+        /// maximum finds its NaN elements). No gradient flows through it.
         eq_mask, try_eq_mask => EqMask;
     }
 
@@ -394,7 +395,9 @@ impl<'t, T: Float> Var<'t, T> {
         Ok(self.try_sum_axis(axis, keepdim)? / T::from_usize(dims[ax]))
     }
 
-    /// Maximum of all elements (a scalar). Tied maxima share the gradient evenly.
+    /// Maximum of all elements (a scalar). Tied maxima share the gradient evenly. NaN
+    /// propagates: the maximum of a tensor holding NaN is NaN, and its gradient goes to the
+    /// NaN elements (split evenly, as PyTorch's `max` does).
     #[track_caller]
     pub fn max(self) -> Var<'t, T> {
         ok(self.try_max())
@@ -415,7 +418,8 @@ impl<'t, T: Float> Var<'t, T> {
         layout::reshape(m, &[])
     }
 
-    /// Maximum over one axis. Tied maxima share the gradient evenly (total 1).
+    /// Maximum over one axis. Tied maxima share the gradient evenly (total 1); a NaN
+    /// maximum sends it to the NaN elements, as [`Var::max`].
     #[track_caller]
     pub fn max_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
         ok(self.try_max_axis(axis, keepdim))

@@ -232,6 +232,24 @@ fn max_axis_splits_ties_evenly() {
     }
 }
 
+/// A NaN maximum (`max` propagates NaN) sends its gradient to the NaN elements, split
+/// evenly as ties are (PyTorch's convention), so the gradient does not silently vanish;
+/// the numeric and the recorded VJP agree.
+#[test]
+fn a_nan_maximum_takes_the_gradient_to_its_nans() {
+    let nan = f64::NAN;
+    assert_grads(&Tensor::from([nan, 1.0]), |v| v.max(), &[1.0, 0.0]);
+    assert_grads(&Tensor::from([2.0, nan, 1.0, nan]), |v| v.max(), &[0.0, 0.5, 0.0, 0.5]);
+    let x = Tensor::from([[1.0, nan, 3.0], [2.0, 4.0, 4.0]]);
+    assert_grads(&x, |v| v.max_axis(1, false), &[0.0, 1.0, 0.0, 0.0, 0.5, 0.5]);
+    // eq_mask, which the recorded VJP uses, counts NaN as equal to NaN.
+    let t = Tape::new();
+    let m = t
+        .constant(&Tensor::from([nan, nan, 1.0, 0.0]))
+        .eq_mask(t.constant(&Tensor::from([nan, 1.0, 1.0, -0.0])));
+    assert_eq!(m.value().data(), [1.0, 0.0, 1.0, 1.0]);
+}
+
 #[test]
 fn maximum_and_minimum_split_ties() {
     let x = Tensor::from([-1.0, 0.0, 2.5]);

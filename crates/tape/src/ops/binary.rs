@@ -63,7 +63,7 @@ pub(crate) fn f<T: Float>(op: Op, a: T, b: T) -> T {
         }
         Op::MaxWeight => max_weight(a, b),
         Op::EqMask => {
-            if a == b {
+            if a == b || (a.is_nan() && b.is_nan()) {
                 T::ONE
             } else {
                 T::ZERO

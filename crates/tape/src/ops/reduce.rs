@@ -3,7 +3,7 @@
 //! | op | y | x̄ += |
 //! |---|---|---|
 //! | sum_to(s) | sum of x over the axes that broadcasting `s` to x's shape would stretch | broadcast_to(ȳ, shape x) |
-//! | max_axis(k) | max over axis k, keeping it with size 1 | ȳ·[x = y]/#ties along k (a tie splits evenly, total 1) |
+//! | max_axis(k) | max over axis k, keeping it with size 1 (NaN if any element is) | ȳ·[x = y]/#ties along k (a tie splits evenly, total 1; NaN = NaN here) |
 //!
 //! `sum`, `sum_axis` and `mean` are `sum_to` plus a reshape (and a scale); `max` over all
 //! elements is `max_axis` on the flattened tensor.
@@ -256,14 +256,16 @@ pub(crate) fn max_axis_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], r
     for oo in 0..outer {
         for j in 0..inn {
             let y = yv[oo * inn + j];
-            let ties = (0..len).filter(|&k| xv[(oo * len + k) * inn + j] == y).count();
+            // A NaN maximum's ties are the NaN elements (as `eq_mask` counts them).
+            let tie = |v: T| v == y || (v.is_nan() && y.is_nan());
+            let ties = (0..len).filter(|&k| tie(xv[(oo * len + k) * inn + j])).count();
             if ties == 0 {
                 continue;
             }
             let share = g[oo * inn + j] / T::from_usize(ties);
             for k in 0..len {
                 let i = (oo * len + k) * inn + j;
-                if xv[i] == y {
+                if tie(xv[i]) {
                     ax[i] += share;
                 }
             }
