@@ -440,6 +440,144 @@ impl<'t, T: Float> Var<'t, T> {
         }
     }
 
+    /// Minimum of all elements (a scalar): `-(-x).max()`, so ties and NaN behave as in
+    /// [`Var::max`].
+    #[track_caller]
+    pub fn min(self) -> Var<'t, T> {
+        ok(self.try_min())
+    }
+
+    /// Fallible [`Var::min`]: fails on an empty tensor.
+    #[track_caller]
+    pub fn try_min(self) -> Result<Var<'t, T>> {
+        if self.is_empty() {
+            return Err(Error::InvalidArgument {
+                op: "min",
+                msg: format!("min of {:?} ({}), which is empty", self.shape(), self.node()),
+            });
+        }
+        Ok(-(-self).try_max()?)
+    }
+
+    /// Minimum over one axis: `-(-x).max_axis(..)`, so ties and NaN behave as in
+    /// [`Var::max_axis`].
+    #[track_caller]
+    pub fn min_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        ok(self.try_min_axis(axis, keepdim))
+    }
+
+    /// Fallible [`Var::min_axis`]: fails for an axis out of range or of size 0.
+    #[track_caller]
+    pub fn try_min_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("min_axis", axis, &dims)?;
+        if dims[ax] == 0 {
+            return Err(Error::InvalidArgument {
+                op: "min_axis",
+                msg: format!("min over axis {ax} of {dims:?} ({}), which is empty", self.node()),
+            });
+        }
+        Ok(-(-self).try_max_axis(axis, keepdim)?)
+    }
+
+    /// Variance of all elements, Σ (x − mean)² / (n − `correction`): `correction` 1 is
+    /// the unbiased sample variance (PyTorch's default), 0 the population variance.
+    ///
+    /// ```
+    /// # use wengert_tape::{Tape, Tensor};
+    /// let t = Tape::<f64>::new();
+    /// let x = t.var(&Tensor::from([1.0, 2.0, 4.0]));
+    /// let v = x.var(1); // mean 7/3, squared deviations 16/9 + 1/9 + 25/9 = 42/9, over 2
+    /// assert!((v.item() - 7.0 / 3.0).abs() < 1e-12);
+    /// let g = v.backward(); // 2 (x − mean) / (n − 1)
+    /// assert!((g[x][0] + 4.0 / 3.0).abs() < 1e-12);
+    /// ```
+    #[track_caller]
+    pub fn var(self, correction: usize) -> Var<'t, T> {
+        ok(self.try_var(correction))
+    }
+
+    /// Fallible [`Var::var`]: fails unless the tensor has more than `correction` elements.
+    #[track_caller]
+    pub fn try_var(self, correction: usize) -> Result<Var<'t, T>> {
+        let n = self.len();
+        let flat = if self.shape().len() == 1 { self } else { layout::reshape(self, &[n])? };
+        let v = flat.variance("var", 0, correction)?;
+        layout::reshape(v, &[])
+    }
+
+    /// Variance over one axis, Σ (x − mean)² / (n − `correction`) with n the axis' size
+    /// (see [`Var::var`]).
+    #[track_caller]
+    pub fn var_axis(self, axis: isize, keepdim: bool, correction: usize) -> Var<'t, T> {
+        ok(self.try_var_axis(axis, keepdim, correction))
+    }
+
+    /// Fallible [`Var::var_axis`]: fails for an axis out of range or not longer than
+    /// `correction`.
+    #[track_caller]
+    pub fn try_var_axis(self, axis: isize, keepdim: bool, correction: usize) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("var_axis", axis, &dims)?;
+        let v = self.variance("var_axis", ax, correction)?;
+        if keepdim {
+            Ok(v)
+        } else {
+            let mut out = dims;
+            out.remove(ax);
+            layout::reshape(v, &out)
+        }
+    }
+
+    /// Standard deviation of all elements, the square root of [`Var::var`]. Its gradient
+    /// is infinite or NaN where every element is equal (the square root's slope at 0), as
+    /// in PyTorch.
+    #[track_caller]
+    pub fn std(self, correction: usize) -> Var<'t, T> {
+        ok(self.try_std(correction))
+    }
+
+    /// Fallible [`Var::std`].
+    #[track_caller]
+    pub fn try_std(self, correction: usize) -> Result<Var<'t, T>> {
+        Ok(self.try_var(correction)?.sqrt())
+    }
+
+    /// Standard deviation over one axis, the square root of [`Var::var_axis`].
+    #[track_caller]
+    pub fn std_axis(self, axis: isize, keepdim: bool, correction: usize) -> Var<'t, T> {
+        ok(self.try_std_axis(axis, keepdim, correction))
+    }
+
+    /// Fallible [`Var::std_axis`].
+    #[track_caller]
+    pub fn try_std_axis(self, axis: isize, keepdim: bool, correction: usize) -> Result<Var<'t, T>> {
+        Ok(self.try_var_axis(axis, keepdim, correction)?.sqrt())
+    }
+
+    /// Σ (x − mean)² / (n − `correction`) over the resolved axis `ax`, keeping it with
+    /// size 1: two passes (the mean first), so it stays accurate when the mean is large
+    /// against the spread.
+    fn variance(self, op: &'static str, ax: usize, correction: usize) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let n = dims[ax];
+        if n <= correction {
+            return Err(Error::InvalidArgument {
+                op,
+                msg: format!(
+                    "{op} over axis {ax} of {dims:?} ({}) with correction {correction} needs more than \
+                     {correction} elements, has {n}",
+                    self.node()
+                ),
+            });
+        }
+        let mut kept = dims.clone();
+        kept[ax] = 1;
+        let mean = reduce::sum_to(self, &kept)? / T::from_usize(n);
+        let d = self - mean;
+        Ok(reduce::sum_to(d.square(), &kept)? / T::from_usize(n - correction))
+    }
+
     /// ln Σ exp(x) over one axis, computed stably as m + ln Σ exp(x − m) with
     /// m = max (detached: it cancels in the value and must not carry gradient).
     #[track_caller]

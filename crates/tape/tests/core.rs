@@ -250,6 +250,23 @@ fn a_nan_maximum_takes_the_gradient_to_its_nans() {
     assert_eq!(m.value().data(), [1.0, 0.0, 1.0, 1.0]);
 }
 
+/// min is max's mirror (ties split evenly); var and std match numpy's `ddof`.
+#[test]
+fn min_var_std_values_and_ties() {
+    assert_grads(&Tensor::from([3.0, -1.0, 2.0, -1.0]), |v| v.min(), &[0.0, 0.5, 0.0, 0.5]);
+    let x = Tensor::from([[1.0, 5.0, 5.0], [0.0, -2.0, 3.0]]);
+    assert_grads(&x, |v| v.min_axis(1, false), &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    let t = Tape::<f64>::new();
+    let v = t.var(&Tensor::from([[1.0, 2.0, 4.0], [0.0, 0.0, 3.0]]));
+    assert_eq!(v.min().item(), 0.0);
+    assert_eq!(v.min_axis(0, true).value().data(), [0.0, 0.0, 3.0]);
+    // numpy: x.var(axis=1, ddof=1) = [7/3, 3], x.std(axis=0, ddof=0) = [0.5, 1, 0.5].
+    let var = v.var_axis(1, false, 1).value();
+    assert!((var.data()[0] - 7.0 / 3.0).abs() < 1e-15 && var.data()[1] == 3.0, "{var:?}");
+    assert_eq!(v.std_axis(0, false, 0).value().data(), [0.5, 1.0, 0.5]);
+    assert!((v.var(0).item() - 20.0 / 9.0).abs() < 1e-15); // mean 5/3, Σ d² = 120/9, over 6
+}
+
 #[test]
 fn maximum_and_minimum_split_ties() {
     let x = Tensor::from([-1.0, 0.0, 2.5]);

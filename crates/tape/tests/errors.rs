@@ -311,6 +311,20 @@ fn empty_tensors_reduce_by_convention() {
     assert_eq!(x.try_max_axis(1, false).unwrap().shape().as_slice(), [0]);
     let e = refused("logsumexp", || x.try_logsumexp(0, false));
     assert_names(&e, &["[0, 3]", "v0", "empty"]);
+    // Min likewise, named as min (it is recorded as a negated max).
+    let e = refused("min", || v.try_min());
+    assert!(matches!(e, Error::InvalidArgument { op: "min", .. }), "{e:?}");
+    assert_names(&e, &["min", "[0]", &v.node().to_string(), "empty"]);
+    let e = refused("min_axis", || x.try_min_axis(0, false));
+    assert_names(&e, &["min_axis", "axis 0", "[0, 3]", "v0", "empty"]);
+    // A variance needs more elements than its correction.
+    let w = t.var(&Tensor::from([[1.0, 2.0, 3.0]]));
+    let e = refused("var", || w.try_var_axis(0, false, 1));
+    assert!(matches!(e, Error::InvalidArgument { op: "var_axis", .. }), "{e:?}");
+    assert_names(&e, &["var_axis", "axis 0", "[1, 3]", &w.node().to_string(), "correction 1", "has 1"]);
+    let e = refused("std", || v.try_std(0));
+    assert_names(&e, &["var", "[0]", "correction 0", "has 0"]);
+    assert_eq!(w.try_var_axis(1, false, 1).unwrap().value().data(), [1.0]);
 }
 
 /// `try_logsumexp` (and so `log_softmax`, `softmax`) reports its own errors, not those of

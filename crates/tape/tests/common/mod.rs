@@ -341,6 +341,26 @@ fn axis_case(name: &'static str, dom: Dom, build: Build) -> Case {
     case(name, gen, build)
 }
 
+/// As [`axis_case`], with the reduced axis at least 2 long: for reductions that need two
+/// elements (the unbiased variance; the standard deviation, whose slope is infinite where
+/// the spread is 0).
+fn axis_case_2(name: &'static str, dom: Dom, build: Build) -> Case {
+    let gen = (shape_s(1..=3, 4), 0..3usize, any::<bool>(), any::<bool>())
+        .prop_flat_map(move |(mut s, a, neg, keepdim)| {
+            let r = s.len();
+            let a = a % r;
+            s[a] = s[a].max(2);
+            let axis = if neg { a as isize - r as isize } else { a as isize };
+            (tensor_s(s, dom), Just(axis), Just(keepdim))
+        })
+        .prop_map(|(x, axis, keepdim)| Inputs {
+            xs: vec![x],
+            p: Params { axis, keepdim, ..Params::default() },
+        })
+        .boxed();
+    case(name, gen, build)
+}
+
 /// Matrix products of the given operand kinds: `(lhs 3-d, rhs 3-d)`.
 fn matmul_case(name: &'static str, batched: (bool, bool)) -> Case {
     let gen = (1..=3usize, 1..=4usize, 1..=4usize, 1..=4usize)
@@ -437,6 +457,12 @@ pub fn catalog() -> Vec<Case> {
         axis_case("mean_axis", U2, |v, p| v[0].mean_axis(p.axis, p.keepdim)),
         unary("max", Dom::Distinct, |v, _| v[0].max()),
         axis_case("max_axis", Dom::Distinct, |v, p| v[0].max_axis(p.axis, p.keepdim)),
+        unary("min", Dom::Distinct, |v, _| v[0].min()),
+        axis_case("min_axis", Dom::Distinct, |v, p| v[0].min_axis(p.axis, p.keepdim)),
+        unary("var", U2, |v, _| v[0].var(0)),
+        axis_case("var_axis", U2, |v, p| v[0].var_axis(p.axis, p.keepdim, 0)),
+        axis_case_2("var_axis_unbiased", U2, |v, p| v[0].var_axis(p.axis, p.keepdim, 1)),
+        axis_case_2("std_axis", U2, |v, p| v[0].std_axis(p.axis, p.keepdim, 1)),
         axis_case("logsumexp", Dom::Uniform(-4.0, 4.0), |v, p| v[0].logsumexp(p.axis, p.keepdim)),
         axis_case("logsumexp_ties", Dom::Ints(-1, 2), |v, p| v[0].logsumexp(p.axis, p.keepdim)),
         axis_case("log_softmax", Dom::Uniform(-4.0, 4.0), |v, p| v[0].log_softmax(p.axis)),
