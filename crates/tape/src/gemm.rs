@@ -474,6 +474,14 @@ mod tests {
                         for (i, (got, want)) in c.iter().zip(&want).enumerate() {
                             let d = (got.to_f64() - want).abs();
                             assert!(d < tol, "{} m {m} k {k} β {beta} row {i}: {got} vs {want}", T::NAME);
+                            // A row's result does not depend on the rows computed with it.
+                            let mut alone = [c0[i]];
+                            T::gemm(1, k, 1, &a[i * rs..], (rs as isize, 1), &v, (1, 1), b, &mut alone);
+                            assert_eq!(
+                                got.to_f64().to_bits(),
+                                alone[0].to_f64().to_bits(),
+                                "m {m} k {k} row {i}"
+                            );
                         }
                         // The same product with a stored transposed (k vectors of m, the axpy path).
                         let at: Vec<T> = (0..k * m).map(|idx| a[(idx % m) * rs + idx / m]).collect();
