@@ -987,7 +987,7 @@ fn gdot<'t, E: Float, F: Func<E>>(
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
-    let gv = y.backward_graph();
+    let gv = y.try_backward_graph().map_err(|e| e.to_string())?;
     let mut s = tape.scalar_constant(E::ZERO);
     for (x, uk) in vars.iter().zip(u) {
         s += (gv.wrt(*x) * tape.constant(&uk.cast::<E>())).sum();
@@ -1148,11 +1148,13 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
-    let g = catch(|| y.backward())?;
+    // The fallible forms report the engine's errors (a VJP of the wrong shape) without a
+    // panic; `catch` is for a custom op's `vjp`, user code that may panic.
+    let g = catch(|| y.try_backward())?.map_err(|e| e.to_string())?;
     let grads: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
     // Re-entrance: a second backward must give bit-identical gradients (no accumulation,
     // no state left behind by the first).
-    let again = catch(|| y.backward())?;
+    let again = catch(|| y.try_backward())?.map_err(|e| e.to_string())?;
     for (k, v) in vars.iter().enumerate() {
         if let Some(i) =
             again[*v].iter().zip(&grads[k]).position(|(a, b)| a.to_f64().to_bits() != b.to_bits())
@@ -1186,14 +1188,14 @@ fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -
         if y.len() != 1 {
             return Err(not_scalar(y));
         }
-        let gv = y.backward_graph();
+        let gv = y.try_backward_graph().map_err(|e| e.to_string())?;
         let g1: Vec<Vec<f64>> =
             vars.iter().map(|v| gv.wrt(*v).value().data().iter().map(|x| x.to_f64()).collect()).collect();
         let mut s = tape.scalar_constant(T::ZERO);
         for (x, uk) in vars.iter().zip(u) {
             s += (gv.wrt(*x) * tape.constant(&uk.cast::<T>())).sum();
         }
-        let g = s.backward();
+        let g = s.try_backward().map_err(|e| e.to_string())?;
         let hu = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
         Ok(Base2 { g1, hu })
     })?
@@ -1806,8 +1808,9 @@ fn check_node<T: Float>(
         Ok(Ok(y)) => y,
         _ => return NodeVerdict::Ok,
     };
-    let g = match catch(|| y.backward_with_seed(&u.cast::<T>())) {
-        Ok(g) => g,
+    let g = match catch(|| y.try_backward_with_seed(&u.cast::<T>())) {
+        Ok(Ok(g)) => g,
+        Ok(Err(e)) => return bad(0, e.to_string()),
         Err(e) => return bad(0, e),
     };
     let analytic: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();

@@ -506,3 +506,66 @@ fn a_backward_that_is_not_repeatable_is_reported() {
         "{r}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Problems the report handles: nothing printed, the right argument blamed, nothing passed
+// that was not checked.
+
+thread_local! {
+    static PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` and counts the panics on this thread meanwhile, caught or not. The panic hook
+/// is process-wide and tests run in parallel threads: it counts per thread and passes
+/// every panic on to the hook it replaced.
+fn panics_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = PANICS.try_with(|c| c.set(c.get() + 1));
+            previous(info);
+        }));
+    });
+    let before = PANICS.with(|c| c.get());
+    let r = f();
+    (r, PANICS.with(|c| c.get()) - before)
+}
+
+fn unsummed<'t>(v: &[Var<'t>]) -> Var<'t> {
+    v[0].tape().custom(Rc::new(Unsummed), &[v[0], v[1]]).unwrap().sum()
+}
+
+#[test]
+fn handled_problems_print_no_panic() {
+    let ((a, b, c), panics) = panics_during(|| {
+        let opts = CheckOptions::default();
+        // A vjp of the wrong shape: the engine's error, in the whole check and in localisation.
+        let a = gradcheck(unsummed, &[sample(&[2, 3], 0.1), sample(&[3], 0.5)], &opts);
+        // No vjp_graph: backward_graph's error, in the check and in localisation.
+        let op = Rc::new(Cube::ok()) as Rc<dyn CustomOp<f64>>;
+        let b = gradgradcheck(
+            move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum(),
+            &[sample(&[3], 0.2)],
+            &opts,
+        );
+        // A non-scalar output.
+        let c = gradgradcheck(|v| v[0].square(), &[sample(&[3], 0.2)], &opts);
+        (a, b, c)
+    });
+    assert!(!a.passed() && a.problems[0].contains("vjp returned shape [2, 3] for input 1"), "{a}");
+    assert!(!b.passed() && b.problems[0].contains("no vjp_graph"), "{b}");
+    assert!(!c.passed() && c.problems[0].contains("must return a scalar"), "{c}");
+    assert_eq!(panics, 0, "the reports handle these; nothing should print a panic");
+
+    // A panic in the user's own code is still caught and reported.
+    let (r, panics) = panics_during(|| {
+        gradcheck(
+            |v| -> Var<'_> { panic!("user code fails at {}", v.len()) },
+            &[sample(&[2], 0.0)],
+            &CheckOptions::default(),
+        )
+    });
+    assert!(!r.passed() && r.problems[0].contains("user code fails at 1"), "{r}");
+    assert!(panics >= 1, "the counting hook sees the closure's panic");
+}
