@@ -351,10 +351,11 @@ pub struct Localisation {
     pub node: NodeId,
     /// The op, e.g. `mul` or ``custom `my_loss` ``.
     pub op: String,
-    /// Which argument of the op (0-based).
-    pub argument: usize,
+    /// Which argument of the op (0-based); `None` when the backward rule failed with an
+    /// error that names no single argument (a wrong number of gradients, a panic).
+    pub argument: Option<usize>,
     /// The node feeding that argument.
-    pub parent: NodeId,
+    pub parent: Option<NodeId>,
     /// All the op's arguments.
     pub parents: Vec<NodeId>,
     /// The worst element of that argument, when it was checked element by element.
@@ -373,17 +374,15 @@ pub struct Localisation {
 impl fmt::Display for Localisation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let args: Vec<String> = self.parents.iter().map(|p| p.to_string()).collect();
-        write!(
-            f,
-            "{} = {}({}), argument {} ({})",
-            self.node,
-            self.op,
-            args.join(", "),
-            self.argument,
-            self.parent
-        )?;
+        write!(f, "{} = {}({})", self.node, self.op, args.join(", "))?;
+        if let (Some(k), Some(p)) = (self.argument, self.parent) {
+            write!(f, ", argument {k} ({p})")?;
+        }
         if let Some(m) = &self.message {
-            return write!(f, ": backward failed: {m}");
+            return match self.argument {
+                Some(_) => write!(f, ": backward failed: {m}"),
+                None => write!(f, ": backward failed (the error names no argument): {m}"),
+            };
         }
         match &self.index {
             Some(i) => write!(f, " at {i:?}")?,
@@ -1659,7 +1658,7 @@ fn localize<T: Float, F: Func<T>>(
             NodeVerdict::Kink => skipped += 1,
             NodeVerdict::Bad(mut l) => {
                 l.node = NodeId(id);
-                l.parent = NodeId(s.parents[l.argument]);
+                l.parent = l.argument.map(|k| NodeId(s.parents[k]));
                 l.parents = s.parents.iter().map(|&p| NodeId(p)).collect();
                 if skipped > 0 {
                     notes.push(format!("{skipped} earlier nodes sit at a non-smooth point and were skipped"));
@@ -1727,11 +1726,13 @@ fn localize_second<T: Float, F: Func<T>>(
         let parents: Vec<NodeId> = s.parents.iter().map(|&p| NodeId(p)).collect();
         let node = NodeFn { s, u };
         let r = run_second::<T, T, _>("", &node, &vals, &opts);
+        // An op of one argument: a failure can only be about that argument.
+        let only = (parents.len() == 1).then_some(0);
         let mut loc = Localisation {
             node: NodeId(id),
             op: node.s.display_name(),
-            argument: 0,
-            parent: parents[0],
+            argument: only,
+            parent: only.map(|k| parents[k]),
             parents: parents.clone(),
             index: None,
             analytic: f64::NAN,
@@ -1744,13 +1745,12 @@ fn localize_second<T: Float, F: Func<T>>(
             return (Some(loc), notes, true);
         }
         if let Some(e) = r.worst_entries(1).into_iter().find(|e| e.status == Status::Fail) {
-            if let Probe::Element { input, index } = &e.probe {
-                loc.argument = *input;
-                loc.parent = parents[*input];
+            if let Some(input) = e.probe.input() {
+                loc.argument = Some(input);
+                loc.parent = Some(parents[input]);
+            }
+            if let Probe::Element { index, .. } = &e.probe {
                 loc.index = Some(index.clone());
-            } else if let Some(input) = e.probe.input() {
-                loc.argument = input;
-                loc.parent = parents[input];
             }
             loc.analytic = e.analytic;
             loc.numeric = e.numeric;
@@ -1790,12 +1790,12 @@ fn check_node<T: Float>(
     let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape");
     let t = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = vals.iter().map(|p| t.var(p)).collect();
-    let bad = |argument: usize, message: String| {
+    let bad = |argument: Option<usize>, message: String| {
         NodeVerdict::Bad(Localisation {
             node: NodeId(s.id),
             op: s.display_name(),
             argument,
-            parent: NodeId(0),
+            parent: None,
             parents: Vec::new(),
             index: None,
             analytic: f64::NAN,
@@ -1810,8 +1810,8 @@ fn check_node<T: Float>(
     };
     let g = match catch(|| y.try_backward_with_seed(&u.cast::<T>())) {
         Ok(Ok(g)) => g,
-        Ok(Err(e)) => return bad(0, e.to_string()),
-        Err(e) => return bad(0, e),
+        Ok(Err(e)) => return bad(failing_argument(s, vals, &y.value(), &u.cast()), e.to_string()),
+        Err(e) => return bad((vals.len() == 1).then_some(0), e),
     };
     let analytic: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
     let x0: Vec<Tensor<f64>> = vals.iter().map(to_f64).collect();
@@ -1835,8 +1835,8 @@ fn check_node<T: Float>(
         let mut loc = Localisation {
             node: NodeId(s.id),
             op: s.display_name(),
-            argument: k,
-            parent: NodeId(0),
+            argument: Some(k),
+            parent: None,
             parents: Vec::new(),
             index: None,
             analytic: d.map_or(f64::NAN, |e| e.analytic),
@@ -1861,6 +1861,28 @@ fn check_node<T: Float>(
         return NodeVerdict::Bad(loc);
     }
     NodeVerdict::Ok
+}
+
+/// The argument a failed backward of node `s` is about: for a custom op, the first input
+/// whose `vjp` gradient has the wrong shape (the error the engine reports); for an op of
+/// one argument, that one. `None` when no single argument is to blame (a wrong number of
+/// gradients).
+fn failing_argument<T: Float>(
+    s: &crate::replay::NodeSpec<T>,
+    vals: &[Tensor<T>],
+    y: &Tensor<T>,
+    g: &Tensor<T>,
+) -> Option<usize> {
+    if vals.len() == 1 {
+        return Some(0);
+    }
+    let op = s.custom.as_ref()?;
+    let refs: Vec<&Tensor<T>> = vals.iter().collect();
+    let grads = catch(|| op.vjp(&refs, y, g)).ok()?;
+    if grads.len() != vals.len() {
+        return None;
+    }
+    grads.iter().zip(vals).position(|(g, x)| g.shape() != x.shape())
 }
 
 /// [`compare`] on argument `k` only, with the mode of `probe.resolved`.

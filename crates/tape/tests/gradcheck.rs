@@ -317,7 +317,7 @@ fn localisation_names_the_wrong_custom_op() {
     let l = r.localisation.as_ref().unwrap_or_else(|| panic!("no localisation:\n{r}"));
     assert_eq!(l.node, expected, "{r}");
     assert_eq!(l.op, "custom `cube`");
-    assert_eq!(l.argument, 0);
+    assert_eq!(l.argument, Some(0));
     assert_eq!(l.index.as_deref(), Some(&[1, 1][..]), "flat index 4 of [2, 3]:\n{r}");
     assert!((l.analytic / l.numeric - 1.01).abs() < 1e-4, "{r}");
     assert!(r.to_string().contains(&format!("first wrong backward rule: {expected} = custom `cube`")), "{r}");
@@ -534,6 +534,49 @@ fn panics_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
 
 fn unsummed<'t>(v: &[Var<'t>]) -> Var<'t> {
     v[0].tape().custom(Rc::new(Unsummed), &[v[0], v[1]]).unwrap().sum()
+}
+
+#[test]
+fn a_failing_custom_vjp_is_blamed_on_the_argument_the_error_names() {
+    // v2 = row_scale(v0, v1): the gradient of v1 (input 1) has the wrong shape.
+    let r = gradcheck(unsummed, &[sample(&[2, 3], 0.1), sample(&[3], 0.5)], &CheckOptions::default());
+    assert!(!r.passed());
+    assert!(r.problems[0].contains("for input 1 (v1)"), "{r}");
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("{r}"));
+    assert_eq!((l.node, l.argument, l.parent), (NodeId(2), Some(1), Some(NodeId(1))), "{r}");
+    assert!(
+        r.to_string().contains(
+            "first wrong backward rule: v2 = custom `row_scale`(v0, v1), argument 1 (v1): backward failed: "
+        ),
+        "{r}"
+    );
+
+    /// Two inputs, one gradient: no argument to blame.
+    struct OneGradient;
+    impl CustomOp<f64> for OneGradient {
+        fn name(&self) -> &str {
+            "one_gradient"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            Ok(Tensor::from_fn(x[0].shape(), |i| x[0].data()[i] * x[1].data()[i]))
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![g.clone()]
+        }
+    }
+    let r = gradcheck(
+        |v| v[0].tape().custom(Rc::new(OneGradient), &[v[0], v[1]]).unwrap().sum(),
+        &[sample(&[3], 0.1), sample(&[3], 0.5)],
+        &CheckOptions::default(),
+    );
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("{r}"));
+    assert_eq!((l.argument, l.parent), (None, None), "{r}");
+    assert!(
+        r.to_string().contains(
+            "first wrong backward rule: v2 = custom `one_gradient`(v0, v1): backward failed (the error names no argument): "
+        ),
+        "{r}"
+    );
 }
 
 #[test]
