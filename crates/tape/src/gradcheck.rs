@@ -1140,30 +1140,56 @@ struct Base {
     detached: Vec<(NodeId, NodeId)>,
 }
 
-fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<Base, String> {
+/// Why the gradient under test could not be computed.
+enum BaseError {
+    /// f itself failed (a panic) or returned a non-scalar: there is no backward rule to
+    /// blame, so localisation does not run.
+    Function(String),
+    /// The backward pass failed or is not repeatable: localisation can name the rule.
+    Backward(String),
+}
+
+impl BaseError {
+    /// The problem for the report, and whether localisation can help with it.
+    fn into_problem(self) -> (String, bool) {
+        match self {
+            BaseError::Function(e) => (e, false),
+            BaseError::Backward(e) => (e, true),
+        }
+    }
+}
+
+/// f recorded on `vars`; an error unless it returns a scalar.
+fn scalar_output<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result<Var<'t, T>, BaseError> {
+    let y = catch(|| f.call(vars)).map_err(BaseError::Function)?;
+    if y.len() != 1 {
+        return Err(BaseError::Function(not_scalar(y)));
+    }
+    Ok(y)
+}
+
+fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<Base, BaseError> {
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = catch(|| f.call(&vars))?;
-    if y.len() != 1 {
-        return Err(not_scalar(y));
-    }
+    let y = scalar_output(f, &vars)?;
     // The fallible forms report the engine's errors (a VJP of the wrong shape) without a
     // panic; `catch` is for a custom op's `vjp`, user code that may panic.
-    let g = catch(|| y.try_backward())?.map_err(|e| e.to_string())?;
+    let backward = || catch(|| y.try_backward()).and_then(|g| g.map_err(|e| e.to_string()));
+    let g = backward().map_err(BaseError::Backward)?;
     let grads: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
     // Re-entrance: a second backward must give bit-identical gradients (no accumulation,
     // no state left behind by the first).
-    let again = catch(|| y.try_backward())?.map_err(|e| e.to_string())?;
+    let again = backward().map_err(BaseError::Backward)?;
     for (k, v) in vars.iter().enumerate() {
         if let Some(i) =
             again[*v].iter().zip(&grads[k]).position(|(a, b)| a.to_f64().to_bits() != b.to_bits())
         {
-            return Err(format!(
+            return Err(BaseError::Backward(format!(
                 "backward is not repeatable: a second call gave {} instead of {} for input {k} at {:?}",
                 again[*v][i],
                 grads[k][i],
                 unravel(i, inputs[k].shape())
-            ));
+            )));
         }
     }
     let inner = tape.inner.borrow();
@@ -1179,14 +1205,11 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
 }
 
 /// Recorded first-order gradient and H·u, recorded in `T`.
-fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -> Result<Base2, String> {
+fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -> Result<Base2, BaseError> {
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
+    let y = scalar_output(f, &vars)?;
     catch(|| -> Result<Base2, String> {
-        let y = f.call(&vars);
-        if y.len() != 1 {
-            return Err(not_scalar(y));
-        }
         let gv = y.try_backward_graph().map_err(|e| e.to_string())?;
         let g1: Vec<Vec<f64>> =
             vars.iter().map(|v| gv.wrt(*v).value().data().iter().map(|x| x.to_f64()).collect()).collect();
@@ -1197,7 +1220,9 @@ fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -
         let g = s.try_backward().map_err(|e| e.to_string())?;
         let hu = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
         Ok(Base2 { g1, hu })
-    })?
+    })
+    .and_then(|b| b)
+    .map_err(BaseError::Backward)
 }
 
 struct Base2 {
@@ -1226,8 +1251,13 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     let mut rep = start::<T, E>(title, inputs, o);
     let mut rng = Rng::new(o.seed);
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
+    let mut localizable = true;
     match base(f, inputs, rep.resolved.step) {
-        Err(e) => rep.problems.push(e),
+        Err(e) => {
+            let (problem, rules) = e.into_problem();
+            rep.problems.push(problem);
+            localizable = rules;
+        }
         Ok(b) => {
             rep.kink_sites = b.kinks;
             let r = rep.resolved.clone();
@@ -1246,7 +1276,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
         }
     }
     noise_note(&mut rep);
-    if !rep.passed() && o.localize {
+    if !rep.passed() && o.localize && localizable {
         let (l, notes, complete) = localize::<T, F>(f, inputs, o);
         rep.localisation = l;
         rep.notes.extend(notes);
@@ -1266,8 +1296,13 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let u: Vec<Tensor<f64>> =
         x0.iter().map(|x| Tensor::new(x.shape(), rng.normals(x.len())).expect("same shape")).collect();
+    let mut localizable = true;
     match base2(f, inputs, &u) {
-        Err(e) => rep.problems.push(e),
+        Err(e) => {
+            let (problem, rules) = e.into_problem();
+            rep.problems.push(problem);
+            localizable = rules;
+        }
         Ok(b) => {
             let r = rep.resolved.clone();
             if let Ok(b1) = base(f, inputs, r.step) {
@@ -1278,7 +1313,7 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
         }
     }
     noise_note(&mut rep);
-    if !rep.passed() && o.localize {
+    if !rep.passed() && o.localize && localizable {
         let (l, notes, complete) = localize_second::<T, F>(f, inputs);
         rep.localisation = l;
         rep.notes.extend(notes);

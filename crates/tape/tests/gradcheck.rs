@@ -610,5 +610,17 @@ fn handled_problems_print_no_panic() {
         )
     });
     assert!(!r.passed() && r.problems[0].contains("user code fails at 1"), "{r}");
-    assert!(panics >= 1, "the counting hook sees the closure's panic");
+    assert_eq!(panics, 1, "f runs once: with f failing there is no backward rule to localise");
+}
+
+#[test]
+fn a_non_scalar_output_is_not_localised() {
+    for r in [
+        gradcheck(|v| v[0].square(), &[sample(&[3], 0.2)], &CheckOptions::default()),
+        gradgradcheck(|v| v[0].square(), &[sample(&[3], 0.2)], &CheckOptions::default()),
+    ] {
+        assert!(!r.passed() && r.problems[0].contains("must return a scalar"), "{r}");
+        assert!(!r.localized && r.localisation.is_none(), "{r}");
+        assert!(!r.to_string().contains("localisation"), "{r}");
+    }
 }
