@@ -1276,6 +1276,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
         }
     }
     noise_note(&mut rep);
+    localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
         let (l, notes, complete) = localize::<T, F>(f, inputs, o);
         rep.localisation = l;
@@ -1313,6 +1314,7 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
         }
     }
     noise_note(&mut rep);
+    localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
         let (l, notes, complete) = localize_second::<T, F>(f, inputs);
         rep.localisation = l;
@@ -1323,6 +1325,20 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
         "order 1 checks the recorded gradient (backward_graph); order 2 checks H·u for a random u".into(),
     );
     rep
+}
+
+/// A check that compared no input element (every input is empty) must not pass: makes
+/// that a problem, unless the report already has one. True if it did.
+fn nothing_checked(rep: &mut CheckReport) -> bool {
+    if !rep.problems.is_empty() || rep.entries.iter().any(|e| e.probe.input().is_some()) {
+        return false;
+    }
+    rep.problems.push(
+        "no entry was compared because the inputs have no elements, so nothing was checked: give inputs \
+         with at least one element"
+            .into(),
+    );
+    true
 }
 
 /// Says when rounding noise, not the tolerance, decided some entries.
@@ -1634,6 +1650,7 @@ pub fn check_custom_op_at<T: Float>(
             }
         }
     }
+    nothing_checked(&mut rep);
     rep
 }
 

@@ -624,3 +624,19 @@ fn a_non_scalar_output_is_not_localised() {
         assert!(!r.to_string().contains("localisation"), "{r}");
     }
 }
+
+#[test]
+fn a_check_of_no_entries_does_not_pass() {
+    let opts = CheckOptions::default();
+    let empty = Tensor::<f64>::zeros(&[0]);
+    let reports = [
+        gradcheck(|v| v[0].sum(), std::slice::from_ref(&empty), &opts),
+        gradgradcheck(|v| v[0].sum(), std::slice::from_ref(&empty), &opts),
+        check_custom_op(Rc::new(Cube::ok()), &[&[0]], &opts),
+    ];
+    for r in reports {
+        assert!(!r.passed(), "{r}");
+        assert!(r.problems.iter().any(|p| p.contains("nothing was checked")), "{r}");
+        assert!(!r.to_string().contains("localisation"), "{r}");
+    }
+}
