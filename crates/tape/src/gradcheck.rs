@@ -671,7 +671,9 @@ impl fmt::Display for CheckReport {
             for e in swept {
                 let [d2, dh] = e.sweep.expect("filtered");
                 let spread = (d2 - e.numeric).abs().max((dh - e.numeric).abs());
-                let verdict = if spread < 0.1 * e.abs_err {
+                let verdict = if ![d2, e.numeric, dh].iter().all(|v| v.is_finite()) {
+                    "not finite within the step: outside the domain, or an overflow"
+                } else if spread < 0.1 * e.abs_err {
                     "stable: the analytic value is wrong"
                 } else {
                     "unstable: suspect the step or precision"
@@ -1327,6 +1329,46 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
     rep
 }
 
+/// Explains NaN differences of a custom op: its value is not finite at the inputs (or
+/// within one step of them), which are probably outside its domain. `range` is the range
+/// the inputs were drawn from, if they were random.
+fn domain_note<T: Float>(rep: &mut CheckReport, y: &Tensor<T>, range: Option<(f64, f64)>) {
+    let what = match y.data().iter().position(|v| !v.is_finite()) {
+        Some(i) => format!(
+            "is {} at output {:?} ({} of {} outputs not finite), so ⟨u, op(x)⟩ and all its central \
+             differences are not finite",
+            y.data()[i],
+            unravel(i, y.shape()),
+            y.data().iter().filter(|v| !v.is_finite()).count(),
+            y.len()
+        ),
+        None => {
+            let at: Vec<String> = rep
+                .entries
+                .iter()
+                .filter(|e| matches!(e.probe, Probe::Element { .. }) && !e.numeric.is_finite())
+                .map(|e| rep.probe_label(e))
+                .collect();
+            if at.is_empty() {
+                return;
+            }
+            format!(
+                "is not finite within one step of the inputs: the central differences of {}{} are not finite",
+                at.iter().take(4).cloned().collect::<Vec<_>>().join(", "),
+                if at.len() > 4 { format!(" and {} more", at.len() - 4) } else { String::new() }
+            )
+        }
+    };
+    let advice = match range {
+        Some((lo, hi)) => format!(
+            "the random inputs, drawn from ({lo}, {hi}), are probably outside the op's domain: draw them \
+             inside it with with_input_range(lo, hi), or give them with check_custom_op_at"
+        ),
+        None => "the inputs are probably outside the op's domain: check it at inputs inside it".to_string(),
+    };
+    rep.notes.push(format!("the op's value {what}; {advice}"));
+}
+
 /// A check that compared no input element (every input is empty) must not pass: makes
 /// that a problem, unless the report already has one. True if it did.
 fn nothing_checked(rep: &mut CheckReport) -> bool {
@@ -1454,7 +1496,7 @@ pub fn check_custom_op<T: Float>(
         .iter()
         .map(|s| Tensor::from_fn(s, |_| T::from_f64(lo + (hi - lo) * rng.uniform())))
         .collect();
-    check_custom_op_at(op, &inputs, options)
+    check_op(op, &inputs, options, true)
 }
 
 /// Checks a [`CustomOp`] at the given inputs:
@@ -1470,6 +1512,17 @@ pub fn check_custom_op_at<T: Float>(
     op: Rc<dyn CustomOp<T>>,
     inputs: &[Tensor<T>],
     options: &CheckOptions,
+) -> CheckReport {
+    check_op(op, inputs, options, false)
+}
+
+/// [`check_custom_op_at`]; `random` says the inputs were drawn from `options.input_range`
+/// (for the advice on inputs outside the op's domain).
+fn check_op<T: Float>(
+    op: Rc<dyn CustomOp<T>>,
+    inputs: &[Tensor<T>],
+    options: &CheckOptions,
+    random: bool,
 ) -> CheckReport {
     let title = format!("custom op `{}`", op.name());
     let mut rep = start::<T, T>(&title, inputs, options);
@@ -1544,6 +1597,7 @@ pub fn check_custom_op_at<T: Float>(
     compare(&x0, &analytic, &phi, 1, &r, &mut rng, &mut part);
     rep.entries.extend(part.entries.into_iter().filter(|e| e.probe.input().is_none_or(|k| good[k])));
     rep.problems.extend(part.problems);
+    domain_note(&mut rep, &y, random.then_some(options.input_range));
     // 3. Dot-product identity with a fresh cotangent.
     let u2 = Tensor::new(&ys, rng.normals(y.len())).expect("shape");
     if let Ok(g2) = catch(|| op.vjp(&refs, &y, &u2.cast())) {

@@ -640,3 +640,41 @@ fn a_check_of_no_entries_does_not_pass() {
         assert!(!r.to_string().contains("localisation"), "{r}");
     }
 }
+
+/// ln as a custom op: defined for positive inputs only.
+struct Ln;
+impl CustomOp<f64> for Ln {
+    fn name(&self) -> &str {
+        "ln"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].map(f64::ln))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| g.data()[i] / x[0].data()[i])]
+    }
+}
+
+#[test]
+fn a_custom_op_outside_its_domain_is_named_as_such() {
+    // The default inputs are drawn from (−1, 1): ln is NaN at the negative ones.
+    let r = check_custom_op(Rc::new(Ln), &[&[2, 3]], &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+    let note = r.notes.iter().find(|n| n.contains("not finite")).unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        note.contains("NaN") && note.contains("with_input_range") && note.contains("check_custom_op_at"),
+        "{note}"
+    );
+    assert!(!r.to_string().contains("suspect the step"), "{r}");
+    // At chosen inputs, the note does not suggest other random ones.
+    let r = check_custom_op_at(Rc::new(Ln), &[Tensor::from([0.5, -0.5])], &CheckOptions::default());
+    let note = r.notes.iter().find(|n| n.contains("not finite")).unwrap_or_else(|| panic!("{r}"));
+    assert!(note.contains("NaN at output [1]") && !note.contains("with_input_range"), "{note}");
+    // Finite at the inputs, not within one step of them: the note names the elements.
+    let r = check_custom_op_at(Rc::new(Ln), &[Tensor::from([0.5, 1e-7])], &CheckOptions::default());
+    let note = r.notes.iter().find(|n| n.contains("not finite")).unwrap_or_else(|| panic!("{r}"));
+    assert!(note.contains("within one step") && note.contains("x0[1]") && !note.contains("x0[0]"), "{note}");
+    // Inside the domain it passes.
+    let r = check_custom_op(Rc::new(Ln), &[&[2, 3]], &CheckOptions::default().with_input_range(0.5, 2.0));
+    assert!(r.passed() && r.notes.iter().all(|n| !n.contains("not finite")), "{r}");
+}
