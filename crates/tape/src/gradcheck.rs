@@ -144,24 +144,79 @@ impl Default for CheckOptions {
     }
 }
 
+/// Panics with the builder's name and what is wrong with its argument.
+#[track_caller]
+fn refuse(builder: &str, e: Result<(), String>) {
+    if let Err(e) = e {
+        panic!("CheckOptions::{builder}: {e}");
+    }
+}
+
+fn valid_step(step: f64) -> Result<(), String> {
+    if step > 0.0 && step.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("the step must be positive and finite, got {step}"))
+    }
+}
+
+fn valid_tolerance(name: &str, t: f64) -> Result<(), String> {
+    if t >= 0.0 && t.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{name} must be non-negative and finite, got {t}"))
+    }
+}
+
+fn valid_directions(directions: usize) -> Result<(), String> {
+    if directions > 0 {
+        Ok(())
+    } else {
+        Err(format!("fast mode needs at least 1 direction per input, got {directions}"))
+    }
+}
+
+fn valid_range(lo: f64, hi: f64) -> Result<(), String> {
+    if lo.is_finite() && hi.is_finite() && lo <= hi {
+        Ok(())
+    } else {
+        Err(format!("the input range must be finite with lo ≤ hi, got ({lo}, {hi})"))
+    }
+}
+
 impl CheckOptions {
     /// The defaults.
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets the relative step.
+    ///
+    /// # Panics
+    /// If `step` is not positive and finite.
+    #[track_caller]
     pub fn with_step(mut self, step: f64) -> Self {
+        refuse("with_step", valid_step(step));
         self.step = Some(step);
         self
     }
     /// Sets both tolerances.
+    ///
+    /// # Panics
+    /// If either is negative, NaN or infinite.
+    #[track_caller]
     pub fn with_tolerances(mut self, atol: f64, rtol: f64) -> Self {
+        refuse("with_tolerances", valid_tolerance("atol", atol).and(valid_tolerance("rtol", rtol)));
         self.atol = Some(atol);
         self.rtol = Some(rtol);
         self
     }
     /// Fast mode with `directions` random directions per input.
+    ///
+    /// # Panics
+    /// If `directions` is 0.
+    #[track_caller]
     pub fn with_fast(mut self, directions: usize) -> Self {
+        refuse("with_fast", valid_directions(directions));
         self.mode = Mode::Fast { directions };
         self
     }
@@ -191,9 +246,33 @@ impl CheckOptions {
         self
     }
     /// Range of random custom-op inputs.
+    ///
+    /// # Panics
+    /// If `lo` or `hi` is not finite, or `lo > hi`.
+    #[track_caller]
     pub fn with_input_range(mut self, lo: f64, hi: f64) -> Self {
+        refuse("with_input_range", valid_range(lo, hi));
         self.input_range = (lo, hi);
         self
+    }
+
+    /// What is wrong with the options, for fields set directly (the builders refuse
+    /// these values): each an `invalid option` problem of the report.
+    fn invalid(&self) -> Vec<String> {
+        let directions = match self.mode {
+            Mode::Full => Ok(()),
+            Mode::Fast { directions } | Mode::Auto { directions, .. } => valid_directions(directions),
+        };
+        [
+            self.step.map_or(Ok(()), valid_step),
+            self.atol.map_or(Ok(()), |t| valid_tolerance("atol", t)),
+            self.rtol.map_or(Ok(()), |t| valid_tolerance("rtol", t)),
+            directions,
+            valid_range(self.input_range.0, self.input_range.1),
+        ]
+        .into_iter()
+        .filter_map(|r| r.err().map(|e| format!("invalid option: {e}")))
+        .collect()
     }
 }
 
@@ -241,8 +320,8 @@ fn resolve<T: Float, E: Float>(o: &CheckOptions, total: usize) -> Resolved {
     let (atol, rtol) = default_tolerances(T::NAME);
     let fast = match o.mode {
         Mode::Full => None,
-        Mode::Fast { directions } => Some(directions.max(1)),
-        Mode::Auto { max_elements, directions } => (total > max_elements).then_some(directions.max(1)),
+        Mode::Fast { directions } => Some(directions),
+        Mode::Auto { max_elements, directions } => (total > max_elements).then_some(directions),
     };
     Resolved {
         step: o.step.unwrap_or(E::EPSILON.to_f64().cbrt()),
@@ -1235,13 +1314,15 @@ struct Base2 {
 fn start<T: Float, E: Float>(title: &str, inputs: &[Tensor<T>], o: &CheckOptions) -> CheckReport {
     let total = inputs.iter().map(|x| x.len()).sum();
     let r = resolve::<T, E>(o, total);
-    CheckReport::new(
+    let mut rep = CheckReport::new(
         title.to_string(),
         &o.names,
         inputs.iter().map(|x| x.shape().to_vec()).collect(),
         r,
         o.worst,
-    )
+    );
+    rep.problems = o.invalid();
+    rep
 }
 
 fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
@@ -1251,6 +1332,9 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     o: &CheckOptions,
 ) -> CheckReport {
     let mut rep = start::<T, E>(title, inputs, o);
+    if !rep.problems.is_empty() {
+        return rep;
+    }
     let mut rng = Rng::new(o.seed);
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let mut localizable = true;
@@ -1295,6 +1379,9 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
     o: &CheckOptions,
 ) -> CheckReport {
     let mut rep = start::<T, E>(title, inputs, o);
+    if !rep.problems.is_empty() {
+        return rep;
+    }
     let mut rng = Rng::new(o.seed ^ 0x005E_C04D);
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let u: Vec<Tensor<f64>> =
@@ -1389,15 +1476,17 @@ fn noise_note(rep: &mut CheckReport) {
     // Unresolved: the rounding noise exceeds the derivative being measured.
     let unresolved = rep.entries.iter().filter(|e| e.noise > e.numeric.abs().max(e.analytic.abs())).count();
     let fd = rep.resolved.fd_dtype;
+    // Differences in f64 are what gradcheck_fn offers: advice only where they are not.
+    let in_f64 = if fd == "f64" { "" } else { " or gradcheck_fn for differences in f64" };
     if unresolved > 0 && unresolved == rep.entries.len() {
         rep.problems.push(format!(
             "every entry is below the rounding noise of the {fd} difference quotient, so nothing was \
-             really checked: use a larger step (the default is cbrt(ε)) or gradcheck_fn for differences in f64"
+             really checked: use a larger step (the default is cbrt(ε)){in_f64}"
         ));
     } else if weak > 0 {
         rep.notes.push(format!(
             "{weak} entries are checked loosely: the rounding noise of the {fd} difference quotient is most \
-             of their tolerance (use gradcheck_fn for differences in f64, or a larger step)"
+             of their tolerance (use a larger step{in_f64})"
         ));
     }
 }
@@ -1526,6 +1615,9 @@ fn check_op<T: Float>(
 ) -> CheckReport {
     let title = format!("custom op `{}`", op.name());
     let mut rep = start::<T, T>(&title, inputs, options);
+    if !rep.problems.is_empty() {
+        return rep;
+    }
     let r = rep.resolved.clone();
     let mut rng = Rng::new(options.seed ^ 0xA11CE);
     let refs: Vec<&Tensor<T>> = inputs.iter().collect();

@@ -678,3 +678,57 @@ fn a_custom_op_outside_its_domain_is_named_as_such() {
     let r = check_custom_op(Rc::new(Ln), &[&[2, 3]], &CheckOptions::default().with_input_range(0.5, 2.0));
     assert!(r.passed() && r.notes.iter().all(|n| !n.contains("not finite")), "{r}");
 }
+
+#[test]
+fn invalid_options_are_refused() {
+    let message = |f: fn() -> CheckOptions| {
+        let e = std::panic::catch_unwind(f).expect_err("an invalid option must panic");
+        e.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    let m = message(|| CheckOptions::default().with_fast(0));
+    assert!(m.contains("with_fast") && m.contains("direction") && m.contains('0'), "{m}");
+    for (m, value) in [
+        (message(|| CheckOptions::default().with_step(0.0)), "0"),
+        (message(|| CheckOptions::default().with_step(-1e-3)), "-0.001"),
+        (message(|| CheckOptions::default().with_step(f64::NAN)), "NaN"),
+        (message(|| CheckOptions::default().with_step(f64::INFINITY)), "inf"),
+    ] {
+        assert!(m.contains("with_step") && m.contains(value), "{m}");
+    }
+    for (m, name, value) in [
+        (message(|| CheckOptions::default().with_tolerances(-1e-6, 1e-5)), "atol", "-0.000001"),
+        (message(|| CheckOptions::default().with_tolerances(1e-6, f64::NAN)), "rtol", "NaN"),
+    ] {
+        assert!(m.contains("with_tolerances") && m.contains(name) && m.contains(value), "{m}");
+    }
+    let m = message(|| CheckOptions::default().with_input_range(1.0, -1.0));
+    assert!(m.contains("with_input_range"), "{m}");
+    // The fields are public: set directly, they make the report fail instead.
+    let x = [sample(&[3], 0.1)];
+    for o in [
+        CheckOptions { step: Some(0.0), ..CheckOptions::default() },
+        CheckOptions {
+            mode: wengert_tape::gradcheck::Mode::Fast { directions: 0 },
+            ..CheckOptions::default()
+        },
+        CheckOptions { atol: Some(f64::NAN), ..CheckOptions::default() },
+    ] {
+        let r = gradcheck(|v| v[0].sin().sum(), &x, &o);
+        assert!(!r.passed() && r.entries.is_empty(), "{r}");
+        assert!(r.problems[0].starts_with("invalid option"), "{r}");
+    }
+}
+
+#[test]
+fn rounding_advice_names_gradcheck_fn_only_for_f32_differences() {
+    // A step of 1e-15 in f64: every difference quotient is rounding.
+    let x = Tensor::from([0.3, 1.1]);
+    let r = gradcheck(|v| v[0].sin().sum(), &[x], &CheckOptions::default().with_step(1e-15));
+    let p = r.problems.iter().find(|p| p.contains("nothing was")).unwrap_or_else(|| panic!("{r}"));
+    assert!(p.contains("larger step") && !p.contains("gradcheck_fn"), "{p}");
+    // In f32 the advice to difference in f64 is right.
+    let x: Tensor<f32> = Tensor::from([0.3f32, 1.1]);
+    let r = gradcheck(|v| v[0].sin().sum(), &[x], &CheckOptions::default().with_step(1e-7));
+    let p = r.problems.iter().find(|p| p.contains("nothing was")).unwrap_or_else(|| panic!("{r}"));
+    assert!(p.contains("gradcheck_fn"), "{p}");
+}
