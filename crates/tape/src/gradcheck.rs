@@ -1508,6 +1508,19 @@ fn noise_note(rep: &mut CheckReport) {
 /// let r = gradcheck(|v| v[0].matmul(v[1].reshape(&[2, 1])).tanh().sum(), &[w, x], &CheckOptions::default());
 /// assert!(r.passed(), "{r}");
 /// ```
+///
+/// A closure kept in a `let` gets a signature for one tape lifetime, not for every one,
+/// and is refused with a lifetime error ("lifetime may not live long enough"); wrap it in
+/// [`crate::func_many`]:
+///
+/// ```
+/// use wengert_tape::gradcheck::{gradcheck, gradgradcheck, CheckOptions};
+/// use wengert_tape::{func_many, Tensor};
+/// let f = func_many(|v| (v[0].sin() * v[1]).sum());
+/// let xs = [Tensor::from([0.5, -1.0]), Tensor::from([2.0, 0.25])];
+/// assert!(gradcheck(f, &xs, &CheckOptions::default()).passed());
+/// assert!(gradgradcheck(f, &xs, &CheckOptions::default()).passed());
+/// ```
 pub fn gradcheck<T, F>(f: F, inputs: &[Tensor<T>], options: &CheckOptions) -> CheckReport
 where
     T: Float,

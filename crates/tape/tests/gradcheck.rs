@@ -732,3 +732,15 @@ fn rounding_advice_names_gradcheck_fn_only_for_f32_differences() {
     let p = r.problems.iter().find(|p| p.contains("nothing was")).unwrap_or_else(|| panic!("{r}"));
     assert!(p.contains("gradcheck_fn"), "{p}");
 }
+
+#[test]
+fn a_closure_kept_in_a_let_is_passed_through_func_many() {
+    // Without func_many, `let f = |v: &[Var]| ...` gets one tape lifetime, not every one,
+    // and gradcheck refuses it.
+    let f = wengert_tape::func_many(|v| (v[0].sin() * v[1]).sum());
+    let xs = [sample(&[3], 0.1), sample(&[3], 0.6)];
+    let r = gradcheck(f, &xs, &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    let r = gradgradcheck(f, &xs, &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+}
