@@ -144,7 +144,8 @@ where
 /// ```
 ///
 /// # Panics
-/// If `f` does not return a scalar or `v` does not have x's shape; see [`try_hvp`].
+/// If `f` does not return a scalar, `v` does not have x's shape, or a custom op on the
+/// path has no `vjp_graph`; see [`try_hvp`].
 #[track_caller]
 pub fn hvp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> Tensor<T>
 where
@@ -154,7 +155,9 @@ where
     ok(try_hvp(f, x, v))
 }
 
-/// Fallible [`hvp`].
+/// Fallible [`hvp`]: [`Error::NotScalar`] if `f` does not return a scalar,
+/// [`Error::InvalidArgument`] if `v` does not have x's shape, and the error of
+/// [`Var::try_backward_graph`] for a custom op on the path that has no `vjp_graph`.
 pub fn try_hvp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -165,7 +168,7 @@ where
 }
 
 /// Hessian-vector product of a scalar function of several tensors: for each input k,
-/// Σⱼ ∂²f/∂xₖ∂xⱼ · vⱼ.
+/// Σⱼ ∂²f/∂xₖ∂xⱼ · vⱼ. Fails as [`try_hvp`] does, and if `vs` and `xs` differ in length.
 pub fn try_hvp_many<T, F>(f: F, xs: &[Tensor<T>], vs: &[Tensor<T>]) -> Result<Vec<Tensor<T>>>
 where
     T: Float,
@@ -184,7 +187,7 @@ where
     let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
     let y = f(&vars);
     scalar_out("hvp", y)?;
-    let g = y.backward_graph();
+    let g = y.try_backward_graph()?;
     let mut s = tape.scalar_constant(T::ZERO);
     for (x, v) in vars.iter().zip(vs) {
         s += (g.wrt(*x) * tape.constant(v)).sum();
@@ -198,7 +201,8 @@ where
 /// reverse sweep per element of x over the recorded gradient.
 ///
 /// # Panics
-/// If `f` does not return a scalar; see [`try_hessian`].
+/// If `f` does not return a scalar, or a custom op on the path has no `vjp_graph`; see
+/// [`try_hessian`].
 #[track_caller]
 pub fn hessian<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
 where
@@ -208,7 +212,9 @@ where
     ok(try_hessian(f, x))
 }
 
-/// Fallible [`hessian`].
+/// Fallible [`hessian`]: [`Error::NotScalar`] if `f` does not return a scalar, and the
+/// error of [`Var::try_backward_graph`] for a custom op on the path that has no
+/// `vjp_graph`.
 pub fn try_hessian<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -218,7 +224,7 @@ where
     let xv = tape.var(x);
     let y = f(xv);
     scalar_out("hessian", y)?;
-    let g = y.backward_graph().wrt(xv);
+    let g = y.try_backward_graph()?.wrt(xv);
     let n = x.len();
     let mut data = Vec::with_capacity(n * n);
     let mut seed = Tensor::zeros(x.shape());

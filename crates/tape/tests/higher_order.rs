@@ -1,10 +1,12 @@
 //! Hessians, Hessian-vector products and Jacobians from the engine against closed forms,
 //! including second derivatives through custom ops that declare `vjp_graph`.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use wengert_tape::functional::{
-    func, grad, hessian, hvp, jacobian, try_hessian, try_hvp, try_hvp_many, value_and_grad_many,
+    func, grad, hessian, hvp, jacobian, try_grad, try_hessian, try_hvp, try_hvp_many, try_jacobian,
+    value_and_grad_many,
 };
 use wengert_tape::gradcheck::{gradgradcheck_fn, CheckOptions, Function};
 use wengert_tape::{CustomOp, Error, Float, Result, Tensor, Var};
@@ -185,6 +187,44 @@ fn helpers_return_errors_for_bad_arguments() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(try_hessian(|v| v.square(), &x), Err(Error::NotScalar { op: "hessian", .. })));
+}
+
+/// The identity with a numeric `vjp` only: first derivatives through it work, recorded
+/// (second-order) ones cannot.
+struct NoGraph;
+impl CustomOp<f64> for NoGraph {
+    fn name(&self) -> &str {
+        "nograph"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].clone())
+    }
+    fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![g.clone()]
+    }
+}
+
+#[test]
+fn second_order_helpers_return_an_error_for_a_custom_op_without_vjp_graph() {
+    let f = func(|v: Var<'_>| v.tape().custom(Rc::new(NoGraph), &[v]).unwrap().square().sum());
+    let x = Tensor::from([1.0, 2.0]);
+    let no_panic = |what: &str, r: std::thread::Result<Result<Tensor<f64>>>| match r {
+        Ok(Err(e)) => {
+            let msg = e.to_string();
+            assert!(msg.contains("nograph") && msg.contains("vjp_graph"), "{what}: {msg}");
+        }
+        Ok(Ok(t)) => panic!("{what}: expected an error, got {t:?}"),
+        Err(_) => panic!("{what}: the fallible form panicked"),
+    };
+    no_panic("try_hvp", catch_unwind(AssertUnwindSafe(|| try_hvp(f, &x, &x))));
+    no_panic("try_hessian", catch_unwind(AssertUnwindSafe(|| try_hessian(f, &x))));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        try_hvp_many(|v| f(v[0]), std::slice::from_ref(&x), std::slice::from_ref(&x)).map(|mut h| h.remove(0))
+    }));
+    no_panic("try_hvp_many", r);
+    // First-order helpers only need `vjp`.
+    close(try_grad(f, &x).unwrap().data(), &[2.0, 4.0], 0.0);
+    close(try_jacobian(f, &x).unwrap().data(), &[2.0, 4.0], 0.0);
 }
 
 struct Rosen;
