@@ -136,11 +136,10 @@ impl fmt::Display for Error {
             Error::ElementCount { op, shape, expected, got } => {
                 write!(f, "{op}: shape {shape:?} needs {expected} elements but {got} were given")
             }
-            Error::NotScalar { op, shape, node } => write!(
-                f,
-                "{op}: needs a scalar (shape []) but {node} has shape {shape:?}; \
-                 pass a seed of that shape to backward_with_seed, or reduce it with sum() first"
-            ),
+            Error::NotScalar { op, shape, node } => {
+                write!(f, "{op}: needs a scalar (shape []) but {node} has shape {shape:?}; ")?;
+                not_scalar_advice(f, op)
+            }
             Error::InvalidArgument { op, msg } => write!(f, "{op}: {msg}"),
             Error::TapeMismatch { op, lhs_node, rhs_node } => write!(
                 f,
@@ -160,6 +159,25 @@ impl fmt::Display for Error {
                 write!(f, ": {msg}")
             }
         }
+    }
+}
+
+/// What to do about a non-scalar where `op` needs a scalar: the way out depends on who
+/// asked (a seed for a vector-Jacobian product, or a scalar from the user's function).
+fn not_scalar_advice(f: &mut fmt::Formatter<'_>, op: &str) -> fmt::Result {
+    match op {
+        "backward" => {
+            f.write_str("pass a seed of that shape to backward_with_seed, or reduce it with sum() first")
+        }
+        "backward_graph" => f.write_str(
+            "pass a seed variable of that shape to backward_graph_with_seed, or reduce it with sum() first",
+        ),
+        "grad" | "value_and_grad" | "hvp" | "hessian" => write!(
+            f,
+            "the function passed to {op} must return a scalar: reduce its output (with sum(), say), \
+             or use jacobian for the first derivatives of a tensor-valued function"
+        ),
+        _ => f.write_str("reduce it with sum() first"),
     }
 }
 

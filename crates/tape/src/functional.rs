@@ -102,7 +102,7 @@ where
     ok(try_grad(f, x))
 }
 
-/// Fallible [`grad`]: [`Error::NotScalar`] if `f` returns a tensor.
+/// Fallible [`grad`]: [`Error::NotScalar`] (op `"grad"`) if `f` returns a tensor.
 pub fn try_grad<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -111,6 +111,7 @@ where
     let tape = Tape::new();
     let xv = tape.var(x);
     let y = f(xv);
+    scalar_out("grad", y)?;
     Ok(y.try_backward()?.wrt(xv))
 }
 
@@ -129,6 +130,7 @@ where
     let tape = Tape::new();
     let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
     let y = f(&vars);
+    scalar_out("value_and_grad", y)?;
     let g = y.try_backward()?;
     Ok((y.item(), vars.iter().map(|v| g.wrt(*v)).collect()))
 }

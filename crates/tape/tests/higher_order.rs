@@ -227,6 +227,22 @@ fn second_order_helpers_return_an_error_for_a_custom_op_without_vjp_graph() {
     close(try_jacobian(f, &x).unwrap().data(), &[2.0, 4.0], 0.0);
 }
 
+#[test]
+fn non_scalar_outputs_are_refused_with_advice_for_the_helper() {
+    let x = Tensor::from([1.0, 2.0]);
+    for (op, e) in [
+        ("hvp", try_hvp(|v| v.square(), &x, &x).unwrap_err()),
+        ("hessian", try_hessian(|v| v.square(), &x).unwrap_err()),
+        ("grad", try_grad(|v| v.square(), &x).unwrap_err()),
+    ] {
+        assert!(matches!(e, Error::NotScalar { op: o, .. } if o == op), "{op}: {e:?}");
+        let msg = e.to_string();
+        assert!(msg.starts_with(&format!("{op}: ")), "{msg}");
+        assert!(msg.contains("[2]") && msg.contains("jacobian") && msg.contains("sum()"), "{msg}");
+        assert!(!msg.contains("backward_with_seed"), "{msg}");
+    }
+}
+
 struct Rosen;
 impl Function for Rosen {
     fn eval<'t, T: Float>(&self, x: &[Var<'t, T>]) -> Var<'t, T> {
