@@ -90,6 +90,10 @@ pub enum Error {
         lhs_node: NodeId,
         /// Node of the right operand (on another tape).
         rhs_node: NodeId,
+        /// The left operand's tape ([`crate::Tape::id`]).
+        lhs_tape: u64,
+        /// The right operand's tape ([`crate::Tape::id`]).
+        rhs_tape: u64,
     },
     /// Anomaly mode found a NaN or an infinity (see [`crate::Tape::detect_anomaly`]).
     NonFinite(Box<crate::anomaly::Anomaly>),
@@ -141,9 +145,9 @@ impl fmt::Display for Error {
                 not_scalar_advice(f, op)
             }
             Error::InvalidArgument { op, msg } => write!(f, "{op}: {msg}"),
-            Error::TapeMismatch { op, lhs_node, rhs_node } => write!(
+            Error::TapeMismatch { op, lhs_node, rhs_node, lhs_tape, rhs_tape } => write!(
                 f,
-                "{op}: {lhs_node} and {rhs_node} belong to different tapes; \
+                "{op}: {lhs_node} (tape #{lhs_tape}) and {rhs_node} (tape #{rhs_tape}) belong to different tapes; \
                  variables can only be combined with variables of their own tape"
             ),
             Error::NonFinite(a) => write!(f, "anomaly: {a}"),

@@ -282,6 +282,21 @@ impl<T: Float> Tape<T> {
         }
     }
 
+    /// A number that tells this tape apart from every other tape of the process (the first
+    /// tape made is 1); errors about variables of two tapes ([`Error::TapeMismatch`]) show
+    /// it as `tape #3`. It stays the same across [`Tape::reset`].
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let (a, b) = (Tape::<f64>::new(), Tape::<f64>::new());
+    /// assert_ne!(a.id(), b.id());
+    /// let e = a.scalar(1.0).try_add(b.scalar(2.0)).unwrap_err();
+    /// assert!(e.to_string().contains(&format!("v0 (tape #{}) and v0 (tape #{})", a.id(), b.id())));
+    /// ```
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Empties the tape, keeping its allocations for the next step of a training loop.
     ///
     /// Takes `&mut self`: no [`Var`] of this tape can be alive, which the compiler checks.

@@ -212,7 +212,13 @@ impl<'t, T: Float> Var<'t, T> {
         if std::ptr::eq(self.tape, other.tape) {
             Ok(())
         } else {
-            Err(Error::TapeMismatch { op, lhs_node: self.node(), rhs_node: other.node() })
+            Err(Error::TapeMismatch {
+                op,
+                lhs_node: self.node(),
+                rhs_node: other.node(),
+                lhs_tape: self.tape.id,
+                rhs_tape: other.tape.id,
+            })
         }
     }
 

@@ -260,19 +260,32 @@ fn variables_from_another_tape_in_every_combining_op() {
     let a = t1.var(&Tensor::zeros(&[2, 2])); // v2 on t1
     let b = t2.var(&Tensor::zeros(&[2, 2])); // v0 on t2
     let (n1, n2) = (t1.len(), t2.len());
+    // The message says which tape each operand is on, so `v0 and v0` cannot happen.
+    let (a_on, b_on) = (format!("v2 (tape #{})", t1.id()), format!("v0 (tape #{})", t2.id()));
+    let (a_on, b_on) = (a_on.as_str(), b_on.as_str());
     let check = |e: Error, op: &str, lhs: &str, rhs: &str| {
         assert!(matches!(&e, Error::TapeMismatch { op: o, .. } if *o == op), "{op}: {e:?}");
-        assert_names(&e, &[op, lhs, rhs, "different tapes"]);
+        assert_names(&e, &[op, &format!("{lhs} and {rhs} belong to different tapes")]);
     };
     for (op, f) in binary_ops() {
-        check(refused(op, || f(a, b)), op, "v2", "v0");
-        check(refused(op, || f(b, a)), op, "v0", "v2");
+        check(refused(op, || f(a, b)), op, a_on, b_on);
+        check(refused(op, || f(b, a)), op, b_on, a_on);
     }
-    check(refused("matmul", || a.try_matmul(b)), "matmul", "v2", "v0");
-    check(refused("concat", || Var::try_concat(&[a, a, b], 0)), "concat", "v2", "v0");
-    check(refused("custom", || t1.custom(Rc::new(Times), &[a, b])), "custom", "v2", "v0");
+    check(refused("matmul", || a.try_matmul(b)), "matmul", a_on, b_on);
+    check(refused("concat", || Var::try_concat(&[a, a, b], 0)), "concat", a_on, b_on);
+    check(refused("custom", || t1.custom(Rc::new(Times), &[a, b])), "custom", a_on, b_on);
     // Even a custom op on the other tape with the operands swapped.
-    check(refused("custom", || t2.custom(Rc::new(Times), &[b, a])), "custom", "v0", "v2");
+    check(refused("custom", || t2.custom(Rc::new(Times), &[b, a])), "custom", b_on, a_on);
+    let e = a.try_add(b).unwrap_err();
+    assert!(
+        matches!(e, Error::TapeMismatch { lhs_tape, rhs_tape, .. } if (lhs_tape, rhs_tape) == (t1.id(), t2.id())),
+        "{e:?}"
+    );
+    // Two first nodes (both `v0`): only the tape numbers tell them apart.
+    let (t3, t4) = (Tape::<f64>::new(), Tape::<f64>::new());
+    let e = t3.scalar(0.0).try_add(t4.scalar(0.0)).unwrap_err();
+    let want = format!("add: v0 (tape #{}) and v0 (tape #{}) belong to different tapes", t3.id(), t4.id());
+    assert!(e.to_string().starts_with(&want), "{e}");
     assert_eq!((t1.len(), t2.len()), (n1, n2), "refused ops recorded nodes");
     // A seed of another tape's shape is still just a tensor: fine.
     assert!(a.sum().try_backward().is_ok());
