@@ -3,7 +3,9 @@
 //! Files have a one-line header and comma-separated numbers. Numbers are parsed as f64
 //! (Rust's `str::parse`, which round-trips Python's `repr`) and then converted to `T`.
 //! A bad row gives [`Error::Data`] naming the file, the 1-based line and column, and the
-//! column's name.
+//! column's name. Fields must be finite: `NaN`, `inf` (and numbers too large for `T`) are
+//! refused like unparsable ones, so a loaded table never holds a NaN. Column names must be
+//! distinct.
 
 use std::path::Path;
 
@@ -52,6 +54,12 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
 
 /// Reads a CSV file with a header and numeric fields.
 ///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read; [`Error::Data`], naming the file, the 1-based
+/// line and column, for an empty header, a column name that appears twice (both column
+/// numbers are given), a row with the wrong number of fields, or a field that is not a
+/// finite number (`NaN`, `inf`, `x`, or a number that overflows `T`).
+///
 /// ```
 /// let path = std::env::temp_dir().join("wengert_doc_table.csv");
 /// std::fs::write(&path, "a,b\n1,2\n3,x\n").unwrap();
@@ -67,19 +75,39 @@ pub fn read_csv<T: Float>(path: impl AsRef<Path>) -> Result<Table<T>> {
     if columns.is_empty() || (columns.len() == 1 && columns[0].is_empty()) {
         return Err(Error::Data { path: shown, line: Some(1), column: None, msg: "empty header".into() });
     }
+    let mut seen = std::collections::HashMap::with_capacity(columns.len());
+    for (c, name) in columns.iter().enumerate() {
+        if let Some(first) = seen.insert(name.as_str(), c) {
+            return Err(Error::Data {
+                path: shown,
+                line: Some(1),
+                column: Some(c as u64 + 1),
+                msg: format!("column name '{name}' appears twice, in columns {} and {}", first + 1, c + 1),
+            });
+        }
+    }
     let mut data = Vec::new();
     let mut rows = 0usize;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_err(&shown, e))?;
         let line = rec.position().map(|p| p.line());
         for (c, field) in rec.iter().enumerate() {
-            let v: f64 = field.trim().parse().map_err(|_| Error::Data {
-                path: shown.clone(),
-                line,
-                column: Some(c as u64 + 1),
-                msg: format!("cannot parse {field:?} as a number (column '{}')", columns[c]),
-            })?;
-            data.push(T::from_f64(v));
+            let bad =
+                |msg: String| Error::Data { path: shown.clone(), line, column: Some(c as u64 + 1), msg };
+            let v: f64 = field
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("cannot parse {field:?} as a number (column '{}')", columns[c])))?;
+            let t = T::from_f64(v);
+            if !t.is_finite() {
+                let what = if v.is_finite() {
+                    format!("too large for {}", T::NAME)
+                } else {
+                    "not a finite number".into()
+                };
+                return Err(bad(format!("{field:?} is {what} (column '{}')", columns[c])));
+            }
+            data.push(t);
         }
         rows += 1;
     }
@@ -103,6 +131,18 @@ fn csv_err(path: &str, e: csv::Error) -> Error {
 
 /// Reads a CSV file and splits it into features (every other column, in file order) and
 /// labels (the column named `label`).
+///
+/// # Errors
+/// Those of [`read_csv`] (so a header naming a column twice is refused, rather than one
+/// copy of the label being kept as a feature), and [`Error::Data`] if no column is named
+/// `label`.
+///
+/// ```
+/// let path = std::env::temp_dir().join("wengert_doc_dup.csv");
+/// std::fs::write(&path, "y,x,y\n1,2,3\n").unwrap();
+/// let err = wengert_nn::data::load_csv::<f64>(&path, "y").unwrap_err();
+/// assert!(err.to_string().ends_with(":1:3: column name 'y' appears twice, in columns 1 and 3"));
+/// ```
 pub fn load_csv<T: Float>(path: impl AsRef<Path>, label: &str) -> Result<Dataset<T>> {
     let path = path.as_ref();
     let table = read_csv::<T>(path)?;

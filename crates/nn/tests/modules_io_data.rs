@@ -262,6 +262,48 @@ fn csv_errors_name_file_line_and_column() {
 }
 
 #[test]
+fn csv_header_with_a_repeated_name_is_refused() {
+    let path = tmp("dup.csv");
+    // `y` twice: taking the first as the label would leave the second among the features.
+    std::fs::write(&path, "y,y\n1,1\n0,0\n").unwrap();
+    for err in [load_csv::<f64>(&path, "y").unwrap_err(), read_csv::<f64>(&path).map(|_| ()).unwrap_err()] {
+        assert!(
+            matches!(&err, Error::Data { line: Some(1), column: Some(2), msg, .. }
+                if msg.contains("'y'") && msg.contains("columns 1 and 2")),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with(&format!("{}:1:2: ", path.display())), "{err}");
+    }
+    std::fs::write(&path, "a, b ,c,b\n1,2,3,4\n").unwrap();
+    let err = read_csv::<f64>(&path).unwrap_err();
+    assert!(err.to_string().ends_with(":1:4: column name 'b' appears twice, in columns 2 and 4"), "{err}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn csv_fields_that_are_not_finite_are_refused() {
+    let path = tmp("nonfinite.csv");
+    for (field, col) in [("NaN", 2), ("nan", 2), ("inf", 4), ("-inf", 4), ("infinity", 4), ("1e400", 4)] {
+        let row = if col == 2 { format!("1,{field},2,3") } else { format!("1,2,3,{field}") };
+        std::fs::write(&path, format!("a,b,c,y\n1,2,3,4\n{row}\n")).unwrap();
+        let err = read_csv::<f64>(&path).unwrap_err();
+        assert!(
+            matches!(&err, Error::Data { line: Some(3), column: Some(c), msg, .. }
+                if *c == col && msg.contains(&format!("{field:?}")) && msg.contains("not a finite number")),
+            "{field}: {err:?}"
+        );
+        assert!(err.to_string().starts_with(&format!("{}:3:{col}: ", path.display())), "{err}");
+        assert!(load_csv::<f32>(&path, "y").is_err(), "{field}");
+    }
+    // Finite in f64 but not in f32.
+    std::fs::write(&path, "a,y\n1e39,0\n").unwrap();
+    assert!(read_csv::<f64>(&path).is_ok());
+    let err = read_csv::<f32>(&path).unwrap_err();
+    assert!(err.to_string().ends_with(":2:1: \"1e39\" is too large for f32 (column 'a')"), "{err}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
 fn forward_with_too_few_variables_is_an_error() {
     let m = mlp(2);
     let t = Tape::new();
