@@ -14,6 +14,12 @@ use crate::module::Module;
 /// PyTorch `nn.Linear` weight is the transpose, `[out, in]`), the bias `[out]`. The input is
 /// `[batch, in]` (or `[in]` for one example) and the output `[batch, out]` (or `[out]`).
 /// Parameter names: `weight`, `bias`.
+///
+/// An input of another width is refused before anything is recorded, with an
+/// [`Error::InvalidArgument`] that names the weight and both widths:
+/// `Linear: input [5, 3] (v4) has 3 features, but weight [2, 16] (v0) takes 2: the input
+/// must be [batch, 2] or [2]` (inside a [`Sequential`], prefixed with the layer:
+/// `Sequential: layer 0 (Linear): input ...`).
 #[derive(Clone, Debug)]
 pub struct Linear<T: Float = f64> {
     /// Weight, `[in, out]`.
@@ -115,6 +121,12 @@ impl<T: Float> Module<T> for Linear<T> {
         }
         let w = params[0];
         let shape = x.shape();
+        // Checked here, before anything is recorded, so the error names the layer's weight
+        // and the expected width instead of the matmul's operands.
+        let ws = w.shape();
+        if ws.len() == 2 && shape.last() != Some(&ws[0]) {
+            return Err(wrong_width(x, w));
+        }
         if shape.len() == 1 {
             let z = x.try_reshape(&[1, shape[0]])?.try_matmul(w)?.try_reshape(&[self.outputs()])?;
             return match params.get(1) {
@@ -127,6 +139,28 @@ impl<T: Float> Module<T> for Linear<T> {
             Some(&b) => x.try_matmul_add(w, b),
             None => x.try_matmul(w),
         }
+    }
+}
+
+/// The error for an input whose last dimension is not the weight's first.
+#[cold]
+#[inline(never)]
+fn wrong_width<T: Float>(x: Var<'_, T>, w: Var<'_, T>) -> Error {
+    let (xs, ws) = (x.shape(), w.shape());
+    let has = match xs.last() {
+        Some(n) => format!("has {n} features"),
+        None => "is a scalar".to_string(),
+    };
+    Error::InvalidArgument {
+        op: "Linear",
+        msg: format!(
+            "input {xs:?} ({}) {has}, but weight {ws:?} ({}) takes {}: the input must be [batch, {}] or [{}]",
+            x.node(),
+            w.node(),
+            ws[0],
+            ws[0],
+            ws[0]
+        ),
     }
 }
 
@@ -233,7 +267,7 @@ impl<T: Float> Module<T> for Sequential<T> {
 
     fn forward_with<'t>(&self, params: &[Var<'t, T>], mut x: Var<'t, T>) -> Result<Var<'t, T>> {
         let mut at = 0;
-        for l in &self.layers {
+        for (i, l) in self.layers.iter().enumerate() {
             let n = l.num_tensors();
             let Some(mine) = params.get(at..at + n) else {
                 return Err(Error::InvalidArgument {
@@ -241,9 +275,23 @@ impl<T: Float> Module<T> for Sequential<T> {
                     msg: format!("{} parameter variables given, the layers need more", params.len()),
                 });
             };
-            x = l.forward_with(mine, x)?;
+            x = l.forward_with(mine, x).map_err(|e| in_layer(i, e))?;
             at += n;
         }
         Ok(x)
+    }
+}
+
+/// A layer's [`Error::InvalidArgument`] with the layer's index (the prefix of its
+/// parameter names) in front: `Sequential: layer 2 (Linear): ...`. Other errors name
+/// nodes and are passed on unchanged.
+#[cold]
+#[inline(never)]
+fn in_layer(i: usize, e: Error) -> Error {
+    match e {
+        Error::InvalidArgument { op, msg } => {
+            Error::InvalidArgument { op: "Sequential", msg: format!("layer {i} ({op}): {msg}") }
+        }
+        e => e,
     }
 }

@@ -130,7 +130,7 @@ fn linear_accepts_one_example_and_checks_shapes() {
     assert_eq!(y.value().shape(), [2]);
     assert_eq!(y.value().data(), [4.5, 5.5]);
     let bad = lin.forward(&p, t.constant(&Tensor::zeros(&[2, 3])));
-    assert!(matches!(bad, Err(Error::ShapeMismatch { .. })), "{bad:?}");
+    assert!(matches!(bad, Err(Error::InvalidArgument { op: "Linear", .. })), "{bad:?}");
     assert!(Linear::<f64>::from_tensors(Tensor::zeros(&[2, 2]), Some(Tensor::zeros(&[3]))).is_err());
     // a bound set of the wrong size is an error, not a panic
     let other = Linear::<f64>::new_no_bias(2, 2, Init::Zeros, &mut StdRng::seed_from_u64(0));
@@ -301,6 +301,53 @@ fn csv_fields_that_are_not_finite_are_refused() {
     let err = read_csv::<f32>(&path).unwrap_err();
     assert!(err.to_string().ends_with(":2:1: \"1e39\" is too large for f32 (column 'a')"), "{err}");
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn wrong_input_width_names_the_layer_and_its_weight() {
+    let m = mlp(3); // 3 → 5 → 4 → 1
+    let t = Tape::new();
+    let p = m.bind(&t);
+    let w0 = p.get("0.weight").unwrap().node();
+    let x = t.constant(&Tensor::zeros(&[7, 2]));
+    let n = t.len();
+    let err = m.forward(&p, x).unwrap_err();
+    let want = format!(
+        "Sequential: layer 0 (Linear): input [7, 2] ({}) has 2 features, but weight [3, 5] ({w0}) takes 3: \
+         the input must be [batch, 3] or [3]",
+        x.node()
+    );
+    assert_eq!(err.to_string(), want);
+    assert!(matches!(err, Error::InvalidArgument { op: "Sequential", .. }), "{err:?}");
+    assert_eq!(t.len(), n, "a refused forward pass recorded nodes");
+    // One example of the wrong width.
+    let err = m.forward(&p, t.constant(&Tensor::zeros(&[4]))).unwrap_err();
+    assert!(err.to_string().contains("layer 0 (Linear): input [4] "), "{err}");
+    // A mismatch between layers names the later layer.
+    let mut rng = StdRng::seed_from_u64(0);
+    let bad = Sequential::<f64>::new()
+        .add(Linear::new(3, 5, Init::Zeros, &mut rng))
+        .add(ReLU)
+        .add(Linear::new(4, 1, Init::Zeros, &mut rng));
+    let p = bad.bind(&t);
+    let w2 = p.get("2.weight").unwrap().node();
+    let err = bad.forward(&p, t.constant(&Tensor::zeros(&[7, 3]))).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("Sequential: layer 2 (Linear): input [7, 5] "), "{msg}");
+    assert!(msg.contains(&format!("has 5 features, but weight [4, 1] ({w2}) takes 4")), "{msg}");
+    // Nested containers give the path, outermost first.
+    let nested = Sequential::<f64>::new().add(ReLU).add(mlp(4));
+    let p = nested.bind(&t);
+    let err = nested.forward(&p, t.constant(&Tensor::zeros(&[7, 2]))).unwrap_err();
+    assert!(
+        err.to_string().starts_with("Sequential: layer 1 (Sequential): layer 0 (Linear): input [7, 2] "),
+        "{err}"
+    );
+    // A scalar input.
+    let lin = Linear::<f64>::zeros(3, 1);
+    let p = lin.bind(&t);
+    let err = lin.forward(&p, t.scalar(1.0)).unwrap_err();
+    assert!(err.to_string().contains("is a scalar, but weight [3, 1]"), "{err}");
 }
 
 #[test]
