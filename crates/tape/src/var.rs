@@ -775,17 +775,59 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Matrix product: [m, k]·[k, n] → [m, n], or batched [b, m, k]·[b, k, n] → [b, m, n]
     /// (a 2-d operand is shared across the batch). Batch sizes must be equal: a batch of 1
-    /// is not broadcast against a larger one, and 1-d operands are not promoted — reshape
-    /// them to [1, k] or [k, 1].
+    /// is not broadcast against a larger one. A 1-d operand is taken as numpy and PyTorch
+    /// take it, a row [1, k] on the left and a column [k, 1] on the right, and that axis is
+    /// dropped from the result: [k]·[k, n] → [n], [m, k]·[k] → [m], [k]·[k] → [] (the dot
+    /// product), [b, m, k]·[k] → [b, m] (recorded as reshapes around the product).
+    ///
+    /// ```
+    /// use wengert_tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let a = tape.var(&Tensor::new(&[2, 3], vec![1., 2., 3., 4., 5., 6.]).unwrap());
+    /// let v = tape.var(&Tensor::from([1.0, 0.0, -1.0]));
+    /// assert_eq!(a.matmul(v).value().data(), &[-2.0, -2.0]);
+    /// assert_eq!(v.matmul(v).item(), 2.0);
+    /// ```
     #[track_caller]
     pub fn matmul(self, rhs: Var<'t, T>) -> Var<'t, T> {
-        ok(matmul::matmul(self, rhs))
+        ok(self.try_matmul(rhs))
     }
 
     /// Fallible [`Var::matmul`].
     #[track_caller]
     pub fn try_matmul(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
-        matmul::matmul(self, rhs)
+        let (ls, rs) = (self.shape(), rhs.shape());
+        if ls.len() != 1 && rs.len() != 1 {
+            return matmul::matmul(self, rhs);
+        }
+        self.try_same_tape(rhs, "matmul")?;
+        // Checked on the operands as given, so an error names them rather than reshapes.
+        let k_rhs = match rs.len() {
+            1 => Some(rs[0]),
+            2 | 3 => Some(rs[rs.len() - 2]),
+            _ => None,
+        };
+        if !matches!(ls.len(), 1..=3) || k_rhs != ls.last().copied() {
+            return Err(Error::ShapeMismatch {
+                op: "matmul",
+                lhs: ls,
+                rhs: rs,
+                lhs_node: self.node(),
+                rhs_node: rhs.node(),
+            });
+        }
+        let a = if ls.len() == 1 { layout::reshape(self, &[1, ls[0]])? } else { self };
+        let b = if rs.len() == 1 { layout::reshape(rhs, &[rs[0], 1])? } else { rhs };
+        let p = matmul::matmul(a, b)?;
+        let mut out = p.shape();
+        let r = out.len();
+        if ls.len() == 1 {
+            out.remove(r - 2);
+        }
+        if rs.len() == 1 {
+            out.pop();
+        }
+        layout::reshape(p, &out)
     }
 
     /// `self·rhs + c`, with `c` broadcast to the product's shape: a layer's `x·W + b`

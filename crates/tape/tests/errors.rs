@@ -90,13 +90,16 @@ fn every_binary_op_refuses_incompatible_shapes() {
 #[test]
 fn matmul_refuses_inner_batch_and_rank_mismatches() {
     let t = tape_with_padding();
-    let cases: [(&[usize], &[usize], &str); 6] = [
+    let cases: [(&[usize], &[usize], &str); 9] = [
         (&[2, 3], &[4, 2], "inner"),
         (&[2, 2, 3], &[3, 3, 2], "batch"),
-        (&[3], &[3, 2], "rank 1 left"),
-        (&[2, 3], &[3], "rank 1 right"),
+        (&[3], &[4, 2], "rank 1 left, inner"),
+        (&[2, 3], &[4], "rank 1 right, inner"),
+        (&[3], &[2], "rank 1 both, inner"),
         (&[], &[], "rank 0"),
+        (&[3], &[], "rank 1 and 0"),
         (&[1, 2, 2, 2], &[1, 2, 2, 2], "rank 4"),
+        (&[1, 2, 2, 2], &[2], "rank 4 and 1"),
     ];
     for (ls, rs, what) in cases {
         let a = t.var(&Tensor::zeros(ls));
@@ -125,6 +128,16 @@ fn matmul_refuses_inner_batch_and_rank_mismatches() {
     let a = t.var(&Tensor::zeros(&[4, 2, 3]));
     let b = t.var(&Tensor::zeros(&[4, 3, 2]));
     assert_eq!(a.try_matmul(b).map(|y| y.shape()).ok(), Some([4, 2, 2].as_slice().into()));
+    // 1-d operands are promoted as numpy does, and the promoted axis dropped.
+    let shape = |ls: &[usize], rs: &[usize]| {
+        let y = t.var(&Tensor::zeros(ls)).try_matmul(t.var(&Tensor::zeros(rs))).unwrap();
+        y.shape().to_vec()
+    };
+    assert_eq!(shape(&[3], &[3, 2]), [2]);
+    assert_eq!(shape(&[2, 3], &[3]), [2]);
+    assert_eq!(shape(&[3], &[3]), [] as [usize; 0]);
+    assert_eq!(shape(&[4, 2, 3], &[3]), [4, 2]);
+    assert_eq!(shape(&[3], &[4, 3, 2]), [4, 2]);
 }
 
 #[test]

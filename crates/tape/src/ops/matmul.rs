@@ -143,7 +143,8 @@ pub(crate) fn vjp_graph<'t, T: Float>(
 /// Records `a·b + c` for 2-d `a` [m, k] and `b` [k, n], with `c` broadcast to [m, n]
 /// (numpy rules), as one node (`Op::MatMulAdd`, `c`'s index in `aux`): the output starts
 /// as the broadcast `c` and the GEMM accumulates onto it (β = 1), so no broadcast node,
-/// no separate sum and no zeroing pass. Other ranks record `a.matmul(b) + c`.
+/// no separate sum and no zeroing pass. Other ranks (1-d and 3-d operands) record
+/// `a.matmul(b) + c`.
 #[track_caller]
 pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
     a.try_same_tape(b, "matmul_add")?;
@@ -164,7 +165,7 @@ pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, 
         }
         _ => {
             drop(inner);
-            return crate::ops::binary::record(Op::Add, matmul(a, b)?, c);
+            return crate::ops::binary::record(Op::Add, a.try_matmul(b)?, c);
         }
     };
     if !crate::shape::can_broadcast_to(&dc, &[m, n]) {

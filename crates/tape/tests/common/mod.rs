@@ -361,6 +361,24 @@ fn axis_case_2(name: &'static str, dom: Dom, build: Build) -> Case {
     case(name, gen, build)
 }
 
+/// Matrix products with a 1-d operand: [k]·[k], [k]·[k, n], [m, k]·[k], [b, m, k]·[k],
+/// [k]·[b, k, n].
+fn matmul_1d_case() -> Case {
+    let gen = (0..5usize, 1..=3usize, 1..=4usize, 1..=4usize, 1..=4usize)
+        .prop_flat_map(|(kind, b, m, k, n)| {
+            let (sa, sb) = match kind {
+                0 => (vec![k], vec![k]),
+                1 => (vec![k], vec![k, n]),
+                2 => (vec![m, k], vec![k]),
+                3 => (vec![b, m, k], vec![k]),
+                _ => (vec![k], vec![b, k, n]),
+            };
+            pair(sa, sb, Dom::Uniform(-2.0, 2.0), Dom::Uniform(-2.0, 2.0))
+        })
+        .boxed();
+    case("matmul_1d", gen, |v, _| v[0].matmul(v[1]))
+}
+
 /// Matrix products of the given operand kinds: `(lhs 3-d, rhs 3-d)`.
 fn matmul_case(name: &'static str, batched: (bool, bool)) -> Case {
     let gen = (1..=3usize, 1..=4usize, 1..=4usize, 1..=4usize)
@@ -597,6 +615,7 @@ pub fn catalog() -> Vec<Case> {
     // ---- matmul ----
     c.extend([
         matmul_case("matmul_2d", (false, false)),
+        matmul_1d_case(),
         matmul_case("matmul_3d", (true, true)),
         matmul_case("matmul_3d_2d", (true, false)),
         matmul_case("matmul_2d_3d", (false, true)),
