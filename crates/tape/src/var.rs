@@ -378,13 +378,7 @@ impl<'t, T: Float> Var<'t, T> {
         let mut kept = dims.clone();
         kept[ax] = 1;
         let s = reduce::sum_to(self, &kept)?;
-        if keepdim {
-            Ok(s)
-        } else {
-            let mut out = dims;
-            out.remove(ax);
-            layout::reshape(s, &out)
-        }
+        keep_or_drop(s, dims, ax, keepdim)
     }
 
     /// Mean over one axis.
@@ -437,13 +431,7 @@ impl<'t, T: Float> Var<'t, T> {
         let dims = self.shape();
         let ax = self.axis("max_axis", axis, &dims)?;
         let m = reduce::max_axis(self, ax)?;
-        if keepdim {
-            Ok(m)
-        } else {
-            let mut out = dims;
-            out.remove(ax);
-            layout::reshape(m, &out)
-        }
+        keep_or_drop(m, dims, ax, keepdim)
     }
 
     /// Minimum of all elements (a scalar): `-(-x).max()`, so ties and NaN behave as in
@@ -526,13 +514,7 @@ impl<'t, T: Float> Var<'t, T> {
         let dims = self.shape();
         let ax = self.axis("var_axis", axis, &dims)?;
         let v = self.variance("var_axis", ax, correction)?;
-        if keepdim {
-            Ok(v)
-        } else {
-            let mut out = dims;
-            out.remove(ax);
-            layout::reshape(v, &out)
-        }
+        keep_or_drop(v, dims, ax, keepdim)
     }
 
     /// Standard deviation of all elements, the square root of [`Var::var`]. Its gradient
@@ -606,13 +588,7 @@ impl<'t, T: Float> Var<'t, T> {
         // −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
         let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
         let lse = (self - m).exp().try_sum_axis(axis, true)?.ln() + m;
-        if keepdim {
-            Ok(lse)
-        } else {
-            let mut out = dims;
-            out.remove(ax);
-            layout::reshape(lse, &out)
-        }
+        keep_or_drop(lse, dims, ax, keepdim)
     }
 
     /// log softmax over one axis: x − logsumexp(x), stable for any finite x.
@@ -857,6 +833,22 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_matmul_add(self, rhs: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
         matmul::matmul_add(self, rhs, c)
+    }
+}
+
+/// A reduction's result `r`, computed with axis `ax` of `dims` kept at size 1: as it is
+/// with `keepdim`, else reshaped without that axis.
+fn keep_or_drop<'t, T: Float>(
+    r: Var<'t, T>,
+    mut dims: Shape,
+    ax: usize,
+    keepdim: bool,
+) -> Result<Var<'t, T>> {
+    if keepdim {
+        Ok(r)
+    } else {
+        dims.remove(ax);
+        layout::reshape(r, &dims)
     }
 }
 
