@@ -464,13 +464,7 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_min_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
-        let ax = self.axis("min_axis", axis, &dims)?;
-        if dims[ax] == 0 {
-            return Err(Error::InvalidArgument {
-                op: "min_axis",
-                msg: format!("min over axis {ax} of {dims:?} ({}), which is empty", self.node()),
-            });
-        }
+        self.nonempty_axis("min_axis", "min", axis, &dims)?;
         Ok(-(-self).try_max_axis(axis, keepdim)?)
     }
 
@@ -577,13 +571,7 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_logsumexp(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
-        let ax = self.axis("logsumexp", axis, &dims)?;
-        if dims[ax] == 0 {
-            return Err(Error::InvalidArgument {
-                op: "logsumexp",
-                msg: format!("logsumexp over axis {ax} of {dims:?} ({}), which is empty", self.node()),
-            });
-        }
+        let ax = self.nonempty_axis("logsumexp", "logsumexp", axis, &dims)?;
         // The detached max is clamped to finite values so that a row of all −inf gives
         // −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
         let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
@@ -613,6 +601,18 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_softmax(self, axis: isize) -> Result<Var<'t, T>> {
         Ok(self.try_log_softmax(axis)?.exp())
+    }
+
+    /// [`Var::axis`], and an error naming `what` if that axis is empty.
+    fn nonempty_axis(self, op: &'static str, what: &str, axis: isize, dims: &[usize]) -> Result<usize> {
+        let ax = self.axis(op, axis, dims)?;
+        if dims[ax] == 0 {
+            return Err(Error::InvalidArgument {
+                op,
+                msg: format!("{what} over axis {ax} of {dims:?} ({}), which is empty", self.node()),
+            });
+        }
+        Ok(ax)
     }
 
     fn axis(self, op: &'static str, axis: isize, dims: &[usize]) -> Result<usize> {
