@@ -750,8 +750,8 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// Matrix product: [m, k]·[k, n] → [m, n], or batched [b, m, k]·[b, k, n] → [b, m, n]
-    /// (a 2-d operand is shared across the batch). Batch sizes must be equal: a batch of 1
-    /// is not broadcast against a larger one. A 1-d operand is taken as numpy and PyTorch
+    /// (a 2-d operand is shared across the batch). Batch sizes must be equal or one of them
+    /// 1, which is broadcast: [1, m, k]·[b, k, n] → [b, m, n]. A 1-d operand is taken as numpy and PyTorch
     /// take it, a row [1, k] on the left and a column [k, 1] on the right, and that axis is
     /// dropped from the result: [k]·[k, n] → [n], [m, k]·[k] → [m], [k]·[k] → [] (the dot
     /// product), [b, m, k]·[k] → [b, m] (recorded as reshapes around the product).

@@ -128,6 +128,11 @@ fn matmul_refuses_inner_batch_and_rank_mismatches() {
     let a = t.var(&Tensor::zeros(&[4, 2, 3]));
     let b = t.var(&Tensor::zeros(&[4, 3, 2]));
     assert_eq!(a.try_matmul(b).map(|y| y.shape()).ok(), Some([4, 2, 2].as_slice().into()));
+    // A batch of 1 is broadcast against a larger one, on either side.
+    let one = t.var(&Tensor::zeros(&[1, 3, 2]));
+    assert_eq!(a.try_matmul(one).map(|y| y.shape()).ok(), Some([4, 2, 2].as_slice().into()));
+    let one = t.var(&Tensor::zeros(&[1, 2, 3]));
+    assert_eq!(one.try_matmul(b).map(|y| y.shape()).ok(), Some([4, 2, 2].as_slice().into()));
     // 1-d operands are promoted as numpy does, and the promoted axis dropped.
     let shape = |ls: &[usize], rs: &[usize]| {
         let y = t.var(&Tensor::zeros(ls)).try_matmul(t.var(&Tensor::zeros(rs))).unwrap();

@@ -1,4 +1,5 @@
-//! Matrix product, 2-d and batched 3-d (a 2-d operand is shared across the batch).
+//! Matrix product, 2-d and batched 3-d (a 2-d operand, or a batch of 1, is shared across
+//! the batch).
 //!
 //! y = a·b;  ā += ȳ·bᵀ,  b̄ += aᵀ·ȳ.
 //!
@@ -30,13 +31,19 @@ fn plan(a: &[usize], b: &[usize]) -> Option<(usize, usize, usize, usize, usize, 
     if k != k2 {
         return None;
     }
-    let batch = match (ab, bb) {
-        (Some(x), Some(y)) if x != y => return None,
-        (Some(x), _) | (_, Some(x)) => x,
-        (None, None) => 1,
+    // An operand without a batch, or with a batch of 1 against a larger one, is shared by
+    // every product of the batch (stride 0), as numpy broadcasts it.
+    let (batch, a_shared, b_shared) = match (ab, bb) {
+        (Some(x), Some(y)) if x == y => (x, false, false),
+        (Some(1), Some(y)) => (y, true, false),
+        (Some(x), Some(1)) => (x, false, true),
+        (Some(_), Some(_)) => return None,
+        (Some(x), None) => (x, false, true),
+        (None, Some(y)) => (y, true, false),
+        (None, None) => (1, true, true),
     };
-    let sa = if ab.is_some() { m * k } else { 0 };
-    let sb = if bb.is_some() { k * n } else { 0 };
+    let sa = if a_shared { 0 } else { m * k };
+    let sb = if b_shared { 0 } else { k * n };
     Some((batch, m, k, n, sa, sb))
 }
 

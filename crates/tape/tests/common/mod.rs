@@ -391,6 +391,18 @@ fn matmul_case(name: &'static str, batched: (bool, bool)) -> Case {
     case(name, gen, |v, _| v[0].matmul(v[1]))
 }
 
+/// Batched products where one side's batch is 1 and is broadcast: [1, m, k]·[b, k, n] and
+/// [b, m, k]·[1, k, n], b in 1..=3.
+fn matmul_bcast_case() -> Case {
+    let gen = (any::<bool>(), 1..=3usize, 1..=4usize, 1..=4usize, 1..=4usize)
+        .prop_flat_map(|(left, b, m, k, n)| {
+            let (ba, bb) = if left { (1, b) } else { (b, 1) };
+            pair(vec![ba, m, k], vec![bb, k, n], Dom::Uniform(-2.0, 2.0), Dom::Uniform(-2.0, 2.0))
+        })
+        .boxed();
+    case("matmul_3d_bcast", gen, |v, _| v[0].matmul(v[1]))
+}
+
 /// `x·w + c` through `matmul_add`, with `c` of every shape that broadcasts to the
 /// product's: a row ([n], [1, n]), a column ([m, 1]), the full [m, n], a scalar ([]);
 /// `batched` takes 3-d `x`, which records `matmul` then `+`.
@@ -617,6 +629,7 @@ pub fn catalog() -> Vec<Case> {
         matmul_case("matmul_2d", (false, false)),
         matmul_1d_case(),
         matmul_case("matmul_3d", (true, true)),
+        matmul_bcast_case(),
         matmul_case("matmul_3d_2d", (true, false)),
         matmul_case("matmul_2d_3d", (false, true)),
         matmul_add_case("matmul_add", false),
