@@ -489,6 +489,10 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_var(self, correction: usize) -> Result<Var<'t, T>> {
         let n = self.len();
+        if n <= correction {
+            // Named here, on the tensor as given (below it is flattened).
+            return Err(too_few("var", self, None, correction));
+        }
         let flat = if self.shape().len() == 1 { self } else { layout::reshape(self, &[n])? };
         let v = flat.variance("var", 0, correction)?;
         layout::reshape(v, &[])
@@ -544,14 +548,7 @@ impl<'t, T: Float> Var<'t, T> {
         let dims = self.shape();
         let n = dims[ax];
         if n <= correction {
-            return Err(Error::InvalidArgument {
-                op,
-                msg: format!(
-                    "{op} over axis {ax} of {dims:?} ({}) with correction {correction} needs more than \
-                     {correction} elements, has {n}",
-                    self.node()
-                ),
-            });
+            return Err(too_few(op, self, Some(ax), correction));
         }
         let mut kept = dims.clone();
         kept[ax] = 1;
@@ -833,6 +830,24 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_matmul_add(self, rhs: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
         matmul::matmul_add(self, rhs, c)
+    }
+}
+
+/// The error for a variance of `x` (over axis `ax`, or all its elements) with no more
+/// elements than its `correction`.
+fn too_few<T: Float>(op: &'static str, x: Var<'_, T>, ax: Option<usize>, correction: usize) -> Error {
+    let dims = x.shape();
+    let (over, n) = match ax {
+        Some(ax) => (format!("over axis {ax} of"), dims[ax]),
+        None => ("of".to_string(), x.len()),
+    };
+    Error::InvalidArgument {
+        op,
+        msg: format!(
+            "{op} {over} {dims:?} ({}) with correction {correction} needs more than {correction} elements, \
+             has {n}",
+            x.node()
+        ),
     }
 }
 

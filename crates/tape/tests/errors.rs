@@ -355,6 +355,12 @@ fn empty_tensors_reduce_by_convention() {
     assert_names(&e, &["var_axis", "axis 0", "[1, 3]", &w.node().to_string(), "correction 1", "has 1"]);
     let e = refused("std", || v.try_std(0));
     assert_names(&e, &["var", "[0]", "correction 0", "has 0"]);
+    // The whole-tensor variance names the tensor as given, not its flattened copy.
+    let one = t.var(&Tensor::from([[5.0]]));
+    let n = t.len();
+    let e = refused("var", || one.try_var(1));
+    assert_names(&e, &["var of [1, 1]", &one.node().to_string(), "correction 1", "has 1"]);
+    assert_eq!(t.len(), n, "a refused var recorded a node");
     assert_eq!(w.try_var_axis(1, false, 1).unwrap().value().data(), [1.0]);
 }
 
