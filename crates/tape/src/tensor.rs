@@ -153,6 +153,66 @@ impl<T: Float> Tensor<T> {
     pub fn map(&self, f: impl Fn(T) -> T) -> Self {
         Tensor { shape: self.shape.clone(), data: self.data.iter().map(|&x| f(x)).collect() }
     }
+
+    /// Index of the largest element along `axis` (negative counts from the end), for each
+    /// position of the other axes, in row-major order of the shape without `axis`: the
+    /// predicted class of each row of logits. As numpy's `argmax`, the first of tied
+    /// maxima wins and a NaN counts as the largest (the first NaN wins). Not
+    /// differentiable, so it is a method of tensors, not of variables: take a variable's
+    /// [`crate::Var::value`].
+    ///
+    /// ```
+    /// use wengert_tape::Tensor;
+    /// let logits = Tensor::new(&[2, 3], vec![0.1, 2.0, -1.0, 5.0, 5.0, 0.0]).unwrap();
+    /// assert_eq!(logits.argmax(1).unwrap(), [1, 0]); // row 1: a tie, the first wins
+    /// assert_eq!(logits.argmax(0).unwrap(), [1, 1, 1]);
+    /// assert_eq!(logits.argmin(-1).unwrap(), [2, 2]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an axis out of range or of length 0.
+    pub fn argmax(&self, axis: isize) -> Result<Vec<usize>> {
+        self.arg_best("argmax", axis, |v, best| v > best || (v.is_nan() && !best.is_nan()))
+    }
+
+    /// Index of the smallest element along `axis`: [`Tensor::argmax`] with the order
+    /// reversed (ties and NaN alike).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an axis out of range or of length 0.
+    pub fn argmin(&self, axis: isize) -> Result<Vec<usize>> {
+        self.arg_best("argmin", axis, |v, best| v < best || (v.is_nan() && !best.is_nan()))
+    }
+
+    /// The index along `axis` of the element that `better` prefers to every earlier one.
+    fn arg_best(&self, op: &'static str, axis: isize, better: impl Fn(T, T) -> bool) -> Result<Vec<usize>> {
+        let shape = &self.shape;
+        let bad = |msg: String| Error::InvalidArgument { op, msg };
+        let Some(ax) = crate::shape::resolve_axis(axis, shape.len()) else {
+            return Err(bad(format!(
+                "axis {axis} is out of range for shape {shape:?} of rank {}",
+                shape.len()
+            )));
+        };
+        let (outer, len, inner) = (numel(&shape[..ax]), shape[ax], numel(&shape[ax + 1..]));
+        if len == 0 {
+            return Err(bad(format!("{op} over axis {ax} of {shape:?}, which is empty")));
+        }
+        let mut out = Vec::with_capacity(outer * inner);
+        for o in 0..outer {
+            for j in 0..inner {
+                let at = |k: usize| self.data[(o * len + k) * inner + j];
+                let mut best = 0;
+                for k in 1..len {
+                    if better(at(k), at(best)) {
+                        best = k;
+                    }
+                }
+                out.push(best);
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl<T: Float> From<T> for Tensor<T> {

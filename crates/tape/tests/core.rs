@@ -1260,3 +1260,39 @@ fn tensor_exponentials_match_the_scalar_ops() {
         "softplus gradient of a short tensor"
     );
 }
+
+/// argmax/argmin as numpy's: along any axis of a 3-d tensor against a brute-force scan,
+/// first of ties, first NaN wins; errors for a bad or empty axis.
+#[test]
+fn argmax_and_argmin_follow_numpy() {
+    let shape = [3, 4, 5];
+    let x = Tensor::from_fn(&shape, |i| ((i * 7919) % 11) as f64 - 5.0); // many ties
+    for axis in 0..3usize {
+        let (outer, len, inner) = (
+            shape[..axis].iter().product::<usize>(),
+            shape[axis],
+            shape[axis + 1..].iter().product::<usize>(),
+        );
+        let (mut want_max, mut want_min) = (vec![], vec![]);
+        for o in 0..outer {
+            for j in 0..inner {
+                let col: Vec<f64> = (0..len).map(|k| x.data()[(o * len + k) * inner + j]).collect();
+                let mx = col.iter().cloned().fold(f64::MIN, f64::max);
+                let mn = col.iter().cloned().fold(f64::MAX, f64::min);
+                want_max.push(col.iter().position(|&v| v == mx).unwrap());
+                want_min.push(col.iter().position(|&v| v == mn).unwrap());
+            }
+        }
+        assert_eq!(x.argmax(axis as isize).unwrap(), want_max, "axis {axis}");
+        assert_eq!(x.argmin(axis as isize - 3).unwrap(), want_min, "axis {axis}");
+    }
+    let nan = f64::NAN;
+    let y = Tensor::from([1.0, nan, 7.0, nan]);
+    assert_eq!((y.argmax(0).unwrap(), y.argmin(0).unwrap()), (vec![1], vec![1]));
+    assert_eq!(
+        Tensor::scalar(1.0).argmax(0).unwrap_err().to_string(),
+        "argmax: axis 0 is out of range for shape [] of rank 0"
+    );
+    let e = Tensor::<f64>::zeros(&[2, 0]).argmin(1).unwrap_err().to_string();
+    assert_eq!(e, "argmin: argmin over axis 1 of [2, 0], which is empty");
+}
