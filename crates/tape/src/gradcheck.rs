@@ -890,6 +890,11 @@ fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
 }
 
+/// [`catch`] of a fallible `f`: a panic and an error alike become the message.
+fn catch_result<R, E: fmt::Display>(f: impl FnOnce() -> Result<R, E>) -> Result<R, String> {
+    catch(f)?.map_err(|e| e.to_string())
+}
+
 fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     let mut idx = vec![0; shape.len()];
     for d in (0..shape.len()).rev() {
@@ -1051,7 +1056,7 @@ fn eval_gdot<E: Float, F: Func<E>>(
 ) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
-    let s = catch(|| gdot(f, &vars, u))??;
+    let s = catch_result(|| gdot(f, &vars, u))?;
     let v = s.item().to_f64();
     let sig = signature(&tape.inner.borrow());
     Ok((v, sig))
@@ -1255,7 +1260,7 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
     let y = scalar_output(f, &vars)?;
     // The fallible forms report the engine's errors (a VJP of the wrong shape) without a
     // panic; `catch` is for a custom op's `vjp`, user code that may panic.
-    let backward = || catch(|| y.try_backward()).and_then(|g| g.map_err(|e| e.to_string()));
+    let backward = || catch_result(|| y.try_backward());
     let g = backward().map_err(BaseError::Backward)?;
     let grads: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
     // Re-entrance: a second backward must give bit-identical gradients (no accumulation,
@@ -1290,7 +1295,7 @@ fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
     let y = scalar_output(f, &vars)?;
-    catch(|| -> Result<Base2, String> {
+    catch_result(|| -> Result<Base2, String> {
         let gv = y.try_backward_graph().map_err(|e| e.to_string())?;
         let g1: Vec<Vec<f64>> =
             vars.iter().map(|v| gv.wrt(*v).value().data().iter().map(|x| x.to_f64()).collect()).collect();
@@ -1302,7 +1307,6 @@ fn base2<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], u: &[Tensor<f64>]) -
         let hu = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
         Ok(Base2 { g1, hu })
     })
-    .and_then(|b| b)
     .map_err(BaseError::Backward)
 }
 
@@ -1985,7 +1989,7 @@ fn node_phi<T: Float>(
 ) -> Result<(f64, Vec<u32>), String> {
     let t = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = ps.iter().map(|p| t.var(&p.cast::<T>())).collect();
-    let y = catch(|| replay(s, &vars))?.map_err(|e| e.to_string())?;
+    let y = catch_result(|| replay(s, &vars))?;
     let v: f64 = y.value().data().iter().zip(u.data()).map(|(a, b)| a.to_f64() * b).sum();
     let sig = signature(&t.inner.borrow());
     Ok((v, sig))
