@@ -1236,12 +1236,14 @@ enum BaseError {
 }
 
 impl BaseError {
-    /// The problem for the report, and whether localisation can help with it.
-    fn into_problem(self) -> (String, bool) {
-        match self {
+    /// Adds the problem to `rep`; true if localisation can help with it.
+    fn report(self, rep: &mut CheckReport) -> bool {
+        let (problem, rules) = match self {
             BaseError::Function(e) => (e, false),
             BaseError::Backward(e) => (e, true),
-        }
+        };
+        rep.problems.push(problem);
+        rules
     }
 }
 
@@ -1343,11 +1345,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let mut localizable = true;
     match base(f, inputs, rep.resolved.step) {
-        Err(e) => {
-            let (problem, rules) = e.into_problem();
-            rep.problems.push(problem);
-            localizable = rules;
-        }
+        Err(e) => localizable = e.report(&mut rep),
         Ok(b) => {
             rep.kink_sites = b.kinks;
             let r = rep.resolved.clone();
@@ -1392,11 +1390,7 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
         x0.iter().map(|x| Tensor::new(x.shape(), rng.normals(x.len())).expect("same shape")).collect();
     let mut localizable = true;
     match base2(f, inputs, &u) {
-        Err(e) => {
-            let (problem, rules) = e.into_problem();
-            rep.problems.push(problem);
-            localizable = rules;
-        }
+        Err(e) => localizable = e.report(&mut rep),
         Ok(b) => {
             let r = rep.resolved.clone();
             if let Ok(b1) = base(f, inputs, r.step) {
