@@ -406,13 +406,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::max`]: fails on an empty tensor.
     #[track_caller]
     pub fn try_max(self) -> Result<Var<'t, T>> {
+        self.nonempty("max")?;
         let n = self.len();
-        if n == 0 {
-            return Err(Error::InvalidArgument {
-                op: "max",
-                msg: format!("max of {:?} ({}), which is empty", self.shape(), self.node()),
-            });
-        }
         let flat = if self.shape().len() == 1 { self } else { layout::reshape(self, &[n])? };
         let m = reduce::max_axis(flat, 0)?;
         layout::reshape(m, &[])
@@ -444,12 +439,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::min`]: fails on an empty tensor.
     #[track_caller]
     pub fn try_min(self) -> Result<Var<'t, T>> {
-        if self.is_empty() {
-            return Err(Error::InvalidArgument {
-                op: "min",
-                msg: format!("min of {:?} ({}), which is empty", self.shape(), self.node()),
-            });
-        }
+        self.nonempty("min")?;
         Ok(-(-self).try_max()?)
     }
 
@@ -598,6 +588,17 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_softmax(self, axis: isize) -> Result<Var<'t, T>> {
         Ok(self.try_log_softmax(axis)?.exp())
+    }
+
+    /// An error naming `op` if this variable has no elements.
+    fn nonempty(self, op: &'static str) -> Result<()> {
+        if self.is_empty() {
+            return Err(Error::InvalidArgument {
+                op,
+                msg: format!("{op} of {:?} ({}), which is empty", self.shape(), self.node()),
+            });
+        }
+        Ok(())
     }
 
     /// [`Var::axis`], and an error naming `what` if that axis is empty.
