@@ -143,7 +143,7 @@ fn indices(b: &mut Bytes) -> Vec<usize> {
 /// One op on earlier nodes. `Err` is an expected refusal of the fallible API.
 fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
     let x = pick(b, vars);
-    let op = b.below(58);
+    let op = b.below(60);
     Ok(match op {
         0 => x.try_add(pick(b, vars))?,
         1 => x.try_sub(pick(b, vars))?,
@@ -233,6 +233,8 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
             let s = b.shape();
             t.constant(&b.tensor(&s))
         }
+        57 => x.try_masked(pick(b, vars))?,
+        58 => x.try_select(pick(b, vars), pick(b, vars))?,
         _ => {
             let s = b.shape();
             t.var(&b.tensor(&s))

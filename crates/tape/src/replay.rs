@@ -141,6 +141,7 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         | Op::Pow
         | Op::Maximum
         | Op::Minimum
+        | Op::Masked
         | Op::MaxWeight
         | Op::EqMask => x.try_binary(s.op, parents[1])?,
         Op::SumTo => reduce::sum_to(x, &s.out)?,

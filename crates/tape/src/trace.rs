@@ -659,7 +659,7 @@ fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
         Mul => format!("{a} · {b}"),
         Div => format!("{a} / {b}"),
         Pow => format!("{a}^{b}"),
-        Maximum | Minimum | MaxWeight | EqMask | MatMul => format!("{}({a}, {b})", n.op.name()),
+        Maximum | Minimum | Masked | MaxWeight | EqMask | MatMul => format!("{}({a}, {b})", n.op.name()),
         MatMulAdd => format!("matmul({a}, {b}) + {}", v(n.aux)),
         SumTo if dims.is_empty() => format!("sum({a})"),
         SumTo => format!("sum_to({a}, {})", list(dims)),
@@ -733,6 +733,8 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         // w(p, q) = 1 if p > q, ½ if p = q, 0 otherwise: a tie splits the gradient.
         Maximum => vec![(n.a, format!("{g} · w({a}, {b})")), (n.b, format!("{g} · w({b}, {a})"))],
         Minimum => vec![(n.a, format!("{g} · w({b}, {a})")), (n.b, format!("{g} · w({a}, {b})"))],
+        // The mask takes no gradient.
+        Masked => one(format!("masked({g}, {b})")),
         SumTo => one(format!("broadcast_to({g}, {})", list(inner.dims(n.a)))),
         MaxAxis => one(format!("{g} · [{a} = {y}] / #ties")),
         BroadcastTo => one(format!("sum_to({g}, {})", list(inner.dims(n.a)))),

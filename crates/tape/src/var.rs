@@ -329,6 +329,70 @@ impl<'t, T: Float> Var<'t, T> {
         /// Mask: 1 where self = rhs, else 0; NaN counts as equal to NaN here (so that a NaN
         /// maximum finds its NaN elements). No gradient flows through it.
         eq_mask, try_eq_mask => EqMask;
+        /// `self` where `mask ≠ 0`, else 0, with broadcasting: a selection, not a product,
+        /// so an infinite or NaN element under a zero mask gives 0 (`x * mask` would give
+        /// NaN there). A NaN mask element counts as nonzero. The gradient reaches `self`
+        /// where the mask is nonzero; none flows into the mask. See [`Var::select`].
+        masked, try_masked => Masked;
+    }
+
+    /// `on_true` where `self ≠ 0`, `on_false` elsewhere, all three broadcast together:
+    /// PyTorch's `torch.where(cond, on_true, on_false)` and JAX's `jnp.where`, with the
+    /// condition a mask (`step_mask`, `range_mask`, `eq_mask`, `is_zero`, ...; a NaN
+    /// element counts as true). The gradient goes to the chosen side only, and none flows
+    /// into the condition.
+    ///
+    /// The value never mixes the branches: an infinite or NaN element of the side not
+    /// chosen does not reach it. Its gradient can, as in PyTorch and JAX: the unchosen
+    /// side's backward rules still run, with a zero gradient, and 0 times an infinite
+    /// slope is NaN. Keep the unchosen side's input inside its domain (select twice):
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    ///
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[3], &[-4.0, 0.0, 9.0]);
+    /// let (zero, one) = (tape.scalar_constant(0.0), tape.scalar_constant(1.0));
+    /// let pos = x.step_mask(); // 1 where x > 0
+    /// // √x where x > 0, else 0; the inner select keeps √ away from x ≤ 0.
+    /// let y = pos.select(pos.select(x, one).sqrt(), zero);
+    /// assert_eq!(y.value().data(), &[0.0, 0.0, 3.0]);
+    /// let g = y.sum().backward();
+    /// assert_eq!(g.wrt(x).data(), &[0.0, 0.0, 1.0 / 6.0]);
+    /// // With √x itself on the unchosen side, √'(0) = ∞ times a zero gradient:
+    /// let g = pos.select(x.sqrt(), zero).sum().backward();
+    /// assert!(g.wrt(x).data()[1].is_nan());
+    /// ```
+    #[doc(alias = "where")]
+    #[track_caller]
+    pub fn select(self, on_true: Var<'t, T>, on_false: Var<'t, T>) -> Var<'t, T> {
+        ok(self.try_select(on_true, on_false))
+    }
+
+    /// Fallible [`Var::select`]: an error names the three shapes when they do not
+    /// broadcast together, and records nothing then.
+    #[track_caller]
+    pub fn try_select(self, on_true: Var<'t, T>, on_false: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.try_same_tape(on_true, "select")?;
+        self.try_same_tape(on_false, "select")?;
+        let (c, a, b) = (self.shape(), on_true.shape(), on_false.shape());
+        let fits =
+            crate::shape::broadcast_shapes(&c, &a).and_then(|ca| crate::shape::broadcast_shapes(&ca, &b));
+        if fits.is_none() {
+            return Err(Error::InvalidArgument {
+                op: "select",
+                msg: format!(
+                    "the condition {c:?} ({}), on_true {a:?} ({}) and on_false {b:?} ({}) do not \
+                     broadcast to one shape",
+                    self.node(),
+                    on_true.node(),
+                    on_false.node()
+                ),
+            });
+        }
+        let t = on_true.try_masked(self)?;
+        let f = on_false.try_masked(self.is_zero())?;
+        t.try_add(f)
     }
 
     // ---- reductions ----

@@ -1296,3 +1296,51 @@ fn argmax_and_argmin_follow_numpy() {
     let e = Tensor::<f64>::zeros(&[2, 0]).argmin(1).unwrap_err().to_string();
     assert_eq!(e, "argmin: argmin over axis 1 of [2, 0], which is empty");
 }
+
+/// `select` takes each element from one side only: an infinite or NaN element of the side
+/// not chosen never reaches the value, the gradient goes to the chosen side, none to the
+/// condition, and a NaN condition counts as true.
+#[test]
+fn select_never_mixes_the_sides() {
+    let t = Tape::<f64>::new();
+    let c = t.var_from(&[4], &[1.0, 0.0, f64::NAN, 0.0]);
+    let a = t.var_from(&[4], &[1.0, f64::INFINITY, 2.0, f64::NAN]);
+    let b = t.var_from(&[4], &[f64::NAN, 5.0, f64::NEG_INFINITY, 6.0]);
+    let y = c.select(a, b);
+    assert_eq!(y.value().data(), &[1.0, 5.0, 2.0, 6.0]);
+    let g = (y * t.constant(&Tensor::new(&[4], vec![1.0, 2.0, 3.0, 4.0]).unwrap())).sum().backward();
+    assert_eq!(g.wrt(a).data(), &[1.0, 0.0, 3.0, 0.0]);
+    assert_eq!(g.wrt(b).data(), &[0.0, 2.0, 0.0, 4.0]);
+    assert_eq!(g.wrt(c).data(), &[0.0; 4]);
+    // The same through the recorded backward (second order).
+    let gv = (y * y).sum().backward_graph();
+    assert_eq!(gv.wrt(a).value().data(), &[2.0, 0.0, 4.0, 0.0]);
+    assert_eq!(gv.wrt(b).value().data(), &[0.0, 10.0, 0.0, 12.0]);
+    // Scalars take the scalar path: the same rules.
+    for (cv, want, ga, gb) in [(1.0, 3.0, 1.0, 0.0), (0.0, -2.0, 0.0, 1.0), (f64::NAN, 3.0, 1.0, 0.0)] {
+        let t = Tape::<f64>::new();
+        let (c, a, b) = (t.scalar(cv), t.scalar(3.0), t.scalar(-2.0));
+        let y = c.select(a, b);
+        assert_eq!(y.item(), want);
+        let g = y.backward();
+        assert_eq!((g.scalar(a), g.scalar(b), g.scalar(c)), (ga, gb, 0.0));
+    }
+}
+
+/// `masked` passes no gradient on through its mask: a node whose only gradient-taking
+/// operand is the mask takes none itself.
+#[test]
+fn a_mask_alone_does_not_make_a_node_take_gradients() {
+    let t = Tape::<f64>::new();
+    let x = t.constant(&Tensor::new(&[2], vec![1.0, 2.0]).unwrap());
+    let m = t.var_from(&[2], &[0.0, 1.0]);
+    assert!(!x.masked(m).requires_grad());
+    assert!(m.masked(x).requires_grad());
+    let s = t.scalar(1.0);
+    assert!(!t.scalar_constant(2.0).masked(s).requires_grad());
+    // The printed list shows the selection.
+    let y = m.masked(x).sum();
+    let list = t.to_string();
+    assert!(list.contains("masked(v1, v0)"), "{list}");
+    let _ = y;
+}

@@ -36,7 +36,7 @@ fn tape_with_padding() -> Tape {
 type Binary = for<'t> fn(Var<'t>, Var<'t>) -> Result<Var<'t>>;
 
 /// Every fallible elementwise binary op, with its name in errors.
-fn binary_ops() -> [(&'static str, Binary); 9] {
+fn binary_ops() -> [(&'static str, Binary); 10] {
     [
         ("add", |a, b| a.try_add(b)),
         ("sub", |a, b| a.try_sub(b)),
@@ -47,6 +47,7 @@ fn binary_ops() -> [(&'static str, Binary); 9] {
         ("minimum", |a, b| a.try_minimum(b)),
         ("max_weight", |a, b| a.try_max_weight(b)),
         ("eq_mask", |a, b| a.try_eq_mask(b)),
+        ("masked", |a, b| a.try_masked(b)),
     ]
 }
 
@@ -507,4 +508,30 @@ fn matmul_with_an_empty_dimension_differentiates() {
         let (ga, gb) = g.unwrap_or_else(|_| panic!("{sa:?} × {sb:?}: try_backward panicked")).unwrap();
         assert!(ga.data().iter().chain(gb.data()).all(|&v| v == 0.0), "{sa:?} × {sb:?}");
     }
+}
+
+#[test]
+fn select_names_all_three_shapes_and_records_nothing() {
+    let t = tape_with_padding();
+    let c = t.var(&Tensor::zeros(&[2, 3]));
+    let a = t.var(&Tensor::zeros(&[3]));
+    let b = t.var(&Tensor::zeros(&[4]));
+    let n = t.len();
+    let e = refused("select", || c.try_select(a, b));
+    assert!(matches!(e, Error::InvalidArgument { op: "select", .. }), "{e:?}");
+    let msg = e.to_string();
+    for part in ["select", "[2, 3] (v2)", "on_true [3] (v3)", "on_false [4] (v4)", "broadcast"] {
+        assert!(msg.contains(part), "{part:?} missing from {msg:?}");
+    }
+    assert_eq!(t.len(), n, "a refused select recorded nodes");
+    // The panicking form says the same.
+    let p = catch_unwind(AssertUnwindSafe(|| c.select(a, b))).unwrap_err();
+    let p = p.downcast_ref::<String>().expect("a formatted panic message");
+    assert_eq!(p, &msg);
+    // Operands of another tape.
+    let other = Tape::<f64>::new();
+    let x = other.scalar(1.0);
+    assert!(matches!(c.try_select(x, a), Err(Error::TapeMismatch { op: "select", .. })));
+    assert!(matches!(c.try_select(a, x), Err(Error::TapeMismatch { op: "select", .. })));
+    assert_eq!(t.len(), n);
 }

@@ -11,9 +11,12 @@
 //! | pow | aᵇ | ȳ·b·aᵇ⁻¹ | ȳ·y·ln a (0 where a = 0, b ≥ 0) |
 //! | maximum | max(a, b) | ȳ·w(a,b) | ȳ·w(b,a) |
 //! | minimum | min(a, b) | ȳ·w(b,a) | ȳ·w(a,b) |
+//! | masked | a where b ≠ 0, else 0 | ȳ where b ≠ 0, else 0 | — |
 //!
 //! with w(a,b) = 1 if a > b, ½ if a = b, 0 otherwise (`max_weight`, a mask): a tie
-//! splits the gradient evenly. `maximum`/`minimum` propagate NaN.
+//! splits the gradient evenly. `maximum`/`minimum` propagate NaN. `masked` selects rather
+//! than multiplies (an infinite or NaN `a` where `b = 0` gives 0, not NaN; a NaN `b` counts as
+//! nonzero), and its mask `b` takes no gradient, as a mask op's output.
 
 use smallvec::{smallvec, SmallVec};
 
@@ -61,6 +64,7 @@ pub(crate) fn f<T: Float>(op: Op, a: T, b: T) -> T {
                 b
             }
         }
+        Op::Masked => masked(a, b),
         Op::MaxWeight => max_weight(a, b),
         Op::EqMask => {
             if a == b || (a.is_nan() && b.is_nan()) {
@@ -90,7 +94,19 @@ pub(crate) fn ga<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
         }
         Op::Maximum => g * max_weight(a, b),
         Op::Minimum => g * max_weight(b, a),
+        Op::Masked => masked(g, b),
         _ => T::ZERO,
+    }
+}
+
+/// `a` where the mask `m` is nonzero (NaN included), else 0: a selection, so an infinite
+/// or NaN `a` under a zero mask gives 0.
+#[inline(always)]
+fn masked<T: Float>(a: T, m: T) -> T {
+    if m != T::ZERO {
+        a
+    } else {
+        T::ZERO
     }
 }
 
@@ -125,6 +141,7 @@ macro_rules! each_binary {
             Op::Pow => $mac!(Pow),
             Op::Maximum => $mac!(Maximum),
             Op::Minimum => $mac!(Minimum),
+            Op::Masked => $mac!(Masked),
             Op::MaxWeight => $mac!(MaxWeight),
             Op::EqMask => $mac!(EqMask),
             _ => unreachable!("tape bug: not a binary op"),
@@ -140,7 +157,8 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let o = n.off as usize;
     let va = &inner.values;
     let fa = flow(inner, n.a, reached);
-    let fb = flow(inner, n.b, reached);
+    // A mask takes no gradient.
+    let fb = if n.op == Op::Masked { Flow::No } else { flow(inner, n.b, reached) };
     let len = inner.shapes[n.shape as usize].numel;
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..len];
@@ -208,6 +226,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         }
         Op::Maximum => (g * a.max_weight(b), g * b.max_weight(a)),
         Op::Minimum => (g * b.max_weight(a), g * a.max_weight(b)),
+        Op::Masked => return smallvec![(n.a, g.masked(b))],
         _ => return SmallVec::new(),
     };
     smallvec![(n.a, da), (n.b, db)]
@@ -258,7 +277,7 @@ fn record_general_op<T: Float>(
 fn record_scalar<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
     let tape = a.tape;
     let v = f(op, a.val, b.val);
-    let grad = (a.flags | b.flags) & GRAD != 0 && !op.is_nondifferentiable();
+    let grad = op.takes_grad(a.flags & GRAD != 0, b.flags & GRAD != 0);
     let id = tape.push_scalar(op, grad, a.id, b.id, v, &[]);
     Var::scalar(tape, id, v, grad)
 }
@@ -302,7 +321,7 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
     let mut inner = tape.inner.borrow_mut();
     let an = inner.node(a.id);
     let bn = inner.node(b.id);
-    let grad = (an.grad || bn.grad) && !op.is_nondifferentiable();
+    let grad = op.takes_grad(an.grad, bn.grad);
     let off = inner.values.len();
     let len = inner.shapes[an.shape as usize].numel;
     let (ao, bo) = (an.off as usize, bn.off as usize);

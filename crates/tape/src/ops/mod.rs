@@ -68,6 +68,8 @@ pub(crate) enum Op {
     Pow,
     Maximum,
     Minimum,
+    /// `a` where `b ≠ 0`, else 0; no gradient flows into `b` (the mask).
+    Masked,
     MaxWeight,
     EqMask,
     // Reductions.
@@ -130,6 +132,7 @@ impl Op {
             Pow => "pow",
             Maximum => "maximum",
             Minimum => "minimum",
+            Masked => "masked",
             MaxWeight => "max_weight",
             EqMask => "eq_mask",
             SumTo => "sum_to",
@@ -158,6 +161,18 @@ impl Op {
     }
 }
 
+impl Op {
+    /// Whether a binary node with operands that do (`a`, `b`) take gradients does: a
+    /// mask operand (`masked`'s `b`) passes none on.
+    #[inline(always)]
+    pub fn takes_grad(self, a: bool, b: bool) -> bool {
+        match self {
+            Op::Masked => a,
+            _ => (a || b) && !self.is_nondifferentiable(),
+        }
+    }
+}
+
 /// Per parent, the contribution to its adjoint, from a recorded VJP.
 pub(crate) type Contribs<'t, T> = smallvec::SmallVec<[(u32, Var<'t, T>); 2]>;
 
@@ -178,7 +193,7 @@ pub(crate) fn vjp_numeric<T: Float>(
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             unary::vjp(inner, n, adj, reached)
         }
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum => binary::vjp(inner, n, adj, reached),
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp(inner, n, adj, reached),
         SumTo => reduce::sum_to_vjp(inner, n, adj, reached),
         MaxAxis => reduce::max_axis_vjp(inner, n, adj, reached),
         BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
@@ -204,7 +219,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             unary::vjp_graph(out, n, g)
         }
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum => binary::vjp_graph(out, n, g),
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
         SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
         BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
             layout::vjp_graph(out, n, g)
@@ -221,7 +236,7 @@ pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> smallvec::SmallVec
     use Op::*;
     match n.op {
         Var | Const => smallvec::SmallVec::new(),
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum | MaxWeight | EqMask | MatMul => {
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked | MaxWeight | EqMask | MatMul => {
             smallvec::smallvec![n.a, n.b]
         }
         MatMulAdd => smallvec::smallvec![n.a, n.b, n.aux],
@@ -368,6 +383,7 @@ fn scalar_step<T: Float, const DENSE: bool>(
         Pow => binary!(Pow),
         Maximum => binary!(Maximum),
         Minimum => binary!(Minimum),
+        Masked => binary!(Masked),
         Neg => unary!(Neg),
         Exp => unary!(Exp),
         Ln => unary!(Ln),

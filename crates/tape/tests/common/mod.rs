@@ -426,6 +426,24 @@ fn matmul_add_case(name: &'static str, batched: bool) -> Case {
 
 const U2: Dom = Dom::Uniform(-2.0, 2.0);
 
+/// `select` on three broadcast operands: the condition (a mask of a random tensor kept
+/// away from 0) and `on_true` of a random broadcastable pair of shapes, `on_false` of
+/// their broadcast shape, of `on_true`'s, or a scalar.
+fn select_case() -> Case {
+    let gen = (bcast_pair(), 0..3usize)
+        .prop_flat_map(|((sc, sa), kind)| {
+            let sb = match kind {
+                0 => broadcast_shapes(&sc, &sa).expect("broadcastable").to_vec(),
+                1 => sa.clone(),
+                _ => vec![],
+            };
+            (tensor_s(sc, Dom::Avoid(-2.0, 2.0, 0.0, 0.0)), tensor_s(sa, U2), tensor_s(sb, U2))
+                .prop_map(|(c, a, b)| Inputs { xs: vec![c, a, b], p: Params::default() })
+        })
+        .boxed();
+    case("select", gen, |v, _| v[0].step_mask().select(v[1].sin(), v[2] * v[1].max()))
+}
+
 /// Every differentiable op, plus composite graphs where variables fan out to many ops.
 pub fn catalog() -> Vec<Case> {
     let mut c = vec![
@@ -477,7 +495,11 @@ pub fn catalog() -> Vec<Case> {
         binary("pow", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.0, 2.0), |v, _| v[0].pow(v[1])),
         binary("maximum", Dom::Grid(0.0), Dom::Grid(0.05), |v, _| v[0].maximum(v[1])),
         binary("minimum", Dom::Grid(0.0), Dom::Grid(0.05), |v, _| v[0].minimum(v[1])),
+        // The mask from a mask op, and a raw variable as the mask (no gradient reaches it).
+        binary("masked", U2, Dom::Avoid(-2.0, 2.0, 0.0, 0.0), |v, _| v[0].masked(v[1].step_mask())),
+        binary("masked_raw", U2, Dom::Avoid(-2.0, 2.0, 0.0, 0.0), |v, _| v[0].masked(v[1])),
     ]);
+    c.push(select_case());
 
     // ---- reductions ----
     c.extend([
