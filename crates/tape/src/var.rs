@@ -811,12 +811,16 @@ impl<'t, T: Float> Var<'t, T> {
         layout::concat(vars, axis)
     }
 
-    /// Matrix product: [m, k]·[k, n] → [m, n], or batched [b, m, k]·[b, k, n] → [b, m, n]
-    /// (a 2-d operand is shared across the batch). Batch sizes must be equal or one of them
-    /// 1, which is broadcast: [1, m, k]·[b, k, n] → [b, m, n]. A 1-d operand is taken as numpy and PyTorch
-    /// take it, a row [1, k] on the left and a column [k, 1] on the right, and that axis is
-    /// dropped from the result: [k]·[k, n] → [n], [m, k]·[k] → [m], [k]·[k] → [] (the dot
-    /// product), [b, m, k]·[k] → [b, m] (recorded as reshapes around the product).
+    /// Matrix product with numpy's and PyTorch's rules: [m, k]·[k, n] → [m, n], and for
+    /// operands of rank 3 and more a product per element of the leading (batch) axes,
+    /// which broadcast against each other as in elementwise ops: [b, m, k]·[b, k, n] →
+    /// [b, m, n], [m, k]·[b, k, n] → [b, m, n] (a 2-d operand is shared across the batch),
+    /// [2, 1, m, k]·[3, k, n] → [2, 3, m, n]. A 1-d operand is taken as a row [1, k] on the
+    /// left and a column [k, 1] on the right, and that axis is dropped from the result:
+    /// [k]·[k, n] → [n], [m, k]·[k] → [m], [k]·[k] → [] (the dot product), [b, m, k]·[k] →
+    /// [b, m]. 2-d and 3-d operands whose batches are equal or 1 are one node; other shapes
+    /// record reshapes (and broadcasts of a batch that is neither) around it, so their
+    /// gradients come from those nodes' rules.
     ///
     /// ```
     /// use wengert_tape::{Tape, Tensor};
@@ -825,47 +829,57 @@ impl<'t, T: Float> Var<'t, T> {
     /// let v = tape.var(&Tensor::from([1.0, 0.0, -1.0]));
     /// assert_eq!(a.matmul(v).value().data(), &[-2.0, -2.0]);
     /// assert_eq!(v.matmul(v).item(), 2.0);
+    /// let x = tape.var(&Tensor::zeros(&[4, 1, 2, 3]));
+    /// let w = tape.var(&Tensor::zeros(&[5, 3, 6]));
+    /// assert_eq!(x.matmul(w).shape().as_slice(), &[4, 5, 2, 6]);
     /// ```
     #[track_caller]
     pub fn matmul(self, rhs: Var<'t, T>) -> Var<'t, T> {
         ok(self.try_matmul(rhs))
     }
 
-    /// Fallible [`Var::matmul`].
+    /// Fallible [`Var::matmul`]: an error names both operands as given.
     #[track_caller]
     pub fn try_matmul(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
         let (ls, rs) = (self.shape(), rhs.shape());
-        if ls.len() != 1 && rs.len() != 1 {
+        if matches!((ls.len(), rs.len()), (2..=3, 2..=3)) && matmul::fits(&ls, &rs) {
             return matmul::matmul(self, rhs);
         }
         self.try_same_tape(rhs, "matmul")?;
         // Checked on the operands as given, so an error names them rather than reshapes.
-        let k_rhs = match rs.len() {
-            1 => Some(rs[0]),
-            2 | 3 => Some(rs[rs.len() - 2]),
-            _ => None,
+        let mismatch = || Error::ShapeMismatch {
+            op: "matmul",
+            lhs: ls.clone(),
+            rhs: rs.clone(),
+            lhs_node: self.node(),
+            rhs_node: rhs.node(),
         };
-        if !matches!(ls.len(), 1..=3) || k_rhs != ls.last().copied() {
-            return Err(Error::ShapeMismatch {
-                op: "matmul",
-                lhs: ls,
-                rhs: rs,
-                lhs_node: self.node(),
-                rhs_node: rhs.node(),
-            });
+        let (lr, rr) = (ls.len(), rs.len());
+        if lr == 0 || rr == 0 {
+            return Err(mismatch());
         }
-        let a = if ls.len() == 1 { layout::reshape(self, &[1, ls[0]])? } else { self };
-        let b = if rs.len() == 1 { layout::reshape(rhs, &[rs[0], 1])? } else { rhs };
-        let p = matmul::matmul(a, b)?;
-        let mut out = p.shape();
-        let r = out.len();
-        if ls.len() == 1 {
-            out.remove(r - 2);
+        let k_rhs = if rr == 1 { rs[0] } else { rs[rr - 2] };
+        if k_rhs != ls[lr - 1] {
+            return Err(mismatch());
         }
-        if rs.len() == 1 {
-            out.pop();
+        let (lb, rb) = (&ls[..lr.saturating_sub(2)], &rs[..rr.saturating_sub(2)]);
+        let batch = crate::shape::broadcast_shapes(lb, rb).ok_or_else(mismatch)?;
+        let a = if lr == 1 { layout::reshape(self, &[1, ls[0]])? } else { self };
+        let b = if rr == 1 { layout::reshape(rhs, &[rs[0], 1])? } else { rhs };
+        let (m, n) = (if lr == 1 { 1 } else { ls[lr - 2] }, if rr == 1 { 1 } else { rs[rr - 1] });
+        let p = matmul::matmul(batched(a, lb, &batch)?, batched(b, rb, &batch)?)?;
+        let mut out: Vec<usize> = batch.to_vec();
+        if lr > 1 {
+            out.push(m);
         }
-        layout::reshape(p, &out)
+        if rr > 1 {
+            out.push(n);
+        }
+        if p.shape().as_slice() == out.as_slice() {
+            Ok(p)
+        } else {
+            layout::reshape(p, &out)
+        }
     }
 
     /// `self·rhs + c`, with `c` broadcast to the product's shape: a layer's `x·W + b`
@@ -895,6 +909,31 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_matmul_add(self, rhs: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
         matmul::matmul_add(self, rhs, c)
+    }
+}
+
+/// Operand `x` of a batched product (its batch axes `own`, the product's `batch`) as
+/// [`matmul::matmul`] takes it: a matrix when its batch has one element (shared by every
+/// product, no copy), else [B, r, c] with B the batch's element count, its batch first
+/// broadcast to the product's if it differs.
+#[track_caller]
+fn batched<'t, T: Float>(x: Var<'t, T>, own: &[usize], batch: &[usize]) -> Result<Var<'t, T>> {
+    let dims = x.shape();
+    let mat = &dims[dims.len() - 2..];
+    if crate::shape::numel(own) == 1 {
+        return if dims.len() == 2 { Ok(x) } else { layout::reshape(x, mat) };
+    }
+    let x = if own == batch {
+        x
+    } else {
+        let full: Vec<usize> = batch.iter().chain(mat).copied().collect();
+        layout::broadcast_to(x, &full)?
+    };
+    let flat = [crate::shape::numel(batch), mat[0], mat[1]];
+    if dims.len() == 3 && own == batch {
+        Ok(x)
+    } else {
+        layout::reshape(x, &flat)
     }
 }
 

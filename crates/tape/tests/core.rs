@@ -1344,3 +1344,61 @@ fn a_mask_alone_does_not_make_a_node_take_gradients() {
     assert!(list.contains("masked(v1, v0)"), "{list}");
     let _ = y;
 }
+
+/// Batched products with numpy's broadcasting of the batch axes agree with a plain triple
+/// loop over each batch element, its operands found by broadcasting the index.
+#[test]
+fn batched_products_broadcast_their_batch_axes_as_numpy() {
+    let cases: &[(&[usize], &[usize])] = &[
+        (&[2, 1, 2, 3], &[4, 3, 2]),
+        (&[3, 2, 3], &[2, 1, 3, 4]),
+        (&[1, 2, 3], &[2, 3, 3, 1]),
+        (&[2, 3, 2, 3], &[2, 3, 3, 2]),
+        (&[1, 1, 2, 3], &[3, 2]),
+        (&[2, 3], &[3, 1, 2, 3, 2]),
+        (&[2, 1, 1, 2, 3], &[1, 3, 1, 3, 2]),
+    ];
+    for (ci, &(sa, sb)) in cases.iter().enumerate() {
+        let fill = |s: &[usize], salt: u64| {
+            let n: usize = s.iter().product();
+            Tensor::new(s, (0..n).map(|i| common::unit_hash(i as u64, salt + ci as u64) - 0.5).collect())
+                .unwrap()
+        };
+        let (ta, tb) = (fill(sa, 11), fill(sb, 23));
+        let t = Tape::<f64>::new();
+        let y = t.var(&ta).matmul(t.var(&tb));
+        let (m, k, n) = (sa[sa.len() - 2], sa[sa.len() - 1], sb[sb.len() - 1]);
+        let (ba, bb) = (&sa[..sa.len() - 2], &sb[..sb.len() - 2]);
+        let r = ba.len().max(bb.len());
+        let dim = |s: &[usize], d: usize| if d + s.len() >= r { s[d + s.len() - r] } else { 1 };
+        let batch: Vec<usize> = (0..r).map(|d| dim(ba, d).max(dim(bb, d))).collect();
+        let mut want_shape = batch.clone();
+        want_shape.extend([m, n]);
+        assert_eq!(y.shape().as_slice(), want_shape.as_slice(), "{sa:?}·{sb:?}");
+        // Flat index of a batch element in an operand whose batch axes are `own`.
+        let at = |own: &[usize], idx: &[usize]| {
+            let off = idx.len() - own.len();
+            own.iter()
+                .enumerate()
+                .fold(0, |acc, (d, &len)| acc * len + if len == 1 { 0 } else { idx[off + d] })
+        };
+        let nb: usize = batch.iter().product();
+        let got = y.value();
+        for e in 0..nb {
+            let mut idx = vec![0; batch.len()];
+            let mut r = e;
+            for d in (0..batch.len()).rev() {
+                idx[d] = r % batch[d];
+                r /= batch[d];
+            }
+            let (pa, pb) = (at(ba, &idx) * m * k, at(bb, &idx) * k * n);
+            for i in 0..m {
+                for j in 0..n {
+                    let w: f64 = (0..k).map(|l| ta.data()[pa + i * k + l] * tb.data()[pb + l * n + j]).sum();
+                    let g = got.data()[(e * m + i) * n + j];
+                    assert!((g - w).abs() <= 1e-12, "{sa:?}·{sb:?} at batch {idx:?} ({i}, {j}): {g} vs {w}");
+                }
+            }
+        }
+    }
+}

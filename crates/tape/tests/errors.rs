@@ -91,7 +91,7 @@ fn every_binary_op_refuses_incompatible_shapes() {
 #[test]
 fn matmul_refuses_inner_batch_and_rank_mismatches() {
     let t = tape_with_padding();
-    let cases: [(&[usize], &[usize], &str); 9] = [
+    let cases: [(&[usize], &[usize], &str); 10] = [
         (&[2, 3], &[4, 2], "inner"),
         (&[2, 2, 3], &[3, 3, 2], "batch"),
         (&[3], &[4, 2], "rank 1 left, inner"),
@@ -99,8 +99,9 @@ fn matmul_refuses_inner_batch_and_rank_mismatches() {
         (&[3], &[2], "rank 1 both, inner"),
         (&[], &[], "rank 0"),
         (&[3], &[], "rank 1 and 0"),
-        (&[1, 2, 2, 2], &[1, 2, 2, 2], "rank 4"),
-        (&[1, 2, 2, 2], &[2], "rank 4 and 1"),
+        (&[2, 2, 2, 3], &[3, 2, 3, 2], "rank 4, batches that do not broadcast"),
+        (&[1, 2, 2, 2], &[3], "rank 4 and 1, inner"),
+        (&[5, 2, 4, 3], &[5, 1, 4, 2], "rank 4, inner"),
     ];
     for (ls, rs, what) in cases {
         let a = t.var(&Tensor::zeros(ls));
@@ -144,6 +145,13 @@ fn matmul_refuses_inner_batch_and_rank_mismatches() {
     assert_eq!(shape(&[3], &[3]), [] as [usize; 0]);
     assert_eq!(shape(&[4, 2, 3], &[3]), [4, 2]);
     assert_eq!(shape(&[3], &[4, 3, 2]), [4, 2]);
+    // Batch axes broadcast as numpy's, at any rank.
+    assert_eq!(shape(&[2, 1, 4, 3], &[5, 3, 2]), [2, 5, 4, 2]);
+    assert_eq!(shape(&[1, 2, 3], &[2, 2, 3, 2]), [2, 2, 2, 2]);
+    assert_eq!(shape(&[2, 3, 4, 3], &[3]), [2, 3, 4]);
+    assert_eq!(shape(&[3], &[2, 3, 3, 2]), [2, 3, 2]);
+    assert_eq!(shape(&[1, 1, 4, 3], &[3, 2]), [1, 1, 4, 2]);
+    assert_eq!(shape(&[0, 4, 3], &[2, 1, 3, 2]), [2, 0, 4, 2]);
 }
 
 #[test]

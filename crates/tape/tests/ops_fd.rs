@@ -37,7 +37,7 @@ fd_tests! {
     // layout
     reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, scatter_rows,
     // matmul
-    matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
+    matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_nd, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
     // composite graphs
     fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain, random_dag,
 }

@@ -66,7 +66,7 @@ per_case! {
     sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,
     softmax_ties, log_softmax_large,
     reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, scatter_rows,
-    matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
+    matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_nd, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
     fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain, random_dag,
 }
 

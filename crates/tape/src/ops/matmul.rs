@@ -47,6 +47,11 @@ fn plan(a: &[usize], b: &[usize]) -> Option<(usize, usize, usize, usize, usize, 
     Some((batch, m, k, n, sa, sb))
 }
 
+/// Whether [`matmul`] takes operands of these shapes as one node.
+pub(crate) fn fits(a: &[usize], b: &[usize]) -> bool {
+    plan(a, b).is_some()
+}
+
 #[track_caller]
 pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
     a.try_same_tape(b, "matmul")?;

@@ -403,6 +403,30 @@ fn matmul_bcast_case() -> Case {
     case("matmul_3d_bcast", gen, |v, _| v[0].matmul(v[1]))
 }
 
+/// Products whose batch axes (rank 1 or 2 after broadcasting, so operands of rank up to
+/// 4) broadcast as numpy's, with a 1-d operand on either side a third of the time.
+fn matmul_nd_case() -> Case {
+    let gen = (shape_s(1..=2, 3), 0..3usize, 1..=3usize, 1..=3usize, 1..=3usize)
+        .prop_flat_map(|(out, one_d, m, k, n)| {
+            let r = out.len();
+            (Just((out, one_d, m, k, n)), vec(any::<bool>(), r), 0..=r, vec(any::<bool>(), r), 0..=r)
+        })
+        .prop_flat_map(|((out, one_d, m, k, n), ma, da, mb, db)| {
+            let mut sa = operand(&out, &ma, da);
+            let mut sb = operand(&out, &mb, db);
+            sa.extend([m, k]);
+            sb.extend([k, n]);
+            match one_d {
+                1 => sa = vec![k],
+                2 => sb = vec![k],
+                _ => {}
+            }
+            pair(sa, sb, U2, U2)
+        })
+        .boxed();
+    case("matmul_nd", gen, |v, _| v[0].matmul(v[1]))
+}
+
 /// `x·w + c` through `matmul_add`, with `c` of every shape that broadcasts to the
 /// product's: a row ([n], [1, n]), a column ([m, 1]), the full [m, n], a scalar ([]);
 /// `batched` takes 3-d `x`, which records `matmul` then `+`.
@@ -652,6 +676,7 @@ pub fn catalog() -> Vec<Case> {
         matmul_1d_case(),
         matmul_case("matmul_3d", (true, true)),
         matmul_bcast_case(),
+        matmul_nd_case(),
         matmul_case("matmul_3d_2d", (true, false)),
         matmul_case("matmul_2d_3d", (false, true)),
         matmul_add_case("matmul_add", false),
