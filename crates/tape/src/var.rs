@@ -595,6 +595,50 @@ impl<'t, T: Float> Var<'t, T> {
         Ok(self.try_var_axis(axis, keepdim, correction)?.sqrt())
     }
 
+    /// Euclidean (L2) norm of all elements, √Σx², a scalar. Its gradient x/‖x‖ is taken
+    /// as 0 where the norm is 0 (PyTorch's `linalg.vector_norm` convention; √'s slope is
+    /// infinite there, so a plain `x.square().sum().sqrt()` gives NaN). As numpy's and
+    /// PyTorch's, the squares are not rescaled: elements beyond about 1e154 (f64) overflow.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[2], &[3.0, -4.0]);
+    /// assert_eq!(x.norm().item(), 5.0);
+    /// let g = x.norm().backward().wrt(x); // x / ‖x‖
+    /// assert!((g.data()[0] - 0.6).abs() < 1e-15 && (g.data()[1] + 0.8).abs() < 1e-15);
+    /// let z = tape.var_from(&[2], &[0.0, 0.0]);
+    /// assert_eq!(z.norm().backward().wrt(z).data(), &[0.0, 0.0]);
+    /// ```
+    #[track_caller]
+    pub fn norm(self) -> Var<'t, T> {
+        self.square().sum().sqrt_or_zero()
+    }
+
+    /// Euclidean norm over one axis (negative counts from the end), dropping it unless
+    /// `keepdim`; the gradient is 0 for a slice whose norm is 0, as [`Var::norm`]'s. An
+    /// error for an axis out of range (it records nothing then).
+    #[track_caller]
+    pub fn norm_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        ok(self.try_norm_axis(axis, keepdim))
+    }
+
+    /// Fallible [`Var::norm_axis`].
+    #[track_caller]
+    pub fn try_norm_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        // Checked here, so that an error names this op and `self`, not the squares.
+        self.axis("norm_axis", axis, &self.shape())?;
+        Ok(self.square().try_sum_axis(axis, keepdim)?.sqrt_or_zero())
+    }
+
+    /// √x where x > 0, else 0, with the gradient 0 there too: the inner selection keeps
+    /// √'s infinite slope at 0 out of the backward sweep (see [`Var::select`]).
+    fn sqrt_or_zero(self) -> Var<'t, T> {
+        let pos = self.step_mask();
+        let (zero, one) = (self.tape.scalar_constant(T::ZERO), self.tape.scalar_constant(T::ONE));
+        pos.select(pos.select(self, one).sqrt(), zero)
+    }
+
     /// Σ (x − mean)² / (n − `correction`) over the resolved axis `ax`, keeping it with
     /// size 1: two passes (the mean first), so it stays accurate when the mean is large
     /// against the spread.

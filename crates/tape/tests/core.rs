@@ -1402,3 +1402,33 @@ fn batched_products_broadcast_their_batch_axes_as_numpy() {
         }
     }
 }
+
+/// A norm of 0 has gradient 0 (not the NaN of √'s infinite slope), per whole tensor and
+/// per slice along an axis, and its second derivatives are finite too.
+#[test]
+fn a_zero_norm_has_a_zero_gradient() {
+    let t = Tape::<f64>::new();
+    let x = t.var_from(&[2, 3], &[0.0, 0.0, 0.0, 1.0, -2.0, 2.0]);
+    let n = x.norm_axis(1, false);
+    assert_eq!(n.value().data(), &[0.0, 3.0]);
+    let g = n.sum().backward().wrt(x);
+    let want = [0.0, 0.0, 0.0, 1.0 / 3.0, -2.0 / 3.0, 2.0 / 3.0];
+    for (a, b) in g.data().iter().zip(want) {
+        assert!((a - b).abs() < 1e-15, "{:?}", g.data());
+    }
+    let z = t.var_from(&[3], &[0.0; 3]);
+    assert_eq!(z.norm().item(), 0.0);
+    assert_eq!(z.norm().backward().wrt(z).data(), &[0.0; 3]);
+    let gv = z.norm().backward_graph();
+    let h = gv.wrt(z).sum().backward().wrt(z);
+    assert!(h.data().iter().all(|v| v.is_finite()), "{:?}", h.data());
+    // Without the selection the same function has NaN there.
+    let plain = z.square().sum().sqrt().backward().wrt(z);
+    assert!(plain.data().iter().all(|v| v.is_nan()));
+    // keepdim and a negative axis.
+    assert_eq!(x.norm_axis(-1, true).shape().as_slice(), &[2, 1]);
+    let len = t.len();
+    let e = x.try_norm_axis(2, false).unwrap_err();
+    assert_eq!(e, Error::InvalidAxis { op: "norm_axis", axis: 2, shape: x.shape(), node: x.node() });
+    assert_eq!(t.len(), len, "a refused norm_axis recorded nodes");
+}

@@ -32,7 +32,7 @@ fd_tests! {
     // binary with broadcasting
     add, add_var, sub, sub_var, mul, mul_var, div, div_var, pow, maximum, minimum, masked, masked_raw, select,
     // reductions
-    sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,
+    sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, norm, norm_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,
     softmax_ties, log_softmax_large,
     // layout
     reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, scatter_rows,

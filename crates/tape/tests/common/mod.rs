@@ -539,6 +539,8 @@ pub fn catalog() -> Vec<Case> {
         axis_case("var_axis", U2, |v, p| v[0].var_axis(p.axis, p.keepdim, 0)),
         axis_case_2("var_axis_unbiased", U2, |v, p| v[0].var_axis(p.axis, p.keepdim, 1)),
         axis_case_2("std_axis", U2, |v, p| v[0].std_axis(p.axis, p.keepdim, 1)),
+        unary("norm", U2, |v, _| v[0].norm()),
+        axis_case("norm_axis", U2, |v, p| v[0].norm_axis(p.axis, p.keepdim)),
         axis_case("logsumexp", Dom::Uniform(-4.0, 4.0), |v, p| v[0].logsumexp(p.axis, p.keepdim)),
         axis_case("logsumexp_ties", Dom::Ints(-1, 2), |v, p| v[0].logsumexp(p.axis, p.keepdim)),
         axis_case("log_softmax", Dom::Uniform(-4.0, 4.0), |v, p| v[0].log_softmax(p.axis)),
