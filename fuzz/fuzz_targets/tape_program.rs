@@ -143,7 +143,7 @@ fn indices(b: &mut Bytes) -> Vec<usize> {
 /// One op on earlier nodes. `Err` is an expected refusal of the fallible API.
 fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
     let x = pick(b, vars);
-    let op = b.below(60);
+    let op = b.below(61);
     Ok(match op {
         0 => x.try_add(pick(b, vars))?,
         1 => x.try_sub(pick(b, vars))?,
@@ -235,6 +235,24 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
         }
         57 => x.try_masked(pick(b, vars))?,
         58 => x.try_select(pick(b, vars), pick(b, vars))?,
+        59 => {
+            // An index shape near x's (each dimension perhaps one shorter, any length
+            // along the axis), indices sometimes out of range.
+            let axis = b.axis();
+            let mut s = x.shape().to_vec();
+            for d in s.iter_mut() {
+                if b.u8() & 1 == 1 {
+                    *d = d.saturating_sub(1);
+                }
+            }
+            if !s.is_empty() {
+                let r = s.len() as isize;
+                s[axis.rem_euclid(r) as usize] = b.below(4);
+            }
+            let n = s.iter().product::<usize>().min(64);
+            let idx: Vec<usize> = (0..n).map(|_| b.below(4)).collect();
+            x.try_gather(axis, &s, &idx)?
+        }
         _ => {
             let s = b.shape();
             t.var(&b.tensor(&s))

@@ -831,6 +831,89 @@ impl<'t, T: Float> Var<'t, T> {
         layout::index_select(self, indices)
     }
 
+    /// Elements picked along one axis by an index per output element: PyTorch's
+    /// `torch.gather(x, axis, index)`, numpy's `take_along_axis`. `index` (row-major, of
+    /// shape `index_shape`, the rank of `self`, no dimension other than `axis` larger than
+    /// `self`'s) gives `out[i₀, …, iₐ, …] = self[i₀, …, index[i₀, …, iₐ, …], …]`, of shape
+    /// `index_shape`. Indices may repeat; their gradients add up. Recorded as
+    /// [`Var::index_select`] of the flattened tensor: one gather, and a scatter-add in the
+    /// backward sweep.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let logits = tape.var_from(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
+    /// // Each row's entry of its target class (2 and 0): an index of shape [2, 1].
+    /// let picked = logits.gather(1, &[2, 1], &[2, 0]);
+    /// assert_eq!(picked.value().data(), &[3.0, 4.0]);
+    /// let g = picked.sum().backward();
+    /// assert_eq!(g.wrt(logits).data(), &[0., 0., 1., 1., 0., 0.]);
+    /// ```
+    #[track_caller]
+    pub fn gather(self, axis: isize, index_shape: &[usize], index: &[usize]) -> Var<'t, T> {
+        ok(self.try_gather(axis, index_shape, index))
+    }
+
+    /// Fallible [`Var::gather`]: an error (and nothing recorded) for a bad axis, an index
+    /// shape of another rank, larger than `self` off the axis or not matching the number
+    /// of indices, and an index out of range (with its position).
+    #[track_caller]
+    pub fn try_gather(self, axis: isize, index_shape: &[usize], index: &[usize]) -> Result<Var<'t, T>> {
+        let dims = self.shape();
+        let ax = self.axis("gather", axis, &dims)?;
+        let bad = |msg: String| Err(Error::InvalidArgument { op: "gather", msg });
+        let node = self.node();
+        if index_shape.len() != dims.len() {
+            return bad(format!(
+                "an index of shape {index_shape:?} for {dims:?} ({node}); they must have the same rank"
+            ));
+        }
+        if let Some(d) = (0..dims.len()).find(|&d| d != ax && index_shape[d] > dims[d]) {
+            return bad(format!(
+                "an index of shape {index_shape:?} is larger than {dims:?} ({node}) along axis {d}, which is not \
+                 the gathered axis {ax}"
+            ));
+        }
+        if crate::shape::numel(index_shape) != index.len() {
+            return bad(format!(
+                "an index of shape {index_shape:?} needs {} indices but {} were given",
+                crate::shape::numel(index_shape),
+                index.len()
+            ));
+        }
+        // Row-major strides of `self`, and the position in the index, counted along.
+        let mut strides = vec![1; dims.len()];
+        for d in (0..dims.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * dims[d + 1];
+        }
+        let mut pos = vec![0; dims.len()];
+        let mut flat = Vec::with_capacity(index.len());
+        for &i in index {
+            if i >= dims[ax] {
+                return bad(format!(
+                    "index {i} at {pos:?} is out of range for axis {ax} of {dims:?} ({node}), of length {}",
+                    dims[ax]
+                ));
+            }
+            let off: usize = (0..dims.len()).map(|d| if d == ax { i } else { pos[d] } * strides[d]).sum();
+            flat.push(off);
+            for d in (0..pos.len()).rev() {
+                pos[d] += 1;
+                if pos[d] < index_shape[d] {
+                    break;
+                }
+                pos[d] = 0;
+            }
+        }
+        let x = if dims.len() == 1 { self } else { layout::reshape(self, &[self.len()])? };
+        let picked = layout::index_select(x, &flat)?;
+        if index_shape.len() == 1 {
+            Ok(picked)
+        } else {
+            layout::reshape(picked, index_shape)
+        }
+    }
+
     /// Zeros of `rows` rows with row `indices[r]` += row r of self. The VJP of `index_select`.
     #[track_caller]
     pub fn scatter_rows(self, indices: &[usize], rows: usize) -> Var<'t, T> {

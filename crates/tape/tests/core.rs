@@ -1432,3 +1432,34 @@ fn a_zero_norm_has_a_zero_gradient() {
     assert_eq!(e, Error::InvalidAxis { op: "norm_axis", axis: 2, shape: x.shape(), node: x.node() });
     assert_eq!(t.len(), len, "a refused norm_axis recorded nodes");
 }
+
+/// `gather` picks `x[.., index[..], ..]` along each axis of a 3-d tensor, checked against
+/// direct indexing, with an index shorter than `x` off the axis and longer along it.
+#[test]
+fn gather_picks_along_each_axis_as_torch_gather() {
+    let dims = [3usize, 4, 2];
+    let n: usize = dims.iter().product();
+    let x = Tensor::new(&dims, (0..n).map(|i| i as f64).collect()).unwrap();
+    for ax in 0..3 {
+        let mut ishape = [2usize, 3, 2];
+        ishape[ax] = 5;
+        let m: usize = ishape.iter().product();
+        let index: Vec<usize> = (0..m).map(|e| (e * 7 + 3) % dims[ax]).collect();
+        let t = Tape::<f64>::new();
+        let xv = t.var(&x);
+        let y = xv.gather(ax as isize - 3, &ishape, &index);
+        assert_eq!(y.shape().as_slice(), &ishape);
+        let got = y.value();
+        let mut counts = vec![0.0; n];
+        for (e, &i) in index.iter().enumerate() {
+            let pos = [e / (ishape[1] * ishape[2]), e / ishape[2] % ishape[1], e % ishape[2]];
+            let mut at = pos;
+            at[ax] = i;
+            let flat = (at[0] * dims[1] + at[1]) * dims[2] + at[2];
+            assert_eq!(got.data()[e], x.data()[flat], "axis {ax}, element {pos:?}");
+            counts[flat] += 1.0;
+        }
+        // The gradient of the sum counts how often each element was picked.
+        assert_eq!(y.sum().backward().wrt(xv).data(), counts.as_slice(), "axis {ax}");
+    }
+}

@@ -543,3 +543,27 @@ fn select_names_all_three_shapes_and_records_nothing() {
     assert!(matches!(c.try_select(a, x), Err(Error::TapeMismatch { op: "select", .. })));
     assert_eq!(t.len(), n);
 }
+
+#[test]
+fn gather_refuses_bad_indices_and_shapes_and_records_nothing() {
+    let t = tape_with_padding();
+    let x = t.var(&Tensor::zeros(&[2, 3]));
+    let n = t.len();
+    type Case<'a> = (isize, &'a [usize], &'a [usize], &'a [&'a str]);
+    let cases: [Case; 5] = [
+        (2, &[2, 1], &[0, 0], &["gather", "axis 2", "[2, 3]", "v2"]),
+        (1, &[2], &[0, 0], &["gather", "[2]", "[2, 3] (v2)", "same rank"]),
+        (1, &[3, 1], &[0, 0, 0], &["gather", "[3, 1]", "[2, 3] (v2)", "axis 0"]),
+        (1, &[2, 2], &[0, 1, 2], &["gather", "[2, 2]", "needs 4 indices but 3"]),
+        (1, &[2, 2], &[0, 1, 2, 3], &["gather", "index 3 at [1, 1]", "axis 1", "(v2)", "length 3"]),
+    ];
+    for (axis, shape, index, parts) in cases {
+        let e = refused("gather", || x.try_gather(axis, shape, index));
+        assert_names(&e, parts);
+        assert_eq!(t.len(), n, "{e}: a refused gather recorded nodes");
+    }
+    assert!(matches!(
+        refused("gather", || x.try_gather(-3, &[2, 1], &[0, 0])),
+        Error::InvalidAxis { op: "gather", .. }
+    ));
+}

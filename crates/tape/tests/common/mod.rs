@@ -658,6 +658,26 @@ pub fn catalog() -> Vec<Case> {
         .boxed();
     c.push(case("index_select", index_gen, |v, p| v[0].index_select(&p.ints)));
 
+    // gather along a random axis: an index shape no larger than x off the axis, any length
+    // along it, indices that repeat.
+    let gather_gen = shape_s(1..=3, 4)
+        .prop_flat_map(|s| {
+            let r = s.len();
+            let ishape = s.iter().map(|&d| 1..=d).collect::<Vec<_>>();
+            (tensor_s(s.clone(), U2), axis_s(r), ishape, 1..=5usize, Just(s))
+        })
+        .prop_flat_map(|(x, (axis, ax), mut ishape, along, s)| {
+            ishape[ax] = along;
+            let n: usize = ishape.iter().product();
+            (Just(x), Just(axis), Just(ishape), vec(0..s[ax], n))
+        })
+        .prop_map(|(x, axis, shape, ints)| Inputs {
+            xs: vec![x],
+            p: Params { axis, shape, ints, ..Params::default() },
+        })
+        .boxed();
+    c.push(case("gather", gather_gen, |v, p| v[0].gather(p.axis, &p.shape, &p.ints)));
+
     let scatter_gen = (2..=5usize, 1..=4usize, shape_s(0..=2, 3))
         .prop_flat_map(|(k, rows, rest)| {
             let mut s = vec![k];
