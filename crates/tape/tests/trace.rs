@@ -381,6 +381,24 @@ fn tutorial_blocks() -> Vec<(&'static str, String)> {
     let list = WengertList::new(&tape).name(x, "x").name(y, "y").name(dy, "dy");
     out.push(("higher-list", list.to_string()));
     out.push(("higher-sweep", list.reverse_sweep(dy).unwrap().to_string()));
+
+    // 6. A branch: √x where x > 0, else 0; then with the input selected too.
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from([-1.0, 0.0, 4.0]));
+    let zero = tape.scalar_constant(0.0);
+    let pos = x.step_mask();
+    let f = pos.select(x.sqrt(), zero).sum();
+    let list = WengertList::new(&tape).name(x, "x").name(f, "f");
+    out.push(("select-list", list.to_string()));
+    out.push(("select-sweep", list.reverse_sweep(f).unwrap().to_string()));
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from([-1.0, 0.0, 4.0]));
+    let (zero, one) = (tape.scalar_constant(0.0), tape.scalar_constant(1.0));
+    let pos = x.step_mask();
+    let f = pos.select(pos.select(x, one).sqrt(), zero).sum();
+    let list = WengertList::new(&tape).name(x, "x").name(f, "f");
+    out.push(("select-safe-list", list.to_string()));
+    out.push(("select-safe-sweep", list.reverse_sweep(f).unwrap().to_string()));
     out
 }
 
