@@ -143,7 +143,7 @@ fn indices(b: &mut Bytes) -> Vec<usize> {
 /// One op on earlier nodes. `Err` is an expected refusal of the fallible API.
 fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
     let x = pick(b, vars);
-    let op = b.below(61);
+    let op = b.below(63);
     Ok(match op {
         0 => x.try_add(pick(b, vars))?,
         1 => x.try_sub(pick(b, vars))?,
@@ -235,6 +235,8 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
         }
         57 => x.try_masked(pick(b, vars))?,
         58 => x.try_select(pick(b, vars), pick(b, vars))?,
+        60 => x.try_gt_mask(pick(b, vars))?,
+        61 => x.try_le_mask(pick(b, vars))?,
         59 => {
             // An index shape near x's (each dimension perhaps one shorter, any length
             // along the axis), indices sometimes out of range.

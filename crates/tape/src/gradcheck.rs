@@ -933,7 +933,7 @@ pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Vec<u32> {
                 let c = &inner.consts[n.aux as usize..n.aux as usize + 2];
                 s.extend(inner.value(n.a).iter().map(|&x| cmp(x, c[0]) * 3 + cmp(x, c[1])));
             }
-            Op::Maximum | Op::Minimum | Op::MaxWeight | Op::EqMask => {
+            Op::Maximum | Op::Minimum | Op::MaxWeight | Op::EqMask | Op::GtMask | Op::GeMask => {
                 let (a, b) = (inner.value(n.a), inner.value(n.b));
                 s.extend(a.iter().zip(b).map(|(&x, &y)| cmp(x, y)));
             }
@@ -965,7 +965,12 @@ fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
     let mut out = Vec::new();
     let near = |x: f64, d: f64| d <= step * x.abs().max(1.0);
     for (i, n) in inner.nodes.iter().enumerate() {
-        if !n.grad && !matches!(n.op, Op::StepMask | Op::SignMask | Op::RangeMask | Op::MaxWeight) {
+        if !n.grad
+            && !matches!(
+                n.op,
+                Op::StepMask | Op::SignMask | Op::RangeMask | Op::MaxWeight | Op::GtMask | Op::GeMask
+            )
+        {
             continue;
         }
         let node = NodeId(i as u32);
@@ -1006,12 +1011,16 @@ fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
                     }
                 }
             }
-            Op::Maximum | Op::Minimum | Op::MaxWeight => {
+            Op::Maximum | Op::Minimum | Op::MaxWeight | Op::GtMask | Op::GeMask => {
                 let (a, b) = (inner.value(n.a), inner.value(n.b));
                 for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
                     let (x, y) = (x.to_f64(), y.to_f64());
                     if near(x.abs().max(y.abs()), (x - y).abs()) {
-                        push(k, &dims, (x - y).abs(), n.op, "a tie splits the gradient ½/½");
+                        let conv = match n.op {
+                            Op::GtMask | Op::GeMask => "masks carry no gradient",
+                            _ => "a tie splits the gradient ½/½",
+                        };
+                        push(k, &dims, (x - y).abs(), n.op, conv);
                     }
                 }
             }

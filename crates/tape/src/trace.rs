@@ -659,7 +659,9 @@ fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
         Mul => format!("{a} · {b}"),
         Div => format!("{a} / {b}"),
         Pow => format!("{a}^{b}"),
-        Maximum | Minimum | Masked | MaxWeight | EqMask | MatMul => format!("{}({a}, {b})", n.op.name()),
+        Maximum | Minimum | Masked | MaxWeight | EqMask | GtMask | GeMask | MatMul => {
+            format!("{}({a}, {b})", n.op.name())
+        }
         MatMulAdd => format!("matmul({a}, {b}) + {}", v(n.aux)),
         SumTo if dims.is_empty() => format!("sum({a})"),
         SumTo => format!("sum_to({a}, {})", list(dims)),
@@ -702,7 +704,8 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
     use Op::*;
     let one = |r: String| vec![(n.a, r)];
     match n.op {
-        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask => vec![],
+        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
+        | GeMask => vec![],
         Neg | RSubConst => one(format!("−{g}")),
         Exp => one(format!("{g} · {y}")),
         Ln => one(format!("{g} / {a}")),

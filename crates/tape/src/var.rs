@@ -329,6 +329,13 @@ impl<'t, T: Float> Var<'t, T> {
         /// Mask: 1 where self = rhs, else 0; NaN counts as equal to NaN here (so that a NaN
         /// maximum finds its NaN elements). No gradient flows through it.
         eq_mask, try_eq_mask => EqMask;
+        /// Mask: 1 where self > rhs, else 0 (0 where either is NaN), with broadcasting: the
+        /// condition of `torch.where(a > b, ..)` for [`Var::select`]. No gradient flows
+        /// through it.
+        gt_mask, try_gt_mask => GtMask;
+        /// Mask: 1 where self ≥ rhs, else 0 (0 where either is NaN). No gradient flows
+        /// through it.
+        ge_mask, try_ge_mask => GeMask;
         /// `self` where `mask ≠ 0`, else 0, with broadcasting: a selection, not a product,
         /// so an infinite or NaN element under a zero mask gives 0 (`x * mask` would give
         /// NaN there). A NaN mask element counts as nonzero. The gradient reaches `self`
@@ -336,11 +343,37 @@ impl<'t, T: Float> Var<'t, T> {
         masked, try_masked => Masked;
     }
 
+    /// Mask: 1 where self < rhs, else 0 (0 where either is NaN): `rhs.gt_mask(self)`, and
+    /// recorded so. No gradient flows through it.
+    #[track_caller]
+    pub fn lt_mask(self, rhs: Var<'t, T>) -> Var<'t, T> {
+        rhs.gt_mask(self)
+    }
+
+    /// Fallible [`Var::lt_mask`].
+    #[track_caller]
+    pub fn try_lt_mask(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
+        rhs.try_gt_mask(self)
+    }
+
+    /// Mask: 1 where self ≤ rhs, else 0 (0 where either is NaN): `rhs.ge_mask(self)`, and
+    /// recorded so. No gradient flows through it.
+    #[track_caller]
+    pub fn le_mask(self, rhs: Var<'t, T>) -> Var<'t, T> {
+        rhs.ge_mask(self)
+    }
+
+    /// Fallible [`Var::le_mask`].
+    #[track_caller]
+    pub fn try_le_mask(self, rhs: Var<'t, T>) -> Result<Var<'t, T>> {
+        rhs.try_ge_mask(self)
+    }
+
     /// `on_true` where `self ≠ 0`, `on_false` elsewhere, all three broadcast together:
     /// PyTorch's `torch.where(cond, on_true, on_false)` and JAX's `jnp.where`, with the
-    /// condition a mask (`step_mask`, `range_mask`, `eq_mask`, `is_zero`, ...; a NaN
-    /// element counts as true). The gradient goes to the chosen side only, and none flows
-    /// into the condition.
+    /// condition a mask (`gt_mask`, `ge_mask`, `lt_mask`, `le_mask`, `eq_mask`,
+    /// `step_mask`, `range_mask`, `is_zero`, ...; a NaN element counts as true). The
+    /// gradient goes to the chosen side only, and none flows into the condition.
     ///
     /// The value never mixes the branches: an infinite or NaN element of the side not
     /// chosen does not reach it. Its gradient can, as in PyTorch and JAX: the unchosen

@@ -1463,3 +1463,36 @@ fn gather_picks_along_each_axis_as_torch_gather() {
         assert_eq!(y.sum().backward().wrt(xv).data(), counts.as_slice(), "axis {ax}");
     }
 }
+
+/// The comparison masks agree with Rust's operators on every pair of special values
+/// (NaN, ±inf, ±0, ties), broadcast, and take no gradient.
+#[test]
+fn comparison_masks_agree_with_the_operators() {
+    let vals = [f64::NAN, f64::NEG_INFINITY, -1.5, -0.0, 0.0, 2.0, f64::INFINITY];
+    let n = vals.len();
+    let t = Tape::<f64>::new();
+    let a = t.var_from(&[n, 1], &vals);
+    let b = t.var_from(&[n], &vals);
+    type Cmp = fn(f64, f64) -> bool;
+    let cases: [(&str, Var, Cmp); 4] = [
+        ("gt", a.gt_mask(b), |x, y| x > y),
+        ("ge", a.ge_mask(b), |x, y| x >= y),
+        ("lt", a.lt_mask(b), |x, y| x < y),
+        ("le", a.le_mask(b), |x, y| x <= y),
+    ];
+    for (name, m, op) in cases {
+        assert_eq!(m.shape().as_slice(), &[n, n]);
+        assert!(!m.requires_grad(), "{name}");
+        for i in 0..n {
+            for j in 0..n {
+                let want = if op(vals[i], vals[j]) { 1.0 } else { 0.0 };
+                assert_eq!(m.value().data()[i * n + j], want, "{name}({}, {})", vals[i], vals[j]);
+            }
+        }
+    }
+    let g = (a.gt_mask(b) * a).sum().backward();
+    assert_eq!(g.wrt(b).data(), &[0.0; 7]);
+    // Scalars take the scalar path.
+    let (x, y) = (t.scalar(1.0), t.scalar(2.0));
+    assert_eq!((x.gt_mask(y).item(), x.lt_mask(y).item(), x.le_mask(x).item()), (0.0, 1.0, 1.0));
+}

@@ -36,7 +36,7 @@ fn tape_with_padding() -> Tape {
 type Binary = for<'t> fn(Var<'t>, Var<'t>) -> Result<Var<'t>>;
 
 /// Every fallible elementwise binary op, with its name in errors.
-fn binary_ops() -> [(&'static str, Binary); 10] {
+fn binary_ops() -> [(&'static str, Binary); 14] {
     [
         ("add", |a, b| a.try_add(b)),
         ("sub", |a, b| a.try_sub(b)),
@@ -48,6 +48,11 @@ fn binary_ops() -> [(&'static str, Binary); 10] {
         ("max_weight", |a, b| a.try_max_weight(b)),
         ("eq_mask", |a, b| a.try_eq_mask(b)),
         ("masked", |a, b| a.try_masked(b)),
+        ("gt_mask", |a, b| a.try_gt_mask(b)),
+        ("ge_mask", |a, b| a.try_ge_mask(b)),
+        // lt and le are gt and ge with the operands swapped, and say so.
+        ("gt_mask", |a, b| b.try_lt_mask(a)),
+        ("ge_mask", |a, b| b.try_le_mask(a)),
     ]
 }
 

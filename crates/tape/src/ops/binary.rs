@@ -16,12 +16,14 @@
 //! with w(a,b) = 1 if a > b, ½ if a = b, 0 otherwise (`max_weight`, a mask): a tie
 //! splits the gradient evenly. `maximum`/`minimum` propagate NaN. `masked` selects rather
 //! than multiplies (an infinite or NaN `a` where `b = 0` gives 0, not NaN; a NaN `b` counts as
-//! nonzero), and its mask `b` takes no gradient, as a mask op's output.
+//! nonzero), and its mask `b` takes no gradient, as a mask op's output. The masks
+//! `gt_mask` (a > b) and `ge_mask` (a ≥ b) are 1 or 0 (0 with a NaN) and take no gradient.
 
 use smallvec::{smallvec, SmallVec};
 
 use crate::error::Result;
 use crate::float::Float;
+use crate::ops::unary::one_if;
 use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node};
 use crate::var::{Var, GRAD};
@@ -66,6 +68,8 @@ pub(crate) fn f<T: Float>(op: Op, a: T, b: T) -> T {
         }
         Op::Masked => masked(a, b),
         Op::MaxWeight => max_weight(a, b),
+        Op::GtMask => one_if(a > b),
+        Op::GeMask => one_if(a >= b),
         Op::EqMask => {
             if a == b || (a.is_nan() && b.is_nan()) {
                 T::ONE
@@ -144,6 +148,8 @@ macro_rules! each_binary {
             Op::Masked => $mac!(Masked),
             Op::MaxWeight => $mac!(MaxWeight),
             Op::EqMask => $mac!(EqMask),
+            Op::GtMask => $mac!(GtMask),
+            Op::GeMask => $mac!(GeMask),
             _ => unreachable!("tape bug: not a binary op"),
         }
     };

@@ -72,6 +72,10 @@ pub(crate) enum Op {
     Masked,
     MaxWeight,
     EqMask,
+    /// 1 where `a > b`, else 0 (a mask).
+    GtMask,
+    /// 1 where `a ≥ b`, else 0 (a mask).
+    GeMask,
     // Reductions.
     SumTo,
     MaxAxis,
@@ -135,6 +139,8 @@ impl Op {
             Masked => "masked",
             MaxWeight => "max_weight",
             EqMask => "eq_mask",
+            GtMask => "gt_mask",
+            GeMask => "ge_mask",
             SumTo => "sum_to",
             MaxAxis => "max_axis",
             BroadcastTo => "broadcast_to",
@@ -156,7 +162,16 @@ impl Op {
         use Op::*;
         matches!(
             self,
-            Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask
+            Var | Const
+                | Detach
+                | StepMask
+                | SignMask
+                | RangeMask
+                | IsZeroMask
+                | MaxWeight
+                | EqMask
+                | GtMask
+                | GeMask
         )
     }
 }
@@ -188,7 +203,8 @@ pub(crate) fn vjp_numeric<T: Float>(
     let n = inner.node(id);
     use Op::*;
     match n.op {
-        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask => {}
+        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
+        | GeMask => {}
         Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             unary::vjp(inner, n, adj, reached)
@@ -212,9 +228,8 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::
     let n = out.tape.inner.borrow().node(out.id);
     use Op::*;
     Ok(match n.op {
-        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask => {
-            smallvec::SmallVec::new()
-        }
+        Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
+        | GeMask => smallvec::SmallVec::new(),
         Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             unary::vjp_graph(out, n, g)
@@ -236,7 +251,8 @@ pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> smallvec::SmallVec
     use Op::*;
     match n.op {
         Var | Const => smallvec::SmallVec::new(),
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked | MaxWeight | EqMask | MatMul => {
+        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked | MaxWeight | EqMask | GtMask | GeMask
+        | MatMul => {
             smallvec::smallvec![n.a, n.b]
         }
         MatMulAdd => smallvec::smallvec![n.a, n.b, n.aux],
@@ -407,9 +423,9 @@ fn scalar_step<T: Float, const DENSE: bool>(
         RDivConst => unary!(RDivConst),
         // Listed rather than `_`, so the jump table covers every op code and the dispatch
         // needs no range test.
-        Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | SumTo | MaxAxis
-        | BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows | MatMul
-        | MatMulAdd | Custom => return false,
+        Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask | GeMask
+        | SumTo | MaxAxis | BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect
+        | ScatterRows | MatMul | MatMulAdd | Custom => return false,
     }
     true
 }

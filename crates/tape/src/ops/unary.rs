@@ -101,8 +101,9 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
     }
 }
 
+/// 1 if `b`, else 0: a mask's element.
 #[inline(always)]
-fn one_if<T: Float>(b: bool) -> T {
+pub(crate) fn one_if<T: Float>(b: bool) -> T {
     if b {
         T::ONE
     } else {

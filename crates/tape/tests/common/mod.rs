@@ -524,6 +524,13 @@ pub fn catalog() -> Vec<Case> {
         binary("masked_raw", U2, Dom::Avoid(-2.0, 2.0, 0.0, 0.0), |v, _| v[0].masked(v[1])),
     ]);
     c.push(select_case());
+    // A branch on a comparison of two inputs: each side depends on both.
+    c.push(binary("select_gt", Dom::Grid(0.0), Dom::Grid(0.05), |v, _| {
+        v[0].gt_mask(v[1]).select(v[0] * v[1], v[1].sin() - v[0])
+    }));
+    c.push(binary("select_le", Dom::Grid(0.0), Dom::Grid(0.05), |v, _| {
+        v[0].le_mask(v[1]).select(v[0].square(), v[1] * 3.0)
+    }));
 
     // ---- reductions ----
     c.extend([
