@@ -1,14 +1,27 @@
-//! Losses, composed from tape ops. Prediction and target must have the same shape (no
-//! broadcasting: a `[n, 1]` prediction against an `[n]` target is an error, not an `[n, n]`
-//! matrix).
+//! Losses, composed from tape ops.
 //!
-//! | loss | per element ℓ | gradient ∂ℓ/∂input |
+//! The elementwise losses take a prediction and a target of the same shape (no
+//! broadcasting: a `[n, 1]` prediction against an `[n]` target is an error, not an `[n, n]`
+//! matrix). The classification losses take a `[n, c]` matrix (one row of class scores per
+//! example) and either `n` class indices or a `[n, c]` matrix of class probabilities.
+//!
+//! | loss | per element (or row) ℓ | gradient ∂ℓ/∂input |
 //! |---|---|---|
 //! | [`bce`] | −[t·L(p) + (1−t)·L(1−p)], L(u) = max(ln u, −100) | −t/p + (1−t)/(1−p); 0 through a clamped log |
 //! | [`bce_with_logits`] | (1−t)·x + softplus(−x) | σ(x) − t, exactly (softplus' = σ) |
 //! | [`mse`] | (x − y)² | 2(x − y) |
+//! | [`l1_loss`] | \|x − y\| | sign(x − y), 0 at x = y |
+//! | [`huber_loss`] | ½r² if \|r\| ≤ δ, else δ(\|r\| − ½δ); r = x − y | clamp(r, −δ, δ) |
+//! | [`smooth_l1_loss`] | ½r²/β if \|r\| ≤ β, else \|r\| − ½β (β = 0: \|r\|) | clamp(r/β, −1, 1) |
+//! | [`cross_entropy`] | −log_softmax(x)ᵢ[tᵢ] | softmax(x)ᵢ − one_hot(tᵢ) |
+//! | [`CrossEntropy`] | −Σ_k t̃ᵢₖ·log_softmax(x)ᵢₖ, t̃ = (1−ε)·t + ε/c | softmax(x)ᵢ − t̃ᵢ |
+//! | [`nll_loss`] | −xᵢ[tᵢ] (x holds log-probabilities) | −one_hot(tᵢ) |
 //!
-//! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements).
+//! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements;
+//! for the classification losses, the number of rows n, as in PyTorch without class
+//! weights). [`l1_loss`], [`huber_loss`], [`smooth_l1_loss`], [`cross_entropy`],
+//! [`CrossEntropy`] and [`nll_loss`] refuse the mean of nothing (empty tensors, or n = 0
+//! rows) with an error instead of returning 0/0 = NaN; their sum of nothing is 0.
 
 use wengert_tape::{Error, Float, Result, Var};
 
@@ -128,4 +141,390 @@ pub fn bce_with_logits<'t, T: Float>(
 pub fn mse<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
     same_shape("mse", pred, target)?;
     Ok(reduction.apply((pred - target).square()))
+}
+
+/// An `InvalidArgument` error of loss `op`.
+fn invalid(op: &'static str, msg: String) -> Error {
+    Error::InvalidArgument { op, msg }
+}
+
+/// Applies `reduction`, refusing the mean of no elements (0/0 would be a silent NaN).
+fn reduce<'t, T: Float>(op: &'static str, per: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
+    if reduction == Reduction::Mean && per.is_empty() {
+        return Err(invalid(
+            op,
+            format!(
+                "the mean over {:?} ({}), which has no elements, is undefined; Reduction::Sum gives 0",
+                per.shape(),
+                per.node()
+            ),
+        ));
+    }
+    Ok(reduction.apply(per))
+}
+
+/// The rows n and classes c of a `[n, c]` matrix of class scores, or an error naming
+/// `what` (e.g. "logits") if it is not 2-d or has no classes.
+fn rows_and_classes<T: Float>(op: &'static str, what: &str, x: Var<'_, T>) -> Result<(usize, usize)> {
+    let s = x.shape();
+    if s.len() != 2 {
+        return Err(invalid(
+            op,
+            format!(
+                "{what} must be 2-d [n, c] (one row of c class scores per example), got {s:?} ({}); \
+                 reshape a single example [c] to [1, c]",
+                x.node()
+            ),
+        ));
+    }
+    if s[1] == 0 {
+        return Err(invalid(op, format!("{what} {s:?} ({}) have no classes (c = 0)", x.node())));
+    }
+    Ok((s[0], s[1]))
+}
+
+/// Checks that `targets` holds one class index below c per row of the `[n, c]` matrix `x`.
+fn check_classes<T: Float>(
+    op: &'static str,
+    what: &str,
+    x: Var<'_, T>,
+    targets: &[usize],
+) -> Result<(usize, usize)> {
+    let (n, c) = rows_and_classes(op, what, x)?;
+    if targets.len() != n {
+        return Err(invalid(
+            op,
+            format!(
+                "{what} {:?} ({}) have {n} rows but {} targets were given (one class index per row)",
+                x.shape(),
+                x.node(),
+                targets.len()
+            ),
+        ));
+    }
+    if let Some((i, &t)) = targets.iter().enumerate().find(|&(_, &t)| t >= c) {
+        return Err(invalid(
+            op,
+            format!(
+                "target {t} at row {i} is out of range: {what} {:?} ({}) have {c} classes, 0..={}",
+                x.shape(),
+                x.node(),
+                c - 1
+            ),
+        ));
+    }
+    Ok((n, c))
+}
+
+/// Entry `targets[i]` of each row i of the `[n, c]` matrix `x`, as an `[n]` vector.
+///
+/// Composition: `reshape([n·c])` then `index_select` at i·c + tᵢ. The pick is exact (no
+/// multiplication by a one-hot mask, so a −∞ entry of another class cannot become
+/// 0·(−∞) = NaN) and costs O(n); its backward scatters the n gradients into n·c zeros.
+fn pick<'t, T: Float>(x: Var<'t, T>, targets: &[usize], n: usize, c: usize) -> Result<Var<'t, T>> {
+    let flat: Vec<usize> = targets.iter().enumerate().map(|(i, &t)| i * c + t).collect();
+    x.try_reshape(&[n * c])?.try_index_select(&flat)
+}
+
+/// Cross-entropy of logits against class indices, like PyTorch's
+/// `F.cross_entropy(logits, targets, reduction=...)` (no class weights, no
+/// `ignore_index`, `label_smoothing = 0`): ℓᵢ = −log_softmax(xᵢ)[tᵢ]
+/// = logsumexp(xᵢ) − xᵢ[tᵢ].
+///
+/// `logits` is `[n, c]` (one row of unnormalised scores per example), `targets` holds n
+/// class indices in `0..c`. The log-probabilities come from the tape's `log_softmax`
+/// (x − logsumexp(x) with the maximum subtracted), never from ln(softmax), so the loss is
+/// finite for any finite logits (±1000 included) and the gradient is softmax(xᵢ) −
+/// one_hot(tᵢ), divided by n for [`Reduction::Mean`]. The target entry of each row is
+/// picked with `index_select` on the flattened log-probabilities (exact, O(n)).
+///
+/// For label smoothing or class-probability targets, use [`CrossEntropy`]: this function
+/// is `CrossEntropy::new().reduction(reduction).classes(logits, targets)`.
+///
+/// # Errors
+/// `InvalidArgument` naming `cross_entropy`, the shape and the node of `logits` if they
+/// are not 2-d or have no classes, if `targets.len()` ≠ n, or (with the offending row
+/// and value) if a target is ≥ c; also for [`Reduction::Mean`] over n = 0 rows.
+///
+/// ```
+/// use wengert_nn::loss::{cross_entropy, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// // two examples, three classes, all scores equal: p = 1/3 for every class
+/// let x = t.var(&Tensor::from([[0.0, 0.0, 0.0], [5.0, 5.0, 5.0]]));
+/// let l = cross_entropy(x, &[0, 2], Reduction::Mean)?;
+/// assert!((l.item() - 3f64.ln()).abs() < 1e-15);
+/// // gradient (softmax − one_hot) / n
+/// let g = l.backward().wrt(x);
+/// let want = [-1.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0, -1.0 / 3.0];
+/// assert!(g.data().iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15));
+/// // a class index out of range is an error, not a panic or a NaN
+/// assert!(cross_entropy(x, &[0, 3], Reduction::Mean).is_err());
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn cross_entropy<'t, T: Float>(
+    logits: Var<'t, T>,
+    targets: &[usize],
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    CrossEntropy::new().reduction(reduction).classes(logits, targets)
+}
+
+/// Cross-entropy with PyTorch's options: label smoothing, and class-probability targets.
+/// A builder like the optimizers, mirroring `torch.nn.CrossEntropyLoss(reduction=...,
+/// label_smoothing=...)`; the defaults are PyTorch's ([`Reduction::Mean`], ε = 0).
+///
+/// * [`CrossEntropy::classes`]: targets are class indices tᵢ ∈ 0..c. With smoothing ε,
+///   ℓᵢ = (1 − ε)·(−log pᵢ[tᵢ]) + (ε/c)·Σₖ(−log pᵢₖ): the cross-entropy against the
+///   target distribution (1 − ε)·one_hot(tᵢ) + ε/c, as PyTorch defines it.
+/// * [`CrossEntropy::probs`]: targets are a `[n, c]` variable T of class probabilities
+///   (soft labels); ℓᵢ = −Σₖ T̃ᵢₖ·log pᵢₖ with T̃ = (1 − ε)·T + ε/c. Like PyTorch, the rows
+///   of T are not checked to sum to 1, and gradients flow into T too if it is a variable.
+///
+/// Here log p = log_softmax(logits) over the classes (stable for any finite logits), and
+/// the reduction is over the n rows. The separate methods keep the two kinds of targets
+/// apart in the types (PyTorch tells them apart by the target's dtype and shape).
+///
+/// ```
+/// use wengert_nn::loss::{CrossEntropy, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::<f64>::new();
+/// let x = t.var(&Tensor::from([[2.0, 0.0, -1.0]]));
+/// let ce = CrossEntropy::new().label_smoothing(0.1).reduction(Reduction::Sum);
+/// let hard = ce.classes(x, &[0])?;
+/// // the same loss written with the smoothed target distribution
+/// let soft = ce.label_smoothing(0.0).probs(x, t.constant(&Tensor::from([[0.9 + 0.1 / 3.0, 0.1 / 3.0, 0.1 / 3.0]])))?;
+/// assert!((hard.item() - soft.item()).abs() < 1e-15);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CrossEntropy {
+    reduction: Reduction,
+    label_smoothing: f64,
+}
+
+impl CrossEntropy {
+    /// PyTorch's defaults: [`Reduction::Mean`], no label smoothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the reduction over the rows.
+    pub fn reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// Sets the label smoothing ε, which must be in [0, 1] (checked when the loss is
+    /// computed, which returns an error otherwise). 0 turns it off and records no extra
+    /// ops.
+    pub fn label_smoothing(mut self, epsilon: f64) -> Self {
+        self.label_smoothing = epsilon;
+        self
+    }
+
+    /// The label smoothing as T, or an error naming the value if it is not in [0, 1].
+    fn epsilon<T: Float>(&self) -> Result<T> {
+        let e = self.label_smoothing;
+        if !(0.0..=1.0).contains(&e) {
+            return Err(invalid("cross_entropy", format!("label_smoothing must be in [0, 1], got {e}")));
+        }
+        Ok(T::from_f64(e))
+    }
+
+    /// The loss of `logits` (`[n, c]`) against class indices `targets` (n of them, each
+    /// in `0..c`). See [`cross_entropy`] for the composition and the errors; an ε outside
+    /// [0, 1] is an error too.
+    pub fn classes<'t, T: Float>(&self, logits: Var<'t, T>, targets: &[usize]) -> Result<Var<'t, T>> {
+        const OP: &str = "cross_entropy";
+        let (n, c) = check_classes(OP, "logits", logits, targets)?;
+        let eps: T = self.epsilon()?;
+        let log_p = logits.try_log_softmax(1)?;
+        let picked = pick(log_p, targets, n, c)?;
+        let per = if eps == T::ZERO {
+            -picked
+        } else {
+            let all = log_p.try_sum_axis(1, false)?;
+            -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
+        };
+        reduce(OP, per, self.reduction)
+    }
+
+    /// The loss of `logits` (`[n, c]`) against class probabilities `target` (`[n, c]`).
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming `cross_entropy` if `logits` are not 2-d or have no classes,
+    /// or ε is outside [0, 1]; `ShapeMismatch` (both shapes and nodes) if `target` has
+    /// another shape; `TapeMismatch` if the two are on different tapes; also
+    /// [`Reduction::Mean`] over n = 0 rows.
+    pub fn probs<'t, T: Float>(&self, logits: Var<'t, T>, target: Var<'t, T>) -> Result<Var<'t, T>> {
+        const OP: &str = "cross_entropy";
+        let (_, c) = rows_and_classes(OP, "logits", logits)?;
+        same_shape(OP, logits, target)?;
+        let eps: T = self.epsilon()?;
+        let log_p = logits.try_log_softmax(1)?;
+        let smoothed = if eps == T::ZERO { target } else { target * (T::ONE - eps) + eps / T::from_usize(c) };
+        let per = -(smoothed * log_p).try_sum_axis(1, false)?;
+        reduce(OP, per, self.reduction)
+    }
+}
+
+/// Negative log-likelihood of log-probabilities, like PyTorch's `F.nll_loss` (no class
+/// weights, no `ignore_index`): ℓᵢ = −xᵢ[tᵢ].
+///
+/// `log_probs` is `[n, c]`, usually `log_softmax` of logits over the classes (then this is
+/// [`cross_entropy`] of the logits); it is not checked to hold log-probabilities.
+/// The entries are picked exactly with `index_select` (as in [`cross_entropy`]), so the
+/// gradient is −one_hot(tᵢ) (divided by n for [`Reduction::Mean`]), and a −∞ in another
+/// class does not turn into NaN.
+///
+/// # Errors
+/// As [`cross_entropy`], naming `nll_loss` and `log_probs`.
+///
+/// ```
+/// use wengert_nn::loss::{nll_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let lp = t.var(&Tensor::from([[-0.5, -1.0], [-2.0, -0.25]]));
+/// assert_eq!(nll_loss(lp, &[1, 0], Reduction::Sum)?.item(), 3.0);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn nll_loss<'t, T: Float>(
+    log_probs: Var<'t, T>,
+    targets: &[usize],
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    const OP: &str = "nll_loss";
+    let (n, c) = check_classes(OP, "log_probs", log_probs, targets)?;
+    reduce(OP, -pick(log_probs, targets, n, c)?, reduction)
+}
+
+/// Absolute error |x − y|, like PyTorch's `L1Loss`. The gradient is sign(x − y), and 0
+/// where x = y (the tape's `abs`, PyTorch's convention).
+///
+/// ```
+/// use wengert_nn::loss::{l1_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([1.0, -3.0]));
+/// let y = t.constant(&Tensor::from([0.0, 0.0]));
+/// assert_eq!(l1_loss(x, y, Reduction::Mean)?.item(), 2.0);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn l1_loss<'t, T: Float>(
+    pred: Var<'t, T>,
+    target: Var<'t, T>,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    const OP: &str = "l1_loss";
+    same_shape(OP, pred, target)?;
+    reduce(OP, (pred - target).abs(), reduction)
+}
+
+/// Huber loss per element, without the reduction: with r = pred − target and
+/// q = |clamp(r, −δ, δ)| = min(|r|, δ), ℓ = q·(|r| − ½q), which is ½r² for |r| ≤ δ and
+/// δ·(|r| − ½δ) beyond.
+fn huber_per<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, delta: T) -> Var<'t, T> {
+    let r = pred - target;
+    let q = r.clamp(-delta, delta).abs();
+    q * (r.abs() - q * T::from_f64(0.5))
+}
+
+/// Huber loss, like PyTorch's `HuberLoss(delta=δ)` (PyTorch's default δ is 1):
+/// ℓ = ½r² for |r| < δ and δ·(|r| − ½δ) otherwise, r = pred − target.
+///
+/// Composed without a select op: q = |clamp(r, −δ, δ)| = min(|r|, δ), ℓ = q·(|r| − ½q).
+/// Both pieces give the same rounding as the formulas above (the product by ½ is exact).
+/// The gradient is clamp(r, −δ, δ): r inside, ±δ beyond, and at |r| = δ exactly it is
+/// r = ±δ, PyTorch's value there. (clamp' = 0 at its bounds, so at the kink only the
+/// q·d|r| term survives, which is δ·sign(r); the loss is C¹, both sides agree.) At r = 0
+/// it is 0.
+///
+/// # Errors
+/// `InvalidArgument` naming `huber_loss` and the value if δ is not positive and finite
+/// (PyTorch also refuses δ ≤ 0); `ShapeMismatch` if the shapes differ; the mean of no
+/// elements.
+///
+/// ```
+/// use wengert_nn::loss::{huber_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([0.5, 3.0, -1.0]));
+/// let y = t.constant(&Tensor::from([0.0, 0.0, 0.0]));
+/// let l = huber_loss(x, y, 1.0, Reduction::Sum)?;
+/// assert_eq!(l.item(), 0.125 + 2.5 + 0.5); // ½·0.5², 1·(3 − ½), at the kink ½·1²
+/// assert_eq!(l.backward().wrt(x).data(), [0.5, 1.0, -1.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn huber_loss<'t, T: Float>(
+    pred: Var<'t, T>,
+    target: Var<'t, T>,
+    delta: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    const OP: &str = "huber_loss";
+    same_shape(OP, pred, target)?;
+    if !(delta > T::ZERO && delta.is_finite()) {
+        return Err(invalid(
+            OP,
+            format!(
+                "delta must be positive and finite, got {delta} (pred {:?}, {})",
+                pred.shape(),
+                pred.node()
+            ),
+        ));
+    }
+    reduce(OP, huber_per(pred, target, delta), reduction)
+}
+
+/// Smooth L1 loss, like PyTorch's `SmoothL1Loss(beta=β)` (PyTorch's default β is 1):
+/// ℓ = ½r²/β for |r| < β and |r| − ½β otherwise, r = pred − target; β = 0 is
+/// [`l1_loss`], as in PyTorch.
+///
+/// Composed as the Huber loss with δ = β divided by β (PyTorch: smooth_l1 = huber/β).
+/// The gradient is clamp(r/β, −1, 1): r/β inside, ±1 beyond, and ±1 at |r| = β exactly
+/// (PyTorch's value there; see [`huber_loss`] for why).
+///
+/// # Errors
+/// `InvalidArgument` naming `smooth_l1_loss` and the value if β is negative, NaN or
+/// infinite (PyTorch refuses β < 0); `ShapeMismatch` if the shapes differ; the mean of no
+/// elements.
+///
+/// ```
+/// use wengert_nn::loss::{smooth_l1_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([0.5, 3.0]));
+/// let y = t.constant(&Tensor::from([0.0, 0.0]));
+/// let l = smooth_l1_loss(x, y, 2.0, Reduction::Sum)?;
+/// assert_eq!(l.item(), 0.0625 + 2.0); // ½·0.5²/2, 3 − ½·2
+/// assert_eq!(l.backward().wrt(x).data(), [0.25, 1.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn smooth_l1_loss<'t, T: Float>(
+    pred: Var<'t, T>,
+    target: Var<'t, T>,
+    beta: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    const OP: &str = "smooth_l1_loss";
+    same_shape(OP, pred, target)?;
+    if !(beta >= T::ZERO && beta.is_finite()) {
+        return Err(invalid(
+            OP,
+            format!(
+                "beta must be non-negative and finite, got {beta} (pred {:?}, {})",
+                pred.shape(),
+                pred.node()
+            ),
+        ));
+    }
+    let per = if beta == T::ZERO { (pred - target).abs() } else { huber_per(pred, target, beta) / beta };
+    reduce(OP, per, reduction)
 }
