@@ -1,0 +1,610 @@
+//! Classification and robust-regression losses: cross_entropy (class indices, label
+//! smoothing, class probabilities), nll_loss, l1_loss, huber_loss and smooth_l1_loss.
+//!
+//! * Values against plain-f64 references written here from PyTorch's definitions (not
+//!   with tape ops), and against numbers worked out by hand.
+//! * Gradients against closed forms (softmax − target, clamp of the residual), exactly at
+//!   the Huber kink too, and against central finite differences (`gradcheck`) on random
+//!   inputs with proptest, for both reductions and with label smoothing.
+//! * Logits of ±1000 (and −∞ in a class that is not the target) give finite losses and
+//!   gradients.
+//! * Every invalid argument is an error naming the loss, the shapes and the value.
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use wengert_nn::loss::{
+    cross_entropy, huber_loss, l1_loss, nll_loss, smooth_l1_loss, CrossEntropy, Reduction,
+};
+use wengert_tape::gradcheck::{gradcheck, gradcheck_fn, CheckOptions, CheckReport, Function};
+use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
+
+// ---------------------------------------------------------------------------------------
+// Plain-f64 references (PyTorch's definitions, written out)
+// ---------------------------------------------------------------------------------------
+
+/// log softmax of one row: x − (m + ln Σ e^(x − m)), m = max.
+fn ref_log_softmax(row: &[f64]) -> Vec<f64> {
+    let m = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let lse = m + row.iter().map(|&x| (x - m).exp()).sum::<f64>().ln();
+    row.iter().map(|&x| x - lse).collect()
+}
+
+/// The smoothed target distribution of row i: (1 − ε)·one_hot(t) + ε/c.
+fn ref_smoothed(t: usize, c: usize, eps: f64) -> Vec<f64> {
+    (0..c).map(|k| (1.0 - eps) * f64::from(u8::from(k == t)) + eps / c as f64).collect()
+}
+
+/// Per-row cross-entropy of `x` ([n, c], row-major) against a target distribution per row.
+fn ref_ce_dist(x: &[f64], c: usize, dist: &[Vec<f64>]) -> Vec<f64> {
+    x.chunks(c)
+        .zip(dist)
+        .map(|(row, d)| -ref_log_softmax(row).iter().zip(d).map(|(lp, p)| lp * p).sum::<f64>())
+        .collect()
+}
+
+fn reduce(per: &[f64], r: Reduction) -> f64 {
+    let s: f64 = per.iter().sum();
+    match r {
+        Reduction::Sum => s,
+        Reduction::Mean => s / per.len() as f64,
+    }
+}
+
+/// d(reduced loss)/dx of cross-entropy: (softmax(xᵢ) − dᵢ)·scale.
+fn ref_ce_grad(x: &[f64], c: usize, dist: &[Vec<f64>], r: Reduction) -> Vec<f64> {
+    let n = x.len() / c;
+    let scale = if r == Reduction::Mean { 1.0 / n as f64 } else { 1.0 };
+    x.chunks(c)
+        .zip(dist)
+        .flat_map(|(row, d)| {
+            let lp = ref_log_softmax(row);
+            lp.into_iter().zip(d.clone()).map(move |(l, p)| (l.exp() - p) * scale).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// PyTorch's HuberLoss: ½r² if |r| < δ, else δ(|r| − ½δ).
+fn ref_huber(r: f64, delta: f64) -> f64 {
+    if r.abs() < delta {
+        0.5 * r * r
+    } else {
+        delta * (r.abs() - 0.5 * delta)
+    }
+}
+
+/// PyTorch's SmoothL1Loss: ½r²/β if |r| < β, else |r| − ½β; |r| when β = 0.
+fn ref_smooth_l1(r: f64, beta: f64) -> f64 {
+    if beta == 0.0 {
+        r.abs()
+    } else if r.abs() < beta {
+        0.5 * r * r / beta
+    } else {
+        r.abs() - 0.5 * beta
+    }
+}
+
+/// Relative closeness, absolute below 1.
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(1.0)
+}
+
+fn assert_all_close(got: &[f64], want: &[f64], tol: f64) {
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(close(*g, *w, tol), "element {i}: got {g}, want {w}\n got {got:?}\nwant {want:?}");
+    }
+}
+
+/// A gradient check that passed with no entry excused as a kink.
+fn assert_clean(rep: &CheckReport) {
+    assert!(rep.passed(), "{rep}");
+    assert!(rep.kinks().is_empty(), "entries straddling a kink:\n{rep}");
+}
+
+fn config(cases: u32) -> Config {
+    Config { cases, rng_seed: RngSeed::Fixed(0x10_55E5), failure_persistence: None, ..Config::default() }
+}
+
+fn reduction_s() -> impl Strategy<Value = Reduction> {
+    prop_oneof![Just(Reduction::Sum), Just(Reduction::Mean)]
+}
+
+/// n rows of c logits in (−4, 4) and a class index per row.
+fn classification_s() -> impl Strategy<Value = (usize, usize, Vec<f64>, Vec<usize>)> {
+    (1..=4usize, 1..=5usize)
+        .prop_flat_map(|(n, c)| (Just(n), Just(c), vec(-4.0..4.0f64, n * c), vec(0..c, n)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn cross_entropy_matches_hand_computed_values() {
+    let t = Tape::<f64>::new();
+    // F.cross_entropy(tensor([[1., 2., 3.]]), tensor([2])) = ln(1 + e^-1 + e^-2)
+    let x = t.var(&Tensor::from([[1.0, 2.0, 3.0]]));
+    let want = (1.0 + (-1.0f64).exp() + (-2.0f64).exp()).ln();
+    assert!((want - 0.4076059644443804).abs() < 1e-15);
+    let l = cross_entropy(x, &[2], Reduction::Mean).unwrap();
+    assert!(close(l.item(), want, 1e-15), "{}", l.item());
+    // With smoothing ε the loss is (1 − ε)·a + (ε/3)·Σₖ(lse − xₖ), a = lse − 3, lse = a + 3:
+    // (1 − ε)a + ε(a + 3) − 2ε = a + ε. With ε = 0.1: 0.5076059644443804.
+    let ls = CrossEntropy::new().label_smoothing(0.1).classes(x, &[2]).unwrap();
+    assert!(close(ls.item(), want + 0.1, 1e-15), "{}", ls.item());
+    // Equal logits: ln c for any target, and the mean over rows of different losses.
+    let y = t.var(&Tensor::from([[0.0, 0.0, 0.0, 0.0], [0.0, 10.0, 0.0, 0.0]]));
+    let l = cross_entropy(y, &[3, 1], Reduction::Sum).unwrap();
+    let row2 = (3.0 + 10f64.exp()).ln() - 10.0;
+    assert!(close(l.item(), 4f64.ln() + row2, 1e-15), "{}", l.item());
+    let l = cross_entropy(y, &[3, 1], Reduction::Mean).unwrap();
+    assert!(close(l.item(), (4f64.ln() + row2) / 2.0, 1e-15), "{}", l.item());
+}
+
+#[test]
+fn nll_loss_picks_the_target_entries() {
+    let t = Tape::<f64>::new();
+    let lp = t.var(&Tensor::from([[-0.1, -2.0, -3.0], [-1.5, -0.7, -0.2]]));
+    assert_eq!(nll_loss(lp, &[0, 2], Reduction::Sum).unwrap().item(), 0.1 + 0.2);
+    assert_eq!(nll_loss(lp, &[1, 0], Reduction::Mean).unwrap().item(), (2.0 + 1.5) / 2.0);
+    let g = nll_loss(lp, &[1, 0], Reduction::Mean).unwrap().backward().wrt(lp);
+    assert_eq!(g.data(), [0.0, -0.5, 0.0, -0.5, 0.0, 0.0]);
+    // nll_loss of log_softmax is cross_entropy
+    let x = t.var(&Tensor::from([[0.3, -1.2, 2.0], [1.0, 1.0, -4.0]]));
+    let a = nll_loss(x.log_softmax(1), &[2, 1], Reduction::Mean).unwrap().item();
+    let b = cross_entropy(x, &[2, 1], Reduction::Mean).unwrap().item();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn elementwise_losses_match_torch_definitions() {
+    let preds = [-3.0, -1.5, -1.0, -0.4, 0.0, 0.2, 1.0, 1.3, 2.5, 7.0];
+    let targets = [0.0, 0.5, 0.0, 0.1, 0.0, -0.3, 0.0, 0.0, 1.0, -1.0];
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from(preds));
+    let y = t.constant(&Tensor::from(targets));
+    let rs: Vec<f64> = preds.iter().zip(&targets).map(|(p, q)| p - q).collect();
+    for r in [Reduction::Sum, Reduction::Mean] {
+        let l1: Vec<f64> = rs.iter().map(|r| r.abs()).collect();
+        assert!(close(l1_loss(x, y, r).unwrap().item(), reduce(&l1, r), 1e-15));
+        for d in [0.25, 1.0, 1.5, 100.0] {
+            let h: Vec<f64> = rs.iter().map(|&r| ref_huber(r, d)).collect();
+            let got = huber_loss(x, y, d, r).unwrap().item();
+            assert!(close(got, reduce(&h, r), 1e-15), "huber δ={d}: {got} vs {}", reduce(&h, r));
+        }
+        for b in [0.0, 0.25, 1.0, 1.5, 100.0] {
+            let s: Vec<f64> = rs.iter().map(|&r| ref_smooth_l1(r, b)).collect();
+            let got = smooth_l1_loss(x, y, b, r).unwrap().item();
+            assert!(close(got, reduce(&s, r), 1e-15), "smooth_l1 β={b}: {got} vs {}", reduce(&s, r));
+        }
+    }
+    // By hand, δ = 1 (PyTorch's default): 3 → 2.5; 0.5 → 0.125; at the kink 1 → 0.5.
+    let z = t.var(&Tensor::from([3.0, 0.5, -1.0]));
+    let zero = t.constant(&Tensor::zeros(&[3]));
+    assert_eq!(huber_loss(z, zero, 1.0, Reduction::Sum).unwrap().item(), 3.125);
+    // smooth_l1 = huber / β; β = 1 equals huber with δ = 1
+    let a = smooth_l1_loss(z, zero, 2.0, Reduction::Sum).unwrap().item();
+    assert!(close(a, huber_loss(z, zero, 2.0, Reduction::Sum).unwrap().item() / 2.0, 1e-15));
+    assert_eq!(smooth_l1_loss(z, zero, 1.0, Reduction::Sum).unwrap().item(), 3.125);
+}
+
+// ---------------------------------------------------------------------------------------
+// Gradients: closed forms and the kink
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn huber_and_smooth_l1_gradients_at_and_around_the_kink_are_torch_values() {
+    // residuals exactly at ±δ, just inside, just outside, at 0
+    let d = 1.5;
+    let rs = [-d, d, -d + 1e-9, d - 1e-9, d + 1e-9, -d - 1e-9, 0.0, 4.0, -0.3];
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from(rs));
+    let zero = t.constant(&Tensor::zeros(&[rs.len()]));
+    // PyTorch's huber backward: −δ below −δ, δ above δ, r in between; at |r| = δ both give r
+    let g = huber_loss(x, zero, d, Reduction::Sum).unwrap().backward().wrt(x);
+    let want: Vec<f64> = rs.iter().map(|r| r.clamp(-d, d)).collect();
+    assert_eq!(g.data(), want.as_slice());
+    let g = huber_loss(x, zero, d, Reduction::Mean).unwrap().backward().wrt(x);
+    let want_mean: Vec<f64> = want.iter().map(|w| w / rs.len() as f64).collect();
+    assert_all_close(g.data(), &want_mean, 1e-15);
+    // smooth L1: clamp(r/β, −1, 1), ±1 at |r| = β
+    let g = smooth_l1_loss(x, zero, d, Reduction::Sum).unwrap().backward().wrt(x);
+    let want: Vec<f64> = rs.iter().map(|r| (r / d).clamp(-1.0, 1.0)).collect();
+    assert_all_close(g.data(), &want, 1e-15);
+    assert_eq!(&g.data()[..2], [-1.0, 1.0]);
+    // β = 0 and l1: sign(r), 0 at r = 0
+    let sign: Vec<f64> = rs.iter().map(|&r| if r == 0.0 { 0.0 } else { r.signum() }).collect();
+    let g = smooth_l1_loss(x, zero, 0.0, Reduction::Sum).unwrap().backward().wrt(x);
+    assert_eq!(g.data(), sign.as_slice());
+    let g = l1_loss(x, zero, Reduction::Sum).unwrap().backward().wrt(x);
+    assert_eq!(g.data(), sign.as_slice());
+}
+
+#[test]
+fn huber_and_smooth_l1_pass_finite_differences_near_the_kink() {
+    // 1e-3 away from ±δ: both evaluations of each central difference stay on one side.
+    for d in [0.5, 1.0, 2.0] {
+        let r = [d - 1e-3, d + 1e-3, -d + 1e-3, -d - 1e-3, 0.2 * d, -3.0 * d];
+        let target = Tensor::from([0.3, -0.2, 0.0, 1.0, -1.0, 0.5]);
+        let pred = Tensor::from_fn(&[6], |i| r[i] + target.data()[i]);
+        for red in [Reduction::Sum, Reduction::Mean] {
+            let tg = target.clone();
+            let rep = gradcheck(
+                move |v| huber_loss(v[0], v[0].tape().constant(&tg), d, red).unwrap(),
+                std::slice::from_ref(&pred),
+                &CheckOptions::default(),
+            );
+            assert_clean(&rep);
+            let tg = target.clone();
+            let rep = gradcheck(
+                move |v| smooth_l1_loss(v[0], v[0].tape().constant(&tg), d, red).unwrap(),
+                std::slice::from_ref(&pred),
+                &CheckOptions::default(),
+            );
+            assert_clean(&rep);
+            // and with respect to the target
+            let p = pred.clone();
+            let rep = gradcheck(
+                move |v| huber_loss(v[0].tape().constant(&p), v[0], d, red).unwrap(),
+                std::slice::from_ref(&target),
+                &CheckOptions::default(),
+            );
+            assert_clean(&rep);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Gradients: random inputs against closed forms and finite differences
+// ---------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    #[test]
+    fn cross_entropy_with_class_targets_matches_reference_and_fd(
+        (n, c, xs, ts) in classification_s(),
+        red in reduction_s(),
+        eps in prop_oneof![Just(0.0), 0.0..1.0f64, Just(1.0)],
+    ) {
+        let x = Tensor::new(&[n, c], xs.clone()).unwrap();
+        let dist: Vec<Vec<f64>> = ts.iter().map(|&t| ref_smoothed(t, c, eps)).collect();
+        let tape = Tape::<f64>::new();
+        let xv = tape.var(&x);
+        let ce = CrossEntropy::new().reduction(red).label_smoothing(eps);
+        let l = ce.classes(xv, &ts).unwrap();
+        let want = reduce(&ref_ce_dist(&xs, c, &dist), red);
+        prop_assert!(close(l.item(), want, 1e-13), "loss {} vs {want}", l.item());
+        let g = l.backward().wrt(xv);
+        let gw = ref_ce_grad(&xs, c, &dist, red);
+        for (a, b) in g.data().iter().zip(&gw) {
+            prop_assert!((a - b).abs() < 1e-14, "gradient {:?} vs {gw:?}", g.data());
+        }
+        let rep = gradcheck(move |v| ce.classes(v[0], &ts).unwrap(), &[x], &CheckOptions::default());
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "{}", rep);
+    }
+
+    #[test]
+    fn cross_entropy_with_probability_targets_matches_reference_and_fd(
+        (n, c, xs, raw) in (1..=4usize, 1..=5usize)
+            .prop_flat_map(|(n, c)| (Just(n), Just(c), vec(-4.0..4.0f64, n * c), vec(0.01..1.0f64, n * c))),
+        red in reduction_s(),
+        eps in prop_oneof![Just(0.0), 0.0..1.0f64],
+        normalise in any::<bool>(),
+    ) {
+        // rows of class probabilities (or, unnormalised, any non-negative weights: PyTorch
+        // does not check them either)
+        let mut ps = raw.clone();
+        if normalise {
+            for row in ps.chunks_mut(c) {
+                let s: f64 = row.iter().sum();
+                row.iter_mut().for_each(|p| *p /= s);
+            }
+        }
+        let dist: Vec<Vec<f64>> =
+            ps.chunks(c).map(|row| row.iter().map(|p| (1.0 - eps) * p + eps / c as f64).collect()).collect();
+        let (x, p) = (Tensor::new(&[n, c], xs.clone()).unwrap(), Tensor::new(&[n, c], ps).unwrap());
+        let tape = Tape::<f64>::new();
+        let xv = tape.var(&x);
+        let ce = CrossEntropy::new().reduction(red).label_smoothing(eps);
+        let l = ce.probs(xv, tape.constant(&p)).unwrap();
+        let want = reduce(&ref_ce_dist(&xs, c, &dist), red);
+        prop_assert!(close(l.item(), want, 1e-13), "loss {} vs {want}", l.item());
+        // d/dx = (softmax·Σₖ dₖ − d)·scale: with unnormalised rows softmax is scaled by the row sum
+        let g = l.backward().wrt(xv);
+        let scale = if red == Reduction::Mean { 1.0 / n as f64 } else { 1.0 };
+        for (i, row) in xs.chunks(c).enumerate() {
+            let lp = ref_log_softmax(row);
+            let mass: f64 = dist[i].iter().sum();
+            for k in 0..c {
+                let w = (lp[k].exp() * mass - dist[i][k]) * scale;
+                prop_assert!((g.data()[i * c + k] - w).abs() < 1e-14, "row {i}: {:?}", g.data());
+            }
+        }
+        // finite differences with respect to both the logits and the target
+        let rep = gradcheck(move |v| ce.probs(v[0], v[1]).unwrap(), &[x, p], &CheckOptions::default());
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "{}", rep);
+    }
+
+    #[test]
+    fn nll_loss_matches_fd(
+        (n, c, xs, ts) in classification_s(),
+        red in reduction_s(),
+    ) {
+        let x = Tensor::new(&[n, c], xs).unwrap();
+        let rep = gradcheck(move |v| nll_loss(v[0].log_softmax(1), &ts, red).unwrap(), &[x], &CheckOptions::default());
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "{}", rep);
+    }
+
+    #[test]
+    fn huber_smooth_l1_and_l1_match_reference_and_fd(
+        (rs, ys) in (1..=8usize).prop_flat_map(|n| (vec(-4.0..4.0f64, n), vec(-1.0..1.0f64, n))),
+        delta in 0.1..3.0f64,
+        near in vec(-0.05..0.05f64, 8),
+        red in reduction_s(),
+    ) {
+        // Half the residuals are put near ±δ (the kink), all kept at least 1e-3 away from
+        // |r| = δ (and from r = 0 for l1) so the central differences do not straddle a kink.
+        let away = |r: f64, at: f64| if (r.abs() - at).abs() < 1e-3 { r + 2e-3 * r.signum() } else { r };
+        let rs: Vec<f64> = rs
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| if i % 2 == 0 { r.signum() * delta + near[i] } else { r })
+            .map(|r| away(away(r, delta), 0.0))
+            .map(|r| if r == 0.0 { 0.5 } else { r })
+            .collect();
+        let n = rs.len();
+        let pred = Tensor::from_fn(&[n], |i| ys[i] + rs[i]);
+        let target = Tensor::new(&[n], ys.clone()).unwrap();
+        // residuals as the loss sees them (pred − target in floating point)
+        let rr: Vec<f64> = pred.data().iter().zip(&ys).map(|(p, y)| p - y).collect();
+        let tape = Tape::<f64>::new();
+        let (pv, tv) = (tape.var(&pred), tape.constant(&target));
+        let h: Vec<f64> = rr.iter().map(|&r| ref_huber(r, delta)).collect();
+        let s: Vec<f64> = rr.iter().map(|&r| ref_smooth_l1(r, delta)).collect();
+        let a: Vec<f64> = rr.iter().map(|r| r.abs()).collect();
+        let lh = huber_loss(pv, tv, delta, red).unwrap();
+        prop_assert!(close(lh.item(), reduce(&h, red), 1e-14), "huber {} vs {}", lh.item(), reduce(&h, red));
+        let ls = smooth_l1_loss(pv, tv, delta, red).unwrap();
+        prop_assert!(close(ls.item(), reduce(&s, red), 1e-14), "smooth_l1 {} vs {}", ls.item(), reduce(&s, red));
+        let la = l1_loss(pv, tv, red).unwrap();
+        prop_assert!(close(la.item(), reduce(&a, red), 1e-14));
+        // closed-form gradients: clamp(r, −δ, δ), clamp(r/δ, −1, 1), sign(r)
+        let scale = if red == Reduction::Mean { 1.0 / n as f64 } else { 1.0 };
+        let gh = lh.backward().wrt(pv);
+        let gs = ls.backward().wrt(pv);
+        let ga = la.backward().wrt(pv);
+        for (i, r) in rr.iter().enumerate() {
+            prop_assert!((gh.data()[i] - r.clamp(-delta, delta) * scale).abs() < 1e-14, "{:?}", gh.data());
+            prop_assert!((gs.data()[i] - (r / delta).clamp(-1.0, 1.0) * scale).abs() < 1e-14, "{:?}", gs.data());
+            prop_assert!((ga.data()[i] - r.signum() * scale).abs() < 1e-15, "{:?}", ga.data());
+        }
+        let t2 = target.clone();
+        let rep = gradcheck(
+            move |v| huber_loss(v[0], v[0].tape().constant(&t2), delta, red).unwrap(),
+            std::slice::from_ref(&pred),
+            &CheckOptions::default(),
+        );
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "huber: {}", rep);
+        let t2 = target.clone();
+        let rep = gradcheck(
+            move |v| smooth_l1_loss(v[0], v[0].tape().constant(&t2), delta, red).unwrap(),
+            std::slice::from_ref(&pred),
+            &CheckOptions::default(),
+        );
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "smooth_l1: {}", rep);
+        let rep = gradcheck(
+            move |v| l1_loss(v[0], v[0].tape().constant(&target), red).unwrap(),
+            std::slice::from_ref(&pred),
+            &CheckOptions::default(),
+        );
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "l1: {}", rep);
+    }
+}
+
+/// Cross-entropy with smoothing and Huber, generic over the element type, so the f32
+/// gradients can be checked against f64 finite differences.
+struct F32Losses;
+
+impl Function for F32Losses {
+    fn eval<'t, T: Float>(&self, x: &[Var<'t, T>]) -> Var<'t, T> {
+        let ce = CrossEntropy::new().label_smoothing(0.2).classes(x[0], &[2, 0, 1]).unwrap();
+        let zero = x[1].tape().constant(&Tensor::zeros(&[4]));
+        ce + huber_loss(x[1], zero, T::ONE, Reduction::Mean).unwrap()
+    }
+}
+
+#[test]
+fn f32_gradients_pass_against_f64_differences() {
+    let x = Tensor::new(&[3, 3], vec![0.5f32, -1.0, 2.0, 0.0, 0.3, -0.7, 1.5, 1.4, -2.0]).unwrap();
+    let r = Tensor::from([0.5f32, -2.0, 1.2, -0.1]);
+    let rep = gradcheck_fn(&F32Losses, &[x, r], &CheckOptions::default());
+    assert_clean(&rep);
+}
+
+// ---------------------------------------------------------------------------------------
+// Large and infinite logits
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn cross_entropy_is_finite_and_exact_for_logits_of_1000() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([[1000.0, 0.0, -1000.0], [1000.0, 1000.0, -1000.0], [-1000.0, 0.0, 1000.0]]));
+    let l = cross_entropy(x, &[0, 1, 0], Reduction::Sum).unwrap();
+    // row 0: 0 (e^-1000 underflows); row 1: ln 2; row 2: 2000
+    assert!(close(l.item(), 2f64.ln() + 2000.0, 1e-15), "{}", l.item());
+    let g = l.backward().wrt(x);
+    assert!(g.data().iter().all(|v| v.is_finite()), "{g:?}");
+    assert_all_close(g.data(), &[0.0, 0.0, 0.0, 0.5, -0.5, 0.0, -1.0, 0.0, 1.0], 1e-15);
+    // with label smoothing and probability targets too
+    let ce = CrossEntropy::new().label_smoothing(0.1).reduction(Reduction::Mean);
+    let ls = ce.classes(x, &[0, 1, 0]).unwrap();
+    assert!(ls.item().is_finite());
+    assert!(ls.backward().wrt(x).data().iter().all(|v| v.is_finite()));
+    let p = t.constant(&Tensor::from([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [0.2, 0.3, 0.5]]));
+    let lp = ce.probs(x, p).unwrap();
+    assert!(lp.item().is_finite());
+    assert!(lp.backward().wrt(x).data().iter().all(|v| v.is_finite()));
+    // f32: the same, finite
+    let t32 = Tape::<f32>::new();
+    let x32 = t32.var(&Tensor::from([[1000.0f32, 0.0, -1000.0]]));
+    let l32 = cross_entropy(x32, &[2], Reduction::Mean).unwrap();
+    assert_eq!(l32.item(), 2000.0);
+    assert_eq!(l32.backward().wrt(x32).data(), [1.0, 0.0, -1.0]);
+}
+
+#[test]
+fn a_minus_infinite_logit_of_another_class_gives_no_nan() {
+    // The target entry is picked by index, not by multiplying with a one-hot mask, so
+    // 0·(−∞) never happens: a class masked with −∞ simply has probability 0.
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([[0.0, f64::NEG_INFINITY, 0.0]]));
+    let l = cross_entropy(x, &[0], Reduction::Mean).unwrap();
+    assert!(close(l.item(), 2f64.ln(), 1e-15), "{}", l.item());
+    assert_eq!(l.backward().wrt(x).data(), [-0.5, 0.0, 0.5]);
+    let lp = x.log_softmax(1);
+    let l = nll_loss(lp, &[2], Reduction::Sum).unwrap();
+    assert!(close(l.item(), 2f64.ln(), 1e-15), "{}", l.item());
+    assert_eq!(l.backward().wrt(x).data(), [0.5, 0.0, -0.5]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+
+/// The message of an `InvalidArgument` error of `op`, or a panic saying what came instead.
+fn invalid_msg(op: &str, r: Result<Var<'_, f64>>) -> String {
+    match r {
+        Err(e @ Error::InvalidArgument { .. }) => {
+            let s = e.to_string();
+            assert!(s.starts_with(&format!("{op}: ")), "{s}");
+            s
+        }
+        Err(e) => panic!("{op}: expected InvalidArgument, got {e}"),
+        Ok(v) => panic!("{op}: expected an error, got {v:?}"),
+    }
+}
+
+fn has_all(s: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(s.contains(p), "{p:?} missing in: {s}");
+    }
+}
+
+#[test]
+fn class_losses_refuse_bad_targets_and_shapes() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::zeros(&[2, 3]));
+    let node = x.node().to_string();
+    for (op, what) in [("cross_entropy", "logits"), ("nll_loss", "log_probs")] {
+        fn class_loss<'t>(op: &str, ts: &[usize], v: Var<'t, f64>) -> Result<Var<'t, f64>> {
+            match op {
+                "cross_entropy" => cross_entropy(v, ts, Reduction::Mean),
+                _ => nll_loss(v, ts, Reduction::Mean),
+            }
+        }
+        let f = |ts: &[usize], v| class_loss(op, ts, v);
+        // a class index ≥ c: its value and row
+        let s = invalid_msg(op, f(&[0, 3], x));
+        has_all(&s, &["target 3", "row 1", what, "[2, 3]", &node, "3 classes"]);
+        let s = invalid_msg(op, f(&[7, 0], x));
+        has_all(&s, &["target 7", "row 0"]);
+        // wrong number of targets
+        let s = invalid_msg(op, f(&[0, 1, 2], x));
+        has_all(&s, &[what, "[2, 3]", "2 rows", "3 targets"]);
+        let s = invalid_msg(op, f(&[], x));
+        has_all(&s, &["2 rows", "0 targets"]);
+        // not 2-d
+        let v1 = t.var(&Tensor::zeros(&[3]));
+        let s = invalid_msg(op, f(&[0], v1));
+        has_all(&s, &["2-d", "[3]", &v1.node().to_string(), "[1, c]"]);
+        let v3 = t.var(&Tensor::zeros(&[2, 3, 4]));
+        has_all(&invalid_msg(op, f(&[0, 0], v3)), &["2-d", "[2, 3, 4]"]);
+        let v0 = t.var(&Tensor::scalar(1.0));
+        has_all(&invalid_msg(op, f(&[], v0)), &["2-d", "[]"]);
+        // no classes
+        let e = t.var(&Tensor::zeros(&[2, 0]));
+        has_all(&invalid_msg(op, f(&[0, 0], e)), &["[2, 0]", "no classes"]);
+        // mean over no rows (0/0); the sum is 0
+        let empty = t.var(&Tensor::zeros(&[0, 3]));
+        has_all(&invalid_msg(op, f(&[], empty)), &["mean", "no elements", "Reduction::Sum"]);
+    }
+    let empty = t.var(&Tensor::zeros(&[0, 3]));
+    let l = cross_entropy(empty, &[], Reduction::Sum).unwrap();
+    assert_eq!(l.item(), 0.0);
+    assert_eq!(l.backward().wrt(empty).shape(), [0, 3]);
+    assert_eq!(nll_loss(empty, &[], Reduction::Sum).unwrap().item(), 0.0);
+}
+
+#[test]
+fn cross_entropy_refuses_bad_label_smoothing_and_probability_shapes() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::zeros(&[2, 3]));
+    for eps in [-0.1, 1.5, f64::NAN, f64::INFINITY] {
+        let ce = CrossEntropy::new().label_smoothing(eps);
+        let s = invalid_msg("cross_entropy", ce.classes(x, &[0, 1]));
+        has_all(&s, &["label_smoothing", "[0, 1]", &format!("{eps}")]);
+        let p = t.constant(&Tensor::full(&[2, 3], 1.0 / 3.0));
+        invalid_msg("cross_entropy", ce.probs(x, p));
+    }
+    // ε = 0 and ε = 1 are allowed (ε = 1: the uniform target, whatever the class)
+    let one = CrossEntropy::new().label_smoothing(1.0).classes(x, &[0, 1]).unwrap();
+    assert!(close(one.item(), 3f64.ln(), 1e-15));
+    // probability targets of another shape
+    let p = t.constant(&Tensor::full(&[2, 4], 0.25));
+    match CrossEntropy::new().probs(x, p) {
+        Err(e @ Error::ShapeMismatch { .. }) => has_all(
+            &e.to_string(),
+            &["cross_entropy", "[2, 3]", "[2, 4]", &x.node().to_string(), &p.node().to_string()],
+        ),
+        other => panic!("expected a shape error, got {other:?}"),
+    }
+    // 1-d logits with 1-d probabilities of the same shape: still not 2-d
+    let v = t.var(&Tensor::zeros(&[3]));
+    let q = t.constant(&Tensor::full(&[3], 1.0 / 3.0));
+    has_all(&invalid_msg("cross_entropy", CrossEntropy::new().probs(v, q)), &["2-d", "[3]"]);
+    // variables of two tapes
+    let other = Tape::<f64>::new();
+    let q = other.constant(&Tensor::full(&[2, 3], 1.0 / 3.0));
+    assert!(matches!(CrossEntropy::new().probs(x, q), Err(Error::TapeMismatch { op: "cross_entropy", .. })));
+    // mean over no rows
+    let e = t.var(&Tensor::zeros(&[0, 3]));
+    let q = t.constant(&Tensor::zeros(&[0, 3]));
+    invalid_msg("cross_entropy", CrossEntropy::new().probs(e, q));
+    assert_eq!(CrossEntropy::new().reduction(Reduction::Sum).probs(e, q).unwrap().item(), 0.0);
+}
+
+#[test]
+fn elementwise_losses_refuse_bad_parameters_and_shapes() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([1.0, 2.0]));
+    let y = t.constant(&Tensor::from([0.0, 0.0]));
+    for d in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let s = invalid_msg("huber_loss", huber_loss(x, y, d, Reduction::Mean));
+        has_all(&s, &["delta", "positive", &format!("got {d}"), "[2]"]);
+    }
+    for b in [-1e-300, -1.0, f64::NAN, f64::INFINITY] {
+        let s = invalid_msg("smooth_l1_loss", smooth_l1_loss(x, y, b, Reduction::Mean));
+        has_all(&s, &["beta", "non-negative", &format!("got {b}")]);
+    }
+    // same shape required, no broadcasting
+    let col = t.var(&Tensor::zeros(&[2, 1]));
+    for (name, r) in [
+        ("huber_loss", huber_loss(col, y, 1.0, Reduction::Mean)),
+        ("smooth_l1_loss", smooth_l1_loss(col, y, 1.0, Reduction::Mean)),
+        ("l1_loss", l1_loss(col, y, Reduction::Mean)),
+    ] {
+        match r {
+            Err(e @ Error::ShapeMismatch { .. }) => has_all(&e.to_string(), &[name, "[2, 1]", "[2]"]),
+            other => panic!("{name}: expected a shape error, got {other:?}"),
+        }
+    }
+    // the mean of nothing is an error, the sum of nothing 0
+    let e = t.var(&Tensor::zeros(&[0]));
+    invalid_msg("huber_loss", huber_loss(e, e, 1.0, Reduction::Mean));
+    invalid_msg("smooth_l1_loss", smooth_l1_loss(e, e, 1.0, Reduction::Mean));
+    invalid_msg("l1_loss", l1_loss(e, e, Reduction::Mean));
+    assert_eq!(huber_loss(e, e, 1.0, Reduction::Sum).unwrap().item(), 0.0);
+    assert_eq!(l1_loss(e, e, Reduction::Sum).unwrap().item(), 0.0);
+}
