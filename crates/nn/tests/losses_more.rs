@@ -13,6 +13,8 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use wengert_nn::loss::{
     cross_entropy, huber_loss, l1_loss, nll_loss, smooth_l1_loss, CrossEntropy, Reduction,
 };
@@ -187,6 +189,22 @@ fn elementwise_losses_match_torch_definitions() {
     let a = smooth_l1_loss(z, zero, 2.0, Reduction::Sum).unwrap().item();
     assert!(close(a, huber_loss(z, zero, 2.0, Reduction::Sum).unwrap().item() / 2.0, 1e-15));
     assert_eq!(smooth_l1_loss(z, zero, 1.0, Reduction::Sum).unwrap().item(), 3.125);
+}
+
+#[test]
+fn huber_rounds_exactly_like_the_piecewise_formulas() {
+    // one element at a time (the sum of one element is that element), compared bit for bit
+    let mut rng = StdRng::seed_from_u64(7);
+    for _ in 0..2000 {
+        let r: f64 = rng.random_range(-6.0..6.0);
+        let d: f64 = rng.random_range(0.05..3.0);
+        let t = Tape::<f64>::new();
+        let x = t.var(&Tensor::from([r]));
+        let zero = t.constant(&Tensor::from([0.0]));
+        assert_eq!(huber_loss(x, zero, d, Reduction::Sum).unwrap().item(), ref_huber(r, d), "r={r} δ={d}");
+        let s = smooth_l1_loss(x, zero, d, Reduction::Sum).unwrap().item();
+        assert!(close(s, ref_smooth_l1(r, d), 4e-16), "r={r} β={d}: {s} vs {}", ref_smooth_l1(r, d));
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -496,6 +514,10 @@ fn has_all(s: &str, parts: &[&str]) {
 fn class_losses_refuse_bad_targets_and_shapes() {
     let t = Tape::<f64>::new();
     let x = t.var(&Tensor::zeros(&[2, 3]));
+    assert_eq!(
+        cross_entropy(x, &[0, 3], Reduction::Mean).unwrap_err().to_string(),
+        "cross_entropy: target 3 at row 1 is out of range: logits [2, 3] (v0) have 3 classes, 0..=2"
+    );
     let node = x.node().to_string();
     for (op, what) in [("cross_entropy", "logits"), ("nll_loss", "log_probs")] {
         fn class_loss<'t>(op: &str, ts: &[usize], v: Var<'t, f64>) -> Result<Var<'t, f64>> {
