@@ -8,7 +8,9 @@
 //!   names them in a stable order (its state dict, an `IndexMap`).
 //! * A training step binds them onto a tape as leaves ([`Module::bind`]), runs the forward
 //!   pass, calls `backward()`, and an [`optim::Optimizer`] updates the tensors.
-//! * [`loss`] has BCE (log clamped at −100 like PyTorch), a stable BCE-with-logits and MSE;
+//! * [`loss`] has BCE (log clamped at −100 like PyTorch), a stable BCE-with-logits, MSE,
+//!   L1, Huber and smooth L1, and a stable cross-entropy over class scores (class indices
+//!   or probabilities, optional label smoothing) with its NLL counterpart;
 //!   [`optim`] has SGD (momentum, dampening, Nesterov, weight decay) and Adam, with
 //!   `torch.optim` semantics; [`io`] saves and loads safetensors; [`data`] reads CSV files.
 //!

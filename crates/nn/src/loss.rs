@@ -13,9 +13,9 @@
 //! | [`l1_loss`] | \|x − y\| | sign(x − y), 0 at x = y |
 //! | [`huber_loss`] | ½r² if \|r\| ≤ δ, else δ(\|r\| − ½δ); r = x − y | clamp(r, −δ, δ) |
 //! | [`smooth_l1_loss`] | ½r²/β if \|r\| ≤ β, else \|r\| − ½β (β = 0: \|r\|) | clamp(r/β, −1, 1) |
-//! | [`cross_entropy`] | −log_softmax(x)ᵢ[tᵢ] | softmax(x)ᵢ − one_hot(tᵢ) |
-//! | [`CrossEntropy`] | −Σ_k t̃ᵢₖ·log_softmax(x)ᵢₖ, t̃ = (1−ε)·t + ε/c | softmax(x)ᵢ − t̃ᵢ |
-//! | [`nll_loss`] | −xᵢ[tᵢ] (x holds log-probabilities) | −one_hot(tᵢ) |
+//! | [`cross_entropy`] | −log_softmax(x)ᵢ\[tᵢ\] | softmax(x)ᵢ − one_hot(tᵢ) |
+//! | [`CrossEntropy`] | −Σₖ t̃ᵢₖ·log_softmax(x)ᵢₖ, t̃ = (1−ε)·t + ε/c | softmax(x)ᵢ − t̃ᵢ (rows of t summing to 1) |
+//! | [`nll_loss`] | −xᵢ\[tᵢ\] (x holds log-probabilities) | −one_hot(tᵢ) |
 //!
 //! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements;
 //! for the classification losses, the number of rows n, as in PyTorch without class
@@ -228,8 +228,8 @@ fn pick<'t, T: Float>(x: Var<'t, T>, targets: &[usize], n: usize, c: usize) -> R
 
 /// Cross-entropy of logits against class indices, like PyTorch's
 /// `F.cross_entropy(logits, targets, reduction=...)` (no class weights, no
-/// `ignore_index`, `label_smoothing = 0`): ℓᵢ = −log_softmax(xᵢ)[tᵢ]
-/// = logsumexp(xᵢ) − xᵢ[tᵢ].
+/// `ignore_index`, `label_smoothing = 0`): ℓᵢ = −log_softmax(xᵢ)\[tᵢ\]
+/// = logsumexp(xᵢ) − xᵢ\[tᵢ\].
 ///
 /// `logits` is `[n, c]` (one row of unnormalised scores per example), `targets` holds n
 /// class indices in `0..c`. The log-probabilities come from the tape's `log_softmax`
@@ -276,7 +276,7 @@ pub fn cross_entropy<'t, T: Float>(
 /// label_smoothing=...)`; the defaults are PyTorch's ([`Reduction::Mean`], ε = 0).
 ///
 /// * [`CrossEntropy::classes`]: targets are class indices tᵢ ∈ 0..c. With smoothing ε,
-///   ℓᵢ = (1 − ε)·(−log pᵢ[tᵢ]) + (ε/c)·Σₖ(−log pᵢₖ): the cross-entropy against the
+///   ℓᵢ = (1 − ε)·(−log pᵢ\[tᵢ\]) + (ε/c)·Σₖ(−log pᵢₖ): the cross-entropy against the
 ///   target distribution (1 − ε)·one_hot(tᵢ) + ε/c, as PyTorch defines it.
 /// * [`CrossEntropy::probs`]: targets are a `[n, c]` variable T of class probabilities
 ///   (soft labels); ℓᵢ = −Σₖ T̃ᵢₖ·log pᵢₖ with T̃ = (1 − ε)·T + ε/c. Like PyTorch, the rows
@@ -372,7 +372,7 @@ impl CrossEntropy {
 }
 
 /// Negative log-likelihood of log-probabilities, like PyTorch's `F.nll_loss` (no class
-/// weights, no `ignore_index`): ℓᵢ = −xᵢ[tᵢ].
+/// weights, no `ignore_index`): ℓᵢ = −xᵢ\[tᵢ\].
 ///
 /// `log_probs` is `[n, c]`, usually `log_softmax` of logits over the classes (then this is
 /// [`cross_entropy`] of the logits); it is not checked to hold log-probabilities.
@@ -438,7 +438,8 @@ fn huber_per<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, delta: T) -> Va
 /// ℓ = ½r² for |r| < δ and δ·(|r| − ½δ) otherwise, r = pred − target.
 ///
 /// Composed without a select op: q = |clamp(r, −δ, δ)| = min(|r|, δ), ℓ = q·(|r| − ½q).
-/// Both pieces give the same rounding as the formulas above (the product by ½ is exact).
+/// Both pieces are rounded exactly as the formulas above (|r| − ½|r| and the halving are
+/// exact).
 /// The gradient is clamp(r, −δ, δ): r inside, ±δ beyond, and at |r| = δ exactly it is
 /// r = ±δ, PyTorch's value there. (clamp' = 0 at its bounds, so at the kink only the
 /// q·d|r| term survives, which is δ·sign(r); the loss is C¹, both sides agree.) At r = 0
