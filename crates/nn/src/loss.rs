@@ -19,9 +19,9 @@
 //!
 //! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements;
 //! for the classification losses, the number of rows n, as in PyTorch without class
-//! weights). [`l1_loss`], [`huber_loss`], [`smooth_l1_loss`], [`cross_entropy`],
-//! [`CrossEntropy`] and [`nll_loss`] refuse the mean of nothing (empty tensors, or n = 0
-//! rows) with an error instead of returning 0/0 = NaN; their sum of nothing is 0.
+//! weights). Every loss refuses the mean of nothing (empty tensors, or n = 0 rows) with an
+//! error instead of returning 0/0 = NaN (PyTorch returns NaN there); the sum of nothing is
+//! 0.
 
 use wengert_tape::{Error, Float, Result, Var};
 
@@ -93,7 +93,7 @@ pub fn bce<'t, T: Float>(p: Var<'t, T>, target: Var<'t, T>, reduction: Reduction
     same_shape("bce", p, target)?;
     let one_minus_t = target.rsub(T::ONE);
     let per = -(target * clamped_ln(p) + one_minus_t * clamped_ln(p.rsub(T::ONE)));
-    Ok(reduction.apply(per))
+    reduce("bce", per, reduction)
 }
 
 /// Binary cross-entropy on logits, numerically stable, like PyTorch's
@@ -123,7 +123,7 @@ pub fn bce_with_logits<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     same_shape("bce_with_logits", logits, target)?;
     let per = target.rsub(T::ONE) * logits + (-logits).softplus();
-    Ok(reduction.apply(per))
+    reduce("bce_with_logits", per, reduction)
 }
 
 /// Squared error (x − y)², like PyTorch's `MSELoss`.
@@ -140,7 +140,7 @@ pub fn bce_with_logits<'t, T: Float>(
 /// ```
 pub fn mse<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
     same_shape("mse", pred, target)?;
-    Ok(reduction.apply((pred - target).square()))
+    reduce("mse", (pred - target).square(), reduction)
 }
 
 /// An `InvalidArgument` error of loss `op`.

@@ -630,3 +630,24 @@ fn elementwise_losses_refuse_bad_parameters_and_shapes() {
     assert_eq!(huber_loss(e, e, 1.0, Reduction::Sum).unwrap().item(), 0.0);
     assert_eq!(l1_loss(e, e, Reduction::Sum).unwrap().item(), 0.0);
 }
+
+/// The elementwise losses refuse the mean of an empty tensor (PyTorch's NaN) and sum it to 0.
+#[test]
+fn every_elementwise_loss_refuses_the_mean_of_nothing() {
+    use wengert_nn::loss::{bce, bce_with_logits, mse};
+    type Loss = for<'t> fn(Var<'t, f64>, Var<'t, f64>, Reduction) -> wengert_tape::Result<Var<'t, f64>>;
+    let losses: [(&str, Loss); 6] = [
+        ("bce", bce),
+        ("bce_with_logits", bce_with_logits),
+        ("mse", mse),
+        ("l1_loss", l1_loss),
+        ("huber_loss", |x, y, r| huber_loss(x, y, 1.0, r)),
+        ("smooth_l1_loss", |x, y, r| smooth_l1_loss(x, y, 1.0, r)),
+    ];
+    for (op, f) in losses {
+        let t = Tape::<f64>::new();
+        let (x, y) = (t.var(&Tensor::zeros(&[0, 2])), t.constant(&Tensor::zeros(&[0, 2])));
+        has_all(&invalid_msg(op, f(x, y, Reduction::Mean)), &["mean", "no elements", "Reduction::Sum"]);
+        assert_eq!(f(x, y, Reduction::Sum).unwrap().item(), 0.0, "{op}");
+    }
+}
