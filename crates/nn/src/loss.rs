@@ -19,13 +19,13 @@
 //!
 //! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements;
 //! for the classification losses, the number of rows n, as in PyTorch without class
-//! weights). Every loss refuses the mean of nothing (empty tensors, or n = 0 rows) with an
-//! error instead of returning 0/0 = NaN (PyTorch returns NaN there); the sum of nothing is
-//! 0.
+//! weights), or left per element (per row) by [`Reduction::None`]. Every loss refuses
+//! the mean of nothing (empty tensors, or n = 0 rows) with an error instead of returning
+//! 0/0 = NaN (PyTorch returns NaN there); the sum of nothing is 0.
 
 use wengert_tape::{Error, Float, Result, Var};
 
-/// How per-element losses become one scalar.
+/// How per-element losses become one scalar, or stay per element.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Reduction {
     /// Σ over elements.
@@ -33,6 +33,10 @@ pub enum Reduction {
     /// Σ / number of elements (PyTorch's default).
     #[default]
     Mean,
+    /// No reduction (PyTorch's `reduction='none'`): the per-element losses, of the
+    /// input's shape (per row, `[n]`, for the classification losses), for weighting or
+    /// masking them before reducing them yourself.
+    None,
 }
 
 impl Reduction {
@@ -41,6 +45,7 @@ impl Reduction {
         match self {
             Reduction::Sum => per_element.sum(),
             Reduction::Mean => per_element.mean(),
+            Reduction::None => per_element,
         }
     }
 }

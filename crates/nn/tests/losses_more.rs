@@ -50,6 +50,7 @@ fn reduce(per: &[f64], r: Reduction) -> f64 {
     match r {
         Reduction::Sum => s,
         Reduction::Mean => s / per.len() as f64,
+        Reduction::None => panic!("the reference reduces to a number"),
     }
 }
 
@@ -650,4 +651,40 @@ fn every_elementwise_loss_refuses_the_mean_of_nothing() {
         has_all(&invalid_msg(op, f(x, y, Reduction::Mean)), &["mean", "no elements", "Reduction::Sum"]);
         assert_eq!(f(x, y, Reduction::Sum).unwrap().item(), 0.0, "{op}");
     }
+}
+
+/// `Reduction::None` leaves the losses per element (per row for the classification
+/// losses), and they add up to `Reduction::Sum`'s; weighting them reaches the gradient.
+#[test]
+fn reduction_none_keeps_the_losses_per_element() {
+    use wengert_nn::loss::{bce, bce_with_logits, mse};
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::new(&[2, 3], vec![0.2, -1.0, 3.0, 0.5, 0.9, -2.0]).unwrap());
+    let p = t.var(&Tensor::new(&[2, 3], vec![0.2, 0.7, 0.9, 0.5, 0.1, 0.6]).unwrap());
+    let y = t.constant(&Tensor::new(&[2, 3], vec![0.0, 1.0, 1.0, 0.0, 0.0, 1.0]).unwrap());
+    type Loss<'t> = Box<dyn Fn(Reduction) -> Result<Var<'t, f64>> + 't>;
+    let losses: Vec<(&str, Loss, &[usize])> = vec![
+        ("bce", Box::new(move |r| bce(p, y, r)), &[2, 3]),
+        ("bce_with_logits", Box::new(move |r| bce_with_logits(x, y, r)), &[2, 3]),
+        ("mse", Box::new(move |r| mse(x, y, r)), &[2, 3]),
+        ("l1_loss", Box::new(move |r| l1_loss(x, y, r)), &[2, 3]),
+        ("huber_loss", Box::new(move |r| huber_loss(x, y, 1.0, r)), &[2, 3]),
+        ("smooth_l1_loss", Box::new(move |r| smooth_l1_loss(x, y, 0.5, r)), &[2, 3]),
+        ("cross_entropy", Box::new(move |r| cross_entropy(x, &[2, 0], r)), &[2]),
+        ("nll_loss", Box::new(move |r| nll_loss(x.log_softmax(1), &[1, 1], r)), &[2]),
+        ("probs", Box::new(move |r| CrossEntropy::new().reduction(r).label_smoothing(0.1).probs(x, p)), &[2]),
+    ];
+    for (name, f, shape) in losses {
+        let per = f(Reduction::None).unwrap();
+        assert_eq!(per.shape().as_slice(), shape, "{name}");
+        let total = f(Reduction::Sum).unwrap().item();
+        let sum: f64 = per.value().data().iter().sum();
+        assert!((sum - total).abs() <= 1e-12 * total.abs().max(1.0), "{name}: {sum} vs {total}");
+    }
+    // Weighting the first row only: the second row's logits get no gradient.
+    let per = cross_entropy(x, &[2, 0], Reduction::None).unwrap();
+    let w = t.constant(&Tensor::new(&[2], vec![1.0, 0.0]).unwrap());
+    let g = (per * w).sum().backward().wrt(x);
+    assert_eq!(&g.data()[3..], &[0.0; 3]);
+    assert!(g.data()[..3].iter().all(|v| *v != 0.0));
 }
