@@ -11,6 +11,13 @@
 //! | [`hvp`] | ∇²f(x)·v, shape of x | one forward, a recorded reverse sweep, one reverse sweep over both |
 //! | [`hessian`] | ∇²f(x), shape `x.shape ++ x.shape` | one recorded sweep, then one sweep per element of x |
 //! | [`jacobian`] | ∂f/∂x, shape `f.shape ++ x.shape` | one forward, one sweep per output element |
+//! | [`vjp`] | f(x) and vᵀ·∂f/∂x (JAX's `vjp`), shape of x | one forward, one reverse sweep |
+//! | [`jvp`] | f(x) and ∂f/∂x·t (JAX's `jvp`), shape of f(x) | one forward, a recorded reverse sweep, one reverse sweep over it |
+//!
+//! There is no forward mode: [`jvp`] differentiates the recorded reverse sweep, which is
+//! linear in its seed u (vᵀJ with v = u), with respect to u: ∂⟨uᵀJ, t⟩/∂u = J·t, as
+//! PyTorch's `autograd.functional.jvp` does. It needs every op on the path to have a
+//! recorded VJP (a custom op without `vjp_graph` is an error).
 //!
 //! ```
 //! use wengert_tape::functional::{func, hessian, hvp};
@@ -286,4 +293,119 @@ where
     let mut shape = y.shape();
     shape.extend_from_slice(x.shape());
     Tensor::new(&shape, data)
+}
+
+fn direction_count<T: Float>(op: &'static str, xs: &[Tensor<T>], ds: &[Tensor<T>]) -> Result<()> {
+    if xs.len() == ds.len() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument { op, msg: format!("{} tangents for {} inputs", ds.len(), xs.len()) })
+    }
+}
+
+/// f(x) and the vector-Jacobian product vᵀ·∂f/∂x (JAX's `jax.vjp`, PyTorch's
+/// `autograd.functional.vjp`) for a function with any output shape; `v` has the output's
+/// shape. One forward and one reverse sweep.
+///
+/// ```
+/// use wengert_tape::{functional::vjp, Tensor};
+/// // f(x) = x² elementwise: vᵀJ = 2x ⊙ v.
+/// let (y, g) = vjp(|x| x.square(), &Tensor::from([1.0, 3.0]), &Tensor::from([1.0, 10.0]));
+/// assert_eq!((y.data(), g.data()), (&[1.0, 9.0][..], &[2.0, 60.0][..]));
+/// ```
+///
+/// # Panics
+/// If `v` does not have the output's shape; see [`try_vjp`].
+#[track_caller]
+pub fn vjp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> (Tensor<T>, Tensor<T>)
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_vjp(f, x, v))
+}
+
+/// Fallible [`vjp`]: [`Error::InvalidArgument`] (op `backward_with_seed`) if `v` does not
+/// have the output's shape.
+pub fn try_vjp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> Result<(Tensor<T>, Tensor<T>)>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let (y, mut g) = try_vjp_many(|xs| f(xs[0]), std::slice::from_ref(x), v)?;
+    Ok((y, g.remove(0)))
+}
+
+/// [`vjp`] of a function of several tensors: f(xs) and, per input, vᵀ·∂f/∂xₖ.
+pub fn try_vjp_many<T, F>(f: F, xs: &[Tensor<T>], v: &Tensor<T>) -> Result<(Tensor<T>, Vec<Tensor<T>>)>
+where
+    T: Float,
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
+    let y = f(&vars);
+    let g = y.try_backward_with_seed(v)?;
+    Ok((y.value(), vars.iter().map(|x| g.wrt(*x)).collect()))
+}
+
+/// f(x) and the Jacobian-vector product ∂f/∂x·t (JAX's `jax.jvp`, PyTorch's
+/// `autograd.functional.jvp`): the derivative of f along the direction `t` (x's shape),
+/// of the output's shape. Computed by differentiating the recorded reverse sweep with
+/// respect to its seed (see the module's docs): two reverse sweeps, no Jacobian.
+///
+/// ```
+/// use wengert_tape::{functional::{func, jvp}, Tensor};
+/// // f(x) = [x₀·x₁, x₁²] along t = [1, 0]: J·t = [x₁, 0].
+/// let f = func(|x| x * x.slice(0, 1, 1));
+/// let (y, d) = jvp(f, &Tensor::from([2.0, 3.0]), &Tensor::from([1.0, 0.0]));
+/// assert_eq!((y.data(), d.data()), (&[6.0, 9.0][..], &[3.0, 0.0][..]));
+/// ```
+///
+/// # Panics
+/// If `t` does not have x's shape, or a custom op on the path has no `vjp_graph`; see
+/// [`try_jvp`].
+#[track_caller]
+pub fn jvp<T, F>(f: F, x: &Tensor<T>, t: &Tensor<T>) -> (Tensor<T>, Tensor<T>)
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_jvp(f, x, t))
+}
+
+/// Fallible [`jvp`]: [`Error::InvalidArgument`] if `t` does not have x's shape, and the
+/// error of [`Var::try_backward_graph_with_seed`] for a custom op on the path that has no
+/// `vjp_graph`.
+pub fn try_jvp<T, F>(f: F, x: &Tensor<T>, t: &Tensor<T>) -> Result<(Tensor<T>, Tensor<T>)>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    try_jvp_many(|xs| f(xs[0]), std::slice::from_ref(x), std::slice::from_ref(t))
+}
+
+/// [`jvp`] of a function of several tensors: f(xs) and Σₖ ∂f/∂xₖ·tₖ. Fails as
+/// [`try_jvp`] does, and if `ts` and `xs` differ in length.
+pub fn try_jvp_many<T, F>(f: F, xs: &[Tensor<T>], ts: &[Tensor<T>]) -> Result<(Tensor<T>, Tensor<T>)>
+where
+    T: Float,
+    F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
+{
+    direction_count("jvp", xs, ts)?;
+    for (x, t) in xs.iter().zip(ts) {
+        same_shapes("jvp", x, t, "the tangent t")?;
+    }
+    let tape = Tape::new();
+    let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
+    let y = f(&vars);
+    // The seed as a variable: the recorded sweep is linear in it, so its value (zeros)
+    // does not matter, only the derivative with respect to it.
+    let u = tape.var(&Tensor::zeros(&y.shape()));
+    let g = y.try_backward_graph_with_seed(u)?;
+    let mut s = tape.scalar_constant(T::ZERO);
+    for (x, t) in vars.iter().zip(ts) {
+        s += (g.wrt(*x) * tape.constant(t)).sum();
+    }
+    Ok((y.value(), s.try_backward()?.wrt(u)))
 }

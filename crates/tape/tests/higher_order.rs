@@ -5,8 +5,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use wengert_tape::functional::{
-    func, grad, hessian, hvp, jacobian, try_grad, try_hessian, try_hvp, try_hvp_many, try_jacobian,
-    value_and_grad_many,
+    func, grad, hessian, hvp, jacobian, jvp, try_grad, try_hessian, try_hvp, try_hvp_many, try_jacobian,
+    try_jvp, try_jvp_many, try_vjp, value_and_grad_many, vjp,
 };
 use wengert_tape::gradcheck::{gradgradcheck_fn, CheckOptions, Function};
 use wengert_tape::{CustomOp, Error, Float, Result, Tensor, Var};
@@ -222,9 +222,61 @@ fn second_order_helpers_return_an_error_for_a_custom_op_without_vjp_graph() {
         try_hvp_many(|v| f(v[0]), std::slice::from_ref(&x), std::slice::from_ref(&x)).map(|mut h| h.remove(0))
     }));
     no_panic("try_hvp_many", r);
+    no_panic("try_jvp", catch_unwind(AssertUnwindSafe(|| try_jvp(|v| f(v) * 1.0, &x, &x).map(|r| r.1))));
     // First-order helpers only need `vjp`.
     close(try_grad(f, &x).unwrap().data(), &[2.0, 4.0], 0.0);
     close(try_jacobian(f, &x).unwrap().data(), &[2.0, 4.0], 0.0);
+    close(try_vjp(f, &x, &Tensor::scalar(1.0)).unwrap().1.data(), &[2.0, 4.0], 0.0);
+}
+
+/// J·t and vᵀJ against the Jacobian of a function with a non-square Jacobian, and the
+/// helpers' errors for directions of the wrong shape or count.
+#[test]
+fn jvp_and_vjp_are_products_with_the_jacobian() {
+    // f: R³ → R², f = [x₀·x₁ + sin x₂, x₂²·x₀].
+    let f = func(|x: Var<'_>| {
+        let (a, b, c) = (x.slice(0, 0, 1), x.slice(0, 1, 1), x.slice(0, 2, 1));
+        Var::concat(&[a * b + c.sin(), c.square() * a], 0)
+    });
+    let x = Tensor::from([0.5, -1.5, 2.0]);
+    let j = jacobian(f, &x); // [2, 3]
+    let t = Tensor::from([1.0, -2.0, 0.5]);
+    let (y, jt) = jvp(f, &x, &t);
+    assert_eq!(y.data(), f_value(&x).as_slice());
+    let want: Vec<f64> = (0..2).map(|i| (0..3).map(|k| j.data()[i * 3 + k] * t.data()[k]).sum()).collect();
+    close(jt.data(), &want, 1e-14);
+    let v = Tensor::from([3.0, -1.0]);
+    let (_, vj) = vjp(f, &x, &v);
+    let want: Vec<f64> = (0..3).map(|k| (0..2).map(|i| v.data()[i] * j.data()[i * 3 + k]).sum()).collect();
+    close(vj.data(), &want, 1e-14);
+    // Several inputs: the tangents add up.
+    let (_, d) = try_jvp_many(|v| v[0] * v[1], &[x.clone(), x.clone()], &[t.clone(), t.clone()]).unwrap();
+    let want: Vec<f64> = x.data().iter().zip(t.data()).map(|(a, b)| 2.0 * a * b).collect();
+    close(d.data(), &want, 1e-15);
+    // Errors.
+    match try_jvp(f, &x, &Tensor::from([1.0, 2.0])) {
+        Err(Error::InvalidArgument { op: "jvp", msg }) => {
+            assert!(msg.contains("[2]") && msg.contains("[3]"), "{msg}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match try_jvp_many(|v| v[0] * v[1], &[x.clone(), x.clone()], std::slice::from_ref(&t)) {
+        Err(Error::InvalidArgument { op: "jvp", msg }) => {
+            assert!(msg.contains("1 tangents for 2 inputs"), "{msg}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match try_vjp(f, &x, &Tensor::from([1.0, 2.0, 3.0])) {
+        Err(Error::InvalidArgument { msg, .. }) => {
+            assert!(msg.contains("[3]") && msg.contains("[2]"), "{msg}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn f_value(x: &Tensor<f64>) -> Vec<f64> {
+    let d = x.data();
+    vec![d[0] * d[1] + d[2].sin(), d[2] * d[2] * d[0]]
 }
 
 #[test]

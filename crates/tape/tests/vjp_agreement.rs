@@ -13,6 +13,11 @@
 //!   `backward_graph_with_seed`, and differentiating ⟨Jᵀs, v⟩ again matches finite
 //!   differences (the seed's own dependence on x must be followed).
 //!
+//! * `jvp::*`: the Jacobian-vector product of `functional::try_jvp_many` (the recorded
+//!   sweep differentiated with respect to its seed) matches central differences of the
+//!   op's output along a direction, and is the dual of `try_vjp_many`'s product:
+//!   ⟨v, J·t⟩ = ⟨Jᵀv, t⟩.
+//!
 //! All run over every case of `common::catalog` (the same cases as `ops_fd.rs`).
 
 mod common;
@@ -43,6 +48,14 @@ macro_rules! per_case {
                 #[test]
                 fn $name() {
                     super::run(stringify!($name), super::check_second_order);
+                }
+            )*
+        }
+        mod jvp {
+            $(
+                #[test]
+                fn $name() {
+                    super::run(stringify!($name), super::check_jvp);
                 }
             )*
         }
@@ -208,4 +221,48 @@ fn third_derivative_through_two_recorded_passes() {
     let d3 = d2.backward().scalar(x);
     let want = x0.exp() * (x0.powi(4) + 12.0 * x0.powi(3) + 36.0 * x0 * x0 + 24.0 * x0);
     assert!((d3 - want).abs() < 1e-12 * want.abs(), "{d3} vs {want}");
+}
+
+// ---- Jacobian-vector products (forward derivatives through the reverse sweep) ----
+
+/// The op's output at `xs + h·ts`, with the inputs as constants.
+fn output_at(build: Build, xs: &[Tensor], ts: &[Tensor], h: f64, p: &Params) -> Tensor {
+    let t = Tape::new();
+    let vars: Vec<Var> = xs
+        .iter()
+        .zip(ts)
+        .map(|(x, d)| {
+            t.constant(
+                &Tensor::new(x.shape(), x.data().iter().zip(d.data()).map(|(a, b)| a + h * b).collect())
+                    .unwrap(),
+            )
+        })
+        .collect();
+    build(&vars, p).value()
+}
+
+fn check_jvp(case: &Case, inp: &Inputs) -> Result<(), TestCaseError> {
+    let (build, p, xs) = (case.build, &inp.p, &inp.xs);
+    let ts: Vec<Tensor> = xs.iter().enumerate().map(|(k, x)| direction(x, k)).collect();
+    let (y, jt) = wengert_tape::functional::try_jvp_many(|v| build(v, p), xs, &ts)
+        .map_err(|e| TestCaseError::fail(format!("{}: jvp failed: {e}", case.name)))?;
+    proptest::prop_assert_eq!(jt.shape(), y.shape(), "{}: jvp shape", case.name);
+    let h = 1e-6;
+    let (up, down) = (output_at(build, xs, &ts, h, p), output_at(build, xs, &ts, -h, p));
+    let fd: Vec<f64> = up.data().iter().zip(down.data()).map(|(a, b)| (a - b) / (2.0 * h)).collect();
+    assert_close(&format!("{}: J·t", case.name), jt.data(), &fd, case.tol)?;
+    // Duality with the vector-Jacobian product: ⟨v, J·t⟩ = ⟨Jᵀv, t⟩.
+    let v = common::weights(y.shape(), 7);
+    let (_, jv) = wengert_tape::functional::try_vjp_many(|x| build(x, p), xs, &v)
+        .map_err(|e| TestCaseError::fail(format!("{}: vjp failed: {e}", case.name)))?;
+    let lhs: f64 = v.data().iter().zip(jt.data()).map(|(a, b)| a * b).sum();
+    let rhs: f64 =
+        jv.iter().zip(&ts).map(|(g, t)| g.data().iter().zip(t.data()).map(|(a, b)| a * b).sum::<f64>()).sum();
+    assert_close(
+        &format!("{}: <v, J t> vs <J^T v, t>", case.name),
+        &[lhs],
+        &[rhs],
+        common::Tol { atol: 1e-10, rtol: 1e-10 },
+    )?;
+    Ok(())
 }
