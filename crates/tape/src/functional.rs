@@ -10,7 +10,9 @@
 //! | [`grad`] | ∇f(x), shape of x | one forward, one reverse sweep |
 //! | [`hvp`] | ∇²f(x)·v, shape of x | one forward, a recorded reverse sweep, one reverse sweep over both |
 //! | [`hessian`] | ∇²f(x), shape `x.shape ++ x.shape` | one recorded sweep, then one sweep per element of x |
-//! | [`jacobian`] | ∂f/∂x, shape `f.shape ++ x.shape` | one forward, one sweep per output element |
+//! | [`jacobian`] | ∂f/∂x, shape `f.shape ++ x.shape` | [`jacrev`] or [`jacfwd`], whichever takes fewer sweeps |
+//! | [`jacrev`] | the same, by rows | one forward, one sweep per output element |
+//! | [`jacfwd`] | the same, by columns | one forward, a recorded sweep, one sweep over it per input element |
 //! | [`vjp`] | f(x) and vᵀ·∂f/∂x (JAX's `vjp`), shape of x | one forward, one reverse sweep |
 //! | [`jvp`] | f(x) and ∂f/∂x·t (JAX's `jvp`), shape of f(x) | one forward, a recorded reverse sweep, one reverse sweep over it |
 //!
@@ -249,8 +251,10 @@ where
 }
 
 /// The Jacobian ∂f/∂x of a function with any output shape, of shape
-/// `f(x).shape() ++ x.shape()`: one forward, then one reverse sweep per output element
-/// (row i is the VJP with the i-th unit seed).
+/// `f(x).shape() ++ x.shape()`, by whichever of [`jacrev`] (one reverse sweep per output
+/// element) and [`jacfwd`] (one per input element) takes fewer sweeps: `jacfwd` when f
+/// has more outputs than inputs (a residual vector for Gauss-Newton) and every op on the
+/// path has a recorded VJP, `jacrev` otherwise. The two agree to rounding.
 ///
 /// ```
 /// use wengert_tape::{functional::jacobian, Tensor};
@@ -281,8 +285,102 @@ where
     let tape = Tape::new();
     let xv = tape.var(x);
     let y = f(xv);
+    if y.len() > x.len() {
+        if let Ok(j) = columns(y, xv) {
+            return Ok(j);
+        }
+    }
+    rows(y, xv)
+}
+
+/// The Jacobian by rows, one reverse sweep per output element (JAX's `jacrev`): row i
+/// is the VJP with the i-th unit seed. The cheaper form when f has fewer outputs than
+/// inputs; needs only each op's numeric VJP.
+///
+/// ```
+/// use wengert_tape::{functional::{func, jacfwd, jacrev}, Tensor};
+/// let x = Tensor::from([1.0, 2.0]);
+/// let f = func(|x| x.square() * 3.0);
+/// assert_eq!(jacrev(f, &x).data(), &[6.0, 0.0, 0.0, 12.0]);
+/// assert_eq!(jacfwd(f, &x).data(), &[6.0, 0.0, 0.0, 12.0]);
+/// ```
+///
+/// # Panics
+/// Never for a well-formed `f`; see [`try_jacrev`].
+#[track_caller]
+pub fn jacrev<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_jacrev(f, x))
+}
+
+/// Fallible [`jacrev`].
+pub fn try_jacrev<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let xv = tape.var(x);
+    rows(f(xv), xv)
+}
+
+/// The Jacobian by columns, one reverse sweep per input element over the recorded sweep
+/// (JAX's `jacfwd`; column k is J·eₖ, computed as [`jvp`] computes it, with the recorded
+/// sweep made once): the cheaper form when f has more outputs than inputs, e.g. the
+/// Jacobian of m residuals in n ≪ m parameters.
+///
+/// # Panics
+/// If a custom op on the path has no `vjp_graph`; see [`try_jacfwd`].
+#[track_caller]
+pub fn jacfwd<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    ok(try_jacfwd(f, x))
+}
+
+/// Fallible [`jacfwd`]: the error of [`Var::try_backward_graph_with_seed`] for a custom op
+/// on the path that has no `vjp_graph`.
+pub fn try_jacfwd<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
+where
+    T: Float,
+    F: for<'t> Fn(Var<'t, T>) -> Var<'t, T>,
+{
+    let tape = Tape::new();
+    let xv = tape.var(x);
+    columns(f(xv), xv)
+}
+
+/// The Jacobian of `y` in `xv` by columns: the sweep recorded with a seed variable u
+/// gives g(u) = Jᵀu, and column k is ∂g(u)ₖ/∂u.
+fn columns<'t, T: Float>(y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
+    let tape = y.tape();
+    let u = tape.var(&Tensor::zeros(&y.shape()));
+    let g = y.try_backward_graph_with_seed(u)?.wrt(xv);
+    let (m, n) = (y.len(), xv.len());
+    let mut data = vec![T::ZERO; m * n];
+    let mut seed = Tensor::zeros(&xv.shape());
+    for k in 0..n {
+        seed.data_mut()[k] = T::ONE;
+        let col = g.try_backward_with_seed(&seed)?;
+        for (i, v) in col[u].iter().enumerate() {
+            data[i * n + k] = *v;
+        }
+        seed.data_mut()[k] = T::ZERO;
+    }
+    let mut shape = y.shape();
+    shape.extend_from_slice(&xv.shape());
+    Tensor::new(&shape, data)
+}
+
+/// The Jacobian of `y` in `xv` by rows: one reverse sweep per element of `y`.
+fn rows<'t, T: Float>(y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
     let m = y.len();
-    let mut data = Vec::with_capacity(m * x.len());
+    let mut data = Vec::with_capacity(m * xv.len());
     let mut seed = Tensor::zeros(&y.shape());
     for i in 0..m {
         seed.data_mut()[i] = T::ONE;
@@ -291,7 +389,7 @@ where
         seed.data_mut()[i] = T::ZERO;
     }
     let mut shape = y.shape();
-    shape.extend_from_slice(x.shape());
+    shape.extend_from_slice(&xv.shape());
     Tensor::new(&shape, data)
 }
 

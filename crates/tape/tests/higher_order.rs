@@ -5,8 +5,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use wengert_tape::functional::{
-    func, grad, hessian, hvp, jacobian, jvp, try_grad, try_hessian, try_hvp, try_hvp_many, try_jacobian,
-    try_jvp, try_jvp_many, try_vjp, value_and_grad_many, vjp,
+    func, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, try_grad, try_hessian, try_hvp, try_hvp_many,
+    try_jacfwd, try_jacobian, try_jvp, try_jvp_many, try_vjp, value_and_grad_many, vjp,
 };
 use wengert_tape::gradcheck::{gradgradcheck_fn, CheckOptions, Function};
 use wengert_tape::{CustomOp, Error, Float, Result, Tensor, Var};
@@ -309,4 +309,46 @@ fn second_order_check_of_rosenbrock_in_f32_and_f64() {
     let r = gradgradcheck_fn(&Rosen, &[Tensor::from([-1.2f64, 1.0])], &CheckOptions::default());
     assert!(r.passed(), "{r}");
     assert_eq!(r.entries.iter().filter(|e| e.order == 2).count(), 2);
+}
+
+/// Both ways of forming a Jacobian agree, for tall (residual-like) and wide functions,
+/// a 2-d input, an output that does not depend on x, and `jacobian` takes the rows when
+/// a custom op on the path has no recorded VJP.
+#[test]
+fn jacobians_by_rows_and_by_columns_agree() {
+    // Tall: 12 residuals rᵢ = a·exp(b·tᵢ) − yᵢ of 2 parameters (Gauss-Newton's Jacobian).
+    let tall = func(|p: Var<'_>| {
+        let t = p.tape().constant(&Tensor::from_fn(&[12], |i| i as f64 * 0.25));
+        let y = p.tape().constant(&Tensor::from_fn(&[12], |i| (i as f64).sin()));
+        p.slice(0, 0, 1) * (p.slice(0, 1, 1) * t).exp() - y
+    });
+    let p = Tensor::from([0.7, -0.3]);
+    let (r, c) = (jacrev(tall, &p), jacfwd(tall, &p));
+    assert_eq!(r.shape(), &[12, 2]);
+    assert_eq!(c.shape(), &[12, 2]);
+    close(c.data(), r.data(), 1e-14);
+    close(jacobian(tall, &p).data(), r.data(), 1e-14);
+    // The closed form: ∂r/∂a = exp(b t), ∂r/∂b = a t exp(b t).
+    for i in 0..12 {
+        let t = i as f64 * 0.25;
+        let e = (-0.3 * t).exp();
+        close(&r.data()[2 * i..2 * i + 2], &[e, 0.7 * t * e], 1e-14);
+    }
+    // Wide, with a 2-d input and a 2-d output.
+    let wide = func(|x: Var<'_>| (x.matmul(x.transpose()) * 0.5).tanh());
+    let x = Tensor::new(&[2, 3], vec![0.1, -0.4, 0.3, 0.8, 0.2, -0.5]).unwrap();
+    let (r, c) = (jacrev(wide, &x), jacfwd(wide, &x));
+    assert_eq!(r.shape(), &[2, 2, 2, 3]);
+    assert_eq!(c.shape(), r.shape());
+    close(c.data(), r.data(), 1e-14);
+    // An output that does not depend on x: zeros, either way.
+    let flat = func(|x: Var<'_>| x.tape().constant(&Tensor::from([1.0, 2.0, 3.0])));
+    let z = Tensor::from([5.0]);
+    assert_eq!(jacfwd(flat, &z).data(), &[0.0; 3]);
+    assert_eq!(jacrev(flat, &z).data(), &[0.0; 3]);
+    // No recorded VJP on the path: jacfwd fails, jacobian falls back to the rows.
+    let g = func(|v: Var<'_>| v.tape().custom(Rc::new(NoGraph), &[v]).unwrap().broadcast_to(&[4, 1]));
+    let one = Tensor::from([2.0]);
+    assert!(try_jacfwd(g, &one).is_err());
+    assert_eq!(jacobian(g, &one).data(), &[1.0; 4]);
 }
