@@ -35,6 +35,7 @@
 //! * Inputs with more than 4096 elements in all are checked along 8 random directions per
 //!   input (see [`Mode`]) instead of element by element.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -853,9 +854,11 @@ impl Rng {
 // ---------------------------------------------------------------------------------------
 // Plumbing
 
-/// A scalar function recorded on a tape of `T`: closures and [`Function`]s alike.
+/// A scalar function recorded on a tape of `T`: closures and [`Function`]s alike, and the
+/// checker's own functions (one node replayed alone, a custom op), which fail with an
+/// error instead of a panic.
 pub(crate) trait Func<T: Float> {
-    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T>;
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String>;
 }
 
 struct Closure<F>(F);
@@ -863,15 +866,15 @@ impl<T: Float, F> Func<T> for Closure<F>
 where
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T> {
-        (self.0)(xs)
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+        Ok((self.0)(xs))
     }
 }
 
 struct Generic<'a, G>(&'a G);
 impl<T: Float, G: Function> Func<T> for Generic<'_, G> {
-    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T> {
-        self.0.eval(xs)
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+        Ok(self.0.eval(xs))
     }
 }
 
@@ -1051,7 +1054,7 @@ type Phi<'a> = dyn Fn(&[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> + 'a;
 fn eval_value<E: Float, F: Func<E>>(f: &F, xs: &[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
-    let y = catch(|| f.call(&vars))?;
+    let y = catch_result(|| f.call(&vars))?;
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
@@ -1080,7 +1083,7 @@ fn gdot<'t, E: Float, F: Func<E>>(
     u: &[Tensor<f64>],
 ) -> Result<Var<'t, E>, String> {
     let tape = vars[0].tape();
-    let y = f.call(vars);
+    let y = f.call(vars)?;
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
@@ -1261,7 +1264,7 @@ impl BaseError {
 
 /// f recorded on `vars`; an error unless it returns a scalar.
 fn scalar_output<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result<Var<'t, T>, BaseError> {
-    let y = catch(|| f.call(vars)).map_err(BaseError::Function)?;
+    let y = catch_result(|| f.call(vars)).map_err(BaseError::Function)?;
     if y.len() != 1 {
         return Err(BaseError::Function(not_scalar(y)));
     }
@@ -1839,7 +1842,7 @@ fn localize<T: Float, F: Func<T>>(
     let r = resolve::<T, T>(&CheckOptions { mode: Mode::Full, ..CheckOptions::default() }, total);
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let Ok(y) = catch(|| f.call(&vars)) else {
+    let Ok(y) = catch_result(|| f.call(&vars)) else {
         return (None, notes, false);
     };
     let last = y.node().0;
@@ -1898,12 +1901,39 @@ fn localize<T: Float, F: Func<T>>(
 struct NodeFn<T: Float> {
     s: crate::replay::NodeSpec<T>,
     u: Tensor<T>,
+    /// The first failure of the replay itself (a custom op's forward refusing, or
+    /// panicking at, a perturbed argument): the node could not be checked alone, which
+    /// says nothing against its rule.
+    replay_failed: RefCell<Option<String>>,
+}
+
+impl<T: Float> NodeFn<T> {
+    fn new(s: crate::replay::NodeSpec<T>, u: Tensor<T>) -> Self {
+        NodeFn { s, u, replay_failed: RefCell::new(None) }
+    }
 }
 
 impl<T: Float> Func<T> for NodeFn<T> {
-    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Var<'t, T> {
-        let y = replay(&self.s, xs).unwrap_or_else(|e| panic!("{e}"));
-        (y * xs[0].tape().constant(&self.u)).sum()
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+        let y = catch_result(|| replay(&self.s, xs)).and_then(|y| {
+            if y.shape() == self.s.out {
+                Ok(y)
+            } else {
+                Err(format!(
+                    "it returned shape {:?} when replayed alone, {:?} on the tape",
+                    y.shape().as_slice(),
+                    self.s.out.as_slice()
+                ))
+            }
+        });
+        match y {
+            Ok(y) => Ok((y * xs[0].tape().constant(&self.u)).sum()),
+            Err(e) => {
+                let e = format!("{} failed: {e}", self.s.display_name());
+                self.replay_failed.borrow_mut().get_or_insert_with(|| e.clone());
+                Err(e)
+            }
+        }
     }
 }
 
@@ -1915,7 +1945,7 @@ fn localize_second<T: Float, F: Func<T>>(
     let mut notes = Vec::new();
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let Ok(y) = catch(|| f.call(&vars)) else {
+    let Ok(y) = catch_result(|| f.call(&vars)) else {
         return (None, notes, false);
     };
     let mut rng = Rng::new(0x00D0_0B1E);
@@ -1926,6 +1956,7 @@ fn localize_second<T: Float, F: Func<T>>(
         mode: Mode::Auto { max_elements: 512, directions: 4 },
         ..CheckOptions::default()
     };
+    let mut unchecked = false;
     for id in 0..=y.node().0 {
         let (s, vals, out) = {
             let inner = tape.inner.borrow();
@@ -1945,8 +1976,9 @@ fn localize_second<T: Float, F: Func<T>>(
         }
         let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape").cast::<T>();
         let parents: Vec<NodeId> = s.parents.iter().map(|&p| NodeId(p)).collect();
-        let node = NodeFn { s, u };
-        let r = run_second::<T, T, _>("", &node, &vals, &opts);
+        let node = NodeFn::new(s, u);
+        let names: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
+        let r = run_second::<T, T, _>("", &node, &vals, &CheckOptions { names, ..opts.clone() });
         // An op of one argument: a failure can only be about that argument.
         let only = (parents.len() == 1).then_some(0);
         let mut loc = Localisation {
@@ -1961,11 +1993,19 @@ fn localize_second<T: Float, F: Func<T>>(
             message: None,
             order: 2,
         };
-        if let Some(p) = r.problems.first() {
+        let fail = r.worst_entries(1).into_iter().find(|e| e.status == Status::Fail);
+        if let (None, Some(m)) = (fail, node.replay_failed.borrow().as_ref()) {
+            // No entry failed before the replay did: no evidence against this rule.
+            let problem = r.problems.iter().find(|p| p.contains(m.as_str())).unwrap_or(m);
+            notes.push(unchecked_note(&loc, problem));
+            unchecked = true;
+            continue;
+        }
+        if let (None, Some(p)) = (fail, r.problems.first()) {
             loc.message = Some(p.clone());
             return (Some(loc), notes, true);
         }
-        if let Some(e) = r.worst_entries(1).into_iter().find(|e| e.status == Status::Fail) {
+        if let Some(e) = fail {
             if let Some(input) = e.probe.input() {
                 loc.argument = Some(input);
                 loc.parent = Some(parents[input]);
@@ -1978,7 +2018,18 @@ fn localize_second<T: Float, F: Func<T>>(
             return (Some(loc), notes, true);
         }
     }
-    (None, notes, true)
+    (None, notes, !unchecked)
+}
+
+/// The note for a node localisation could not check alone: `why` is the failure.
+fn unchecked_note(node: &Localisation, why: &str) -> String {
+    let args: Vec<String> = node.parents.iter().map(|p| p.to_string()).collect();
+    format!(
+        "localisation could not check {} = {}({}) alone, so it is neither cleared nor blamed: {why}",
+        node.node,
+        node.op,
+        args.join(", ")
+    )
 }
 
 enum NodeVerdict {

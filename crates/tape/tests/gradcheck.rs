@@ -513,23 +513,41 @@ fn a_backward_that_is_not_repeatable_is_reported() {
 
 thread_local! {
     static PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Panics raised in the checker's own source (`src/gradcheck.rs`), not in user code.
+    static CHECKER_PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// Runs `f` and counts the panics on this thread meanwhile, caught or not. The panic hook
-/// is process-wide and tests run in parallel threads: it counts per thread and passes
-/// every panic on to the hook it replaced.
-fn panics_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+/// Installs, once, a panic hook counting panics per thread (tests run in parallel
+/// threads) and passing every panic on to the hook it replaced.
+fn count_panics() {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let _ = PANICS.try_with(|c| c.set(c.get() + 1));
+            if info.location().is_some_and(|l| l.file().replace('\\', "/").ends_with("src/gradcheck.rs")) {
+                let _ = CHECKER_PANICS.try_with(|c| c.set(c.get() + 1));
+            }
             previous(info);
         }));
     });
+}
+
+/// Runs `f` and counts the panics on this thread meanwhile, caught or not.
+fn panics_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    count_panics();
     let before = PANICS.with(|c| c.get());
     let r = f();
     (r, PANICS.with(|c| c.get()) - before)
+}
+
+/// Runs `f` and counts the panics raised by the checker itself meanwhile, caught or not:
+/// a user function that panics (one that unwraps a custom op's error, say) is not counted.
+fn checker_panics_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    count_panics();
+    let before = CHECKER_PANICS.with(|c| c.get());
+    let r = f();
+    (r, CHECKER_PANICS.with(|c| c.get()) - before)
 }
 
 fn unsummed<'t>(v: &[Var<'t>]) -> Var<'t> {
@@ -743,4 +761,76 @@ fn a_closure_kept_in_a_let_is_passed_through_func_many() {
     assert!(r.passed(), "{r}");
     let r = gradgradcheck(f, &xs, &CheckOptions::default());
     assert!(r.passed(), "{r}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Custom ops that fail part of the way: the checker reports, it does not panic.
+
+/// y = x³, defined only on [−1, 1]: its forward is an error beyond, so a central
+/// difference at an input of ±1 steps outside the domain. `vjp_graph` as in `Cube`.
+struct Bounded {
+    factor: f64,
+    graph: Graph,
+}
+
+impl CustomOp<f64> for Bounded {
+    fn name(&self) -> &str {
+        "bounded"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        if let Some(v) = x[0].data().iter().find(|v| v.abs() > 1.0) {
+            return Err(wengert_tape::Error::InvalidArgument {
+                op: "bounded",
+                msg: format!("{v} is outside [-1, 1]"),
+            });
+        }
+        Ok(x[0].map(|v| v * v * v))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| self.factor * 3.0 * x[0].data()[i].powi(2) * g.data()[i])]
+    }
+    fn vjp_graph<'t>(
+        &self,
+        x: &[Var<'t, f64>],
+        y: Var<'t, f64>,
+        g: Var<'t, f64>,
+    ) -> Option<Vec<Var<'t, f64>>> {
+        Cube { factor: 1.0, at: None, graph: self.graph }.vjp_graph(x, y, g)
+    }
+}
+
+/// sum(bounded(x)): the user's function unwraps the op's error, as it must.
+fn bounded_sum(op: Rc<dyn CustomOp<f64>>) -> impl for<'t> Fn(&[Var<'t>]) -> Var<'t> {
+    move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum()
+}
+
+#[test]
+fn second_order_localisation_reports_a_replay_that_fails() {
+    // v1 = bounded(v0) with a wrong vjp_graph, at x = 1: the perturbed x leaves the op's
+    // domain, in the whole check and when localisation replays v1 alone.
+    let op = Rc::new(Bounded { factor: 1.0, graph: Graph::Doubled });
+    let (r, panics) = checker_panics_during(|| {
+        gradgradcheck(bounded_sum(op), &[Tensor::from([1.0])], &CheckOptions::default())
+    });
+    assert_eq!(panics, 0, "the replay's failure is an error, not a panic of the checker:\n{r}");
+    assert!(!r.passed(), "{r}");
+    // Nothing was compared, so the rule is neither blamed ("backward failed") nor cleared.
+    assert!(r.localisation.is_none() && !r.localized, "{r}");
+    let note = r.notes.iter().find(|n| n.contains("could not check")).unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        note.contains("v1 = custom `bounded`(v0)") && note.contains("is outside [-1, 1]"),
+        "the note names the node and the forward's error: {note}"
+    );
+    let text = r.to_string();
+    assert!(!text.contains("backward failed") && !text.contains("every node"), "{text}");
+
+    // Where an entry failed before the replay did, the rule is still named: x = [0.5, 1]
+    // fails at x[0] (a doubled vjp_graph) before x[1] leaves the domain.
+    let op = Rc::new(Bounded { factor: 1.0, graph: Graph::Doubled });
+    let (r, panics) = checker_panics_during(|| {
+        gradgradcheck(bounded_sum(op), &[Tensor::from([0.5, 1.0])], &CheckOptions::default())
+    });
+    assert_eq!(panics, 0, "{r}");
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("{r}"));
+    assert_eq!((l.node, l.index.as_deref(), l.message.as_ref()), (NodeId(1), Some(&[0][..]), None), "{r}");
 }
