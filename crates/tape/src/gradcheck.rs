@@ -1842,12 +1842,17 @@ fn localize<T: Float, F: Func<T>>(
     let r = resolve::<T, T>(&CheckOptions { mode: Mode::Full, ..CheckOptions::default() }, total);
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let Ok(y) = catch_result(|| f.call(&vars)) else {
-        return (None, notes, false);
+    let y = match catch_result(|| f.call(&vars)) {
+        Ok(y) => y,
+        Err(e) => {
+            notes.push(format!("localisation stopped: recording the function again failed: {e}"));
+            return (None, notes, false);
+        }
     };
     let last = y.node().0;
     let mut rng = Rng::new(o.seed ^ 0x10CA1);
     let mut skipped = 0;
+    let mut unchecked = false;
     for id in 0..=last {
         let s = {
             let inner = tape.inner.borrow();
@@ -1880,6 +1885,22 @@ fn localize<T: Float, F: Func<T>>(
         match check_node(&s, &vals, &flows, &r, &mut rng) {
             NodeVerdict::Ok => {}
             NodeVerdict::Kink => skipped += 1,
+            NodeVerdict::Unchecked(why) => {
+                let node = Localisation {
+                    node: NodeId(id),
+                    op: s.display_name(),
+                    argument: None,
+                    parent: None,
+                    parents: s.parents.iter().map(|&p| NodeId(p)).collect(),
+                    index: None,
+                    analytic: f64::NAN,
+                    numeric: f64::NAN,
+                    message: None,
+                    order: 1,
+                };
+                notes.push(unchecked_note(&node, &why));
+                unchecked = true;
+            }
             NodeVerdict::Bad(mut l) => {
                 l.node = NodeId(id);
                 l.parent = l.argument.map(|k| NodeId(s.parents[k]));
@@ -1894,7 +1915,7 @@ fn localize<T: Float, F: Func<T>>(
     if skipped > 0 {
         notes.push(format!("{skipped} nodes sit at a non-smooth point and were skipped by localisation"));
     }
-    (None, notes, true)
+    (None, notes, !unchecked)
 }
 
 /// ⟨u, op(parents)⟩ for one replayed node, as a function to check.
@@ -1915,21 +1936,9 @@ impl<T: Float> NodeFn<T> {
 
 impl<T: Float> Func<T> for NodeFn<T> {
     fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
-        let y = catch_result(|| replay(&self.s, xs)).and_then(|y| {
-            if y.shape() == self.s.out {
-                Ok(y)
-            } else {
-                Err(format!(
-                    "it returned shape {:?} when replayed alone, {:?} on the tape",
-                    y.shape().as_slice(),
-                    self.s.out.as_slice()
-                ))
-            }
-        });
-        match y {
+        match replay_alone(&self.s, xs) {
             Ok(y) => Ok((y * xs[0].tape().constant(&self.u)).sum()),
             Err(e) => {
-                let e = format!("{} failed: {e}", self.s.display_name());
                 self.replay_failed.borrow_mut().get_or_insert_with(|| e.clone());
                 Err(e)
             }
@@ -1945,8 +1954,12 @@ fn localize_second<T: Float, F: Func<T>>(
     let mut notes = Vec::new();
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let Ok(y) = catch_result(|| f.call(&vars)) else {
-        return (None, notes, false);
+    let y = match catch_result(|| f.call(&vars)) {
+        Ok(y) => y,
+        Err(e) => {
+            notes.push(format!("localisation stopped: recording the function again failed: {e}"));
+            return (None, notes, false);
+        }
     };
     let mut rng = Rng::new(0x00D0_0B1E);
     // Small arguments element by element, larger ones along a few directions: this runs
@@ -2035,7 +2048,30 @@ fn unchecked_note(node: &Localisation, why: &str) -> String {
 enum NodeVerdict {
     Ok,
     Kink,
+    /// The node could not be checked alone (its replay failed); why.
+    Unchecked(String),
     Bad(Localisation),
+}
+
+/// The op of `s` replayed on `vars`: an error naming the op if the replay fails or
+/// returns another shape than the node's (a custom op's forward refusing, or panicking
+/// at, the given arguments).
+fn replay_alone<'t, T: Float>(
+    s: &crate::replay::NodeSpec<T>,
+    vars: &[Var<'t, T>],
+) -> Result<Var<'t, T>, String> {
+    let y = catch_result(|| replay(s, vars)).and_then(|y| {
+        if y.shape() == s.out {
+            Ok(y)
+        } else {
+            Err(format!(
+                "it returned shape {:?} when replayed alone, {:?} on the tape",
+                y.shape().as_slice(),
+                s.out.as_slice()
+            ))
+        }
+    });
+    y.map_err(|e| format!("{} failed: {e}", s.display_name()))
 }
 
 /// ⟨u, op(parents)⟩ in f64, and the kink signature.
@@ -2046,7 +2082,7 @@ fn node_phi<T: Float>(
 ) -> Result<(f64, Vec<u32>), String> {
     let t = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = ps.iter().map(|p| t.var(&p.cast::<T>())).collect();
-    let y = catch_result(|| replay(s, &vars))?;
+    let y = replay_alone(s, &vars)?;
     let v: f64 = y.value().data().iter().zip(u.data()).map(|(a, b)| a.to_f64() * b).sum();
     let sig = signature(&t.inner.borrow());
     Ok((v, sig))
@@ -2076,9 +2112,9 @@ fn check_node<T: Float>(
             order: 1,
         })
     };
-    let y = match catch(|| replay(s, &vars)) {
-        Ok(Ok(y)) => y,
-        _ => return NodeVerdict::Ok,
+    let y = match replay_alone(s, &vars) {
+        Ok(y) => y,
+        Err(e) => return NodeVerdict::Unchecked(e),
     };
     let g = match catch(|| y.try_backward_with_seed(&u.cast::<T>())) {
         Ok(Ok(g)) => g,
@@ -2092,15 +2128,25 @@ fn check_node<T: Float>(
         if !flows[k] {
             continue;
         }
-        // Two random directions in argument k alone.
-        let mut probe =
-            CheckReport::new(String::new(), &[], Vec::new(), Resolved { fast: Some(2), ..r.clone() }, 0);
+        // Two random directions in argument k alone; problems name the argument by its node.
+        let name = [format!("v{}", s.parents[k])];
+        let report = |fast| {
+            let shape = vec![vals[k].shape().to_vec()];
+            CheckReport::new(String::new(), &name, shape, Resolved { fast, ..r.clone() }, 0)
+        };
+        let mut probe = report(Some(2));
         compare_one(&x0, &analytic, &phi, k, r, rng, &mut probe);
         if probe.entries.iter().all(|e| e.status == Status::Pass) && probe.problems.is_empty() {
             continue;
         }
         if probe.entries.iter().any(|e| e.status == Status::Kink) {
             return NodeVerdict::Kink;
+        }
+        if let (false, Some(p)) =
+            (probe.entries.iter().any(|e| e.status == Status::Fail), probe.problems.first())
+        {
+            // The op failed at a perturbed argument before any entry failed: no evidence.
+            return NodeVerdict::Unchecked(p.clone());
         }
         // Element by element on argument k (when small) to name the element.
         let d = &probe.entries.iter().find(|e| e.status == Status::Fail);
@@ -2117,8 +2163,7 @@ fn check_node<T: Float>(
             order: 1,
         };
         if x0[k].len() <= 16384 {
-            let mut full =
-                CheckReport::new(String::new(), &[], Vec::new(), Resolved { fast: None, ..r.clone() }, 0);
+            let mut full = report(None);
             compare_one(&x0, &analytic, &phi, k, r, rng, &mut full);
             if let Some(w) = full.worst_entries(1).first() {
                 if w.status == Status::Fail {

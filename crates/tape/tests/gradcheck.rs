@@ -834,3 +834,55 @@ fn second_order_localisation_reports_a_replay_that_fails() {
     let l = r.localisation.as_ref().unwrap_or_else(|| panic!("{r}"));
     assert_eq!((l.node, l.index.as_deref(), l.message.as_ref()), (NodeId(1), Some(&[0][..]), None), "{r}");
 }
+
+#[test]
+fn first_order_localisation_reports_a_replay_that_fails() {
+    // v1 = bounded(v0) with a wrong vjp at x = 1: the perturbed x leaves the op's domain,
+    // in the whole check and when localisation replays v1 alone.
+    let op = Rc::new(Bounded { factor: 1.1, graph: Graph::None });
+    let (r, panics) = checker_panics_during(|| {
+        gradcheck(bounded_sum(op), &[Tensor::from([1.0])], &CheckOptions::default())
+    });
+    assert_eq!(panics, 0, "{r}");
+    // Nothing was compared, so the rule is neither blamed (with NaN values) nor cleared.
+    assert!(r.localisation.is_none() && !r.localized, "{r}");
+    let note = r.notes.iter().find(|n| n.contains("could not check")).unwrap_or_else(|| panic!("{r}"));
+    assert!(note.contains("v1 = custom `bounded`(v0)") && note.contains("is outside [-1, 1]"), "{note}");
+    assert!(!r.to_string().contains("NaN"), "{r}");
+
+    /// The identity, whose forward fails at the calls listed: stateful, so the checker's
+    /// later calls at the very values an earlier one accepted fail.
+    struct Flaky(std::cell::Cell<usize>, [usize; 2]);
+    impl CustomOp<f64> for Flaky {
+        fn name(&self) -> &str {
+            "flaky"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            self.0.set(self.0.get() + 1);
+            if self.1.contains(&self.0.get()) {
+                let msg = format!("call {} fails", self.0.get());
+                return Err(wengert_tape::Error::InvalidArgument { op: "flaky", msg });
+            }
+            Ok(x[0].clone())
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![g.clone()]
+        }
+    }
+    // Calls: the gradient (1), x + h (2, fails, so the check fails), x − h (3), localisation
+    // recording f (4) and replaying v1 alone (5).
+    for (fails, says) in [
+        (5, "localisation could not check v1 = custom `flaky`(v0) alone"),
+        (4, "localisation stopped: recording the function again failed"),
+    ] {
+        let op = Rc::new(Flaky(std::cell::Cell::new(0), [2, fails]));
+        let f = wengert_tape::func_many(move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum());
+        let (r, panics) =
+            checker_panics_during(|| gradcheck(f, &[Tensor::from([0.5])], &CheckOptions::default()));
+        assert_eq!(panics, 0, "{r}");
+        assert!(!r.passed() && r.localisation.is_none(), "{r}");
+        assert!(!r.localized, "a node that was not checked is not cleared:\n{r}");
+        let note = r.notes.iter().find(|n| n.contains(says)).unwrap_or_else(|| panic!("{r}"));
+        assert!(note.contains(&format!("call {fails} fails")), "{note}");
+    }
+}
