@@ -1141,7 +1141,10 @@ fn compare(
 ) {
     let mut xs: Vec<Tensor<f64>> = x0.to_vec();
     let mut sweeps = 0;
+    let what = if order == 2 { "evaluating the recorded gradient" } else { "evaluating" };
     for k in 0..x0.len() {
+        let input =
+            format!("input {k} ({})", out.inputs.get(k).map_or_else(|| format!("x{k}"), |i| i.0.clone()));
         let shape = x0[k].shape().to_vec();
         let len = x0[k].len();
         if len == 0 {
@@ -1158,10 +1161,18 @@ fn compare(
                     xs[k].data_mut()[i] = xm;
                     let m = phi(&xs);
                     xs[k].data_mut()[i] = x;
+                    let perturbed = |at: f64, e: String| {
+                        let index = unravel(i, &shape);
+                        format!("{what} at a perturbed input failed: {input} at {index:?} moved to {at}: {e}")
+                    };
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
-                        (Err(e), _) | (_, Err(e)) => {
-                            out.problems.push(format!("evaluating at a perturbed input failed: {e}"));
+                        (Err(e), _) => {
+                            out.problems.push(perturbed(xp, e));
+                            return;
+                        }
+                        (_, Err(e)) => {
+                            out.problems.push(perturbed(xm, e));
                             return;
                         }
                     };
@@ -1209,7 +1220,9 @@ fn compare(
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
                         (Err(e), _) | (_, Err(e)) => {
-                            out.problems.push(format!("evaluating at a perturbed input failed: {e}"));
+                            out.problems.push(format!(
+                                "{what} at a perturbed input failed: {input} moved along random direction {number}: {e}"
+                            ));
                             return;
                         }
                     };
@@ -1689,11 +1702,15 @@ fn check_op<T: Float>(
     let forward = |xs: &[Tensor<f64>]| -> Result<Tensor<f64>, String> {
         let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
         let refs: Vec<&Tensor<T>> = ts.iter().collect();
-        match catch(|| op.forward(&refs)) {
-            Ok(Ok(y)) => Ok(to_f64(&y)),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(e),
+        let y = match catch(|| op.forward(&refs)) {
+            Ok(Ok(y)) => y,
+            Ok(Err(e)) => return Err(format!("the forward of `{}` failed: {e}", op.name())),
+            Err(e) => return Err(format!("the forward of `{}` panicked: {e}", op.name())),
+        };
+        if y.shape() != ys.as_slice() {
+            return Err(changed_shape(op.name(), y.shape(), &ys));
         }
+        Ok(to_f64(&y))
     };
     let phi = |xs: &[Tensor<f64>]| -> Result<(f64, Vec<u32>), String> {
         let y = forward(xs)?;
@@ -1760,15 +1777,18 @@ fn check_op<T: Float>(
     let has_graph = {
         let t = Tape::<T>::new();
         let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| t.var(x)).collect();
-        catch(|| {
-            let out = t.custom(op.clone(), &vars).ok()?;
-            let g = t.constant(&ut);
-            op.vjp_graph(&vars, out, g).map(|gs| gs.iter().map(|v| v.value()).collect::<Vec<_>>())
-        })
+        match catch_result(|| t.custom(op.clone(), &vars)) {
+            Err(e) => Err(format!("the forward of `{}` failed on a tape: {e}", op.name())),
+            Ok(out) => catch(|| {
+                let g = t.constant(&ut);
+                op.vjp_graph(&vars, out, g).map(|gs| gs.iter().map(|v| v.value()).collect::<Vec<_>>())
+            })
+            .map_err(|e| format!("vjp_graph panicked: {e}")),
+        }
     };
     match has_graph {
         Ok(None) => rep.notes.push("no vjp_graph: the op is differentiable once".into()),
-        Err(e) => rep.problems.push(format!("vjp_graph panicked: {e}")),
+        Err(e) => rep.problems.push(e),
         Ok(Some(gg)) => {
             if gg.len() != inputs.len() {
                 rep.problems.push(format!(
@@ -1807,23 +1827,55 @@ fn check_op<T: Float>(
                         }
                     }
                 }
-                let op2 = op.clone();
-                let u3 = ut.clone();
-                let second = gradgradcheck(
-                    move |xs| {
-                        let t = xs[0].tape();
-                        (t.custom(op2.clone(), xs).expect("forward ran before") * t.constant(&u3)).sum()
-                    },
+                // gradgradcheck of x ↦ ⟨u, op(x)⟩, whose problems (the forward failing at a
+                // perturbed input, say) are reported once, and as the second order's where
+                // the first-order check did not already report them.
+                let second = run_second::<T, T, _>(
+                    "",
+                    &OpFn { op: op.clone(), u: ut.clone(), shape: ys.clone() },
                     inputs,
                     &CheckOptions { localize: false, ..options.clone() },
                 );
                 rep.entries.extend(second.entries.into_iter().filter(|e| e.order == 2));
-                rep.problems.extend(second.problems);
+                for p in second.problems {
+                    if !rep.problems.contains(&p) {
+                        rep.problems.push(format!("second order: {p}"));
+                    }
+                }
             }
         }
     }
     nothing_checked(&mut rep);
     rep
+}
+
+/// ⟨u, op(x)⟩ of a custom op, the function the second-order check of [`check_custom_op`]
+/// differentiates twice; its errors are worded as the first-order check's.
+struct OpFn<T: Float> {
+    op: Rc<dyn CustomOp<T>>,
+    u: Tensor<T>,
+    /// The op's output shape at the inputs.
+    shape: Vec<usize>,
+}
+
+impl<T: Float> Func<T> for OpFn<T> {
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+        let name = self.op.name();
+        let y = match catch(|| xs[0].tape().custom(self.op.clone(), xs)) {
+            Ok(Ok(y)) => y,
+            Ok(Err(e)) => return Err(format!("the forward of `{name}` failed: {e}")),
+            Err(e) => return Err(format!("the forward of `{name}` panicked: {e}")),
+        };
+        if y.shape().as_slice() != self.shape.as_slice() {
+            return Err(changed_shape(name, &y.shape(), &self.shape));
+        }
+        Ok((y * xs[0].tape().constant(&self.u)).sum())
+    }
+}
+
+/// A custom op whose output shape at a perturbed input differs from the one at the inputs.
+fn changed_shape(name: &str, got: &[usize], at_inputs: &[usize]) -> String {
+    format!("the forward of `{name}` returned shape {got:?}, but {at_inputs:?} at the inputs")
 }
 
 // ---------------------------------------------------------------------------------------

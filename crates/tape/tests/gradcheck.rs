@@ -886,3 +886,27 @@ fn first_order_localisation_reports_a_replay_that_fails() {
         assert!(note.contains(&format!("call {fails} fails")), "{note}");
     }
 }
+
+#[test]
+fn second_order_check_of_a_custom_op_reports_a_forward_that_fails() {
+    // x[1] = 1: x[1] + h is outside the op's domain, in the first-order check of the vjp
+    // and in the second-order check of the vjp_graph.
+    let op = Rc::new(Bounded { factor: 1.0, graph: Graph::Right });
+    let opts = CheckOptions::default().with_names(&["x"]);
+    let (r, panics) = checker_panics_during(|| check_custom_op_at(op, &[Tensor::from([0.5, 1.0])], &opts));
+    assert_eq!(panics, 0, "{r}");
+    assert!(!r.passed(), "{r}");
+    // Both orders say which op failed, at which argument and element, moved to what.
+    let at = "input 0 (x) at [1] moved to 1.0000060554544523: the forward of `bounded` failed: \
+              bounded: 1.0000060554544523 is outside [-1, 1]";
+    assert_eq!(
+        r.problems,
+        [
+            format!("evaluating at a perturbed input failed: {at}"),
+            format!("second order: evaluating the recorded gradient at a perturbed input failed: {at}"),
+        ],
+        "{r}"
+    );
+    // x[0] was checked to both orders before.
+    assert_eq!((r.summaries_of_order(1)[0].entries, r.summaries_of_order(2)[0].entries), (1, 1), "{r}");
+}
