@@ -2150,6 +2150,11 @@ fn check_node<T: Float>(
     let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape");
     let t = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = vals.iter().map(|p| t.var(p)).collect();
+    // A custom op is recorded watched, so that the argument a failed vjp is about can be
+    // read off the gradients that call returned.
+    let watched = s.custom.clone().map(|op| Rc::new(Watched { op, shapes: RefCell::new(None) }));
+    let recorded =
+        crate::replay::NodeSpec { custom: watched.clone().map(|w| w as Rc<dyn CustomOp<T>>), ..s.clone() };
     let bad = |argument: Option<usize>, message: String| {
         NodeVerdict::Bad(Localisation {
             node: NodeId(s.id),
@@ -2164,13 +2169,13 @@ fn check_node<T: Float>(
             order: 1,
         })
     };
-    let y = match replay_alone(s, &vars) {
+    let y = match replay_alone(&recorded, &vars) {
         Ok(y) => y,
         Err(e) => return NodeVerdict::Unchecked(e),
     };
     let g = match catch(|| y.try_backward_with_seed(&u.cast::<T>())) {
         Ok(Ok(g)) => g,
-        Ok(Err(e)) => return bad(failing_argument(s, vals, &y.value(), &u.cast()), e.to_string()),
+        Ok(Err(e)) => return bad(failing_argument(vals, watched.as_deref()), e.to_string()),
         Err(e) => return bad((vals.len() == 1).then_some(0), e),
     };
     let analytic: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
@@ -2232,26 +2237,50 @@ fn check_node<T: Float>(
     NodeVerdict::Ok
 }
 
-/// The argument a failed backward of node `s` is about: for a custom op, the first input
-/// whose `vjp` gradient has the wrong shape (the error the engine reports); for an op of
-/// one argument, that one. `None` when no single argument is to blame (a wrong number of
-/// gradients).
-fn failing_argument<T: Float>(
-    s: &crate::replay::NodeSpec<T>,
-    vals: &[Tensor<T>],
-    y: &Tensor<T>,
-    g: &Tensor<T>,
-) -> Option<usize> {
+/// The argument a failed backward of a node with arguments `vals` is about: for an op of
+/// one argument, that one; for a custom op, the first input whose gradient, as the failed
+/// backward's own call of `vjp` returned it, has the wrong shape (the error the engine
+/// reports). The user's `vjp` is not called again: a stateful op would notice. `None` when
+/// no single argument is to blame (a wrong number of gradients, or a `vjp` that panicked).
+fn failing_argument<T: Float>(vals: &[Tensor<T>], watched: Option<&Watched<T>>) -> Option<usize> {
     if vals.len() == 1 {
         return Some(0);
     }
-    let op = s.custom.as_ref()?;
-    let refs: Vec<&Tensor<T>> = vals.iter().collect();
-    let grads = catch(|| op.vjp(&refs, y, g)).ok()?;
-    if grads.len() != vals.len() {
+    let shapes = watched?.shapes.borrow();
+    let shapes = shapes.as_ref()?;
+    if shapes.len() != vals.len() {
         return None;
     }
-    grads.iter().zip(vals).position(|(g, x)| g.shape() != x.shape())
+    shapes.iter().zip(vals).position(|(g, x)| g.as_slice() != x.shape())
+}
+
+/// A custom op that passes every call on to `op` and keeps the shapes of the gradients
+/// `vjp` last returned.
+struct Watched<T: Float> {
+    op: Rc<dyn CustomOp<T>>,
+    shapes: RefCell<Option<Vec<Vec<usize>>>>,
+}
+
+impl<T: Float> CustomOp<T> for Watched<T> {
+    fn name(&self) -> &str {
+        self.op.name()
+    }
+    fn forward(&self, inputs: &[&Tensor<T>]) -> crate::error::Result<Tensor<T>> {
+        self.op.forward(inputs)
+    }
+    fn vjp(&self, inputs: &[&Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>) -> Vec<Tensor<T>> {
+        let grads = self.op.vjp(inputs, output, grad);
+        *self.shapes.borrow_mut() = Some(grads.iter().map(|g| g.shape().to_vec()).collect());
+        grads
+    }
+    fn vjp_graph<'t>(
+        &self,
+        inputs: &[Var<'t, T>],
+        output: Var<'t, T>,
+        grad: Var<'t, T>,
+    ) -> Option<Vec<Var<'t, T>>> {
+        self.op.vjp_graph(inputs, output, grad)
+    }
 }
 
 /// [`compare`] on argument `k` only, with the mode of `probe.resolved`.

@@ -910,3 +910,46 @@ fn second_order_check_of_a_custom_op_reports_a_forward_that_fails() {
     // x[0] was checked to both orders before.
     assert_eq!((r.summaries_of_order(1)[0].entries, r.summaries_of_order(2)[0].entries), (1, 1), "{r}");
 }
+
+/// Passes every call on to `op`, counting the calls of `vjp`.
+struct Counted {
+    op: Rc<dyn CustomOp<f64>>,
+    vjps: std::cell::Cell<usize>,
+}
+
+impl CustomOp<f64> for Counted {
+    fn name(&self) -> &str {
+        self.op.name()
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        self.op.forward(x)
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        self.vjps.set(self.vjps.get() + 1);
+        self.op.vjp(x, y, g)
+    }
+}
+
+#[test]
+fn gradcheck_calls_a_custom_vjp_as_often_as_documented() {
+    // docs/gradcheck.md: twice at the inputs (once if the first backward fails), and once
+    // more for each custom node localisation checks alone.
+    let check = |op: Rc<dyn CustomOp<f64>>, shapes: [&[usize]; 2]| {
+        let counted = Rc::new(Counted { op, vjps: std::cell::Cell::new(0) });
+        let c = counted.clone();
+        let r = gradcheck(
+            move |v| v[0].tape().custom(c.clone(), &[v[0], v[1]]).unwrap().sum(),
+            &[sample(shapes[0], 0.1), sample(shapes[1], 0.5)],
+            &CheckOptions::default(),
+        );
+        (r, counted.vjps.get())
+    };
+    let (r, calls) = check(Rc::new(Swapped), [&[3], &[3]]);
+    assert!(r.localisation.is_some(), "{r}");
+    assert_eq!(calls, 2 + 1, "the gradient, the repeatability check, localisation:\n{r}");
+    // A vjp of the wrong shape for argument 1: localisation names the argument from the
+    // gradients of its one call.
+    let (r, calls) = check(Rc::new(Unsummed), [&[2, 3], &[3]]);
+    assert_eq!(r.localisation.as_ref().and_then(|l| l.argument), Some(1), "{r}");
+    assert_eq!(calls, 1 + 1, "the failed gradient, localisation:\n{r}");
+}
