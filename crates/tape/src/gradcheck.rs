@@ -1054,7 +1054,7 @@ type Phi<'a> = dyn Fn(&[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> + 'a;
 fn eval_value<E: Float, F: Func<E>>(f: &F, xs: &[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
-    let y = catch_result(|| f.call(&vars))?;
+    let y = record(f, &vars)?;
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
@@ -1083,7 +1083,7 @@ fn gdot<'t, E: Float, F: Func<E>>(
     u: &[Tensor<f64>],
 ) -> Result<Var<'t, E>, String> {
     let tape = vars[0].tape();
-    let y = f.call(vars)?;
+    let y = record(f, vars)?;
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
@@ -1093,6 +1093,20 @@ fn gdot<'t, E: Float, F: Func<E>>(
         s += (gv.wrt(*x) * tape.constant(&uk.cast::<E>())).sum();
     }
     Ok(s)
+}
+
+/// f recorded on `vars`: its output, or why there is none (a panic, an error of the
+/// checker's own functions, an output on another tape than the inputs').
+fn record<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+    let y = catch_result(|| f.call(vars))?;
+    match vars.first() {
+        Some(x) if !std::ptr::eq(x.tape(), y.tape()) => Err(format!(
+            "the function returned {} of another tape than its inputs'; a checked function must compute \
+             its output from the variables it is given",
+            y.node()
+        )),
+        _ => Ok(y),
+    }
 }
 
 fn not_scalar<T: Float>(y: Var<'_, T>) -> String {
@@ -1277,7 +1291,7 @@ impl BaseError {
 
 /// f recorded on `vars`; an error unless it returns a scalar.
 fn scalar_output<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result<Var<'t, T>, BaseError> {
-    let y = catch_result(|| f.call(vars)).map_err(BaseError::Function)?;
+    let y = record(f, vars).map_err(BaseError::Function)?;
     if y.len() != 1 {
         return Err(BaseError::Function(not_scalar(y)));
     }
@@ -1894,7 +1908,7 @@ fn localize<T: Float, F: Func<T>>(
     let r = resolve::<T, T>(&CheckOptions { mode: Mode::Full, ..CheckOptions::default() }, total);
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = match catch_result(|| f.call(&vars)) {
+    let y = match record(f, &vars) {
         Ok(y) => y,
         Err(e) => {
             notes.push(format!("localisation stopped: recording the function again failed: {e}"));
@@ -2006,7 +2020,7 @@ fn localize_second<T: Float, F: Func<T>>(
     let mut notes = Vec::new();
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = match catch_result(|| f.call(&vars)) {
+    let y = match record(f, &vars) {
         Ok(y) => y,
         Err(e) => {
             notes.push(format!("localisation stopped: recording the function again failed: {e}"));

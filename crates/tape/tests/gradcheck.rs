@@ -953,3 +953,27 @@ fn gradcheck_calls_a_custom_vjp_as_often_as_documented() {
     assert_eq!(r.localisation.as_ref().and_then(|l| l.argument), Some(1), "{r}");
     assert_eq!(calls, 1 + 1, "the failed gradient, localisation:\n{r}");
 }
+
+#[test]
+fn an_output_on_another_tape_is_reported() {
+    // Var is covariant in its tape's lifetime, so a function can return a variable of a
+    // tape that outlives the check (here a leaked one) instead of one made from its inputs.
+    let other: &'static Tape = Box::leak(Box::new(Tape::new()));
+    let f = wengert_tape::func_many(move |v| {
+        let _ = v;
+        other.var(&Tensor::from([1.0, 2.0])).sum()
+    });
+    let (x, opts) = ([sample(&[2], 0.1)], CheckOptions::default());
+    let (reports, panics) = checker_panics_during(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            [gradcheck(f, &x, &opts), gradgradcheck(f, &x, &opts)]
+        }))
+    });
+    let reports = reports.expect("no panic escapes the checker");
+    for r in reports {
+        assert!(!r.passed(), "{r}");
+        assert!(r.problems[0].contains("of another tape than its inputs'"), "{r}");
+        assert!(!r.localized && r.localisation.is_none(), "f itself is wrong, no rule to blame:\n{r}");
+    }
+    assert_eq!(panics, 0);
+}
