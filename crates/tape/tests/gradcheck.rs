@@ -928,6 +928,14 @@ impl CustomOp<f64> for Counted {
         self.vjps.set(self.vjps.get() + 1);
         self.op.vjp(x, y, g)
     }
+    fn vjp_graph<'t>(
+        &self,
+        x: &[Var<'t, f64>],
+        y: Var<'t, f64>,
+        g: Var<'t, f64>,
+    ) -> Option<Vec<Var<'t, f64>>> {
+        self.op.vjp_graph(x, y, g)
+    }
 }
 
 #[test]
@@ -976,4 +984,26 @@ fn an_output_on_another_tape_is_reported() {
         assert!(!r.localized && r.localisation.is_none(), "f itself is wrong, no rule to blame:\n{r}");
     }
     assert_eq!(panics, 0);
+}
+
+#[test]
+fn second_order_checks_call_a_custom_vjp_as_often_as_documented() {
+    // docs/gradcheck.md: gradgradcheck differentiates the recorded gradient (vjp_graph) and
+    // never calls vjp; check_custom_op calls it twice (for u and for the dot product's u′).
+    let counted = || {
+        Rc::new(Counted { op: Rc::new(Cube { graph: Graph::Right, ..Cube::ok() }), vjps: Default::default() })
+    };
+    let op = counted();
+    let c = op.clone();
+    let r = gradgradcheck(
+        move |v| v[0].tape().custom(c.clone(), &[v[0]]).unwrap().sum(),
+        &[sample(&[3], 0.2)],
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    assert_eq!(op.vjps.get(), 0, "{r}");
+    let op = counted();
+    let r = check_custom_op(op.clone(), &[&[3]], &CheckOptions::default());
+    assert!(r.passed() && r.entries.iter().any(|e| e.order == 2), "{r}");
+    assert_eq!(op.vjps.get(), 2, "{r}");
 }
