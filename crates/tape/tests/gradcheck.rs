@@ -1007,3 +1007,35 @@ fn second_order_checks_call_a_custom_vjp_as_often_as_documented() {
     assert!(r.passed() && r.entries.iter().any(|e| e.order == 2), "{r}");
     assert_eq!(op.vjps.get(), 2, "{r}");
 }
+
+#[test]
+fn a_forward_that_changes_shape_at_a_perturbed_input_is_reported() {
+    /// x³ elementwise inside [−1, 1], but the sum of x³ (a scalar) beyond.
+    struct Shifty;
+    impl CustomOp<f64> for Shifty {
+        fn name(&self) -> &str {
+            "shifty"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            let y = x[0].map(|v| v * v * v);
+            if x[0].data().iter().all(|v| v.abs() <= 1.0) {
+                Ok(y)
+            } else {
+                Ok(Tensor::scalar(y.data().iter().sum()))
+            }
+        }
+        fn vjp(&self, x: &[&Tensor<f64>], y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            Cube::ok().vjp(x, y, g)
+        }
+    }
+    let (r, panics) = checker_panics_during(|| {
+        check_custom_op_at(Rc::new(Shifty), &[Tensor::from([0.5, 1.0])], &CheckOptions::default())
+    });
+    assert_eq!(panics, 0, "{r}");
+    // Without the check, ⟨u, op(x)⟩ would pair u with the wrong elements, silently.
+    assert!(
+        r.problems.iter().any(|p| p.contains("input 0 (x0) at [1]")
+            && p.contains("the forward of `shifty` returned shape [], but [2] at the inputs")),
+        "{r}"
+    );
+}
