@@ -630,8 +630,9 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Euclidean (L2) norm of all elements, √Σx², a scalar. Its gradient x/‖x‖ is taken
     /// as 0 where the norm is 0 (PyTorch's `linalg.vector_norm` convention; √'s slope is
-    /// infinite there, so a plain `x.square().sum().sqrt()` gives NaN). As numpy's and
-    /// PyTorch's, the squares are not rescaled: elements beyond about 1e154 (f64) overflow.
+    /// infinite there, so a plain `x.square().sum().sqrt()` gives NaN). A NaN element gives
+    /// a NaN norm and NaN gradients, as PyTorch's. As numpy's and PyTorch's, the squares
+    /// are not rescaled: elements beyond about 1e154 (f64) overflow.
     ///
     /// ```
     /// use wengert_tape::Tape;
@@ -664,12 +665,14 @@ impl<'t, T: Float> Var<'t, T> {
         Ok(self.square().try_sum_axis(axis, keepdim)?.sqrt_or_zero())
     }
 
-    /// √x where x > 0, else 0, with the gradient 0 there too: the inner selection keeps
-    /// √'s infinite slope at 0 out of the backward sweep (see [`Var::select`]).
+    /// √x of a sum of squares x, with value and gradient 0 where x = 0: the inner
+    /// selection keeps √'s infinite slope at 0 out of the backward sweep (see
+    /// [`Var::select`]). The test is x = 0, not x > 0, so a NaN takes the √ side and
+    /// stays NaN in the value and the gradient.
     fn sqrt_or_zero(self) -> Var<'t, T> {
-        let pos = self.step_mask();
+        let zero_here = self.is_zero();
         let (zero, one) = (self.tape.scalar_constant(T::ZERO), self.tape.scalar_constant(T::ONE));
-        pos.select(pos.select(self, one).sqrt(), zero)
+        zero_here.select(zero, zero_here.select(one, self).sqrt())
     }
 
     /// Σ (x − mean)² / (n − `correction`) over the resolved axis `ax`, keeping it with

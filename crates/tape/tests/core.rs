@@ -1425,6 +1425,16 @@ fn a_zero_norm_has_a_zero_gradient() {
     // Without the selection the same function has NaN there.
     let plain = z.square().sum().sqrt().backward().wrt(z);
     assert!(plain.data().iter().all(|v| v.is_nan()));
+    // A NaN element makes its norm and gradient NaN (not the 0 of a zero norm).
+    let q = t.var_from(&[3, 2], &[0.0, 0.0, 3.0, 4.0, f64::NAN, 0.0]);
+    let nq = q.norm_axis(1, false);
+    let v = nq.value();
+    assert_eq!(&v.data()[..2], &[0.0, 5.0]);
+    assert!(v.data()[2].is_nan());
+    let g = nq.sum().backward().wrt(q);
+    assert_eq!(&g.data()[..2], &[0.0, 0.0]);
+    assert!(g.data()[4..].iter().all(|x| x.is_nan()), "{:?}", g.data());
+    assert!(q.norm().item().is_nan());
     // keepdim and a negative axis.
     assert_eq!(x.norm_axis(-1, true).shape().as_slice(), &[2, 1]);
     let len = t.len();
