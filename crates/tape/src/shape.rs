@@ -7,10 +7,17 @@ use smallvec::SmallVec;
 /// Up to four dimensions are stored inline (no heap allocation).
 pub type Shape = SmallVec<[usize; 4]>;
 
-/// Number of elements of a shape (1 for a scalar).
+/// Number of elements of a shape (1 for a scalar); `usize::MAX` if the product
+/// overflows, a count no tensor has, so comparing it with a real count fails.
 #[inline]
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    checked_numel(shape).unwrap_or(usize::MAX)
+}
+
+/// Number of elements of a shape, or `None` if the product overflows `usize`.
+#[inline]
+pub(crate) fn checked_numel(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }
 
 /// Row-major strides of a contiguous tensor of this shape.

@@ -910,6 +910,9 @@ impl<'t, T: Float> Var<'t, T> {
                  the gathered axis {ax}"
             ));
         }
+        if crate::shape::checked_numel(index_shape).is_none() {
+            return bad(format!("an index of shape {index_shape:?} has more elements than fit in memory"));
+        }
         if crate::shape::numel(index_shape) != index.len() {
             return bad(format!(
                 "an index of shape {index_shape:?} needs {} indices but {} were given",

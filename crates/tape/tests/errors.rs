@@ -572,3 +572,32 @@ fn gather_refuses_bad_indices_and_shapes_and_records_nothing() {
         Error::InvalidAxis { op: "gather", .. }
     ));
 }
+
+/// Shapes whose element count overflows `usize` (or exceeds what can be allocated) are
+/// refused with an error, never a panic or a wrapped-around count.
+#[test]
+fn shapes_too_large_to_exist_are_refused() {
+    let t = tape_with_padding();
+    let x = t.var(&Tensor::zeros(&[2, 3, 4]));
+    let n = t.len();
+    let big = usize::MAX;
+    let e = refused("gather", || x.try_gather(0, &[big, 2, 2], &[0]));
+    assert_names(&e, &["gather", "more elements than fit in memory"]);
+    let e = refused("gather", || x.try_gather(1, &[2, (1 << 63) + 1, 2], &[0; 4]));
+    assert!(matches!(e, Error::InvalidArgument { op: "gather", .. }), "{e}");
+    assert!(matches!(refused("reshape", || x.try_reshape(&[big, 2])), Error::ReshapeSize { .. }));
+    // A product that wraps around to the right count must not pass.
+    assert!(matches!(refused("reshape", || x.try_reshape(&[(1 << 63) + 12, 2])), Error::ReshapeSize { .. }));
+    let e = refused("broadcast_to", || x.try_broadcast_to(&[big, 2, 2, 3, 4]));
+    assert_names(&e, &["broadcast_to", "more elements than fit in memory"]);
+    let e = refused("broadcast_to", || x.try_broadcast_to(&[1 << 62, 2, 3, 4]));
+    assert_names(&e, &["broadcast_to", "more elements than fit in memory"]);
+    assert_names(&refused("pad", || x.try_pad(0, big, 3)), &["pad", "does not fit"]);
+    assert_names(&refused("pad", || x.try_pad(0, 0, big)), &["pad", "more elements than fit in memory"]);
+    assert_names(
+        &refused("scatter_rows", || x.try_scatter_rows(&[0, 1], big)),
+        &["scatter_rows", "more elements"],
+    );
+    assert!(matches!(refused("var_from", || t.try_var_from(&[big, 2], &[])), Error::ElementCount { .. }));
+    assert_eq!(t.len(), n, "a refused op recorded nodes");
+}

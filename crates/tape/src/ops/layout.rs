@@ -88,6 +88,22 @@ fn record<'t, T: Float>(
     Var::new(tape, id)
 }
 
+/// An error unless a tensor of shape `out` can exist: its element count must fit a
+/// `usize` and its bytes an allocation (at most `isize::MAX`).
+fn check_size<T: Float>(op: &'static str, x: Var<'_, T>, out: &[usize]) -> Result<()> {
+    let max = isize::MAX as usize / std::mem::size_of::<T>();
+    match crate::shape::checked_numel(out) {
+        Some(n) if n <= max => Ok(()),
+        _ => Err(Error::InvalidArgument {
+            op,
+            msg: format!(
+                "the result of {} would have shape {out:?}, more elements than fit in memory",
+                x.node()
+            ),
+        }),
+    }
+}
+
 fn x_info<T: Float>(x: Var<'_, T>) -> (usize, Shape) {
     let inner = x.tape.inner.borrow();
     (inner.node(x.id).off as usize, inner.shape_of(x.id))
@@ -102,6 +118,7 @@ pub(crate) fn broadcast_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<
             msg: format!("cannot broadcast {from:?} ({}) to {to:?}", x.node()),
         });
     }
+    check_size("broadcast_to", x, to)?;
     Ok(record(Op::BroadcastTo, x, to, &[], |src, dst| {
         for_each_broadcast(&from, to, |o, i| dst[o] = src[xo + i])
     }))
@@ -207,7 +224,7 @@ pub(crate) fn pad<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     let (xo, dims) = x_info(x);
     let ax = check_axis("pad", x, &dims, axis)?;
-    if start + dims[ax] > total {
+    if start.checked_add(dims[ax]).is_none_or(|end| end > total) {
         return Err(Error::InvalidArgument {
             op: "pad",
             msg: format!(
@@ -218,6 +235,7 @@ pub(crate) fn pad<'t, T: Float>(
     }
     let mut out = dims.clone();
     out[ax] = total;
+    check_size("pad", x, &out)?;
     let (outer, n, inn) = split_axis(&dims, ax);
     Ok(record(Op::Pad, x, &out, &[ax, start], |src, dst| {
         copy_blocks(&src[xo..], dst, outer, inn, n, 0, total, start, n, false)
@@ -279,6 +297,7 @@ pub(crate) fn index_select<'t, T: Float>(x: Var<'t, T>, idx: &[usize]) -> Result
     let row = numel(&dims[1..]);
     let mut out = dims.clone();
     out[0] = idx.len();
+    check_size("index_select", x, &out)?;
     let mut ints = vec![idx.len()];
     ints.extend_from_slice(idx);
     Ok(record(Op::IndexSelect, x, &out, &ints, |src, dst| {
@@ -305,6 +324,7 @@ pub(crate) fn scatter_rows<'t, T: Float>(x: Var<'t, T>, idx: &[usize], rows: usi
     let row = numel(&dims[1..]);
     let mut out = dims.clone();
     out[0] = rows;
+    check_size("scatter_rows", x, &out)?;
     let mut ints = vec![idx.len()];
     ints.extend_from_slice(idx);
     Ok(record(Op::ScatterRows, x, &out, &ints, |src, dst| {
