@@ -492,7 +492,9 @@ pub fn huber_loss<'t, T: Float>(
 /// ℓ = ½r²/β for |r| < β and |r| − ½β otherwise, r = pred − target; β = 0 is
 /// [`l1_loss`], as in PyTorch.
 ///
-/// Composed as the Huber loss with δ = β divided by β (PyTorch: smooth_l1 = huber/β).
+/// Equal to the Huber loss with δ = β divided by β (PyTorch's relation), composed as
+/// (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|, which never divides anything larger
+/// than β by β: a tiny or subnormal β keeps exact values and gradients (±1 beyond β).
 /// The gradient is clamp(r/β, −1, 1): r/β inside, ±1 beyond, and ±1 at |r| = β exactly
 /// (PyTorch's value there; see [`huber_loss`] for why).
 ///
@@ -531,6 +533,15 @@ pub fn smooth_l1_loss<'t, T: Float>(
             ),
         ));
     }
-    let per = if beta == T::ZERO { (pred - target).abs() } else { huber_per(pred, target, beta) / beta };
+    let per = if beta == T::ZERO {
+        (pred - target).abs()
+    } else {
+        // (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|: huber/β without dividing by β
+        // anything larger than β (q/β ≤ 1), so a subnormal β neither overflows nor loses
+        // the gradient: r/β inside, exactly ±1 beyond.
+        let r = pred - target;
+        let q = r.clamp(-beta, beta).abs();
+        (r.abs() - q) + q * (q / beta) * T::from_f64(0.5)
+    };
     reduce(OP, per, reduction)
 }

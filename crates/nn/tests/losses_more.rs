@@ -688,3 +688,28 @@ fn reduction_none_keeps_the_losses_per_element() {
     assert_eq!(&g.data()[3..], &[0.0; 3]);
     assert!(g.data()[..3].iter().all(|v| *v != 0.0));
 }
+
+/// smooth_l1_loss with a tiny (even subnormal) β: exact values and gradients r/β inside,
+/// exactly ±1 beyond, no NaN (1/β would overflow).
+#[test]
+fn smooth_l1_with_a_tiny_beta_stays_exact() {
+    let t = Tape::<f32>::new();
+    let p = t.var_from(&[3], &[0.5, 3.0, -1.0]);
+    let y = t.constant(&Tensor::zeros(&[3]));
+    let l = smooth_l1_loss(p, y, 1e-45, Reduction::None).unwrap();
+    assert_eq!(l.value().data(), &[0.5, 3.0, 1.0]);
+    assert_eq!(l.sum().backward().wrt(p).data(), &[1.0, 1.0, -1.0]);
+    for beta in [1e-310, 1e-308, 1e-300] {
+        let t = Tape::<f64>::new();
+        let p = t.var_from(&[4], &[0.3, -2.0, 0.0, beta / 2.0]);
+        let y = t.constant(&Tensor::zeros(&[4]));
+        let l = smooth_l1_loss(p, y, beta, Reduction::None).unwrap();
+        let v = l.value();
+        assert_eq!(&v.data()[..3], &[0.3, 2.0, 0.0], "beta {beta}");
+        let g = l.sum().backward().wrt(p);
+        assert_eq!(&g.data()[..3], &[1.0, -1.0, 0.0], "beta {beta}");
+        // r/β, with r = β/2 as stored (a subnormal β/2 is rounded), to rounding.
+        let want = (beta / 2.0) / beta;
+        assert!((g.data()[3] - want).abs() <= 1e-15, "beta {beta}: {} vs {want}", g.data()[3]);
+    }
+}
