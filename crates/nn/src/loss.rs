@@ -96,9 +96,10 @@ fn clamped_ln<'t, T: Float>(u: Var<'t, T>) -> Var<'t, T> {
 /// ```
 pub fn bce<'t, T: Float>(p: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
     same_shape("bce", p, target)?;
-    let one_minus_t = target.rsub(T::ONE);
-    let per = -(target * clamped_ln(p) + one_minus_t * clamped_ln(p.rsub(T::ONE)));
-    reduce("bce", per, reduction)
+    reduce("bce", p, reduction, || {
+        let one_minus_t = target.rsub(T::ONE);
+        Ok(-(target * clamped_ln(p) + one_minus_t * clamped_ln(p.rsub(T::ONE))))
+    })
 }
 
 /// Binary cross-entropy on logits, numerically stable, like PyTorch's
@@ -127,8 +128,7 @@ pub fn bce_with_logits<'t, T: Float>(
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
     same_shape("bce_with_logits", logits, target)?;
-    let per = target.rsub(T::ONE) * logits + (-logits).softplus();
-    reduce("bce_with_logits", per, reduction)
+    reduce("bce_with_logits", logits, reduction, || Ok(target.rsub(T::ONE) * logits + (-logits).softplus()))
 }
 
 /// Squared error (x − y)², like PyTorch's `MSELoss`.
@@ -145,7 +145,7 @@ pub fn bce_with_logits<'t, T: Float>(
 /// ```
 pub fn mse<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
     same_shape("mse", pred, target)?;
-    reduce("mse", (pred - target).square(), reduction)
+    reduce("mse", pred, reduction, || Ok((pred - target).square()))
 }
 
 /// An `InvalidArgument` error of loss `op`.
@@ -153,19 +153,26 @@ fn invalid(op: &'static str, msg: String) -> Error {
     Error::InvalidArgument { op, msg }
 }
 
-/// Applies `reduction`, refusing the mean of no elements (0/0 would be a silent NaN).
-fn reduce<'t, T: Float>(op: &'static str, per: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
-    if reduction == Reduction::Mean && per.is_empty() {
+/// Builds the per-element losses with `per` and applies `reduction`, refusing first (so
+/// that nothing is recorded) the mean over an `input` with no elements (0/0 would be a
+/// silent NaN); the error names `input`, the operand as the caller gave it.
+fn reduce<'t, T: Float>(
+    op: &'static str,
+    input: Var<'t, T>,
+    reduction: Reduction,
+    per: impl FnOnce() -> Result<Var<'t, T>>,
+) -> Result<Var<'t, T>> {
+    if reduction == Reduction::Mean && input.is_empty() {
         return Err(invalid(
             op,
             format!(
                 "the mean over {:?} ({}), which has no elements, is undefined; Reduction::Sum gives 0",
-                per.shape(),
-                per.node()
+                input.shape(),
+                input.node()
             ),
         ));
     }
-    Ok(reduction.apply(per))
+    Ok(reduction.apply(per()?))
 }
 
 /// The rows n and classes c of a `[n, c]` matrix of class scores, or an error naming
@@ -346,15 +353,16 @@ impl CrossEntropy {
         const OP: &str = "cross_entropy";
         let (n, c) = check_classes(OP, "logits", logits, targets)?;
         let eps: T = self.epsilon()?;
-        let log_p = logits.try_log_softmax(1)?;
-        let picked = pick(log_p, targets, n, c)?;
-        let per = if eps == T::ZERO {
-            -picked
-        } else {
-            let all = log_p.try_sum_axis(1, false)?;
-            -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
-        };
-        reduce(OP, per, self.reduction)
+        reduce(OP, logits, self.reduction, || {
+            let log_p = logits.try_log_softmax(1)?;
+            let picked = pick(log_p, targets, n, c)?;
+            Ok(if eps == T::ZERO {
+                -picked
+            } else {
+                let all = log_p.try_sum_axis(1, false)?;
+                -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
+            })
+        })
     }
 
     /// The loss of `logits` (`[n, c]`) against class probabilities `target` (`[n, c]`).
@@ -369,10 +377,12 @@ impl CrossEntropy {
         let (_, c) = rows_and_classes(OP, "logits", logits)?;
         same_shape(OP, logits, target)?;
         let eps: T = self.epsilon()?;
-        let log_p = logits.try_log_softmax(1)?;
-        let smoothed = if eps == T::ZERO { target } else { target * (T::ONE - eps) + eps / T::from_usize(c) };
-        let per = -(smoothed * log_p).try_sum_axis(1, false)?;
-        reduce(OP, per, self.reduction)
+        reduce(OP, logits, self.reduction, || {
+            let log_p = logits.try_log_softmax(1)?;
+            let smoothed =
+                if eps == T::ZERO { target } else { target * (T::ONE - eps) + eps / T::from_usize(c) };
+            Ok(-(smoothed * log_p).try_sum_axis(1, false)?)
+        })
     }
 }
 
@@ -404,7 +414,7 @@ pub fn nll_loss<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     const OP: &str = "nll_loss";
     let (n, c) = check_classes(OP, "log_probs", log_probs, targets)?;
-    reduce(OP, -pick(log_probs, targets, n, c)?, reduction)
+    reduce(OP, log_probs, reduction, || Ok(-pick(log_probs, targets, n, c)?))
 }
 
 /// Absolute error |x − y|, like PyTorch's `L1Loss`. The gradient is sign(x − y), and 0
@@ -427,7 +437,7 @@ pub fn l1_loss<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     const OP: &str = "l1_loss";
     same_shape(OP, pred, target)?;
-    reduce(OP, (pred - target).abs(), reduction)
+    reduce(OP, pred, reduction, || Ok((pred - target).abs()))
 }
 
 /// Huber loss per element, without the reduction: with r = pred − target and
@@ -485,7 +495,7 @@ pub fn huber_loss<'t, T: Float>(
             ),
         ));
     }
-    reduce(OP, huber_per(pred, target, delta), reduction)
+    reduce(OP, pred, reduction, || Ok(huber_per(pred, target, delta)))
 }
 
 /// Smooth L1 loss, like PyTorch's `SmoothL1Loss(beta=β)` (PyTorch's default β is 1):
@@ -533,15 +543,16 @@ pub fn smooth_l1_loss<'t, T: Float>(
             ),
         ));
     }
-    let per = if beta == T::ZERO {
-        (pred - target).abs()
-    } else {
-        // (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|: huber/β without dividing by β
-        // anything larger than β (q/β ≤ 1), so a subnormal β neither overflows nor loses
-        // the gradient: r/β inside, exactly ±1 beyond.
-        let r = pred - target;
-        let q = r.clamp(-beta, beta).abs();
-        (r.abs() - q) + q * (q / beta) * T::from_f64(0.5)
-    };
-    reduce(OP, per, reduction)
+    reduce(OP, pred, reduction, || {
+        Ok(if beta == T::ZERO {
+            (pred - target).abs()
+        } else {
+            // (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|: huber/β without dividing by
+            // β anything larger than β (q/β ≤ 1), so a subnormal β neither overflows nor
+            // loses the gradient: r/β inside, exactly ±1 beyond.
+            let r = pred - target;
+            let q = r.clamp(-beta, beta).abs();
+            (r.abs() - q) + q * (q / beta) * T::from_f64(0.5)
+        })
+    })
 }

@@ -648,9 +648,25 @@ fn every_elementwise_loss_refuses_the_mean_of_nothing() {
     for (op, f) in losses {
         let t = Tape::<f64>::new();
         let (x, y) = (t.var(&Tensor::zeros(&[0, 2])), t.constant(&Tensor::zeros(&[0, 2])));
-        has_all(&invalid_msg(op, f(x, y, Reduction::Mean)), &["mean", "no elements", "Reduction::Sum"]);
+        let n = t.len();
+        // The error names the prediction as given (v0) and records nothing.
+        has_all(
+            &invalid_msg(op, f(x, y, Reduction::Mean)),
+            &["mean", "[0, 2] (v0)", "no elements", "Reduction::Sum"],
+        );
+        assert_eq!(t.len(), n, "{op}: a refused mean recorded nodes");
         assert_eq!(f(x, y, Reduction::Sum).unwrap().item(), 0.0, "{op}");
     }
+    // The classification losses too.
+    let t = Tape::<f64>::new();
+    let logits = t.var(&Tensor::zeros(&[0, 4]));
+    let n = t.len();
+    has_all(&invalid_msg("cross_entropy", cross_entropy(logits, &[], Reduction::Mean)), &["[0, 4] (v0)"]);
+    has_all(&invalid_msg("nll_loss", nll_loss(logits, &[], Reduction::Mean)), &["[0, 4] (v0)"]);
+    let smooth = CrossEntropy::new().label_smoothing(0.1);
+    has_all(&invalid_msg("cross_entropy", smooth.classes(logits, &[])), &["[0, 4] (v0)"]);
+    has_all(&invalid_msg("cross_entropy", smooth.probs(logits, logits)), &["[0, 4] (v0)"]);
+    assert_eq!(t.len(), n, "a refused mean recorded nodes");
 }
 
 /// `Reduction::None` leaves the losses per element (per row for the classification
