@@ -943,6 +943,7 @@ pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Vec<u32> {
             // Which elements the mask selects (it switches where it crosses 0; a mask op
             // upstream reports its own breakpoint as a kink).
             Op::Masked => s.extend(inner.value(n.b).iter().map(|&m| (m != T::ZERO) as u32)),
+            Op::Select => s.extend(inner.value(n.aux).iter().map(|&m| (m != T::ZERO) as u32)),
             Op::MaxAxis => {
                 // Which elements equal their maximum (the tie set).
                 let axis = inner.ints[n.aux as usize];

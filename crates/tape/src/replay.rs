@@ -164,6 +164,7 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         Op::ScatterRows => layout::scatter_rows(x, &s.ints, s.out[0])?,
         Op::MatMul => matmul::matmul(x, parents[1])?,
         Op::MatMulAdd => matmul::matmul_add(x, parents[1], parents[2])?,
+        Op::Select => parents[2].try_select(x, parents[1])?,
         Op::Custom => {
             let op = s.custom.clone().expect("replay: custom node without its op");
             crate::custom::record(op, parents)?

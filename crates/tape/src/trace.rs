@@ -663,6 +663,7 @@ fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
             format!("{}({a}, {b})", n.op.name())
         }
         MatMulAdd => format!("matmul({a}, {b}) + {}", v(n.aux)),
+        Select => format!("select({}, {a}, {b})", v(n.aux)),
         SumTo if dims.is_empty() => format!("sum({a})"),
         SumTo => format!("sum_to({a}, {})", list(dims)),
         MaxAxis => format!("max_axis({a}, {})", ints(inner, &n)[0]),
@@ -738,6 +739,11 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         Minimum => vec![(n.a, format!("{g} · w({b}, {a})")), (n.b, format!("{g} · w({a}, {b})"))],
         // The mask takes no gradient.
         Masked => one(format!("masked({g}, {b})")),
+        // Nor does the condition.
+        Select => {
+            let c = v(n.aux);
+            vec![(n.a, format!("masked({g}, {c})")), (n.b, format!("masked({g}, is_zero({c}))"))]
+        }
         SumTo => one(format!("broadcast_to({g}, {})", list(inner.dims(n.a)))),
         MaxAxis => one(format!("{g} · [{a} = {y}] / #ties")),
         BroadcastTo => one(format!("sum_to({g}, {})", list(inner.dims(n.a)))),

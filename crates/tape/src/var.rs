@@ -375,8 +375,10 @@ impl<'t, T: Float> Var<'t, T> {
     /// `step_mask`, `range_mask`, `is_zero`, ...; a NaN element counts as true). The
     /// gradient goes to the chosen side only, and none flows into the condition.
     ///
-    /// The value never mixes the branches: an infinite or NaN element of the side not
-    /// chosen does not reach it. Its gradient can, as in PyTorch and JAX: the unchosen
+    /// One node (after `broadcast_to` nodes for operands of another shape): each element
+    /// is copied from one side, so the value never mixes the branches (an infinite or NaN
+    /// element of the side not chosen does not reach it; a chosen −0.0 stays −0.0). Its
+    /// gradient can, as in PyTorch and JAX: the unchosen
     /// side's backward rules still run, with a zero gradient, and 0 times an infinite
     /// slope is NaN. Keep the unchosen side's input inside its domain (select twice):
     ///
@@ -423,9 +425,16 @@ impl<'t, T: Float> Var<'t, T> {
                 ),
             });
         }
-        let t = on_true.try_masked(self)?;
-        let f = on_false.try_masked(self.is_zero())?;
-        t.try_add(f)
+        let out = fits.expect("checked above");
+        let widen = |x: Var<'t, T>, s: &[usize]| {
+            if s == out.as_slice() {
+                Ok(x)
+            } else {
+                layout::broadcast_to(x, &out)
+            }
+        };
+        let (cond, a, b) = (widen(self, &c)?, widen(on_true, &a)?, widen(on_false, &b)?);
+        Ok(crate::ops::binary::record_select(cond, a, b))
     }
 
     // ---- reductions ----

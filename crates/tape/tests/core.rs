@@ -1316,7 +1316,22 @@ fn select_never_mixes_the_sides() {
     let gv = (y * y).sum().backward_graph();
     assert_eq!(gv.wrt(a).value().data(), &[2.0, 0.0, 4.0, 0.0]);
     assert_eq!(gv.wrt(b).value().data(), &[0.0, 10.0, 0.0, 12.0]);
-    // Scalars take the scalar path: the same rules.
+    // Signed zeros are kept (torch.where's values): a chosen −0.0 stays −0.0.
+    let c2 = t.var_from(&[4], &[1.0, 0.0, 1.0, 0.0]);
+    let a2 = t.var_from(&[4], &[-0.0, 1.0, 0.0, 1.0]);
+    let b2 = t.var_from(&[4], &[1.0, -0.0, 1.0, 0.0]);
+    let y2 = c2.select(a2, b2).value();
+    let signs: Vec<bool> = y2.data().iter().map(|v| v.is_sign_negative()).collect();
+    assert_eq!(signs, [true, true, false, false], "{:?}", y2.data());
+    // One node, with its operands broadcast first.
+    let t3 = Tape::<f64>::new();
+    let (c3, a3, b3) = (t3.var_from(&[2], &[1.0, 0.0]), t3.var_from(&[2], &[3.0, 4.0]), t3.scalar(9.0));
+    let y3 = c3.select(a3, b3);
+    assert_eq!(y3.value().data(), &[3.0, 9.0]);
+    let list = t3.to_string();
+    assert!(list.contains("v4 = select(v0, v1, v3)"), "{list}");
+    assert_eq!(t3.len(), 5, "{list}");
+    // Scalars: the same rules.
     for (cv, want, ga, gb) in [(1.0, 3.0, 1.0, 0.0), (0.0, -2.0, 0.0, 1.0), (f64::NAN, 3.0, 1.0, 0.0)] {
         let t = Tape::<f64>::new();
         let (c, a, b) = (t.scalar(cv), t.scalar(3.0), t.scalar(-2.0));

@@ -82,6 +82,7 @@ const PRIMITIVES: &[&str] = &[
     "maximum",
     "minimum",
     "masked",
+    "select",
     "sum_to",
     "max_axis",
     "broadcast_to",

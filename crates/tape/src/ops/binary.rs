@@ -12,6 +12,7 @@
 //! | maximum | max(a, b) | ȳ·w(a,b) | ȳ·w(b,a) |
 //! | minimum | min(a, b) | ȳ·w(b,a) | ȳ·w(a,b) |
 //! | masked | a where b ≠ 0, else 0 | ȳ where b ≠ 0, else 0 | — |
+//! | select(c, a, b) | a where c ≠ 0, else b | ȳ where c ≠ 0 | ȳ where c = 0 |
 //!
 //! with w(a,b) = 1 if a > b, ½ if a = b, 0 otherwise (`max_weight`, a mask): a tie
 //! splits the gradient evenly. `maximum`/`minimum` propagate NaN. `masked` selects rather
@@ -348,4 +349,70 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
+}
+
+// ---- select: three operands of one shape ----
+
+/// Records `c ≠ 0 ? a : b` for three variables of one shape (the caller broadcasts), as
+/// one node with the condition in `aux`. Takes gradients if `a` or `b` does; the
+/// condition never passes any on.
+#[track_caller]
+pub(crate) fn record_select<'t, T: Float>(c: Var<'t, T>, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    let tape = a.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let (cn, an, bn) = (inner.node(c.id), inner.node(a.id), inner.node(b.id));
+    let grad = an.grad || bn.grad;
+    let off = inner.values.len();
+    let len = inner.shapes[an.shape as usize].numel;
+    let (co, ao, bo) = (cn.off as usize, an.off as usize, bn.off as usize);
+    let (src, dst) = inner.values.grow(len);
+    let (cv, av, bv) = (&src[co..co + len], &src[ao..ao + len], &src[bo..bo + len]);
+    crate::par::for_parts(dst, |s, dst| {
+        for (i, d) in dst.iter_mut().enumerate() {
+            let k = s + i;
+            *d = if cv[k] != T::ZERO { av[k] } else { bv[k] };
+        }
+    });
+    let id = inner.push(Op::Select, grad, a.id, b.id, off, an.shape, c.id);
+    drop(inner);
+    tape.note_location(id);
+    Var::new(tape, id)
+}
+
+/// Numeric VJP of `select`: ā (+)= ȳ where c ≠ 0, b̄ (+)= ȳ where c = 0 (0 elsewhere).
+pub(crate) fn select_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
+    let co = inner.nodes[n.aux as usize].off as usize;
+    let o = n.off as usize;
+    let len = inner.shapes[n.shape as usize].numel;
+    let c = &inner.values[co..co + len];
+    let (lo, hi) = adj.split_at_mut(o);
+    let g = &hi[..len];
+    for (p, chosen) in [(n.a, true), (n.b, false)] {
+        let at = inner.nodes[p as usize].off as usize;
+        let fl = flow(inner, p, reached);
+        if fl == Flow::No {
+            continue;
+        }
+        crate::par::for_parts(&mut lo[at..at + len], |s, acc| {
+            for (i, d) in acc.iter_mut().enumerate() {
+                let k = s + i;
+                let v = if (c[k] != T::ZERO) == chosen { g[k] } else { T::ZERO };
+                if fl == Flow::Set {
+                    put::<T, true>(d, v)
+                } else {
+                    put::<T, false>(d, v)
+                }
+            }
+        });
+    }
+}
+
+/// VJP of `select` in tape ops: ȳ masked by the condition, and by its complement.
+pub(crate) fn select_vjp_graph<'t, T: Float>(
+    _y: Var<'t, T>,
+    n: Node,
+    g: Var<'t, T>,
+) -> SmallVec<[(u32, Var<'t, T>); 2]> {
+    let c = Var::new(g.tape, n.aux);
+    smallvec![(n.a, g.masked(c)), (n.b, g.masked(c.is_zero()))]
 }

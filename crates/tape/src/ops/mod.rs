@@ -76,6 +76,9 @@ pub(crate) enum Op {
     GtMask,
     /// 1 where `a ≥ b`, else 0 (a mask).
     GeMask,
+    /// `a` where the condition (its node in `aux`) is nonzero, else `b`; all three of one
+    /// shape. No gradient flows into the condition.
+    Select,
     // Reductions.
     SumTo,
     MaxAxis,
@@ -141,6 +144,7 @@ impl Op {
             EqMask => "eq_mask",
             GtMask => "gt_mask",
             GeMask => "ge_mask",
+            Select => "select",
             SumTo => "sum_to",
             MaxAxis => "max_axis",
             BroadcastTo => "broadcast_to",
@@ -210,6 +214,7 @@ pub(crate) fn vjp_numeric<T: Float>(
             unary::vjp(inner, n, adj, reached)
         }
         Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp(inner, n, adj, reached),
+        Select => binary::select_vjp(inner, n, adj, reached),
         SumTo => reduce::sum_to_vjp(inner, n, adj, reached),
         MaxAxis => reduce::max_axis_vjp(inner, n, adj, reached),
         BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
@@ -235,6 +240,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::
             unary::vjp_graph(out, n, g)
         }
         Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
+        Select => binary::select_vjp_graph(out, n, g),
         SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
         BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
             layout::vjp_graph(out, n, g)
@@ -256,6 +262,8 @@ pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> smallvec::SmallVec
             smallvec::smallvec![n.a, n.b]
         }
         MatMulAdd => smallvec::smallvec![n.a, n.b, n.aux],
+        // The condition last: its node is in `aux`, like matmul_add's term.
+        Select => smallvec::smallvec![n.a, n.b, n.aux],
         Concat | Custom => {
             let a = n.aux as usize;
             inner.ints[a + 2..a + 2 + inner.ints[a + 1]].iter().map(|&p| p as u32).collect()
@@ -425,7 +433,7 @@ fn scalar_step<T: Float, const DENSE: bool>(
         // needs no range test.
         Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask | GeMask
         | SumTo | MaxAxis | BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect
-        | ScatterRows | MatMul | MatMulAdd | Custom => return false,
+        | ScatterRows | MatMul | MatMulAdd | Select | Custom => return false,
     }
     true
 }
