@@ -640,8 +640,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// Euclidean (L2) norm of all elements, √Σx², a scalar. Its gradient x/‖x‖ is taken
     /// as 0 where the norm is 0 (PyTorch's `linalg.vector_norm` convention; √'s slope is
     /// infinite there, so a plain `x.square().sum().sqrt()` gives NaN). A NaN element gives
-    /// a NaN norm and NaN gradients, as PyTorch's. As numpy's and PyTorch's, the squares
-    /// are not rescaled: elements beyond about 1e154 (f64) overflow.
+    /// a NaN norm and NaN gradients, as PyTorch's. Second derivatives at a zero norm are 0
+    /// too (PyTorch's are NaN there). As numpy's and PyTorch's, the squares are not
+    /// rescaled: elements beyond about 1e154 (f64) overflow.
     ///
     /// ```
     /// use wengert_tape::Tape;
