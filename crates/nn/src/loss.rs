@@ -148,6 +148,25 @@ pub fn mse<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, reduction: Reduct
     reduce("mse", pred, reduction, || Ok((pred - target).square()))
 }
 
+/// An error naming loss `op`, the parameter `name` and its value, and the prediction
+/// `pred`, unless `ok` (the parameter is `what` and finite).
+fn check_param<T: Float>(
+    op: &'static str,
+    name: &str,
+    v: T,
+    ok: bool,
+    what: &str,
+    pred: Var<'_, T>,
+) -> Result<()> {
+    if ok {
+        return Ok(());
+    }
+    Err(invalid(
+        op,
+        format!("{name} must be {what} and finite, got {v} (pred {:?}, {})", pred.shape(), pred.node()),
+    ))
+}
+
 /// An `InvalidArgument` error of loss `op`.
 fn invalid(op: &'static str, msg: String) -> Error {
     Error::InvalidArgument { op, msg }
@@ -485,16 +504,7 @@ pub fn huber_loss<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     const OP: &str = "huber_loss";
     same_shape(OP, pred, target)?;
-    if !(delta > T::ZERO && delta.is_finite()) {
-        return Err(invalid(
-            OP,
-            format!(
-                "delta must be positive and finite, got {delta} (pred {:?}, {})",
-                pred.shape(),
-                pred.node()
-            ),
-        ));
-    }
+    check_param(OP, "delta", delta, delta > T::ZERO && delta.is_finite(), "positive", pred)?;
     reduce(OP, pred, reduction, || Ok(huber_per(pred, target, delta)))
 }
 
@@ -533,16 +543,7 @@ pub fn smooth_l1_loss<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     const OP: &str = "smooth_l1_loss";
     same_shape(OP, pred, target)?;
-    if !(beta >= T::ZERO && beta.is_finite()) {
-        return Err(invalid(
-            OP,
-            format!(
-                "beta must be non-negative and finite, got {beta} (pred {:?}, {})",
-                pred.shape(),
-                pred.node()
-            ),
-        ));
-    }
+    check_param(OP, "beta", beta, beta >= T::ZERO && beta.is_finite(), "non-negative", pred)?;
     reduce(OP, pred, reduction, || {
         Ok(if beta == T::ZERO {
             (pred - target).abs()
