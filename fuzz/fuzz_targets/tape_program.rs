@@ -140,21 +140,33 @@ fn indices(b: &mut Bytes) -> Vec<usize> {
     (0..n).map(|_| b.below(5)).collect()
 }
 
+/// A second operand for `x`: an earlier node, or `x` itself when the two together could
+/// broadcast into more than the element budget in one step (`[n, 1] + [1, n]`, or the
+/// batch axes of a matmul: an outer product of their sizes).
+fn pair<'t>(b: &mut Bytes, vars: &[Var<'t>], x: Var<'t>) -> Var<'t> {
+    let y = pick(b, vars);
+    if x.len().saturating_mul(y.len()) > ELEMENT_BUDGET {
+        x
+    } else {
+        y
+    }
+}
+
 /// One op on earlier nodes. `Err` is an expected refusal of the fallible API.
 fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
     let x = pick(b, vars);
     let op = b.below(63);
     Ok(match op {
-        0 => x.try_add(pick(b, vars))?,
-        1 => x.try_sub(pick(b, vars))?,
-        2 => x.try_mul(pick(b, vars))?,
-        3 => x.try_div(pick(b, vars))?,
-        4 => x.try_pow(pick(b, vars))?,
-        5 => x.try_maximum(pick(b, vars))?,
-        6 => x.try_minimum(pick(b, vars))?,
-        7 => x.try_max_weight(pick(b, vars))?,
-        8 => x.try_eq_mask(pick(b, vars))?,
-        9 => x.try_matmul(pick(b, vars))?,
+        0 => x.try_add(pair(b, vars, x))?,
+        1 => x.try_sub(pair(b, vars, x))?,
+        2 => x.try_mul(pair(b, vars, x))?,
+        3 => x.try_div(pair(b, vars, x))?,
+        4 => x.try_pow(pair(b, vars, x))?,
+        5 => x.try_maximum(pair(b, vars, x))?,
+        6 => x.try_minimum(pair(b, vars, x))?,
+        7 => x.try_max_weight(pair(b, vars, x))?,
+        8 => x.try_eq_mask(pair(b, vars, x))?,
+        9 => x.try_matmul(pair(b, vars, x))?,
         10 => {
             let n = 1 + b.below(3);
             let xs: Vec<Var> = (0..n).map(|_| pick(b, vars)).collect();
@@ -233,10 +245,10 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
             let s = b.shape();
             t.constant(&b.tensor(&s))
         }
-        57 => x.try_masked(pick(b, vars))?,
-        58 => x.try_select(pick(b, vars), pick(b, vars))?,
-        60 => x.try_gt_mask(pick(b, vars))?,
-        61 => x.try_le_mask(pick(b, vars))?,
+        57 => x.try_masked(pair(b, vars, x))?,
+        58 => x.try_select(pair(b, vars, x), pair(b, vars, x))?,
+        60 => x.try_gt_mask(pair(b, vars, x))?,
+        61 => x.try_le_mask(pair(b, vars, x))?,
         59 => {
             // An index shape near x's (each dimension perhaps one shorter, any length
             // along the axis), indices sometimes out of range.
@@ -267,6 +279,9 @@ fn finite_and_moderate(v: &[f64]) -> bool {
 }
 
 /// Runs the program; returns every value and gradient it computed, as bits.
+/// The elements a program may create before it stops (see `run`).
+const ELEMENT_BUDGET: usize = 1 << 16;
+
 fn run(t: &Tape, data: &[u8]) -> Vec<u64> {
     let mut b = Bytes { d: data, i: 0 };
     let flags = b.u8();
@@ -280,7 +295,6 @@ fn run(t: &Tape, data: &[u8]) -> Vec<u64> {
     // Broadcasts, concatenations, pads and outer products can grow tensors geometrically
     // over 48 steps; the engine then allocates what the program asks for (an input once
     // reached 700 MB). Stop the program at a budget of elements instead.
-    const ELEMENT_BUDGET: usize = 1 << 16;
     let mut elements: usize = vars.iter().map(|v| v.len()).sum();
     for _ in 0..48 {
         if b.done() || elements > ELEMENT_BUDGET {
