@@ -1039,3 +1039,49 @@ fn a_forward_that_changes_shape_at_a_perturbed_input_is_reported() {
         "{r}"
     );
 }
+
+/// Second-order localisation passes over a node whose arguments have no elements (its
+/// rule has nothing to be wrong about) and names the op that is wrong.
+#[test]
+fn second_order_localisation_skips_nodes_of_empty_arguments() {
+    let op: Rc<dyn CustomOp<f64>> = Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Doubled });
+    let f = wengert_tape::functional::func_many(move |v| {
+        let empty = v[0].slice(0, 0, 0).exp().sum();
+        v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum() + empty
+    });
+    let r = gradgradcheck(f, &[Tensor::from([0.5, -0.3])], &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(l.op, "custom `cube`", "{r}");
+    assert!(l.message.is_none(), "blamed with a message instead of values: {r}");
+}
+
+/// check_custom_op reports a numeric vjp of the wrong shape once, and does not blame a
+/// vjp_graph of the right shape for the mismatch.
+#[test]
+fn a_vjp_of_the_wrong_shape_is_not_blamed_on_vjp_graph() {
+    struct BadShape;
+    impl CustomOp<f64> for BadShape {
+        fn name(&self) -> &str {
+            "badshape"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            Ok(x[0].map(|v| v * v * v))
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, _g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![Tensor::zeros(&[7])]
+        }
+        fn vjp_graph<'t>(
+            &self,
+            x: &[Var<'t, f64>],
+            _y: Var<'t, f64>,
+            g: Var<'t, f64>,
+        ) -> Option<Vec<Var<'t, f64>>> {
+            Some(vec![g * x[0].square() * 3.0])
+        }
+    }
+    let r = check_custom_op_at(Rc::new(BadShape), &[Tensor::from([0.5, -0.3])], &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+    assert!(r.problems.iter().any(|p| p.starts_with("vjp returned shape [7]")), "{r}");
+    assert!(!r.problems.iter().any(|p| p.contains("vjp_graph")), "{r}");
+}
