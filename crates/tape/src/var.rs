@@ -920,21 +920,17 @@ impl<'t, T: Float> Var<'t, T> {
                  the gathered axis {ax}"
             ));
         }
-        if crate::shape::checked_numel(index_shape).is_none() {
+        let Some(count) = crate::shape::checked_numel(index_shape) else {
             return bad(format!("an index of shape {index_shape:?} has more elements than fit in memory"));
-        }
-        if crate::shape::numel(index_shape) != index.len() {
+        };
+        if count != index.len() {
             return bad(format!(
-                "an index of shape {index_shape:?} needs {} indices but {} were given",
-                crate::shape::numel(index_shape),
+                "an index of shape {index_shape:?} needs {count} indices but {} were given",
                 index.len()
             ));
         }
         // Row-major strides of `self`, and the position in the index, counted along.
-        let mut strides = vec![1; dims.len()];
-        for d in (0..dims.len().saturating_sub(1)).rev() {
-            strides[d] = strides[d + 1] * dims[d + 1];
-        }
+        let strides = crate::shape::strides(&dims);
         let mut pos = vec![0; dims.len()];
         let mut flat = Vec::with_capacity(index.len());
         for &i in index {
