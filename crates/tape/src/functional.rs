@@ -81,6 +81,15 @@ fn scalar_out<T: Float>(op: &'static str, y: Var<'_, T>) -> Result<()> {
     }
 }
 
+/// An error of `op` unless there is one direction (`what`: directions, tangents) per input.
+fn direction_count<T: Float>(op: &'static str, what: &str, xs: &[Tensor<T>], ds: &[Tensor<T>]) -> Result<()> {
+    if xs.len() == ds.len() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument { op, msg: format!("{} {what} for {} inputs", ds.len(), xs.len()) })
+    }
+}
+
 fn same_shapes<T: Float>(op: &'static str, x: &Tensor<T>, v: &Tensor<T>, what: &str) -> Result<()> {
     if x.shape() == v.shape() {
         Ok(())
@@ -185,12 +194,7 @@ where
     T: Float,
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    if xs.len() != vs.len() {
-        return Err(Error::InvalidArgument {
-            op: "hvp",
-            msg: format!("{} directions for {} inputs", vs.len(), xs.len()),
-        });
-    }
+    direction_count("hvp", "directions", xs, vs)?;
     for (x, v) in xs.iter().zip(vs) {
         same_shapes("hvp", x, v, "the direction v")?;
     }
@@ -393,14 +397,6 @@ fn rows<'t, T: Float>(y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
     Tensor::new(&shape, data)
 }
 
-fn direction_count<T: Float>(op: &'static str, xs: &[Tensor<T>], ds: &[Tensor<T>]) -> Result<()> {
-    if xs.len() == ds.len() {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument { op, msg: format!("{} tangents for {} inputs", ds.len(), xs.len()) })
-    }
-}
-
 /// f(x) and the vector-Jacobian product vᵀ·∂f/∂x (JAX's `jax.vjp`, PyTorch's
 /// `autograd.functional.vjp`) for a function with any output shape; `v` has the output's
 /// shape. One forward and one reverse sweep.
@@ -490,7 +486,7 @@ where
     T: Float,
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    direction_count("jvp", xs, ts)?;
+    direction_count("jvp", "tangents", xs, ts)?;
     for (x, t) in xs.iter().zip(ts) {
         same_shapes("jvp", x, t, "the tangent t")?;
     }
