@@ -1724,14 +1724,7 @@ fn check_op<T: Float>(
     let forward = |xs: &[Tensor<f64>]| -> Result<Tensor<f64>, String> {
         let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
         let refs: Vec<&Tensor<T>> = ts.iter().collect();
-        let y = match catch(|| op.forward(&refs)) {
-            Ok(Ok(y)) => y,
-            Ok(Err(e)) => return Err(format!("the forward of `{}` failed: {e}", op.name())),
-            Err(e) => return Err(format!("the forward of `{}` panicked: {e}", op.name())),
-        };
-        if y.shape() != ys.as_slice() {
-            return Err(changed_shape(op.name(), y.shape(), &ys));
-        }
+        let y = forward_at(op.name(), catch(|| op.forward(&refs)), |y| y.shape().to_vec(), &ys)?;
         Ok(to_f64(&y))
     };
     let phi = |xs: &[Tensor<f64>]| -> Result<(f64, Vec<u32>), String> {
@@ -1887,22 +1880,33 @@ struct OpFn<T: Float> {
 
 impl<T: Float> Func<T> for OpFn<T> {
     fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
-        let name = self.op.name();
-        let y = match catch(|| xs[0].tape().custom(self.op.clone(), xs)) {
-            Ok(Ok(y)) => y,
-            Ok(Err(e)) => return Err(format!("the forward of `{name}` failed: {e}")),
-            Err(e) => return Err(format!("the forward of `{name}` panicked: {e}")),
-        };
-        if y.shape().as_slice() != self.shape.as_slice() {
-            return Err(changed_shape(name, &y.shape(), &self.shape));
-        }
+        let run = catch(|| xs[0].tape().custom(self.op.clone(), xs));
+        let y = forward_at(self.op.name(), run, |y| y.shape().to_vec(), &self.shape)?;
         Ok((y * xs[0].tape().constant(&self.u)).sum())
     }
 }
 
-/// A custom op whose output shape at a perturbed input differs from the one at the inputs.
-fn changed_shape(name: &str, got: &[usize], at_inputs: &[usize]) -> String {
-    format!("the forward of `{name}` returned shape {got:?}, but {at_inputs:?} at the inputs")
+/// The output of a custom op `name`'s forward at a perturbed input, run under [`catch`]
+/// (`run`): a message if it failed, panicked, or returned another shape (`shape` of the
+/// output) than `at_inputs`, its shape at the inputs.
+fn forward_at<Y>(
+    name: &str,
+    run: Result<crate::error::Result<Y>, String>,
+    shape: impl Fn(&Y) -> Vec<usize>,
+    at_inputs: &[usize],
+) -> Result<Y, String> {
+    let y = match run {
+        Ok(Ok(y)) => y,
+        Ok(Err(e)) => return Err(format!("the forward of `{name}` failed: {e}")),
+        Err(e) => return Err(format!("the forward of `{name}` panicked: {e}")),
+    };
+    let got = shape(&y);
+    if got != at_inputs {
+        return Err(format!(
+            "the forward of `{name}` returned shape {got:?}, but {at_inputs:?} at the inputs"
+        ));
+    }
+    Ok(y)
 }
 
 // ---------------------------------------------------------------------------------------
