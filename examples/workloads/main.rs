@@ -435,15 +435,38 @@ fn pin_threads(threads: usize) {
     // With the `blas` feature, OpenBLAS has sized its thread pool when the program was
     // loaded, before `main`: run again with the count in its variable (the CPU pinning is
     // inherited across exec).
+    // OpenBLAS also chose its kernel then: one older than the CPU falls back to a slow
+    // kernel (the engine then bypasses it, `wengert_tape::blas`); ask for the kernel of
+    // the CPU's vector unit instead, the one numpy's newer OpenBLAS picks by itself.
     let want = threads.to_string();
-    if cfg!(feature = "blas") && std::env::var("OPENBLAS_NUM_THREADS").ok().as_deref() != Some(&want) {
+    let core = coretype();
+    let core_ok = core.is_none() || std::env::var_os("OPENBLAS_CORETYPE").is_some();
+    if cfg!(feature = "blas")
+        && (std::env::var("OPENBLAS_NUM_THREADS").ok().as_deref() != Some(&want) || !core_ok)
+    {
         use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(std::env::current_exe().expect("own path"))
-            .args(std::env::args_os().skip(1))
-            .env("OPENBLAS_NUM_THREADS", &want)
-            .exec();
+        let mut cmd = std::process::Command::new(std::env::current_exe().expect("own path"));
+        cmd.args(std::env::args_os().skip(1)).env("OPENBLAS_NUM_THREADS", &want);
+        if let (Some(c), false) = (core, core_ok) {
+            eprintln!(
+                "workloads: OpenBLAS did not recognise this CPU; running again with OPENBLAS_CORETYPE={c}"
+            );
+            cmd.env("OPENBLAS_CORETYPE", c);
+        }
+        let err = cmd.exec();
         panic!("re-running with OPENBLAS_NUM_THREADS={want}: {err}");
     }
+}
+
+/// The `OPENBLAS_CORETYPE` to run with, when OpenBLAS fell back to an old kernel.
+#[cfg(feature = "blas")]
+fn coretype() -> Option<&'static str> {
+    wengert::tape::blas::suggested_coretype()
+}
+
+#[cfg(not(feature = "blas"))]
+fn coretype() -> Option<&'static str> {
+    None
 }
 
 fn main() {

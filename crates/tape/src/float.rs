@@ -241,7 +241,9 @@ macro_rules! impl_float {
                     return;
                 }
                 #[cfg(feature = "blas")]
-                if let Some(p) = crate::gemm::blas::plan(m, k, n, a_strides, b_strides) {
+                if let Some(p) =
+                    crate::gemm::blas::plan(m, k, n, a_strides, b_strides).filter(|_| crate::blas::in_use())
+                {
                     // SAFETY: `check_extents` asserted that every element the product reads
                     // (row i < m and column p < k of a at i·rs + p·cs, likewise for b) lies
                     // inside its slice, and `plan` maps those strides onto CBLAS's (trans,

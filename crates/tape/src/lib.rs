@@ -33,6 +33,8 @@
 
 pub mod anomaly;
 mod backward;
+#[cfg(feature = "blas")]
+pub mod blas;
 mod cell;
 pub mod custom;
 mod error;
