@@ -65,11 +65,11 @@ pub trait Float:
     fn ln(self) -> Self;
     /// ln(1 + x), accurate near 0.
     fn ln_1p(self) -> Self;
-    /// `e^x` for four lanes at once: the values of the ops exp, ln, sigmoid and softplus,
-    /// tensors and scalar nodes alike, as one f64×4 vector ([`crate::lanes`]; f32 rounded
+    /// `e^x` for [`crate::lanes::LANES`] lanes at once: the values of the ops exp, ln,
+    /// sigmoid and softplus, tensors and scalar nodes alike, as one f64×8 vector ([`crate::lanes`]; f32 rounded
     /// once). Within an ulp of libm ([`Float::exp`]), not always equal to it.
     #[doc(hidden)]
-    fn exp_lanes(x: [Self; 4]) -> [Self; 4];
+    fn exp_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES];
     /// `out[i·os] = β·out[i·os] + a[i·rs ..][..k]·x` for `i < rows` with the type's SIMD
     /// vectors (`crate::gemm`'s `dot_rows`); false (nothing written) when `x` is shorter
     /// than one vector.
@@ -84,16 +84,21 @@ pub trait Float:
         out: &mut [Self],
         os: usize,
     ) -> bool;
-    /// `ln x` for four lanes, as [`Float::exp_lanes`].
+    /// `y += Σ_{p<k} alpha[p·s]·a[p·cs ..][..y.len()]` with the type's SIMD vectors, `y`
+    /// held in registers (`crate::gemm`'s `sum_rows`); false (nothing written) when `y` is
+    /// shorter than one vector or longer than four.
     #[doc(hidden)]
-    fn ln_lanes(x: [Self; 4]) -> [Self; 4];
-    /// `ln(1 + e^−|x|)` for four lanes (softplus), as [`Float::exp_lanes`].
+    fn sum_rows(k: usize, alpha: &[Self], s: usize, a: &[Self], cs: usize, y: &mut [Self]) -> bool;
+    /// `ln x` for the lanes, as [`Float::exp_lanes`].
     #[doc(hidden)]
-    fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4];
-    /// The logistic function σ(x) for four lanes, as [`Float::exp_lanes`]: 1/(1 + e^−x) for
+    fn ln_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES];
+    /// `ln(1 + e^−|x|)` for the lanes (softplus), as [`Float::exp_lanes`].
+    #[doc(hidden)]
+    fn softplus_tail_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES];
+    /// The logistic function σ(x) for the lanes, as [`Float::exp_lanes`]: 1/(1 + e^−x) for
     /// x ≥ 0, e^x/(1 + e^x) below, with one exponential of −|x|.
     #[doc(hidden)]
-    fn sigmoid_lanes(x: [Self; 4]) -> [Self; 4];
+    fn sigmoid_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES];
     /// Square root.
     fn sqrt(self) -> Self;
     /// Sine.
@@ -128,7 +133,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident) => {
+    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident, $sums:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -158,7 +163,7 @@ macro_rules! impl_float {
                 $t::ln_1p(self)
             }
             #[inline]
-            fn exp_lanes(x: [Self; 4]) -> [Self; 4] {
+            fn exp_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES] {
                 $lanes!(exp, x)
             }
             #[inline]
@@ -174,15 +179,19 @@ macro_rules! impl_float {
                 crate::gemm::$dots(rows, a, rs, x, beta, out, os)
             }
             #[inline]
-            fn ln_lanes(x: [Self; 4]) -> [Self; 4] {
+            fn sum_rows(k: usize, alpha: &[Self], s: usize, a: &[Self], cs: usize, y: &mut [Self]) -> bool {
+                crate::gemm::$sums(k, alpha, s, a, cs, y)
+            }
+            #[inline]
+            fn ln_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES] {
                 $lanes!(ln, x)
             }
             #[inline]
-            fn sigmoid_lanes(x: [Self; 4]) -> [Self; 4] {
+            fn sigmoid_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES] {
                 $lanes!(sigmoid, x)
             }
             #[inline]
-            fn softplus_tail_lanes(x: [Self; 4]) -> [Self; 4] {
+            fn softplus_tail_lanes(x: [Self; crate::lanes::LANES]) -> [Self; crate::lanes::LANES] {
                 $lanes!(softplus_tail, x)
             }
             #[inline]
@@ -322,5 +331,5 @@ macro_rules! f64_lanes {
     };
 }
 
-impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32);
-impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64);
+impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32, sum_rows_f32);
+impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64, sum_rows_f64);

@@ -1,7 +1,7 @@
-//! Exponentials four at a time, as one f64×4 SIMD vector: the values of the ops `exp`,
-//! `ln`, `sigmoid` and `softplus` for tensors and scalar nodes alike (through
-//! [`crate::float::Float::exp_lanes`] and its siblings; ARCHITECTURE.md, "Exponentials
-//! four at a time").
+//! Exponentials eight at a time, as one f64×8 SIMD vector (one AVX-512 register, or two
+//! AVX2 ones): the values of the ops `exp`, `ln`, `sigmoid` and `softplus` for tensors and
+//! scalar nodes alike (through [`crate::float::Float::exp_lanes`] and its siblings;
+//! ARCHITECTURE.md, "Exponentials eight at a time").
 //!
 //! * f32 is evaluated in f64 and rounded once, so each result is within an f32 ulp of the
 //!   exact value (in practice the correctly rounded one; `lanes_stay_within_an_f32_ulp`
@@ -9,27 +9,35 @@
 //!   vector exp is exact to f64 precision (−700 ≤ x ≤ 89: below, e^x < 1e-304 rounds to 0
 //!   in f32; above, e^x > f32::MAX rounds to infinity), and NaN lanes are passed through,
 //!   so edge values need no vector special cases.
-//! * f64: [`exp64`] (our [`exp_core`]) and [`ln64`] (`wide`'s `f64x4::ln`, 1.7; the older
+//! * f64: [`exp64`] (our [`exp_core`]) and [`ln64`] (`wide`'s `f64x8::ln`, 1.7; the older
 //!   0.7 returns NaN for `ln` of small arguments) are within an f64 ulp of glibc and equal
 //!   to it on about 99% of random inputs in their domains
 //!   (`f64_lanes_stay_within_an_ulp_of_libm`); lanes
 //!   outside their domain take libm's scalar function.
 
 use wide::bytemuck::cast;
-use wide::{f64x4, i64x4};
+use wide::{f64x8, i64x8};
+
+/// Lanes per call of a lane function: eight, one AVX-512 vector of f64 (two AVX2 vectors
+/// on CPUs without AVX-512, where `wide` splits it), so an f32 lane function evaluates
+/// eight f32 values as one f64 vector.
+pub(crate) const LANES: usize = 8;
+
+/// Every lane set in a [`f64x8::to_bitmask`].
+const ALL: u32 = (1 << LANES) - 1;
 
 #[inline(always)]
-fn widen(x: [f32; 4]) -> f64x4 {
-    f64x4::from(x.map(f64::from))
+fn widen(x: [f32; LANES]) -> f64x8 {
+    f64x8::from(x.map(f64::from))
 }
 
 /// `y`'s lanes where the lane mask `ok` holds, `other(x)` in the rest: a vector routine's
 /// results for the inputs in its domain, the scalar rule for the others. The common case,
 /// every lane in the domain, is one mask test.
 #[inline(always)]
-fn lanes_or<X: Copy, Y: Copy>(x: [X; 4], ok: f64x4, y: [Y; 4], other: impl Fn(X) -> Y) -> [Y; 4] {
+fn lanes_or<X: Copy, Y: Copy>(x: [X; LANES], ok: f64x8, y: [Y; LANES], other: impl Fn(X) -> Y) -> [Y; LANES] {
     let m = ok.to_bitmask();
-    if m == 0b1111 {
+    if m == ALL {
         return y;
     }
     std::array::from_fn(|j| if m >> j & 1 == 1 { y[j] } else { other(x[j]) })
@@ -38,12 +46,12 @@ fn lanes_or<X: Copy, Y: Copy>(x: [X; 4], ok: f64x4, y: [Y; 4], other: impl Fn(X)
 /// f64 results rounded to f32, with `x`'s NaN lanes passed through (the vector routines
 /// clamp or select them away).
 #[inline(always)]
-fn narrow_keeping_nan(x: [f32; 4], w: f64x4, y: f64x4) -> [f32; 4] {
+fn narrow_keeping_nan(x: [f32; LANES], w: f64x8, y: f64x8) -> [f32; LANES] {
     lanes_or(x, w.simd_eq(w), y.to_array().map(|v| v as f32), |v| v)
 }
 
 /// e^v for |v| ≤ [`EXP64_VECTOR`] (the result normal and finite; other lanes give
-/// meaningless values, which callers replace). `wide`'s own `f64x4::exp` is within an
+/// meaningless values, which callers replace). `wide`'s own `f64x8::exp` is within an
 /// ulp but differs from the correctly rounded result in about 11% of inputs (e^1 among
 /// them); this one keeps the two rounding errors that matter, so it differs from glibc's
 /// `exp` in about 1.3% (by one ulp), and it is faster (no special cases).
@@ -54,7 +62,7 @@ fn narrow_keeping_nan(x: [f32; 4], w: f64x4, y: f64x4) -> [f32; 4] {
 /// (e^r − 1 − r)/r² to the r¹¹ term (truncation below 0.05 ulp), with the rounding error of
 /// 1 + r kept by Fast2Sum; e^(r + c) ≈ e^r·(1 + c). Then scaled by 2ⁿ built from its bits.
 #[inline(always)]
-fn exp_core(v: f64x4) -> f64x4 {
+fn exp_core(v: f64x8) -> f64x8 {
     const LN2_HI: f64 = 0.693_145_751_953_125;
     // ln 2 − LN2_HI, rounded.
     const LN2_LO: f64 = 1.428_606_820_309_417_3e-6;
@@ -73,47 +81,47 @@ fn exp_core(v: f64x4) -> f64x4 {
         1.0 / 479001600.0,
         1.0 / 6227020800.0,
     ];
-    let n = (v * f64x4::LOG2_E).round_ties_even();
-    let rh = n.mul_neg_add(f64x4::splat(LN2_HI), v);
-    let rl = n * f64x4::splat(-LN2_LO);
+    let n = (v * f64x8::LOG2_E).round_ties_even();
+    let rh = n.mul_neg_add(f64x8::splat(LN2_HI), v);
+    let rl = n * f64x8::splat(-LN2_LO);
     let r = rh + rl;
     let b = r - rh;
     let c = (rh - (r - b)) + (rl - b);
-    let mut q = f64x4::splat(Q[11]);
+    let mut q = f64x8::splat(Q[11]);
     for &k in Q[..11].iter().rev() {
-        q = q.mul_add(r, f64x4::splat(k));
+        q = q.mul_add(r, f64x8::splat(k));
     }
     let p = (r * r) * q;
-    let s = f64x4::ONE + r;
-    let e = (f64x4::ONE - s) + r;
+    let s = f64x8::ONE + r;
+    let e = (f64x8::ONE - s) + r;
     let y = s + (e + c.mul_add(s, p));
     // 2ⁿ: n + 1023 in the exponent field (n + 1023 + 2⁵² puts it in the low mantissa bits).
-    let two_n: i64x4 = cast::<f64x4, i64x4>(n + f64x4::splat(1023.0 + 4_503_599_627_370_496.0)) << 52;
-    y * cast::<i64x4, f64x4>(two_n)
+    let two_n: i64x8 = cast::<f64x8, i64x8>(n + f64x8::splat(1023.0 + 4_503_599_627_370_496.0)) << 52;
+    y * cast::<i64x8, f64x8>(two_n)
 }
 
 /// `e^x` per lane; NaN passes through.
 #[inline]
-pub(crate) fn exp(x: [f32; 4]) -> [f32; 4] {
+pub(crate) fn exp(x: [f32; LANES]) -> [f32; LANES] {
     let w = widen(x);
-    narrow_keeping_nan(x, w, exp_core(w.max(f64x4::splat(-700.0)).min(f64x4::splat(89.0))))
+    narrow_keeping_nan(x, w, exp_core(w.max(f64x8::splat(-700.0)).min(f64x8::splat(89.0))))
 }
 
 /// `ln x` per lane. Zero, negative, infinite and NaN lanes take the scalar `ln`, so the
 /// vector one only sees positive normal f64 values (every f32 subnormal is one).
 #[inline]
-pub(crate) fn ln(x: [f32; 4]) -> [f32; 4] {
+pub(crate) fn ln(x: [f32; LANES]) -> [f32; LANES] {
     let w = widen(x);
-    let ok = w.simd_gt(f64x4::ZERO) & w.simd_lt(f64x4::splat(f64::INFINITY));
+    let ok = w.simd_gt(f64x8::ZERO) & w.simd_lt(f64x8::splat(f64::INFINITY));
     lanes_or(x, ok, w.ln().to_array().map(|v| v as f32), f32::ln)
 }
 
 /// σ(x) per lane, evaluated in f64 and rounded once; NaN passes through.
 #[inline]
-pub(crate) fn sigmoid(x: [f32; 4]) -> [f32; 4] {
+pub(crate) fn sigmoid(x: [f32; LANES]) -> [f32; LANES] {
     let w = widen(x);
-    let e = exp_core((-w.abs()).max(f64x4::splat(-700.0)));
-    narrow_keeping_nan(x, w, w.simd_ge(f64x4::ZERO).select(f64x4::ONE, e) / (f64x4::ONE + e))
+    let e = exp_core((-w.abs()).max(f64x8::splat(-700.0)));
+    narrow_keeping_nan(x, w, w.simd_ge(f64x8::ZERO).select(f64x8::ONE, e) / (f64x8::ONE + e))
 }
 
 /// Below this, f32's `ln(1 + e)` (e ≥ 0, computed in f64) is `e` itself: equal to within
@@ -125,37 +133,37 @@ pub(crate) const LN_1P_DIRECT: f64 = 1e-8;
 /// Softplus's `ln(1 + e^−|x|)` per lane, by the rule of [`LN_1P_DIRECT`]. NaN passes
 /// through.
 #[inline]
-pub(crate) fn softplus_tail(x: [f32; 4]) -> [f32; 4] {
+pub(crate) fn softplus_tail(x: [f32; LANES]) -> [f32; LANES] {
     let w = widen(x);
-    let e = exp_core((-w.abs()).max(f64x4::splat(-700.0)));
-    let l = (e + f64x4::ONE).ln();
-    narrow_keeping_nan(x, w, e.simd_lt(f64x4::splat(LN_1P_DIRECT)).select(e, l))
+    let e = exp_core((-w.abs()).max(f64x8::splat(-700.0)));
+    let l = (e + f64x8::ONE).ln();
+    narrow_keeping_nan(x, w, e.simd_lt(f64x8::splat(LN_1P_DIRECT)).select(e, l))
 }
 
 /// f64 `e^x` per lane as one vector ([`exp_core`]). Lanes outside [−708, 708] (where the
 /// result is subnormal, or overflows, or the input is not finite) take the scalar `exp`.
 #[inline]
-pub(crate) fn exp64(x: [f64; 4]) -> [f64; 4] {
-    let v = f64x4::from(x);
+pub(crate) fn exp64(x: [f64; LANES]) -> [f64; LANES] {
+    let v = f64x8::from(x);
     // Ordered comparisons: false for NaN.
-    lanes_or(x, v.abs().simd_le(f64x4::splat(EXP64_VECTOR)), exp_core(v).to_array(), f64::exp)
+    lanes_or(x, v.abs().simd_le(f64x8::splat(EXP64_VECTOR)), exp_core(v).to_array(), f64::exp)
 }
 
 /// f64 `ln x` per lane as one vector. Lanes that are not positive, normal and finite take
 /// the scalar `ln`.
 #[inline]
-pub(crate) fn ln64(x: [f64; 4]) -> [f64; 4] {
-    let v = f64x4::from(x);
-    let ok = v.simd_ge(f64x4::splat(f64::MIN_POSITIVE)) & v.simd_lt(f64x4::splat(f64::INFINITY));
+pub(crate) fn ln64(x: [f64; LANES]) -> [f64; LANES] {
+    let v = f64x8::from(x);
+    let ok = v.simd_ge(f64x8::splat(f64::MIN_POSITIVE)) & v.simd_lt(f64x8::splat(f64::INFINITY));
     lanes_or(x, ok, v.ln().to_array(), f64::ln)
 }
 
 /// f64 σ(x) per lane: one [`exp64`] of −|x| and one vector division.
 #[inline]
-pub(crate) fn sigmoid64(x: [f64; 4]) -> [f64; 4] {
-    let v = f64x4::from(x);
-    let e = f64x4::from(exp64((-v.abs()).to_array()));
-    (v.simd_ge(f64x4::ZERO).select(f64x4::ONE, e) / (f64x4::ONE + e)).to_array()
+pub(crate) fn sigmoid64(x: [f64; LANES]) -> [f64; LANES] {
+    let v = f64x8::from(x);
+    let e = f64x8::from(exp64((-v.abs()).to_array()));
+    (v.simd_ge(f64x8::ZERO).select(f64x8::ONE, e) / (f64x8::ONE + e)).to_array()
 }
 
 /// The vector `exp` serves |x| ≤ this (its result normal and finite).
@@ -200,11 +208,11 @@ mod tests {
         xs
     }
 
-    fn check(name: &str, lanes: fn([f32; 4]) -> [f32; 4], exact: fn(f64) -> f64, max_ulps: u32) {
+    fn check(name: &str, lanes: fn([f32; LANES]) -> [f32; LANES], exact: fn(f64) -> f64, max_ulps: u32) {
         let xs = inputs();
         let mut worst = (0, 0.0f32);
-        for c in xs.chunks(4) {
-            let mut q = [0.0f32; 4];
+        for c in xs.chunks(LANES) {
+            let mut q = [0.0f32; LANES];
             q[..c.len()].copy_from_slice(c);
             let got = lanes(q);
             for (j, &x) in c.iter().enumerate() {
@@ -254,13 +262,13 @@ mod tests {
         xs
     }
 
-    fn check64(name: &str, lanes: fn([f64; 4]) -> [f64; 4], libm: fn(f64) -> f64) {
+    fn check64(name: &str, lanes: fn([f64; LANES]) -> [f64; LANES], libm: fn(f64) -> f64) {
         let xs = inputs64();
         let (mut worst, mut differ) = ((0, 0.0f64), 0usize);
-        // Offsets 0..4 put every input in every lane.
-        for shift in 0..4 {
+        // Offsets 0..LANES put every input in every lane.
+        for shift in 0..LANES {
             for c in xs[shift..].chunks(4) {
-                let mut q = [1.0f64; 4];
+                let mut q = [1.0f64; LANES];
                 q[..c.len()].copy_from_slice(c);
                 let got = lanes(q);
                 for (j, &x) in c.iter().enumerate() {
@@ -275,7 +283,7 @@ mod tests {
         assert!(worst.0 <= 1, "{name}: {} ulps from libm at x = {:e}", worst.0, worst.1);
         // Not libm's function (the sweep must see it differ somewhere), but nearly always
         // its result: measured 0.5% of these inputs for both.
-        let share = differ as f64 / (4 * xs.len()) as f64;
+        let share = differ as f64 / (LANES * xs.len()) as f64;
         assert!(differ > 0 && share < 0.01, "{name}: differs from libm in {:.2}% of inputs", share * 100.0);
     }
 
@@ -286,8 +294,8 @@ mod tests {
         check64("ln", ln64, f64::ln);
         // σ: the same formula with libm's exp; the division's rounding is shared, so the
         // difference is the exponential's (at most an ulp) carried through 1/(1 + e).
-        for c in inputs64().chunks(4) {
-            let mut q = [1.0f64; 4];
+        for c in inputs64().chunks(LANES) {
+            let mut q = [1.0f64; LANES];
             q[..c.len()].copy_from_slice(c);
             let got = sigmoid64(q);
             for (j, &x) in c.iter().enumerate() {
@@ -295,28 +303,35 @@ mod tests {
                 assert!(d <= 2, "sigmoid: {d} ulps from libm's formula at x = {x:e}");
             }
         }
-        assert_eq!(
-            exp64([1.0, -1.0, 0.0, 2.0]),
-            [std::f64::consts::E, 1.0 / std::f64::consts::E, 1.0, 2f64.exp()]
-        );
+        let e = exp64(pad64([1.0, -1.0, 0.0, 2.0]));
+        assert_eq!(e[..4], [std::f64::consts::E, 1.0 / std::f64::consts::E, 1.0, 2f64.exp()]);
+    }
+
+    /// Four values in the first lanes, the rest ones.
+    fn pad(x: [f32; 4]) -> [f32; LANES] {
+        std::array::from_fn(|j| if j < 4 { x[j] } else { 1.0 })
+    }
+
+    fn pad64(x: [f64; 4]) -> [f64; LANES] {
+        std::array::from_fn(|j| if j < 4 { x[j] } else { 1.0 })
     }
 
     #[test]
     fn lanes_pass_special_values_through() {
-        let e = exp([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 100.0]);
+        let e = exp(pad([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 100.0]));
         assert!(e[0].is_nan());
-        assert_eq!(&e[1..], &[f32::INFINITY, 0.0, f32::INFINITY]);
-        let l = ln([f32::NAN, f32::INFINITY, 0.0, -1.0]);
+        assert_eq!(&e[1..4], &[f32::INFINITY, 0.0, f32::INFINITY]);
+        let l = ln(pad([f32::NAN, f32::INFINITY, 0.0, -1.0]));
         assert!(l[0].is_nan() && l[3].is_nan());
         assert_eq!(&l[1..3], &[f32::INFINITY, f32::NEG_INFINITY]);
-        let s = sigmoid([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]);
+        let s = sigmoid(pad([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]));
         assert!(s[0].is_nan());
-        assert_eq!(&s[1..], &[1.0, 0.0, 0.5]);
-        let s = sigmoid64([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0]);
+        assert_eq!(&s[1..4], &[1.0, 0.0, 0.5]);
+        let s = sigmoid64(pad64([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0]));
         assert!(s[0].is_nan());
-        assert_eq!(&s[1..], &[1.0, 0.0, 0.5]);
-        let t = softplus_tail([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]);
+        assert_eq!(&s[1..4], &[1.0, 0.0, 0.5]);
+        let t = softplus_tail(pad([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0]));
         assert!(t[0].is_nan());
-        assert_eq!(&t[1..], &[0.0, 0.0, std::f32::consts::LN_2]);
+        assert_eq!(&t[1..4], &[0.0, 0.0, std::f32::consts::LN_2]);
     }
 }

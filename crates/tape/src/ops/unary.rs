@@ -26,13 +26,14 @@
 use smallvec::{smallvec, SmallVec};
 
 use crate::float::Float;
+use crate::lanes::LANES;
 use crate::ops::{flow, put, Flow, Op};
 use crate::tape::{Inner, Node};
 use crate::var::{Var, GRAD};
 
-/// Numerically stable softplus of four lanes: max(x, 0) + ln(1 + e^−|x|).
+/// Numerically stable softplus of [`LANES`] lanes: max(x, 0) + ln(1 + e^−|x|).
 #[inline]
-fn softplus_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
+fn softplus_lanes<T: Float>(x: [T; LANES]) -> [T; LANES] {
     let t = T::softplus_tail_lanes(x);
     std::array::from_fn(|j| if x[j] > T::ZERO { x[j] } else { T::ZERO } + t[j])
 }
@@ -41,8 +42,8 @@ fn softplus_lanes<T: Float>(x: [T; 4]) -> [T; 4] {
 /// their lane functions everywhere, a scalar node included, so a value does not depend on
 /// the node's shape or on the element's position in a tensor.
 #[inline(always)]
-fn one<T: Float>(lanes: impl Fn([T; 4]) -> [T; 4], x: T) -> T {
-    lanes([x; 4])[0]
+fn one<T: Float>(lanes: impl Fn([T; LANES]) -> [T; LANES], x: T) -> T {
+    lanes([x; LANES])[0]
 }
 
 /// The forward value of an elementwise unary op. `c` holds the op's constants.
@@ -147,24 +148,24 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
 
 /// Applies op `op` to every element of `src` into `dst`.
 pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
-    // The exponentials go four lanes at a time (one SIMD vector, `Float::exp_lanes`),
+    // The exponentials go `LANES` lanes at a time (one SIMD vector, `Float::exp_lanes`),
     // each loop specialised for its lane function (a function pointer would not inline).
-    // The last `len mod 4` elements go through the lanes too, padded, so that an
+    // The last `len mod LANES` elements go through the lanes too, padded, so that an
     // element's value does not depend on its position in the tensor.
     #[inline(always)]
-    fn four<T: Float>(src: &[T], dst: &mut [T], lanes: impl Fn([T; 4]) -> [T; 4]) {
-        let (dc, dt) = dst.as_chunks_mut::<4>();
-        let (sc, st) = src[..dc.len() * 4 + dt.len()].as_chunks::<4>();
+    fn lanewise<T: Float>(src: &[T], dst: &mut [T], lanes: impl Fn([T; LANES]) -> [T; LANES]) {
+        let (dc, dt) = dst.as_chunks_mut::<LANES>();
+        let (sc, st) = src[..dc.len() * LANES + dt.len()].as_chunks::<LANES>();
         dc.iter_mut().zip(sc).for_each(|(d, &x)| *d = lanes(x));
         if !dt.is_empty() {
             dt.copy_from_slice(&lanes(padded(st))[..dt.len()]);
         }
     }
     match op {
-        Op::Exp => return four(src, dst, T::exp_lanes),
-        Op::Ln => return four(src, dst, T::ln_lanes),
-        Op::Sigmoid => return four(src, dst, T::sigmoid_lanes),
-        Op::Softplus => return four(src, dst, softplus_lanes),
+        Op::Exp => return lanewise(src, dst, T::exp_lanes),
+        Op::Ln => return lanewise(src, dst, T::ln_lanes),
+        Op::Sigmoid => return lanewise(src, dst, T::sigmoid_lanes),
+        Op::Softplus => return lanewise(src, dst, softplus_lanes),
         _ => {}
     }
     // One match outside the loop, so each loop is specialised and can vectorise.
@@ -183,25 +184,25 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
     );
 }
 
-/// Up to four elements as four lanes, the rest ones (a value every lane function takes
+/// Up to `LANES` elements as lanes, the rest ones (a value every lane function takes
 /// without a special case).
 #[inline(always)]
-fn padded<T: Float>(x: &[T]) -> [T; 4] {
-    let mut q = [T::ONE; 4];
+fn padded<T: Float>(x: &[T]) -> [T; LANES] {
+    let mut q = [T::ONE; LANES];
     q[..x.len()].copy_from_slice(x);
     q
 }
 
 fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &mut [T], c: &[T]) {
     if op == Op::Softplus {
-        // ȳ·σ(x), the sigmoids four lanes at a time.
-        let (ac, at) = ax.as_chunks_mut::<4>();
-        let n = ac.len() * 4;
-        let (xc, _) = x[..n].as_chunks::<4>();
-        let (gc, _) = g[..n].as_chunks::<4>();
+        // ȳ·σ(x), the sigmoids `LANES` lanes at a time.
+        let (ac, at) = ax.as_chunks_mut::<LANES>();
+        let n = ac.len() * LANES;
+        let (xc, _) = x[..n].as_chunks::<LANES>();
+        let (gc, _) = g[..n].as_chunks::<LANES>();
         for ((a, &xs), gs) in ac.iter_mut().zip(xc).zip(gc) {
             let s = T::sigmoid_lanes(xs);
-            for j in 0..4 {
+            for j in 0..LANES {
                 put::<T, SET>(&mut a[j], gs[j] * s[j]);
             }
         }
