@@ -371,8 +371,26 @@ fn gemm_ceiling<T: wengert::tape::Float>(args: &Args, name: &str, b: usize, d: u
             ("flops", format!("{flops}")),
             ("gflops_median", format!("{:.1}", flops / t.median_s / 1e9)),
             ("gflops_best", format!("{:.1}", flops / t.min_s / 1e9)),
+            ("gemm_backend", format!("\"{}\"", gemm_backend())),
         ],
     );
+}
+
+/// Which library ran the large products: `"openblas:<kernel>"`, another CBLAS library,
+/// or `"matrixmultiply"` (no `blas` feature, or OpenBLAS's fallback kernel refused).
+#[cfg(feature = "blas")]
+fn gemm_backend() -> String {
+    use wengert::tape::blas;
+    match (blas::in_use(), blas::kernel()) {
+        (true, Some(k)) => format!("openblas:{k}"),
+        (true, None) => "cblas".to_string(),
+        (false, _) => "matrixmultiply".to_string(),
+    }
+}
+
+#[cfg(not(feature = "blas"))]
+fn gemm_backend() -> String {
+    "matrixmultiply".to_string()
 }
 
 fn w45<T: wengert::tape::Float>(
