@@ -1674,7 +1674,17 @@ fn check_op<T: Float>(
     options: &CheckOptions,
     random: bool,
 ) -> CheckReport {
-    let title = format!("custom op `{}`", op.name());
+    // The op's name, asked once: a `name()` that panics is reported, not propagated (the
+    // tape asks for it when it records the op, so nothing else can be checked).
+    let name = match catch(|| op.name().to_string()) {
+        Ok(n) => n,
+        Err(e) => {
+            let mut rep = start::<T, T>("custom op", inputs, options);
+            rep.problems.push(format!("name() panicked: {e}; the tape asks for it to record the op"));
+            return rep;
+        }
+    };
+    let title = format!("custom op `{name}`");
     let mut rep = start::<T, T>(&title, inputs, options);
     if !rep.problems.is_empty() {
         return rep;
@@ -1724,7 +1734,7 @@ fn check_op<T: Float>(
     let forward = |xs: &[Tensor<f64>]| -> Result<Tensor<f64>, String> {
         let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
         let refs: Vec<&Tensor<T>> = ts.iter().collect();
-        let y = forward_at(op.name(), catch(|| op.forward(&refs)), |y| y.shape().to_vec(), &ys)?;
+        let y = forward_at(&name, catch(|| op.forward(&refs)), |y| y.shape().to_vec(), &ys)?;
         Ok(to_f64(&y))
     };
     let phi = |xs: &[Tensor<f64>]| -> Result<(f64, Vec<u32>), String> {
@@ -1793,7 +1803,7 @@ fn check_op<T: Float>(
         let t = Tape::<T>::new();
         let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| t.var(x)).collect();
         match catch_result(|| t.custom(op.clone(), &vars)) {
-            Err(e) => Err(format!("the forward of `{}` failed on a tape: {e}", op.name())),
+            Err(e) => Err(format!("the forward of `{name}` failed on a tape: {e}")),
             Ok(out) => catch(|| {
                 let g = t.constant(&ut);
                 op.vjp_graph(&vars, out, g).map(|gs| gs.iter().map(|v| v.value()).collect::<Vec<_>>())
@@ -1852,7 +1862,7 @@ fn check_op<T: Float>(
                 // the first-order check did not already report them.
                 let second = run_second::<T, T, _>(
                     "",
-                    &OpFn { op: op.clone(), u: ut.clone(), shape: ys.clone() },
+                    &OpFn { op: op.clone(), name: name.clone(), u: ut.clone(), shape: ys.clone() },
                     inputs,
                     &CheckOptions { localize: false, ..options.clone() },
                 );
@@ -1873,6 +1883,8 @@ fn check_op<T: Float>(
 /// differentiates twice; its errors are worded as the first-order check's.
 struct OpFn<T: Float> {
     op: Rc<dyn CustomOp<T>>,
+    /// The op's name (asked once, under `catch`).
+    name: String,
     u: Tensor<T>,
     /// The op's output shape at the inputs.
     shape: Vec<usize>,
@@ -1881,7 +1893,7 @@ struct OpFn<T: Float> {
 impl<T: Float> Func<T> for OpFn<T> {
     fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
         let run = catch(|| xs[0].tape().custom(self.op.clone(), xs));
-        let y = forward_at(self.op.name(), run, |y| y.shape().to_vec(), &self.shape)?;
+        let y = forward_at(&self.name, run, |y| y.shape().to_vec(), &self.shape)?;
         Ok((y * xs[0].tape().constant(&self.u)).sum())
     }
 }

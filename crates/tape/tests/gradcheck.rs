@@ -1085,3 +1085,24 @@ fn a_vjp_of_the_wrong_shape_is_not_blamed_on_vjp_graph() {
     assert!(r.problems.iter().any(|p| p.starts_with("vjp returned shape [7]")), "{r}");
     assert!(!r.problems.iter().any(|p| p.contains("vjp_graph")), "{r}");
 }
+
+/// A custom op whose `name()` panics gets a report that says so; the panic does not
+/// escape the checker.
+#[test]
+fn a_panicking_name_is_reported() {
+    struct Nameless;
+    impl CustomOp<f64> for Nameless {
+        fn name(&self) -> &str {
+            panic!("no name yet")
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            Ok(x[0].clone())
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![g.clone()]
+        }
+    }
+    let r = check_custom_op_at(Rc::new(Nameless), &[Tensor::from([0.5, -0.3])], &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+    assert!(r.problems.iter().any(|p| p.starts_with("name() panicked: no name yet")), "{r}");
+}
