@@ -1157,6 +1157,15 @@ fn compare(
     let mut xs: Vec<Tensor<f64>> = x0.to_vec();
     let mut sweeps = 0;
     let what = if order == 2 { "evaluating the recorded gradient" } else { "evaluating" };
+    // Entries whose perturbed evaluation failed: the first few are reported with their
+    // messages, the rest counted; the other entries are still compared.
+    let mut unevaluated = 0usize;
+    let mut failed_move = |out: &mut CheckReport, msg: String| {
+        unevaluated += 1;
+        if unevaluated <= MAX_MOVE_FAILURES {
+            out.problems.push(msg);
+        }
+    };
     for k in 0..x0.len() {
         let input =
             format!("input {k} ({})", out.inputs.get(k).map_or_else(|| format!("x{k}"), |i| i.0.clone()));
@@ -1183,12 +1192,12 @@ fn compare(
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
                         (Err(e), _) => {
-                            out.problems.push(perturbed(xp, e));
-                            return;
+                            failed_move(out, perturbed(xp, e));
+                            continue;
                         }
                         (_, Err(e)) => {
-                            out.problems.push(perturbed(xm, e));
-                            return;
+                            failed_move(out, perturbed(xm, e));
+                            continue;
                         }
                     };
                     let d = xp - xm;
@@ -1235,10 +1244,13 @@ fn compare(
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
                         (Err(e), _) | (_, Err(e)) => {
-                            out.problems.push(format!(
-                                "{what} at a perturbed input failed: {input} moved along random direction {number}: {e}"
-                            ));
-                            return;
+                            failed_move(
+                                out,
+                                format!(
+                                    "{what} at a perturbed input failed: {input} moved along random direction {number}: {e}"
+                                ),
+                            );
+                            continue;
                         }
                     };
                     let two_h = 2.0 * h;
@@ -1259,7 +1271,16 @@ fn compare(
             }
         }
     }
+    if unevaluated > MAX_MOVE_FAILURES {
+        out.problems.push(format!(
+            "{what} at a perturbed input failed for {} more entries (not compared)",
+            unevaluated - MAX_MOVE_FAILURES
+        ));
+    }
 }
+
+/// How many failed evaluations at perturbed inputs a report lists one by one.
+const MAX_MOVE_FAILURES: usize = 3;
 
 /// Value, gradient and kink sites of `f` at `inputs`, recorded in `T`.
 struct Base {

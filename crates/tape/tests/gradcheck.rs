@@ -1106,3 +1106,27 @@ fn a_panicking_name_is_reported() {
     assert!(!r.passed(), "{r}");
     assert!(r.problems.iter().any(|p| p.starts_with("name() panicked: no name yet")), "{r}");
 }
+
+/// A forward that fails at one perturbed element does not stop the comparison: the other
+/// elements are still checked, and after three failures the rest are counted.
+#[test]
+fn a_failure_at_one_perturbed_element_does_not_stop_the_others() {
+    let op = Rc::new(Bounded { factor: 1.0, graph: Graph::None });
+    let (r, panics) = checker_panics_during(|| {
+        check_custom_op_at(op.clone(), &[Tensor::from([1.0, 0.5])], &CheckOptions::default())
+    });
+    assert_eq!(panics, 0, "{r}");
+    assert!(!r.passed(), "{r}");
+    assert_eq!(r.problems.len(), 1, "{r}");
+    assert!(r.problems[0].contains("at [0] moved to"), "{r}");
+    // x[1], after the failing x[0], was compared.
+    assert_eq!(r.summaries_of_order(1)[0].entries, 1, "{r}");
+
+    let x = Tensor::from([1.0, -1.0, 1.0, 0.25, -1.0, 1.0]);
+    let (r, panics) = checker_panics_during(|| check_custom_op_at(op, &[x], &CheckOptions::default()));
+    assert_eq!(panics, 0, "{r}");
+    let listed = r.problems.iter().filter(|p| p.contains("moved to")).count();
+    assert_eq!(listed, 3, "{r}");
+    assert!(r.problems.iter().any(|p| p.ends_with("failed for 2 more entries (not compared)")), "{r}");
+    assert_eq!(r.summaries_of_order(1)[0].entries, 1, "{r}");
+}
