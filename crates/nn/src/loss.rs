@@ -23,7 +23,7 @@
 //! the mean of nothing (empty tensors, or n = 0 rows) with an error instead of returning
 //! 0/0 = NaN (PyTorch returns NaN there); the sum of nothing is 0.
 
-use wengert_tape::{Error, Float, Result, Var};
+use wengert_tape::{Error, Float, Result, Tensor, Var};
 
 /// How per-element losses become one scalar, or stay per element.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -221,6 +221,18 @@ fn check_classes<T: Float>(
     x: Var<'_, T>,
     targets: &[usize],
 ) -> Result<(usize, usize)> {
+    check_classes_except(op, what, x, targets, None)
+}
+
+/// [`check_classes`], where a target equal to `ignore` is accepted whatever its value
+/// (PyTorch's `ignore_index` need not be a class).
+fn check_classes_except<T: Float>(
+    op: &'static str,
+    what: &str,
+    x: Var<'_, T>,
+    targets: &[usize],
+    ignore: Option<usize>,
+) -> Result<(usize, usize)> {
     let (n, c) = rows_and_classes(op, what, x)?;
     if targets.len() != n {
         return Err(invalid(
@@ -233,7 +245,7 @@ fn check_classes<T: Float>(
             ),
         ));
     }
-    if let Some((i, &t)) = targets.iter().enumerate().find(|&(_, &t)| t >= c) {
+    if let Some((i, &t)) = targets.iter().enumerate().find(|&(_, &t)| t >= c && Some(t) != ignore) {
         return Err(invalid(
             op,
             format!(
@@ -258,8 +270,8 @@ fn pick<'t, T: Float>(x: Var<'t, T>, targets: &[usize], n: usize, c: usize) -> R
 }
 
 /// Cross-entropy of logits against class indices, like PyTorch's
-/// `F.cross_entropy(logits, targets, reduction=...)` (no class weights, no
-/// `ignore_index`, `label_smoothing = 0`): ℓᵢ = −log_softmax(xᵢ)\[tᵢ\]
+/// `F.cross_entropy(logits, targets, reduction=...)` (`label_smoothing = 0`; class weights
+/// and `ignore_index` are [`CrossEntropy`]'s): ℓᵢ = −log_softmax(xᵢ)\[tᵢ\]
 /// = logsumexp(xᵢ) − xᵢ\[tᵢ\].
 ///
 /// `logits` is `[n, c]` (one row of unnormalised scores per example), `targets` holds n
@@ -302,9 +314,11 @@ pub fn cross_entropy<'t, T: Float>(
     CrossEntropy::new().reduction(reduction).classes(logits, targets)
 }
 
-/// Cross-entropy with PyTorch's options: label smoothing, and class-probability targets.
-/// A builder like the optimizers, mirroring `torch.nn.CrossEntropyLoss(reduction=...,
-/// label_smoothing=...)`; the defaults are PyTorch's ([`Reduction::Mean`], ε = 0).
+/// Cross-entropy with PyTorch's options: label smoothing, class-probability targets, class
+/// weights and an ignored target index. A builder like the optimizers, mirroring
+/// `torch.nn.CrossEntropyLoss(weight=..., ignore_index=..., reduction=...,
+/// label_smoothing=...)`; the defaults are PyTorch's ([`Reduction::Mean`], ε = 0, no
+/// weights, nothing ignored).
 ///
 /// * [`CrossEntropy::classes`]: targets are class indices tᵢ ∈ 0..c. With smoothing ε,
 ///   ℓᵢ = (1 − ε)·(−log pᵢ\[tᵢ\]) + (ε/c)·Σₖ(−log pᵢₖ): the cross-entropy against the
@@ -330,10 +344,12 @@ pub fn cross_entropy<'t, T: Float>(
 /// assert!((hard.item() - soft.item()).abs() < 1e-15);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrossEntropy {
     reduction: Reduction,
     label_smoothing: f64,
+    weight: Option<Vec<f64>>,
+    ignore_index: Option<usize>,
 }
 
 impl CrossEntropy {
@@ -356,6 +372,60 @@ impl CrossEntropy {
         self
     }
 
+    /// Sets a weight per class (PyTorch's `weight=`), one for each of the c classes, each
+    /// finite (checked when the loss is computed). A row with target tᵢ counts
+    /// w\[tᵢ\] times, and [`Reduction::Mean`] divides by Σᵢ w\[tᵢ\] instead of n (a
+    /// weighted mean, as PyTorch does); with label smoothing the smoothing term is
+    /// weighted per class too, Σₖ wₖ·(−log pᵢₖ). With probability targets
+    /// ([`CrossEntropy::probs`]) the class k term counts wₖ times and the mean divides by n.
+    pub fn weight(mut self, weights: &[f64]) -> Self {
+        self.weight = Some(weights.to_vec());
+        self
+    }
+
+    /// Rows whose target is `index` contribute nothing (PyTorch's `ignore_index`): no loss,
+    /// no gradient, and they are left out of [`Reduction::Mean`]'s count (or weight sum).
+    /// `index` need not be a class (PyTorch's default is −100; any value ≥ c works here).
+    /// With [`Reduction::None`] such rows hold 0. Only for class-index targets:
+    /// [`CrossEntropy::probs`] refuses it, as PyTorch does.
+    ///
+    /// ```
+    /// use wengert_nn::loss::CrossEntropy;
+    /// use wengert_tape::{Tape, Tensor};
+    ///
+    /// let t = Tape::<f64>::new();
+    /// let x = t.var(&Tensor::from([[0.0, 0.0], [3.0, -3.0]]));
+    /// // the second row is padding: its target is the ignored index 99
+    /// let l = CrossEntropy::new().weight(&[2.0, 1.0]).ignore_index(99).classes(x, &[0, 99])?;
+    /// assert!((l.item() - 2f64.ln()).abs() < 1e-15); // 2·ln 2, divided by the weight 2
+    /// assert_eq!(&l.backward().wrt(x).data()[2..], &[0.0, 0.0]);
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    pub fn ignore_index(mut self, index: usize) -> Self {
+        self.ignore_index = Some(index);
+        self
+    }
+
+    /// The class weights as T, checked against the c classes: `None` without weights.
+    fn weights<T: Float>(&self, c: usize, logits: Var<'_, T>) -> Result<Option<Vec<T>>> {
+        let Some(w) = &self.weight else { return Ok(None) };
+        if w.len() != c {
+            return Err(invalid(
+                "cross_entropy",
+                format!(
+                    "weight holds {} values but logits {:?} ({}) have {c} classes (one weight per class)",
+                    w.len(),
+                    logits.shape(),
+                    logits.node()
+                ),
+            ));
+        }
+        if let Some((k, v)) = w.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(invalid("cross_entropy", format!("weight of class {k} must be finite, got {v}")));
+        }
+        Ok(Some(w.iter().map(|&v| T::from_f64(v)).collect()))
+    }
+
     /// The label smoothing as T, or an error naming the value if it is not in [0, 1].
     fn epsilon<T: Float>(&self) -> Result<T> {
         let e = self.label_smoothing;
@@ -370,8 +440,12 @@ impl CrossEntropy {
     /// [0, 1] is an error too.
     pub fn classes<'t, T: Float>(&self, logits: Var<'t, T>, targets: &[usize]) -> Result<Var<'t, T>> {
         const OP: &str = "cross_entropy";
-        let (n, c) = check_classes(OP, "logits", logits, targets)?;
+        let (n, c) = check_classes_except(OP, "logits", logits, targets, self.ignore_index)?;
         let eps: T = self.epsilon()?;
+        let weights = self.weights(c, logits)?;
+        if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
+            return self.weighted(logits, targets, weights, eps, n, c);
+        }
         reduce(OP, logits, self.reduction, || {
             let log_p = logits.try_log_softmax(1)?;
             let picked = pick(log_p, targets, n, c)?;
@@ -381,6 +455,63 @@ impl CrossEntropy {
                 let all = log_p.try_sum_axis(1, false)?;
                 -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
             })
+        })
+    }
+
+    /// [`CrossEntropy::classes`] with class weights or ignored rows: the kept rows'
+    /// logits (all of them when nothing is ignored) through `log_softmax`, the target
+    /// entries picked and multiplied by their weights, and the weighted mean's denominator
+    /// Σ w\[tᵢ\] over the kept rows, a constant (PyTorch's definition).
+    fn weighted<'t, T: Float>(
+        &self,
+        logits: Var<'t, T>,
+        targets: &[usize],
+        weights: Option<Vec<T>>,
+        eps: T,
+        n: usize,
+        c: usize,
+    ) -> Result<Var<'t, T>> {
+        const OP: &str = "cross_entropy";
+        let kept: Vec<usize> = (0..n).filter(|&i| Some(targets[i]) != self.ignore_index).collect();
+        let m = kept.len();
+        let kept_targets: Vec<usize> = kept.iter().map(|&i| targets[i]).collect();
+        let row_weights: Vec<T> =
+            kept_targets.iter().map(|&t| weights.as_ref().map_or(T::ONE, |w| w[t])).collect();
+        let denominator = row_weights.iter().fold(T::ZERO, |s, &w| s + w);
+        if self.reduction == Reduction::Mean && denominator == T::ZERO {
+            return Err(invalid(
+                OP,
+                format!(
+                    "the weighted mean over logits {:?} ({}) is undefined: {} of {n} rows are ignored and the \
+                     weights of the rest sum to 0; Reduction::Sum gives 0",
+                    logits.shape(),
+                    logits.node(),
+                    n - m
+                ),
+            ));
+        }
+        let t = logits.tape();
+        let x = if m == n { logits } else { logits.try_index_select(&kept)? };
+        let log_p = x.try_log_softmax(1)?;
+        let picked = pick(log_p, &kept_targets, m, c)?;
+        let nll = match &weights {
+            Some(_) => -(picked * t.constant(&Tensor::new(&[m], row_weights)?)),
+            None => -picked,
+        };
+        let per = if eps == T::ZERO {
+            nll
+        } else {
+            let terms = match &weights {
+                Some(w) => log_p * t.constant(&Tensor::new(&[1, c], w.clone())?),
+                None => log_p,
+            };
+            nll * (T::ONE - eps) - terms.try_sum_axis(1, false)? * (eps / T::from_usize(c))
+        };
+        Ok(match self.reduction {
+            Reduction::None if m == n => per,
+            Reduction::None => per.try_scatter_rows(&kept, n)?,
+            Reduction::Sum => per.sum(),
+            Reduction::Mean => per.sum() / denominator,
         })
     }
 
@@ -396,11 +527,23 @@ impl CrossEntropy {
         let (_, c) = rows_and_classes(OP, "logits", logits)?;
         same_shape(OP, logits, target)?;
         let eps: T = self.epsilon()?;
+        if let Some(i) = self.ignore_index {
+            return Err(invalid(
+                OP,
+                format!("ignore_index ({i}) applies to class-index targets only, not to probabilities"),
+            ));
+        }
+        let weights = self.weights(c, logits)?;
         reduce(OP, logits, self.reduction, || {
             let log_p = logits.try_log_softmax(1)?;
             let smoothed =
                 if eps == T::ZERO { target } else { target * (T::ONE - eps) + eps / T::from_usize(c) };
-            Ok(-(smoothed * log_p).try_sum_axis(1, false)?)
+            let terms = smoothed * log_p;
+            let terms = match weights {
+                Some(w) => terms * logits.tape().constant(&Tensor::new(&[1, c], w)?),
+                None => terms,
+            };
+            Ok(-terms.try_sum_axis(1, false)?)
         })
     }
 }

@@ -729,3 +729,848 @@ fn smooth_l1_with_a_tiny_beta_stays_exact() {
         assert!((g.data()[3] - want).abs() <= 1e-15, "beta {beta}: {} vs {want}", g.data()[3]);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Class weights and ignore_index, against PyTorch
+// ---------------------------------------------------------------------------------------
+
+/// `F.cross_entropy(x, t, weight=w, ignore_index=i, label_smoothing=ε, reduction=r)` and
+/// the gradient of its sum w.r.t. x, computed by torch 2.15 in float64 (the script is in
+/// the test's comment below); the engine agrees to 1e-14.
+///
+/// ```text
+/// x = [[1.0, -0.5, 2.0], [0.3, 0.8, -1.2], [-2.0, 0.0, 0.5], [1.5, 1.5, -0.7]]; w = [0.2, 1.0, 3.0]
+/// for each case: l = F.cross_entropy(x, t, ...); l.sum().backward(); record l, x.grad
+/// ```
+#[test]
+fn cross_entropy_weights_and_ignore_index_match_pytorch() {
+    enum Targets {
+        Classes(&'static [usize]),
+        Probs(&'static [f64]),
+    }
+    struct Case {
+        name: &'static str,
+        targets: Targets,
+        weight: Option<&'static [f64]>,
+        ignore: Option<usize>,
+        eps: f64,
+        red: Reduction,
+        loss: &'static [f64],
+        grad: &'static [f64],
+    }
+    let cases = [
+        Case {
+            name: "w",
+            targets: Targets::Classes(&[2, 0, 1, 2]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.0,
+            red: Reduction::Mean,
+            loss: &[1.554267096134965],
+            grad: &[
+                0.10571507568126053,
+                0.023588221766863034,
+                -0.12930329744812352,
+                -0.01810534922545181,
+                0.015947138693547074,
+                0.0021582105319047384,
+                0.006751503337680871,
+                -0.08900165197464742,
+                0.08225014863696654,
+                0.1973972158493156,
+                0.1973972158493156,
+                -0.39479443169863115,
+            ],
+        },
+        Case {
+            name: "ign5",
+            targets: Targets::Classes(&[2, 5, 1, 5]),
+            weight: None,
+            ignore: Some(5),
+            eps: 0.0,
+            red: Reduction::Mean,
+            loss: &[0.6977240440162953],
+            grad: &[
+                0.12685809081751262,
+                0.02830586612023564,
+                -0.1551639569377482,
+                0.0,
+                0.0,
+                0.0,
+                0.024305412015651135,
+                -0.3204059471087307,
+                0.29610053509307954,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "ign1",
+            targets: Targets::Classes(&[2, 1, 0, 1]),
+            weight: None,
+            ignore: Some(1),
+            eps: 0.0,
+            red: Reduction::Mean,
+            loss: &[1.6977240440162953],
+            grad: &[
+                0.12685809081751262,
+                0.02830586612023564,
+                -0.1551639569377482,
+                0.0,
+                0.0,
+                0.0,
+                -0.4756945879843489,
+                0.17959405289126928,
+                0.29610053509307954,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "w_ign",
+            targets: Targets::Classes(&[2, 7, 0, 1]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: Some(7),
+            eps: 0.0,
+            red: Reduction::Mean,
+            loss: &[0.5872541489593239],
+            grad: &[
+                0.181225844025018,
+                0.040436951600336626,
+                -0.22166279562535454,
+                0.0,
+                0.0,
+                0.0,
+                -0.04530424647469989,
+                0.017104195513454216,
+                0.02820005096124567,
+                0.11279840905675176,
+                -0.12529682903848632,
+                0.012498419981734578,
+            ],
+        },
+        Case {
+            name: "probs_w",
+            targets: Targets::Probs(&[0.2, 0.3, 0.5, 1.0, 0.0, 0.0, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.0,
+            red: Reduction::Mean,
+            loss: &[1.3941623487073365],
+            grad: &[
+                0.1067094435521116,
+                -0.04895860316938321,
+                -0.057750840382728375,
+                -0.032589628605813256,
+                0.02870484964838473,
+                0.003884778957428529,
+                0.025624819139720433,
+                0.20128850664299933,
+                -0.2269133257827198,
+                0.10528216246054829,
+                0.0677821624605483,
+                -0.17306432492109655,
+            ],
+        },
+        Case {
+            name: "w",
+            targets: Targets::Classes(&[2, 0, 1, 2]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.1,
+            red: Reduction::Mean,
+            loss: &[1.51749496435175],
+            grad: &[
+                0.09915101238566736,
+                0.01770055364300071,
+                -0.11685156602866804,
+                -0.010450040242204379,
+                0.020885792280045685,
+                -0.010435752037841308,
+                0.006095637545262179,
+                -0.0777469032388185,
+                0.0716512656935563,
+                0.18594343841142616,
+                0.18223973470772245,
+                -0.3681831731191486,
+            ],
+        },
+        Case {
+            name: "ign5",
+            targets: Targets::Classes(&[2, 5, 1, 5]),
+            weight: None,
+            ignore: Some(5),
+            eps: 0.1,
+            red: Reduction::Mean,
+            loss: &[0.7810573773496287],
+            grad: &[
+                0.11019142415084596,
+                0.011639199453568973,
+                -0.12183062360441488,
+                0.0,
+                0.0,
+                0.0,
+                0.007638745348984469,
+                -0.2870726137753974,
+                0.2794338684264129,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "ign1",
+            targets: Targets::Classes(&[2, 1, 0, 1]),
+            weight: None,
+            ignore: Some(1),
+            eps: 0.1,
+            red: Reduction::Mean,
+            loss: &[1.6810573773496287],
+            grad: &[
+                0.11019142415084596,
+                0.011639199453568973,
+                -0.12183062360441488,
+                0.0,
+                0.0,
+                0.0,
+                -0.44236125465101556,
+                0.16292738622460262,
+                0.2794338684264129,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "w_ign",
+            targets: Targets::Classes(&[2, 7, 0, 1]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: Some(7),
+            eps: 0.1,
+            red: Reduction::Mean,
+            loss: &[0.6650253193716806],
+            grad: &[
+                0.16997316408971547,
+                0.03034380624514407,
+                -0.20031697033485948,
+                0.0,
+                0.0,
+                0.0,
+                -0.04074076261348808,
+                0.019430204885018815,
+                0.02131055772846927,
+                0.11572304383172023,
+                -0.10491187680320038,
+                -0.010811167028519848,
+            ],
+        },
+        Case {
+            name: "probs_w",
+            targets: Targets::Probs(&[0.2, 0.3, 0.5, 1.0, 0.0, 0.0, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.1,
+            red: Reduction::Mean,
+            loss: &[1.4683243539311097],
+            grad: &[
+                0.10325189888745967,
+                -0.05041466555736173,
+                -0.05283723333009787,
+                -0.018810072435967877,
+                0.037594426104082236,
+                -0.018784353668114356,
+                0.023097049400177302,
+                0.1853979063477549,
+                -0.20849495574793223,
+                0.10966864567916931,
+                0.06925197901250264,
+                -0.17892062469167194,
+            ],
+        },
+        Case {
+            name: "w",
+            targets: Targets::Classes(&[2, 0, 1, 2]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.0,
+            red: Reduction::Sum,
+            loss: &[11.190723092171748],
+            grad: &[
+                0.7611485449050757,
+                0.16983519672141384,
+                -0.9309837416264892,
+                -0.13035851442325302,
+                0.11481939859353892,
+                0.015539115829714116,
+                0.04861082403130227,
+                -0.6408118942174614,
+                0.5922010701861591,
+                1.4212599541150723,
+                1.4212599541150723,
+                -2.842519908230144,
+            ],
+        },
+        Case {
+            name: "ign5",
+            targets: Targets::Classes(&[2, 5, 1, 5]),
+            weight: None,
+            ignore: Some(5),
+            eps: 0.0,
+            red: Reduction::Sum,
+            loss: &[1.3954480880325906],
+            grad: &[
+                0.25371618163502524,
+                0.05661173224047128,
+                -0.3103279138754964,
+                0.0,
+                0.0,
+                0.0,
+                0.04861082403130227,
+                -0.6408118942174614,
+                0.5922010701861591,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "ign1",
+            targets: Targets::Classes(&[2, 1, 0, 1]),
+            weight: None,
+            ignore: Some(1),
+            eps: 0.0,
+            red: Reduction::Sum,
+            loss: &[3.3954480880325906],
+            grad: &[
+                0.25371618163502524,
+                0.05661173224047128,
+                -0.3103279138754964,
+                0.0,
+                0.0,
+                0.0,
+                -0.9513891759686978,
+                0.35918810578253857,
+                0.5922010701861591,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "w_ign",
+            targets: Targets::Classes(&[2, 7, 0, 1]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: Some(7),
+            eps: 0.0,
+            red: Reduction::Sum,
+            loss: &[2.4664674256291605],
+            grad: &[
+                0.7611485449050757,
+                0.16983519672141384,
+                -0.9309837416264892,
+                0.0,
+                0.0,
+                0.0,
+                -0.19027783519373956,
+                0.07183762115650771,
+                0.11844021403723182,
+                0.4737533180383574,
+                -0.5262466819616426,
+                0.05249336392328523,
+            ],
+        },
+        Case {
+            name: "probs_w",
+            targets: Targets::Probs(&[0.2, 0.3, 0.5, 1.0, 0.0, 0.0, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.0,
+            red: Reduction::Sum,
+            loss: &[5.576649394829346],
+            grad: &[
+                0.4268377742084464,
+                -0.19583441267753285,
+                -0.2310033615309135,
+                -0.13035851442325302,
+                0.11481939859353892,
+                0.015539115829714116,
+                0.10249927655888173,
+                0.8051540265719973,
+                -0.9076533031308792,
+                0.42112864984219317,
+                0.2711286498421932,
+                -0.6922572996843862,
+            ],
+        },
+        Case {
+            name: "w",
+            targets: Targets::Classes(&[2, 0, 1, 2]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.1,
+            red: Reduction::Sum,
+            loss: &[10.9259637433326],
+            grad: &[
+                0.7138872891768051,
+                0.12744398622960512,
+                -0.8413312754064098,
+                -0.07524028974387151,
+                0.15037770441632894,
+                -0.07513741467245742,
+                0.0438885903258877,
+                -0.5597777033194932,
+                0.5158891129936055,
+                1.3387927565622686,
+                1.3121260898956018,
+                -2.6509188464578703,
+            ],
+        },
+        Case {
+            name: "ign5",
+            targets: Targets::Classes(&[2, 5, 1, 5]),
+            weight: None,
+            ignore: Some(5),
+            eps: 0.1,
+            red: Reduction::Sum,
+            loss: &[1.5621147546992573],
+            grad: &[
+                0.2203828483016919,
+                0.023278398907137947,
+                -0.24366124720882976,
+                0.0,
+                0.0,
+                0.0,
+                0.015277490697968937,
+                -0.5741452275507948,
+                0.5588677368528258,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "ign1",
+            targets: Targets::Classes(&[2, 1, 0, 1]),
+            weight: None,
+            ignore: Some(1),
+            eps: 0.1,
+            red: Reduction::Sum,
+            loss: &[3.3621147546992574],
+            grad: &[
+                0.2203828483016919,
+                0.023278398907137947,
+                -0.24366124720882976,
+                0.0,
+                0.0,
+                0.0,
+                -0.8847225093020311,
+                0.32585477244920524,
+                0.5588677368528258,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "w_ign",
+            targets: Targets::Classes(&[2, 7, 0, 1]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: Some(7),
+            eps: 0.1,
+            red: Reduction::Sum,
+            loss: &[2.7931063413610584],
+            grad: &[
+                0.7138872891768051,
+                0.12744398622960512,
+                -0.8413312754064098,
+                0.0,
+                0.0,
+                0.0,
+                -0.17111120297664995,
+                0.08160686051707901,
+                0.08950434245957091,
+                0.48603678409322504,
+                -0.4406298825734416,
+                -0.04540690151978337,
+            ],
+        },
+        Case {
+            name: "probs_w",
+            targets: Targets::Probs(&[0.2, 0.3, 0.5, 1.0, 0.0, 0.0, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.1,
+            red: Reduction::Sum,
+            loss: &[5.873297415724439],
+            grad: &[
+                0.4130075955498387,
+                -0.20165866222944692,
+                -0.21134893332039148,
+                -0.07524028974387151,
+                0.15037770441632894,
+                -0.07513741467245742,
+                0.09238819760070921,
+                0.7415916253910196,
+                -0.8339798229917289,
+                0.43867458271667725,
+                0.27700791605001057,
+                -0.7156824987666878,
+            ],
+        },
+        Case {
+            name: "w",
+            targets: Targets::Classes(&[2, 0, 1, 2]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.0,
+            red: Reduction::None,
+            loss: &[1.1146170955580486, 0.2109913839283981, 1.0239090561799078, 8.841205556505392],
+            grad: &[
+                0.7611485449050757,
+                0.16983519672141384,
+                -0.9309837416264892,
+                -0.13035851442325302,
+                0.11481939859353892,
+                0.015539115829714116,
+                0.04861082403130227,
+                -0.6408118942174614,
+                0.5922010701861591,
+                1.4212599541150723,
+                1.4212599541150723,
+                -2.842519908230144,
+            ],
+        },
+        Case {
+            name: "ign5",
+            targets: Targets::Classes(&[2, 5, 1, 5]),
+            weight: None,
+            ignore: Some(5),
+            eps: 0.0,
+            red: Reduction::None,
+            loss: &[0.37153903185268283, 0.0, 1.0239090561799078, 0.0],
+            grad: &[
+                0.25371618163502524,
+                0.05661173224047128,
+                -0.3103279138754964,
+                0.0,
+                0.0,
+                0.0,
+                0.04861082403130227,
+                -0.6408118942174614,
+                0.5922010701861591,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "ign1",
+            targets: Targets::Classes(&[2, 1, 0, 1]),
+            weight: None,
+            ignore: Some(1),
+            eps: 0.0,
+            red: Reduction::None,
+            loss: &[0.37153903185268283, 0.0, 3.0239090561799076, 0.0],
+            grad: &[
+                0.25371618163502524,
+                0.05661173224047128,
+                -0.3103279138754964,
+                0.0,
+                0.0,
+                0.0,
+                -0.9513891759686978,
+                0.35918810578253857,
+                0.5922010701861591,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "w_ign",
+            targets: Targets::Classes(&[2, 7, 0, 1]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: Some(7),
+            eps: 0.0,
+            red: Reduction::None,
+            loss: &[1.1146170955580486, 0.0, 0.6047818112359815, 0.7470685188351304],
+            grad: &[
+                0.7611485449050757,
+                0.16983519672141384,
+                -0.9309837416264892,
+                0.0,
+                0.0,
+                0.0,
+                -0.19027783519373956,
+                0.07183762115650771,
+                0.11844021403723182,
+                0.4737533180383574,
+                -0.5262466819616426,
+                0.05249336392328523,
+            ],
+        },
+        Case {
+            name: "probs_w",
+            targets: Targets::Probs(&[0.2, 0.3, 0.5, 1.0, 0.0, 0.0, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.0,
+            red: Reduction::None,
+            loss: &[1.4736318186089366, 0.2109913839283981, 1.4202508215733678, 2.4717753707186434],
+            grad: &[
+                0.4268377742084464,
+                -0.19583441267753285,
+                -0.2310033615309135,
+                -0.13035851442325302,
+                0.11481939859353892,
+                0.015539115829714116,
+                0.10249927655888173,
+                0.8051540265719973,
+                -0.9076533031308792,
+                0.42112864984219317,
+                0.2711286498421932,
+                -0.6922572996843862,
+            ],
+        },
+        Case {
+            name: "w",
+            targets: Targets::Classes(&[2, 0, 1, 2]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.1,
+            red: Reduction::None,
+            loss: &[1.1451708504616194, 0.4709195476187703, 1.0281987517604374, 8.28167459349177],
+            grad: &[
+                0.7138872891768051,
+                0.12744398622960512,
+                -0.8413312754064098,
+                -0.07524028974387151,
+                0.15037770441632894,
+                -0.07513741467245742,
+                0.0438885903258877,
+                -0.5597777033194932,
+                0.5158891129936055,
+                1.3387927565622686,
+                1.3121260898956018,
+                -2.6509188464578703,
+            ],
+        },
+        Case {
+            name: "ign5",
+            targets: Targets::Classes(&[2, 5, 1, 5]),
+            weight: None,
+            ignore: Some(5),
+            eps: 0.1,
+            red: Reduction::None,
+            loss: &[0.4882056985193495, 0.0, 1.0739090561799078, 0.0],
+            grad: &[
+                0.2203828483016919,
+                0.023278398907137947,
+                -0.24366124720882976,
+                0.0,
+                0.0,
+                0.0,
+                0.015277490697968937,
+                -0.5741452275507948,
+                0.5588677368528258,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "ign1",
+            targets: Targets::Classes(&[2, 1, 0, 1]),
+            weight: None,
+            ignore: Some(1),
+            eps: 0.1,
+            red: Reduction::None,
+            loss: &[0.4882056985193495, 0.0, 2.8739090561799077, 0.0],
+            grad: &[
+                0.2203828483016919,
+                0.023278398907137947,
+                -0.24366124720882976,
+                0.0,
+                0.0,
+                0.0,
+                -0.8847225093020311,
+                0.32585477244920524,
+                0.5588677368528258,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        },
+        Case {
+            name: "w_ign",
+            targets: Targets::Classes(&[2, 7, 0, 1]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: Some(7),
+            eps: 0.1,
+            red: Reduction::None,
+            loss: &[1.1451708504616194, 0.0, 0.6509842313109038, 0.9969512595885356],
+            grad: &[
+                0.7138872891768051,
+                0.12744398622960512,
+                -0.8413312754064098,
+                0.0,
+                0.0,
+                0.0,
+                -0.17111120297664995,
+                0.08160686051707901,
+                0.08950434245957091,
+                0.48603678409322504,
+                -0.4406298825734416,
+                -0.04540690151978337,
+            ],
+        },
+        Case {
+            name: "probs_w",
+            targets: Targets::Probs(&[0.2, 0.3, 0.5, 1.0, 0.0, 0.0, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25]),
+            weight: Some(&[0.2, 1.0, 3.0]),
+            ignore: None,
+            eps: 0.1,
+            red: Reduction::None,
+            loss: &[1.4682841012074184, 0.4709195476187703, 1.3849063406145516, 2.549187426283698],
+            grad: &[
+                0.4130075955498387,
+                -0.20165866222944692,
+                -0.21134893332039148,
+                -0.07524028974387151,
+                0.15037770441632894,
+                -0.07513741467245742,
+                0.09238819760070921,
+                0.7415916253910196,
+                -0.8339798229917289,
+                0.43867458271667725,
+                0.27700791605001057,
+                -0.7156824987666878,
+            ],
+        },
+    ];
+    let x =
+        Tensor::new(&[4, 3], vec![1.0, -0.5, 2.0, 0.3, 0.8, -1.2, -2.0, 0.0, 0.5, 1.5, 1.5, -0.7]).unwrap();
+    for c in &cases {
+        let mut ce = CrossEntropy::new().reduction(c.red).label_smoothing(c.eps);
+        if let Some(w) = c.weight {
+            ce = ce.weight(w);
+        }
+        if let Some(i) = c.ignore {
+            ce = ce.ignore_index(i);
+        }
+        let tape = Tape::<f64>::new();
+        let xv = tape.var(&x);
+        let l = match c.targets {
+            Targets::Classes(t) => ce.classes(xv, t).unwrap(),
+            Targets::Probs(p) => {
+                ce.probs(xv, tape.constant(&Tensor::new(&[4, 3], p.to_vec()).unwrap())).unwrap()
+            }
+        };
+        let what = format!("{} ε {} {:?}", c.name, c.eps, c.red);
+        assert_eq!(l.len(), c.loss.len(), "{what}");
+        for (a, b) in l.value().data().iter().zip(c.loss) {
+            assert!(
+                (a - b).abs() <= 1e-14 * b.abs().max(1.0),
+                "{what}: loss {:?} vs {:?}",
+                l.value().data(),
+                c.loss
+            );
+        }
+        let g = l.sum().backward().wrt(xv);
+        for (a, b) in g.data().iter().zip(c.grad) {
+            assert!((a - b).abs() <= 1e-14, "{what}: gradient {:?} vs {:?}", g.data(), c.grad);
+        }
+    }
+}
+
+/// Weights and ignored rows: the errors name the problem (a weight per class, finite;
+/// the weighted mean of nothing; ignore_index with probability targets), and an
+/// ignore_index that is not a class is accepted as a target.
+#[test]
+fn cross_entropy_weight_and_ignore_index_errors() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::new(&[2, 3], vec![0.1, 0.2, 0.3, -1.0, 0.0, 1.0]).unwrap());
+    let msg = |r: Result<Var<'_, f64>>| match r {
+        Err(Error::InvalidArgument { op: "cross_entropy", msg }) => msg,
+        other => panic!("expected a cross_entropy error, got {other:?}"),
+    };
+    let m = msg(CrossEntropy::new().weight(&[1.0, 2.0]).classes(x, &[0, 1]));
+    assert!(m.contains("weight holds 2 values") && m.contains("3 classes"), "{m}");
+    let m = msg(CrossEntropy::new().weight(&[1.0, f64::NAN, 1.0]).classes(x, &[0, 1]));
+    assert!(m.contains("weight of class 1 must be finite"), "{m}");
+    let m = msg(CrossEntropy::new().ignore_index(9).classes(x, &[9, 9]));
+    assert!(m.contains("weighted mean") && m.contains("2 of 2 rows are ignored"), "{m}");
+    let m = msg(CrossEntropy::new().weight(&[0.0, 0.0, 1.0]).classes(x, &[0, 1]));
+    assert!(m.contains("weights of the rest sum to 0"), "{m}");
+    let p = tape.constant(&Tensor::new(&[2, 3], vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0]).unwrap());
+    let m = msg(CrossEntropy::new().ignore_index(0).probs(x, p));
+    assert!(m.contains("class-index targets only"), "{m}");
+    // A target out of range that is not the ignored index is still refused.
+    let m = msg(CrossEntropy::new().ignore_index(9).classes(x, &[9, 3]));
+    assert!(m.contains("target 3 at row 1 is out of range"), "{m}");
+    // Sum over nothing kept is 0, and ignored rows get no gradient.
+    let l = CrossEntropy::new().ignore_index(9).reduction(Reduction::Sum).classes(x, &[9, 9]).unwrap();
+    assert_eq!(l.item(), 0.0);
+    let l = CrossEntropy::new().ignore_index(9).classes(x, &[9, 2]).unwrap();
+    let g = l.backward().wrt(x);
+    assert_eq!(&g.data()[..3], &[0.0, 0.0, 0.0]);
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Weighted and ignored rows against a plain-f64 reference of PyTorch's definition and
+    /// against central differences (gradcheck).
+    #[test]
+    fn cross_entropy_with_weights_and_ignored_rows_matches_reference_and_fd(
+        (n, c, xs, ts) in classification_s(),
+        red in reduction_s(),
+        eps in prop_oneof![Just(0.0), 0.0..1.0f64],
+        seed in 0..1000u64,
+    ) {
+        // Weights in [0.1, 2]; every third row (by seed) ignored through an index ≥ c.
+        let w: Vec<f64> = (0..c).map(|k| 0.1 + ((k as u64 * 7 + seed) % 20) as f64 * 0.1).collect();
+        let ignore = c + 1;
+        let ts: Vec<usize> =
+            ts.iter().enumerate().map(|(i, &t)| if (i as u64 + seed).is_multiple_of(3) { ignore } else { t }).collect();
+        let kept: Vec<usize> = (0..n).filter(|&i| ts[i] != ignore).collect();
+        let x = Tensor::new(&[n, c], xs.clone()).unwrap();
+        let ce = CrossEntropy::new().reduction(red).label_smoothing(eps).weight(&w).ignore_index(ignore);
+        let tape = Tape::<f64>::new();
+        let xv = tape.var(&x);
+        let got = ce.classes(xv, &ts);
+        // Reference: per kept row (1 − ε)·w[t]·(−log p[t]) + (ε/c)·Σₖ wₖ·(−log pₖ).
+        let per: Vec<f64> = (0..n)
+            .map(|i| {
+                if ts[i] == ignore {
+                    return 0.0;
+                }
+                let lp = ref_log_softmax(&xs[i * c..(i + 1) * c]);
+                let smooth: f64 = (0..c).map(|k| -w[k] * lp[k]).sum();
+                (1.0 - eps) * (-w[ts[i]] * lp[ts[i]]) + eps / c as f64 * smooth
+            })
+            .collect();
+        let den: f64 = kept.iter().map(|&i| w[ts[i]]).sum();
+        if red == Reduction::Mean && kept.is_empty() {
+            prop_assert!(got.is_err());
+            return Ok(());
+        }
+        let l = got.unwrap();
+        match red {
+            Reduction::None => {
+                for (a, b) in l.value().data().iter().zip(&per) {
+                    prop_assert!(close(*a, *b, 1e-13), "{:?} vs {per:?}", l.value().data());
+                }
+            }
+            _ => {
+                let s: f64 = per.iter().sum();
+                let want = if red == Reduction::Mean { s / den } else { s };
+                prop_assert!(close(l.item(), want, 1e-13), "loss {} vs {want}", l.item());
+            }
+        }
+        let rep = gradcheck(move |v| ce.classes(v[0], &ts).unwrap().sum(), &[x], &CheckOptions::default());
+        prop_assert!(rep.passed() && rep.kinks().is_empty(), "{}", rep);
+    }
+}
