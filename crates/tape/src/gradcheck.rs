@@ -1055,7 +1055,7 @@ type Phi<'a> = dyn Fn(&[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> + 'a;
 fn eval_value<E: Float, F: Func<E>>(f: &F, xs: &[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
-    let y = record(f, &vars)?;
+    let y = record(f, &tape, &vars)?;
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
@@ -1072,7 +1072,7 @@ fn eval_gdot<E: Float, F: Func<E>>(
 ) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
-    let s = catch_result(|| gdot(f, &vars, u))?;
+    let s = catch_result(|| gdot(f, &tape, &vars, u))?;
     let v = s.item().to_f64();
     let sig = signature(&tape.inner.borrow());
     Ok((v, sig))
@@ -1080,11 +1080,11 @@ fn eval_gdot<E: Float, F: Func<E>>(
 
 fn gdot<'t, E: Float, F: Func<E>>(
     f: &F,
+    tape: &'t Tape<E>,
     vars: &[Var<'t, E>],
     u: &[Tensor<f64>],
 ) -> Result<Var<'t, E>, String> {
-    let tape = vars[0].tape();
-    let y = record(f, vars)?;
+    let y = record(f, tape, vars)?;
     if y.len() != 1 {
         return Err(not_scalar(y));
     }
@@ -1096,18 +1096,23 @@ fn gdot<'t, E: Float, F: Func<E>>(
     Ok(s)
 }
 
-/// f recorded on `vars`: its output, or why there is none (a panic, an error of the
-/// checker's own functions, an output on another tape than the inputs').
-fn record<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+/// f recorded on `vars` (variables of `tape`): its output, or why there is none (a
+/// panic, an error of the checker's own functions, an output on another tape than the
+/// inputs', which the tape itself tells even when f has no inputs).
+fn record<'t, T: Float, F: Func<T>>(
+    f: &F,
+    tape: &'t Tape<T>,
+    vars: &[Var<'t, T>],
+) -> Result<Var<'t, T>, String> {
     let y = catch_result(|| f.call(vars))?;
-    match vars.first() {
-        Some(x) if !std::ptr::eq(x.tape(), y.tape()) => Err(format!(
+    if !std::ptr::eq(tape, y.tape()) {
+        return Err(format!(
             "the function returned {} of another tape than its inputs'; a checked function must compute \
              its output from the variables it is given",
             y.node()
-        )),
-        _ => Ok(y),
+        ));
     }
+    Ok(y)
 }
 
 fn not_scalar<T: Float>(y: Var<'_, T>) -> String {
@@ -1312,8 +1317,12 @@ impl BaseError {
 }
 
 /// f recorded on `vars`; an error unless it returns a scalar.
-fn scalar_output<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result<Var<'t, T>, BaseError> {
-    let y = record(f, vars).map_err(BaseError::Function)?;
+fn scalar_output<'t, T: Float, F: Func<T>>(
+    f: &F,
+    tape: &'t Tape<T>,
+    vars: &[Var<'t, T>],
+) -> Result<Var<'t, T>, BaseError> {
+    let y = record(f, tape, vars).map_err(BaseError::Function)?;
     if y.len() != 1 {
         return Err(BaseError::Function(not_scalar(y)));
     }
@@ -1323,7 +1332,7 @@ fn scalar_output<'t, T: Float, F: Func<T>>(f: &F, vars: &[Var<'t, T>]) -> Result
 fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<Base, BaseError> {
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = scalar_output(f, &vars)?;
+    let y = scalar_output(f, &tape, &vars)?;
     // The fallible forms report the engine's errors (a VJP of the wrong shape) without a
     // panic; `catch` is for a custom op's `vjp`, user code that may panic.
     let backward = || catch_result(|| y.try_backward());
@@ -1365,7 +1374,7 @@ fn base2<T: Float, F: Func<T>>(
 ) -> Result<Base2, BaseError> {
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = scalar_output(f, &vars)?;
+    let y = scalar_output(f, &tape, &vars)?;
     // Before the recorded backward adds its own nodes: the non-smooth points of f alone.
     let kinks = kink_sites(&tape.inner.borrow(), step);
     catch_result(|| -> Result<Base2, String> {
@@ -1958,7 +1967,7 @@ fn localize<T: Float, F: Func<T>>(
     let r = resolve::<T, T>(&CheckOptions { mode: Mode::Full, ..CheckOptions::default() }, total);
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = match record(f, &vars) {
+    let y = match record(f, &tape, &vars) {
         Ok(y) => y,
         Err(e) => {
             notes.push(format!("localisation stopped: recording the function again failed: {e}"));
@@ -2070,7 +2079,7 @@ fn localize_second<T: Float, F: Func<T>>(
     let mut notes = Vec::new();
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
-    let y = match record(f, &vars) {
+    let y = match record(f, &tape, &vars) {
         Ok(y) => y,
         Err(e) => {
             notes.push(format!("localisation stopped: recording the function again failed: {e}"));

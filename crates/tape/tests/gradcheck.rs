@@ -984,6 +984,17 @@ fn an_output_on_another_tape_is_reported() {
         assert!(!r.localized && r.localisation.is_none(), "f itself is wrong, no rule to blame:\n{r}");
     }
     assert_eq!(panics, 0);
+    // The same with no inputs: the checker's own tape tells, not the first input's.
+    let (reports, panics) = checker_panics_during(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            [gradcheck(f, &[], &opts), gradgradcheck(f, &[], &opts)]
+        }))
+    });
+    let reports = reports.expect("no panic escapes the checker");
+    for r in reports {
+        assert!(r.problems.iter().any(|p| p.contains("of another tape than its inputs'")), "{r}");
+    }
+    assert_eq!(panics, 0);
 }
 
 #[test]
