@@ -214,19 +214,10 @@ fn rows_and_classes<T: Float>(op: &'static str, what: &str, x: Var<'_, T>) -> Re
     Ok((s[0], s[1]))
 }
 
-/// Checks that `targets` holds one class index below c per row of the `[n, c]` matrix `x`.
+/// Checks that `targets` holds one class index below c per row of the `[n, c]` matrix `x`;
+/// a target equal to `ignore` is accepted whatever its value (PyTorch's `ignore_index`
+/// need not be a class).
 fn check_classes<T: Float>(
-    op: &'static str,
-    what: &str,
-    x: Var<'_, T>,
-    targets: &[usize],
-) -> Result<(usize, usize)> {
-    check_classes_except(op, what, x, targets, None)
-}
-
-/// [`check_classes`], where a target equal to `ignore` is accepted whatever its value
-/// (PyTorch's `ignore_index` need not be a class).
-fn check_classes_except<T: Float>(
     op: &'static str,
     what: &str,
     x: Var<'_, T>,
@@ -406,26 +397,6 @@ impl CrossEntropy {
         self
     }
 
-    /// The class weights as T, checked against the c classes: `None` without weights.
-    fn weights<T: Float>(&self, c: usize, logits: Var<'_, T>) -> Result<Option<Vec<T>>> {
-        let Some(w) = &self.weight else { return Ok(None) };
-        if w.len() != c {
-            return Err(invalid(
-                "cross_entropy",
-                format!(
-                    "weight holds {} values but logits {:?} ({}) have {c} classes (one weight per class)",
-                    w.len(),
-                    logits.shape(),
-                    logits.node()
-                ),
-            ));
-        }
-        if let Some((k, v)) = w.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(invalid("cross_entropy", format!("weight of class {k} must be finite, got {v}")));
-        }
-        Ok(Some(w.iter().map(|&v| T::from_f64(v)).collect()))
-    }
-
     /// The label smoothing as T, or an error naming the value if it is not in [0, 1].
     fn epsilon<T: Float>(&self) -> Result<T> {
         let e = self.label_smoothing;
@@ -440,11 +411,12 @@ impl CrossEntropy {
     /// [0, 1] is an error too.
     pub fn classes<'t, T: Float>(&self, logits: Var<'t, T>, targets: &[usize]) -> Result<Var<'t, T>> {
         const OP: &str = "cross_entropy";
-        let (n, c) = check_classes_except(OP, "logits", logits, targets, self.ignore_index)?;
+        let (n, c) = check_classes(OP, "logits", logits, targets, self.ignore_index)?;
         let eps: T = self.epsilon()?;
-        let weights = self.weights(c, logits)?;
+        let weights = class_weights(OP, "logits", &self.weight, c, logits)?;
         if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
-            return self.weighted(logits, targets, weights, eps, n, c);
+            let picked = Picked { x: logits, targets, n, c, log_softmax: true };
+            return weighted(OP, picked, weights, self.ignore_index, eps, self.reduction);
         }
         reduce(OP, logits, self.reduction, || {
             let log_p = logits.try_log_softmax(1)?;
@@ -455,63 +427,6 @@ impl CrossEntropy {
                 let all = log_p.try_sum_axis(1, false)?;
                 -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
             })
-        })
-    }
-
-    /// [`CrossEntropy::classes`] with class weights or ignored rows: the kept rows'
-    /// logits (all of them when nothing is ignored) through `log_softmax`, the target
-    /// entries picked and multiplied by their weights, and the weighted mean's denominator
-    /// Σ w\[tᵢ\] over the kept rows, a constant (PyTorch's definition).
-    fn weighted<'t, T: Float>(
-        &self,
-        logits: Var<'t, T>,
-        targets: &[usize],
-        weights: Option<Vec<T>>,
-        eps: T,
-        n: usize,
-        c: usize,
-    ) -> Result<Var<'t, T>> {
-        const OP: &str = "cross_entropy";
-        let kept: Vec<usize> = (0..n).filter(|&i| Some(targets[i]) != self.ignore_index).collect();
-        let m = kept.len();
-        let kept_targets: Vec<usize> = kept.iter().map(|&i| targets[i]).collect();
-        let row_weights: Vec<T> =
-            kept_targets.iter().map(|&t| weights.as_ref().map_or(T::ONE, |w| w[t])).collect();
-        let denominator = row_weights.iter().fold(T::ZERO, |s, &w| s + w);
-        if self.reduction == Reduction::Mean && denominator == T::ZERO {
-            return Err(invalid(
-                OP,
-                format!(
-                    "the weighted mean over logits {:?} ({}) is undefined: {} of {n} rows are ignored and the \
-                     weights of the rest sum to 0; Reduction::Sum gives 0",
-                    logits.shape(),
-                    logits.node(),
-                    n - m
-                ),
-            ));
-        }
-        let t = logits.tape();
-        let x = if m == n { logits } else { logits.try_index_select(&kept)? };
-        let log_p = x.try_log_softmax(1)?;
-        let picked = pick(log_p, &kept_targets, m, c)?;
-        let nll = match &weights {
-            Some(_) => -(picked * t.constant(&Tensor::new(&[m], row_weights)?)),
-            None => -picked,
-        };
-        let per = if eps == T::ZERO {
-            nll
-        } else {
-            let terms = match &weights {
-                Some(w) => log_p * t.constant(&Tensor::new(&[1, c], w.clone())?),
-                None => log_p,
-            };
-            nll * (T::ONE - eps) - terms.try_sum_axis(1, false)? * (eps / T::from_usize(c))
-        };
-        Ok(match self.reduction {
-            Reduction::None if m == n => per,
-            Reduction::None => per.try_scatter_rows(&kept, n)?,
-            Reduction::Sum => per.sum(),
-            Reduction::Mean => per.sum() / denominator,
         })
     }
 
@@ -533,7 +448,7 @@ impl CrossEntropy {
                 format!("ignore_index ({i}) applies to class-index targets only, not to probabilities"),
             ));
         }
-        let weights = self.weights(c, logits)?;
+        let weights = class_weights(OP, "logits", &self.weight, c, logits)?;
         reduce(OP, logits, self.reduction, || {
             let log_p = logits.try_log_softmax(1)?;
             let smoothed =
@@ -548,8 +463,103 @@ impl CrossEntropy {
     }
 }
 
-/// Negative log-likelihood of log-probabilities, like PyTorch's `F.nll_loss` (no class
-/// weights, no `ignore_index`): ℓᵢ = −xᵢ\[tᵢ\].
+/// Class weights as T, one per class of `x` (`what`, e.g. "logits"), each finite; `None`
+/// without weights.
+fn class_weights<T: Float>(
+    op: &'static str,
+    what: &str,
+    weight: &Option<Vec<f64>>,
+    c: usize,
+    x: Var<'_, T>,
+) -> Result<Option<Vec<T>>> {
+    let Some(w) = weight else { return Ok(None) };
+    if w.len() != c {
+        return Err(invalid(
+            op,
+            format!(
+                "weight holds {} values but {what} {:?} ({}) have {c} classes (one weight per class)",
+                w.len(),
+                x.shape(),
+                x.node()
+            ),
+        ));
+    }
+    if let Some((k, v)) = w.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(invalid(op, format!("weight of class {k} must be finite, got {v}")));
+    }
+    Ok(Some(w.iter().map(|&v| T::from_f64(v)).collect()))
+}
+
+/// The `[n, c]` scores a class-index loss picks from, and whether they are logits (taken
+/// through `log_softmax` first) or log-probabilities already.
+struct Picked<'a, 't, T: Float> {
+    x: Var<'t, T>,
+    targets: &'a [usize],
+    n: usize,
+    c: usize,
+    log_softmax: bool,
+}
+
+/// A class-index loss with class weights or ignored rows (PyTorch's definition): the
+/// kept rows (all of them when nothing is ignored) selected before anything else, so an
+/// ignored row's −∞ cannot turn into NaN; the log-probabilities of those rows (their
+/// `log_softmax` for logits); the target entries picked and multiplied by their weights;
+/// with smoothing ε, (1 − ε) of that plus (ε/c)·Σₖ wₖ·(−log pₖ); and the weighted mean's
+/// denominator Σ w\[tᵢ\] over the kept rows, a constant. A mean over nothing is an error.
+fn weighted<'t, T: Float>(
+    op: &'static str,
+    p: Picked<'_, 't, T>,
+    weights: Option<Vec<T>>,
+    ignore: Option<usize>,
+    eps: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    let Picked { x, targets, n, c, log_softmax } = p;
+    let kept: Vec<usize> = (0..n).filter(|&i| Some(targets[i]) != ignore).collect();
+    let m = kept.len();
+    let kept_targets: Vec<usize> = kept.iter().map(|&i| targets[i]).collect();
+    let row_weights: Vec<T> =
+        kept_targets.iter().map(|&t| weights.as_ref().map_or(T::ONE, |w| w[t])).collect();
+    let denominator = row_weights.iter().fold(T::ZERO, |s, &w| s + w);
+    if reduction == Reduction::Mean && denominator == T::ZERO {
+        return Err(invalid(
+            op,
+            format!(
+                "the weighted mean over {:?} ({}) is undefined: {} of {n} rows are ignored and the \
+                 weights of the rest sum to 0; Reduction::Sum gives 0",
+                x.shape(),
+                x.node(),
+                n - m
+            ),
+        ));
+    }
+    let t = x.tape();
+    let rows = if m == n { x } else { x.try_index_select(&kept)? };
+    let log_p = if log_softmax { rows.try_log_softmax(1)? } else { rows };
+    let picked = pick(log_p, &kept_targets, m, c)?;
+    let nll = match &weights {
+        Some(_) => -(picked * t.constant(&Tensor::new(&[m], row_weights)?)),
+        None => -picked,
+    };
+    let per = if eps == T::ZERO {
+        nll
+    } else {
+        let terms = match &weights {
+            Some(w) => log_p * t.constant(&Tensor::new(&[1, c], w.clone())?),
+            None => log_p,
+        };
+        nll * (T::ONE - eps) - terms.try_sum_axis(1, false)? * (eps / T::from_usize(c))
+    };
+    Ok(match reduction {
+        Reduction::None if m == n => per,
+        Reduction::None => per.try_scatter_rows(&kept, n)?,
+        Reduction::Sum => per.sum(),
+        Reduction::Mean => per.sum() / denominator,
+    })
+}
+
+/// Negative log-likelihood of log-probabilities, like PyTorch's `F.nll_loss` (class
+/// weights and `ignore_index` are [`NllLoss`]'s): ℓᵢ = −xᵢ\[tᵢ\].
 ///
 /// `log_probs` is `[n, c]`, usually `log_softmax` of logits over the classes (then this is
 /// [`cross_entropy`] of the logits); it is not checked to hold log-probabilities.
@@ -574,9 +584,73 @@ pub fn nll_loss<'t, T: Float>(
     targets: &[usize],
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    const OP: &str = "nll_loss";
-    let (n, c) = check_classes(OP, "log_probs", log_probs, targets)?;
-    reduce(OP, log_probs, reduction, || Ok(-pick(log_probs, targets, n, c)?))
+    NllLoss::new().reduction(reduction).classes(log_probs, targets)
+}
+
+/// Negative log-likelihood with PyTorch's options, mirroring
+/// `torch.nn.NLLLoss(weight=..., ignore_index=..., reduction=...)`: [`nll_loss`] with class
+/// weights and an ignored target index, defined as in [`CrossEntropy::weight`] and
+/// [`CrossEntropy::ignore_index`] (a row counts w\[tᵢ\] times, the mean is weighted,
+/// ignored rows contribute nothing). `NllLoss` of `log_softmax(1)` is [`CrossEntropy`]
+/// with the same options.
+///
+/// ```
+/// use wengert_nn::loss::NllLoss;
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::<f64>::new();
+/// let lp = t.var(&Tensor::from([[-0.5, -1.0], [-2.0, -0.25], [-0.1, -3.0]]));
+/// // weights 1 and 3; the last row is ignored: (1·1.0 + 3·2.0) / (3 + 1)
+/// let l = NllLoss::new().weight(&[3.0, 1.0]).ignore_index(7).classes(lp, &[1, 0, 7])?;
+/// assert_eq!(l.item(), 7.0 / 4.0);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NllLoss {
+    reduction: Reduction,
+    weight: Option<Vec<f64>>,
+    ignore_index: Option<usize>,
+}
+
+impl NllLoss {
+    /// PyTorch's defaults: [`Reduction::Mean`], no weights, nothing ignored.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the reduction over the rows.
+    pub fn reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// Sets a weight per class, as [`CrossEntropy::weight`].
+    pub fn weight(mut self, weights: &[f64]) -> Self {
+        self.weight = Some(weights.to_vec());
+        self
+    }
+
+    /// Leaves out the rows whose target is `index`, as [`CrossEntropy::ignore_index`].
+    pub fn ignore_index(mut self, index: usize) -> Self {
+        self.ignore_index = Some(index);
+        self
+    }
+
+    /// The loss of `log_probs` (`[n, c]`) against class indices `targets`.
+    ///
+    /// # Errors
+    /// As [`nll_loss`], and as [`CrossEntropy::classes`] for the weights and the weighted
+    /// mean over nothing; all naming `nll_loss`.
+    pub fn classes<'t, T: Float>(&self, log_probs: Var<'t, T>, targets: &[usize]) -> Result<Var<'t, T>> {
+        const OP: &str = "nll_loss";
+        let (n, c) = check_classes(OP, "log_probs", log_probs, targets, self.ignore_index)?;
+        let weights = class_weights(OP, "log_probs", &self.weight, c, log_probs)?;
+        if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
+            let picked = Picked { x: log_probs, targets, n, c, log_softmax: false };
+            return weighted(OP, picked, weights, self.ignore_index, T::ZERO, self.reduction);
+        }
+        reduce(OP, log_probs, self.reduction, || Ok(-pick(log_probs, targets, n, c)?))
+    }
 }
 
 /// Absolute error |x − y|, like PyTorch's `L1Loss`. The gradient is sign(x − y), and 0
