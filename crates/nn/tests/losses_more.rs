@@ -16,7 +16,7 @@ use proptest::test_runner::{Config, RngSeed};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wengert_nn::loss::{
-    cross_entropy, huber_loss, l1_loss, nll_loss, smooth_l1_loss, CrossEntropy, Reduction,
+    cross_entropy, huber_loss, l1_loss, nll_loss, smooth_l1_loss, CrossEntropy, NllLoss, Reduction,
 };
 use wengert_tape::gradcheck::{gradcheck, gradcheck_fn, CheckOptions, CheckReport, Function};
 use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
@@ -1572,5 +1572,142 @@ proptest! {
         }
         let rep = gradcheck(move |v| ce.classes(v[0], &ts).unwrap().sum(), &[x], &CheckOptions::default());
         prop_assert!(rep.passed() && rep.kinks().is_empty(), "{}", rep);
+    }
+}
+
+/// `F.nll_loss(lp, t, weight=w, ignore_index=i, reduction=r)` and the gradient of its sum,
+/// from torch 2.15 in float64 (lp = [[-0.5, -1.0, -2.5], [-2.0, -0.25, -1.1],
+/// [-0.1, -3.0, -0.7], [-1.3, -0.9, -0.4]], w = [0.5, 2.0, 1.5]); and NllLoss of
+/// log_softmax is CrossEntropy with the same options, to the bit.
+#[test]
+fn nll_loss_weights_and_ignore_index_match_pytorch() {
+    type Case =
+        (&'static [usize], Option<&'static [f64]>, Option<usize>, Reduction, &'static [f64], &'static [f64]);
+    let cases: [Case; 9] = [
+        (
+            &[2, 0, 1, 2],
+            Some(&[0.5, 2.0, 1.5]),
+            None,
+            Reduction::Mean,
+            &[2.0636363636363635],
+            &[
+                0.0,
+                0.0,
+                -0.2727272727272727,
+                -0.09090909090909091,
+                0.0,
+                0.0,
+                0.0,
+                -0.36363636363636365,
+                0.0,
+                0.0,
+                0.0,
+                -0.2727272727272727,
+            ],
+        ),
+        (
+            &[2, 9, 1, 9],
+            None,
+            Some(9),
+            Reduction::Mean,
+            &[2.75],
+            &[0.0, 0.0, -0.5, 0.0, 0.0, 0.0, 0.0, -0.5, 0.0, 0.0, 0.0, 0.0],
+        ),
+        (
+            &[0, 1, 9, 2],
+            Some(&[0.5, 2.0, 1.5]),
+            Some(9),
+            Reduction::Mean,
+            &[0.3375],
+            &[-0.125, 0.0, 0.0, 0.0, -0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.375],
+        ),
+        (
+            &[2, 0, 1, 2],
+            Some(&[0.5, 2.0, 1.5]),
+            None,
+            Reduction::Sum,
+            &[11.35],
+            &[0.0, 0.0, -1.5, -0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, -1.5],
+        ),
+        (
+            &[2, 9, 1, 9],
+            None,
+            Some(9),
+            Reduction::Sum,
+            &[5.5],
+            &[0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
+        ),
+        (
+            &[0, 1, 9, 2],
+            Some(&[0.5, 2.0, 1.5]),
+            Some(9),
+            Reduction::Sum,
+            &[1.35],
+            &[-0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.5],
+        ),
+        (
+            &[2, 0, 1, 2],
+            Some(&[0.5, 2.0, 1.5]),
+            None,
+            Reduction::None,
+            &[3.75, 1.0, 6.0, 0.6000000000000001],
+            &[0.0, 0.0, -1.5, -0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, -1.5],
+        ),
+        (
+            &[2, 9, 1, 9],
+            None,
+            Some(9),
+            Reduction::None,
+            &[2.5, 0.0, 3.0, 0.0],
+            &[0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
+        ),
+        (
+            &[0, 1, 9, 2],
+            Some(&[0.5, 2.0, 1.5]),
+            Some(9),
+            Reduction::None,
+            &[0.25, 0.5, 0.0, 0.6000000000000001],
+            &[-0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.5],
+        ),
+    ];
+    let lp =
+        Tensor::new(&[4, 3], vec![-0.5, -1.0, -2.5, -2.0, -0.25, -1.1, -0.1, -3.0, -0.7, -1.3, -0.9, -0.4])
+            .unwrap();
+    for (t, w, ign, red, loss, grad) in cases {
+        let mut nll = NllLoss::new().reduction(red);
+        if let Some(w) = w {
+            nll = nll.weight(w);
+        }
+        if let Some(i) = ign {
+            nll = nll.ignore_index(i);
+        }
+        let tape = Tape::<f64>::new();
+        let x = tape.var(&lp);
+        let l = nll.classes(x, t).unwrap();
+        for (a, b) in l.value().data().iter().zip(loss) {
+            assert!((a - b).abs() <= 1e-15, "{t:?} {red:?}: {:?} vs {loss:?}", l.value().data());
+        }
+        let g = l.sum().backward().wrt(x);
+        for (a, b) in g.data().iter().zip(grad) {
+            assert!((a - b).abs() <= 1e-15, "{t:?} {red:?}: gradient {:?} vs {grad:?}", g.data());
+        }
+        // NllLoss of log_softmax is CrossEntropy with the same options.
+        let mut ce = CrossEntropy::new().reduction(red);
+        if let Some(w) = w {
+            ce = ce.weight(w);
+        }
+        if let Some(i) = ign {
+            ce = ce.ignore_index(i);
+        }
+        let a = nll.classes(x.log_softmax(1), t).unwrap();
+        let b = ce.classes(x, t).unwrap();
+        assert_eq!(a.value().data(), b.value().data(), "{t:?} {red:?}");
+    }
+    // Its errors name nll_loss.
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&lp);
+    match NllLoss::new().weight(&[1.0]).classes(x, &[0, 1, 2, 0]) {
+        Err(Error::InvalidArgument { op: "nll_loss", msg }) => assert!(msg.contains("log_probs"), "{msg}"),
+        other => panic!("{other:?}"),
     }
 }
