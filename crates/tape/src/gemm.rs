@@ -98,8 +98,9 @@ fn dots<T: Float>(rows: usize, a: &[T], rs: usize, x: &[T], beta: T, out: &mut [
 }
 
 /// `y += Σ_{p<k} alpha[p·s]·a[p·cs ..][..y.len()]`: a sum of `k` contiguous vectors stored
-/// from `a` with stride `cs`, weighted by a strided `alpha`. A short `y` (below 64
-/// elements, which stays in registers) takes eight vectors per pass over it, a long one
+/// from `a` with stride `cs`, weighted by a strided `alpha`. A `y` of one to four SIMD
+/// vectors goes to [`Float::sum_rows`] (`y` in vector registers). Otherwise a short `y`
+/// (below 64 elements) takes eight vectors per pass over it, a long one
 /// four (fewer streams at once): measured on 569 vectors of 30 (W3's Xᵀ·g), eight took
 /// 3.0–3.9 µs against 4.0–5.0 with four; on 1024 of 1024, four took 100–207 µs against
 /// 105–314 with eight.
