@@ -989,8 +989,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// [b, m, n], [m, k]·[b, k, n] → [b, m, n] (a 2-d operand is shared across the batch),
     /// [2, 1, m, k]·[3, k, n] → [2, 3, m, n]. A 1-d operand is taken as a row [1, k] on the
     /// left and a column [k, 1] on the right, and that axis is dropped from the result:
-    /// [k]·[k, n] → [n], [m, k]·[k] → [m], [k]·[k] → [] (the dot product), [b, m, k]·[k] →
-    /// [b, m]. 2-d and 3-d operands whose batches are equal or 1 are one node; other shapes
+    /// \[k\]·\[k, n\] → \[n\], \[m, k\]·\[k\] → \[m\], \[k\]·\[k\] → [] (the dot product),
+    /// \[b, m, k\]·\[k\] → \[b, m\]. 2-d and 3-d operands whose batches are equal or 1 are one node; other shapes
     /// record reshapes (and broadcasts of a batch that is neither) around it, so their
     /// gradients come from those nodes' rules.
     ///
