@@ -54,8 +54,19 @@ fn corename() -> Option<&'static str> {
 /// without fused multiply-adds on a CPU that has AVX2 and FMA (it did not recognise the
 /// CPU), so every product takes the pure-Rust GEMM.
 pub fn in_use() -> bool {
+    #[cfg(test)]
+    if FORCE.with(|f| f.get()) {
+        return true;
+    }
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| !fallback(kernel(), cpu_has_fma()))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Unit tests of the CBLAS call set this to run it whatever the kernel (a fallback
+    /// kernel is slow, not wrong), so that the call is tested on every machine.
+    pub(crate) static FORCE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The `OPENBLAS_CORETYPE` that selects OpenBLAS's kernel for this CPU's vector unit when

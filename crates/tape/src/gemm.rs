@@ -624,6 +624,18 @@ mod tests {
         ignore = "minutes under Miri; it cannot call the foreign CBLAS library, and the small products above cover matrixmultiply's calls"
     )]
     fn large_products_match_naive_in_every_layout() {
+        // With the `blas` feature, once through CBLAS (even where its kernel check would
+        // send the products to matrixmultiply) and once as the check decides.
+        #[cfg(feature = "blas")]
+        {
+            crate::blas::FORCE.with(|f| f.set(true));
+            products_match_naive_in_every_layout();
+            crate::blas::FORCE.with(|f| f.set(false));
+        }
+        products_match_naive_in_every_layout();
+    }
+
+    fn products_match_naive_in_every_layout() {
         let (m, k, n) = (70usize, 65usize, 66usize);
         let a: Vec<f64> = (0..m * k).map(|i| ((i * 7 % 23) as f64 - 11.0) * 0.1).collect();
         let b: Vec<f64> = (0..k * n).map(|i| ((i * 5 % 19) as f64 - 9.0) * 0.1).collect();
