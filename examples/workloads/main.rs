@@ -457,15 +457,15 @@ fn pin_threads(threads: usize) {
     // kernel (the engine then bypasses it, `wengert_tape::blas`); ask for the kernel of
     // the CPU's vector unit instead, the one numpy's newer OpenBLAS picks by itself.
     let want = threads.to_string();
-    let core = coretype();
-    let core_ok = core.is_none() || std::env::var_os("OPENBLAS_CORETYPE").is_some();
+    // A kernel to ask for, unless the user chose one already.
+    let new_core = coretype().filter(|_| std::env::var_os("OPENBLAS_CORETYPE").is_none());
     if cfg!(feature = "blas")
-        && (std::env::var("OPENBLAS_NUM_THREADS").ok().as_deref() != Some(&want) || !core_ok)
+        && (std::env::var("OPENBLAS_NUM_THREADS").ok().as_deref() != Some(&want) || new_core.is_some())
     {
         use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(std::env::current_exe().expect("own path"));
         cmd.args(std::env::args_os().skip(1)).env("OPENBLAS_NUM_THREADS", &want);
-        if let (Some(c), false) = (core, core_ok) {
+        if let Some(c) = new_core {
             eprintln!(
                 "workloads: OpenBLAS did not recognise this CPU; running again with OPENBLAS_CORETYPE={c}"
             );
