@@ -376,14 +376,14 @@ fn gemm_ceiling<T: wengert::tape::Float>(args: &Args, name: &str, b: usize, d: u
     );
 }
 
-/// Which library ran the large products: `"openblas:<kernel>"`, another CBLAS library,
-/// or `"matrixmultiply"` (no `blas` feature, or OpenBLAS's fallback kernel refused).
+/// Which library ran the large products: `"openblas:<kernel>"`, another CBLAS library
+/// (`"cblas:<name>"`, e.g. `"cblas:libmkl_rt.so.3"`), or `"matrixmultiply"` (no `blas` feature, or OpenBLAS's fallback kernel refused).
 #[cfg(feature = "blas")]
 fn gemm_backend() -> String {
     use wengert::tape::blas;
     match (blas::in_use(), blas::kernel()) {
         (true, Some(k)) => format!("openblas:{k}"),
-        (true, None) => "cblas".to_string(),
+        (true, None) => format!("cblas:{}", blas::library()),
         (false, _) => "matrixmultiply".to_string(),
     }
 }
@@ -452,7 +452,7 @@ fn pin_threads(threads: usize) {
     }
     // With the `blas` feature, OpenBLAS has sized its thread pool when the program was
     // loaded, before `main`: run again with the count in its variable (the CPU pinning is
-    // inherited across exec).
+    // inherited across exec). oneMKL, if that is the library linked, reads its own.
     // OpenBLAS also chose its kernel then: one older than the CPU falls back to a slow
     // kernel (the engine then bypasses it, `wengert_tape::blas`); ask for the kernel of
     // the CPU's vector unit instead, the one numpy's newer OpenBLAS picks by itself.
@@ -464,7 +464,9 @@ fn pin_threads(threads: usize) {
     {
         use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(std::env::current_exe().expect("own path"));
-        cmd.args(std::env::args_os().skip(1)).env("OPENBLAS_NUM_THREADS", &want);
+        cmd.args(std::env::args_os().skip(1))
+            .env("OPENBLAS_NUM_THREADS", &want)
+            .env("MKL_NUM_THREADS", &want);
         if let Some(c) = new_core {
             eprintln!(
                 "workloads: OpenBLAS did not recognise this CPU; running again with OPENBLAS_CORETYPE={c}"

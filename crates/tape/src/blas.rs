@@ -20,6 +20,16 @@
 
 use std::sync::OnceLock;
 
+/// The CBLAS library the engine was linked with: `WENGERT_BLAS_LIB` at build time, by
+/// default `"openblas"` (for example `"mkl_rt"` or `"libmkl_rt.so.3"` for Intel's oneMKL).
+///
+/// ```
+/// assert!(!wengert_tape::blas::library().is_empty());
+/// ```
+pub fn library() -> &'static str {
+    env!("WENGERT_BLAS_LINKED")
+}
+
 /// The kernel the linked OpenBLAS chose for this CPU (its `openblas_get_corename()`, for
 /// example `"Haswell"` or `"SkylakeX"`), or `None` when the CBLAS library is another one
 /// (`WENGERT_BLAS_LIB` at build time).
