@@ -65,39 +65,54 @@ fn narrow_keeping_nan(x: [f32; LANES], w: f64x8, y: f64x8) -> [f32; LANES] {
 /// 1 + r kept by Fast2Sum; e^(r + c) ≈ e^r·(1 + c). Then scaled by 2ⁿ built from its bits.
 #[inline(always)]
 fn exp_core(v: f64x8) -> f64x8 {
-    const LN2_HI: f64 = 0.693_145_751_953_125;
-    // ln 2 − LN2_HI, rounded.
-    const LN2_LO: f64 = 1.428_606_820_309_417_3e-6;
-    // 1/2!, 1/3!, ..., 1/13!
-    const Q: [f64; 12] = [
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362880.0,
-        1.0 / 3628800.0,
-        1.0 / 39916800.0,
-        1.0 / 479001600.0,
-        1.0 / 6227020800.0,
-    ];
     let n = (v * f64x8::LOG2_E).round_ties_even();
     let rh = n.mul_neg_add(f64x8::splat(LN2_HI), v);
     let rl = n * f64x8::splat(-LN2_LO);
     let r = rh + rl;
     let b = r - rh;
     let c = (rh - (r - b)) + (rl - b);
-    let mut q = f64x8::splat(Q[11]);
-    for &k in Q[..11].iter().rev() {
-        q = q.mul_add(r, f64x8::splat(k));
-    }
-    let p = (r * r) * q;
+    let p = (r * r) * taylor_tail::<12>(r);
     let s = f64x8::ONE + r;
     let e = (f64x8::ONE - s) + r;
-    let y = s + (e + c.mul_add(s, p));
-    // 2ⁿ: n + 1023 in the exponent field (n + 1023 + 2⁵² puts it in the low mantissa bits).
+    times_two_to(s + (e + c.mul_add(s, p)), n)
+}
+
+/// ln 2 in two parts: `LN2_HI` has 11 significant bits (so n·LN2_HI is exact for |n| < 2¹⁰),
+/// `LN2_LO` is ln 2 − LN2_HI, rounded.
+const LN2_HI: f64 = 0.693_145_751_953_125;
+const LN2_LO: f64 = 1.428_606_820_309_417_3e-6;
+
+/// 1/2!, 1/3!, ..., 1/13!
+const INV_FACTORIALS: [f64; 12] = [
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5040.0,
+    1.0 / 40320.0,
+    1.0 / 362880.0,
+    1.0 / 3628800.0,
+    1.0 / 39916800.0,
+    1.0 / 479001600.0,
+    1.0 / 6227020800.0,
+];
+
+/// (e^r − 1 − r)/r² by its Taylor series to the term in r^(TERMS − 1) (the first `TERMS` of
+/// [`INV_FACTORIALS`]), in Horner's form.
+#[inline(always)]
+fn taylor_tail<const TERMS: usize>(r: f64x8) -> f64x8 {
+    let mut q = f64x8::splat(INV_FACTORIALS[TERMS - 1]);
+    for &k in INV_FACTORIALS[..TERMS - 1].iter().rev() {
+        q = q.mul_add(r, f64x8::splat(k));
+    }
+    q
+}
+
+/// y·2ⁿ for integral n with n + 1023 in the exponent range: 2ⁿ built from its bits (n +
+/// 1023 + 2⁵² puts n + 1023 in the low mantissa bits, shifted into the exponent field).
+#[inline(always)]
+fn times_two_to(y: f64x8, n: f64x8) -> f64x8 {
     let two_n: i64x8 = cast::<f64x8, i64x8>(n + f64x8::splat(1023.0 + 4_503_599_627_370_496.0)) << 52;
     y * cast::<i64x8, f64x8>(two_n)
 }
@@ -109,29 +124,9 @@ fn exp_core(v: f64x8) -> f64x8 {
 /// about 2⁻⁴⁰ of a rounding boundary.
 #[inline(always)]
 fn exp_core_f32(v: f64x8) -> f64x8 {
-    const LN2_HI: f64 = 0.693_145_751_953_125;
-    const LN2_LO: f64 = 1.428_606_820_309_417_3e-6;
-    // 1/2!, ..., 1/10!
-    const Q: [f64; 9] = [
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362880.0,
-        1.0 / 3628800.0,
-    ];
     let n = (v * f64x8::LOG2_E).round_ties_even();
     let r = n.mul_neg_add(f64x8::splat(LN2_LO), n.mul_neg_add(f64x8::splat(LN2_HI), v));
-    let mut q = f64x8::splat(Q[8]);
-    for &k in Q[..8].iter().rev() {
-        q = q.mul_add(r, f64x8::splat(k));
-    }
-    let y = (r * r).mul_add(q, r) + f64x8::ONE;
-    let two_n: i64x8 = cast::<f64x8, i64x8>(n + f64x8::splat(1023.0 + 4_503_599_627_370_496.0)) << 52;
-    y * cast::<i64x8, f64x8>(two_n)
+    times_two_to((r * r).mul_add(taylor_tail::<9>(r), r) + f64x8::ONE, n)
 }
 
 /// `e^x` per lane; NaN passes through.
