@@ -377,7 +377,8 @@ fn gemm_ceiling<T: wengert::tape::Float>(args: &Args, name: &str, b: usize, d: u
 }
 
 /// Which library ran the large products: `"openblas:<kernel>"`, another CBLAS library
-/// (`"cblas:<name>"`, e.g. `"cblas:libmkl_rt.so.3"`), or `"matrixmultiply"` (no `blas` feature, or OpenBLAS's fallback kernel refused).
+/// (`"cblas:<name>"`, e.g. `"cblas:libmkl_rt.so.3"`), or `"matrixmultiply"` (no `blas`
+/// feature, or OpenBLAS's fallback kernel refused).
 #[cfg(feature = "blas")]
 fn gemm_backend() -> String {
     use wengert::tape::blas;
