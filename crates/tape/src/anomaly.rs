@@ -130,15 +130,15 @@ pub(crate) fn forward_report<T: Float>(tape: &Tape<T>, id: u32) -> Anomaly {
 /// After node `id`'s backward rule ran: if its adjoint is finite and some parent's adjoint
 /// is not, the report naming that parent.
 pub(crate) fn check_reverse<T: Float>(inner: &Inner<T>, id: u32, adj: &[T]) -> Option<Anomaly> {
-    let own = &adj[inner.range(id)];
+    let own = &adj[inner.adj_range(id)];
     if own.iter().any(|v| !v.is_finite()) {
         return None;
     }
     let bad = parents(inner, id)
         .into_iter()
-        .find(|&p| inner.nodes[p as usize].grad && adj[inner.range(p)].iter().any(|v| !v.is_finite()))?;
+        .find(|&p| inner.nodes[p as usize].grad && adj[inner.adj_range(p)].iter().any(|v| !v.is_finite()))?;
     let mut r = report(inner, Phase::Reverse, id);
     r.adjoint = Some(preview(own));
-    r.bad_input = Some((NodeId(bad), preview(&adj[inner.range(bad)])));
+    r.bad_input = Some((NodeId(bad), preview(&adj[inner.adj_range(bad)])));
     Some(r)
 }

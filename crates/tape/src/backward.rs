@@ -68,7 +68,7 @@ impl<T: Float> Grads<T> {
     /// The adjoint of a checked `x`: its slot, or zeros if it takes no gradient.
     fn slice(&self, x: Var<'_, T>) -> &[T] {
         let inner = x.tape.inner.borrow();
-        self.of_leaf(inner.nodes[x.id as usize].grad, inner.range(x.id))
+        self.of_leaf(inner.nodes[x.id as usize].grad, inner.adj_range(x.id))
     }
 
     /// The gradient of `x` as a tensor of x's shape.
@@ -279,7 +279,7 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
     }
     let inner = out.tape.inner.borrow();
     let o = out.id as usize;
-    let r = inner.range(out.id);
+    let r = inner.adj_range(out.id);
     g.tape_id = out.tape.id;
     g.generation = out.tape.generation.get();
     g.nodes = o + 1;
@@ -317,7 +317,7 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
             let n = inner.nodes[i];
             let len = inner.shapes[n.shape as usize].numel;
             if n.grad {
-                g.adj[n.off as usize..n.off as usize + len].fill(T::ZERO);
+                g.adj[n.adj()..n.adj() + len].fill(T::ZERO);
             } else {
                 zeros_needed = zeros_needed.max(len);
             }

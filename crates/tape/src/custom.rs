@@ -105,7 +105,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &
     let xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
     let refs: Vec<&Tensor<T>> = xs.iter().collect();
     let y = inner.tensor(id);
-    let r = inner.range(id);
+    let r = inner.adj_range(id);
     let g = Tensor::new(y.shape(), adj[r].to_vec()).expect("tape bug: adjoint shape");
     let grads = op.vjp(&refs, &y, &g);
     let bad =
@@ -125,7 +125,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &
     }
     for (&p, gp) in parents.iter().zip(&grads) {
         if flows(inner, p, adj, reached) {
-            let pr = inner.range(p);
+            let pr = inner.adj_range(p);
             adj[pr].iter_mut().zip(gp.data()).for_each(|(a, g)| *a += *g);
         }
     }

@@ -2,11 +2,13 @@
 //!
 //! # Layout
 //! Each [`Node`] is 24 bytes: an op code, a requires-grad flag, two parent indices, the
-//! offset of its value in the flat `values` buffer, an index into a shape table and one
-//! auxiliary index (op constants, axes, index lists). A scalar value is one element of
-//! `values`, so recording a scalar op pushes 24 + 8 bytes (f64) and allocates nothing once
-//! the buffers have grown. The reverse sweep walks `nodes` backwards with an adjoint buffer
-//! laid out exactly like `values`.
+//! offset of its slot in the flat `values` buffer, an index into a shape table, one
+//! auxiliary index (op constants, axes, index lists) and a view flag. A scalar value is one
+//! element of `values`, so recording a scalar op pushes 24 + 8 bytes (f64) and allocates
+//! nothing once the buffers have grown. The reverse sweep walks `nodes` backwards with an
+//! adjoint buffer laid out exactly like `values`: a node's adjoint is at its slot
+//! ([`Node::adj`]). So is its value ([`Node::val`]), except for a view ([`VIEW`]: a reshape
+//! or a one-block slice), whose value is a run of its input's, read in place.
 //!
 //! # Borrow discipline
 //! Many `Copy` handles ([`Var`]) share one tape, so the tape lives in a
@@ -43,8 +45,9 @@ pub(crate) struct Node {
     pub a: u32,
     /// Second parent (or unused).
     pub b: u32,
-    /// Offset of the value in `values` (and of the adjoint in the adjoint buffer).
-    pub off: u32,
+    /// Offset of the node's own run in `values` and in the adjoint buffer: where its
+    /// adjoint is ([`Node::adj`]) and, unless it is a view, its value ([`Node::val`]).
+    pub slot: u32,
     /// Index into the shape table.
     pub shape: u32,
     /// Op-specific: index into `consts` or `ints`.
@@ -52,19 +55,43 @@ pub(crate) struct Node {
     pub op: Op,
     /// True if a gradient can flow into this node (some leaf under it is a variable).
     pub grad: bool,
-    /// Explicit padding, always 0 (so the layout has no implicit padding; see
+    /// [`VIEW`] or 0 (16 bits, so the layout has no implicit padding; see
     /// [`Node::scalar`]).
-    pub pad: u16,
+    pub flags: u16,
 }
+
+/// [`Node::flags`] bit of a view: a layout node (a reshape, or a slice of one contiguous
+/// block) whose value is a run of its input's value, at offset `b`, instead of a copy.
+/// Its own run of `values` is reserved (so that its adjoint has a place laid out like
+/// every other node's) and never written or read.
+pub(crate) const VIEW: u16 = 1;
 
 const _: () = assert!(std::mem::size_of::<Node>() == 24);
 
 impl Node {
+    /// Offset of the value in `values`: the node's own slot, or for a view a run of its
+    /// input's value.
+    #[inline(always)]
+    pub fn val(&self) -> usize {
+        if self.flags & VIEW != 0 {
+            self.b as usize
+        } else {
+            self.slot as usize
+        }
+    }
+
+    /// Offset of the adjoint in the adjoint buffer (laid out like `values`): the node's
+    /// own slot.
+    #[inline(always)]
+    pub fn adj(&self) -> usize {
+        self.slot as usize
+    }
+
     /// A scalar node (shape `[]`), built as three 8-byte words: recording a scalar op then
     /// writes its node with three stores instead of one per field (an eighth less time to
     /// record a scalar op on W2).
     #[inline(always)]
-    pub fn scalar(op: Op, grad: bool, a: u32, b: u32, off: u32, aux: u32) -> Node {
+    pub fn scalar(op: Op, grad: bool, a: u32, b: u32, slot: u32, aux: u32) -> Node {
         let word = |lo: u32, hi: [u8; 4]| {
             let mut w = [0u8; 8];
             w[..4].copy_from_slice(&lo.to_ne_bytes());
@@ -73,14 +100,14 @@ impl Node {
         };
         let words = [
             word(a, b.to_ne_bytes()),
-            word(off, SCALAR.to_ne_bytes()),
+            word(slot, SCALAR.to_ne_bytes()),
             word(aux, [op as u8, grad as u8, 0, 0]),
         ];
         // SAFETY: `Node` is `repr(C)` with five u32, then op (a `repr(u8)` enum), grad
-        // (bool) and pad (u16): 24 bytes, no implicit padding, alignment 4 (at most that of
+        // (bool) and flags (u16): 24 bytes, no implicit padding, alignment 4 (at most that of
         // `[u64; 3]`, and transmute moves by value). The words hold, in native byte order
         // and field order, the bytes of each field: the op byte is `op`'s own discriminant,
-        // the grad byte is 0 or 1, the pad bytes are 0. So the bits are a valid `Node`
+        // the grad byte is 0 or 1, the flag bytes are 0 (not a view). So the bits are a valid `Node`
         // with exactly these fields (`tests::scalar_node_matches_its_fields`, run
         // under Miri by scripts/miri.sh).
         unsafe { std::mem::transmute::<[u64; 3], Node>(words) }
@@ -147,6 +174,12 @@ impl<T: Float> Buf<T> {
     /// The elements in `r`, which must lie below `len`, for writing.
     pub fn slice_mut(&mut self, r: std::ops::Range<usize>) -> &mut [T] {
         &mut self.buf[..self.len][r]
+    }
+
+    /// Appends `n` elements without writing them (stale values of an earlier step, or
+    /// zeros where the buffer grows): a view's reserved slot, which nothing reads.
+    pub fn reserve_stale(&mut self, n: usize) {
+        self.grow(n);
     }
 
     pub fn extend_from_slice(&mut self, xs: &[T]) {
@@ -428,8 +461,8 @@ impl<T: Float> Tape<T> {
         let anomaly = self.anomaly_mode();
         let inner = self.inner.get_mut();
         for (k, &leaf) in leaves.iter().enumerate() {
-            let r = inner.range(leaf.0);
-            let g = grads.of_leaf(inner.nodes[leaf.0 as usize].grad, r.clone());
+            let r = inner.val_range(leaf.0);
+            let g = grads.of_leaf(inner.nodes[leaf.0 as usize].grad, inner.adj_range(leaf.0));
             let v = inner.values.slice_mut(r);
             f(k, v, g);
             if anomaly {
@@ -539,11 +572,10 @@ impl<T: Float> Tape<T> {
         let inner = self.inner.get_mut();
         // Inline for up to eight leaves: a training step's update allocates nothing.
         type Few<X> = SmallVec<[X; 8]>;
-        let ranges: Few<std::ops::Range<usize>> = leaves.iter().map(|l| inner.range(l.0)).collect();
+        let ranges: Few<std::ops::Range<usize>> = leaves.iter().map(|l| inner.val_range(l.0)).collect();
         let gs: Few<&[T]> = leaves
             .iter()
-            .zip(&ranges)
-            .map(|(l, r)| grads.of_leaf(inner.nodes[l.0 as usize].grad, r.clone()))
+            .map(|l| grads.of_leaf(inner.nodes[l.0 as usize].grad, inner.adj_range(l.0)))
             .collect();
         // Distinct leaves hold disjoint runs of the value buffer: cut it at each run, in
         // the order of the runs, and hand the pieces back in the order of `leaves`.
@@ -913,12 +945,34 @@ impl<T: Float> Inner<T> {
             id < u32::MAX as usize && off <= u32::MAX as usize,
             "tape: more than 2^32 nodes or values; reset the tape between steps"
         );
-        self.nodes.push(Node { op, grad, pad: 0, a, b, off: off as u32, shape, aux });
+        self.nodes.push(Node { op, grad, flags: 0, a, b, slot: off as u32, shape, aux });
         if off != id || self.shapes[shape as usize].numel != 1 {
             self.dense = false;
         }
         self.refresh_room();
         id as u32
+    }
+
+    /// Appends a view of `x` ([`VIEW`]): a node of shape `shape` whose value is the run of
+    /// `values` at `val` (inside `x`'s value). Reserves the node's own slot for its adjoint
+    /// without writing it. Returns its index.
+    pub fn push_view(&mut self, op: Op, x: u32, val: usize, shape: u32, aux: u32) -> u32 {
+        let xn = self.nodes[x as usize];
+        let len = self.shapes[shape as usize].numel;
+        debug_assert!(
+            xn.val() <= val && val + len <= xn.val() + self.shapes[xn.shape as usize].numel,
+            "tape bug: a view outside its input"
+        );
+        let slot = self.values.len();
+        self.values.reserve_stale(len);
+        let id = self.push(op, xn.grad, x, 0, slot, shape, aux);
+        let n = &mut self.nodes.buf[id as usize];
+        n.flags = VIEW;
+        n.b = val as u32;
+        // A view's value is not at its slot, which the dense sweep assumes.
+        self.dense = false;
+        self.refresh_room();
+        id
     }
 
     /// Sets [`Inner::room`] from the state it summarizes.
@@ -975,7 +1029,7 @@ impl<T: Float> Inner<T> {
         self.values.extend_from_slice(xs);
         let leaf = Node::scalar(Op::Var, true, 0, 0, 0, 0);
         for (i, n) in self.nodes.grow_with(xs.len(), leaf).iter_mut().enumerate() {
-            *n = Node { off: (off + i) as u32, ..leaf };
+            *n = Node { slot: (off + i) as u32, ..leaf };
         }
         if off != first {
             self.dense = false;
@@ -1021,16 +1075,23 @@ impl<T: Float> Inner<T> {
         self.shapes[self.nodes[id as usize].shape as usize].numel
     }
 
+    /// Where node `id`'s value is in `values` (a run of its input's for a view).
     #[inline]
-    pub fn range(&self, id: u32) -> std::ops::Range<usize> {
+    pub fn val_range(&self, id: u32) -> std::ops::Range<usize> {
         let n = self.nodes[id as usize];
-        let off = n.off as usize;
-        off..off + self.shapes[n.shape as usize].numel
+        n.val()..n.val() + self.shapes[n.shape as usize].numel
+    }
+
+    /// Where node `id`'s adjoint is in an adjoint buffer (its own slot).
+    #[inline]
+    pub fn adj_range(&self, id: u32) -> std::ops::Range<usize> {
+        let n = self.nodes[id as usize];
+        n.adj()..n.adj() + self.shapes[n.shape as usize].numel
     }
 
     #[inline]
     pub fn value(&self, id: u32) -> &[T] {
-        &self.values[self.range(id)]
+        &self.values[self.val_range(id)]
     }
 
     /// Pushes op constants; returns the index of the first.
@@ -1071,7 +1132,7 @@ mod tests {
             for grad in [false, true] {
                 for (a, b, off, aux) in [(0, 0, 0, 0), (1, 2, 3, 4), (u32::MAX, 7, u32::MAX - 1, 0x0102_0304)]
                 {
-                    let want = Node { op, grad, pad: 0, a, b, off, shape: SCALAR, aux };
+                    let want = Node { op, grad, flags: 0, a, b, slot: off, shape: SCALAR, aux };
                     assert_eq!(Node::scalar(op, grad, a, b, off, aux), want);
                 }
             }
@@ -1094,8 +1155,16 @@ mod tests {
             for (i, n) in inner.nodes.iter().enumerate().skip(1) {
                 // y·x at odd indices, y + 2 (the k-th constant) at even ones.
                 let (op, aux) = if i % 2 == 1 { (Op::Mul, 0) } else { (Op::AddConst, i as u32 / 2 - 1) };
-                let want =
-                    Node { op, grad: true, pad: 0, a: i as u32 - 1, b: 0, off: i as u32, shape: SCALAR, aux };
+                let want = Node {
+                    op,
+                    grad: true,
+                    flags: 0,
+                    a: i as u32 - 1,
+                    b: 0,
+                    slot: i as u32,
+                    shape: SCALAR,
+                    aux,
+                };
                 assert_eq!(*n, want, "round {round}");
             }
             drop(inner);
@@ -1118,8 +1187,8 @@ mod tests {
             }
             for (i, n) in inner.nodes.iter().enumerate().skip(from) {
                 if n.shape == SCALAR && n.op == Op::MulConst {
-                    let x = inner.values[inner.nodes[n.a as usize].off as usize];
-                    assert_eq!(inner.values[n.off as usize], x * 2.0, "node {i}");
+                    let x = inner.values[inner.nodes[n.a as usize].val()];
+                    assert_eq!(inner.values[n.val()], x * 2.0, "node {i}");
                 }
             }
         }

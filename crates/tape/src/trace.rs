@@ -215,7 +215,7 @@ impl<'t, T: Float> WengertList<'t, T> {
         let o = out.id as usize;
         let mut adj = vec![T::ZERO; inner.values.len()];
         let mut reached = vec![false; o + 1];
-        let r = inner.range(out.id);
+        let r = inner.adj_range(out.id);
         adj[r].iter_mut().for_each(|a| *a = T::ONE);
         reached[o] = inner.nodes[o].grad;
         let mut steps = Vec::new();
@@ -241,7 +241,7 @@ impl<'t, T: Float> WengertList<'t, T> {
                 updates.push(AdjointUpdate { target: NodeId(p), rule, adjoint: Tensor::scalar(T::ZERO) });
             }
             for u in &mut updates {
-                let pr = inner.range(u.target.0);
+                let pr = inner.adj_range(u.target.0);
                 u.adjoint =
                     Tensor::new(inner.dims(u.target.0), adj[pr].to_vec()).expect("tape bug: adjoint shape");
             }
@@ -256,7 +256,7 @@ impl<'t, T: Float> WengertList<'t, T> {
                 continue;
             }
             let g = if reached[i] {
-                Tensor::new(inner.dims(i as u32), adj[inner.range(i as u32)].to_vec()).expect("tape bug")
+                Tensor::new(inner.dims(i as u32), adj[inner.adj_range(i as u32)].to_vec()).expect("tape bug")
             } else {
                 Tensor::zeros(inner.dims(i as u32))
             };

@@ -143,7 +143,7 @@ impl<'t, T: Float> Var<'t, T> {
         let inner = self.tape.inner.borrow();
         let n = inner.node(self.id);
         (n.shape == crate::tape::SCALAR)
-            .then(|| Var::scalar(self.tape, self.id, inner.values[n.off as usize], n.grad))
+            .then(|| Var::scalar(self.tape, self.id, inner.values[n.val()], n.grad))
     }
 
     /// True for a handle from [`Var::scalar`].
@@ -228,7 +228,7 @@ impl<'t, T: Float> Var<'t, T> {
         let tape = self.tape;
         let mut inner = tape.inner.borrow_mut();
         let n = inner.node(self.id);
-        let r = inner.range(self.id);
+        let r = inner.val_range(self.id);
         let off = inner.values.len();
         inner.values.extend_from_within(r);
         let id = inner.push(Op::Detach, false, self.id, 0, off, n.shape, 0);
@@ -778,7 +778,8 @@ impl<'t, T: Float> Var<'t, T> {
 
     // ---- layout ----
 
-    /// The same elements in a new shape with the same element count.
+    /// The same elements in a new shape with the same element count. A view: the result
+    /// reads `self`'s value in place (nothing is copied) and keeps a gradient of its own.
     #[track_caller]
     pub fn reshape(self, shape: &[usize]) -> Var<'t, T> {
         ok(self.try_reshape(shape))
@@ -841,7 +842,10 @@ impl<'t, T: Float> Var<'t, T> {
         layout::permute(self, &perm)
     }
 
-    /// `len` elements from `start` along `axis`.
+    /// `len` elements from `start` along `axis`. Where they are one contiguous block (along
+    /// the first axis, or where every dimension before `axis` is 1) the result is a view,
+    /// reading `self`'s value in place; otherwise they are copied. Either way it keeps a
+    /// gradient of its own.
     #[track_caller]
     pub fn slice(self, axis: isize, start: usize, len: usize) -> Var<'t, T> {
         ok(layout::slice(self, axis, start, len))

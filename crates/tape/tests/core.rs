@@ -353,6 +353,51 @@ fn concat_of_variables_and_constants() {
     assert!(!only_constants.requires_grad());
 }
 
+// ---- views ----
+
+/// Slices of one contiguous block and reshapes read their input's value in place, but each
+/// keeps an adjoint of its own: a view's gradient is its own, not its input's.
+#[test]
+fn a_view_has_its_own_gradient() {
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0, 3.0, 4.0]));
+    let (lo, hi) = (x.slice(0, 0, 3), x.slice(0, 1, 3));
+    let m = hi.reshape(&[3, 1]);
+    assert_eq!(lo.value().data(), [1.0, 2.0, 3.0]);
+    assert_eq!(m.value().data(), [2.0, 3.0, 4.0]);
+    let w = t.constant(&Tensor::from([[100.0], [200.0], [300.0]]));
+    let f = (lo * 2.0).sum() + (hi * 10.0).sum() + (m * w).sum();
+    let g = f.backward();
+    assert_eq!(g[lo], [2.0; 3]);
+    assert_eq!(g[m], [100.0, 200.0, 300.0]);
+    assert_eq!(g[hi], [110.0, 210.0, 310.0]);
+    assert_eq!(g[x], [2.0, 112.0, 212.0, 310.0]);
+    assert_eq!(f.backward_graph().wrt(x).value().data(), [2.0, 112.0, 212.0, 310.0]);
+}
+
+/// A view's own slot of the value buffer is never written; its value comes from its input
+/// even where the reused buffer holds NaNs from an earlier step, in the tensor rules and
+/// in the scalar ones (a view of shape []).
+#[test]
+fn a_view_reads_its_input_not_the_reused_buffer() {
+    let mut t = Tape::new();
+    {
+        let x = t.var(&Tensor::from(vec![f64::NAN; 64]));
+        let _ = x.exp().exp();
+    }
+    t.reset();
+    let x = t.var(&Tensor::from([1.0, 2.0, 3.0]));
+    let v = x.slice(0, 1, 2).reshape(&[2, 1]);
+    let s = x.reshape(&[3]).slice(0, 2, 1).reshape(&[]);
+    assert_eq!(v.value().data(), [2.0, 3.0]);
+    assert_eq!(s.item(), 3.0);
+    let y = (v * s).sum() + s.sin() * s;
+    assert_eq!(y.item(), 2.0 * 3.0 + 9.0 + 3f64.sin() * 3.0);
+    let g = y.backward();
+    assert_eq!(g[x], [0.0, 3.0, 2.0 + 6.0 + 3f64.cos() * 3.0 + 3f64.sin()]);
+    assert_eq!(g.scalar(s), 2.0 + 3.0 + 3f64.cos() * 3.0 + 3f64.sin());
+}
+
 // ---- repeated and reused backward passes ----
 
 #[test]

@@ -80,7 +80,7 @@ per_case! {
     softmax_ties, log_softmax_large,
     reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, gather, scatter_rows,
     matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_nd, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
-    fanout, fanout_binary, mlp, attention, reuse_layout, deep_chain, random_dag,
+    fanout, fanout_binary, mlp, attention, reuse_layout, views, deep_chain, random_dag,
 }
 
 #[test]

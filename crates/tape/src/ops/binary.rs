@@ -159,9 +159,8 @@ macro_rules! each_binary {
 /// Numeric VJP of a binary tensor node (scalar nodes take [`crate::ops::vjp_scalar`]).
 #[inline]
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    let ao = inner.nodes[n.a as usize].off as usize;
-    let bo = inner.nodes[n.b as usize].off as usize;
-    let o = n.off as usize;
+    let (an, bn) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
+    let o = n.adj();
     let va = &inner.values;
     let fa = flow(inner, n.a, reached);
     // A mask takes no gradient.
@@ -169,8 +168,8 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let len = inner.shapes[n.shape as usize].numel;
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..len];
-    let (a, b, y) = (&va[ao..ao + len], &va[bo..bo + len], &va[o..o + len]);
-    for (flow, at, first) in [(fa, ao, true), (fb, bo, false)] {
+    let (a, b, y) = (&va[an.val()..][..len], &va[bn.val()..][..len], &va[n.val()..][..len]);
+    for (flow, at, first) in [(fa, an.adj(), true), (fb, bn.adj(), false)] {
         if flow == Flow::No {
             continue;
         }
@@ -331,7 +330,7 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
     let grad = op.takes_grad(an.grad, bn.grad);
     let off = inner.values.len();
     let len = inner.shapes[an.shape as usize].numel;
-    let (ao, bo) = (an.off as usize, bn.off as usize);
+    let (ao, bo) = (an.val(), bn.val());
     let (src, dst) = inner.values.grow(len);
     let (x, z) = (&src[ao..ao + len], &src[bo..bo + len]);
     crate::par::for_parts(dst, |s, dst| {
@@ -364,7 +363,7 @@ pub(crate) fn record_select<'t, T: Float>(c: Var<'t, T>, a: Var<'t, T>, b: Var<'
     let grad = an.grad || bn.grad;
     let off = inner.values.len();
     let len = inner.shapes[an.shape as usize].numel;
-    let (co, ao, bo) = (cn.off as usize, an.off as usize, bn.off as usize);
+    let (co, ao, bo) = (cn.val(), an.val(), bn.val());
     let (src, dst) = inner.values.grow(len);
     let (cv, av, bv) = (&src[co..co + len], &src[ao..ao + len], &src[bo..bo + len]);
     crate::par::for_parts(dst, |s, dst| {
@@ -381,14 +380,14 @@ pub(crate) fn record_select<'t, T: Float>(c: Var<'t, T>, a: Var<'t, T>, b: Var<'
 
 /// Numeric VJP of `select`: ā (+)= ȳ where c ≠ 0, b̄ (+)= ȳ where c = 0 (0 elsewhere).
 pub(crate) fn select_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    let co = inner.nodes[n.aux as usize].off as usize;
-    let o = n.off as usize;
+    let co = inner.nodes[n.aux as usize].val();
+    let o = n.adj();
     let len = inner.shapes[n.shape as usize].numel;
     let c = &inner.values[co..co + len];
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..len];
     for (p, chosen) in [(n.a, true), (n.b, false)] {
-        let at = inner.nodes[p as usize].off as usize;
+        let at = inner.nodes[p as usize].adj();
         let fl = flow(inner, p, reached);
         if fl == Flow::No {
             continue;

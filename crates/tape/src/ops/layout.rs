@@ -88,6 +88,27 @@ fn record<'t, T: Float>(
     Var::new(tape, id)
 }
 
+/// Records a view of `x` (see [`crate::tape::VIEW`]): a layout node whose value is the
+/// run of `x`'s value from element `start` on, read in place rather than copied.
+#[track_caller]
+fn record_view<'t, T: Float>(
+    op: Op,
+    x: Var<'t, T>,
+    out_dims: &[usize],
+    ints: &[usize],
+    start: usize,
+) -> Var<'t, T> {
+    let tape = x.tape;
+    let mut inner = tape.inner.borrow_mut();
+    let s = inner.intern_shape(out_dims);
+    let aux = if ints.is_empty() { 0 } else { inner.push_ints(ints) };
+    let val = inner.node(x.id).val() + start;
+    let id = inner.push_view(op, x.id, val, s, aux);
+    drop(inner);
+    tape.note_location(id);
+    Var::new(tape, id)
+}
+
 /// An error unless a tensor of shape `out` can exist: its element count must fit a
 /// `usize` and its bytes an allocation (at most `isize::MAX`).
 fn check_size<T: Float>(op: &'static str, x: Var<'_, T>, out: &[usize]) -> Result<()> {
@@ -106,7 +127,7 @@ fn check_size<T: Float>(op: &'static str, x: Var<'_, T>, out: &[usize]) -> Resul
 
 fn x_info<T: Float>(x: Var<'_, T>) -> (usize, Shape) {
     let inner = x.tape.inner.borrow();
-    (inner.node(x.id).off as usize, inner.shape_of(x.id))
+    (inner.node(x.id).val(), inner.shape_of(x.id))
 }
 
 #[track_caller]
@@ -126,11 +147,12 @@ pub(crate) fn broadcast_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<
 
 #[track_caller]
 pub(crate) fn reshape<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
-    let (xo, from) = x_info(x);
+    let (_, from) = x_info(x);
     if numel(&from) != numel(to) {
         return Err(Error::ReshapeSize { from, to: to.into(), node: x.node() });
     }
-    Ok(record(Op::Reshape, x, to, &[], |src, dst| dst.copy_from_slice(&src[xo..xo + numel(to)])))
+    // Tensors are contiguous (row-major), so a reshape reads its input in place.
+    Ok(record_view(Op::Reshape, x, to, &[], 0))
 }
 
 #[track_caller]
@@ -210,6 +232,10 @@ pub(crate) fn slice<'t, T: Float>(
     let mut out = dims.clone();
     out[ax] = len;
     let (outer, n, inn) = split_axis(&dims, ax);
+    if outer == 1 {
+        // One contiguous block of x: read in place.
+        return Ok(record_view(Op::Slice, x, &out, &[ax, start], start * inn));
+    }
     Ok(record(Op::Slice, x, &out, &[ax, start], |src, dst| {
         copy_blocks(&src[xo..], dst, outer, inn, n, start, len, 0, len, false)
     }))
@@ -338,7 +364,7 @@ pub(crate) fn scatter_rows<'t, T: Float>(x: Var<'t, T>, idx: &[usize], rows: usi
 
 /// Numeric VJPs of the layout ops.
 pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &mut [bool]) {
-    let o = n.off as usize;
+    let o = n.adj();
     let out = &inner.shapes[n.shape as usize];
     // Reshape and slice overwrite their input's adjoint on its first contribution (the
     // slice zeroes only the part outside its range); the other ops zero it, then add.
@@ -367,7 +393,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
             let pn = inner.nodes[p as usize];
             let len = inner.shapes[pn.shape as usize].dims[ax];
             if flows(inner, p, lo, reached) {
-                let po = pn.off as usize;
+                let po = pn.adj();
                 copy_blocks(g, &mut lo[po..], outer, inn, total, at, len, 0, len, true);
             }
             at += len;
@@ -376,7 +402,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     }
     let xn = inner.nodes[n.a as usize];
     let xs = &inner.shapes[xn.shape as usize];
-    let xo = xn.off as usize;
+    let xo = xn.adj();
     let ax = &mut lo[xo..xo + xs.numel];
     let ints = &inner.ints[(n.aux as usize).min(inner.ints.len())..];
     match n.op {

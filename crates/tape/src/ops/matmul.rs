@@ -74,7 +74,7 @@ pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'
     let off = inner.values.len();
     // β = 0 below: the GEMM overwrites the stale values without reading them.
     let (src, dst) = inner.values.grow(batch * m * n);
-    let (ao, bo) = (an.off as usize, bn.off as usize);
+    let (ao, bo) = (an.val(), bn.val());
     for t in 0..batch {
         let av = &src[ao + t * sa..ao + t * sa + m * k];
         let bv = &src[bo + t * sb..bo + t * sb + k * n];
@@ -101,7 +101,8 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let (an, bn) = (inner.nodes[n.a as usize], inner.nodes[n.b as usize]);
     let (da, db) = (&inner.shapes[an.shape as usize].dims, &inner.shapes[bn.shape as usize].dims);
     let (batch, m, k, nn, sa, sb) = plan(da, db).expect("tape bug: matmul shapes");
-    let (ao, bo, o) = (an.off as usize, bn.off as usize, n.off as usize);
+    // Values (v) and adjoints (a) of the operands: apart for a view.
+    let (avo, bvo, aao, bao, o) = (an.val(), bn.val(), an.adj(), bn.adj(), n.adj());
     if batch == 0 {
         // Nothing to multiply: the parents' adjoints are zeros.
         flows(inner, n.a, adj, reached);
@@ -126,14 +127,14 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
         let gt = &g[t * m * nn..(t + 1) * m * nn];
         if fa != Flow::No {
             // ā[m×k] += ȳ[m×n] · bᵀ, with bᵀ read from b[k×n] as strides (1, n).
-            let bv = &v[bo + t * sb..bo + t * sb + k * nn];
-            let acc = &mut lo[ao + t * sa..ao + t * sa + m * k];
+            let bv = &v[bvo + t * sb..bvo + t * sb + k * nn];
+            let acc = &mut lo[aao + t * sa..aao + t * sa + m * k];
             T::gemm(m, nn, k, gt, (nn as isize, 1), bv, (1, nn as isize), beta(fa, sa, t), acc);
         }
         if fb != Flow::No {
             // b̄[k×n] += aᵀ · ȳ, with aᵀ read from a[m×k] as strides (1, k).
-            let av = &v[ao + t * sa..ao + t * sa + m * k];
-            let acc = &mut lo[bo + t * sb..bo + t * sb + k * nn];
+            let av = &v[avo + t * sa..avo + t * sa + m * k];
+            let acc = &mut lo[bao + t * sb..bao + t * sb + k * nn];
             T::gemm(k, m, nn, av, (1, k as isize), gt, (nn as isize, 1), beta(fb, sb, t), acc);
         }
     }
@@ -193,7 +194,7 @@ pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, 
     let s = inner.intern_shape(&[m, n]);
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(m * n);
-    let co = cn.off as usize;
+    let co = cn.val();
     let cv = &src[co..co + crate::shape::numel(&dc)];
     if n > 0 && (dc.as_slice() == [n] || dc.as_slice() == [1, n]) {
         // A row vector ([n] or [1, n]), the common bias: copy it into every row.
@@ -201,7 +202,7 @@ pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, 
     } else {
         crate::shape::for_each_broadcast(&dc, &[m, n], |oi, ci| dst[oi] = cv[ci]);
     }
-    let (ao, bo) = (an.off as usize, bn.off as usize);
+    let (ao, bo) = (an.val(), bn.val());
     T::gemm(
         m,
         k,
@@ -228,7 +229,8 @@ pub(crate) fn vjp_add<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reache
         _ => panic!("tape bug: matmul_add shapes"),
     };
     let nn = inner.shapes[n.shape as usize].dims[1];
-    let (ao, bo, co, o) = (an.off as usize, bn.off as usize, cn.off as usize, n.off as usize);
+    let (avo, bvo, o) = (an.val(), bn.val(), n.adj());
+    let (aao, bao, cao) = (an.adj(), bn.adj(), cn.adj());
     let (lo, hi) = adj.split_at_mut(o);
     let g = &hi[..m * nn];
     let v = &inner.values;
@@ -237,18 +239,18 @@ pub(crate) fn vjp_add<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reache
     // the operands gets the second contribution added to the first.
     let fa = flow(inner, n.a, reached);
     if fa != Flow::No {
-        let acc = &mut lo[ao..ao + m * k];
-        T::gemm(m, nn, k, g, (nn as isize, 1), &v[bo..bo + k * nn], (1, nn as isize), beta(fa), acc);
+        let acc = &mut lo[aao..aao + m * k];
+        T::gemm(m, nn, k, g, (nn as isize, 1), &v[bvo..bvo + k * nn], (1, nn as isize), beta(fa), acc);
     }
     let fb = flow(inner, n.b, reached);
     if fb != Flow::No {
-        let acc = &mut lo[bo..bo + k * nn];
-        T::gemm(k, m, nn, &v[ao..ao + m * k], (1, k as isize), g, (nn as isize, 1), beta(fb), acc);
+        let acc = &mut lo[bao..bao + k * nn];
+        T::gemm(k, m, nn, &v[avo..avo + m * k], (1, k as isize), g, (nn as isize, 1), beta(fb), acc);
     }
     // The sum accumulates: zeroed on first contact.
     if flows(inner, n.aux, lo, reached) {
         let cs = &inner.shapes[cn.shape as usize];
-        crate::ops::reduce::sum_into(g, &[m, nn], &mut lo[co..co + cs.numel], &cs.dims);
+        crate::ops::reduce::sum_into(g, &[m, nn], &mut lo[cao..cao + cs.numel], &cs.dims);
     }
 }
 

@@ -316,9 +316,7 @@ pub(crate) fn flows<T: Float>(inner: &Inner<T>, p: u32, adj: &mut [T], reached: 
         Flow::No => false,
         Flow::Add => true,
         Flow::Set => {
-            let n = inner.nodes[p as usize];
-            let off = n.off as usize;
-            adj[off..off + inner.shapes[n.shape as usize].numel].fill(T::ZERO);
+            adj[inner.adj_range(p)].fill(T::ZERO);
             true
         }
     }
@@ -361,40 +359,42 @@ fn scalar_step<T: Float, const DENSE: bool>(
     reached: &mut [bool],
 ) -> bool {
     use Op::*;
-    let o = n.off as usize;
-    // (offset, takes a gradient) of a parent.
+    // The node's own value and adjoint (a node with a scalar rule is not a view).
+    let o = n.adj();
+    // (value offset, adjoint offset, takes a gradient) of a parent: apart for a view.
     let parent = |p: u32| {
         if DENSE {
             // Parents precede their node (the tape is in topological order); with every
             // buffer cut to one length (see `sweep_dense`) this one test bounds them all.
+            // A dense tape has no views.
             if p as usize >= o {
                 parent_after_node(p)
             }
-            (p, true)
+            (p as usize, p as usize, true)
         } else {
             let pn = nodes[p as usize];
-            (pn.off, pn.grad)
+            (pn.val(), pn.adj(), pn.grad)
         }
     };
     macro_rules! binary {
         ($op:ident) => {{
-            let ((ao, ag), (bo, bg)) = (parent(n.a), parent(n.b));
-            let (g, a, b, y) = (adj[o], vals[ao as usize], vals[bo as usize], vals[o]);
+            let ((av, aa, ag), (bv, ba, bg)) = (parent(n.a), parent(n.b));
+            let (g, a, b, y) = (adj[o], vals[av], vals[bv], vals[o]);
             if ag {
-                accumulate::<T, DENSE>(adj, reached, n.a, ao, binary::ga($op, g, a, b, y));
+                accumulate::<T, DENSE>(adj, reached, n.a, aa, binary::ga($op, g, a, b, y));
             }
             if bg {
-                accumulate::<T, DENSE>(adj, reached, n.b, bo, binary::gb($op, g, a, b, y));
+                accumulate::<T, DENSE>(adj, reached, n.b, ba, binary::gb($op, g, a, b, y));
             }
         }};
     }
     macro_rules! unary {
         ($op:ident) => {{
-            let (xo, xg) = parent(n.a);
+            let (xv, xa, xg) = parent(n.a);
             if xg {
                 let c = &consts[(n.aux as usize).min(consts.len())..];
-                let gx = unary::gx($op, adj[o], vals[xo as usize], vals[o], c);
-                accumulate::<T, DENSE>(adj, reached, n.a, xo, gx);
+                let gx = unary::gx($op, adj[o], vals[xv], vals[o], c);
+                accumulate::<T, DENSE>(adj, reached, n.a, xa, gx);
             }
         }};
     }
@@ -481,12 +481,12 @@ fn parent_after_node(p: u32) -> ! {
 /// Adds `v` to the scalar adjoint of node `p` (at `off`): with `DENSE` into adjoints zeroed
 /// before the sweep, else setting it on first contact.
 #[inline(always)]
-fn accumulate<T: Float, const DENSE: bool>(adj: &mut [T], reached: &mut [bool], p: u32, off: u32, v: T) {
+fn accumulate<T: Float, const DENSE: bool>(adj: &mut [T], reached: &mut [bool], p: u32, off: usize, v: T) {
     if DENSE {
-        adj[off as usize] += v;
+        adj[off] += v;
         reached[p as usize] = true;
     } else {
-        let a = &mut adj[off as usize];
+        let a = &mut adj[off];
         if std::mem::replace(&mut reached[p as usize], true) {
             put::<T, false>(a, v);
         } else {

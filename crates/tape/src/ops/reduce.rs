@@ -154,7 +154,7 @@ pub(crate) fn sum_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t
     let len = numel(to);
     let (src, dst) = inner.values.grow(len);
     dst.fill(T::ZERO); // sum_into accumulates
-    let xo = xn.off as usize;
+    let xo = xn.val();
     sum_into(&src[xo..xo + numel(&from)], &from, dst, to);
     let id = inner.push(Op::SumTo, xn.grad, x.id, 0, off, s, 0);
     drop(inner);
@@ -168,9 +168,9 @@ pub(crate) fn sum_to_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], rea
     if flow == Flow::No {
         return;
     }
-    let xo = inner.nodes[n.a as usize].off as usize;
+    let xo = inner.nodes[n.a as usize].adj();
     let from = &inner.shapes[inner.nodes[n.a as usize].shape as usize];
-    let o = n.off as usize;
+    let o = n.adj();
     let (lo, hi) = adj.split_at_mut(o);
     let ax = &mut lo[xo..xo + from.numel];
     let to = &inner.shapes[n.shape as usize];
@@ -216,7 +216,7 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
     let aux = inner.push_ints(&[axis]);
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(outer * inn);
-    let xv = &src[xn.off as usize..];
+    let xv = &src[xn.val()..];
     for o in 0..outer {
         for j in 0..inn {
             let mut m = xv[o * len * inn + j];
@@ -247,12 +247,11 @@ pub(crate) fn max_axis_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], r
     let axis = inner.ints[n.aux as usize];
     let dims = &inner.shapes[xn.shape as usize].dims;
     let (outer, len, inn) = split_axis(dims, axis);
-    let (xo, o) = (xn.off as usize, n.off as usize);
-    let xv = &inner.values[xo..xo + outer * len * inn];
-    let yv = &inner.values[o..o + outer * inn];
-    let (lo, hi) = adj.split_at_mut(o);
+    let xv = &inner.values[xn.val()..][..outer * len * inn];
+    let yv = &inner.values[n.val()..][..outer * inn];
+    let (lo, hi) = adj.split_at_mut(n.adj());
     let g = &hi[..outer * inn];
-    let ax = &mut lo[xo..xo + outer * len * inn];
+    let ax = &mut lo[xn.adj()..][..outer * len * inn];
     for oo in 0..outer {
         for j in 0..inn {
             let y = yv[oo * inn + j];

@@ -240,12 +240,15 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
         return;
     }
     let c = &inner.consts[(n.aux as usize).min(inner.consts.len())..];
-    let xo = inner.nodes[n.a as usize].off as usize;
-    let o = n.off as usize;
+    let xn = inner.nodes[n.a as usize];
     let len = inner.shapes[n.shape as usize].numel;
-    let (lo, hi) = adj.split_at_mut(o);
-    let (g, x, y, ax) =
-        (&hi[..len], &inner.values[xo..xo + len], &inner.values[o..o + len], &mut lo[xo..xo + len]);
+    let (lo, hi) = adj.split_at_mut(n.adj());
+    let (g, x, y, ax) = (
+        &hi[..len],
+        &inner.values[xn.val()..][..len],
+        &inner.values[n.val()..][..len],
+        &mut lo[xn.adj()..][..len],
+    );
     crate::par::for_parts(ax, |s, ax| {
         let r = s..s + ax.len();
         let (g, x, y) = (&g[r.clone()], &x[r.clone()], &y[r]);
@@ -350,7 +353,7 @@ fn record_tensor<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let grad = xn.grad && !op.is_nondifferentiable();
     let off = inner.values.len();
     let len = inner.shapes[xn.shape as usize].numel;
-    let xo = xn.off as usize;
+    let xo = xn.val();
     let (src, dst) = inner.values.grow(len);
     let xv = &src[xo..xo + len];
     crate::par::for_parts(dst, |s, dst| map(op, &xv[s..s + dst.len()], dst, c));

@@ -779,6 +779,22 @@ pub fn catalog() -> Vec<Case> {
                 .pad(1, 1, n + 2)
                 .slice(1, 1, n)
     }));
+    // Views (reshapes, slices of one contiguous block) read their input in place:
+    // overlapping views of one variable (Rosenbrock's shifts), views of views, a scalar view
+    // through the scalar rules, and views as matmul operands.
+    c.push(case("views", one(tensor_r(1..=3, 4, U2)), |v, _| {
+        let x = v[0];
+        let d0 = x.shape()[0];
+        let flat = x.reshape(&[x.len()]);
+        let m = flat.len();
+        let (lo, hi) = (flat.slice(0, 0, m - 1), flat.slice(0, 1, m - 1));
+        let rosen = ((hi - lo.square()).square() * 10.0 + lo.rsub(1.0).square()).sum();
+        let first = flat.slice(0, 0, 1).reshape(&[]);
+        let scalar = first * first.sin() + first.square();
+        let rows = x.slice(0, d0 / 2, d0 - d0 / 2).reshape(&[d0 - d0 / 2, m / d0]);
+        let gram = rows.matmul(rows.transpose()).slice(0, 0, 1).sum();
+        rosen + scalar + gram * flat.slice(0, m - 1, 1).reshape(&[])
+    }));
     c.push(case("deep_chain", one(tensor_r(0..=2, 3, Dom::Uniform(-1.0, 1.0))), |v, _| {
         let mut y = v[0];
         for i in 0..60 {
