@@ -44,11 +44,14 @@ fn w2_rosenbrock(c: &mut Criterion) {
             g[0]
         })
     });
-    let xt = Tensor::from_vec(x0.clone());
+    // x kept before a mark, as the workloads program does (and torch keeps its leaf).
+    tape.reset();
+    let xid = tape.var(&Tensor::from_vec(x0.clone())).node();
+    let mark = tape.mark();
     c.bench_function("W2 vectorised value+grad (n = 10k)", |b| {
         b.iter(|| {
-            tape.reset();
-            let x = tape.var(&xt);
+            tape.rewind(&mark);
+            let x = tape.get(xid).expect("x is before the mark");
             let f = rosen_vec(x);
             f.backward_into(&mut grads);
             grads[x][0]
