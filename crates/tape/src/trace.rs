@@ -632,8 +632,19 @@ fn list(xs: &[usize]) -> String {
     format!("{xs:?}")
 }
 
-/// The right-hand side of an op node: `v0 · v1`, `sin(v0)`, `broadcast_to(v3, [3, 4])`.
+/// The right-hand side of an op node: `v0 · v1`, `sin(v0)`, `broadcast_to(v3, [3, 4])`;
+/// with ` (view)` after a node that reads its input's value in place (a reshape, or a
+/// slice of one contiguous block).
 fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
+    let e = op_expr_bare(inner, id);
+    if inner.node(id).flags & crate::tape::VIEW != 0 {
+        format!("{e} (view)")
+    } else {
+        e
+    }
+}
+
+fn op_expr_bare<T: Float>(inner: &Inner<T>, id: u32) -> String {
     let n = inner.node(id);
     let (a, b) = (v(n.a), v(n.b));
     let dims = inner.dims(id);

@@ -159,6 +159,11 @@ fn replayed_sweep_matches_the_engine_node_by_node() {
     for op in ["max_axis(", "permute(", "1 / v2", "square(", "abs(", "v2 · v2", "matmul(v0, v1) + v2"] {
         assert!(text.contains(op), "missing {op} in\n{text}");
     }
+    // Reshapes and one-block slices read their input in place, and say so.
+    for view in ["reshape(v4, [2]) (view)", "slice(v22, axis 0, 1..5) (view)", "reshape(v30, [2, 2]) (view)"]
+    {
+        assert!(text.contains(view), "missing {view} in\n{text}");
+    }
     let sweep_text = sweep.to_string();
     for rule in ["matmul(", "ᵀ", "pad(", "permute(", "#ties", "slice(", "sum_to("] {
         assert!(sweep_text.contains(rule), "missing {rule} in\n{sweep_text}");
