@@ -148,6 +148,24 @@ fn invalid(r: wengert_tape::Result<()>) -> String {
     }
 }
 
+/// A view reads its input's value in place, so a view of a parameter kept before the mark
+/// would see the update; `update` refuses it like any node computed from the parameter.
+#[test]
+fn update_refuses_a_parameter_with_a_view_kept_before_the_mark() {
+    let mut tape = Tape::<f64>::new();
+    let w = {
+        let t = &tape;
+        let w = t.var(&Tensor::from([1.0, 2.0, 3.0, 4.0]));
+        let _rows = w.reshape(&[2, 2]).slice(0, 1, 1);
+        w.node()
+    };
+    let mark = tape.mark();
+    let mut grads = Grads::new();
+    tape.get(w).unwrap().sum().backward_into(&mut grads);
+    let m = invalid(tape.update(&mark, &grads, &[w], |_: usize, _: &mut [f64], _: &[f64]| {}));
+    assert!(m.contains("v1 (reshape), kept before the mark, is computed from v0"), "{m}");
+}
+
 #[test]
 fn update_refuses_misuse_and_leaves_the_tape_as_it_was() {
     let mut tape = Tape::<f64>::new();
