@@ -73,11 +73,17 @@ impl Node {
     /// input's value.
     #[inline(always)]
     pub fn val(&self) -> usize {
-        if self.flags & VIEW != 0 {
+        if self.is_view() {
             self.b as usize
         } else {
             self.slot as usize
         }
+    }
+
+    /// Whether the node is a view ([`VIEW`]).
+    #[inline(always)]
+    pub fn is_view(&self) -> bool {
+        self.flags & VIEW != 0
     }
 
     /// Offset of the adjoint in the adjoint buffer (laid out like `values`): the node's
@@ -965,13 +971,13 @@ impl<T: Float> Inner<T> {
         );
         let slot = self.values.len();
         self.values.reserve_stale(len);
+        // A view's value is not at its slot, which the dense sweep assumes; cleared before
+        // `push`, which sets the fast path's room from it.
+        self.dense = false;
         let id = self.push(op, xn.grad, x, 0, slot, shape, aux);
         let n = &mut self.nodes.buf[id as usize];
         n.flags = VIEW;
         n.b = val as u32;
-        // A view's value is not at its slot, which the dense sweep assumes.
-        self.dense = false;
-        self.refresh_room();
         id
     }
 

@@ -637,7 +637,7 @@ fn list(xs: &[usize]) -> String {
 /// slice of one contiguous block).
 fn op_expr<T: Float>(inner: &Inner<T>, id: u32) -> String {
     let e = op_expr_bare(inner, id);
-    if inner.node(id).flags & crate::tape::VIEW != 0 {
+    if inner.node(id).is_view() {
         format!("{e} (view)")
     } else {
         e

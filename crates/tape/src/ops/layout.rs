@@ -147,7 +147,7 @@ pub(crate) fn broadcast_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<
 
 #[track_caller]
 pub(crate) fn reshape<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
-    let (_, from) = x_info(x);
+    let from = x.shape();
     if numel(&from) != numel(to) {
         return Err(Error::ReshapeSize { from, to: to.into(), node: x.node() });
     }
