@@ -845,10 +845,13 @@ impl<T: Float> Tape<T> {
     pub fn stats(&self) -> TapeStats {
         let inner = self.inner.borrow();
         let mut per_op: Vec<(&'static str, usize)> = Vec::new();
-        let mut scalar_nodes = 0;
+        let (mut scalar_nodes, mut view_values) = (0, 0);
         for n in inner.nodes.iter() {
             if n.shape == SCALAR {
                 scalar_nodes += 1;
+            }
+            if n.is_view() {
+                view_values += inner.shapes[n.shape as usize].numel;
             }
             match per_op.iter_mut().find(|(name, _)| *name == n.op.name()) {
                 Some((_, c)) => *c += 1,
@@ -858,6 +861,7 @@ impl<T: Float> Tape<T> {
         per_op.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let node_bytes = inner.nodes.len() * std::mem::size_of::<Node>();
         let value_bytes = inner.values.len() * std::mem::size_of::<T>();
+        let view_bytes = view_values * std::mem::size_of::<T>();
         let aux_bytes = inner.consts.len() * std::mem::size_of::<T>()
             + inner.ints.len() * std::mem::size_of::<usize>()
             + inner.shapes.len() * std::mem::size_of::<ShapeEntry>();
@@ -872,6 +876,7 @@ impl<T: Float> Tape<T> {
             per_op,
             node_bytes,
             value_bytes,
+            view_bytes,
             aux_bytes,
             capacity_bytes,
             bytes_per_scalar_node: std::mem::size_of::<Node>() + std::mem::size_of::<T>(),
@@ -911,8 +916,13 @@ pub struct TapeStats {
     pub per_op: Vec<(&'static str, usize)>,
     /// Bytes of node records in use.
     pub node_bytes: usize,
-    /// Bytes of values in use.
+    /// Bytes of values in use: every node's slot, views' included (see `view_bytes`).
     pub value_bytes: usize,
+    /// Of `value_bytes`, the slots of views ([`Var::reshape`](crate::Var::reshape), one-block
+    /// [`Var::slice`](crate::Var::slice)s): reserved so that each view has an adjoint of
+    /// its own at the same offset in the gradient buffer, but never written, since a view
+    /// reads its input's values in place.
+    pub view_bytes: usize,
     /// Bytes of shapes and op parameters in use.
     pub aux_bytes: usize,
     /// Bytes allocated (capacity), which [`Tape::reset`] keeps for reuse.
@@ -925,12 +935,13 @@ impl std::fmt::Display for TapeStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "{} nodes ({} scalar, {} bytes each); {} B nodes + {} B values + {} B aux in use, {} B allocated",
+            "{} nodes ({} scalar, {} bytes each); {} B nodes + {} B values ({} B of views' slots) + {} B aux in use, {} B allocated",
             self.nodes,
             self.scalar_nodes,
             self.bytes_per_scalar_node,
             self.node_bytes,
             self.value_bytes,
+            self.view_bytes,
             self.aux_bytes,
             self.capacity_bytes
         )?;

@@ -823,7 +823,16 @@ fn stats_count_ops_and_bytes() {
     let v = t.var(&Tensor::zeros(&[100, 100]));
     let _ = v.exp();
     let s = t.stats();
-    assert_eq!((s.nodes, s.scalar_nodes, s.value_bytes), (2, 0, 2 * 10_000 * 8));
+    assert_eq!((s.nodes, s.scalar_nodes, s.value_bytes, s.view_bytes), (2, 0, 2 * 10_000 * 8, 0));
+    // Views reserve slots they never write, reported apart; a slice that is not one block
+    // copies, and is not a view.
+    let r = v.reshape(&[10_000]);
+    let _ = r.slice(0, 10, 90);
+    let _ = v.slice(1, 0, 50);
+    let s = t.stats();
+    assert_eq!(s.value_bytes, (3 * 10_000 + 90 + 5_000) * 8);
+    assert_eq!(s.view_bytes, (10_000 + 90) * 8);
+    assert!(s.to_string().contains(&format!("({} B of views' slots)", s.view_bytes)), "{s}");
 }
 
 // ---- empty tensors and numerically delicate forms ----
