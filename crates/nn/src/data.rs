@@ -237,7 +237,7 @@ impl<T: Float> Standardizer<T> {
 }
 
 fn dims2<T: Float>(op: &'static str, x: &Tensor<T>) -> Result<(usize, usize)> {
-    if x.rank() != 2 || x.shape()[0] == 0 {
+    if x.rank() != 2 || x.shape().contains(&0) {
         return Err(Error::InvalidArgument {
             op,
             msg: format!("needs a non-empty [rows, cols] tensor, got {:?}", x.shape()),

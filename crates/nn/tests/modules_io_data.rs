@@ -235,6 +235,9 @@ fn standardize_reproduces_the_standardised_file() {
     let worst = z.data().iter().zip(std.features.data()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
     assert!(worst < 1e-12, "max |diff| = {worst}");
     assert!(standardize(&Tensor::<f64>::zeros(&[3])).is_err());
+    // No columns (a CSV with only its label column) is an error too, not a panic.
+    let e = standardize(&Tensor::<f64>::zeros(&[2, 0])).unwrap_err().to_string();
+    assert!(e.contains("standardize") && e.contains("[2, 0]"), "{e}");
 }
 
 #[test]

@@ -153,6 +153,16 @@ pub(crate) fn vjp_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Result<cr
         )));
     }
     for (k, (gv, x)) in grads.iter().zip(&xs).enumerate() {
+        // A handle of another tape would be read at its index on this one.
+        if !std::ptr::eq(gv.tape, y.tape) {
+            return Err(bad(format!(
+                "vjp_graph returned, for input {k} ({}), node {} of tape {}, not of this tape ({})",
+                x.node(),
+                gv.node(),
+                gv.tape.id,
+                y.tape.id
+            )));
+        }
         if gv.shape() != x.shape() {
             return Err(bad(format!(
                 "vjp_graph returned shape {:?} for input {k} ({}) of shape {:?}",

@@ -368,6 +368,7 @@ impl<T: Float> Tape<T> {
             customs: inner.customs.len(),
             dense: inner.dense,
             resets: self.resets.get(),
+            tape: self.id,
         }
     }
 
@@ -391,13 +392,14 @@ impl<T: Float> Tape<T> {
     /// ```
     ///
     /// # Panics
-    /// If the mark was taken before a [`Tape::reset`] or an earlier rewind to a shorter mark.
+    /// If the mark was taken on another tape, before a [`Tape::reset`], or before an
+    /// earlier rewind to a shorter mark.
+    #[track_caller]
     pub fn rewind(&mut self, mark: &Mark) {
+        if let Err(e) = self.check_mark("rewind", mark) {
+            panic!("{e}");
+        }
         let inner = self.inner.get_mut();
-        assert!(
-            mark.resets == self.resets.get() && mark.nodes <= inner.nodes.len(),
-            "rewind: the mark is from before a reset (or beyond the tape's end)"
-        );
         inner.nodes.truncate(mark.nodes);
         inner.values.truncate(mark.values);
         inner.shapes.truncate(mark.shapes);
@@ -478,6 +480,24 @@ impl<T: Float> Tape<T> {
         Ok(())
     }
 
+    /// That `mark` was taken on this tape, since its last reset, and lies within it.
+    fn check_mark(&self, op: &'static str, mark: &Mark) -> Result<()> {
+        let msg = if mark.tape != self.id {
+            format!("the mark was taken on tape {}, not on this one (tape {})", mark.tape, self.id)
+        } else if mark.resets != self.resets.get() {
+            "the mark is from before a reset of the tape".to_string()
+        } else if mark.nodes > self.inner.borrow().nodes.len() {
+            format!(
+                "the mark (node {}) is beyond the tape's end (node {}): a rewind to an earlier mark dropped it",
+                mark.nodes,
+                self.inner.borrow().nodes.len()
+            )
+        } else {
+            return Ok(());
+        };
+        Err(Error::InvalidArgument { op, msg })
+    }
+
     /// The checks of [`Tape::update`] and [`Tape::update_all`], before anything changes.
     fn check_update(
         &mut self,
@@ -487,6 +507,7 @@ impl<T: Float> Tape<T> {
         leaves: &[crate::NodeId],
     ) -> Result<()> {
         let bad = |msg: String| Err(Error::InvalidArgument { op, msg });
+        self.check_mark(op, mark)?;
         if !grads.computed_on(self.id, self.generation.get()) {
             return bad("the gradients were not computed on this tape since its last reset or rewind".into());
         }
@@ -903,6 +924,8 @@ pub struct Mark {
     customs: usize,
     dense: bool,
     resets: u64,
+    /// The tape it was taken on ([`Tape`]'s id): a mark fits no other tape.
+    tape: u64,
 }
 
 /// What [`Tape::stats`] reports.

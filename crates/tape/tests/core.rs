@@ -1082,6 +1082,41 @@ fn malformed_custom_op_rules_are_errors() {
     assert!(e.contains("bad_op") && e.contains("vjp_graph"), "{e}");
 }
 
+/// A recorded backward rule that returns a handle of another tape is an error: the handle
+/// would otherwise be read at its index on this tape (a silently wrong gradient).
+#[test]
+fn a_custom_rule_returning_another_tapes_node_is_an_error() {
+    struct Foreign(&'static Tape<f64>);
+    impl wengert_tape::CustomOp<f64> for Foreign {
+        fn name(&self) -> &str {
+            "foreign"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> wengert_tape::Result<Tensor<f64>> {
+            Ok(x[0].clone())
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![g.clone()]
+        }
+        fn vjp_graph<'t>(
+            &self,
+            _x: &[Var<'t, f64>],
+            _y: Var<'t, f64>,
+            _g: Var<'t, f64>,
+        ) -> Option<Vec<Var<'t, f64>>> {
+            // Node v1 of the other tape has the input's shape, so only the tape is wrong.
+            let _ = self.0.scalar(0.0);
+            Some(vec![self.0.var(&Tensor::from([7.0, 7.0]))])
+        }
+    }
+    let other: &'static Tape<f64> = Box::leak(Box::new(Tape::new()));
+    let t = Tape::new();
+    let x = t.var(&Tensor::from([1.0, 2.0]));
+    let y = t.custom(std::rc::Rc::new(Foreign(other)), &[x]).unwrap().sum();
+    let e = y.try_backward_graph().err().expect("a foreign node").to_string();
+    assert!(e.contains("foreign") && e.contains("not of this tape"), "{e}");
+    assert_eq!(&y.backward()[x], &[1.0, 1.0], "the numeric rule is unaffected");
+}
+
 /// A tape of one-element nodes only takes the sweep's dense path (parents' adjoints at
 /// their indices, constants reached internally). It must agree exactly with the general
 /// path, which the same program takes once a two-element node sits in front of it: values,

@@ -599,5 +599,10 @@ fn shapes_too_large_to_exist_are_refused() {
         &["scatter_rows", "more elements"],
     );
     assert!(matches!(refused("var_from", || t.try_var_from(&[big, 2], &[])), Error::ElementCount { .. }));
+    // A range whose end wraps around must not pass the bounds test (and read other nodes).
+    for axis in [0, 1, 2] {
+        let e = refused("slice", || x.try_slice(axis, big, 2));
+        assert_names(&e, &["slice", &format!("{big}..{big}+2"), "out of bounds", "[2, 3, 4]", "v2"]);
+    }
     assert_eq!(t.len(), n, "a refused op recorded nodes");
 }

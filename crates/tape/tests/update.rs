@@ -205,6 +205,20 @@ fn update_refuses_misuse_and_leaves_the_tape_as_it_was() {
     tape.rewind(&mark);
     let m = invalid(tape.update(&mark, &grads, &[w], untouched));
     assert!(m.contains("not computed on this tape"), "{m}");
+
+    // A mark of another tape (both fresh, so their reset counts agree) is refused before
+    // anything changes, and rewinding to it panics.
+    let other_mark = other.mark();
+    tape.get(w).unwrap().sum().backward_into(&mut grads);
+    let len = tape.len();
+    let m = invalid(tape.update(&other_mark, &grads, &[w], untouched));
+    assert!(m.contains("the mark was taken on tape") && m.contains("not on this one"), "{m}");
+    assert_eq!(tape.len(), len, "an error must not rewind the tape");
+    let p = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tape.rewind(&other_mark)));
+    let msg = p.expect_err("rewind to another tape's mark must panic");
+    let msg = msg.downcast_ref::<String>().expect("a formatted message");
+    assert!(msg.starts_with("rewind: the mark was taken on tape"), "{msg}");
+    assert_eq!(tape.len(), len);
 }
 
 #[test]

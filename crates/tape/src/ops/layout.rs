@@ -219,12 +219,12 @@ pub(crate) fn slice<'t, T: Float>(
 ) -> Result<Var<'t, T>> {
     let (xo, dims) = x_info(x);
     let ax = check_axis("slice", x, &dims, axis)?;
-    if start + len > dims[ax] {
+    // Checked: a wrapped `start + len` would pass the test and read outside x.
+    if start.checked_add(len).is_none_or(|end| end > dims[ax]) {
         return Err(Error::InvalidArgument {
             op: "slice",
             msg: format!(
-                "range {start}..{} is out of bounds for axis {ax} of {dims:?} ({})",
-                start + len,
+                "range {start}..{start}+{len} is out of bounds for axis {ax} of {dims:?} ({})",
                 x.node()
             ),
         });
