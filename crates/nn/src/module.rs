@@ -263,6 +263,9 @@ impl<'t, T: Float> Bound<'t, T> {
 pub struct TapeParams {
     names: Arc<[String]>,
     nodes: Vec<wengert_tape::NodeId>,
+    /// The tape's end right after the parameters were recorded: while it fits the tape
+    /// ([`Tape::check_mark`]), the nodes are still these parameters.
+    recorded: wengert_tape::Mark,
 }
 
 impl TapeParams {
@@ -273,7 +276,22 @@ impl TapeParams {
             names.push(name);
             nodes.push(tape.var(t).node());
         });
-        TapeParams { names: names.into(), nodes }
+        TapeParams { names: names.into(), nodes, recorded: tape.mark() }
+    }
+
+    /// An error unless `tape` still holds the parameters: the tape they were recorded on,
+    /// not reset or rewound to before them since.
+    fn check_tape<T: Float>(&self, op: &'static str, tape: &Tape<T>) -> Result<()> {
+        tape.check_mark(&self.recorded).map_err(|e| {
+            let why = match e {
+                Error::InvalidArgument { msg, .. } => msg,
+                other => other.to_string(),
+            };
+            Error::InvalidArgument {
+                op,
+                msg: format!("the tape no longer holds the {} parameters: {why}", self.nodes.len()),
+            }
+        })
     }
 
     /// The parameters' nodes, in state-dict order.
@@ -284,9 +302,10 @@ impl TapeParams {
     /// Handles to the parameters for this step's forward pass ([`Module::forward`]).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if the tape no longer holds them (it was reset, or
-    /// rewound to before them).
+    /// [`Error::InvalidArgument`] if the tape no longer holds them (it is another tape,
+    /// or it was reset, or rewound to before them).
     pub fn bind<'t, T: Float>(&self, tape: &'t Tape<T>) -> Result<Bound<'t, T>> {
+        self.check_tape("TapeParams::bind", tape)?;
         let var = |i: usize| {
             let n = self.nodes[i];
             tape.get(n).ok_or_else(|| Error::InvalidArgument {
@@ -312,8 +331,9 @@ impl TapeParams {
     /// [`crate::optim::Optimizer::update_slices`].
     ///
     /// # Errors
-    /// Those of [`Tape::update_all`] (gradients from another step, parameters after the
-    /// mark, ...) and of the optimizer.
+    /// [`Error::InvalidArgument`] if the tape no longer holds the parameters (as
+    /// [`TapeParams::bind`]), and those of [`Tape::update_all`] (gradients from another
+    /// step, parameters after the mark, ...) and of the optimizer.
     pub fn step<T: Float, O: crate::optim::Optimizer<T> + ?Sized>(
         &self,
         tape: &mut Tape<T>,
@@ -321,6 +341,7 @@ impl TapeParams {
         grads: &wengert_tape::Grads<T>,
         opt: &mut O,
     ) -> Result<()> {
+        self.check_tape("TapeParams::step", tape)?;
         let mut res = Ok(());
         tape.update_all(mark, grads, &self.nodes, |ps, gs| res = opt.update_slices(ps, gs))?;
         res

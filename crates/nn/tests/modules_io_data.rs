@@ -74,13 +74,20 @@ fn tensor_counts_agree_with_visiting_and_tape_params_bind_any_count() {
             let x = tape.constant(&Tensor::from([[0.5, -1.0]]));
             let z = m.forward(&b, x).unwrap();
             assert_eq!(z.value(), m.forward(&m.bind(&tape), x).unwrap().value());
+            // Another tape, or this one after a reset, does not hold the parameters,
+            // even where other leaves now sit at their ids.
+            let other = Tape::new();
+            let _ = wengert_nn::TapeParams::new(&m, &other);
+            let e = params.bind(&other).map(|_| ()).expect_err("bound on another tape").to_string();
+            assert!(e.contains("TapeParams::bind") && e.contains("was taken on tape"), "{e}");
             tape.reset();
-            match params.bind(&tape) {
-                Ok(b) => assert!(b.is_empty(), "{layers} layers: bound after a reset"),
-                Err(e) => assert!(
-                    e.to_string().contains("0.weight") && e.to_string().contains("no longer on the tape")
-                ),
-            }
+            let _ = wengert_nn::TapeParams::new(&m, &tape);
+            let e = params.bind(&tape).map(|_| ()).expect_err("bound after a reset").to_string();
+            assert!(e.contains("no longer holds") && e.contains("before a reset"), "{e}");
+            let mut sd = m.state_dict();
+            let e = params.store(&tape, &mut m).unwrap_err().to_string();
+            assert!(e.contains("before a reset"), "{e}");
+            assert_eq!(m.state_dict(), std::mem::take(&mut sd), "a refused store changed the model");
         }
     }
 }

@@ -396,7 +396,7 @@ impl<T: Float> Tape<T> {
     /// earlier rewind to a shorter mark.
     #[track_caller]
     pub fn rewind(&mut self, mark: &Mark) {
-        if let Err(e) = self.check_mark("rewind", mark) {
+        if let Err(e) = self.mark_fits("rewind", mark) {
             panic!("{e}");
         }
         let inner = self.inner.get_mut();
@@ -480,8 +480,25 @@ impl<T: Float> Tape<T> {
         Ok(())
     }
 
-    /// That `mark` was taken on this tape, since its last reset, and lies within it.
-    fn check_mark(&self, op: &'static str, mark: &Mark) -> Result<()> {
+    /// Whether `mark` fits this tape as it is now: taken on it, since its last
+    /// [`Tape::reset`], and not beyond its end (a rewind to a shorter mark drops it). Then
+    /// [`Tape::rewind`] to it succeeds, and the nodes recorded before it are still the
+    /// ones that were there when it was taken. The error says which test fails.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let (mut a, b) = (Tape::<f64>::new(), Tape::<f64>::new());
+    /// let m = a.mark();
+    /// assert!(a.check_mark(&m).is_ok() && b.check_mark(&m).is_err());
+    /// a.reset();
+    /// assert!(a.check_mark(&m).is_err());
+    /// ```
+    pub fn check_mark(&self, mark: &Mark) -> Result<()> {
+        self.mark_fits("mark", mark)
+    }
+
+    /// [`Tape::check_mark`], its error naming `op`.
+    fn mark_fits(&self, op: &'static str, mark: &Mark) -> Result<()> {
         let msg = if mark.tape != self.id {
             format!("the mark was taken on tape {}, not on this one (tape {})", mark.tape, self.id)
         } else if mark.resets != self.resets.get() {
@@ -507,7 +524,7 @@ impl<T: Float> Tape<T> {
         leaves: &[crate::NodeId],
     ) -> Result<()> {
         let bad = |msg: String| Err(Error::InvalidArgument { op, msg });
-        self.check_mark(op, mark)?;
+        self.mark_fits(op, mark)?;
         if !grads.computed_on(self.id, self.generation.get()) {
             return bad("the gradients were not computed on this tape since its last reset or rewind".into());
         }
