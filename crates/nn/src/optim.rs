@@ -97,23 +97,39 @@ pub trait Optimizer<T: Float = f64> {
     }
 }
 
+/// The checks of an optimizer step, before anything changes: as many gradients as
+/// parameters, each as long as its parameter, and state (if any yet) built for
+/// parameters of these lengths (`state` holds one length per parameter).
 fn check_lengths<T: Float>(
     op: &'static str,
     params: &[&mut [T]],
     grads: &[&[T]],
-    state: usize,
+    state: &[Vec<T>],
 ) -> Result<()> {
+    let state_len = state.len();
     if params.len() != grads.len() {
         return Err(Error::InvalidArgument {
             op,
             msg: format!("{} parameters but {} gradients", params.len(), grads.len()),
         });
     }
-    if state != 0 && state != params.len() {
+    if state_len != 0 && state_len != params.len() {
         return Err(Error::InvalidArgument {
             op,
-            msg: format!("state was built for {state} parameters, got {}", params.len()),
+            msg: format!("state was built for {state_len} parameters, got {}", params.len()),
         });
+    }
+    for (i, (p, st)) in params.iter().zip(state).enumerate() {
+        if p.len() != st.len() {
+            return Err(Error::InvalidArgument {
+                op,
+                msg: format!(
+                    "state was built for parameter {i} of {} elements, got {} (an optimizer serves one set of parameters)",
+                    st.len(),
+                    p.len()
+                ),
+            });
+        }
     }
     for (i, (p, g)) in params.iter().zip(grads).enumerate() {
         if p.len() != g.len() {
@@ -124,6 +140,17 @@ fn check_lengths<T: Float>(
         }
     }
     Ok(())
+}
+
+/// An error unless every `(name, value, ok)` holds `ok` (false for NaN too): the
+/// hyperparameters PyTorch's optimizers refuse.
+fn check_hyper<T: Float>(op: &'static str, checks: &[(&str, T, bool)]) -> Result<()> {
+    match checks.iter().find(|(_, _, ok)| !ok) {
+        Some((what, v, _)) => {
+            Err(Error::InvalidArgument { op, msg: format!("invalid {what}: {}", v.to_f64()) })
+        }
+        None => Ok(()),
+    }
 }
 
 /// The tensors' data as slices, for `update_slices`.
@@ -202,7 +229,17 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
-        check_lengths("sgd", params, grads, self.buffers.len())?;
+        check_lengths("sgd", params, grads, &self.buffers)?;
+        let (lr, mu, tau, wd) = (self.lr, self.momentum, self.dampening, self.weight_decay);
+        check_hyper(
+            "sgd",
+            &[
+                ("learning rate (must be finite and ≥ 0)", lr, lr >= T::ZERO && lr.is_finite()),
+                ("momentum (must be finite and ≥ 0)", mu, mu >= T::ZERO && mu.is_finite()),
+                ("dampening (must be finite)", tau, tau.is_finite()),
+                ("weight decay (must be finite and ≥ 0)", wd, wd >= T::ZERO && wd.is_finite()),
+            ],
+        )?;
         if self.nesterov && (self.momentum <= T::ZERO || self.dampening != T::ZERO) {
             return Err(Error::InvalidArgument {
                 op: "sgd",
@@ -315,7 +352,19 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     }
 
     fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
-        check_lengths("adam", params, grads, self.m.len())?;
+        check_lengths("adam", params, grads, &self.m)?;
+        let (lr, b1, b2, eps, wd) = (self.lr, self.beta1, self.beta2, self.eps, self.weight_decay);
+        let beta = |b: T| b >= T::ZERO && b < T::ONE;
+        check_hyper(
+            "adam",
+            &[
+                ("learning rate (must be finite and ≥ 0)", lr, lr >= T::ZERO && lr.is_finite()),
+                ("beta1 (must be in [0, 1))", b1, beta(b1)),
+                ("beta2 (must be in [0, 1))", b2, beta(b2)),
+                ("eps (must be finite and ≥ 0)", eps, eps >= T::ZERO && eps.is_finite()),
+                ("weight decay (must be finite and ≥ 0)", wd, wd >= T::ZERO && wd.is_finite()),
+            ],
+        )?;
         if self.m.is_empty() {
             self.m = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
             self.v = self.m.clone();

@@ -191,4 +191,45 @@ fn optimizer_rejects_inconsistent_inputs() {
     // state built for one tensor; two given
     assert!(sgd.update(&mut [&mut p, &mut q], &[&[1.0, 1.0], &[1.0]]).is_err());
     assert!(Sgd::new(0.1).nesterov(true).update(&mut [&mut q], &[&[1.0]]).is_err());
+
+    // State built for a parameter of another length (one optimizer used for two models):
+    // an error, not an index panic or a silent reuse of the wrong moments.
+    let msg = |r: wengert_tape::Result<()>| r.unwrap_err().to_string();
+    let mut r = Tensor::from([1.0, 2.0, 3.0]);
+    let e = msg(sgd.update(&mut [&mut r], &[&[1.0; 3]]));
+    assert!(e.contains("sgd") && e.contains("parameter 0 of 2 elements, got 3"), "{e}");
+    let mut adam = Adam::new(0.1);
+    adam.update(&mut [&mut r], &[&[1.0; 3]]).unwrap();
+    let before = r.clone();
+    let e = msg(adam.update(&mut [&mut q], &[&[1.0]]));
+    assert!(e.contains("adam") && e.contains("parameter 0 of 3 elements, got 1"), "{e}");
+    assert_eq!(adam.steps(), 1, "a refused step is not counted");
+    assert_eq!(r, before);
+
+    // Hyperparameters that would give NaN or diverge by construction are refused by name,
+    // as PyTorch's constructors refuse them.
+    let adam_bad: [(Adam<f64>, &str); 6] = [
+        (Adam::new(f64::NAN), "learning rate"),
+        (Adam::new(-0.1), "learning rate"),
+        (Adam::new(0.1).betas(1.0, 0.999), "beta1"),
+        (Adam::new(0.1).betas(0.9, 1.0), "beta2"),
+        (Adam::new(0.1).eps(-1e-8), "eps"),
+        (Adam::new(0.1).weight_decay(f64::INFINITY), "weight decay"),
+    ];
+    for (mut o, what) in adam_bad {
+        let mut z = Tensor::from([0.5]);
+        let e = msg(o.update(&mut [&mut z], &[&[0.0]]));
+        assert!(e.contains(&format!("invalid {what}")), "{e}");
+        assert_eq!(z.data(), &[0.5], "{what}: a refused step changed the parameter");
+    }
+    let sgd_bad: [(Sgd<f64>, &str); 4] = [
+        (Sgd::new(f64::INFINITY), "learning rate"),
+        (Sgd::new(0.1).momentum(-1.0), "momentum"),
+        (Sgd::new(0.1).dampening(f64::NAN), "dampening"),
+        (Sgd::new(0.1).weight_decay(-0.1), "weight decay"),
+    ];
+    for (mut o, what) in sgd_bad {
+        let e = msg(o.update(&mut [&mut q], &[&[0.0]]));
+        assert!(e.contains(&format!("invalid {what}")), "{e}");
+    }
 }
