@@ -205,6 +205,12 @@ impl<T: Float> Buf<T> {
     pub fn grow(&mut self, n: usize) -> (&[T], &mut [T]) {
         let (old, end) = (self.len, self.len + n);
         if end > self.buf.len() {
+            // A panic that says what failed, where `resize`'s own failed allocation would
+            // abort the process (a broadcast to an absurd shape, say).
+            if self.buf.try_reserve(end - self.buf.len()).is_err() {
+                let bytes = n.saturating_mul(std::mem::size_of::<T>());
+                panic!("tape: cannot allocate room for {n} more elements ({bytes} bytes)")
+            }
             self.buf.resize(end, T::ZERO);
         }
         self.len = end;

@@ -46,24 +46,77 @@ impl<T: Float> Tensor<T> {
         Tensor { shape: smallvec::smallvec![data.len()], data }
     }
 
+    /// The element count of a tensor of `shape` to be allocated by `op`.
+    ///
+    /// # Panics
+    /// If the count overflows `usize` or its bytes exceed `isize::MAX` (no allocation
+    /// could hold them), naming `op` and the shape.
+    #[track_caller]
+    fn alloc_len(op: &str, shape: &[usize]) -> usize {
+        match crate::shape::checked_numel(shape) {
+            Some(n) if n <= isize::MAX as usize / std::mem::size_of::<T>() => n,
+            _ => panic!("{op}: a tensor of shape {shape:?} has more elements than fit in memory"),
+        }
+    }
+
+    /// An empty vector with room for a tensor of `shape`.
+    ///
+    /// # Panics
+    /// As [`Tensor::alloc_len`], and if the allocator cannot provide the memory (a panic
+    /// naming `op` and the shape, where `Vec`'s own allocation would abort the process).
+    #[track_caller]
+    fn alloc(op: &str, shape: &[usize]) -> Vec<T> {
+        let n = Self::alloc_len(op, shape);
+        let mut v = Vec::new();
+        if v.try_reserve_exact(n).is_err() {
+            let bytes = n * std::mem::size_of::<T>();
+            panic!("{op}: cannot allocate {bytes} bytes for a tensor of shape {shape:?}");
+        }
+        v
+    }
+
     /// A tensor of `shape` filled with `value`.
+    ///
+    /// # Panics
+    /// If the shape has more elements than fit in memory (its product overflows).
+    #[track_caller]
     pub fn full(shape: &[usize], value: T) -> Self {
-        Tensor { shape: shape.into(), data: vec![value; numel(shape)] }
+        let mut data = Self::alloc("Tensor::full", shape);
+        data.resize(numel(shape), value);
+        Tensor { shape: shape.into(), data }
     }
 
     /// A tensor of zeros.
+    ///
+    /// # Panics
+    /// As [`Tensor::full`].
+    #[track_caller]
     pub fn zeros(shape: &[usize]) -> Self {
-        Self::full(shape, T::ZERO)
+        let mut data = Self::alloc("Tensor::zeros", shape);
+        data.resize(numel(shape), T::ZERO);
+        Tensor { shape: shape.into(), data }
     }
 
     /// A tensor of ones.
+    ///
+    /// # Panics
+    /// As [`Tensor::full`].
+    #[track_caller]
     pub fn ones(shape: &[usize]) -> Self {
-        Self::full(shape, T::ONE)
+        let mut data = Self::alloc("Tensor::ones", shape);
+        data.resize(numel(shape), T::ONE);
+        Tensor { shape: shape.into(), data }
     }
 
     /// A tensor whose element at flat (row-major) index `i` is `f(i)`.
+    ///
+    /// # Panics
+    /// As [`Tensor::full`].
+    #[track_caller]
     pub fn from_fn(shape: &[usize], f: impl FnMut(usize) -> T) -> Self {
-        Tensor { shape: shape.into(), data: (0..numel(shape)).map(f).collect() }
+        let mut data = Self::alloc("Tensor::from_fn", shape);
+        data.extend((0..numel(shape)).map(f));
+        Tensor { shape: shape.into(), data }
     }
 
     /// The shape.

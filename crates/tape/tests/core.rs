@@ -1610,3 +1610,24 @@ fn comparison_masks_agree_with_the_operators() {
     let (x, y) = (t.scalar(1.0), t.scalar(2.0));
     assert_eq!((x.gt_mask(y).item(), x.lt_mask(y).item(), x.le_mask(x).item()), (0.0, 1.0, 1.0));
 }
+
+/// A tensor too large to exist, or to allocate, is a panic naming the constructor and the
+/// shape (not `Vec`'s "capacity overflow", nor an abort of the process).
+#[test]
+fn tensors_too_large_to_allocate_panic_with_their_shape() {
+    let m = panic_message(|| Tensor::<f64>::zeros(&[usize::MAX, 2]));
+    assert!(m.contains("Tensor::zeros") && m.contains("more elements than fit in memory"), "{m}");
+    let m = panic_message(|| Tensor::<f32>::from_fn(&[1 << 62, 4], |_| 0.0));
+    assert!(m.contains("Tensor::from_fn") && m.contains(&format!("[{}, 4]", 1u64 << 62)), "{m}");
+    // Representable, but no machine has 2^53 bytes: the allocation fails, and says so.
+    let m = panic_message(|| Tensor::<f64>::full(&[1 << 50], 1.0));
+    assert!(m.contains("Tensor::full: cannot allocate") && m.contains("[1125899906842624]"), "{m}");
+    assert_eq!(Tensor::<f64>::ones(&[2, 0, 3]).len(), 0);
+    // The same on the tape: an op whose result cannot be allocated panics, and the tape
+    // stays usable.
+    let t = Tape::<f64>::new();
+    let x = t.scalar(2.0);
+    let m = panic_message(|| x.broadcast_to(&[1 << 50]));
+    assert!(m.contains("cannot allocate room for 1125899906842624 more elements"), "{m}");
+    assert_eq!((x * 3.0).backward().scalar(x), 3.0);
+}
