@@ -262,6 +262,57 @@ fn kinks_are_marked_not_failed() {
     assert!(!r.passed(), "{r}");
 }
 
+/// A kink excuses an entry only where the analytic value lies between the one-sided
+/// difference quotients: a wrong rule next to a kink still fails, in fast mode (where one
+/// breakpoint anywhere in the input flips every random direction) and where every element
+/// feeds the kink.
+#[test]
+fn a_kink_does_not_hide_a_wrong_rule() {
+    let cube = |factor: f64| Rc::new(Cube { factor, at: None, graph: Graph::None });
+    // One exact zero under abs among 5000 elements: every direction straddles it.
+    let mut x = Tensor::from_fn(&[5000], |i| ((i as f64) * 0.37 + 0.2).sin());
+    x.data_mut()[17] = 0.0;
+    let opts = CheckOptions::default().with_fast(8).with_localize(false);
+    for (factor, passes) in [(1.0, true), (1.05, false)] {
+        let op = cube(factor);
+        let r = gradcheck(
+            move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum() + v[0].abs().sum() * 1e-3,
+            &[x.clone()],
+            &opts,
+        );
+        assert_eq!(r.passed(), passes, "factor {factor}: {r}");
+        if !passes {
+            assert_eq!((r.failures().len(), r.kinks().len()), (8, 0), "{r}");
+        }
+    }
+    // A kink on a value every element feeds (|Σx| at Σx = 0), element by element.
+    let y = Tensor::from([0.5, -0.5, 0.25, -0.25]);
+    for (factor, passes) in [(1.0, true), (1.05, false)] {
+        let op = cube(factor);
+        let r = gradcheck(
+            move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum() + v[0].sum().abs() * 1e-3,
+            &[y.clone()],
+            &CheckOptions::default(),
+        );
+        assert_eq!(r.passed(), passes, "factor {factor}: {r}");
+        assert!(r.kinks().is_empty(), "{r}");
+    }
+    // A correct rule whose convention differs from the central difference (relu'(0) = 0
+    // against ½) is still excused, also along random directions through the breakpoint.
+    let z = Tensor::from([0.0, 0.3, -0.2]);
+    let r = gradcheck(|v| (v[0].relu() * 2.0).sum(), &[z], &CheckOptions::default().with_fast(6));
+    assert!(r.passed() && !r.kinks().is_empty(), "{r}");
+    // A rule wrong by more than the kink's jump is not excused (one smaller than the jump
+    // is: there the two cannot be told apart).
+    let op = cube(3.0);
+    let r = gradcheck(
+        move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum() + v[0].relu().sum(),
+        &[Tensor::from([0.0, 1.5, -2.0])],
+        &CheckOptions::default().with_fast(6).with_localize(false),
+    );
+    assert!(!r.passed() && r.kinks().is_empty(), "{r}");
+}
+
 #[test]
 fn fast_mode_catches_a_wrong_op_on_a_large_input() {
     let x = sample(&[80, 60], 0.4);
