@@ -291,7 +291,7 @@ fn a_kink_does_not_hide_a_wrong_rule() {
         let op = cube(factor);
         let r = gradcheck(
             move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum() + v[0].sum().abs() * 1e-3,
-            &[y.clone()],
+            std::slice::from_ref(&y),
             &CheckOptions::default(),
         );
         assert_eq!(r.passed(), passes, "factor {factor}: {r}");
