@@ -605,4 +605,9 @@ fn shapes_too_large_to_exist_are_refused() {
         assert_names(&e, &["slice", &format!("{big}..{big}+2"), "out of bounds", "[2, 3, 4]", "v2"]);
     }
     assert_eq!(t.len(), n, "a refused op recorded nodes");
+    // Lengths that wrap around when added must not give a small (or empty) result.
+    let z = t.var(&Tensor::zeros(&[0, (1 << 63) + 1]));
+    let n = t.len();
+    assert_names(&refused("concat", || Var::try_concat(&[z, z], 1)), &["concat", "more than fit in memory"]);
+    assert_eq!(t.len(), n, "a refused concat recorded nodes");
 }

@@ -291,10 +291,22 @@ pub(crate) fn concat<'t, T: Float>(xs: &[Var<'t, T>], axis: isize) -> Result<Var
             });
         }
         parts.push((xo, d[ax]));
-        total += d[ax];
+        total = match usize::checked_add(total, d[ax]) {
+            Some(t) => t,
+            None => {
+                return Err(Error::InvalidArgument {
+                    op: "concat",
+                    msg: format!(
+                        "the lengths along axis {ax} add up to more than fit in memory ({})",
+                        x.node()
+                    ),
+                })
+            }
+        };
     }
     let mut out = d0.clone();
     out[ax] = total;
+    check_size("concat", first, &out)?;
     let (outer, _, inn) = split_axis(&d0, ax);
     let mut ints = vec![ax, xs.len()];
     ints.extend(xs.iter().map(|x| x.id as usize));
