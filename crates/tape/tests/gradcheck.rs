@@ -313,6 +313,44 @@ fn a_kink_does_not_hide_a_wrong_rule() {
     assert!(!r.passed() && r.kinks().is_empty(), "{r}");
 }
 
+/// Where every gradient is exactly 0 (a loss at its minimum), the zeros are checked, not
+/// reported as drowned in rounding noise: a wrong nonzero rule there still fails.
+#[test]
+fn zero_gradients_are_checked_not_flagged() {
+    let p = Tensor::from([0.3, -0.8, 1.1]);
+    let r = gradcheck(|v| (v[0] - v[1]).square().mean(), &[p.clone(), p.clone()], &CheckOptions::default());
+    assert!(r.passed() && r.problems.is_empty(), "{r}");
+    let r = gradcheck(|v| v[0].cos().sum(), &[Tensor::from([0.0, 0.0])], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    let op = Rc::new(Cube { factor: 1.0, at: None, graph: Graph::None });
+    // cube'(0) = 0; a rule off by a constant there fails.
+    struct Off;
+    impl CustomOp<f64> for Off {
+        fn name(&self) -> &str {
+            "off"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            Ok(x[0].map(|v| v * v))
+        }
+        fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![Tensor::from_fn(x[0].shape(), |i| (2.0 * x[0].data()[i] + 1e-3) * g.data()[i])]
+        }
+    }
+    let z = Tensor::from([0.0, 0.0]);
+    let r = gradcheck(
+        move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum(),
+        &[z.clone()],
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    let r = gradcheck(
+        |v| v[0].tape().custom(Rc::new(Off), &[v[0]]).unwrap().sum(),
+        &[z],
+        &CheckOptions::default(),
+    );
+    assert!(!r.passed() && r.failures().len() == 2 && r.problems.is_empty(), "{r}");
+}
+
 #[test]
 fn fast_mode_catches_a_wrong_op_on_a_large_input() {
     let x = sample(&[80, 60], 0.4);
