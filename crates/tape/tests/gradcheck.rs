@@ -339,7 +339,7 @@ fn zero_gradients_are_checked_not_flagged() {
     let z = Tensor::from([0.0, 0.0]);
     let r = gradcheck(
         move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum(),
-        &[z.clone()],
+        std::slice::from_ref(&z),
         &CheckOptions::default(),
     );
     assert!(r.passed(), "{r}");
