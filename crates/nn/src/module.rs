@@ -280,7 +280,8 @@ impl TapeParams {
     }
 
     /// An error unless `tape` still holds the parameters: the tape they were recorded on,
-    /// not reset or rewound to before them since.
+    /// not reset or rewound to before them since (as far as [`Tape::check_mark`] can
+    /// tell).
     fn check_tape<T: Float>(&self, op: &'static str, tape: &Tape<T>) -> Result<()> {
         tape.check_mark(&self.recorded).map_err(|e| {
             let why = match e {
@@ -306,22 +307,17 @@ impl TapeParams {
     /// or it was reset, or rewound to before them).
     pub fn bind<'t, T: Float>(&self, tape: &'t Tape<T>) -> Result<Bound<'t, T>> {
         self.check_tape("TapeParams::bind", tape)?;
-        let var = |i: usize| {
-            let n = self.nodes[i];
-            tape.get(n).ok_or_else(|| Error::InvalidArgument {
-                op: "TapeParams::bind",
-                msg: format!("parameter '{}' ({n}) is no longer on the tape", self.names[i]),
-            })
-        };
+        // The parameters precede the mark, which lies within the tape (`check_tape`).
+        let var = |i: usize| tape.get(self.nodes[i]).expect("a parameter before the mark");
         let len = self.nodes.len();
         let vars = if (1..=INLINE_VARS).contains(&len) {
-            let mut a = [var(0)?; INLINE_VARS];
+            let mut a = [var(0); INLINE_VARS];
             for (i, slot) in a.iter_mut().enumerate().take(len).skip(1) {
-                *slot = var(i)?;
+                *slot = var(i);
             }
             Vars::Inline(a, len as u8)
         } else {
-            Vars::Heap((0..len).map(var).collect::<Result<_>>()?)
+            Vars::Heap((0..len).map(var).collect())
         };
         Ok(Bound { names: Arc::clone(&self.names), vars })
     }

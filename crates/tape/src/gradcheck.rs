@@ -1569,15 +1569,14 @@ fn nothing_checked(rep: &mut CheckReport) -> bool {
 
 /// Says when rounding noise, not the tolerance, decided some entries.
 fn noise_note(rep: &mut CheckReport) {
-    let weak = rep.entries.iter().filter(|e| e.noise > 0.5 * e.tol).count();
-    // Unresolved: the rounding noise exceeds the derivative being measured and is most of
-    // the tolerance. (Where the noise is small against the tolerance, a derivative of 0 is
-    // checked: a wrong analytic value beyond the tolerance would fail.)
-    let unresolved = rep
-        .entries
-        .iter()
-        .filter(|e| e.noise > e.numeric.abs().max(e.analytic.abs()) && e.noise > 0.5 * e.tol)
-        .count();
+    // Weak: the rounding noise is most of the tolerance.
+    let weak = |e: &&Entry| e.noise > 0.5 * e.tol;
+    // Unresolved: weak, and the noise exceeds the derivative being measured. (Where the
+    // noise is small against the tolerance, a derivative of 0 is checked: a wrong analytic
+    // value beyond the tolerance would fail.)
+    let unresolved =
+        rep.entries.iter().filter(weak).filter(|e| e.noise > e.numeric.abs().max(e.analytic.abs())).count();
+    let weak = rep.entries.iter().filter(weak).count();
     let fd = rep.resolved.fd_dtype;
     // Differences in f64 are what gradcheck_fn offers: advice only where they are not.
     let in_f64 = if fd == "f64" { "" } else { " or gradcheck_fn for differences in f64" };

@@ -488,8 +488,10 @@ impl<T: Float> Tape<T> {
 
     /// Whether `mark` fits this tape as it is now: taken on it, since its last
     /// [`Tape::reset`], and not beyond its end (a rewind to a shorter mark drops it). Then
-    /// [`Tape::rewind`] to it succeeds, and the nodes recorded before it are still the
-    /// ones that were there when it was taken. The error says which test fails.
+    /// [`Tape::rewind`] to it succeeds. The error says which test fails. The tape keeps
+    /// no history of its rewinds, so a rewind to an earlier mark followed by new records
+    /// that reach past this one goes unnoticed: the nodes before the mark are then not
+    /// the ones that were there when it was taken.
     ///
     /// ```
     /// use wengert_tape::Tape;

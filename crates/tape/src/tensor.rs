@@ -46,44 +46,42 @@ impl<T: Float> Tensor<T> {
         Tensor { shape: smallvec::smallvec![data.len()], data }
     }
 
-    /// The element count of a tensor of `shape` to be allocated by `op`.
+    /// An empty vector with room for a tensor of `shape`, and that tensor's element count.
     ///
     /// # Panics
-    /// If the count overflows `usize` or its bytes exceed `isize::MAX` (no allocation
-    /// could hold them), naming `op` and the shape.
+    /// If the count overflows `usize` or its bytes exceed `isize::MAX`, or if the
+    /// allocator cannot provide the memory (where `Vec`'s own allocation would abort the
+    /// process), naming `op` and the shape.
     #[track_caller]
-    fn alloc_len(op: &str, shape: &[usize]) -> usize {
-        match crate::shape::checked_numel(shape) {
+    fn alloc(op: &str, shape: &[usize]) -> (Vec<T>, usize) {
+        let n = match crate::shape::checked_numel(shape) {
             Some(n) if n <= isize::MAX as usize / std::mem::size_of::<T>() => n,
             _ => panic!("{op}: a tensor of shape {shape:?} has more elements than fit in memory"),
-        }
-    }
-
-    /// An empty vector with room for a tensor of `shape`.
-    ///
-    /// # Panics
-    /// As [`Tensor::alloc_len`], and if the allocator cannot provide the memory (a panic
-    /// naming `op` and the shape, where `Vec`'s own allocation would abort the process).
-    #[track_caller]
-    fn alloc(op: &str, shape: &[usize]) -> Vec<T> {
-        let n = Self::alloc_len(op, shape);
+        };
         let mut v = Vec::new();
         if v.try_reserve_exact(n).is_err() {
             let bytes = n * std::mem::size_of::<T>();
             panic!("{op}: cannot allocate {bytes} bytes for a tensor of shape {shape:?}");
         }
-        v
+        (v, n)
+    }
+
+    /// A tensor of `shape` filled with `value`, allocated by `op` ([`Tensor::alloc`]).
+    #[track_caller]
+    fn filled(op: &str, shape: &[usize], value: T) -> Self {
+        let (mut data, n) = Self::alloc(op, shape);
+        data.resize(n, value);
+        Tensor { shape: shape.into(), data }
     }
 
     /// A tensor of `shape` filled with `value`.
     ///
     /// # Panics
-    /// If the shape has more elements than fit in memory (its product overflows).
+    /// If the shape has more elements than fit in memory (its product overflows), or the
+    /// memory cannot be allocated.
     #[track_caller]
     pub fn full(shape: &[usize], value: T) -> Self {
-        let mut data = Self::alloc("Tensor::full", shape);
-        data.resize(numel(shape), value);
-        Tensor { shape: shape.into(), data }
+        Self::filled("Tensor::full", shape, value)
     }
 
     /// A tensor of zeros.
@@ -92,9 +90,7 @@ impl<T: Float> Tensor<T> {
     /// As [`Tensor::full`].
     #[track_caller]
     pub fn zeros(shape: &[usize]) -> Self {
-        let mut data = Self::alloc("Tensor::zeros", shape);
-        data.resize(numel(shape), T::ZERO);
-        Tensor { shape: shape.into(), data }
+        Self::filled("Tensor::zeros", shape, T::ZERO)
     }
 
     /// A tensor of ones.
@@ -103,9 +99,7 @@ impl<T: Float> Tensor<T> {
     /// As [`Tensor::full`].
     #[track_caller]
     pub fn ones(shape: &[usize]) -> Self {
-        let mut data = Self::alloc("Tensor::ones", shape);
-        data.resize(numel(shape), T::ONE);
-        Tensor { shape: shape.into(), data }
+        Self::filled("Tensor::ones", shape, T::ONE)
     }
 
     /// A tensor whose element at flat (row-major) index `i` is `f(i)`.
@@ -114,8 +108,8 @@ impl<T: Float> Tensor<T> {
     /// As [`Tensor::full`].
     #[track_caller]
     pub fn from_fn(shape: &[usize], f: impl FnMut(usize) -> T) -> Self {
-        let mut data = Self::alloc("Tensor::from_fn", shape);
-        data.extend((0..numel(shape)).map(f));
+        let (mut data, n) = Self::alloc("Tensor::from_fn", shape);
+        data.extend((0..n).map(f));
         Tensor { shape: shape.into(), data }
     }
 

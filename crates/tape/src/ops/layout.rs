@@ -291,18 +291,10 @@ pub(crate) fn concat<'t, T: Float>(xs: &[Var<'t, T>], axis: isize) -> Result<Var
             });
         }
         parts.push((xo, d[ax]));
-        total = match usize::checked_add(total, d[ax]) {
-            Some(t) => t,
-            None => {
-                return Err(Error::InvalidArgument {
-                    op: "concat",
-                    msg: format!(
-                        "the lengths along axis {ax} add up to more than fit in memory ({})",
-                        x.node()
-                    ),
-                })
-            }
-        };
+        total = usize::checked_add(total, d[ax]).ok_or_else(|| Error::InvalidArgument {
+            op: "concat",
+            msg: format!("the lengths along axis {ax} add up to more than fit in memory ({})", x.node()),
+        })?;
     }
     let mut out = d0.clone();
     out[ax] = total;
