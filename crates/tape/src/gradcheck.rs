@@ -2163,69 +2163,78 @@ fn localize<T: Float, F: Func<T>>(
     };
     let last = y.node().0;
     let mut rng = Rng::new(o.seed ^ 0x10CA1);
-    let mut skipped = 0;
     let mut unchecked = false;
-    for id in 0..=last {
-        let s = {
-            let inner = tape.inner.borrow();
-            if !inner.node(id).grad {
+    // Pass 1 probes each argument along two random directions; an error at a single
+    // element of a large argument can hide under their tolerance. If pass 1 clears every
+    // node, pass 2 checks the arguments of up to ELEMENTWISE elements one element at a time.
+    for thorough in [false, true] {
+        let mut skipped = 0;
+        for id in 0..=last {
+            let s = {
+                let inner = tape.inner.borrow();
+                if !inner.node(id).grad {
+                    continue;
+                }
+                spec(&inner, id)
+            };
+            if !s.has_backward() || matches!(s.op, Op::Var | Op::Const | Op::Detach) {
                 continue;
             }
-            spec(&inner, id)
-        };
-        if !s.has_backward() || matches!(s.op, Op::Var | Op::Const | Op::Detach) {
-            continue;
-        }
-        let (vals, flows): (Vec<Tensor<T>>, Vec<bool>) = {
-            let inner = tape.inner.borrow();
-            s.parents.iter().map(|&p| (inner.tensor(p), inner.node(p).grad)).unzip()
-        };
-        // A rule cannot be checked where values are not finite; the first such node is
-        // usually the answer to "why did the check fail" (NaN provenance).
-        let out = tape.inner.borrow().tensor(id);
-        if let Some(i) = out.data().iter().position(|v| !v.is_finite()) {
-            let args: Vec<String> = s.parents.iter().map(|p| format!("v{p}")).collect();
-            notes.push(format!(
-                "first non-finite value: v{id} = {}({}) is {} at {:?}; localisation stops there",
-                s.display_name(),
-                args.join(", "),
-                out.data()[i],
-                unravel(i, out.shape())
-            ));
-            return (None, notes, false);
-        }
-        match check_node(&s, &vals, &flows, &r, &mut rng) {
-            NodeVerdict::Ok => {}
-            NodeVerdict::Kink => skipped += 1,
-            NodeVerdict::Unchecked(why) => {
-                let node = Localisation {
-                    node: NodeId(id),
-                    op: s.display_name(),
-                    argument: None,
-                    parent: None,
-                    parents: s.parents.iter().map(|&p| NodeId(p)).collect(),
-                    index: None,
-                    analytic: f64::NAN,
-                    numeric: f64::NAN,
-                    message: None,
-                    order: 1,
-                };
-                notes.push(unchecked_note(&node, &why));
-                unchecked = true;
+            let (vals, flows): (Vec<Tensor<T>>, Vec<bool>) = {
+                let inner = tape.inner.borrow();
+                s.parents.iter().map(|&p| (inner.tensor(p), inner.node(p).grad)).unzip()
+            };
+            // A rule cannot be checked where values are not finite; the first such node is
+            // usually the answer to "why did the check fail" (NaN provenance).
+            let out = tape.inner.borrow().tensor(id);
+            if let Some(i) = out.data().iter().position(|v| !v.is_finite()) {
+                let args: Vec<String> = s.parents.iter().map(|p| format!("v{p}")).collect();
+                notes.push(format!(
+                    "first non-finite value: v{id} = {}({}) is {} at {:?}; localisation stops there",
+                    s.display_name(),
+                    args.join(", "),
+                    out.data()[i],
+                    unravel(i, out.shape())
+                ));
+                return (None, notes, false);
             }
-            NodeVerdict::Bad(mut l) => {
-                l.node = NodeId(id);
-                l.parent = l.argument.map(|k| NodeId(s.parents[k]));
-                l.parents = s.parents.iter().map(|&p| NodeId(p)).collect();
-                if skipped > 0 {
-                    notes.push(format!("{skipped} earlier nodes sit at a non-smooth point and were skipped"));
+            match check_node(&s, &vals, &flows, &r, &mut rng, thorough) {
+                NodeVerdict::Ok => {}
+                NodeVerdict::Kink => skipped += 1,
+                NodeVerdict::Unchecked(why) => {
+                    if !thorough {
+                        let node = Localisation {
+                            node: NodeId(id),
+                            op: s.display_name(),
+                            argument: None,
+                            parent: None,
+                            parents: s.parents.iter().map(|&p| NodeId(p)).collect(),
+                            index: None,
+                            analytic: f64::NAN,
+                            numeric: f64::NAN,
+                            message: None,
+                            order: 1,
+                        };
+                        notes.push(unchecked_note(&node, &why));
+                    }
+                    unchecked = true;
                 }
-                return (Some(l), notes, true);
+                NodeVerdict::Bad(mut l) => {
+                    l.node = NodeId(id);
+                    l.parent = l.argument.map(|k| NodeId(s.parents[k]));
+                    l.parents = s.parents.iter().map(|&p| NodeId(p)).collect();
+                    if skipped > 0 {
+                        notes.push(format!(
+                            "{skipped} earlier nodes sit at a non-smooth point and were skipped"
+                        ));
+                    }
+                    return (Some(l), notes, true);
+                }
             }
         }
-    }
-    if skipped > 0 {
-        notes.push(format!("{skipped} nodes sit at a non-smooth point and were skipped by localisation"));
+        if thorough && skipped > 0 {
+            notes.push(format!("{skipped} nodes sit at a non-smooth point and were skipped by localisation"));
+        }
     }
     (None, notes, !unchecked)
 }
@@ -2405,12 +2414,20 @@ fn node_phi<T: Float>(
     Ok((v, sig))
 }
 
+/// Arguments of up to this many elements are checked element by element in localisation's
+/// second pass.
+const ELEMENTWISE: usize = 4096;
+
+/// Checks one node's backward rule alone, on ⟨u, op(args)⟩ for a random u: along two random
+/// directions per argument, or (`thorough`, for arguments of up to [`ELEMENTWISE`]
+/// elements) element by element.
 fn check_node<T: Float>(
     s: &crate::replay::NodeSpec<T>,
     vals: &[Tensor<T>],
     flows: &[bool],
     r: &Resolved,
     rng: &mut Rng,
+    thorough: bool,
 ) -> NodeVerdict {
     let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape");
     let t = Tape::<T>::new();
@@ -2456,7 +2473,11 @@ fn check_node<T: Float>(
             let shape = vec![vals[k].shape().to_vec()];
             CheckReport::new(String::new(), &name, shape, Resolved { fast, ..r.clone() }, 0)
         };
-        let mut probe = report(Some(2));
+        let elementwise = thorough && x0[k].len() <= ELEMENTWISE;
+        if thorough && !elementwise {
+            continue;
+        }
+        let mut probe = report(if elementwise { None } else { Some(2) });
         compare_one(&x0, &analytic, &phi, k, r, rng, &mut probe);
         if probe.entries.iter().all(|e| e.status == Status::Pass) && probe.problems.is_empty() {
             continue;
@@ -2484,9 +2505,16 @@ fn check_node<T: Float>(
             message: None,
             order: 1,
         };
-        if x0[k].len() <= 16384 {
+        let full = if elementwise {
+            Some(probe)
+        } else if x0[k].len() <= 16384 {
             let mut full = report(None);
             compare_one(&x0, &analytic, &phi, k, r, rng, &mut full);
+            Some(full)
+        } else {
+            None
+        };
+        if let Some(full) = full {
             if let Some(w) = full.worst_entries(1).first() {
                 if w.status == Status::Fail {
                     if let Probe::Element { index, .. } = &w.probe {
