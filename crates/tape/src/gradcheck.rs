@@ -1724,6 +1724,25 @@ fn nothing_checked(rep: &mut CheckReport) -> bool {
 /// Says when rounding noise, not the tolerance, decided some entries, and when some passed
 /// only after a step refinement.
 fn noise_note(rep: &mut CheckReport) {
+    // Passed through atol alone: beyond rtol and the noise, so a rule off by a factor of
+    // two on gradients smaller than atol would pass the same way.
+    let atol = rep.resolved.atol;
+    let by_atol: Vec<&Entry> =
+        rep.entries.iter().filter(|e| e.status == Status::Pass && e.abs_err > e.tol - atol).collect();
+    if let Some(w) = by_atol.iter().max_by(|a, b| a.rel_err.total_cmp(&b.rel_err)) {
+        let note = format!(
+            "{} entries pass only through atol = {}: their error is beyond rtol and the rounding noise \
+             (worst {}: analytic {} vs numeric {}, relative error {}); a rule wrong by a factor of 2 on \
+             gradients smaller than atol passes too (with_tolerances(0.0, rtol) checks them relatively)",
+            by_atol.len(),
+            short(rep.resolved.atol),
+            rep.probe_label(w),
+            num(w.analytic),
+            num(w.numeric),
+            short(w.rel_err)
+        );
+        rep.notes.push(note);
+    }
     let refined = rep.entries.iter().filter(|e| e.status == Status::Pass && e.refined.is_some()).count();
     if refined > 0 {
         rep.notes.push(format!(

@@ -1372,3 +1372,33 @@ fn localisation_finds_a_rule_wrong_at_one_element_of_many() {
     assert_eq!((l.node, l.index.as_deref()), (expected, Some(&[537][..])), "{r}");
     assert!((l.analytic / l.numeric - 1.0002).abs() < 1e-6, "{r}");
 }
+
+#[test]
+fn a_pass_through_atol_alone_is_noted() {
+    // Gradients of order 1e-7 computed twice too large: within atol = 1e-6, so the check
+    // passes (as PyTorch's), but the report says which entries only atol let through.
+    let x = Tensor::from([0.3, -0.2, 0.1]);
+    let r = gradcheck(
+        |v| {
+            let y = v[0].square() * 1e-7;
+            (y + (y - y.detach())).sum()
+        },
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    let note = r.notes.iter().find(|n| n.contains("only through atol")).unwrap_or_else(|| panic!("{r}"));
+    assert!(note.starts_with("3 entries") && note.contains("relative error 5.00e-1"), "{note}");
+    // Relatively, it fails; and a right rule at the same scale gets no note.
+    let r = gradcheck(
+        |v| {
+            let y = v[0].square() * 1e-7;
+            (y + (y - y.detach())).sum()
+        },
+        std::slice::from_ref(&x),
+        &CheckOptions::default().with_tolerances(0.0, 1e-5),
+    );
+    assert!(!r.passed(), "{r}");
+    let r = gradcheck(|v| (v[0].square() * 1e-7).sum(), std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(r.passed() && !r.notes.iter().any(|n| n.contains("atol")), "{r}");
+}
