@@ -19,7 +19,9 @@ use crate::module::Module;
 /// [`Error::InvalidArgument`] that names the weight and both widths:
 /// `Linear: input [5, 3] (v4) has 3 features, but weight [2, 16] (v0) takes 2: the input
 /// must be [batch, 2] or [2]` (inside a [`Sequential`], prefixed with the layer:
-/// `Sequential: layer 0 (Linear): input ...`).
+/// `Sequential: layer 0 (Linear): input ...`). So are bound parameters whose shapes are
+/// not the layer's (bound from another module), naming the bound variable and both shapes:
+/// `Linear: bound weight [3, 7] (v0) does not match the layer's weight [3, 2]; ...`.
 #[derive(Clone, Debug)]
 pub struct Linear<T: Float = f64> {
     /// Weight, `[in, out]`.
@@ -120,10 +122,20 @@ impl<T: Float> Module<T> for Linear<T> {
             });
         }
         let w = params[0];
+        // Parameters bound from another module (a 3 → 7 layer's given to a 3 → 2 layer)
+        // would run through silently wherever the input width fits both.
+        let ws = w.shape();
+        if ws[..] != *self.weight.shape() {
+            return Err(unbound("weight", w, self.weight.shape()));
+        }
+        if let (Some(&b), Some(own)) = (params.get(1), &self.bias) {
+            if b.shape()[..] != *own.shape() {
+                return Err(unbound("bias", b, own.shape()));
+            }
+        }
         let shape = x.shape();
         // Checked here, before anything is recorded, so the error names the layer's weight
         // and the expected width instead of the matmul's operands.
-        let ws = w.shape();
         if ws.len() == 2 && shape.last() != Some(&ws[0]) {
             return Err(wrong_width(x, w));
         }
@@ -160,6 +172,21 @@ fn wrong_width<T: Float>(x: Var<'_, T>, w: Var<'_, T>) -> Error {
             ws[0],
             ws[0],
             ws[0]
+        ),
+    }
+}
+
+/// The error for a bound parameter `v` whose shape is not the layer's `own`.
+#[cold]
+#[inline(never)]
+fn unbound<T: Float>(what: &str, v: Var<'_, T>, own: &[usize]) -> Error {
+    Error::InvalidArgument {
+        op: "Linear",
+        msg: format!(
+            "bound {what} {:?} ({}) does not match the layer's {what} {own:?}; the parameters must be \
+             bound from this layer",
+            v.shape(),
+            v.node()
         ),
     }
 }

@@ -371,3 +371,42 @@ fn forward_with_too_few_variables_is_an_error() {
     let lin = Linear::<f64>::zeros(3, 1);
     assert!(lin.forward_with(&p.vars()[..1], x).is_err());
 }
+
+#[test]
+fn parameters_bound_from_another_layer_are_refused() {
+    // A 3 → 7 layer's parameters given to a 3 → 2 layer: the input width fits both.
+    let lin = Linear::<f64>::zeros(3, 2);
+    let other = Linear::<f64>::zeros(3, 7);
+    let t = Tape::new();
+    let p = other.bind(&t);
+    let w = p.get("weight").unwrap().node();
+    for x in [t.constant(&Tensor::zeros(&[4, 3])), t.constant(&Tensor::zeros(&[3]))] {
+        let n = t.len();
+        let err = lin.forward(&p, x).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument { op: "Linear", .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Linear: bound weight [3, 7] ({w}) does not match the layer's weight [3, 2]; \
+                 the parameters must be bound from this layer"
+            )
+        );
+        assert_eq!(t.len(), n, "a refused forward pass recorded nodes");
+    }
+    // The weight fits, the bias does not.
+    let wv = t.var(&Tensor::zeros(&[3, 2]));
+    let bv = t.var(&Tensor::zeros(&[7]));
+    let err = lin.forward_with(&[wv, bv], t.constant(&Tensor::zeros(&[4, 3]))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "Linear: bound bias [7] ({}) does not match the layer's bias [2]; \
+             the parameters must be bound from this layer",
+            bv.node()
+        )
+    );
+    // Inside a container the error names the layer.
+    let m = Sequential::<f64>::new().add(Linear::<f64>::zeros(3, 2));
+    let err = m.forward(&p, t.constant(&Tensor::zeros(&[4, 3]))).unwrap_err();
+    assert!(err.to_string().starts_with("Sequential: layer 0 (Linear): bound weight [3, 7] "), "{err}");
+}
