@@ -83,6 +83,13 @@ fn clamped_ln<'t, T: Float>(u: Var<'t, T>) -> Var<'t, T> {
 /// is 0, whereas PyTorch's fused backward returns (p − t)/max(p(1 − p), 1e−12) (e.g.
 /// −1e12 at p = 0, t = 1). Prefer [`bce_with_logits`] when you have the logits.
 ///
+/// # Errors
+/// `InvalidArgument` naming `bce`, the operand, the value, its index, shape and node if
+/// an element of `p` or of `target` lies outside [0, 1] or is NaN, as PyTorch's `BCELoss`
+/// refuses them ("all elements of input should be between 0 and 1"): a p of 1.5 would
+/// otherwise cost a finite, meaningless amount. `ShapeMismatch` if the shapes differ; the
+/// mean of no elements.
+///
 /// ```
 /// use wengert_nn::loss::{bce, Reduction};
 /// use wengert_tape::{Tape, Tensor};
@@ -96,10 +103,37 @@ fn clamped_ln<'t, T: Float>(u: Var<'t, T>) -> Var<'t, T> {
 /// ```
 pub fn bce<'t, T: Float>(p: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
     same_shape("bce", p, target)?;
+    in_unit_interval("p", " (probabilities; bce_with_logits takes logits)", p)?;
+    in_unit_interval("target", "", target)?;
     reduce("bce", p, reduction, || {
         let one_minus_t = target.rsub(T::ONE);
         Ok(-(target * clamped_ln(p) + one_minus_t * clamped_ln(p.rsub(T::ONE))))
     })
+}
+
+/// An error naming `bce`, the operand `what`, its first element outside [0, 1] (NaN
+/// included, as PyTorch's `0 <= x <= 1` check refuses it) with its index, and the operand's
+/// shape and node.
+fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<()> {
+    let v = x.value();
+    let Some(i) = v.data().iter().position(|&e| !(e >= T::ZERO && e <= T::ONE)) else {
+        return Ok(());
+    };
+    let dims = v.shape();
+    let mut index = vec![0; dims.len()];
+    let mut rest = i;
+    for (k, &d) in index.iter_mut().zip(dims).rev() {
+        *k = rest % d;
+        rest /= d;
+    }
+    Err(invalid(
+        "bce",
+        format!(
+            "{what} must lie in [0, 1]{hint}, got {} at {index:?} of {dims:?} ({})",
+            v.data()[i],
+            x.node()
+        ),
+    ))
 }
 
 /// Binary cross-entropy on logits, numerically stable, like PyTorch's

@@ -76,6 +76,40 @@ fn bce_clamps_log_at_minus_100_like_torch() {
 }
 
 #[test]
+fn bce_refuses_probabilities_and_targets_outside_0_1_like_torch() {
+    // torch.nn.BCELoss: "all elements of input should be between 0 and 1", and the same for
+    // the target; NaN is refused too (its check is 0 <= p <= 1).
+    let t = Tape::<f64>::new();
+    let y = t.constant(&Tensor::from([[1.0, 0.0], [1.0, 0.5]]));
+    for bad in [1.5, -0.1, f64::NAN, f64::INFINITY] {
+        let p = t.var(&Tensor::from([[0.2, 0.7], [bad, 1.0]]));
+        let n = t.len();
+        let err = bce(p, y, Reduction::Mean).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument { op: "bce", .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "bce: p must lie in [0, 1] (probabilities; bce_with_logits takes logits), got {bad} at \
+                 [1, 0] of [2, 2] ({})",
+                p.node()
+            )
+        );
+        assert_eq!(t.len(), n, "a refused loss recorded nodes");
+        let q = t.var(&Tensor::from([[0.2, 0.7], [0.5, 1.0]]));
+        let yb = t.constant(&Tensor::from([[1.0, bad], [1.0, 0.5]]));
+        let err = bce(q, yb, Reduction::Sum).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("bce: target must lie in [0, 1], got {bad} at [0, 1] of [2, 2] ({})", yb.node())
+        );
+    }
+    // The bounds themselves (and −0) are probabilities.
+    let p = t.var(&Tensor::from([[0.0, 1.0], [-0.0, 0.25]]));
+    let yb = t.constant(&Tensor::from([[0.0, 1.0], [-0.0, 1.0]]));
+    assert_eq!(bce(p, yb, Reduction::Sum).unwrap().item(), 4f64.ln());
+}
+
+#[test]
 fn bce_gradient_by_finite_differences() {
     let ps = Tensor::from([0.1, 0.35, 0.5, 0.8, 0.97]);
     let ys = Tensor::from([0.0, 1.0, 0.5, 1.0, 0.0]);
