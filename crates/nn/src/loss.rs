@@ -8,7 +8,7 @@
 //! | loss | per element (or row) ℓ | gradient ∂ℓ/∂input |
 //! |---|---|---|
 //! | [`bce`] | −[t·L(p) + (1−t)·L(1−p)], L(u) = max(ln u, −100) | −t/p + (1−t)/(1−p); 0 through a clamped log |
-//! | [`bce_with_logits`] | (1−t)·x + softplus(−x) | σ(x) − t, exactly (softplus' = σ) |
+//! | [`bce_with_logits`] | (1−t)·x + softplus(−x) (x > 0), −t·x + softplus(x) (x ≤ 0) | σ(x) − t, exactly (softplus' = σ) |
 //! | [`mse`] | (x − y)² | 2(x − y) |
 //! | [`l1_loss`] | \|x − y\| | sign(x − y), 0 at x = y |
 //! | [`huber_loss`] | ½r² if \|r\| ≤ δ, else δ(\|r\| − ½δ); r = x − y | clamp(r, −δ, δ) |
@@ -137,13 +137,20 @@ fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<(
 }
 
 /// Binary cross-entropy on logits, numerically stable, like PyTorch's
-/// `BCEWithLogitsLoss`: ℓ = (1 − t)·x + softplus(−x), which equals
-/// −[t·ln σ(x) + (1−t)·ln(1 − σ(x))].
+/// `BCEWithLogitsLoss`: ℓ = −[t·ln σ(x) + (1−t)·ln(1 − σ(x))], computed as
+/// (1 − t)·x + softplus(−x) for x > 0 and −t·x + softplus(x) for x ≤ 0 (chosen with
+/// `select`), so that softplus only sees −|x|.
 ///
 /// Finite and exact for any finite logit (x = ±1000 included), because `softplus` is one
 /// tape op computed without overflow. Its derivative is exactly σ, so the gradient is
-/// (1 − t) − σ(−x) = σ(x) − t, also at x = 0 (a `max(x, 0) − x·t + log1p(e^−|x|)`
-/// composition gets x = 0 wrong: the kinks of max and |·| do not cancel).
+/// (1 − t) − σ(−x) for x > 0 and σ(x) − t for x ≤ 0, both σ(x) − t, also at x = 0 (a
+/// `max(x, 0) − x·t + log1p(e^−|x|)` composition gets x = 0 wrong: the kinks of max and
+/// |·| do not cancel). A small loss of a negative logit keeps its digits: x = −40, t = 0
+/// costs softplus(−40) = 4.2e−18 with gradient σ(−40), where −40 + softplus(40) and
+/// 1 − σ(40) both round to 0. At x = ±∞ the loss is its limit: 0 where σ(x) = t (the
+/// product c·x is selected away where its factor c is 0, instead of forming 0·∞ = NaN),
+/// +∞ elsewhere, with gradient σ(x) − t (PyTorch returns NaN for the value at (+∞, 1),
+/// (−∞, 0) and (−∞, 1)).
 ///
 /// ```
 /// use wengert_nn::loss::{bce_with_logits, Reduction};
@@ -162,7 +169,15 @@ pub fn bce_with_logits<'t, T: Float>(
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
     same_shape("bce_with_logits", logits, target)?;
-    reduce("bce_with_logits", logits, reduction, || Ok(target.rsub(T::ONE) * logits + (-logits).softplus()))
+    reduce("bce_with_logits", logits, reduction, || {
+        // c·x + softplus(∓x): c = 1 − t for x > 0, else −t, so that softplus only sees
+        // −|x|. The product is selected away where c = 0, where it would be 0·∞ = NaN at an
+        // infinite logit (the loss's limit there is the softplus term alone, 0).
+        let pos = logits.step_mask();
+        let c = pos.try_select(target.rsub(T::ONE), -target)?;
+        let linear = (c * logits).try_masked(c)?;
+        Ok(linear + pos.try_select(-logits, logits)?.softplus())
+    })
 }
 
 /// Squared error (x − y)², like PyTorch's `MSELoss`.

@@ -4,7 +4,7 @@
 use wengert_nn::loss::{bce, bce_with_logits, mse, Reduction};
 use wengert_nn::optim::{Adam, Optimizer, Sgd};
 use wengert_tape::gradcheck::{gradcheck, CheckOptions};
-use wengert_tape::{Error, Tape, Tensor};
+use wengert_tape::{Error, Float, Tape, Tensor};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1.0)
@@ -22,6 +22,40 @@ fn bce_with_logits_is_finite_and_exact_at_plus_minus_1000() {
     assert_eq!(g.data(), [0.0, -1.0, 1.0, 0.0]); // σ(x) − t
     let per_mean = bce_with_logits(x, y, Reduction::Mean).unwrap();
     assert_eq!(per_mean.item(), 500.0);
+}
+
+/// The limits at infinite logits: 0 where σ(x) equals the target, +∞ elsewhere; gradient
+/// σ(x) − t. torch 2.15 gives these gradients, and NaN for the value at (+∞, 1), (−∞, 0)
+/// and (−∞, 1), where its (1 − t)·x − log σ(x) forms 0·∞ or ∞ − ∞.
+fn infinite_logits<T: Float>() {
+    let inf = T::INFINITY;
+    let t = Tape::<T>::new();
+    let x = t.var(&Tensor::from([inf, inf, -inf, -inf, inf, -inf]));
+    let y = t.constant(&Tensor::from([1.0, 0.0, 0.0, 1.0, 0.5, 0.5].map(T::from_f64)));
+    let per = bce_with_logits(x, y, Reduction::None).unwrap();
+    assert_eq!(per.value().data(), [T::ZERO, inf, T::ZERO, inf, inf, inf]);
+    let g = bce_with_logits(x, y, Reduction::Sum).unwrap().backward().wrt(x);
+    assert_eq!(g.data(), [0.0, 1.0, 0.0, -1.0, 0.5, -0.5].map(T::from_f64));
+}
+
+#[test]
+fn bce_with_logits_at_infinite_logits_is_the_limit() {
+    infinite_logits::<f64>();
+    infinite_logits::<f32>();
+}
+
+#[test]
+fn bce_with_logits_keeps_small_losses_and_gradients_of_negative_logits() {
+    // x = −40, t = 0: loss softplus(−40) and gradient σ(−40), both 4.248354255291589e-18
+    // (torch's gradient; its value is 0, the cancellation −40 − log σ(−40)). Written as
+    // (1 − t)·x + softplus(−x), both were 0: −40 + 40 and 1 − σ(40).
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([-40.0]));
+    let y = t.constant(&Tensor::from([0.0]));
+    let l = bce_with_logits(x, y, Reduction::Sum).unwrap();
+    assert!(close(l.item(), 4.248354255291589e-18, 1e-15 * 4.248354255291589e-18), "{}", l.item());
+    let g = l.backward().wrt(x).data()[0];
+    assert!(close(g, 4.248354255291589e-18, 1e-15 * 4.248354255291589e-18), "{g}");
 }
 
 #[test]
