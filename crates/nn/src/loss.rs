@@ -11,7 +11,7 @@
 //! | [`bce_with_logits`] | (1−t)·x + softplus(−x) (x > 0), −t·x + softplus(x) (x ≤ 0) | σ(x) − t, exactly (softplus' = σ) |
 //! | [`mse`] | (x − y)² | 2(x − y) |
 //! | [`l1_loss`] | \|x − y\| | sign(x − y), 0 at x = y |
-//! | [`huber_loss`] | ½r² if \|r\| ≤ δ, else δ(\|r\| − ½δ); r = x − y | clamp(r, −δ, δ) |
+//! | [`huber_loss`] | ½r² if \|r\| < δ, else δ(\|r\| − ½δ); r = x − y | clamp(r, −δ, δ) |
 //! | [`smooth_l1_loss`] | ½r²/β if \|r\| ≤ β, else \|r\| − ½β (β = 0: \|r\|) | clamp(r/β, −1, 1) |
 //! | [`cross_entropy`] | −log_softmax(x)ᵢ\[tᵢ\] | softmax(x)ᵢ − one_hot(tᵢ) |
 //! | [`CrossEntropy`] | −Σₖ t̃ᵢₖ·log_softmax(x)ᵢₖ, t̃ = (1−ε)·t + ε/c | softmax(x)ᵢ − t̃ᵢ (rows of t summing to 1) |
@@ -725,25 +725,28 @@ pub fn l1_loss<'t, T: Float>(
     reduce(OP, pred, reduction, || Ok((pred - target).abs()))
 }
 
-/// Huber loss per element, without the reduction: with r = pred − target and
-/// q = |clamp(r, −δ, δ)| = min(|r|, δ), ℓ = q·(|r| − ½q), which is ½r² for |r| ≤ δ and
-/// δ·(|r| − ½δ) beyond.
-fn huber_per<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, delta: T) -> Var<'t, T> {
+/// Huber loss per element, without the reduction: with r = pred − target, ½r² where
+/// |r| < δ and δ·(|r| − ½δ) elsewhere, chosen with `select`. The square is taken of r
+/// selected to 0 outside, so that its backward (2r times a zero adjoint there) never
+/// forms 0·∞ at an infinite residual.
+fn huber_per<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, delta: T) -> Result<Var<'t, T>> {
     let r = pred - target;
-    let q = r.clamp(-delta, delta).abs();
-    q * (r.abs() - q * T::from_f64(0.5))
+    let inside = r.range_mask(-delta, delta);
+    let half = T::from_f64(0.5);
+    let quadratic = r.try_masked(inside)?.square() * half;
+    let linear = (r.abs() - half * delta) * delta;
+    inside.try_select(quadratic, linear)
 }
 
 /// Huber loss, like PyTorch's `HuberLoss(delta=δ)` (PyTorch's default δ is 1):
 /// ℓ = ½r² for |r| < δ and δ·(|r| − ½δ) otherwise, r = pred − target.
 ///
-/// Composed without a select op: q = |clamp(r, −δ, δ)| = min(|r|, δ), ℓ = q·(|r| − ½q).
-/// Both pieces are rounded exactly as the formulas above (|r| − ½|r| and the halving are
-/// exact).
-/// The gradient is clamp(r, −δ, δ): r inside, ±δ beyond, and at |r| = δ exactly it is
-/// r = ±δ, PyTorch's value there. (clamp' = 0 at its bounds, so at the kink only the
-/// q·d|r| term survives, which is δ·sign(r); the loss is C¹, both sides agree.) At r = 0
-/// it is 0.
+/// Composed as PyTorch's two formulas, chosen with `select` (`|r| < δ` is `range_mask`),
+/// so each piece is rounded exactly as written above. The gradient is clamp(r, −δ, δ): r
+/// inside, ±δ beyond, also at an infinite residual (the square is taken of r selected to
+/// 0 outside, so no zero adjoint meets an infinite slope), and at |r| = δ exactly it is the
+/// outer piece's δ·sign(r) = ±δ, PyTorch's value there (the loss is C¹, both sides
+/// agree). At r = 0 it is 0.
 ///
 /// # Errors
 /// `InvalidArgument` naming `huber_loss` and the value if δ is not positive and finite
@@ -771,7 +774,7 @@ pub fn huber_loss<'t, T: Float>(
     const OP: &str = "huber_loss";
     same_shape(OP, pred, target)?;
     check_param(OP, "delta", delta, delta > T::ZERO && delta.is_finite(), "positive", pred)?;
-    reduce(OP, pred, reduction, || Ok(huber_per(pred, target, delta)))
+    reduce(OP, pred, reduction, || huber_per(pred, target, delta))
 }
 
 /// Smooth L1 loss, like PyTorch's `SmoothL1Loss(beta=β)` (PyTorch's default β is 1):
@@ -781,8 +784,9 @@ pub fn huber_loss<'t, T: Float>(
 /// Equal to the Huber loss with δ = β divided by β (PyTorch's relation), composed as
 /// (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|, which never divides anything larger
 /// than β by β: a tiny or subnormal β keeps exact values and gradients (±1 beyond β).
-/// The gradient is clamp(r/β, −1, 1): r/β inside, ±1 beyond, and ±1 at |r| = β exactly
-/// (PyTorch's value there; see [`huber_loss`] for why).
+/// The gradient is clamp(r/β, −1, 1): r/β inside, ±1 beyond (at an infinite residual
+/// too: q is finite, so no zero derivative meets an infinite factor), and ±1 at |r| = β
+/// exactly, PyTorch's value there (clamp' = 0 at its bounds leaves the sign(r) of |r|).
 ///
 /// # Errors
 /// `InvalidArgument` naming `smooth_l1_loss` and the value if β is negative, NaN or

@@ -241,6 +241,27 @@ fn huber_and_smooth_l1_gradients_at_and_around_the_kink_are_torch_values() {
 }
 
 #[test]
+fn huber_and_smooth_l1_at_infinite_residuals_have_torch_gradients() {
+    // torch 2.15, float64: huber_loss(±inf, 0, delta=δ) is inf with gradient ±δ, and
+    // huber_loss(1e308, 0, delta=2) overflows to inf with gradient 2; smooth_l1_loss gives
+    // inf with gradient ±1 (β = 0 too).
+    let inf = f64::INFINITY;
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([inf, -inf, 1e308]));
+    let zero = t.constant(&Tensor::zeros(&[3]));
+    for d in [1.0, 2.0] {
+        let l = huber_loss(x, zero, d, Reduction::None).unwrap();
+        assert_eq!(l.value().data(), [inf, inf, d * (1e308 - 0.5 * d)], "δ = {d}");
+        assert_eq!(l.sum().backward().wrt(x).data(), [d, -d, d], "δ = {d}");
+    }
+    for b in [0.0, 1.0, 2.0] {
+        let l = smooth_l1_loss(x, zero, b, Reduction::None).unwrap();
+        assert_eq!(l.value().data(), [inf, inf, 1e308], "β = {b}");
+        assert_eq!(l.sum().backward().wrt(x).data(), [1.0, -1.0, 1.0], "β = {b}");
+    }
+}
+
+#[test]
 fn huber_and_smooth_l1_pass_finite_differences_near_the_kink() {
     // 1e-3 away from ±δ: both evaluations of each central difference stay on one side.
     for d in [0.5, 1.0, 2.0] {
