@@ -189,33 +189,49 @@ pub struct Standardizer<T: Float = f64> {
 
 impl<T: Float> Standardizer<T> {
     /// Computes the column statistics (in f64, two passes).
+    ///
+    /// Each column is first divided by the power of two at or below its largest magnitude
+    /// (exact unless a value ends up subnormal, far below the largest, so ordinary data get
+    /// the same bits as unscaled sums), and the statistics
+    /// scaled back at the end: neither the sums nor the squared deviations overflow, even
+    /// for values near `f64::MAX` (`[[1e308], [-1e308]]` standardises to `[[1], [-1]]`).
     pub fn fit(x: &Tensor<T>) -> Result<Self> {
         let (rows, cols) = dims2("standardize", x)?;
+        let mut scale = vec![0.0f64; cols];
+        for row in x.data().chunks_exact(cols) {
+            for (s, v) in scale.iter_mut().zip(row) {
+                *s = s.max(v.to_f64().abs());
+            }
+        }
+        for s in &mut scale {
+            *s = pow2_below(*s);
+        }
         let mut mean = vec![0.0f64; cols];
         let mut var = vec![0.0f64; cols];
         for row in x.data().chunks_exact(cols) {
-            for (m, v) in mean.iter_mut().zip(row) {
-                *m += v.to_f64();
+            for ((m, s), v) in mean.iter_mut().zip(&scale).zip(row) {
+                *m += v.to_f64() / s;
             }
         }
         for m in &mut mean {
             *m /= rows as f64;
         }
         for row in x.data().chunks_exact(cols) {
-            for ((s, m), v) in var.iter_mut().zip(&mean).zip(row) {
-                let d = v.to_f64() - m;
-                *s += d * d;
+            for (((q, m), s), v) in var.iter_mut().zip(&mean).zip(&scale).zip(row) {
+                let d = v.to_f64() / s - m;
+                *q += d * d;
             }
         }
         let std: Vec<T> = var
             .iter()
-            .map(|v| {
-                let s = (v / rows as f64).sqrt();
-                T::from_f64(if s == 0.0 { 1.0 } else { s })
+            .zip(&scale)
+            .map(|(v, s)| {
+                let sd = (v / rows as f64).sqrt() * s;
+                T::from_f64(if sd == 0.0 { 1.0 } else { sd })
             })
             .collect();
         Ok(Standardizer {
-            mean: Tensor::from_vec(mean.into_iter().map(T::from_f64).collect()),
+            mean: Tensor::from_vec(mean.iter().zip(&scale).map(|(m, s)| T::from_f64(m * s)).collect()),
             std: Tensor::from_vec(std),
         })
     }
@@ -231,8 +247,26 @@ impl<T: Float> Standardizer<T> {
         }
         Ok(Tensor::from_fn(x.shape(), |i| {
             let c = i % cols;
-            (x.data()[i] - self.mean.data()[c]) / self.std.data()[c]
+            let (v, m, s) = (x.data()[i], self.mean.data()[c], self.std.data()[c]);
+            let d = v - m;
+            // A deviation beyond the largest finite value (2e308 from the mean, say) is
+            // divided before the subtraction.
+            if d.is_finite() || !v.is_finite() || !m.is_finite() {
+                d / s
+            } else {
+                v / s - m / s
+            }
         }))
+    }
+}
+
+/// The power of two at or below `m` (2^⌊log₂ m⌋) for a normal positive `m`, else 1
+/// (zero, subnormal, infinite or NaN: nothing to gain from scaling).
+fn pow2_below(m: f64) -> f64 {
+    if m.is_normal() {
+        f64::from_bits(m.to_bits() & 0x7ff0_0000_0000_0000)
+    } else {
+        1.0
     }
 }
 

@@ -248,6 +248,23 @@ fn standardize_reproduces_the_standardised_file() {
 }
 
 #[test]
+fn standardize_does_not_overflow_on_huge_values() {
+    // The squares (and the sums) of values near f64::MAX overflow: this gave [[0], [0]].
+    let z = standardize(&Tensor::from([[1e308, 1e308], [-1e308, 1e308]])).unwrap();
+    assert_eq!(z.data(), [1.0, 0.0, -1.0, 0.0]);
+    // Deviations from the mean beyond f64::MAX: [2, −1, −1]·c has z = [√2, −1/√2, −1/√2].
+    let want = [2f64.sqrt(), -0.5f64.sqrt(), -0.5f64.sqrt()];
+    let z = standardize(&Tensor::from([[1.7e308], [-1.7e308], [-1.7e308]])).unwrap();
+    for (a, b) in z.data().iter().zip(want) {
+        assert!((a - b).abs() <= 4e-16 * b.abs(), "{z:?}");
+    }
+    let z = standardize(&Tensor::<f32>::from([[3e38], [-3e38], [-3e38]])).unwrap();
+    for (a, b) in z.data().iter().zip(want) {
+        assert!((*a as f64 - b).abs() <= 2e-7 * b.abs(), "{z:?}");
+    }
+}
+
+#[test]
 fn csv_errors_name_file_line_and_column() {
     let path = tmp("bad.csv");
     std::fs::write(&path, "a,b,y\n1,2,0\n3,oops,1\n").unwrap();
