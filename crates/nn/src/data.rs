@@ -57,8 +57,10 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// # Errors
 /// [`Error::Io`] if the file cannot be read; [`Error::Data`], naming the file, the 1-based
 /// line and column, for an empty header, a column name that appears twice (both column
-/// numbers are given), a row with the wrong number of fields, or a field that is not a
-/// finite number (`NaN`, `inf`, `x`, or a number that overflows `T`).
+/// numbers are given), a row with the wrong number of fields, a field that is not a
+/// finite number (`NaN`, `inf`, `x`, or a number that overflows `T`), or a quote that
+/// opens a field and is never closed (named where it opens; the file is read whole and
+/// checked for this first).
 ///
 /// ```
 /// let path = std::env::temp_dir().join("wengert_doc_table.csv");
@@ -69,7 +71,16 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
 pub fn read_csv<T: Float>(path: impl AsRef<Path>) -> Result<Table<T>> {
     let path = path.as_ref();
     let shown = path.display().to_string();
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| io_err(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+    if let Some((line, column)) = unterminated_quote(&bytes) {
+        return Err(Error::Data {
+            path: shown,
+            line: Some(line),
+            column: Some(column),
+            msg: "unterminated quote: the quoted field opened here is never closed".into(),
+        });
+    }
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&bytes[..]);
     let columns: Vec<String> =
         rdr.headers().map_err(|e| csv_err(&shown, e))?.iter().map(|s| s.trim().to_string()).collect();
     if columns.is_empty() || (columns.len() == 1 && columns[0].is_empty()) {
@@ -113,6 +124,42 @@ pub fn read_csv<T: Float>(path: impl AsRef<Path>) -> Result<Table<T>> {
     }
     let data = Tensor::new(&[rows, columns.len()], data)?;
     Ok(Table { columns, data })
+}
+
+/// The 1-based line and field of a quote that opens a field and is never closed, read as
+/// the `csv` reader reads it (a quote opens a field only as its first character, `""` in
+/// a quoted field is a quote, lines end at `\n`, records at `\n` or `\r`). The reader
+/// itself takes the rest of the file as that one field without an error.
+fn unterminated_quote(bytes: &[u8]) -> Option<(u64, u64)> {
+    let (mut line, mut field) = (1, 1);
+    let mut field_start = true;
+    let mut open = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if b == b'\n' {
+            line += 1;
+        }
+        if open.is_some() {
+            if b == b'"' {
+                if bytes.get(i) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' if field_start => open = Some((line, field)),
+            b',' => field += 1,
+            b'\n' | b'\r' => field = 1,
+            _ => {}
+        }
+        field_start = matches!(b, b',' | b'\n' | b'\r');
+    }
+    open
 }
 
 fn csv_err(path: &str, e: csv::Error) -> Error {

@@ -289,6 +289,34 @@ fn csv_errors_name_file_line_and_column() {
 }
 
 #[test]
+fn csv_with_an_unterminated_quote_is_refused() {
+    // The csv reader takes everything after an opening quote that is never closed as one
+    // field: `"2` at the end of the file read as 2, and an opened header swallowed the rows.
+    let path = tmp("quote.csv");
+    for (text, line, column) in [
+        ("a,b\n1,2\n3,\"4\n", 3, 2),
+        ("a,b\n1,2\n3,\"4", 3, 2),
+        ("a,b\n\"1,2\n3,4\n", 2, 1),
+        ("\"a,b\n1,2\n", 1, 1),
+        // closed quotes and escaped ones before the open one are not it
+        ("a,b\n\"1\",\"2\"\"\"\r\n3,\"4\n", 3, 2),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let err = read_csv::<f64>(&path).unwrap_err();
+        assert!(
+            matches!(&err, Error::Data { line: Some(l), column: Some(c), msg, .. }
+                if *l == line && *c == column && msg.contains("unterminated quote")),
+            "{text:?}: {err:?}"
+        );
+        assert!(err.to_string().starts_with(&format!("{}:{line}:{column}: ", path.display())), "{err}");
+    }
+    // Quoted fields that are closed still read.
+    std::fs::write(&path, "\"a\",b\n\"1\",2\n").unwrap();
+    assert_eq!(read_csv::<f64>(&path).unwrap().data.data(), [1.0, 2.0]);
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
 fn csv_header_with_a_repeated_name_is_refused() {
     let path = tmp("dup.csv");
     // `y` twice: taking the first as the label would leave the second among the features.
