@@ -5,6 +5,9 @@
 //! little-endian and row-major with their shapes. A [`crate::Linear`] weight is `[in, out]`;
 //! PyTorch's `nn.Linear.weight` is `[out, in]` (transpose it when moving weights between the
 //! two). The header metadata holds `{"format": "pt"}`.
+//!
+//! A header that names a tensor twice (which the format forbids) is refused with the
+//! name.
 
 use std::path::Path;
 
@@ -59,8 +62,17 @@ pub fn to_safetensors<T: Float>(dict: &StateDict<T>) -> Result<Vec<u8>> {
 }
 
 /// Parses safetensors bytes into a state dict. `source` names the file in errors. Every
-/// tensor must have dtype `T` (`F32` for f32, `F64` for f64); names come in file order.
+/// tensor must have dtype `T` (`F32` for f32, `F64` for f64), and no name may appear twice
+/// in the header; names come in file order.
 pub fn from_safetensors<T: Float>(bytes: &[u8], source: &str) -> Result<StateDict<T>> {
+    // The header parser keeps the last of two entries of one name, which then surfaces as
+    // a bad offset, or not at all; the names are checked first.
+    if let Some(name) = header(bytes).and_then(duplicate_name) {
+        return Err(data_err(
+            source,
+            format!("tensor name '{name}' appears twice in the header (safetensors names must be unique)"),
+        ));
+    }
     let st = SafeTensors::deserialize(bytes)
         .map_err(|e| data_err(source, format!("not a valid safetensors file: {e}")))?;
     let mut tensors = st.tensors();
@@ -94,6 +106,129 @@ pub fn from_safetensors<T: Float>(bytes: &[u8], source: &str) -> Result<StateDic
         dict.insert(name, t);
     }
     Ok(dict)
+}
+
+/// The JSON header of safetensors bytes: the 8-byte little-endian length, then the header.
+fn header(bytes: &[u8]) -> Option<&[u8]> {
+    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    bytes.get(8..8usize.checked_add(usize::try_from(n).ok()?)?)
+}
+
+/// The first key that appears twice in the JSON object `h` (the tensor names and
+/// `__metadata__`), decoded as JSON strings are (`"\u0077"` is `"w"`). `None` if every key
+/// is distinct, and also if `h` is not well-formed, which the safetensors parser reports.
+fn duplicate_name(h: &[u8]) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut i = skip_ws(h, 0);
+    if h.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(h, i + 1);
+    if h.get(i) == Some(&b'}') {
+        return None;
+    }
+    loop {
+        let (key, end) = json_string(h, i)?;
+        i = skip_ws(h, end);
+        if h.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_value(h, i + 1)?;
+        if !seen.insert(key.clone()) {
+            return Some(key);
+        }
+        if h[i] == b'}' {
+            return None;
+        }
+        i = skip_ws(h, i + 1);
+    }
+}
+
+fn skip_ws(h: &[u8], mut i: usize) -> usize {
+    while h.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the `,` or `}` that ends the value starting at `i`.
+fn skip_value(h: &[u8], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match *h.get(i)? {
+            b'"' => i = json_string(h, i)?.1,
+            b'{' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b',' | b'}' if depth == 0 => return Some(i),
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// The JSON string starting with the quote at `i`, decoded, and the index after it.
+fn json_string(h: &[u8], mut i: usize) -> Option<(String, usize)> {
+    if h.get(i) != Some(&b'"') {
+        return None;
+    }
+    i += 1;
+    let mut out = Vec::new();
+    loop {
+        match *h.get(i)? {
+            b'"' => return Some((String::from_utf8(out).ok()?, i + 1)),
+            b'\\' => {
+                let c = match *h.get(i + 1)? {
+                    b'u' => {
+                        let hi = hex4(h, i + 2)?;
+                        i += 6;
+                        if (0xD800..0xDC00).contains(&hi) {
+                            if h.get(i..i + 2)? != b"\\u" {
+                                return None;
+                            }
+                            let lo = hex4(h, i + 2)?;
+                            i += 6;
+                            char::decode_utf16([hi, lo]).next()?.ok()?
+                        } else {
+                            char::from_u32(hi.into())?
+                        }
+                    }
+                    e => {
+                        i += 2;
+                        match e {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            _ => return None,
+                        }
+                    }
+                };
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// The four hexadecimal digits at `i`.
+fn hex4(h: &[u8], i: usize) -> Option<u16> {
+    let d = h.get(i..i + 4)?;
+    if !d.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u16::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok()
 }
 
 /// Writes `dict` to `path` as safetensors.

@@ -221,6 +221,59 @@ fn safetensors_load_errors_leave_the_model_unchanged() {
     }
 }
 
+/// A safetensors file with the given header and data section.
+fn safetensors_bytes(header: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = (header.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(header.as_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+#[test]
+fn safetensors_with_a_duplicated_name_is_refused() {
+    // The format forbids two tensors of one name; the header parser keeps the last one, so
+    // two entries with their own offsets were reported as "invalid offset", and two with
+    // the same offsets loaded silently.
+    let data: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let entry = |at: usize| format!(r#"{{"dtype":"F64","shape":[1],"data_offsets":[{at},{}]}}"#, at + 8);
+    for (header, len) in [
+        (format!(r#"{{"w":{},"w":{}}}"#, entry(0), entry(8)), 16),
+        (format!(r#"{{"w":{},"w":{}}}"#, entry(0), entry(0)), 8),
+        (
+            format!(
+                r#"{{"__metadata__":{{"format":"pt","note":"}}{{,\"w\":"}},"b":{}, "w" : {},"\u0077":{}}}"#,
+                entry(0),
+                entry(8),
+                entry(8)
+            ),
+            16,
+        ),
+    ] {
+        let bytes = safetensors_bytes(&header, &data[..len]);
+        let err = from_safetensors::<f64>(&bytes, "mem").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mem: tensor name 'w' appears twice in the header (safetensors names must be unique)",
+            "{header}"
+        );
+        let mut m = Linear::<f64>::zeros(1, 1);
+        let path = tmp("dup.safetensors");
+        std::fs::write(&path, &bytes).unwrap();
+        let err = m.load(&path).unwrap_err();
+        assert!(matches!(err, Error::Data { .. }), "{err:?}");
+        assert!(err.to_string().starts_with(&format!("{}: tensor name 'w' appears twice", path.display())));
+        let _ = std::fs::remove_file(path);
+    }
+    // A surrogate pair is the character it encodes.
+    let header = format!(r#"{{"😀":{},"\ud83d\ude00":{}}}"#, entry(0), entry(8));
+    let err = from_safetensors::<f64>(&safetensors_bytes(&header, &data), "mem").unwrap_err();
+    assert!(err.to_string().contains("tensor name '😀' appears twice"), "{err}");
+    // Distinct names (one of them escaped) still load.
+    let header = format!(r#"{{"w\"":{},"w":{}}}"#, entry(0), entry(8));
+    let d = from_safetensors::<f64>(&safetensors_bytes(&header, &data), "mem").unwrap();
+    assert_eq!(d.keys().collect::<Vec<_>>(), ["w\"", "w"]);
+}
+
 #[test]
 fn csv_loader_reads_the_data_sets() {
     let d = load_csv::<f64>(format!("{DATA}/breast_cancer_std.csv"), "y").unwrap();
