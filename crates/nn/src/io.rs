@@ -6,8 +6,10 @@
 //! PyTorch's `nn.Linear.weight` is `[out, in]` (transpose it when moving weights between the
 //! two). The header metadata holds `{"format": "pt"}`.
 //!
-//! A header that names a tensor twice (which the format forbids) is refused with the
-//! name.
+//! Loading takes the values as stored, NaN and ±∞ included, as PyTorch's `load_file`
+//! does (a checkpoint of a run that diverged can be loaded and inspected); check them
+//! after loading if a model must be finite. A header that names a tensor twice (which the
+//! format forbids) is refused with the name.
 
 use std::path::Path;
 
@@ -63,7 +65,8 @@ pub fn to_safetensors<T: Float>(dict: &StateDict<T>) -> Result<Vec<u8>> {
 
 /// Parses safetensors bytes into a state dict. `source` names the file in errors. Every
 /// tensor must have dtype `T` (`F32` for f32, `F64` for f64), and no name may appear twice
-/// in the header; names come in file order.
+/// in the header; names come in file order. Values are taken as stored (NaN and ±∞
+/// included).
 pub fn from_safetensors<T: Float>(bytes: &[u8], source: &str) -> Result<StateDict<T>> {
     // The header parser keeps the last of two entries of one name, which then surfaces as
     // a bad offset, or not at all; the names are checked first.

@@ -275,6 +275,21 @@ fn safetensors_with_a_duplicated_name_is_refused() {
 }
 
 #[test]
+fn safetensors_loads_nan_and_infinite_parameters_as_stored() {
+    // As PyTorch does: a checkpoint of a run that diverged can be loaded and inspected.
+    let lin = Linear::from_tensors(Tensor::from([[f64::NAN], [f64::INFINITY]]), Some(Tensor::from([-0.0])))
+        .unwrap();
+    let path = tmp("nan.safetensors");
+    lin.save(&path).unwrap();
+    let mut back = Linear::<f64>::zeros(2, 1);
+    back.load(&path).unwrap();
+    let bits = |t: &Tensor<f64>| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&back.weight), bits(&lin.weight));
+    assert_eq!(bits(back.bias.as_ref().unwrap()), bits(lin.bias.as_ref().unwrap()));
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
 fn csv_loader_reads_the_data_sets() {
     let d = load_csv::<f64>(format!("{DATA}/breast_cancer_std.csv"), "y").unwrap();
     assert_eq!(d.features.shape(), [569, 30]);
