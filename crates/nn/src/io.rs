@@ -118,120 +118,31 @@ fn header(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// The first key that appears twice in the JSON object `h` (the tensor names and
-/// `__metadata__`), decoded as JSON strings are (`"\u0077"` is `"w"`). `None` if every key
-/// is distinct, and also if `h` is not well-formed, which the safetensors parser reports.
+/// `__metadata__`), as serde_json decodes it (`"\u0077"` is `"w"`). `None` if every key is
+/// distinct, and also if `h` is not a well-formed JSON object, which the safetensors parser
+/// reports.
 fn duplicate_name(h: &[u8]) -> Option<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut i = skip_ws(h, 0);
-    if h.get(i) != Some(&b'{') {
-        return None;
-    }
-    i = skip_ws(h, i + 1);
-    if h.get(i) == Some(&b'}') {
-        return None;
-    }
-    loop {
-        let (key, end) = json_string(h, i)?;
-        i = skip_ws(h, end);
-        if h.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_value(h, i + 1)?;
-        if !seen.insert(key.clone()) {
-            return Some(key);
-        }
-        if h[i] == b'}' {
-            return None;
-        }
-        i = skip_ws(h, i + 1);
-    }
-}
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
-fn skip_ws(h: &[u8], mut i: usize) -> usize {
-    while h.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
-        i += 1;
-    }
-    i
-}
-
-/// The index of the `,` or `}` that ends the value starting at `i`.
-fn skip_value(h: &[u8], mut i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        match *h.get(i)? {
-            b'"' => i = json_string(h, i)?.1,
-            b'{' | b'[' => {
-                depth += 1;
-                i += 1;
+    /// Visits the top-level object, stopping at the first repeated key.
+    struct FirstRepeat;
+    impl<'de> Visitor<'de> for FirstRepeat {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                if !seen.insert(key.clone()) {
+                    return Ok(Some(key));
+                }
             }
-            b',' | b'}' if depth == 0 => return Some(i),
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                i += 1;
-            }
-            _ => i += 1,
+            Ok(None)
         }
     }
-}
-
-/// The JSON string starting with the quote at `i`, decoded, and the index after it.
-fn json_string(h: &[u8], mut i: usize) -> Option<(String, usize)> {
-    if h.get(i) != Some(&b'"') {
-        return None;
-    }
-    i += 1;
-    let mut out = Vec::new();
-    loop {
-        match *h.get(i)? {
-            b'"' => return Some((String::from_utf8(out).ok()?, i + 1)),
-            b'\\' => {
-                let c = match *h.get(i + 1)? {
-                    b'u' => {
-                        let hi = hex4(h, i + 2)?;
-                        i += 6;
-                        if (0xD800..0xDC00).contains(&hi) {
-                            if h.get(i..i + 2)? != b"\\u" {
-                                return None;
-                            }
-                            let lo = hex4(h, i + 2)?;
-                            i += 6;
-                            char::decode_utf16([hi, lo]).next()?.ok()?
-                        } else {
-                            char::from_u32(hi.into())?
-                        }
-                    }
-                    e => {
-                        i += 2;
-                        match e {
-                            b'"' => '"',
-                            b'\\' => '\\',
-                            b'/' => '/',
-                            b'b' => '\u{8}',
-                            b'f' => '\u{c}',
-                            b'n' => '\n',
-                            b'r' => '\r',
-                            b't' => '\t',
-                            _ => return None,
-                        }
-                    }
-                };
-                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-}
-
-/// The four hexadecimal digits at `i`.
-fn hex4(h: &[u8], i: usize) -> Option<u16> {
-    let d = h.get(i..i + 4)?;
-    if !d.iter().all(u8::is_ascii_hexdigit) {
-        return None;
-    }
-    u16::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok()
+    serde_json::Deserializer::from_slice(h).deserialize_map(FirstRepeat).ok().flatten()
 }
 
 /// Writes `dict` to `path` as safetensors.
