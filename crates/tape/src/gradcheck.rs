@@ -29,8 +29,9 @@
 //!   truncation error (∝ h²) against rounding (∝ ε/h). A fixed `1e-6` in f32 is mostly
 //!   rounding noise.
 //! * An entry passes if `|analytic − numeric| ≤ atol + rtol·|numeric| + noise`, where
-//!   `noise = 8·ε·(|f(x+h)| + |f(x−h)|)/(2h)` bounds the rounding error of the difference
-//!   quotient itself. `atol`, `rtol` default by the dtype of the gradient under test:
+//!   `noise = 8·ε·max(|f(x+h)| + |f(x−h)|, 2·Σ|v·v̄|)/(2h)` (Σ|v·v̄| over the tape's
+//!   values and adjoints at x, for intermediates that cancel) bounds the rounding error of
+//!   the difference quotient itself. `atol`, `rtol` default by the dtype of the gradient under test:
 //!   f64 1e-6, 1e-5; f32 1e-4, 1e-3.
 //! * Inputs with more than 4096 elements in all are checked along 8 random directions per
 //!   input (see [`Mode`]) instead of element by element.
@@ -318,6 +319,10 @@ pub struct Resolved {
     pub eps_fd: f64,
     #[doc(hidden)]
     pub round: fn(f64) -> f64,
+    /// f64's ε · Σ |value · adjoint| over f's tape at the inputs, for the noise bound (0 if
+    /// unknown).
+    #[doc(hidden)]
+    pub magnitude: f64,
 }
 
 fn round_to<E: Float>(x: f64) -> f64 {
@@ -340,6 +345,7 @@ fn resolve<T: Float, E: Float>(o: &CheckOptions, total: usize) -> Resolved {
         fast,
         eps_fd: E::EPSILON.to_f64(),
         round: round_to::<E>,
+        magnitude: 0.0,
     }
 }
 
@@ -407,7 +413,8 @@ pub struct Entry {
     pub rel_err: f64,
     /// The tolerance this entry was held to (`atol + rtol·|numeric| + noise`).
     pub tol: f64,
-    /// The rounding-noise part of `tol`: 8·ε·(|f(x+h)| + |f(x−h)|)/(2h); for an entry
+    /// The rounding-noise part of `tol`: 8·ε·max(|f(x+h)| + |f(x−h)|, 2·Σ|v·v̄|)/(2h), with
+    /// Σ|v·v̄| the sum of |value × adjoint| over f's tape at x (first order only); for an entry
     /// whose refinement settled, the extrapolation's error estimate instead.
     pub noise: f64,
     /// For an entry outside tolerance at step h (up to 20 per comparison): the central
@@ -1248,7 +1255,8 @@ type Flip = Option<(f64, f64)>;
 fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: Flip, r: &Resolved) -> Entry {
     let abs_err = (a - n).abs();
     let tol = r.atol + r.rtol * scale.max(n.abs()) + noise;
-    let ok = a == n || abs_err <= tol;
+    // An infinite error never passes, whatever the tolerance.
+    let ok = a == n || (abs_err <= tol && abs_err.is_finite());
     let rel_err = if a == n { 0.0 } else { abs_err / a.abs().max(n.abs()) };
     let between = |(left, right): (f64, f64)| {
         let (lo, hi) = (left.min(right), left.max(right));
@@ -1266,10 +1274,16 @@ fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: 
     Entry { probe, order, analytic: a, numeric: n, abs_err, rel_err, tol, noise, refined: None, status }
 }
 
-/// The rounding-noise bound of the difference quotient (fp − fm)/d: 8·ε·(|fp| + |fm|)/d,
-/// divided before it is summed so that values near the largest float do not overflow it.
-fn noise_of(fp: f64, fm: f64, d: f64, r: &Resolved) -> f64 {
-    NOISE * r.eps_fd * fp.abs() / d + NOISE * r.eps_fd * fm.abs() / d
+/// The rounding-noise bound of the difference quotient (fp − fm)/d:
+/// 8·ε·max(|fp| + |fm|, 2·Σ|v·v̄|)/d, where Σ|v·v̄| sums |value · adjoint| over f's tape
+/// at the inputs (`magnitude` holds it times f64's ε; 0 where it is not known): the
+/// rounding error of f is about ε times that sum, which exceeds |f| where large
+/// intermediate values cancel ((x + 10⁴) − 10⁴ in f32). Scaled before it is summed so that
+/// values near the largest float do not overflow.
+fn noise_of(fp: f64, fm: f64, magnitude: f64, d: f64, r: &Resolved) -> f64 {
+    let e = NOISE * r.eps_fd;
+    let tape = 2.0 * NOISE * (r.eps_fd / f64::EPSILON) * magnitude / d;
+    (e * fp.abs() / d + e * fm.abs() / d).max(tape)
 }
 
 /// Refines an entry that failed at step h (see [`Refinement`]): it passes if the
@@ -1352,7 +1366,7 @@ fn compare(
                         let m = phi(&xs);
                         xs[k].data_mut()[i] = x;
                         let (p, m) = (p.ok()?.0, m.ok()?.0);
-                        (xp != xm).then(|| ((p - m) / (xp - xm), noise_of(p, m, xp - xm, r)))
+                        (xp != xm).then(|| ((p - m) / (xp - xm), noise_of(p, m, r.magnitude, xp - xm, r)))
                     };
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
@@ -1367,7 +1381,7 @@ fn compare(
                     };
                     let d = xp - xm;
                     let numeric = (fp - fm) / d;
-                    let noise = noise_of(fp, fm, d, r);
+                    let noise = noise_of(fp, fm, r.magnitude, d, r);
                     let flip = (sp != sm).then(|| {
                         let f = f0(phi);
                         ((f - fm) / (x - xm), (fp - f) / (xp - x))
@@ -1418,7 +1432,7 @@ fn compare(
                     // of independent elements add in quadrature), not on a cancelled sum.
                     let (a, scale) = (a / two_h, scale.sqrt() / two_h);
                     let numeric = (fp - fm) / two_h;
-                    let noise = noise_of(fp, fm, two_h, r);
+                    let noise = noise_of(fp, fm, r.magnitude, two_h, r);
                     let probe = Probe::Direction { input: k, number };
                     let flip = (sp != sm).then(|| {
                         let f = f0(phi);
@@ -1440,7 +1454,7 @@ fn compare(
                             let m = phi(&xs);
                             xs[k] = x0[k].clone();
                             let (p, m) = (p.ok()?.0, m.ok()?.0);
-                            Some(((p - m) / (2.0 * t), noise_of(p, m, 2.0 * t, r)))
+                            Some(((p - m) / (2.0 * t), noise_of(p, m, r.magnitude, 2.0 * t, r)))
                         };
                         refine(&mut e, &mut q, h, scale, r);
                     }
@@ -1466,6 +1480,8 @@ struct Base {
     kinks: Vec<KinkSite>,
     /// `detach` nodes cutting a gradient path: (the detach node, its parent).
     detached: Vec<(NodeId, NodeId)>,
+    /// f64's ε · Σ |value · adjoint| over the tape at the inputs (see [`noise_of`]).
+    magnitude: f64,
 }
 
 /// Why the gradient under test could not be computed.
@@ -1527,6 +1543,24 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
         }
     }
     let inner = tape.inner.borrow();
+    // Σ |value · adjoint| over the nodes f's gradient flows through: the first-order
+    // rounding error of f in units of ε (each node's rounding, weighted by how much f
+    // depends on it), which |f| underestimates where large intermediates cancel.
+    let mut magnitude = 0.0;
+    for id in 0..=y.node().0 {
+        if inner.node(id).grad {
+            let adj = g.of_leaf(true, inner.adj_range(id));
+            // In units of f64's ε from the start: |v|·|a| alone overflows near the largest
+            // float (x·exp(x) at x = 709.7).
+            magnitude += inner
+                .value(id)
+                .iter()
+                .zip(adj)
+                .map(|(v, a)| v.to_f64().abs() * f64::EPSILON * a.to_f64().abs())
+                .filter(|t| t.is_finite())
+                .sum::<f64>();
+        }
+    }
     let kinks = kink_sites(&inner, step);
     let detached = inner
         .nodes
@@ -1535,7 +1569,7 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
         .filter(|(_, n)| n.op == Op::Detach && inner.node(n.a).grad)
         .map(|(i, n)| (NodeId(i as u32), NodeId(n.a)))
         .collect();
-    Ok(Base { grads, kinks, detached })
+    Ok(Base { grads, kinks, detached, magnitude })
 }
 
 /// Recorded first-order gradient and H·u, recorded in `T`, and the kink sites of f.
@@ -1602,7 +1636,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
         Err(e) => localizable = e.report(&mut rep),
         Ok(b) => {
             rep.kink_sites = b.kinks;
-            let r = rep.resolved.clone();
+            let r = Resolved { magnitude: b.magnitude, ..rep.resolved.clone() };
             compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs), 1, &r, &mut rng, &mut rep);
             if !rep.passed() && !b.detached.is_empty() {
                 let list: Vec<String> =
