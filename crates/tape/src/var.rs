@@ -584,13 +584,18 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::var`]: fails unless the tensor has more than `correction` elements.
     #[track_caller]
     pub fn try_var(self, correction: usize) -> Result<Var<'t, T>> {
+        self.var_as("var", correction)
+    }
+
+    /// [`Var::try_var`] with its errors named `op`.
+    fn var_as(self, op: &'static str, correction: usize) -> Result<Var<'t, T>> {
         let n = self.len();
         if n <= correction {
             // Named here, on the tensor as given (below it is flattened).
-            return Err(too_few("var", self, None, correction));
+            return Err(too_few(op, self, None, correction));
         }
         let flat = if self.shape().len() == 1 { self } else { layout::reshape(self, &[n])? };
-        let v = flat.variance("var", 0, correction)?;
+        let v = flat.variance(op, 0, correction)?;
         layout::reshape(v, &[])
     }
 
@@ -605,9 +610,20 @@ impl<'t, T: Float> Var<'t, T> {
     /// `correction`.
     #[track_caller]
     pub fn try_var_axis(self, axis: isize, keepdim: bool, correction: usize) -> Result<Var<'t, T>> {
+        self.var_axis_as("var_axis", axis, keepdim, correction)
+    }
+
+    /// [`Var::try_var_axis`] with its errors named `op`.
+    fn var_axis_as(
+        self,
+        op: &'static str,
+        axis: isize,
+        keepdim: bool,
+        correction: usize,
+    ) -> Result<Var<'t, T>> {
         let dims = self.shape();
-        let ax = self.axis("var_axis", axis, &dims)?;
-        let v = self.variance("var_axis", ax, correction)?;
+        let ax = self.axis(op, axis, &dims)?;
+        let v = self.variance(op, ax, correction)?;
         keep_or_drop(v, dims, ax, keepdim)
     }
 
@@ -622,7 +638,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::std`].
     #[track_caller]
     pub fn try_std(self, correction: usize) -> Result<Var<'t, T>> {
-        Ok(self.try_var(correction)?.sqrt())
+        Ok(self.var_as("std", correction)?.sqrt())
     }
 
     /// Standard deviation over one axis, the square root of [`Var::var_axis`].
@@ -634,7 +650,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::std_axis`].
     #[track_caller]
     pub fn try_std_axis(self, axis: isize, keepdim: bool, correction: usize) -> Result<Var<'t, T>> {
-        Ok(self.try_var_axis(axis, keepdim, correction)?.sqrt())
+        Ok(self.var_axis_as("std_axis", axis, keepdim, correction)?.sqrt())
     }
 
     /// Euclidean (L2) norm of all elements, √Σx², a scalar. Its gradient x/‖x‖ is taken
@@ -711,8 +727,14 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::logsumexp`].
     #[track_caller]
     pub fn try_logsumexp(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        self.logsumexp_as("logsumexp", axis, keepdim)
+    }
+
+    /// [`Var::try_logsumexp`] with its errors named `op`: every one is found before
+    /// anything is recorded.
+    fn logsumexp_as(self, op: &'static str, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
-        let ax = self.nonempty_axis("logsumexp", "logsumexp", axis, &dims)?;
+        let ax = self.nonempty_axis(op, op, axis, &dims)?;
         // The detached max is clamped to finite values so that a row of all −inf gives
         // −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
         let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
@@ -729,7 +751,12 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::log_softmax`]: fails for an axis out of range or of size 0.
     #[track_caller]
     pub fn try_log_softmax(self, axis: isize) -> Result<Var<'t, T>> {
-        Ok(self - self.try_logsumexp(axis, true)?)
+        self.log_softmax_as("log_softmax", axis)
+    }
+
+    /// [`Var::try_log_softmax`] with its errors named `op`.
+    fn log_softmax_as(self, op: &'static str, axis: isize) -> Result<Var<'t, T>> {
+        Ok(self - self.logsumexp_as(op, axis, true)?)
     }
 
     /// softmax over one axis: exp(log_softmax(x)).
@@ -741,7 +768,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::softmax`]: fails for an axis out of range or of size 0.
     #[track_caller]
     pub fn try_softmax(self, axis: isize) -> Result<Var<'t, T>> {
-        Ok(self.try_log_softmax(axis)?.exp())
+        Ok(self.log_softmax_as("softmax", axis)?.exp())
     }
 
     /// An error naming `op` if this variable has no elements.

@@ -368,7 +368,7 @@ fn empty_tensors_reduce_by_convention() {
     assert!(matches!(e, Error::InvalidArgument { op: "var_axis", .. }), "{e:?}");
     assert_names(&e, &["var_axis", "axis 0", "[1, 3]", &w.node().to_string(), "correction 1", "has 1"]);
     let e = refused("std", || v.try_std(0));
-    assert_names(&e, &["var", "[0]", "correction 0", "has 0"]);
+    assert_names(&e, &["std", "[0]", "correction 0", "has 0"]);
     // The whole-tensor variance names the tensor as given, not its flattened copy.
     let one = t.var(&Tensor::from([[5.0]]));
     let n = t.len();
@@ -389,6 +389,48 @@ fn logsumexp_errors_name_logsumexp() {
     let empty = t.var(&Tensor::new(&[0, 3], vec![]).unwrap());
     let e = empty.try_logsumexp(0, true).unwrap_err();
     assert!(e.to_string().starts_with("logsumexp"), "{e}");
+}
+
+/// Ops built on other ops report their errors under the name the caller used, not that of
+/// the op they are built on (`std_axis` on `var_axis`, `softmax` on `logsumexp`, `max_axis`
+/// on the engine's `max`), and record nothing when they refuse.
+#[test]
+fn ops_built_on_others_name_themselves_in_errors() {
+    let t = tape_with_padding();
+    let x = t.var(&Tensor::new(&[0, 3], vec![]).unwrap()); // v2
+    type AxisOp = for<'t> fn(Var<'t>, isize) -> Result<Var<'t>>;
+    let ops: [(&str, AxisOp); 9] = [
+        ("max_axis", |x, a| x.try_max_axis(a, false)),
+        ("min_axis", |x, a| x.try_min_axis(a, true)),
+        ("logsumexp", |x, a| x.try_logsumexp(a, false)),
+        ("log_softmax", |x, a| x.try_log_softmax(a)),
+        ("softmax", |x, a| x.try_softmax(a)),
+        ("var_axis", |x, a| x.try_var_axis(a, false, 0)),
+        ("std_axis", |x, a| x.try_std_axis(a, true, 0)),
+        ("sum_axis", |x, a| x.try_sum_axis(a, false)),
+        ("mean_axis", |x, a| x.try_mean_axis(a, false)),
+    ];
+    for (op, f) in ops {
+        // An axis out of range; for all but the sums, also the empty axis 0.
+        let axes: &[isize] = if op.ends_with("sum_axis") || op == "mean_axis" { &[2] } else { &[2, 0] };
+        for &axis in axes {
+            let n = t.len();
+            let e = refused(op, || f(x, axis));
+            let named = match &e {
+                Error::InvalidAxis { op, .. } | Error::InvalidArgument { op, .. } => *op,
+                _ => panic!("{op} {axis}: {e:?}"),
+            };
+            assert_eq!(named, op, "{e}");
+            assert!(e.to_string().starts_with(&format!("{op}: ")), "{e}");
+            assert_names(&e, &["[0, 3]", "v2"]);
+            assert_eq!(t.len(), n, "{op} {axis}: a refused call recorded nodes");
+        }
+    }
+    // The whole-tensor variance and standard deviation likewise.
+    for (op, e) in [("var", refused("var", || x.try_var(0))), ("std", refused("std", || x.try_std(0)))] {
+        assert!(matches!(e, Error::InvalidArgument { op: o, .. } if o == op), "{e:?}");
+        assert_names(&e, &[&format!("{op}: {op} of [0, 3] (v2)"), "correction 0", "has 0"]);
+    }
 }
 
 /// `try_max` of an empty tensor of any rank names the operand and records nothing.

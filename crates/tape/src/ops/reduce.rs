@@ -206,7 +206,7 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
     let (outer, len, inn) = split_axis(&dims, axis);
     if len == 0 {
         return Err(Error::InvalidArgument {
-            op: "max",
+            op: "max_axis",
             msg: format!("max over axis {axis} of {dims:?} ({}), which is empty", x.node()),
         });
     }
