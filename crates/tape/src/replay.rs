@@ -146,7 +146,7 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         | Op::EqMask
         | Op::GtMask
         | Op::GeMask => x.try_binary(s.op, parents[1])?,
-        Op::SumTo => reduce::sum_to(x, &s.out)?,
+        Op::SumTo => reduce::sum_to("sum_to", x, &s.out)?,
         Op::MaxAxis => reduce::max_axis(x, s.ints[0])?,
         Op::BroadcastTo => layout::broadcast_to(x, &s.out)?,
         Op::Reshape => layout::reshape(x, &s.out)?,

@@ -444,7 +444,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// log n.
     #[track_caller]
     pub fn sum(self) -> Var<'t, T> {
-        ok(reduce::sum_to(self, &[]))
+        ok(reduce::sum_to("sum", self, &[]))
     }
 
     /// Mean of all elements (a scalar). The mean of an empty tensor is NaN.
@@ -467,7 +467,7 @@ impl<'t, T: Float> Var<'t, T> {
         if self.shape().as_slice() == shape {
             return Ok(self);
         }
-        reduce::sum_to(self, shape)
+        reduce::sum_to("sum_to", self, shape)
     }
 
     /// Sum over one axis (negative counts from the end), keeping it with size 1 if `keepdim`.
@@ -479,11 +479,15 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::sum_axis`].
     #[track_caller]
     pub fn try_sum_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
+        self.sum_axis_as("sum_axis", axis, keepdim)
+    }
+
+    /// [`Var::try_sum_axis`] with its errors named `op`.
+    #[track_caller]
+    fn sum_axis_as(self, op: &'static str, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
-        let ax = self.axis("sum_axis", axis, &dims)?;
-        let mut kept = dims.clone();
-        kept[ax] = 1;
-        let s = reduce::sum_to(self, &kept)?;
+        let ax = self.axis(op, axis, &dims)?;
+        let s = reduce::sum_to(op, self, &kept_shape(&dims, ax))?;
         keep_or_drop(s, dims, ax, keepdim)
     }
 
@@ -498,7 +502,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn try_mean_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
         let ax = self.axis("mean_axis", axis, &dims)?;
-        Ok(self.try_sum_axis(axis, keepdim)? / T::from_usize(dims[ax]))
+        Ok(self.sum_axis_as("mean_axis", axis, keepdim)? / T::from_usize(dims[ax]))
     }
 
     /// Maximum of all elements (a scalar). Tied maxima share the gradient evenly. NaN
@@ -588,6 +592,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// [`Var::try_var`] with its errors named `op`.
+    #[track_caller]
     fn var_as(self, op: &'static str, correction: usize) -> Result<Var<'t, T>> {
         let n = self.len();
         if n <= correction {
@@ -614,6 +619,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// [`Var::try_var_axis`] with its errors named `op`.
+    #[track_caller]
     fn var_axis_as(
         self,
         op: &'static str,
@@ -686,9 +692,12 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::norm_axis`].
     #[track_caller]
     pub fn try_norm_axis(self, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
-        // Checked here, so that an error names this op and `self`, not the squares.
-        self.axis("norm_axis", axis, &self.shape())?;
-        Ok(self.square().try_sum_axis(axis, keepdim)?.sqrt_or_zero())
+        // Checked here, before the squares are recorded, so that an error names this op
+        // and `self`, not the squares, and a refused call records nothing.
+        let dims = self.shape();
+        let ax = self.axis("norm_axis", axis, &dims)?;
+        crate::ops::check_size("norm_axis", self, &kept_shape(&dims, ax))?;
+        Ok(self.square().sum_axis_as("norm_axis", axis, keepdim)?.sqrt_or_zero())
     }
 
     /// √x of a sum of squares x, with value and gradient 0 where x = 0: the inner
@@ -710,11 +719,10 @@ impl<'t, T: Float> Var<'t, T> {
         if n <= correction {
             return Err(too_few(op, self, Some(ax), correction));
         }
-        let mut kept = dims.clone();
-        kept[ax] = 1;
-        let mean = reduce::sum_to(self, &kept)? / T::from_usize(n);
+        let kept = kept_shape(&dims, ax);
+        let mean = reduce::sum_to(op, self, &kept)? / T::from_usize(n);
         let d = self - mean;
-        Ok(reduce::sum_to(d.square(), &kept)? / T::from_usize(n - correction))
+        Ok(reduce::sum_to(op, d.square(), &kept)? / T::from_usize(n - correction))
     }
 
     /// ln Σ exp(x) over one axis, computed stably as m + ln Σ exp(x − m) with
@@ -732,6 +740,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// [`Var::try_logsumexp`] with its errors named `op`: every one is found before
     /// anything is recorded.
+    #[track_caller]
     fn logsumexp_as(self, op: &'static str, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
         let ax = self.nonempty_axis(op, op, axis, &dims)?;
@@ -755,6 +764,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// [`Var::try_log_softmax`] with its errors named `op`.
+    #[track_caller]
     fn log_softmax_as(self, op: &'static str, axis: isize) -> Result<Var<'t, T>> {
         Ok(self - self.logsumexp_as(op, axis, true)?)
     }
@@ -1156,6 +1166,13 @@ fn too_few<T: Float>(op: &'static str, x: Var<'_, T>, ax: Option<usize>, correct
             x.node()
         ),
     }
+}
+
+/// `dims` with axis `ax` set to 1: the shape of a reduction over that axis that keeps it.
+fn kept_shape(dims: &[usize], ax: usize) -> Shape {
+    let mut kept: Shape = dims.into();
+    kept[ax] = 1;
+    kept
 }
 
 /// A reduction's result `r`, computed with axis `ax` of `dims` kept at size 1: as it is

@@ -653,3 +653,31 @@ fn shapes_too_large_to_exist_are_refused() {
     assert_names(&refused("concat", || Var::try_concat(&[z, z], 1)), &["concat", "more than fit in memory"]);
     assert_eq!(t.len(), n, "a refused concat recorded nodes");
 }
+
+/// A reduction of an empty tensor can have more elements than its operand: summing
+/// `[0, usize::MAX]` over axis 0 gives `[usize::MAX]`. Refused under the op's own name.
+#[test]
+fn reductions_too_large_to_exist_are_refused() {
+    let t = tape_with_padding();
+    let big = usize::MAX;
+    let z = t.var(&Tensor::new(&[0, big], vec![]).unwrap()); // v2
+    let n = t.len();
+    type Reduction = for<'t> fn(Var<'t>) -> Result<Var<'t>>;
+    let ops: [(&str, Reduction); 6] = [
+        ("sum_axis", |z| z.try_sum_axis(0, false)),
+        ("sum_axis", |z| z.try_sum_axis(-2, true)),
+        ("mean_axis", |z| z.try_mean_axis(0, false)),
+        ("norm_axis", |z| z.try_norm_axis(0, true)),
+        ("sum_to", |z| z.try_sum_to(&[1, usize::MAX])),
+        ("sum_to", |z| z.try_sum_to(&[usize::MAX])),
+    ];
+    for (op, f) in ops {
+        let e = refused(op, || f(z));
+        assert!(matches!(e, Error::InvalidArgument { op: o, .. } if o == op), "{op}: {e:?}");
+        assert_names(&e, &[&format!("{op}: the result of v2"), "more elements than fit in memory"]);
+        assert_eq!(t.len(), n, "{op}: a refused reduction recorded nodes");
+    }
+    // Over the other axis the result is empty, and fine.
+    assert_eq!(z.try_sum_axis(1, false).unwrap().shape().as_slice(), [0]);
+    assert_eq!(z.try_norm_axis(1, true).unwrap().shape().as_slice(), [0, 1]);
+}

@@ -16,7 +16,7 @@ use smallvec::{smallvec, SmallVec};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::ops::reduce::split_axis;
-use crate::ops::{flow, flows, put, Flow, Op};
+use crate::ops::{check_size, flow, flows, put, Flow, Op};
 use crate::shape::{can_broadcast_to, for_each_broadcast, numel, strides, Shape};
 use crate::tape::{Inner, Node};
 use crate::var::Var;
@@ -107,22 +107,6 @@ fn record_view<'t, T: Float>(
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
-}
-
-/// An error unless a tensor of shape `out` can exist: its element count must fit a
-/// `usize` and its bytes an allocation (at most `isize::MAX`).
-fn check_size<T: Float>(op: &'static str, x: Var<'_, T>, out: &[usize]) -> Result<()> {
-    let max = isize::MAX as usize / std::mem::size_of::<T>();
-    match crate::shape::checked_numel(out) {
-        Some(n) if n <= max => Ok(()),
-        _ => Err(Error::InvalidArgument {
-            op,
-            msg: format!(
-                "the result of {} would have shape {out:?}, more elements than fit in memory",
-                x.node()
-            ),
-        }),
-    }
 }
 
 fn x_info<T: Float>(x: Var<'_, T>) -> (usize, Shape) {

@@ -21,9 +21,32 @@ pub(crate) mod matmul;
 pub(crate) mod reduce;
 pub(crate) mod unary;
 
+use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::tape::Inner;
 use crate::var::Var;
+
+/// An error unless a tensor of shape `out`, the result of op `op` on `x`, can exist: its
+/// element count must fit a `usize` and its bytes an allocation (at most `isize::MAX`).
+pub(crate) fn check_size<T: Float>(op: &'static str, x: Var<'_, T>, out: &[usize]) -> Result<()> {
+    check_size_of::<T>(op, out, || format!("the result of {}", x.node()))
+}
+
+/// [`check_size`] for a result that `what` describes (e.g. "the product of v2 and v3").
+pub(crate) fn check_size_of<T: Float>(
+    op: &'static str,
+    out: &[usize],
+    what: impl FnOnce() -> String,
+) -> Result<()> {
+    let max = isize::MAX as usize / std::mem::size_of::<T>();
+    match crate::shape::checked_numel(out) {
+        Some(n) if n <= max => Ok(()),
+        _ => Err(Error::InvalidArgument {
+            op,
+            msg: format!("{} would have shape {out:?}, more elements than fit in memory", what()),
+        }),
+    }
+}
 
 /// The op code of a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -203,7 +226,7 @@ pub(crate) fn vjp_numeric<T: Float>(
     id: u32,
     adj: &mut [T],
     reached: &mut [bool],
-) -> crate::Result<()> {
+) -> Result<()> {
     let n = inner.node(id);
     use Op::*;
     match n.op {
@@ -229,7 +252,7 @@ pub(crate) fn vjp_numeric<T: Float>(
 
 /// The reverse step of node `id` written in tape ops: returns, per parent, the
 /// contribution to its adjoint as a new variable (or `None` where no gradient flows).
-pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> crate::Result<Contribs<'t, T>> {
+pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<Contribs<'t, T>> {
     let n = out.tape.inner.borrow().node(out.id);
     use Op::*;
     Ok(match n.op {

@@ -12,7 +12,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::ops::{flow, flows, put, Flow, Op};
+use crate::ops::{check_size, flow, flows, put, Flow, Op};
 use crate::shape::{can_broadcast_to, for_each_broadcast, numel, Shape};
 use crate::tape::{Inner, Node};
 use crate::var::Var;
@@ -133,22 +133,24 @@ fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
     }
 }
 
-/// Records `sum_to`.
+/// Records `sum_to`; errors name `op`, the method that asked for the sum.
 #[track_caller]
-pub(crate) fn sum_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
+pub(crate) fn sum_to<'t, T: Float>(op: &'static str, x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
     let xn = inner.node(x.id);
     let from: Shape = inner.shape_of(x.id);
     if !can_broadcast_to(to, &from) {
         return Err(Error::InvalidArgument {
-            op: "sum_to",
+            op,
             msg: format!(
                 "cannot sum {from:?} ({}) down to {to:?}: {to:?} does not broadcast to {from:?}",
                 x.node()
             ),
         });
     }
+    // Only an empty `x` can be summed to more elements than it has ([0, n] to [1, n]).
+    check_size(op, x, to)?;
     let s = inner.intern_shape(to);
     let off = inner.values.len();
     let len = numel(to);
