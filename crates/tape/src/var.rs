@@ -1059,36 +1059,15 @@ impl<'t, T: Float> Var<'t, T> {
             return matmul::matmul(self, rhs);
         }
         self.try_same_tape(rhs, "matmul")?;
-        // Checked on the operands as given, so an error names them rather than reshapes.
-        let mismatch = || Error::ShapeMismatch {
-            op: "matmul",
-            lhs: ls.clone(),
-            rhs: rs.clone(),
-            lhs_node: self.node(),
-            rhs_node: rhs.node(),
-        };
+        // Checked on the operands as given, so an error names them rather than reshapes,
+        // and before anything is recorded.
+        let (batch, out) = matmul::product_shape("matmul", self, rhs, &ls, &rs)?;
         let (lr, rr) = (ls.len(), rs.len());
-        if lr == 0 || rr == 0 {
-            return Err(mismatch());
-        }
-        let k_rhs = if rr == 1 { rs[0] } else { rs[rr - 2] };
-        if k_rhs != ls[lr - 1] {
-            return Err(mismatch());
-        }
         let (lb, rb) = (&ls[..lr.saturating_sub(2)], &rs[..rr.saturating_sub(2)]);
-        let batch = crate::shape::broadcast_shapes(lb, rb).ok_or_else(mismatch)?;
         let a = if lr == 1 { layout::reshape(self, &[1, ls[0]])? } else { self };
         let b = if rr == 1 { layout::reshape(rhs, &[rs[0], 1])? } else { rhs };
-        let (m, n) = (if lr == 1 { 1 } else { ls[lr - 2] }, if rr == 1 { 1 } else { rs[rr - 1] });
         let p = matmul::matmul(batched(a, lb, &batch)?, batched(b, rb, &batch)?)?;
-        let mut out: Vec<usize> = batch.to_vec();
-        if lr > 1 {
-            out.push(m);
-        }
-        if rr > 1 {
-            out.push(n);
-        }
-        if p.shape().as_slice() == out.as_slice() {
+        if p.shape() == out {
             Ok(p)
         } else {
             layout::reshape(p, &out)

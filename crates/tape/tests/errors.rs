@@ -681,3 +681,27 @@ fn reductions_too_large_to_exist_are_refused() {
     assert_eq!(z.try_sum_axis(1, false).unwrap().shape().as_slice(), [0]);
     assert_eq!(z.try_norm_axis(1, true).unwrap().shape().as_slice(), [0, 1]);
 }
+
+/// Operands with an empty inner dimension have no elements but make a product of any
+/// size (`[n, 0]·[0, n]` is `[n, n]`): one too large to exist is refused, naming both
+/// operands as given, before anything is recorded.
+#[test]
+fn products_too_large_to_exist_are_refused() {
+    let t = tape_with_padding();
+    let empty = |s: &[usize]| t.var(&Tensor::new(s, vec![]).unwrap());
+    let cases: [(&[usize], &[usize], &str); 4] = [
+        (&[1 << 33, 0], &[0, 1 << 33], "[8589934592, 8589934592]"),
+        (&[1 << 32, 2, 0], &[0, 1 << 32], "[4294967296, 2, 4294967296]"),
+        (&[0], &[0, usize::MAX], "[18446744073709551615]"),
+        (&[1 << 32, 1, 2, 0], &[1, 1 << 32, 0, 2], "[4294967296, 4294967296, 2, 2]"),
+    ];
+    for (ls, rs, out) in cases {
+        let (a, b) = (empty(ls), empty(rs));
+        let n = t.len();
+        let e = refused("matmul", || a.try_matmul(b));
+        assert!(matches!(e, Error::InvalidArgument { op: "matmul", .. }), "{ls:?}·{rs:?}: {e:?}");
+        let product = format!("matmul: the product of {} and {} would have shape {out}", a.node(), b.node());
+        assert_names(&e, &[&product, "more elements than fit in memory"]);
+        assert_eq!(t.len(), n, "{ls:?}·{rs:?}: a refused matmul recorded nodes");
+    }
+}

@@ -11,7 +11,8 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::ops::{flow, flows, Flow, Op};
+use crate::ops::{check_size_of, flow, flows, Flow, Op};
+use crate::shape::Shape;
 use crate::tape::{Inner, Node};
 use crate::var::Var;
 
@@ -52,6 +53,49 @@ pub(crate) fn fits(a: &[usize], b: &[usize]) -> bool {
     plan(a, b).is_some()
 }
 
+/// The product's batch axes and shape for operands `a` and `b` of shapes `da` and `db`, by
+/// the rules of [`Var::matmul`]; an error naming `op` and both operands if they do not fit
+/// or the product has more elements than fit in memory. Records nothing.
+pub(crate) fn product_shape<T: Float>(
+    op: &'static str,
+    a: Var<'_, T>,
+    b: Var<'_, T>,
+    da: &[usize],
+    db: &[usize],
+) -> Result<(Shape, Shape)> {
+    let mismatch = || Error::ShapeMismatch {
+        op,
+        lhs: da.into(),
+        rhs: db.into(),
+        lhs_node: a.node(),
+        rhs_node: b.node(),
+    };
+    let (lr, rr) = (da.len(), db.len());
+    if lr == 0 || rr == 0 {
+        return Err(mismatch());
+    }
+    let k_rhs = if rr == 1 { db[0] } else { db[rr - 2] };
+    if k_rhs != da[lr - 1] {
+        return Err(mismatch());
+    }
+    let (lb, rb) = (&da[..lr.saturating_sub(2)], &db[..rr.saturating_sub(2)]);
+    let batch = crate::shape::broadcast_shapes(lb, rb).ok_or_else(mismatch)?;
+    let mut out = batch.clone();
+    if lr > 1 {
+        out.push(da[lr - 2]);
+    }
+    if rr > 1 {
+        out.push(db[rr - 1]);
+    }
+    check_size_of::<T>(op, &out, || product_of(a, b))?;
+    Ok((batch, out))
+}
+
+/// "the product of v2 and v3", for errors.
+fn product_of<T: Float>(a: Var<'_, T>, b: Var<'_, T>) -> String {
+    format!("the product of {} and {}", a.node(), b.node())
+}
+
 #[track_caller]
 pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
     a.try_same_tape(b, "matmul")?;
@@ -70,6 +114,8 @@ pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'
     };
     let out: SmallVec<[usize; 4]> =
         if da.len() == 3 || db.len() == 3 { smallvec![batch, m, n] } else { smallvec![m, n] };
+    // Operands with an empty inner dimension can make any product ([n, 0]·[0, n]).
+    check_size_of::<T>("matmul", &out, || product_of(a, b))?;
     let s = inner.intern_shape(&out);
     let off = inner.values.len();
     // β = 0 below: the GEMM overwrites the stale values without reading them.
