@@ -1078,7 +1078,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// (PyTorch's `addmm`). For 2-d operands it is one node, whose product accumulates
     /// onto the broadcast `c`, so it saves the broadcast, the sum and a pass over the
     /// output against `matmul` then `+`; the gradients are the same. Other ranks record
-    /// exactly `self.matmul(rhs) + c`.
+    /// exactly `self.matmul(rhs) + c`. At every rank `c` must broadcast to the product's
+    /// shape (as PyTorch's `addmm` and `baddbmm` require), not to a larger one.
     ///
     /// ```
     /// use wengert_tape::{Tape, Tensor};
@@ -1097,7 +1098,10 @@ impl<'t, T: Float> Var<'t, T> {
         ok(matmul::matmul_add(self, rhs, c))
     }
 
-    /// Fallible [`Var::matmul_add`].
+    /// Fallible [`Var::matmul_add`]: operands that do not multiply are a
+    /// [`Error::ShapeMismatch`] naming both, as [`Var::try_matmul`]'s; a term that does not
+    /// broadcast to the product is an [`Error::InvalidArgument`] naming the term and the
+    /// product's shape and operands. Everything is checked before anything is recorded.
     #[track_caller]
     pub fn try_matmul_add(self, rhs: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
         matmul::matmul_add(self, rhs, c)

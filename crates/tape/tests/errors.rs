@@ -178,16 +178,55 @@ fn matmul_add_refuses_operands_and_terms_that_do_not_fit() {
             rhs_node: w_bad.node()
         }
     );
-    // A term that does not broadcast to the product's [2, 4]: named with its node.
+    // A term that does not broadcast to the product's [2, 4]: named with its node, and
+    // the product as the product of x and w (it has no node of its own).
     for cs in [&[3][..], &[2, 3], &[4, 1], &[3, 2, 4]] {
         let c = t.var(&Tensor::zeros(cs));
         let m = t.len();
         let e = refused("term", || x.try_matmul_add(w, c));
-        assert!(matches!(&e, Error::ShapeMismatch { op: "matmul_add", .. }), "{cs:?}: {e:?}");
-        assert_names(&e, &["matmul_add", "[2, 4]", &format!("{cs:?}"), &c.node().to_string()]);
+        assert!(matches!(&e, Error::InvalidArgument { op: "matmul_add", .. }), "{cs:?}: {e:?}");
+        let term = format!("the term {cs:?} ({})", c.node());
+        assert_names(&e, &["matmul_add", &term, "[2, 4], the shape of the product of v2 and v3"]);
+        assert!(!e.to_string().contains("[2, 4] (v"), "{e}");
         assert_eq!(t.len(), m, "{cs:?}: a refused matmul_add recorded a node");
     }
     assert_eq!(t.len(), n + 4);
+    // Other ranks record a matmul and an add, but check everything first: a refusal names
+    // matmul_add and records nothing.
+    let x3 = t.var(&Tensor::zeros(&[5, 2, 3]));
+    let v = t.var(&Tensor::zeros(&[3]));
+    for (a, b, cs, out) in [
+        (x3, w, &[3][..], "[5, 2, 4]"),
+        (x3, w, &[3, 2, 4], "[5, 2, 4]"),
+        (x, v, &[3], "[2]"),
+        (v, w, &[2, 4], "[4]"),
+    ] {
+        let c = t.var(&Tensor::zeros(cs));
+        let m = t.len();
+        let e = refused("term", || a.try_matmul_add(b, c));
+        assert!(matches!(&e, Error::InvalidArgument { op: "matmul_add", .. }), "{cs:?}: {e:?}");
+        let product = format!("{out}, the shape of the product of {} and {}", a.node(), b.node());
+        assert_names(&e, &[&format!("matmul_add: the term {cs:?} ({})", c.node()), &product]);
+        assert_eq!(t.len(), m, "{cs:?}: a refused matmul_add recorded nodes");
+    }
+    let m = t.len();
+    let e = refused("inner", || x3.try_matmul_add(w_bad, v));
+    assert_eq!(
+        e,
+        Error::ShapeMismatch {
+            op: "matmul_add",
+            lhs: x3.shape(),
+            rhs: w_bad.shape(),
+            lhs_node: x3.node(),
+            rhs_node: w_bad.node()
+        }
+    );
+    assert_eq!(t.len(), m, "a refused matmul_add recorded nodes");
+    // Terms that broadcast to the product are fine at every rank.
+    for cs in [&[4][..], &[1, 4], &[2, 1], &[5, 1, 4], &[]] {
+        let c = t.var(&Tensor::zeros(cs));
+        assert_eq!(x3.try_matmul_add(w, c).unwrap().shape().as_slice(), [5, 2, 4], "{cs:?}");
+    }
     // Another tape's term.
     let other = Tape::<f64>::new();
     let c = other.var(&Tensor::zeros(&[4]));
@@ -695,6 +734,7 @@ fn products_too_large_to_exist_are_refused() {
         (&[0], &[0, usize::MAX], "[18446744073709551615]"),
         (&[1 << 32, 1, 2, 0], &[1, 1 << 32, 0, 2], "[4294967296, 4294967296, 2, 2]"),
     ];
+    let c = t.scalar(0.0);
     for (ls, rs, out) in cases {
         let (a, b) = (empty(ls), empty(rs));
         let n = t.len();
@@ -702,6 +742,9 @@ fn products_too_large_to_exist_are_refused() {
         assert!(matches!(e, Error::InvalidArgument { op: "matmul", .. }), "{ls:?}·{rs:?}: {e:?}");
         let product = format!("matmul: the product of {} and {} would have shape {out}", a.node(), b.node());
         assert_names(&e, &[&product, "more elements than fit in memory"]);
+        let e = refused("matmul_add", || a.try_matmul_add(b, c));
+        assert!(matches!(e, Error::InvalidArgument { op: "matmul_add", .. }), "{ls:?}·{rs:?}: {e:?}");
+        assert_names(&e, &[&format!("matmul_add: the product of {} and {}", a.node(), b.node())]);
         assert_eq!(t.len(), n, "{ls:?}·{rs:?}: a refused matmul recorded nodes");
     }
 }

@@ -203,39 +203,31 @@ pub(crate) fn vjp_graph<'t, T: Float>(
 /// (numpy rules), as one node (`Op::MatMulAdd`, `c`'s index in `aux`): the output starts
 /// as the broadcast `c` and the GEMM accumulates onto it (β = 1), so no broadcast node,
 /// no separate sum and no zeroing pass. Other ranks (1-d and 3-d operands) record
-/// `a.matmul(b) + c`.
+/// `a.matmul(b) + c`. Every shape is checked first, at every rank, so a refusal names
+/// `matmul_add` and records nothing.
 #[track_caller]
 pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, T>) -> Result<Var<'t, T>> {
     a.try_same_tape(b, "matmul_add")?;
     a.try_same_tape(c, "matmul_add")?;
-    let tape = a.tape;
-    let mut inner = tape.inner.borrow_mut();
-    let (da, db, dc) = (inner.shape_of(a.id), inner.shape_of(b.id), inner.shape_of(c.id));
-    let (m, k, n) = match (da.as_slice(), db.as_slice()) {
-        (&[m, k], &[k2, n]) if k == k2 => (m, k, n),
-        (&[_, _], &[_, _]) => {
-            return Err(Error::ShapeMismatch {
-                op: "matmul_add",
-                lhs: da,
-                rhs: db,
-                lhs_node: a.node(),
-                rhs_node: b.node(),
-            })
-        }
-        _ => {
-            drop(inner);
-            return crate::ops::binary::record(Op::Add, a.try_matmul(b)?, c);
-        }
-    };
-    if !crate::shape::can_broadcast_to(&dc, &[m, n]) {
-        return Err(Error::ShapeMismatch {
+    let (da, db, dc) = (a.shape(), b.shape(), c.shape());
+    let (_, out) = product_shape("matmul_add", a, b, &da, &db)?;
+    if !crate::shape::can_broadcast_to(&dc, &out) {
+        return Err(Error::InvalidArgument {
             op: "matmul_add",
-            lhs: smallvec![m, n],
-            rhs: dc,
-            lhs_node: a.node(),
-            rhs_node: c.node(),
+            msg: format!(
+                "the term {dc:?} ({}) does not broadcast to {out:?}, the shape of {}",
+                c.node(),
+                product_of(a, b)
+            ),
         });
     }
+    let (m, k, n) = match (da.as_slice(), db.as_slice()) {
+        (&[m, k], &[_, n]) => (m, k, n),
+        // Neither can fail: the product and the term's broadcast to it are checked above.
+        _ => return crate::ops::binary::record(Op::Add, a.try_matmul(b)?, c),
+    };
+    let tape = a.tape;
+    let mut inner = tape.inner.borrow_mut();
     let (an, bn, cn) = (inner.node(a.id), inner.node(b.id), inner.node(c.id));
     let s = inner.intern_shape(&[m, n]);
     let off = inner.values.len();
