@@ -20,13 +20,15 @@ pub(crate) fn checked_numel(shape: &[usize]) -> Option<usize> {
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }
 
-/// Row-major strides of a contiguous tensor of this shape.
+/// Row-major strides of a contiguous tensor of this shape. Strides that do not fit a
+/// `usize` saturate: only an empty tensor has them (`[0, n, 2]` with n > `usize::MAX / 2`),
+/// and no element of it is ever addressed.
 pub fn strides(shape: &[usize]) -> Shape {
     let mut s: Shape = smallvec::smallvec![0; shape.len()];
-    let mut acc = 1;
+    let mut acc: usize = 1;
     for i in (0..shape.len()).rev() {
         s[i] = acc;
-        acc *= shape[i];
+        acc = acc.saturating_mul(shape[i]);
     }
     s
 }

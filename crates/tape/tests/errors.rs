@@ -748,3 +748,29 @@ fn products_too_large_to_exist_are_refused() {
         assert_eq!(t.len(), n, "{ls:?}·{rs:?}: a refused matmul recorded nodes");
     }
 }
+
+/// An empty tensor can have dimensions whose product overflows `usize` (`[0, n, 2]` with
+/// n > `usize::MAX / 2`): its strides are never used, so the layout ops that compute them
+/// work; a permutation whose element count overflows in its new order is refused.
+#[test]
+fn empty_tensors_with_huge_dimensions_keep_their_layout() {
+    let t = tape_with_padding();
+    let big = usize::MAX;
+    let x = t.var(&Tensor::new(&[0, big, 2], vec![]).unwrap()); // v2
+    let y = x.try_permute(&[0, 2, 1]).unwrap();
+    assert_eq!(y.shape().as_slice(), [0, 2, big]);
+    let y = x.try_broadcast_to(&[3, 0, big, 2]).unwrap();
+    assert_eq!(y.shape().as_slice(), [3, 0, big, 2]);
+    let y = x.try_gather(1, &[0, big, 2], &[]).unwrap();
+    assert_eq!(y.shape().as_slice(), [0, big, 2]);
+    let g = (x.permute(&[0, 2, 1]).sum() + x.broadcast_to(&[3, 0, big, 2]).sum()).backward();
+    assert_eq!(g.wrt(x).shape(), [0, big, 2]);
+    let n = t.len();
+    let e = refused("permute", || x.try_permute(&[1, 2, 0]));
+    assert!(matches!(e, Error::InvalidArgument { op: "permute", .. }), "{e:?}");
+    assert_names(
+        &e,
+        &["permute: the result of v2 would have shape [18446744073709551615, 2, 0]", "more elements"],
+    );
+    assert_eq!(t.len(), n, "a refused permute recorded nodes");
+}

@@ -152,6 +152,9 @@ pub(crate) fn permute<'t, T: Float>(x: Var<'t, T>, perm: &[usize]) -> Result<Var
         });
     }
     let out: Shape = perm.iter().map(|&p| from[p]).collect();
+    // Its elements are x's, but their count can overflow in another order: [0, n, 2] as
+    // [n, 2, 0].
+    check_size("permute", x, &out)?;
     let ps = permuted_strides(&from, perm);
     Ok(record(Op::Permute, x, &out, perm, |src, dst| {
         for_each_strided(&out, &ps, |o, i| dst[o] = src[xo + i])
