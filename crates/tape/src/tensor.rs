@@ -246,6 +246,8 @@ impl<T: Float> Tensor<T> {
             return Err(bad(format!("{op} over axis {ax} of {shape:?}, which is empty")));
         }
         let mut out = Vec::with_capacity(outer * inner);
+        // No result, however large `outer` is ([n, 1, 0] along axis 1): no loop over it.
+        let outer = if inner == 0 { 0 } else { outer };
         for o in 0..outer {
             for j in 0..inner {
                 let at = |k: usize| self.data[(o * len + k) * inner + j];

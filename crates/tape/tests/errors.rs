@@ -5,6 +5,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
 
 use wengert_tape::{CustomOp, Error, NodeId, Phase, Result, Tape, Tensor, Var};
 
@@ -773,4 +775,79 @@ fn empty_tensors_with_huge_dimensions_keep_their_layout() {
         &["permute: the result of v2 would have shape [18446744073709551615, 2, 0]", "more elements"],
     );
     assert_eq!(t.len(), n, "a refused permute recorded nodes");
+}
+
+/// Runs `f` on a thread of its own and fails if it has not finished within a minute (or
+/// panicked): a loop over a huge number of empty rows would otherwise hang the test run.
+fn finishes_promptly(what: &str, f: fn()) {
+    let (done, wait) = channel();
+    let worker = std::thread::spawn(move || {
+        f();
+        let _ = done.send(());
+    });
+    match wait.recv_timeout(Duration::from_secs(60)) {
+        Ok(()) => worker.join().unwrap(),
+        Err(RecvTimeoutError::Disconnected) => std::panic::resume_unwind(worker.join().unwrap_err()),
+        Err(RecvTimeoutError::Timeout) => panic!("{what}: still running after a minute"),
+    }
+}
+
+/// An empty tensor can have a dimension of `usize::MAX` before its zero (`[usize::MAX, 0]`):
+/// ops on it, and their backward rules, do not loop over its rows of nothing.
+#[test]
+fn empty_tensors_with_huge_dimensions_take_no_time() {
+    const BIG: usize = usize::MAX;
+    fn leaf<'t>(t: &'t Tape, shape: &[usize]) -> Var<'t> {
+        t.var(&Tensor::new(shape, vec![]).unwrap())
+    }
+    finishes_promptly("slice", || {
+        let t = Tape::<f64>::new();
+        let x = leaf(&t, &[BIG, 0]);
+        let y = x.try_slice(1, 0, 0).unwrap();
+        assert_eq!(y.sum().backward().wrt(x).shape(), [BIG, 0]);
+    });
+    finishes_promptly("pad", || {
+        let t = Tape::<f64>::new();
+        let x = leaf(&t, &[BIG, 0]);
+        let y = x.try_pad(1, 0, 0).unwrap();
+        assert_eq!(y.sum().backward().wrt(x).shape(), [BIG, 0]);
+    });
+    finishes_promptly("concat", || {
+        let t = Tape::<f64>::new();
+        let x = leaf(&t, &[BIG, 0]);
+        let y = Var::try_concat(&[x, x], 1).unwrap();
+        assert_eq!(y.sum().backward().wrt(x).shape(), [BIG, 0]);
+    });
+    finishes_promptly("sum_axis", || {
+        let t = Tape::<f64>::new();
+        let x = leaf(&t, &[BIG, 0]);
+        let y = x.try_sum_axis(0, false).unwrap();
+        assert_eq!(y.shape().as_slice(), [0]);
+        assert_eq!(y.sum().backward().wrt(x).shape(), [BIG, 0]);
+    });
+    finishes_promptly("max_axis", || {
+        let t = Tape::<f64>::new();
+        let x = leaf(&t, &[BIG, 1, 0]);
+        let y = x.try_max_axis(1, false).unwrap();
+        assert_eq!(y.shape().as_slice(), [BIG, 0]);
+        assert_eq!(y.sum().backward().wrt(x).shape(), [BIG, 1, 0]);
+    });
+    finishes_promptly("matmul", || {
+        let t = Tape::<f64>::new();
+        let (a, b) = (leaf(&t, &[BIG, 0, 3]), t.var(&Tensor::ones(&[3, 2])));
+        let y = a.try_matmul(b).unwrap();
+        assert_eq!(y.shape().as_slice(), [BIG, 0, 2]);
+        assert_eq!(y.sum().backward().wrt(b).data(), [0.0; 6]);
+    });
+    finishes_promptly("matmul_add", || {
+        let t = Tape::<f64>::new();
+        let (a, b, c) = (leaf(&t, &[BIG, 0]), leaf(&t, &[0, 0]), leaf(&t, &[0]));
+        let y = a.try_matmul_add(b, c).unwrap();
+        assert_eq!(y.shape().as_slice(), [BIG, 0]);
+        assert_eq!(y.sum().backward().wrt(c).shape(), [0]);
+    });
+    finishes_promptly("argmax", || {
+        let x = Tensor::<f64>::new(&[BIG, 1, 0], vec![]).unwrap();
+        assert_eq!(x.argmax(1).unwrap(), []);
+    });
 }

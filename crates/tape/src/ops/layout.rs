@@ -185,6 +185,11 @@ fn copy_blocks<T: Float>(
     count: usize,
     add: bool,
 ) {
+    if count == 0 || inner == 0 {
+        // Nothing to copy, however many rows: `outer` can be huge for an empty tensor
+        // ([n, 0] sliced along axis 1).
+        return;
+    }
     for o in 0..outer {
         let s = (o * src_len + s0) * inner;
         let d = (o * dst_len + d0) * inner;

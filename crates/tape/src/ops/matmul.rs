@@ -119,8 +119,11 @@ pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'
     let s = inner.intern_shape(&out);
     let off = inner.values.len();
     // β = 0 below: the GEMM overwrites the stale values without reading them.
-    let (src, dst) = inner.values.grow(batch * m * n);
+    let len = crate::shape::numel(&out);
+    let (src, dst) = inner.values.grow(len);
     let (ao, bo) = (an.val(), bn.val());
+    // An empty product can have a huge batch ([n, 0, 3]·[3, 2]): no loop over it.
+    let batch = if len == 0 { 0 } else { batch };
     for t in 0..batch {
         let av = &src[ao + t * sa..ao + t * sa + m * k];
         let bv = &src[bo + t * sb..bo + t * sb + k * n];
@@ -149,8 +152,9 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     let (batch, m, k, nn, sa, sb) = plan(da, db).expect("tape bug: matmul shapes");
     // Values (v) and adjoints (a) of the operands: apart for a view.
     let (avo, bvo, aao, bao, o) = (an.val(), bn.val(), an.adj(), bn.adj(), n.adj());
-    if batch == 0 {
-        // Nothing to multiply: the parents' adjoints are zeros.
+    if inner.shapes[n.shape as usize].numel == 0 {
+        // Nothing to multiply (and perhaps a huge batch of nothing, [n, 0, 3]·[3, 2]):
+        // the parents' adjoints are zeros.
         flows(inner, n.a, adj, reached);
         flows(inner, n.b, adj, reached);
         return;

@@ -117,6 +117,10 @@ fn blocks<T: Float, const K: usize>(parts: [&[T]; K]) -> [T; K] {
 
 /// `out[j] += Σ_r x[r, j]`, adding eight rows at a time as a balanced tree.
 fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
+    if cols == 0 {
+        // No columns, however many rows (`[n, 0]` summed over axis 0, n up to usize::MAX).
+        return;
+    }
     let mut r = 0;
     while r + 8 <= rows {
         let b: [&[T]; 8] = std::array::from_fn(|i| &x[(r + i) * cols..(r + i + 1) * cols]);
@@ -219,6 +223,8 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(outer * inn);
     let xv = &src[xn.val()..];
+    // An empty result can have a huge `outer` ([n, 1, 0] over axis 1): no loop over it.
+    let outer = if inn == 0 { 0 } else { outer };
     for o in 0..outer {
         for j in 0..inn {
             let mut m = xv[o * len * inn + j];
@@ -249,6 +255,7 @@ pub(crate) fn max_axis_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], r
     let axis = inner.ints[n.aux as usize];
     let dims = &inner.shapes[xn.shape as usize].dims;
     let (outer, len, inn) = split_axis(dims, axis);
+    let outer = if inn == 0 { 0 } else { outer };
     let xv = &inner.values[xn.val()..][..outer * len * inn];
     let yv = &inner.values[n.val()..][..outer * inn];
     let (lo, hi) = adj.split_at_mut(n.adj());
