@@ -278,6 +278,20 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Clamps into [lo, hi]; the derivative is 1 strictly inside and 0 at and beyond the
     /// bounds (so 0 at a bound, the convention the engine documents).
+    ///
+    /// NaN propagates, as in PyTorch's `clamp` and numpy's `clip`: a NaN element stays
+    /// NaN, and a NaN bound makes every element NaN, with derivative 0 (the result no
+    /// longer depends on x; PyTorch's gradient is 0 there too).
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[3], &[-1.0, 0.5, f64::NAN]);
+    /// let y = x.clamp(0.0, 1.0);
+    /// assert_eq!(&y.value().data()[..2], &[0.0, 0.5]);
+    /// assert!(y.value().data()[2].is_nan());
+    /// assert!(x.clamp(f64::NAN, 1.0).value().data().iter().all(|v| v.is_nan()));
+    /// ```
     #[track_caller]
     pub fn clamp(self, lo: T, hi: T) -> Var<'t, T> {
         unary::record(Op::Clamp, self, &[lo, hi])

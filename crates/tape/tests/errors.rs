@@ -530,6 +530,29 @@ fn nan_and_infinities_propagate_and_anomaly_names_the_first_node() {
     assert_names(&e, &["v0 = var", "-inf", "input of the tape"]);
 }
 
+/// A NaN bound of `clamp` makes the result NaN (PyTorch's `clamp`, numpy's `clip`), not
+/// a clamp to the other bound alone; the gradient is 0, as PyTorch's, in both backward
+/// sweeps, for tensors and scalars. A NaN element stays NaN under finite bounds.
+#[test]
+fn clamp_with_a_nan_bound_is_nan() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([-1.0, 0.5, 3.0]));
+    let s = t.scalar(0.5);
+    let nan = f64::NAN;
+    for (lo, hi) in [(nan, 1.0), (0.0, nan), (nan, nan)] {
+        let y = x.clamp(lo, hi);
+        assert!(y.value().data().iter().all(|v| v.is_nan()), "clamp({lo}, {hi}): {:?}", y.value());
+        assert_eq!(y.sum().backward().wrt(x).data(), [0.0; 3], "clamp({lo}, {hi})");
+        assert_eq!(y.sum().backward_graph().wrt(x).value().data(), [0.0; 3], "clamp({lo}, {hi})");
+        let z = s.clamp(lo, hi);
+        assert!(z.item().is_nan(), "clamp({lo}, {hi}) of a scalar: {}", z.item());
+        assert_eq!(z.backward().wrt(s).item(), 0.0);
+    }
+    let y = t.var(&Tensor::from([nan, 0.5])).clamp(0.0, 1.0);
+    assert!(y.value().data()[0].is_nan());
+    assert_eq!(y.value().data()[1], 0.5);
+}
+
 #[test]
 fn ln_sqrt_pow_outside_their_domain() {
     // Plain mode: NaN values as IEEE says, no error.

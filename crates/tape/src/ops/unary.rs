@@ -72,7 +72,11 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
         Op::Square => x * x,
         Op::PowConst => x.powf(c[0]),
         Op::Clamp => {
-            if x < c[0] {
+            // A NaN bound makes the result NaN, as numpy's `clip` and PyTorch's `clamp`;
+            // the comparisons below would pass over it.
+            if c[0].is_nan() || c[1].is_nan() {
+                T::NAN
+            } else if x < c[0] {
                 c[0]
             } else if x > c[1] {
                 c[1]
