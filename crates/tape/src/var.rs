@@ -281,7 +281,9 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// NaN propagates, as in PyTorch's `clamp` and numpy's `clip`: a NaN element stays
     /// NaN, and a NaN bound makes every element NaN, with derivative 0 (the result no
-    /// longer depends on x; PyTorch's gradient is 0 there too).
+    /// longer depends on x; PyTorch's gradient is 0 there too). Crossed bounds (lo > hi)
+    /// give hi everywhere, with derivative 0, as PyTorch's `clamp` and numpy's `clip`
+    /// (min(max(x, lo), hi)).
     ///
     /// ```
     /// use wengert_tape::Tape;

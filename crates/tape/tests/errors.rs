@@ -553,6 +553,22 @@ fn clamp_with_a_nan_bound_is_nan() {
     assert_eq!(y.value().data()[1], 0.5);
 }
 
+/// Crossed bounds (lo > hi) give hi everywhere, as PyTorch's `clamp` and numpy's `clip`
+/// (min(max(x, lo), hi)), with gradient 0, for tensors and scalars.
+#[test]
+fn clamp_with_crossed_bounds_gives_the_upper_bound() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from([-1.0, 1.5, 3.0]));
+    let y = x.clamp(2.0, 1.0);
+    assert_eq!(y.value().data(), [1.0; 3]);
+    assert_eq!(y.sum().backward().wrt(x).data(), [0.0; 3]);
+    assert_eq!(y.sum().backward_graph().wrt(x).value().data(), [0.0; 3]);
+    let s = t.scalar(0.0);
+    assert_eq!(s.clamp(2.0, 1.0).item(), 1.0);
+    // NaN still propagates.
+    assert!(t.scalar(f64::NAN).clamp(2.0, 1.0).item().is_nan());
+}
+
 #[test]
 fn ln_sqrt_pow_outside_their_domain() {
     // Plain mode: NaN values as IEEE says, no error.

@@ -76,12 +76,14 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
             // the comparisons below would pass over it.
             if c[0].is_nan() || c[1].is_nan() {
                 T::NAN
-            } else if x < c[0] {
-                c[0]
-            } else if x > c[1] {
-                c[1]
             } else {
-                x
+                // min(max(x, lo), hi), in that order: crossed bounds (lo > hi) give hi.
+                let m = if x < c[0] { c[0] } else { x };
+                if m > c[1] {
+                    c[1]
+                } else {
+                    m
+                }
             }
         }
         Op::AddConst => x + c[0],
