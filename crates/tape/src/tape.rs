@@ -771,7 +771,7 @@ impl<T: Float> Tape<T> {
     /// If `data.len()` does not match the shape; see [`Tape::try_var_from`].
     #[track_caller]
     pub fn var_from(&self, shape: &[usize], data: &[T]) -> Var<'_, T> {
-        self.try_var_from(shape, data).unwrap_or_else(|e| panic!("{e}"))
+        crate::var::ok(self.try_var_from(shape, data))
     }
 
     /// Fallible [`Tape::var_from`].

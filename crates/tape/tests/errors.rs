@@ -890,3 +890,44 @@ fn empty_tensors_with_huge_dimensions_take_no_time() {
         assert_eq!(x.argmax(1).unwrap(), []);
     });
 }
+
+thread_local! {
+    /// Where the last panic on this thread was raised: file and line.
+    static PANICKED_AT: std::cell::RefCell<Option<(String, u32)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f`, which must panic, and returns where the panic was raised, as the panic hook
+/// sees it (installed once, per-thread records, every panic passed on to the hook it
+/// replaced).
+fn panic_location<R>(f: impl FnOnce() -> R) -> (String, u32) {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let at = info.location().map(|l| (l.file().to_string(), l.line()));
+            let _ = PANICKED_AT.try_with(|p| *p.borrow_mut() = at);
+            previous(info);
+        }));
+    });
+    assert!(catch_unwind(AssertUnwindSafe(f)).is_err(), "no panic");
+    PANICKED_AT.with(|p| p.borrow_mut().take()).expect("a panic location")
+}
+
+/// The panicking forms report the caller's line (`#[track_caller]` all the way), not a
+/// line inside the library.
+#[test]
+fn panics_point_at_the_caller() {
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::zeros(&[2, 3]));
+    let here = |line: u32| (file!().to_string(), line);
+    let (at, line) = (panic_location(|| t.var_from(&[2], &[1.0])), line!());
+    assert_eq!(at, here(line), "var_from");
+    let (at, line) = (panic_location(|| t.constant_from(&[2], &[1.0])), line!());
+    assert_eq!(at, here(line), "constant_from");
+    let (at, line) = (panic_location(|| x.sum_axis(2, false)), line!());
+    assert_eq!(at, here(line), "sum_axis");
+    let (at, line) = (panic_location(|| x.std_axis(0, false, 2)), line!());
+    assert_eq!(at, here(line), "std_axis");
+    let (at, line) = (panic_location(|| x.backward()), line!());
+    assert_eq!(at, here(line), "backward");
+}
