@@ -59,6 +59,35 @@ pub trait CustomOp<T: Float> {
         let _ = (inputs, output, grad);
         None
     }
+    /// For an op that is not smooth everywhere (a relu, a clamp, a piecewise formula): a
+    /// code per branch point saying which side of it the inputs are on (for a relu, the
+    /// sign of each input element: 0 below, 1 at, 2 above). The gradient checker compares
+    /// the codes of its two evaluations x ± h; where they differ the difference quotient
+    /// straddles a kink and the entry is judged as one (see the kinks section of
+    /// `docs/gradcheck.md`), as for the built-in relu, abs, clamp and max. `None` (the
+    /// default) declares the op smooth.
+    ///
+    /// ```
+    /// use wengert_tape::{CustomOp, Result, Tensor};
+    /// /// max(x, 0) with relu'(0) = 0.
+    /// struct MyRelu;
+    /// impl CustomOp<f64> for MyRelu {
+    ///     fn name(&self) -> &str { "my_relu" }
+    ///     fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+    ///         Ok(x[0].map(|v| v.max(0.0)))
+    ///     }
+    ///     fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+    ///         vec![Tensor::from_fn(x[0].shape(), |i| if x[0].data()[i] > 0.0 { g.data()[i] } else { 0.0 })]
+    ///     }
+    ///     fn branches(&self, x: &[&Tensor<f64>]) -> Option<Vec<u32>> {
+    ///         Some(x[0].data().iter().map(|&v| (v > 0.0) as u32 + (v >= 0.0) as u32).collect())
+    ///     }
+    /// }
+    /// ```
+    fn branches(&self, inputs: &[&Tensor<T>]) -> Option<Vec<u32>> {
+        let _ = inputs;
+        None
+    }
 }
 
 /// Records a custom op.
@@ -90,7 +119,8 @@ pub(crate) fn record<'t, T: Float>(op: Rc<dyn CustomOp<T>>, xs: &[Var<'t, T>]) -
     Ok(Var::new(tape, id))
 }
 
-fn parts<T: Float>(inner: &Inner<T>, id: u32) -> (Rc<dyn CustomOp<T>>, Vec<u32>) {
+/// The op of custom node `id` and its parents.
+pub(crate) fn parts<T: Float>(inner: &Inner<T>, id: u32) -> (Rc<dyn CustomOp<T>>, Vec<u32>) {
     let n = inner.node(id);
     let a = n.aux as usize;
     let op = inner.customs[inner.ints[a]].clone();

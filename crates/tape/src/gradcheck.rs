@@ -1060,6 +1060,16 @@ pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Vec<u32> {
             // upstream reports its own breakpoint as a kink).
             Op::Masked => s.extend(inner.value(n.b).iter().map(|&m| (m != T::ZERO) as u32)),
             Op::Select => s.extend(inner.value(n.aux).iter().map(|&m| (m != T::ZERO) as u32)),
+            // The branches a custom op declares (none for a smooth one).
+            Op::Custom => {
+                let (op, parents) = crate::custom::parts(inner, id);
+                let xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
+                let refs: Vec<&Tensor<T>> = xs.iter().collect();
+                if let Some(codes) = op.branches(&refs) {
+                    s.push(u32::MAX);
+                    s.extend(codes);
+                }
+            }
             Op::MaxAxis => {
                 // Which elements equal their maximum (the tie set).
                 let axis = inner.ints[n.aux as usize];
@@ -1243,14 +1253,16 @@ fn not_scalar<T: Float>(y: Var<'_, T>) -> String {
 /// the same branches, else the one-sided difference quotients `(left, right)` (from
 /// f(x − h) to f(x) and from f(x) to f(x + h)), or NaN for both if f(x) could not be
 /// evaluated.
-type Flip = Option<(f64, f64)>;
+/// At a kink: the one-sided difference quotients at h (left, right) and an estimate of
+/// their truncation error (how much they move from step 2h to h).
+type Flip = Option<(f64, f64, f64)>;
 
 /// Builds an entry. An entry outside tolerance whose evaluations straddle a kink (`flip`)
 /// is excused only if the analytic value lies between the one-sided difference quotients,
-/// widened by the tolerance, twice the noise and their own spread (their truncation
-/// error): a rule that is right on one side of the kink, or in between (a subgradient, as
-/// the conventions are), passes; a wrong rule that happens to sit next to a kink (anywhere
-/// in the input, for a random direction) does not.
+/// widened by the tolerance, twice the noise and their truncation error: a rule that is
+/// right on one side of the kink, or in between (a subgradient, as the conventions are),
+/// passes; a wrong rule that happens to sit next to a kink (anywhere in the input, for a
+/// random direction) does not, nor one outside the two sides (relu'(0) = 2).
 #[allow(clippy::too_many_arguments)]
 fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: Flip, r: &Resolved) -> Entry {
     let abs_err = (a - n).abs();
@@ -1258,9 +1270,9 @@ fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: 
     // An infinite error never passes, whatever the tolerance.
     let ok = a == n || (abs_err <= tol && abs_err.is_finite());
     let rel_err = if a == n { 0.0 } else { abs_err / a.abs().max(n.abs()) };
-    let between = |(left, right): (f64, f64)| {
+    let between = |(left, right, trunc): (f64, f64, f64)| {
         let (lo, hi) = (left.min(right), left.max(right));
-        let slack = tol + 2.0 * noise + (hi - lo);
+        let slack = tol + 2.0 * noise + trunc;
         // NaN quotients (f(x) not evaluated) excuse, as before the quotients were taken.
         !(a < lo - slack || a > hi + slack)
     };
@@ -1306,6 +1318,12 @@ fn refine(e: &mut Entry, q: &mut dyn FnMut(f64) -> Option<(f64, f64)>, h: f64, s
         }
     }
     e.refined = Some(Refinement { quotients, estimate, error, settled });
+}
+
+/// The truncation error of one-sided quotients at h, estimated from how much they moved
+/// from step 2h (`left2`, `right2`) to h; 0 where a quotient at 2h could not be evaluated.
+fn one_sided_truncation(left: f64, left2: f64, right: f64, right2: f64) -> f64 {
+    0f64.max((left2 - left).abs()).max((right2 - right).abs())
 }
 
 /// Compares `analytic` (claimed ∇φ at `x0`) with central differences of `phi`.
@@ -1357,17 +1375,6 @@ fn compare(
                         format!("{what} at a perturbed input failed: {input} at {index:?} moved to {at}: {e}")
                     };
                     let probe = Probe::Element { input: k, index: unravel(i, &shape) };
-                    // The central difference at step t, and its rounding noise.
-                    let mut q = |t: f64| -> Option<(f64, f64)> {
-                        let (xp, xm) = ((r.round)(x + t), (r.round)(x - t));
-                        xs[k].data_mut()[i] = xp;
-                        let p = phi(&xs);
-                        xs[k].data_mut()[i] = xm;
-                        let m = phi(&xs);
-                        xs[k].data_mut()[i] = x;
-                        let (p, m) = (p.ok()?.0, m.ok()?.0);
-                        (xp != xm).then(|| ((p - m) / (xp - xm), noise_of(p, m, r.magnitude, xp - xm, r)))
-                    };
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
                         (Err(e), _) => {
@@ -1384,11 +1391,33 @@ fn compare(
                     let noise = noise_of(fp, fm, r.magnitude, d, r);
                     let flip = (sp != sm).then(|| {
                         let f = f0(phi);
-                        ((f - fm) / (x - xm), (fp - f) / (xp - x))
+                        // f at x + t (NaN if it cannot be evaluated there).
+                        let mut at = |t: f64| {
+                            let xt = (r.round)(x + t);
+                            xs[k].data_mut()[i] = xt;
+                            let v = phi(&xs).map_or(f64::NAN, |v| v.0);
+                            xs[k].data_mut()[i] = x;
+                            (xt, v)
+                        };
+                        let (left, right) = ((f - fm) / (x - xm), (fp - f) / (xp - x));
+                        let ((x2p, f2p), (x2m, f2m)) = (at(2.0 * h), at(-2.0 * h));
+                        let (left2, right2) = ((f - f2m) / (x - x2m), (f2p - f) / (x2p - x));
+                        (left, right, one_sided_truncation(left, left2, right, right2))
                     });
                     let mut e = judge(probe, order, a, numeric, 0.0, noise, flip, r);
                     if e.status == Status::Fail && refined < MAX_REFINED {
                         refined += 1;
+                        // The central difference at step t, and its rounding noise.
+                        let mut q = |t: f64| -> Option<(f64, f64)> {
+                            let (xp, xm) = ((r.round)(x + t), (r.round)(x - t));
+                            xs[k].data_mut()[i] = xp;
+                            let p = phi(&xs);
+                            xs[k].data_mut()[i] = xm;
+                            let m = phi(&xs);
+                            xs[k].data_mut()[i] = x;
+                            let (p, m) = (p.ok()?.0, m.ok()?.0);
+                            (xp != xm).then(|| ((p - m) / (xp - xm), noise_of(p, m, r.magnitude, xp - xm, r)))
+                        };
                         refine(&mut e, &mut q, h, 0.0, r);
                     }
                     out.entries.push(e);
@@ -1436,7 +1465,17 @@ fn compare(
                     let probe = Probe::Direction { input: k, number };
                     let flip = (sp != sm).then(|| {
                         let f = f0(phi);
-                        ((f - fm) / h, (fp - f) / h)
+                        // f at x + s·2h·w (NaN if it cannot be evaluated there).
+                        let mut at = |sign: f64| {
+                            let moved = (0..len).map(|i| (r.round)(base[i] + sign * 2.0 * hs[i] * v[i]));
+                            xs[k] = Tensor::new(&shape, moved.collect()).expect("same shape");
+                            let f = phi(&xs).map_or(f64::NAN, |v| v.0);
+                            xs[k] = x0[k].clone();
+                            f
+                        };
+                        let (left, right) = ((f - fm) / h, (fp - f) / h);
+                        let (left2, right2) = ((f - at(-1.0)) / two_h, (at(1.0) - f) / two_h);
+                        (left, right, one_sided_truncation(left, left2, right, right2))
                     });
                     let mut e = judge(probe, order, a, numeric, scale, noise, flip, r);
                     if e.status == Status::Fail && refined < MAX_REFINED {
@@ -2626,6 +2665,9 @@ impl<T: Float> CustomOp<T> for Watched<T> {
         grad: Var<'t, T>,
     ) -> Option<Vec<Var<'t, T>>> {
         self.op.vjp_graph(inputs, output, grad)
+    }
+    fn branches(&self, inputs: &[&Tensor<T>]) -> Option<Vec<u32>> {
+        self.op.branches(inputs)
     }
 }
 

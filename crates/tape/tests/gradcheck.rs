@@ -1428,3 +1428,58 @@ fn rounding_noise_counts_large_intermediates_that_cancel() {
     let r = gradcheck_fn(&Cancelling, std::slice::from_ref(&x), &CheckOptions::default());
     assert!(r.passed() && r.entries.iter().all(|e| e.rel_err < 1e-6), "{r}");
 }
+
+/// max(x, 0) as a custom op, its backward `slope` at x = 0, its branches declared or not.
+struct MyRelu {
+    declared: bool,
+    slope: f64,
+}
+impl CustomOp<f64> for MyRelu {
+    fn name(&self) -> &str {
+        "my_relu"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].map(|v| v.max(0.0)))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| {
+            let v = x[0].data()[i];
+            g.data()[i]
+                * if v > 0.0 {
+                    1.0
+                } else if v == 0.0 {
+                    self.slope
+                } else {
+                    0.0
+                }
+        })]
+    }
+    fn branches(&self, x: &[&Tensor<f64>]) -> Option<Vec<u32>> {
+        self.declared.then(|| x[0].data().iter().map(|&v| (v > 0.0) as u32 + (v >= 0.0) as u32).collect())
+    }
+}
+
+#[test]
+fn a_custom_op_that_declares_its_branches_gets_kinks_judged_as_kinks() {
+    let x = Tensor::from([0.0, 0.5, -0.3]);
+    let check = |declared: bool, slope: f64| {
+        let op = Rc::new(MyRelu { declared, slope });
+        let r = gradcheck(
+            move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum(),
+            std::slice::from_ref(&x),
+            &CheckOptions::default(),
+        );
+        (r.passed(), r.kinks().len(), r.to_string())
+    };
+    // relu'(0) = 0 and relu'(0) = 1 are both one side's derivative: kinks, not failures.
+    for slope in [0.0, 1.0] {
+        let (passed, kinks, text) = check(true, slope);
+        assert!(passed && kinks == 1, "{text}");
+    }
+    // A slope outside [0, 1] is no side's derivative, kink or not.
+    let (passed, _, text) = check(true, 2.0);
+    assert!(!passed, "{text}");
+    // Undeclared, the op is taken for smooth: its quotient ½ at 0 fails it.
+    let (passed, kinks, text) = check(false, 0.0);
+    assert!(!passed && kinks == 0, "{text}");
+}
