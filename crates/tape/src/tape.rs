@@ -288,6 +288,13 @@ pub struct Tape<T: Float = f64> {
     pub(crate) id: u64,
     pub(crate) generation: Cell<u64>,
     resets: Cell<u64>,
+    /// Rewinds since the last reset.
+    rewinds: u64,
+    /// (rewind number, node count it went down to) of the rewinds since the last reset,
+    /// kept increasing in both from bottom to top (a rewind drops the entries it goes as
+    /// low as), so the first entry numbered after a mark's rewind count holds the lowest
+    /// point the tape went down to since the mark was taken.
+    lows: Vec<(u64, usize)>,
     /// Bit 0: record source locations. Bit 1: anomaly mode.
     pub(crate) hooks: Cell<u8>,
 }
@@ -323,6 +330,8 @@ impl<T: Float> Tape<T> {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
             resets: Cell::new(0),
+            rewinds: 0,
+            lows: Vec::new(),
             hooks: Cell::new(0),
         }
     }
@@ -360,6 +369,8 @@ impl<T: Float> Tape<T> {
         inner.refresh_room();
         self.generation.set(self.generation.get() + 1);
         self.resets.set(self.resets.get() + 1);
+        self.rewinds = 0;
+        self.lows.clear();
     }
 
     /// A mark of the tape's current length, to [`Tape::rewind`] to later.
@@ -374,6 +385,7 @@ impl<T: Float> Tape<T> {
             customs: inner.customs.len(),
             dense: inner.dense,
             resets: self.resets.get(),
+            rewinds: self.rewinds,
             tape: self.id,
         }
     }
@@ -399,12 +411,17 @@ impl<T: Float> Tape<T> {
     ///
     /// # Panics
     /// If the mark was taken on another tape, before a [`Tape::reset`], or before an
-    /// earlier rewind to a shorter mark.
+    /// earlier rewind to a shorter mark (even if the tape has grown past it since).
     #[track_caller]
     pub fn rewind(&mut self, mark: &Mark) {
         if let Err(e) = self.mark_fits("rewind", mark) {
             panic!("{e}");
         }
+        self.rewinds += 1;
+        while self.lows.last().is_some_and(|&(_, low)| low >= mark.nodes) {
+            self.lows.pop();
+        }
+        self.lows.push((self.rewinds, mark.nodes));
         let inner = self.inner.get_mut();
         inner.nodes.truncate(mark.nodes);
         inner.values.truncate(mark.values);
@@ -451,7 +468,8 @@ impl<T: Float> Tape<T> {
     /// new data into them.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (op `"update"`), with the tape left as it was, if `grads`
+    /// [`Error::InvalidArgument`] (op `"update"`), with the tape left as it was, if the mark
+    /// does not fit the tape (see [`Tape::check_mark`]), if `grads`
     /// were not computed on this tape since its last reset or rewind, or if a node in
     /// `leaves` is not a leaf, is listed twice, is not before the mark or is after the
     /// output the gradients were computed from, or if a node kept before the mark is
@@ -459,10 +477,6 @@ impl<T: Float> Tape<T> {
     ///
     /// In anomaly mode ([`Tape::detect_anomaly`]) a leaf left holding a NaN or an infinity
     /// is reported like a recorded one.
-    ///
-    /// # Panics
-    /// As [`Tape::rewind`], if the mark was taken before a reset or an earlier rewind to a
-    /// shorter mark.
     pub fn update(
         &mut self,
         mark: &Mark,
@@ -487,11 +501,9 @@ impl<T: Float> Tape<T> {
     }
 
     /// Whether `mark` fits this tape as it is now: taken on it, since its last
-    /// [`Tape::reset`], and not beyond its end (a rewind to a shorter mark drops it). Then
-    /// [`Tape::rewind`] to it succeeds. The error says which test fails. The tape keeps
-    /// no history of its rewinds, so a rewind to an earlier mark followed by new records
-    /// that reach past this one goes unnoticed: the nodes before the mark are then not
-    /// the ones that were there when it was taken.
+    /// [`Tape::reset`], and with no rewind to a shorter mark since (which dropped nodes
+    /// before it: even if new records have reached past it again, they are not the nodes
+    /// it marked). Then [`Tape::rewind`] to it succeeds. The error says which test fails.
     ///
     /// ```
     /// use wengert_tape::Tape;
@@ -517,10 +529,22 @@ impl<T: Float> Tape<T> {
                 mark.nodes,
                 self.inner.borrow().nodes.len()
             )
+        } else if let Some(low) = self.lowest_since(mark.rewinds).filter(|&low| low < mark.nodes) {
+            format!(
+                "a rewind to node {low} after the mark (node {}) was taken dropped nodes before it; the \
+                 nodes recorded since are not the ones it marked",
+                mark.nodes
+            )
         } else {
             return Ok(());
         };
         Err(Error::InvalidArgument { op, msg })
+    }
+
+    /// The lowest node count a rewind numbered after `rewinds` went down to, if any.
+    fn lowest_since(&self, rewinds: u64) -> Option<usize> {
+        let first = self.lows.partition_point(|&(n, _)| n <= rewinds);
+        self.lows.get(first).map(|&(_, low)| low)
     }
 
     /// The checks of [`Tape::update`] and [`Tape::update_all`], before anything changes.
@@ -608,9 +632,6 @@ impl<T: Float> Tape<T> {
     ///
     /// # Errors
     /// As [`Tape::update`] (op `"update_all"`).
-    ///
-    /// # Panics
-    /// As [`Tape::update`].
     pub fn update_all(
         &mut self,
         mark: &Mark,
@@ -949,6 +970,8 @@ pub struct Mark {
     customs: usize,
     dense: bool,
     resets: u64,
+    /// The tape's rewind count when it was taken.
+    rewinds: u64,
     /// The tape it was taken on ([`Tape`]'s id): a mark fits no other tape.
     tape: u64,
 }

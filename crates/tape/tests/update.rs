@@ -326,3 +326,46 @@ fn update_all_takes_any_number_of_leaves() {
         }
     }
 }
+
+#[test]
+fn a_mark_dropped_by_a_rewind_to_an_earlier_one_stays_invalid_after_the_tape_regrows() {
+    let mut tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from([1.0, 2.0])).node();
+    let early = tape.mark();
+    let w = tape.var(&Tensor::from([0.5, 0.5])).node();
+    let late = tape.mark();
+    // The training loop's own rewinds to `late` keep it valid.
+    let mut grads = Grads::new();
+    for _ in 0..3 {
+        let t = &tape;
+        (t.get(x).unwrap() * t.get(w).unwrap()).sum().backward_into(&mut grads);
+        tape.update(&late, &grads, &[w], |_, w, g| w.iter_mut().zip(g).for_each(|(w, g)| *w -= g)).unwrap();
+    }
+    assert!(tape.check_mark(&late).is_ok() && tape.check_mark(&early).is_ok());
+    // A rewind to `early` drops w; new records reach past `late` again, but the node at
+    // w's index is now another value.
+    tape.rewind(&early);
+    let other = tape.var(&Tensor::from([9.0, 9.0])).node();
+    assert_eq!(other, w);
+    let t = &tape;
+    (t.get(x).unwrap() * t.get(other).unwrap()).sum().backward_into(&mut grads);
+    assert!(tape.len() > 2);
+    let e = tape.check_mark(&late).expect_err("late was dropped by the rewind to early").to_string();
+    assert!(
+        e.contains("a rewind to node 1 after the mark (node 2) was taken dropped nodes before it"),
+        "{e}"
+    );
+    let m = invalid(tape.update(&late, &grads, &[other], |_, _, _| {}));
+    assert!(m.contains("dropped nodes before it"), "{m}");
+    let p = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tape.rewind(&late)));
+    assert!(p.is_err(), "rewinding to a dropped mark panics");
+    // `early` and a mark taken now are fine.
+    assert!(tape.check_mark(&early).is_ok());
+    let now = tape.mark();
+    tape.rewind(&now);
+    assert!(tape.check_mark(&now).is_ok());
+    // A reset starts afresh.
+    tape.reset();
+    let m = tape.mark();
+    assert!(tape.check_mark(&m).is_ok() && tape.check_mark(&early).is_err());
+}
