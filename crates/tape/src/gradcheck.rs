@@ -1693,7 +1693,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     noise_note(&mut rep);
     localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
-        let (l, notes, complete) = localize::<T, F>(f, inputs, o);
+        let (l, notes, complete) = localize::<T, E, F>(f, inputs, o);
         rep.localisation = l;
         rep.notes.extend(notes);
         rep.localized = complete;
@@ -2234,7 +2234,7 @@ fn forward_at<Y>(
 // Localisation
 
 /// Re-checks each node's backward rule alone; returns the first that fails.
-fn localize<T: Float, F: Func<T>>(
+fn localize<T: Float, E: Float, F: Func<T>>(
     f: &F,
     inputs: &[Tensor<T>],
     o: &CheckOptions,
@@ -2242,8 +2242,10 @@ fn localize<T: Float, F: Func<T>>(
     let mut notes = Vec::new();
     let total = inputs.iter().map(|x| x.len()).sum();
     // Default step and tolerances: one op alone is small and well conditioned, and the
-    // user's settings may be the very reason the whole function failed.
-    let r = resolve::<T, T>(&CheckOptions { mode: Mode::Full, ..CheckOptions::default() }, total);
+    // user's settings may be the very reason the whole function failed. The differences
+    // are in E (f64 for gradcheck_fn) for every op but a custom one, which runs in T.
+    let defaults = CheckOptions { mode: Mode::Full, ..CheckOptions::default() };
+    let (r, r_e) = (resolve::<T, T>(&defaults, total), resolve::<T, E>(&defaults, total));
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
     let y = match record(f, &tape, &vars) {
@@ -2290,7 +2292,7 @@ fn localize<T: Float, F: Func<T>>(
                 ));
                 return (None, notes, false);
             }
-            match check_node(&s, &vals, &flows, &r, &mut rng, thorough) {
+            match check_node::<T, E>(&s, &vals, &flows, (&r, &r_e), &mut rng, thorough) {
                 NodeVerdict::Ok => {}
                 NodeVerdict::Kink => skipped += 1,
                 NodeVerdict::Unchecked(why) => {
@@ -2513,14 +2515,18 @@ const ELEMENTWISE: usize = 4096;
 /// Checks one node's backward rule alone, on ⟨u, op(args)⟩ for a random u: along two random
 /// directions per argument, or (`thorough`, for arguments of up to [`ELEMENTWISE`]
 /// elements) element by element.
-fn check_node<T: Float>(
+fn check_node<T: Float, E: Float>(
     s: &crate::replay::NodeSpec<T>,
     vals: &[Tensor<T>],
     flows: &[bool],
-    r: &Resolved,
+    (in_t, in_e): (&Resolved, &Resolved),
     rng: &mut Rng,
     thorough: bool,
 ) -> NodeVerdict {
+    // The differences in E (f64 for gradcheck_fn) where the op can be replayed in E; a
+    // custom op only runs in T.
+    let cast = s.cast::<E>();
+    let r = if cast.is_some() { in_e } else { in_t };
     let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape");
     let t = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = vals.iter().map(|p| t.var(p)).collect();
@@ -2554,7 +2560,10 @@ fn check_node<T: Float>(
     };
     let analytic: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
     let x0: Vec<Tensor<f64>> = vals.iter().map(to_f64).collect();
-    let phi = |xs: &[Tensor<f64>]| node_phi(s, xs, &u);
+    let phi = |xs: &[Tensor<f64>]| match &cast {
+        Some(c) => node_phi(c, xs, &u),
+        None => node_phi(s, xs, &u),
+    };
     for k in 0..vals.len() {
         if !flows[k] {
             continue;

@@ -48,6 +48,23 @@ impl<T: Float> NodeSpec<T> {
     pub fn has_backward(&self) -> bool {
         !self.op.is_nondifferentiable()
     }
+
+    /// The same op in another element type; `None` for a custom op, whose code is
+    /// written for `T`.
+    pub fn cast<U: Float>(&self) -> Option<NodeSpec<U>> {
+        if self.custom.is_some() {
+            return None;
+        }
+        Some(NodeSpec {
+            id: self.id,
+            op: self.op,
+            parents: self.parents.clone(),
+            consts: self.consts.iter().map(|c| U::from_f64(c.to_f64())).collect(),
+            ints: self.ints.clone(),
+            out: self.out.clone(),
+            custom: None,
+        })
+    }
 }
 
 fn takes_consts(op: Op) -> usize {
