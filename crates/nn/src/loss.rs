@@ -81,7 +81,8 @@ fn clamped_ln<'t, T: Float>(u: Var<'t, T>) -> Var<'t, T> {
 /// Values match PyTorch everywhere (p = 0, t = 1 gives 100). Gradients match for
 /// e^−100 < p < 1 − ε: −t/p + (1−t)/(1−p). Where a log is clamped the gradient through it
 /// is 0, whereas PyTorch's fused backward returns (p − t)/max(p(1 − p), 1e−12) (e.g.
-/// −1e12 at p = 0, t = 1). Prefer [`bce_with_logits`] when you have the logits.
+/// −1.000000004e12 at p = 0, t = 1: its 1e−12 is rounded to f32). Prefer
+/// [`bce_with_logits`] when you have the logits.
 ///
 /// # Errors
 /// `InvalidArgument` naming `bce`, the operand, the value, its index, shape and node if
@@ -150,7 +151,7 @@ fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<(
 /// 1 − σ(40) both round to 0. At x = ±∞ the loss is its limit: 0 where σ(x) = t (the
 /// product c·x is selected away where its factor c is 0, instead of forming 0·∞ = NaN),
 /// +∞ elsewhere, with gradient σ(x) − t (PyTorch returns NaN for the value at (+∞, 1),
-/// (−∞, 0) and (−∞, 1)).
+/// (−∞, 0), (−∞, 1) and (−∞, ½)).
 ///
 /// ```
 /// use wengert_nn::loss::{bce_with_logits, Reduction};

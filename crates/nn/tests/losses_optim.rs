@@ -25,8 +25,8 @@ fn bce_with_logits_is_finite_and_exact_at_plus_minus_1000() {
 }
 
 /// The limits at infinite logits: 0 where σ(x) equals the target, +∞ elsewhere; gradient
-/// σ(x) − t. torch 2.15 gives these gradients, and NaN for the value at (+∞, 1), (−∞, 0)
-/// and (−∞, 1), where its (1 − t)·x − log σ(x) forms 0·∞ or ∞ − ∞.
+/// σ(x) − t. torch 2.15 gives these gradients, and NaN for the value at (+∞, 1), (−∞, 0),
+/// (−∞, 1) and (−∞, ½), where its (1 − t)·x − log σ(x) forms 0·∞ or ∞ − ∞.
 fn infinite_logits<T: Float>() {
     let inf = T::INFINITY;
     let t = Tape::<T>::new();
