@@ -333,7 +333,8 @@ fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Res
 /// node that can be differentiated again.
 pub struct GradVars<'t, T: Float = f64> {
     tape: &'t crate::Tape<T>,
-    adj: Vec<Option<u32>>,
+    /// Per node, the node holding its adjoint (if the output depends on it).
+    pub(crate) adj: Vec<Option<u32>>,
 }
 
 impl<'t, T: Float> GradVars<'t, T> {

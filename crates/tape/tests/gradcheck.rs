@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use wengert_tape::gradcheck::{
-    check_custom_op, check_custom_op_at, gradcheck, gradcheck_fn, gradgradcheck, CheckOptions, Function,
-    Probe, Status,
+    check_custom_op, check_custom_op_at, gradcheck, gradcheck_fn, gradgradcheck, CheckOptions, CheckReport,
+    Function, Probe, Status,
 };
 use wengert_tape::{CustomOp, Float, NodeId, Result, Tape, Tensor, Var};
 
@@ -778,10 +778,14 @@ fn a_custom_op_outside_its_domain_is_named_as_such() {
     let r = check_custom_op_at(Rc::new(Ln), &[Tensor::from([0.5, -0.5])], &CheckOptions::default());
     let note = r.notes.iter().find(|n| n.contains("not finite")).unwrap_or_else(|| panic!("{r}"));
     assert!(note.contains("NaN at output [1]") && !note.contains("with_input_range"), "{note}");
-    // Finite at the inputs, not within one step of them: the note names the elements.
-    let r = check_custom_op_at(Rc::new(Ln), &[Tensor::from([0.5, 1e-7])], &CheckOptions::default());
+    // Finite at the inputs, not within any step the refinement tries (down to about
+    // 1e-12): the note names the elements.
+    let r = check_custom_op_at(Rc::new(Ln), &[Tensor::from([0.5, 1e-13])], &CheckOptions::default());
     let note = r.notes.iter().find(|n| n.contains("not finite")).unwrap_or_else(|| panic!("{r}"));
     assert!(note.contains("within one step") && note.contains("x0[1]") && !note.contains("x0[0]"), "{note}");
+    // At 1e-7 the steps below 1e-7 stay inside the domain, and the refinement clears it.
+    let r = check_custom_op_at(Rc::new(Ln), &[Tensor::from([0.5, 1e-7])], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
     // Inside the domain it passes.
     let r = check_custom_op(Rc::new(Ln), &[&[2, 3]], &CheckOptions::default().with_input_range(0.5, 2.0));
     assert!(r.passed() && r.notes.iter().all(|n| !n.contains("not finite")), "{r}");
@@ -1515,4 +1519,139 @@ fn gradcheck_fn_localises_with_differences_in_f64() {
     assert!(!r.passed(), "{r}");
     let l = r.localisation.as_ref().unwrap_or_else(|| panic!("no localisation:\n{r}"));
     assert_eq!(l.op, "custom `scaled`", "{r}");
+}
+
+/// An elementwise custom op f with backward factor·f′, for any element type.
+struct Elementwise {
+    f: fn(f64) -> f64,
+    df: fn(f64) -> f64,
+    factor: f64,
+}
+impl<T: Float> CustomOp<T> for Elementwise {
+    fn name(&self) -> &str {
+        "elementwise"
+    }
+    fn forward(&self, x: &[&Tensor<T>]) -> Result<Tensor<T>> {
+        Ok(x[0].map(|v| T::from_f64((self.f)(v.to_f64()))))
+    }
+    fn vjp(&self, x: &[&Tensor<T>], _y: &Tensor<T>, g: &Tensor<T>) -> Vec<Tensor<T>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| {
+            g.data()[i] * T::from_f64(self.factor * (self.df)(x[0].data()[i].to_f64()))
+        })]
+    }
+}
+
+fn elementwise<T: Float>(x: &Tensor<T>, f: fn(f64) -> f64, df: fn(f64) -> f64, factor: f64) -> CheckReport {
+    let op: Rc<dyn CustomOp<T>> = Rc::new(Elementwise { f, df, factor });
+    gradcheck(
+        move |v| v[0].tape().custom(op.clone(), &[v[0]]).unwrap().sum(),
+        std::slice::from_ref(x),
+        &CheckOptions::default(),
+    )
+}
+
+#[test]
+fn a_wrong_rule_hidden_by_the_truncation_error_at_h_fails() {
+    // At 1e-3 the quotient of ln at h is 1.2e-5 too large; a rule 2e-5 too large was
+    // within rtol of it. The Richardson value of h and 2h exposes the close call.
+    let x = Tensor::from([1e-3, 0.5]);
+    let r = elementwise(&x, f64::ln, |x| 1.0 / x, 1.00002);
+    assert!(!r.passed(), "{r}");
+    assert!(r.to_string().contains("settled: the analytic value is wrong"), "{r}");
+    assert!(elementwise(&x, f64::ln, |x| 1.0 / x, 1.0).passed());
+    // In f32 (differences in f32, step 4.9e-3), ln at 0.03 is off by 1% at h: a rule 1%
+    // wrong agreed with it, the right one did not.
+    let x = Tensor::from([0.03f32, 0.5]);
+    let r = elementwise(&x, f64::ln, |x| 1.0 / x, 1.01);
+    assert!(!r.passed(), "{r}");
+    let r = elementwise(&x, f64::ln, |x| 1.0 / x, 1.0);
+    assert!(r.passed(), "{r}");
+}
+
+#[test]
+fn refinement_verdicts_in_f32_and_at_small_inputs() {
+    // f32 differences never get the error below a quarter of the tolerance, but a rule 1%
+    // off is far outside it: the verdict says the rule is wrong.
+    let x = Tensor::from_fn(&[2, 3], |i| ((i as f64 + 1.0) * 0.731).sin() as f32);
+    let r = elementwise(&x, |x| x * x * x, |x| 3.0 * x * x, 1.01);
+    assert!(!r.passed(), "{r}");
+    assert!(r.to_string().contains("settled: the analytic value is wrong"), "{r}");
+    assert!(!r.to_string().contains("does not settle"), "{r}");
+    // Steps below the input's resolution end the refinement (x² at 1 and 3 in f32).
+    let x = Tensor::from([1.0f32, 3.0]);
+    let r = elementwise(&x, |x| x * x, |x| 2.0 * x, 1.01);
+    assert!(!r.passed() && !r.to_string().contains("not finite"), "{r}");
+    // ln and sqrt at 1e-7: the table restarts where the steps enter the domain.
+    for (f, df) in
+        [(f64::ln as fn(f64) -> f64, (|x| 1.0 / x) as fn(f64) -> f64), (f64::sqrt, |x| 0.5 / x.sqrt())]
+    {
+        let x = Tensor::from([1e-7, 0.5]);
+        let r = elementwise(&x, f, df, 1.0);
+        assert!(r.passed(), "{r}");
+    }
+}
+
+#[test]
+fn kinks_judge_nan_rules_and_jumps_nearby_strictly() {
+    // relu then sqrt at 0: the rule gives NaN (0·∞); a NaN is no side's derivative.
+    let x = Tensor::from([0.0, 0.5]);
+    let r = gradcheck(|v| v[0].relu().sqrt().sum(), std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(!r.passed() && r.kinks().is_empty(), "{r}");
+    // A wrong relu'(0) = 1000 with a jump 1.5h away: the quotients at 2h cross the jump,
+    // which is no truncation error and must not widen the kink's band.
+    let h = 6.0555e-6;
+    let op = Rc::new(MyRelu { declared: true, slope: 1000.0 });
+    let r = gradcheck(
+        move |v| (v[0].tape().custom(op.clone(), &[v[0]]).unwrap() + (v[0] - 1.5 * h).step_mask()).sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(!r.passed(), "{r}");
+}
+
+#[test]
+fn check_custom_op_reads_declared_branches() {
+    let r = check_custom_op_at(
+        Rc::new(MyRelu { declared: true, slope: 0.0 }),
+        &[Tensor::from([0.0, 0.5, -0.3])],
+        &CheckOptions::default(),
+    );
+    assert!(r.passed() && !r.kinks().is_empty(), "{r}");
+    /// Branches that panic: reported, not propagated.
+    struct Panicky;
+    impl CustomOp<f64> for Panicky {
+        fn name(&self) -> &str {
+            "panicky"
+        }
+        fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+            Ok(x[0].clone())
+        }
+        fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+            vec![g.clone()]
+        }
+        fn branches(&self, _x: &[&Tensor<f64>]) -> Option<Vec<u32>> {
+            panic!("no branches here")
+        }
+    }
+    let x = Tensor::from([0.5]);
+    let (r, panics) = checker_panics_during(|| {
+        gradcheck(
+            |v| v[0].tape().custom(Rc::new(Panicky), &[v[0]]).unwrap().sum(),
+            std::slice::from_ref(&x),
+            &CheckOptions::default(),
+        )
+    });
+    assert_eq!(panics, 0, "{r}");
+    assert!(!r.passed() && r.to_string().contains("the branches of custom `panicky` panicked"), "{r}");
+}
+
+#[test]
+fn gradgradcheck_counts_large_intermediates_in_its_noise_bound() {
+    let x = Tensor::from([0.3f32, -0.2, 0.7]);
+    let r = gradgradcheck(
+        |v| ((v[0].sin() + 1e4) - 1e4).sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.failures().iter().all(|e| e.order == 2), "order 1 is unresolvable, not failed:\n{r}");
 }
