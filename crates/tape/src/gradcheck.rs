@@ -29,7 +29,7 @@
 //!   truncation error (∝ h²) against rounding (∝ ε/h). A fixed `1e-6` in f32 is mostly
 //!   rounding noise.
 //! * An entry passes if `|analytic − numeric| ≤ atol + rtol·|numeric| + noise`, where
-//!   `noise = 8·ε·max(|f(x+h)| + |f(x−h)|, 2·Σ|v·v̄|)/(2h)` (Σ|v·v̄| over the tape's
+//!   `noise = 8·ε·max(|f(x+h)| + |f(x−h)|, 2·√Σ(v·v̄)²)/(2h)` (the sum over the tape's
 //!   values and adjoints at x, for intermediates that cancel) bounds the rounding error of
 //!   the difference quotient itself. `atol`, `rtol` default by the dtype of the gradient under test:
 //!   f64 1e-6, 1e-5; f32 1e-4, 1e-3.
@@ -319,7 +319,7 @@ pub struct Resolved {
     pub eps_fd: f64,
     #[doc(hidden)]
     pub round: fn(f64) -> f64,
-    /// f64's ε · Σ |value · adjoint| over f's tape at the inputs, for the noise bound (0 if
+    /// f64's ε · √Σ (value · adjoint)² over f's tape at the inputs, for the noise bound (0 if
     /// unknown).
     #[doc(hidden)]
     pub magnitude: f64,
@@ -415,8 +415,8 @@ pub struct Entry {
     /// whose refinement settled, `atol + rtol·|numeric|`, within which `abs_err` plus the
     /// extrapolation's error `noise` must lie).
     pub tol: f64,
-    /// The rounding-noise part of `tol`: 8·ε·max(|f(x+h)| + |f(x−h)|, 2·Σ|v·v̄|)/(2h), with
-    /// Σ|v·v̄| the sum of |value × adjoint| over f's tape at x (first order only); for an entry
+    /// The rounding-noise part of `tol`: 8·ε·max(|f(x+h)| + |f(x−h)|, 2·√Σ(v·v̄)²)/(2h), with
+    /// the sum over the values and adjoints of f's tape at x; for an entry
     /// whose refinement settled, the extrapolation's error estimate instead.
     pub noise: f64,
     /// For an entry outside tolerance at step h (up to 20 per comparison): the central
@@ -1284,9 +1284,9 @@ fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: 
     let between = |(left, right, trunc): (f64, f64, f64)| {
         let (lo, hi) = (left.min(right), left.max(right));
         let slack = tol + 2.0 * noise + trunc;
-        // NaN quotients (f(x) not evaluated) excuse a finite analytic value, as before the
-        // quotients were taken; a NaN or infinite one is never a side's derivative.
-        a.is_finite() && !(a < lo - slack || a > hi + slack)
+        // A side outside the domain (a NaN or infinite quotient) excuses nothing: the band
+        // would be unbounded. A NaN or infinite analytic value is no side's derivative.
+        a.is_finite() && lo.is_finite() && hi.is_finite() && a >= lo - slack && a <= hi + slack
     };
     let status = if ok {
         Status::Pass
@@ -1299,7 +1299,7 @@ fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: 
 }
 
 /// The rounding-noise bound of the difference quotient (fp − fm)/d:
-/// 8·ε·max(|fp| + |fm|, 2·Σ|v·v̄|)/d, where Σ|v·v̄| sums |value · adjoint| over f's tape
+/// 8·ε·max(|fp| + |fm|, 2·√Σ(v·v̄)²)/d, the sum over the values v and adjoints v̄ of f's tape
 /// at the inputs (`magnitude` holds it times f64's ε; 0 where it is not known): the
 /// rounding error of f is about ε times that sum, which exceeds |f| where large
 /// intermediate values cancel ((x + 10⁴) − 10⁴ in f32). Scaled before it is summed so that
@@ -1469,8 +1469,13 @@ fn compare(
                             xs[k].data_mut()[i] = xm;
                             let m = phi(&xs);
                             xs[k].data_mut()[i] = x;
-                            let (p, m) = (p.ok()?.0, m.ok()?.0);
-                            (xp != xm).then(|| ((p - m) / (xp - xm), noise_of(p, m, r.magnitude, xp - xm, r)))
+                            if xp == xm {
+                                return None;
+                            }
+                            // An evaluation that fails (outside the domain) is a NaN quotient:
+                            // smaller steps may succeed.
+                            let (Ok((p, _)), Ok((m, _))) = (p, m) else { return Some((f64::NAN, f64::NAN)) };
+                            Some(((p - m) / (xp - xm), noise_of(p, m, r.magnitude, xp - xm, r)))
                         };
                         refined += usize::from(settle(&mut e, &mut q, h, 0.0, r));
                     }
@@ -1541,12 +1546,16 @@ fn compare(
                                     (0..len).map(|i| (r.round)(base[i] + sign * t / h * hs[i] * v[i]));
                                 Tensor::new(&shape, moved.collect()).expect("same shape")
                             };
-                            xs[k] = at(1.0);
+                            let (xp, xm) = (at(1.0), at(-1.0));
+                            if xp.data() == xm.data() {
+                                return None;
+                            }
+                            xs[k] = xp;
                             let p = phi(&xs);
-                            xs[k] = at(-1.0);
+                            xs[k] = xm;
                             let m = phi(&xs);
                             xs[k] = x0[k].clone();
-                            let (p, m) = (p.ok()?.0, m.ok()?.0);
+                            let (Ok((p, _)), Ok((m, _))) = (p, m) else { return Some((f64::NAN, f64::NAN)) };
                             Some(((p - m) / (2.0 * t), noise_of(p, m, r.magnitude, 2.0 * t, r)))
                         };
                         refined += usize::from(settle(&mut e, &mut q, h, scale, r));
@@ -1567,24 +1576,34 @@ fn compare(
 /// How many failed evaluations at perturbed inputs a report lists one by one.
 const MAX_MOVE_FAILURES: usize = 3;
 
-/// f64's ε · Σ |value · adjoint| over the nodes up to `last` that a gradient flows
+/// f64's ε · √Σ (value · adjoint)² over the nodes up to `last` that a gradient flows
 /// through: the first-order rounding error of f, each node's rounding weighted by how much
 /// f depends on it (see [`noise_of`]). In units of ε from the start: |v|·|a| alone
 /// overflows near the largest float (x·exp(x) at x = 709.7); non-finite terms are left out.
 fn magnitude<'a, T: Float + 'a>(inner: &'a Inner<T>, last: u32, adj: impl Fn(u32) -> Option<&'a [T]>) -> f64 {
-    let mut sum = 0.0;
-    for id in 0..=last {
-        if let Some(adj) = adj(id) {
-            sum += inner
-                .value(id)
-                .iter()
-                .zip(adj)
-                .map(|(v, a)| v.to_f64().abs() * f64::EPSILON * a.to_f64().abs())
-                .filter(|t| t.is_finite())
-                .sum::<f64>();
+    // The terms ε·|v·v̄|, finite ones only.
+    let terms = |f: &mut dyn FnMut(f64)| {
+        for id in 0..=last {
+            if let Some(adj) = adj(id) {
+                for (v, a) in inner.value(id).iter().zip(adj) {
+                    let t = v.to_f64().abs() * f64::EPSILON * a.to_f64().abs();
+                    if t.is_finite() {
+                        f(t);
+                    }
+                }
+            }
         }
+    };
+    // Independent roundings add in quadrature: √Σt², scaled by the largest term so that
+    // the squares neither overflow nor underflow.
+    let mut largest = 0f64;
+    terms(&mut |t| largest = largest.max(t));
+    if largest == 0.0 {
+        return 0.0;
     }
-    sum
+    let mut sum = 0.0;
+    terms(&mut |t| sum += (t / largest) * (t / largest));
+    largest * sum.sqrt()
 }
 
 /// Value, gradient and kink sites of `f` at `inputs`, recorded in `T`.
@@ -1593,7 +1612,7 @@ struct Base {
     kinks: Vec<KinkSite>,
     /// `detach` nodes cutting a gradient path: (the detach node, its parent).
     detached: Vec<(NodeId, NodeId)>,
-    /// f64's ε · Σ |value · adjoint| over the tape at the inputs (see [`noise_of`]).
+    /// f64's ε · √Σ (value · adjoint)² over the tape at the inputs (see [`noise_of`]).
     magnitude: f64,
 }
 
@@ -1699,7 +1718,14 @@ fn base2<T: Float, F: Func<T>>(
         }
         let g = s.try_backward().map_err(|e| e.to_string())?;
         let hu = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
-        Ok(Base2 { g1, hu, kinks, magnitude })
+        // The same for ⟨∇f, u⟩, the function order 2 differences.
+        let magnitude2 = {
+            let inner = tape.inner.borrow();
+            self::magnitude(&inner, s.node().0, |id| {
+                inner.node(id).grad.then(|| g.of_leaf(true, inner.adj_range(id)))
+            })
+        };
+        Ok(Base2 { g1, hu, kinks, magnitude, magnitude2 })
     })
     .map_err(BaseError::Backward)
 }
@@ -1710,6 +1736,8 @@ struct Base2 {
     kinks: Vec<KinkSite>,
     /// As [`Base::magnitude`], for the order-1 comparison.
     magnitude: f64,
+    /// The same for ⟨∇f, u⟩, for the order-2 comparison.
+    magnitude2: f64,
 }
 
 fn start<T: Float, E: Float>(title: &str, inputs: &[Tensor<T>], o: &CheckOptions) -> CheckReport {
@@ -1792,7 +1820,8 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
             rep.kink_sites = b.kinks;
             let r1 = Resolved { magnitude: b.magnitude, ..r.clone() };
             compare(&x0, &b.g1, &|xs| eval_value::<E, F>(f, xs), 1, &r1, &mut rng, &mut rep);
-            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u), 2, &r, &mut rng, &mut rep);
+            let r2 = Resolved { magnitude: b.magnitude2, ..r.clone() };
+            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u), 2, &r2, &mut rng, &mut rep);
         }
     }
     noise_note(&mut rep);
@@ -1866,6 +1895,18 @@ fn nothing_checked(rep: &mut CheckReport) -> bool {
 /// Says when rounding noise, not the tolerance, decided some entries, and when some passed
 /// only after a step refinement.
 fn noise_note(rep: &mut CheckReport) {
+    if !rep.entries.is_empty() && rep.entries.iter().all(|e| e.status == Status::Kink) {
+        let fast = if rep.resolved.fast.is_some() {
+            ", or check element by element (with_full): in fast mode every random direction moves \
+             every element, so one breakpoint makes every direction straddle it"
+        } else {
+            ""
+        };
+        rep.problems.push(format!(
+            "every entry straddles a non-smooth point, so none was checked away from one: move the \
+             inputs off the breakpoints listed below{fast}"
+        ));
+    }
     // Passed through atol alone: beyond rtol and the noise, so a rule off by a factor of
     // two on gradients smaller than atol would pass the same way.
     let atol = rep.resolved.atol;
