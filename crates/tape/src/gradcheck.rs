@@ -1417,12 +1417,15 @@ fn compare(
                 for (i, &a) in analytic[k].iter().enumerate().take(len) {
                     let x = x0[k].data()[i];
                     let h = r.step * x.abs().max(1.0);
-                    let (xp, xm) = ((r.round)(x + h), (r.round)(x - h));
-                    xs[k].data_mut()[i] = xp;
-                    let p = phi(&xs);
-                    xs[k].data_mut()[i] = xm;
-                    let m = phi(&xs);
-                    xs[k].data_mut()[i] = x;
+                    // φ with this element moved to x + t (rounded to E), and where it went.
+                    let mut eval = |t: f64| {
+                        let xt = (r.round)(x + t);
+                        xs[k].data_mut()[i] = xt;
+                        let v = phi(&xs);
+                        xs[k].data_mut()[i] = x;
+                        (xt, v)
+                    };
+                    let ((xp, p), (xm, m)) = (eval(h), eval(-h));
                     let perturbed = |at: f64, e: String| {
                         let index = unravel(i, &shape);
                         format!("{what} at a perturbed input failed: {input} at {index:?} moved to {at}: {e}")
@@ -1448,11 +1451,8 @@ fn compare(
                         // other branches than at x ± h on that side (another breakpoint
                         // between h and 2h: its jump is no truncation error).
                         let mut at = |t: f64, sig: &[u32]| {
-                            let xt = (r.round)(x + t);
-                            xs[k].data_mut()[i] = xt;
-                            let v = phi(&xs).ok().filter(|v| v.1 == sig).map_or(f64::NAN, |v| v.0);
-                            xs[k].data_mut()[i] = x;
-                            (xt, v)
+                            let (xt, v) = eval(t);
+                            (xt, v.ok().filter(|v| v.1 == sig).map_or(f64::NAN, |v| v.0))
                         };
                         let (left, right) = ((f - fm) / (x - xm), (fp - f) / (xp - x));
                         let ((x2p, f2p), (x2m, f2m)) = (at(2.0 * h, &sp), at(-2.0 * h, &sm));
@@ -1463,12 +1463,7 @@ fn compare(
                     if refined < MAX_REFINED && (e.status == Status::Fail || close_call(&e)) {
                         // The central difference at step t, and its rounding noise.
                         let mut q = |t: f64| -> Option<(f64, f64)> {
-                            let (xp, xm) = ((r.round)(x + t), (r.round)(x - t));
-                            xs[k].data_mut()[i] = xp;
-                            let p = phi(&xs);
-                            xs[k].data_mut()[i] = xm;
-                            let m = phi(&xs);
-                            xs[k].data_mut()[i] = x;
+                            let ((xp, p), (xm, m)) = (eval(t), eval(-t));
                             if xp == xm {
                                 return None;
                             }
@@ -1490,13 +1485,14 @@ fn compare(
                 for number in 0..dirs {
                     let v = rng.unit(len);
                     let base = x0[k].data();
-                    let xp: Vec<f64> = (0..len).map(|i| (r.round)(base[i] + hs[i] * v[i])).collect();
-                    let xm: Vec<f64> = (0..len).map(|i| (r.round)(base[i] - hs[i] * v[i])).collect();
-                    xs[k] = Tensor::new(&shape, xp.clone()).expect("same shape");
-                    let p = phi(&xs);
-                    xs[k] = Tensor::new(&shape, xm.clone()).expect("same shape");
-                    let m = phi(&xs);
-                    xs[k] = x0[k].clone();
+                    // φ with this input moved to x + (t/h)·hs·v (rounded to E), and where it went.
+                    let mut eval = |t: f64| {
+                        let moved = (0..len).map(|i| (r.round)(base[i] + t / h * hs[i] * v[i]));
+                        xs[k] = Tensor::new(&shape, moved.collect()).expect("same shape");
+                        let f = phi(&xs);
+                        (std::mem::replace(&mut xs[k], x0[k].clone()), f)
+                    };
+                    let ((xp, p), (xm, m)) = (eval(h), eval(-h));
                     let ((fp, sp), (fm, sm)) = match (p, m) {
                         (Ok(p), Ok(m)) => (p, m),
                         (Err(e), _) | (_, Err(e)) => {
@@ -1511,8 +1507,8 @@ fn compare(
                     };
                     let two_h = 2.0 * h;
                     let (mut a, mut scale) = (0.0, 0.0);
-                    for i in 0..len {
-                        let t = analytic[k][i] * (xp[i] - xm[i]);
+                    for (i, (p, m)) in xp.data().iter().zip(xm.data()).enumerate() {
+                        let t = analytic[k][i] * (p - m);
                         a += t;
                         scale += t * t;
                     }
@@ -1527,11 +1523,7 @@ fn compare(
                         // f at x + s·2h·w, NaN if it cannot be evaluated there or takes
                         // other branches than at x ± h·w on that side.
                         let mut at = |sign: f64, sig: &[u32]| {
-                            let moved = (0..len).map(|i| (r.round)(base[i] + sign * 2.0 * hs[i] * v[i]));
-                            xs[k] = Tensor::new(&shape, moved.collect()).expect("same shape");
-                            let f = phi(&xs).ok().filter(|v| v.1 == sig).map_or(f64::NAN, |v| v.0);
-                            xs[k] = x0[k].clone();
-                            f
+                            eval(sign * two_h).1.ok().filter(|v| v.1 == sig).map_or(f64::NAN, |v| v.0)
                         };
                         let (left, right) = ((f - fm) / h, (fp - f) / h);
                         let (left2, right2) = ((f - at(-1.0, &sm)) / two_h, (at(1.0, &sp) - f) / two_h);
@@ -1541,20 +1533,10 @@ fn compare(
                     if refined < MAX_REFINED && (e.status == Status::Fail || close_call(&e)) {
                         // The same direction at step t instead of h.
                         let mut q = |t: f64| -> Option<(f64, f64)> {
-                            let at = |sign: f64| {
-                                let moved =
-                                    (0..len).map(|i| (r.round)(base[i] + sign * t / h * hs[i] * v[i]));
-                                Tensor::new(&shape, moved.collect()).expect("same shape")
-                            };
-                            let (xp, xm) = (at(1.0), at(-1.0));
+                            let ((xp, p), (xm, m)) = (eval(t), eval(-t));
                             if xp.data() == xm.data() {
                                 return None;
                             }
-                            xs[k] = xp;
-                            let p = phi(&xs);
-                            xs[k] = xm;
-                            let m = phi(&xs);
-                            xs[k] = x0[k].clone();
                             let (Ok((p, _)), Ok((m, _))) = (p, m) else { return Some((f64::NAN, f64::NAN)) };
                             Some(((p - m) / (2.0 * t), noise_of(p, m, r.magnitude, 2.0 * t, r)))
                         };
