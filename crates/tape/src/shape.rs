@@ -20,6 +20,12 @@ pub(crate) fn checked_numel(shape: &[usize]) -> Option<usize> {
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }
 
+/// The element count of `shape` if a tensor of `T` of that shape can exist: the count fits
+/// a `usize` and its bytes an allocation (at most `isize::MAX`).
+pub(crate) fn numel_in_memory<T>(shape: &[usize]) -> Option<usize> {
+    checked_numel(shape).filter(|&n| n <= isize::MAX as usize / std::mem::size_of::<T>())
+}
+
 /// Row-major strides of a contiguous tensor of this shape. Strides that do not fit a
 /// `usize` saturate: only an empty tensor has them (`[0, n, 2]` with n > `usize::MAX / 2`),
 /// and no element of it is ever addressed.

@@ -54,9 +54,8 @@ impl<T: Float> Tensor<T> {
     /// process), naming `op` and the shape.
     #[track_caller]
     fn alloc(op: &str, shape: &[usize]) -> (Vec<T>, usize) {
-        let n = match crate::shape::checked_numel(shape) {
-            Some(n) if n <= isize::MAX as usize / std::mem::size_of::<T>() => n,
-            _ => panic!("{op}: a tensor of shape {shape:?} has more elements than fit in memory"),
+        let Some(n) = crate::shape::numel_in_memory::<T>(shape) else {
+            panic!("{op}: a tensor of shape {shape:?} has more elements than fit in memory")
         };
         let mut v = Vec::new();
         if v.try_reserve_exact(n).is_err() {
@@ -241,13 +240,11 @@ impl<T: Float> Tensor<T> {
                 shape.len()
             )));
         };
-        let (outer, len, inner) = (numel(&shape[..ax]), shape[ax], numel(&shape[ax + 1..]));
+        let (outer, len, inner) = crate::ops::reduce::split_axis(shape, ax);
         if len == 0 {
             return Err(bad(format!("{op} over axis {ax} of {shape:?}, which is empty")));
         }
         let mut out = Vec::with_capacity(outer * inner);
-        // No result, however large `outer` is ([n, 1, 0] along axis 1): no loop over it.
-        let outer = if inner == 0 { 0 } else { outer };
         for o in 0..outer {
             for j in 0..inner {
                 let at = |k: usize| self.data[(o * len + k) * inner + j];

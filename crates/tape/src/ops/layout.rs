@@ -185,9 +185,9 @@ fn copy_blocks<T: Float>(
     count: usize,
     add: bool,
 ) {
-    if count == 0 || inner == 0 {
+    if count == 0 {
         // Nothing to copy, however many rows: `outer` can be huge for an empty tensor
-        // ([n, 0] sliced along axis 1).
+        // ([n, 0] sliced along axis 1). (An empty `inner` makes `outer` 0: `split_axis`.)
         return;
     }
     for o in 0..outer {
@@ -224,7 +224,8 @@ pub(crate) fn slice<'t, T: Float>(
     let mut out = dims.clone();
     out[ax] = len;
     let (outer, n, inn) = split_axis(&dims, ax);
-    if outer == 1 {
+    // (Counted apart from `outer`, which is 0 for an empty `inn`.)
+    if crate::shape::checked_numel(&dims[..ax]) == Some(1) {
         // One contiguous block of x: read in place.
         return Ok(record_view(Op::Slice, x, &out, &[ax, start], start * inn));
     }

@@ -38,10 +38,9 @@ pub(crate) fn check_size_of<T: Float>(
     out: &[usize],
     what: impl FnOnce() -> String,
 ) -> Result<()> {
-    let max = isize::MAX as usize / std::mem::size_of::<T>();
-    match crate::shape::checked_numel(out) {
-        Some(n) if n <= max => Ok(()),
-        _ => Err(Error::InvalidArgument {
+    match crate::shape::numel_in_memory::<T>(out) {
+        Some(_) => Ok(()),
+        None => Err(Error::InvalidArgument {
             op,
             msg: format!("{} would have shape {out:?}, more elements than fit in memory", what()),
         }),

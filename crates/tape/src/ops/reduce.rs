@@ -197,9 +197,14 @@ fn spread<T: Float, const SET: bool>(g: &[T], to: &[usize], ax: &mut [T], from: 
     }
 }
 
-/// (outer, len, inner) sizes around `axis`.
+/// (outer, len, inner) sizes around `axis`; `outer` is 0 when `inner` is.
 pub(crate) fn split_axis(dims: &[usize], axis: usize) -> (usize, usize, usize) {
-    (numel(&dims[..axis]), dims[axis], numel(&dims[axis + 1..]))
+    let inner = numel(&dims[axis + 1..]);
+    // No rows to loop over when each has no elements, however many there are ([n, 1, 0]
+    // with n up to usize::MAX): loops over outer × inner then end at once, in every op
+    // and backward rule that splits a shape around an axis.
+    let outer = if inner == 0 { 0 } else { numel(&dims[..axis]) };
+    (outer, dims[axis], inner)
 }
 
 /// Records `max_axis` (keeps the axis with size 1).
@@ -223,8 +228,6 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(outer * inn);
     let xv = &src[xn.val()..];
-    // An empty result can have a huge `outer` ([n, 1, 0] over axis 1): no loop over it.
-    let outer = if inn == 0 { 0 } else { outer };
     for o in 0..outer {
         for j in 0..inn {
             let mut m = xv[o * len * inn + j];
@@ -255,7 +258,6 @@ pub(crate) fn max_axis_vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], r
     let axis = inner.ints[n.aux as usize];
     let dims = &inner.shapes[xn.shape as usize].dims;
     let (outer, len, inn) = split_axis(dims, axis);
-    let outer = if inn == 0 { 0 } else { outer };
     let xv = &inner.values[xn.val()..][..outer * len * inn];
     let yv = &inner.values[n.val()..][..outer * inn];
     let (lo, hi) = adj.split_at_mut(n.adj());
