@@ -288,12 +288,10 @@ pub struct Tape<T: Float = f64> {
     pub(crate) id: u64,
     pub(crate) generation: Cell<u64>,
     resets: Cell<u64>,
-    /// Rewinds since the last reset.
-    rewinds: u64,
-    /// (rewind number, node count it went down to) of the rewinds since the last reset,
-    /// kept increasing in both from bottom to top (a rewind drops the entries it goes as
-    /// low as), so the first entry numbered after a mark's rewind count holds the lowest
-    /// point the tape went down to since the mark was taken.
+    /// (generation it started, node count it went down to) of the rewinds since the last
+    /// reset, kept increasing in both from bottom to top (a rewind drops the entries it
+    /// goes as low as), so the first entry after a mark's generation holds the lowest point
+    /// the tape went down to since the mark was taken.
     lows: Vec<(u64, usize)>,
     /// Bit 0: record source locations. Bit 1: anomaly mode.
     pub(crate) hooks: Cell<u8>,
@@ -330,7 +328,6 @@ impl<T: Float> Tape<T> {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
             resets: Cell::new(0),
-            rewinds: 0,
             lows: Vec::new(),
             hooks: Cell::new(0),
         }
@@ -369,7 +366,6 @@ impl<T: Float> Tape<T> {
         inner.refresh_room();
         self.generation.set(self.generation.get() + 1);
         self.resets.set(self.resets.get() + 1);
-        self.rewinds = 0;
         self.lows.clear();
     }
 
@@ -385,7 +381,7 @@ impl<T: Float> Tape<T> {
             customs: inner.customs.len(),
             dense: inner.dense,
             resets: self.resets.get(),
-            rewinds: self.rewinds,
+            generation: self.generation.get(),
             tape: self.id,
         }
     }
@@ -417,11 +413,6 @@ impl<T: Float> Tape<T> {
         if let Err(e) = self.mark_fits("rewind", mark) {
             panic!("{e}");
         }
-        self.rewinds += 1;
-        while self.lows.last().is_some_and(|&(_, low)| low >= mark.nodes) {
-            self.lows.pop();
-        }
-        self.lows.push((self.rewinds, mark.nodes));
         let inner = self.inner.get_mut();
         inner.nodes.truncate(mark.nodes);
         inner.values.truncate(mark.values);
@@ -434,6 +425,10 @@ impl<T: Float> Tape<T> {
         inner.dense = mark.dense;
         inner.refresh_room();
         self.generation.set(self.generation.get() + 1);
+        while self.lows.last().is_some_and(|&(_, low)| low >= mark.nodes) {
+            self.lows.pop();
+        }
+        self.lows.push((self.generation.get(), mark.nodes));
     }
 
     /// Rewinds to `mark`, then updates leaves recorded before it in place: `f(i, value,
@@ -529,7 +524,7 @@ impl<T: Float> Tape<T> {
                 mark.nodes,
                 self.inner.borrow().nodes.len()
             )
-        } else if let Some(low) = self.lowest_since(mark.rewinds).filter(|&low| low < mark.nodes) {
+        } else if let Some(low) = self.lowest_since(mark.generation).filter(|&low| low < mark.nodes) {
             format!(
                 "a rewind to node {low} after the mark (node {}) was taken dropped nodes before it; the \
                  nodes recorded since are not the ones it marked",
@@ -541,9 +536,9 @@ impl<T: Float> Tape<T> {
         Err(Error::InvalidArgument { op, msg })
     }
 
-    /// The lowest node count a rewind numbered after `rewinds` went down to, if any.
-    fn lowest_since(&self, rewinds: u64) -> Option<usize> {
-        let first = self.lows.partition_point(|&(n, _)| n <= rewinds);
+    /// The lowest node count a rewind since `generation` went down to, if any.
+    fn lowest_since(&self, generation: u64) -> Option<usize> {
+        let first = self.lows.partition_point(|&(g, _)| g <= generation);
         self.lows.get(first).map(|&(_, low)| low)
     }
 
@@ -970,8 +965,8 @@ pub struct Mark {
     customs: usize,
     dense: bool,
     resets: u64,
-    /// The tape's rewind count when it was taken.
-    rewinds: u64,
+    /// The tape's generation when it was taken (rewinds and resets advance it).
+    generation: u64,
     /// The tape it was taken on ([`Tape`]'s id): a mark fits no other tape.
     tape: u64,
 }
