@@ -2174,25 +2174,32 @@ fn check_op<T: Float>(
             let h = r.step;
             let total: usize = x0.iter().map(|x| x.len()).sum();
             let v = rng.unit(total);
-            let (mut xp, mut xm) = (x0.clone(), x0.clone());
-            let mut at = 0;
-            for k in 0..x0.len() {
-                for i in 0..x0[k].len() {
-                    let x = x0[k].data()[i];
-                    let hi = h * x.abs().max(1.0);
-                    xp[k].data_mut()[i] = (r.round)(x + hi * v[at]);
-                    xm[k].data_mut()[i] = (r.round)(x - hi * v[at]);
-                    at += 1;
+            // Every input element moved by t·max(1, |x|)·v (rounded to T).
+            let moved = |t: f64| {
+                let mut xs = x0.clone();
+                let mut at = 0;
+                for x in xs.iter_mut() {
+                    for xi in x.data_mut() {
+                        *xi = (r.round)(*xi + t * xi.abs().max(1.0) * v[at]);
+                        at += 1;
+                    }
                 }
-            }
-            if let (Ok(yp), Ok(ym)) = (forward(&xp), forward(&xm)) {
-                let two_h = 2.0 * h;
-                let mut ujv = 0.0;
-                let mut mag = 0.0;
+                xs
+            };
+            // ⟨u′, (op at x + t·w − op at x − t·w)/(2t)⟩ from those outputs, and its
+            // rounding noise.
+            let quotient = |yp: &Tensor<f64>, ym: &Tensor<f64>, t: f64| {
+                let (mut d, mut mag) = (0.0, 0.0);
                 for ((p, m), w) in yp.data().iter().zip(ym.data()).zip(u2.data()) {
-                    ujv += w * (p - m) / two_h;
+                    d += w * (p - m) / (2.0 * t);
                     mag += (w * p).abs() + (w * m).abs();
                 }
+                (d, NOISE * r.eps_fd * mag / (2.0 * t))
+            };
+            let (xp, xm) = (moved(h), moved(-h));
+            if let (Ok(yp), Ok(ym)) = (forward(&xp), forward(&xm)) {
+                let two_h = 2.0 * h;
+                let (ujv, noise) = quotient(&yp, &ym, h);
                 let (mut jtuv, mut scale) = (0.0, 0.0);
                 for k in 0..x0.len() {
                     for i in 0..x0[k].len() {
@@ -2202,7 +2209,6 @@ fn check_op<T: Float>(
                     }
                 }
                 let scale = scale.sqrt();
-                let noise = NOISE * r.eps_fd * mag / two_h;
                 // Across a declared kink: the one-sided quotients, from ⟨u′, op(x)⟩.
                 let flip = (branches(&xp).ok() != branches(&xm).ok()).then(|| {
                     let at =
@@ -2214,25 +2220,9 @@ fn check_op<T: Float>(
                 if e.status == Status::Fail || close_call(&e) {
                     // ⟨u′, (op(x + t·w) − op(x − t·w))/(2t)⟩ along the same direction w.
                     let mut q = |t: f64| -> Option<(f64, f64)> {
-                        let moved = |sign: f64| {
-                            let mut xs = x0.clone();
-                            let mut at = 0;
-                            for x in xs.iter_mut() {
-                                for xi in x.data_mut() {
-                                    *xi = (r.round)(*xi + sign * t * xi.abs().max(1.0) * v[at]);
-                                    at += 1;
-                                }
-                            }
-                            xs
-                        };
-                        let (yp, ym) = (forward(&moved(1.0)), forward(&moved(-1.0)));
+                        let (yp, ym) = (forward(&moved(t)), forward(&moved(-t)));
                         let (Ok(yp), Ok(ym)) = (yp, ym) else { return Some((f64::NAN, f64::NAN)) };
-                        let (mut d, mut mag) = (0.0, 0.0);
-                        for ((p, m), w) in yp.data().iter().zip(ym.data()).zip(u2.data()) {
-                            d += w * (p - m) / (2.0 * t);
-                            mag += (w * p).abs() + (w * m).abs();
-                        }
-                        Some((d, NOISE * r.eps_fd * mag / (2.0 * t)))
+                        Some(quotient(&yp, &ym, t))
                     };
                     settle(&mut e, &mut q, h, scale, &r);
                 }
