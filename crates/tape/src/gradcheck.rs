@@ -1074,9 +1074,7 @@ pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Result<Vec<u32>, String> 
                 let (op, parents) = crate::custom::parts(inner, id);
                 let xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
                 let refs: Vec<&Tensor<T>> = xs.iter().collect();
-                let codes = catch(|| op.branches(&refs))
-                    .map_err(|e| format!("the branches of custom `{}` panicked: {e}", op.name()))?;
-                if let Some(codes) = codes {
+                if let Some(codes) = declared_branches(op.as_ref(), op.name(), &refs)? {
                     s.push(u32::MAX);
                     s.extend(codes);
                 }
@@ -1099,6 +1097,16 @@ pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Result<Vec<u32>, String> 
         }
     }
     Ok(s)
+}
+
+/// The branch codes custom op `op` (called `name`) declares at `inputs`; its panic, as an
+/// error.
+fn declared_branches<T: Float>(
+    op: &dyn CustomOp<T>,
+    name: &str,
+    inputs: &[&Tensor<T>],
+) -> Result<Option<Vec<u32>>, String> {
+    catch(|| op.branches(inputs)).map_err(|e| format!("the branches of custom `{name}` panicked: {e}"))
 }
 
 /// Non-smooth points of the tape within `step·max(1, |x|)` of their breakpoint.
@@ -2142,9 +2150,7 @@ fn check_op<T: Float>(
     let branches = |xs: &[Tensor<f64>]| -> Result<Vec<u32>, String> {
         let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
         let refs: Vec<&Tensor<T>> = ts.iter().collect();
-        Ok(catch(|| op.branches(&refs))
-            .map_err(|e| format!("the branches of `{name}` panicked: {e}"))?
-            .unwrap_or_default())
+        Ok(declared_branches(op.as_ref(), &name, &refs)?.unwrap_or_default())
     };
     let phi = |xs: &[Tensor<f64>]| -> Result<(f64, Vec<u32>), String> {
         let y = forward(xs)?;
