@@ -1776,7 +1776,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
             }
         }
     }
-    noise_note(&mut rep);
+    decision_notes(&mut rep);
     localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
         let (l, notes, complete) = localize::<T, E, F>(f, inputs, o);
@@ -1814,7 +1814,7 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
             compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u), 2, &r2, &mut rng, &mut rep);
         }
     }
-    noise_note(&mut rep);
+    decision_notes(&mut rep);
     localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
         let (l, notes, complete) = localize_second::<T, F>(f, inputs);
@@ -1882,9 +1882,10 @@ fn nothing_checked(rep: &mut CheckReport) -> bool {
     true
 }
 
-/// Says when rounding noise, not the tolerance, decided some entries, and when some passed
-/// only after a step refinement.
-fn noise_note(rep: &mut CheckReport) {
+/// Says where the tolerance alone did not decide the entries: a check made only of kinks,
+/// passes through atol alone, passes only after a step refinement, and entries that the
+/// rounding noise decided.
+fn decision_notes(rep: &mut CheckReport) {
     if !rep.entries.is_empty() && rep.entries.iter().all(|e| e.status == Status::Kink) {
         let fast = if rep.resolved.fast.is_some() {
             ", or check element by element (with_full): in fast mode every random direction moves \
