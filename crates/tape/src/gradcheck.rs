@@ -2411,20 +2411,22 @@ fn localize<T: Float, E: Float, F: Func<T>>(
                 s.parents.iter().map(|&p| (inner.tensor(p), inner.node(p).grad)).unzip()
             };
             // A rule cannot be checked where values are not finite; the first such node is
-            // usually the answer to "why did the check fail" (NaN provenance).
-            let out = tape.inner.borrow().tensor(id);
-            if let Some(i) = out.data().iter().position(|v| !v.is_finite()) {
-                let args: Vec<String> = s.parents.iter().map(|p| format!("v{p}")).collect();
-                notes.push(format!(
-                    "first non-finite value: v{id} = {}({}) is {} at {:?}; localisation stops there",
-                    s.display_name(),
-                    args.join(", "),
-                    out.data()[i],
-                    unravel(i, out.shape())
-                ));
-                return (None, notes, false);
-            }
-            if thorough {
+            // usually the answer to "why did the check fail" (NaN provenance). Pass 1 has
+            // looked at every node by the time pass 2 runs.
+            if !thorough {
+                let out = tape.inner.borrow().tensor(id);
+                if let Some(i) = out.data().iter().position(|v| !v.is_finite()) {
+                    let args: Vec<String> = s.parents.iter().map(|p| format!("v{p}")).collect();
+                    notes.push(format!(
+                        "first non-finite value: v{id} = {}({}) is {} at {:?}; localisation stops there",
+                        s.display_name(),
+                        args.join(", "),
+                        out.data()[i],
+                        unravel(i, out.shape())
+                    ));
+                    return (None, notes, false);
+                }
+            } else {
                 // Pass 2 checks at most ELEMENT_BUDGET elements in all.
                 let need: usize = vals
                     .iter()
