@@ -121,12 +121,7 @@ fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<(
         return Ok(());
     };
     let dims = v.shape();
-    let mut index = vec![0; dims.len()];
-    let mut rest = i;
-    for (k, &d) in index.iter_mut().zip(dims).rev() {
-        *k = rest % d;
-        rest /= d;
-    }
+    let index = wengert_tape::shape::unravel(i, dims);
     Err(invalid(
         "bce",
         format!(

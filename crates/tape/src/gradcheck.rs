@@ -50,7 +50,7 @@ use crate::error::NodeId;
 use crate::float::Float;
 use crate::ops::Op;
 use crate::replay::{replay, spec};
-use crate::shape::numel;
+use crate::shape::{numel, unravel};
 use crate::tape::{Inner, Tape};
 use crate::tensor::Tensor;
 use crate::var::Var;
@@ -1021,17 +1021,6 @@ fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// [`catch`] of a fallible `f`: a panic and an error alike become the message.
 fn catch_result<R, E: fmt::Display>(f: impl FnOnce() -> Result<R, E>) -> Result<R, String> {
     catch(f)?.map_err(|e| e.to_string())
-}
-
-fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
-    let mut idx = vec![0; shape.len()];
-    for d in (0..shape.len()).rev() {
-        if shape[d] > 0 {
-            idx[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-    }
-    idx
 }
 
 fn to_f64<T: Float>(t: &Tensor<T>) -> Tensor<f64> {

@@ -14,6 +14,23 @@ pub fn numel(shape: &[usize]) -> usize {
     checked_numel(shape).unwrap_or(usize::MAX)
 }
 
+/// The multi-index of row-major flat index `flat` in `shape`, as errors and reports show an
+/// element.
+///
+/// ```
+/// assert_eq!(wengert_tape::shape::unravel(5, &[2, 3]), [1, 2]);
+/// ```
+pub fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for d in (0..shape.len()).rev() {
+        if shape[d] > 0 {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+    }
+    idx
+}
+
 /// Number of elements of a shape, or `None` if the product overflows `usize`.
 #[inline]
 pub(crate) fn checked_numel(shape: &[usize]) -> Option<usize> {
