@@ -81,6 +81,24 @@ fn scalar_out<T: Float>(op: &'static str, y: Var<'_, T>) -> Result<()> {
     }
 }
 
+/// An empty buffer with room for the result of `op` (a Hessian or Jacobian) of shape
+/// `outer ++ inner`, or an error naming the op and the shape when that many elements cannot
+/// exist or cannot be allocated (`n·n` grows fast: the Hessian of 10⁶ inputs is 8 TB of f64),
+/// instead of an overflowing multiplication or an allocator abort.
+fn result_buffer<T: Float>(op: &'static str, outer: &[usize], inner: &[usize]) -> Result<(Shape, Vec<T>)> {
+    let mut shape: Shape = outer.into();
+    shape.extend_from_slice(inner);
+    let too_big = |why: &str| Error::InvalidArgument {
+        op,
+        msg: format!("the result would have shape {shape:?}, {why}"),
+    };
+    let n = crate::shape::numel_in_memory::<T>(&shape)
+        .ok_or_else(|| too_big("more elements than fit in memory"))?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(n).map_err(|_| too_big(&format!("{n} elements, which could not be allocated")))?;
+    Ok((shape, data))
+}
+
 /// An error of `op` unless there is one direction (`what`: directions, tangents) per input.
 fn direction_count<T: Float>(op: &'static str, what: &str, xs: &[Tensor<T>], ds: &[Tensor<T>]) -> Result<()> {
     if xs.len() == ds.len() {
@@ -227,9 +245,9 @@ where
     ok(try_hessian(f, x))
 }
 
-/// Fallible [`hessian`]: [`Error::NotScalar`] if `f` does not return a scalar, and the
+/// Fallible [`hessian`]: [`Error::NotScalar`] if `f` does not return a scalar, the
 /// error of [`Var::try_backward_graph`] for a custom op on the path that has no
-/// `vjp_graph`.
+/// `vjp_graph`, and [`Error::InvalidArgument`] if the `n·n` result cannot be allocated.
 pub fn try_hessian<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -240,17 +258,14 @@ where
     let y = f(xv);
     scalar_out("hessian", y)?;
     let g = y.try_backward_graph()?.wrt(xv);
-    let n = x.len();
-    let mut data = Vec::with_capacity(n * n);
+    let (shape, mut data) = result_buffer("hessian", x.shape(), x.shape())?;
     let mut seed = Tensor::zeros(x.shape());
-    for i in 0..n {
+    for i in 0..x.len() {
         seed.data_mut()[i] = T::ONE;
         let row = g.try_backward_with_seed(&seed)?;
         data.extend_from_slice(&row[xv]);
         seed.data_mut()[i] = T::ZERO;
     }
-    let mut shape: Shape = x.shape().into();
-    shape.extend_from_slice(x.shape());
     Tensor::new(&shape, data)
 }
 
@@ -270,7 +285,7 @@ where
 /// ```
 ///
 /// # Panics
-/// Never for a well-formed `f`; see [`try_jacobian`].
+/// If the result cannot be allocated; see [`try_jacobian`].
 #[track_caller]
 pub fn jacobian<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
 where
@@ -280,7 +295,7 @@ where
     ok(try_jacobian(f, x))
 }
 
-/// Fallible [`jacobian`].
+/// Fallible [`jacobian`]: [`Error::InvalidArgument`] if the result cannot be allocated.
 pub fn try_jacobian<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -290,11 +305,11 @@ where
     let xv = tape.var(x);
     let y = f(xv);
     if y.len() > x.len() {
-        if let Ok(j) = columns(y, xv) {
+        if let Ok(j) = columns("jacobian", y, xv) {
             return Ok(j);
         }
     }
-    rows(y, xv)
+    rows("jacobian", y, xv)
 }
 
 /// The Jacobian by rows, one reverse sweep per output element (JAX's `jacrev`): row i
@@ -310,7 +325,7 @@ where
 /// ```
 ///
 /// # Panics
-/// Never for a well-formed `f`; see [`try_jacrev`].
+/// If the result cannot be allocated; see [`try_jacrev`].
 #[track_caller]
 pub fn jacrev<T, F>(f: F, x: &Tensor<T>) -> Tensor<T>
 where
@@ -320,7 +335,7 @@ where
     ok(try_jacrev(f, x))
 }
 
-/// Fallible [`jacrev`].
+/// Fallible [`jacrev`]: [`Error::InvalidArgument`] if the result cannot be allocated.
 pub fn try_jacrev<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -328,7 +343,7 @@ where
 {
     let tape = Tape::new();
     let xv = tape.var(x);
-    rows(f(xv), xv)
+    rows("jacrev", f(xv), xv)
 }
 
 /// The Jacobian by columns, one reverse sweep per input element over the recorded sweep
@@ -348,7 +363,8 @@ where
 }
 
 /// Fallible [`jacfwd`]: the error of [`Var::try_backward_graph_with_seed`] for a custom op
-/// on the path that has no `vjp_graph`.
+/// on the path that has no `vjp_graph`, and [`Error::InvalidArgument`] if the result cannot
+/// be allocated.
 pub fn try_jacfwd<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -356,17 +372,18 @@ where
 {
     let tape = Tape::new();
     let xv = tape.var(x);
-    columns(f(xv), xv)
+    columns("jacfwd", f(xv), xv)
 }
 
 /// The Jacobian of `y` in `xv` by columns: the sweep recorded with a seed variable u
 /// gives g(u) = Jᵀu, and column k is ∂g(u)ₖ/∂u.
-fn columns<'t, T: Float>(y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
+fn columns<'t, T: Float>(op: &'static str, y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
     let tape = y.tape();
     let u = tape.var(&Tensor::zeros(&y.shape()));
     let g = y.try_backward_graph_with_seed(u)?.wrt(xv);
-    let (m, n) = (y.len(), xv.len());
-    let mut data = vec![T::ZERO; m * n];
+    let n = xv.len();
+    let (shape, mut data) = result_buffer(op, &y.shape(), &xv.shape())?;
+    data.resize(y.len() * n, T::ZERO);
     let mut seed = Tensor::zeros(&xv.shape());
     for k in 0..n {
         seed.data_mut()[k] = T::ONE;
@@ -376,24 +393,19 @@ fn columns<'t, T: Float>(y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
         }
         seed.data_mut()[k] = T::ZERO;
     }
-    let mut shape = y.shape();
-    shape.extend_from_slice(&xv.shape());
     Tensor::new(&shape, data)
 }
 
 /// The Jacobian of `y` in `xv` by rows: one reverse sweep per element of `y`.
-fn rows<'t, T: Float>(y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
-    let m = y.len();
-    let mut data = Vec::with_capacity(m * xv.len());
+fn rows<'t, T: Float>(op: &'static str, y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
+    let (shape, mut data) = result_buffer(op, &y.shape(), &xv.shape())?;
     let mut seed = Tensor::zeros(&y.shape());
-    for i in 0..m {
+    for i in 0..y.len() {
         seed.data_mut()[i] = T::ONE;
         let row = y.try_backward_with_seed(&seed)?;
         data.extend_from_slice(&row[xv]);
         seed.data_mut()[i] = T::ZERO;
     }
-    let mut shape = y.shape();
-    shape.extend_from_slice(&xv.shape());
     Tensor::new(&shape, data)
 }
 

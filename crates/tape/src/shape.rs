@@ -31,9 +31,14 @@ pub fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     idx
 }
 
-/// Number of elements of a shape, or `None` if the product overflows `usize`.
+/// Number of elements of a shape, or `None` if the product overflows `usize`. A shape with a
+/// zero dimension has no elements whatever its other dimensions, in any order
+/// (`[usize::MAX, 2, 0]` as `[usize::MAX, 0, 2]`).
 #[inline]
 pub(crate) fn checked_numel(shape: &[usize]) -> Option<usize> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }
 
