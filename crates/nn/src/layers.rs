@@ -66,29 +66,42 @@ impl<T: Float> Linear<T> {
 
     /// A layer from given tensors: weight `[in, out]`, bias `[out]`.
     pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
-        if weight.rank() != 2 {
+        let layer = Linear { weight, bias };
+        layer.check_layout()?;
+        Ok(layer)
+    }
+
+    /// An error unless the weight is `[in, out]` and the bias `[out]` (the fields are public,
+    /// so a forward pass checks them again).
+    fn check_layout(&self) -> Result<()> {
+        let ws = self.weight.shape();
+        if ws.len() != 2 {
             return Err(Error::InvalidArgument {
                 op: "Linear",
-                msg: format!("weight must be [in, out], got shape {:?}", weight.shape()),
+                msg: format!("weight must be [in, out], got shape {ws:?}"),
             });
         }
-        if let Some(b) = &bias {
-            if b.shape() != [weight.shape()[1]] {
-                return Err(Error::InvalidArgument {
-                    op: "Linear",
-                    msg: format!("bias must have shape [{}], got {:?}", weight.shape()[1], b.shape()),
-                });
-            }
+        match &self.bias {
+            Some(b) if b.shape() != [ws[1]] => Err(Error::InvalidArgument {
+                op: "Linear",
+                msg: format!("bias must have shape [{}] for weight {ws:?}, got {:?}", ws[1], b.shape()),
+            }),
+            _ => Ok(()),
         }
-        Ok(Linear { weight, bias })
     }
 
     /// Number of inputs.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not `[in, out]`.
     pub fn inputs(&self) -> usize {
         self.weight.shape()[0]
     }
 
     /// Number of outputs.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not `[in, out]`.
     pub fn outputs(&self) -> usize {
         self.weight.shape()[1]
     }
@@ -121,6 +134,7 @@ impl<T: Float> Module<T> for Linear<T> {
                 msg: format!("{} parameter variables given, the layer has {want}", params.len()),
             });
         }
+        self.check_layout()?;
         let w = params[0];
         // Parameters bound from another module (a 3 → 7 layer's given to a 3 → 2 layer)
         // would run through silently wherever the input width fits both.
@@ -136,7 +150,7 @@ impl<T: Float> Module<T> for Linear<T> {
         let shape = x.shape();
         // Checked here, before anything is recorded, so the error names the layer's weight
         // and the expected width instead of the matmul's operands.
-        if ws.len() == 2 && shape.last() != Some(&ws[0]) {
+        if shape.last() != Some(&ws[0]) {
             return Err(wrong_width(x, w));
         }
         if shape.len() == 1 {

@@ -146,7 +146,9 @@ fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<(
 /// 1 − σ(40) both round to 0. At x = ±∞ the loss is its limit: 0 where σ(x) = t (the
 /// product c·x is selected away where its factor c is 0, instead of forming 0·∞ = NaN),
 /// +∞ elsewhere, with gradient σ(x) − t (PyTorch returns NaN for the value at (+∞, 1),
-/// (−∞, 0), (−∞, 1) and (−∞, ½)).
+/// (−∞, 0), (−∞, 1) and (−∞, ½)). The gradient with respect to a target that requires
+/// grad is −x, except at an infinite logit where σ(x) = t: there it is NaN, because the loss
+/// has no derivative in t (it is 0 at that target and infinite on either side).
 ///
 /// ```
 /// use wengert_nn::loss::{bce_with_logits, Reduction};

@@ -523,3 +523,23 @@ fn parameters_bound_from_another_layer_are_refused() {
     let err = m.forward(&p, t.constant(&Tensor::zeros(&[4, 3]))).unwrap_err();
     assert!(err.to_string().starts_with("Sequential: layer 0 (Linear): bound weight [3, 7] "), "{err}");
 }
+
+/// The fields are public: a weight or bias assigned another layout is refused by the forward
+/// pass with the error `from_tensors` gives (a 1-D weight ran into an index panic).
+#[test]
+fn a_reassigned_weight_or_bias_of_the_wrong_layout_is_refused() {
+    let t = Tape::new();
+    let x = t.constant(&Tensor::zeros(&[4, 3]));
+    let mut lin = Linear::<f64>::zeros(3, 2);
+    lin.weight = Tensor::zeros(&[6]);
+    let p = lin.bind(&t);
+    let err = lin.forward(&p, x).unwrap_err();
+    assert_eq!(err.to_string(), "Linear: weight must be [in, out], got shape [6]");
+    let mut lin = Linear::<f64>::zeros(3, 2);
+    lin.bias = Some(Tensor::zeros(&[1]));
+    let p = lin.bind(&t);
+    let err = lin.forward(&p, x).unwrap_err();
+    assert_eq!(err.to_string(), "Linear: bias must have shape [2] for weight [3, 2], got [1]");
+    let err = Linear::from_tensors(Tensor::<f64>::zeros(&[3, 2]), Some(Tensor::zeros(&[3]))).unwrap_err();
+    assert_eq!(err.to_string(), "Linear: bias must have shape [2] for weight [3, 2], got [3]");
+}
