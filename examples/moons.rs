@@ -10,7 +10,8 @@
 //! * 100 steps of SGD with lr = 1.0 − 0.9·k/100 at step k.
 //!
 //! The last line is `final loss=0.011391668749819278 accuracy=1` (the loss after 100 steps;
-//! micrograd's is 0.011391668749819284, 3 ulp away).
+//! micrograd's is 0.011391668749819284, 3 ulp away: the reference value of the W1 workload in
+//! `../shared/perf/README.md`, from its `w1_scalar_mlp.py`).
 //!
 //! ```text
 //! cargo run --release --example moons
