@@ -275,6 +275,7 @@ impl<'t, T: Float> WengertList<'t, T> {
             gradients,
             preview: self.preview,
             tape_id: self.tape.id,
+            generation: self.tape.generation.get(),
         })
     }
 
@@ -296,7 +297,12 @@ impl<'t, T: Float> WengertList<'t, T> {
 
     /// Graphviz DOT with each node's value and adjoint (micrograd's `data | grad`
     /// records). Nodes the sweep did not reach show `grad 0`; nodes no gradient flows
-    /// into (constants) show `grad –`.
+    /// into (constants, and nodes recorded after the output) show `grad –`. The same
+    /// text as [`WengertList::to_dot_with_sweep`] of the output's replayed sweep.
+    ///
+    /// # Panics
+    /// If `grads` were computed on another tape, or on this one before a reset or
+    /// rewind (their node numbers name other nodes now).
     ///
     /// ```
     /// use wengert_tape::trace::WengertList;
@@ -308,34 +314,51 @@ impl<'t, T: Float> WengertList<'t, T> {
     /// let dot = WengertList::new(&tape).to_dot_with_grads(&g);
     /// assert!(dot.contains("grad 3"));
     /// ```
+    #[track_caller]
     pub fn to_dot_with_grads(&self, grads: &Grads<T>) -> String {
+        assert!(
+            grads.computed_on(self.tape.id, self.tape.generation.get()),
+            "to_dot_with_grads: the gradients are of another tape, or of this tape before a reset \
+             or rewind, not of the tape being drawn"
+        );
         self.dot(|id| {
             let v = self.tape.get(id)?;
-            let g = grads.get(v)?;
-            Some(if !v.requires_grad() {
+            Some(if !v.requires_grad() || !grads.covers(id.0) {
                 "–".to_string()
+            } else if !grads.reached(v) {
+                "0".to_string()
             } else {
-                format_tensor(&Tensor::new(&v.shape(), g.to_vec()).ok()?, self.preview.min(4))
+                format_tensor(&Tensor::new(&v.shape(), grads.get(v)?.to_vec()).ok()?, self.preview.min(4))
             })
         })
     }
 
-    /// Graphviz DOT with the adjoints of a replayed sweep.
+    /// Graphviz DOT with the adjoints of a replayed sweep: as
+    /// [`WengertList::to_dot_with_grads`] of the same output's gradients.
+    ///
+    /// # Panics
+    /// If the sweep is of another tape, or of this one before a reset or rewind.
+    #[track_caller]
     pub fn to_dot_with_sweep(&self, sweep: &ReverseSweep<T>) -> String {
+        assert!(
+            sweep.tape_id == self.tape.id && sweep.generation == self.tape.generation.get(),
+            "to_dot_with_sweep: the sweep is of another tape, or of this tape before a reset or \
+             rewind, not of the tape being drawn"
+        );
         let mut adj: HashMap<u32, &Tensor<T>> = HashMap::new();
-        if sweep.tape_id == self.tape.id {
-            for s in &sweep.steps {
-                for u in &s.updates {
-                    adj.insert(u.target.0, &u.adjoint);
-                }
+        for s in &sweep.steps {
+            for u in &s.updates {
+                adj.insert(u.target.0, &u.adjoint);
             }
-            adj.insert(sweep.output.0, &sweep.seed);
         }
+        adj.insert(sweep.output.0, &sweep.seed);
         let inner_grad: Vec<bool> = self.tape.inner.borrow().nodes.iter().map(|n| n.grad).collect();
         self.dot(|id| {
             Some(match adj.get(&id.0) {
                 Some(t) => format_tensor(t, self.preview.min(4)),
-                None if inner_grad.get(id.0 as usize) == Some(&true) => "0".to_string(),
+                None if id.0 <= sweep.output.0 && inner_grad.get(id.0 as usize) == Some(&true) => {
+                    "0".to_string()
+                }
                 None => "–".to_string(),
             })
         })
@@ -474,13 +497,16 @@ pub struct ReverseSweep<T: Float = f64> {
     pub gradients: Vec<InputGradient<T>>,
     preview: usize,
     tape_id: u64,
+    /// The tape's step (reset and rewind start a new one) when the sweep ran.
+    generation: u64,
 }
 
 impl<T: Float> ReverseSweep<T> {
     /// The gradient of the output with respect to `input`, if `input` is an input of
-    /// the sweep's tape recorded before the output.
+    /// the sweep's tape recorded before the output, in the same step (not after a reset
+    /// or rewind).
     pub fn gradient(&self, input: Var<'_, T>) -> Option<&Tensor<T>> {
-        if input.tape.id != self.tape_id {
+        if input.tape.id != self.tape_id || input.tape.generation.get() != self.generation {
             return None;
         }
         self.gradients.iter().find(|g| g.input == input.node()).map(|g| &g.gradient)

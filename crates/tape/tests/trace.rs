@@ -527,3 +527,66 @@ fn recorded_locations_are_printed() {
     let expected = format!("trace.rs:{line}]");
     assert!(text.lines().nth(1).unwrap().ends_with(&expected), "{text}");
 }
+
+/// The two ways to put adjoints on the graph agree on every node: one reached, one the
+/// output does not depend on (a tensor and a scalar), and one recorded after the output.
+#[test]
+fn dot_with_grads_and_dot_with_sweep_agree_off_the_path() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from([1.0, 2.0]));
+    let s = tape.scalar(3.0);
+    let _unused = x.exp();
+    let _unused_scalar = s.sin();
+    let f = (x * 2.0).sum();
+    let _after = f * 3.0;
+    let list = WengertList::new(&tape);
+    let from_grads = list.to_dot_with_grads(&f.backward());
+    let from_sweep = list.to_dot_with_sweep(&list.reverse_sweep(f).unwrap());
+    assert_eq!(from_grads, from_sweep);
+    assert!(from_grads.contains("v2 | exp(v0) | data [2] [2.718281828459045, 7.38905609893065] | grad 0\""));
+    // Recorded after the output: no gradient flows into it from f.
+    assert!(from_grads.contains("v6 | v5 · 3 | data 18 | grad –\""), "{from_grads}");
+}
+
+/// Adjoints of another tape, or of this tape before a rewind, are not drawn onto this
+/// tape's nodes (they used to show as `grad 0` everywhere, or vanish).
+#[test]
+fn dot_refuses_adjoints_of_another_tape_or_step() {
+    let tape = Tape::<f64>::new();
+    let x = tape.scalar(2.0);
+    let _y = x * x;
+    let other = Tape::<f64>::new();
+    let z = other.scalar(1.0);
+    let zz = z * z;
+    let sweep = WengertList::new(&other).reverse_sweep(zz).unwrap();
+    let grads = zz.backward();
+    let list = WengertList::new(&tape);
+    let msg = |r: std::thread::Result<String>| match r {
+        Ok(dot) => panic!("drew another tape's adjoints:\n{dot}"),
+        Err(e) => e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default(),
+    };
+    let e = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list.to_dot_with_sweep(&sweep))));
+    assert!(e.contains("to_dot_with_sweep") && e.contains("another tape"), "{e}");
+    let e = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list.to_dot_with_grads(&grads))));
+    assert!(e.contains("to_dot_with_grads") && e.contains("another tape"), "{e}");
+
+    // The same tape after a rewind: the node ids now name other nodes.
+    let mut tape = Tape::<f64>::new();
+    let mark = tape.mark();
+    let sweep = {
+        let x = tape.scalar(2.0);
+        let y = x * x;
+        WengertList::new(&tape).reverse_sweep(y).unwrap()
+    };
+    tape.rewind(&mark);
+    let x = tape.scalar(5.0);
+    let _ = x.sin();
+    let list = WengertList::new(&tape);
+    let e = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list.to_dot_with_sweep(&sweep))));
+    assert!(e.contains("to_dot_with_sweep"), "{e}");
+    assert!(sweep.gradient(x).is_none(), "a sweep from before the rewind answers for a new node");
+}
