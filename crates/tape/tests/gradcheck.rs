@@ -1733,3 +1733,48 @@ fn f32_rounding_of_many_elements_adds_in_quadrature() {
         assert!(!r.passed(), "factor {factor}:\n{r}");
     }
 }
+
+/// At order 2 the function differenced is ⟨∇f, u⟩, and at abs's breakpoint ∇|x| jumps
+/// from −1 to 1: the one-sided quotients double as the step halves, so no derivative
+/// exists there to compare abs''(0) = 0 with. The entry is a kink, not a failure that
+/// blames abs's second-order rule (the quotients are both u/h, so the analytic 0 is not
+/// between them, which is how it used to fail). Elsewhere a wrong second-order rule
+/// still fails.
+#[test]
+fn a_jump_of_the_gradient_at_order_2_is_a_kink() {
+    let x = Tensor::from([0.0, 0.5, -0.7]);
+    let r = gradgradcheck(|v| v[0].abs().sum(), std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(r.passed() && r.kinks().iter().all(|e| e.order == 2) && r.kinks().len() == 1, "{r}");
+    let r = gradgradcheck(
+        |v| (v[0].abs() * v[0].square() + v[0].abs()).sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    // A second-order rule that is wrong away from the breakpoint still fails.
+    let op = Rc::new(CubeWrongSecond);
+    let r = gradgradcheck(
+        move |v| (v[0].tape().custom(op.clone(), &[v[0]]).unwrap() + v[0].abs()).sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(!r.passed() && r.failures().iter().all(|e| e.order == 2), "{r}");
+}
+
+/// x³ whose vjp_graph has the right value, 3x²·ȳ, but half its derivative in x (one
+/// factor x detached).
+struct CubeWrongSecond;
+impl CustomOp<f64> for CubeWrongSecond {
+    fn name(&self) -> &str {
+        "cube_wrong_second"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].map(|v| v * v * v))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| 3.0 * x[0].data()[i].powi(2) * g.data()[i])]
+    }
+    fn vjp_graph<'t>(&self, x: &[Var<'t>], _y: Var<'t>, g: Var<'t>) -> Option<Vec<Var<'t>>> {
+        Some(vec![g * x[0] * x[0].detach() * 3.0])
+    }
+}
