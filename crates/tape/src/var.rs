@@ -716,6 +716,54 @@ impl<'t, T: Float> Var<'t, T> {
         Ok(self.square().sum_axis_as("norm_axis", axis, keepdim)?.sqrt_or_zero())
     }
 
+    /// x·ln y, and 0 where x = 0 (for any y but NaN), with broadcasting: PyTorch's
+    /// `torch.xlogy`, SciPy's `xlogy`. It is the term of an entropy or a KL divergence, Σ p·ln p or
+    /// Σ p·(ln p − ln q), in which a probability of exactly 0 contributes 0, where
+    /// `p * p.ln()` gives 0·(−∞) = NaN in the value and the gradient.
+    ///
+    /// Where x = 0 both gradients are 0 (PyTorch's for x; its ∂/∂y there is x/y, also 0
+    /// except at y = 0, where it is NaN). Elsewhere they are ln y and x/y. Recorded as
+    /// selections, like [`Var::norm`], so it is differentiable twice.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let p = tape.var_from(&[3], &[0.0, 0.25, 0.75]);
+    /// let h = -p.xlogy(p).sum(); // entropy, with 0·ln 0 = 0
+    /// assert!((h.item() - 0.5623351446188083).abs() < 1e-15);
+    /// let g = h.backward().wrt(p); // −(ln p + 1) where p > 0
+    /// assert_eq!(g.data()[0], 0.0);
+    /// assert!((g.data()[1] - (-(0.25f64.ln()) - 1.0)).abs() < 1e-15);
+    /// ```
+    #[track_caller]
+    pub fn xlogy(self, y: Var<'t, T>) -> Var<'t, T> {
+        ok(self.try_xlogy(y))
+    }
+
+    /// Fallible [`Var::xlogy`]: an error names both shapes when they do not broadcast
+    /// together (and records nothing then).
+    #[track_caller]
+    pub fn try_xlogy(self, y: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.try_same_tape(y, "xlogy")?;
+        let (a, b) = (self.shape(), y.shape());
+        if crate::shape::broadcast_shapes(&a, &b).is_none() {
+            return Err(Error::ShapeMismatch {
+                op: "xlogy",
+                lhs: a,
+                rhs: b,
+                lhs_node: self.node(),
+                rhs_node: y.node(),
+            });
+        }
+        // x = 0 and y not NaN (a NaN y gives NaN, as in PyTorch and SciPy).
+        let zero_here = self.is_zero().try_masked(y.ge_mask(y))?;
+        let (zero, one) = (self.tape.scalar_constant(T::ZERO), self.tape.scalar_constant(T::ONE));
+        // The inner selection keeps ln away from y where x = 0, so that ln's rule there sees
+        // 1, not a y of 0 (whose slope, infinite, would make a NaN of the zero adjoint).
+        let log_y = zero_here.try_select(one, y)?.ln();
+        zero_here.try_select(zero, self * log_y)
+    }
+
     /// √x of a sum of squares x, with value and gradient 0 where x = 0: the inner
     /// selection keeps √'s infinite slope at 0 out of the backward sweep (see
     /// [`Var::select`]). The test is x = 0, not x > 0, so a NaN takes the √ side and
