@@ -981,3 +981,17 @@ fn panics_point_at_the_caller() {
     let (at, line) = (panic_location(|| x.backward()), line!());
     assert_eq!(at, here(line), "backward");
 }
+
+/// scatter_rows says which of its two conditions failed, in words (it printed
+/// `(max Some(5))`, Rust's debug text of an Option, for both).
+#[test]
+fn scatter_rows_errors_say_what_is_wrong() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::zeros(&[2, 3]));
+    let e = x.try_scatter_rows(&[5, 0], 2).unwrap_err().to_string();
+    assert_eq!(e, "scatter_rows: index 5 at position 0 is out of range for 2 rows (scattering [2, 3] (v0))");
+    let e = x.try_scatter_rows(&[0], 2).unwrap_err().to_string();
+    assert_eq!(e, "scatter_rows: 1 indices for [2, 3] (v0), which has 2 rows");
+    let e = tape.scalar(1.0).try_scatter_rows(&[0], 2).unwrap_err().to_string();
+    assert_eq!(e, "scatter_rows: 1 indices for [] (v1), which has no rows (a scalar)");
+}

@@ -333,16 +333,17 @@ pub(crate) fn index_select<'t, T: Float>(x: Var<'t, T>, idx: &[usize]) -> Result
 #[track_caller]
 pub(crate) fn scatter_rows<'t, T: Float>(x: Var<'t, T>, idx: &[usize], rows: usize) -> Result<Var<'t, T>> {
     let (xo, dims) = x_info(x);
-    if dims.is_empty() || dims[0] != idx.len() || idx.iter().any(|&i| i >= rows) {
-        return Err(Error::InvalidArgument {
-            op: "scatter_rows",
-            msg: format!(
-                "{} indices (max {:?}) do not fit {dims:?} ({}) scattered into {rows} rows",
-                idx.len(),
-                idx.iter().max(),
-                x.node()
-            ),
-        });
+    let bad = |msg: String| Err(Error::InvalidArgument { op: "scatter_rows", msg });
+    if dims.is_empty() || dims[0] != idx.len() {
+        let has = dims.first().map_or("no rows (a scalar)".to_string(), |r| format!("{r} rows"));
+        return bad(format!("{} indices for {dims:?} ({}), which has {has}", idx.len(), x.node()));
+    }
+    if let Some(i) = idx.iter().position(|&i| i >= rows) {
+        return bad(format!(
+            "index {} at position {i} is out of range for {rows} rows (scattering {dims:?} ({}))",
+            idx[i],
+            x.node()
+        ));
     }
     let row = numel(&dims[1..]);
     let mut out = dims.clone();
