@@ -16,6 +16,7 @@
 //! | [`cross_entropy`] | −log_softmax(x)ᵢ\[tᵢ\] | softmax(x)ᵢ − one_hot(tᵢ) |
 //! | [`CrossEntropy`] | −Σₖ t̃ᵢₖ·log_softmax(x)ᵢₖ, t̃ = (1−ε)·t + ε/c | softmax(x)ᵢ − t̃ᵢ (rows of t summing to 1) |
 //! | [`nll_loss`] | −xᵢ\[tᵢ\] (x holds log-probabilities) | −one_hot(tᵢ) |
+//! | [`kl_div`] | t·(ln t − x), 0 where t = 0 (x holds log-probabilities) | −t |
 //!
 //! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements;
 //! for the classification losses, the number of rows n, as in PyTorch without class
@@ -698,6 +699,48 @@ impl NllLoss {
         }
         reduce(OP, log_probs, self.reduction, || Ok(-pick(log_probs, targets, n, c)?))
     }
+}
+
+/// Kullback–Leibler divergence KL(t ‖ q) from log-probabilities, like PyTorch's
+/// `kl_div(input, target)` (`KLDivLoss`): per element t·(ln t − ln q), with `log_q` the
+/// input (log-probabilities, e.g. `log_softmax`) and `target` probabilities. A target
+/// element of exactly 0 contributes 0 (computed with [`Var::xlogy`], PyTorch's
+/// `xlogy(t, t)`), not 0·ln 0 = NaN, so a one-hot or sparse target works.
+///
+/// The reductions are PyTorch's `'sum'`, `'mean'` (over elements) and `'none'`. The
+/// divergence per example, which PyTorch's `'batchmean'` averages, is `Sum` divided by
+/// the number of rows: `(kl_div(log_q, t, Sum)? / n as f64)`.
+///
+/// The gradient with respect to `log_q` is −t; with respect to `target`,
+/// ln t + 1 − ln q where t > 0, and −ln q where t = 0 (where t·ln t has no derivative,
+/// xlogy's is taken as 0).
+///
+/// # Errors
+/// `ShapeMismatch` if the shapes differ; the mean of no elements.
+///
+/// ```
+/// use wengert_nn::loss::{kl_div, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let logits = t.var(&Tensor::from([[0.2, -1.0, 0.5]]));
+/// let p = t.constant(&Tensor::from([[0.0, 0.25, 0.75]]));
+/// let l = kl_div(logits.log_softmax(1), p, Reduction::Sum)?;
+/// let q = logits.softmax(1).value();
+/// let want = 0.25 * (0.25f64 / q.data()[1]).ln() + 0.75 * (0.75f64 / q.data()[2]).ln();
+/// assert!((l.item() - want).abs() < 1e-15);
+/// let g = l.backward().wrt(logits); // softmax(x) − p, as cross-entropy's
+/// assert!((g.data()[0] - q.data()[0]).abs() < 1e-15);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+pub fn kl_div<'t, T: Float>(
+    log_q: Var<'t, T>,
+    target: Var<'t, T>,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    const OP: &str = "kl_div";
+    same_shape(OP, log_q, target)?;
+    reduce(OP, log_q, reduction, || Ok(target.try_xlogy(target)? - target * log_q))
 }
 
 /// Absolute error |x − y|, like PyTorch's `L1Loss`. The gradient is sign(x − y), and 0

@@ -1,5 +1,6 @@
 //! Classification and robust-regression losses: cross_entropy (class indices, label
-//! smoothing, class probabilities), nll_loss, l1_loss, huber_loss and smooth_l1_loss.
+//! smoothing, class probabilities), nll_loss, kl_div, l1_loss, huber_loss and
+//! smooth_l1_loss.
 //!
 //! * Values against plain-f64 references written here from PyTorch's definitions (not
 //!   with tape ops), and against numbers worked out by hand.
@@ -16,7 +17,7 @@ use proptest::test_runner::{Config, RngSeed};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wengert_nn::loss::{
-    cross_entropy, huber_loss, l1_loss, nll_loss, smooth_l1_loss, CrossEntropy, NllLoss, Reduction,
+    cross_entropy, huber_loss, kl_div, l1_loss, nll_loss, smooth_l1_loss, CrossEntropy, NllLoss, Reduction,
 };
 use wengert_tape::gradcheck::{gradcheck, gradcheck_fn, CheckOptions, CheckReport, Function};
 use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
@@ -1731,4 +1732,45 @@ fn nll_loss_weights_and_ignore_index_match_pytorch() {
         Err(Error::InvalidArgument { op: "nll_loss", msg }) => assert!(msg.contains("log_probs"), "{msg}"),
         other => panic!("{other:?}"),
     }
+}
+
+/// kl_div against PyTorch's definition, t·(ln t − x) with 0 where t = 0, for each
+/// reduction; gradients −t (wrt the log-probabilities) and ln t + 1 − x (wrt the target;
+/// −x where t = 0, xlogy's slope there taken as 0), finite with one-hot targets; gradcheck
+/// through log_softmax.
+#[test]
+fn kl_div_matches_torch_with_zero_targets() {
+    let logits = [0.2, -1.0, 0.5, 3.0, 0.0, -2.0];
+    let target = [0.0, 0.25, 0.75, 1.0, 0.0, 0.0];
+    let tape = Tape::<f64>::new();
+    let x = tape.var_from(&[2, 3], &logits);
+    let t = tape.var_from(&[2, 3], &target);
+    let lq = x.log_softmax(1);
+    let lqv = lq.value();
+    let per: Vec<f64> =
+        target.iter().zip(lqv.data()).map(|(&t, &l)| if t == 0.0 { 0.0 } else { t * (t.ln() - l) }).collect();
+    let none = kl_div(lq, t, Reduction::None).unwrap();
+    assert_all_close(none.value().data(), &per, 1e-15);
+    let sum = kl_div(lq, t, Reduction::Sum).unwrap();
+    assert!(close(sum.item(), per.iter().sum(), 1e-15));
+    let mean = kl_div(lq, t, Reduction::Mean).unwrap();
+    assert!(close(mean.item(), per.iter().sum::<f64>() / 6.0, 1e-15));
+    let g = sum.backward();
+    // Through log_softmax: softmax(x) − t per row (each target row sums to 1).
+    let q: Vec<f64> = lqv.data().iter().map(|l| l.exp()).collect();
+    let want: Vec<f64> = q.iter().zip(&target).map(|(q, t)| q - t).collect();
+    assert_all_close(g.wrt(x).data(), &want, 1e-14);
+    let gt: Vec<f64> =
+        target.iter().zip(lqv.data()).map(|(&t, &l)| if t == 0.0 { -l } else { t.ln() + 1.0 - l }).collect();
+    assert_all_close(g.wrt(t).data(), &gt, 1e-14);
+    let rep = gradcheck(
+        |v| {
+            kl_div(v[0].log_softmax(1), v[0].tape().constant_from(&[2, 3], &target), Reduction::Mean).unwrap()
+        },
+        &[Tensor::new(&[2, 3], logits.to_vec()).unwrap()],
+        &CheckOptions::default(),
+    );
+    assert_clean(&rep);
+    let e = kl_div(lq, tape.constant_from(&[3], &[1.0, 0.0, 0.0]), Reduction::Sum).unwrap_err().to_string();
+    assert!(e.starts_with("kl_div: incompatible shapes [2, 3]") && e.contains("[3]"), "{e}");
 }
