@@ -442,14 +442,7 @@ impl<'t, T: Float> Var<'t, T> {
             });
         }
         let out = fits.expect("checked above");
-        let widen = |x: Var<'t, T>, s: &[usize]| {
-            if s == out.as_slice() {
-                Ok(x)
-            } else {
-                layout::broadcast_to(x, &out)
-            }
-        };
-        let (cond, a, b) = (widen(self, &c)?, widen(on_true, &a)?, widen(on_false, &b)?);
+        let (cond, a, b) = (widen(self, &c, &out)?, widen(on_true, &a, &out)?, widen(on_false, &b, &out)?);
         Ok(crate::ops::binary::record_select(cond, a, b))
     }
 
@@ -768,6 +761,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// selection keeps √'s infinite slope at 0 out of the backward sweep (see
     /// [`Var::select`]). The test is x = 0, not x > 0, so a NaN takes the √ side and
     /// stays NaN in the value and the gradient.
+    #[track_caller]
     fn sqrt_or_zero(self) -> Var<'t, T> {
         let zero_here = self.is_zero();
         let (zero, one) = (self.tape.scalar_constant(T::ZERO), self.tape.scalar_constant(T::ONE));
@@ -777,6 +771,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// Σ (x − mean)² / (n − `correction`) over the resolved axis `ax`, keeping it with
     /// size 1: two passes (the mean first), so it stays accurate when the mean is large
     /// against the spread.
+    #[track_caller]
     fn variance(self, op: &'static str, ax: usize, correction: usize) -> Result<Var<'t, T>> {
         let dims = self.shape();
         let n = dims[ax];
@@ -1215,6 +1210,16 @@ fn too_few<T: Float>(op: &'static str, x: Var<'_, T>, ax: Option<usize>, correct
     }
 }
 
+/// `x` of shape `s` broadcast to `out`, or `x` itself if it has that shape already.
+#[track_caller]
+fn widen<'t, T: Float>(x: Var<'t, T>, s: &[usize], out: &[usize]) -> Result<Var<'t, T>> {
+    if s == out {
+        Ok(x)
+    } else {
+        layout::broadcast_to(x, out)
+    }
+}
+
 /// `dims` with axis `ax` set to 1: the shape of a reduction over that axis that keeps it.
 fn kept_shape(dims: &[usize], ax: usize) -> Shape {
     let mut kept: Shape = dims.into();
@@ -1224,6 +1229,7 @@ fn kept_shape(dims: &[usize], ax: usize) -> Shape {
 
 /// A reduction's result `r`, computed with axis `ax` of `dims` kept at size 1: as it is
 /// with `keepdim`, else reshaped without that axis.
+#[track_caller]
 fn keep_or_drop<'t, T: Float>(
     r: Var<'t, T>,
     mut dims: Shape,

@@ -590,3 +590,53 @@ fn dot_refuses_adjoints_of_another_tape_or_step() {
     assert!(e.contains("to_dot_with_sweep"), "{e}");
     assert!(sweep.gradient(x).is_none(), "a sweep from before the rewind answers for a new node");
 }
+
+/// Every node an op records, also inside a composed op (norm, var, std, logsumexp,
+/// softmax, min, select's broadcasts, xlogy, matmul's reshapes, gather), is located at
+/// the user's call, not in the library's sources: the location is what a Wengert list
+/// or an anomaly report points the user to.
+#[test]
+fn composed_ops_record_the_callers_location() {
+    let tape = Tape::<f64>::new();
+    tape.record_locations(true);
+    let x = tape.var(&Tensor::from([[1.0, 2.0], [3.0, 4.0]]));
+    let v = tape.var(&Tensor::from([1.0, 2.0]));
+    let b = tape.var(&Tensor::zeros(&[3, 2, 2]));
+    let _ = x.norm();
+    let _ = x.norm_axis(1, false);
+    let _ = x.var(1);
+    let _ = x.var_axis(1, true, 0);
+    let _ = x.std(0);
+    let _ = x.std_axis(0, false, 1);
+    let _ = x.logsumexp(1, false);
+    let _ = x.log_softmax(0);
+    let _ = x.softmax(1);
+    let _ = x.xlogy(v);
+    let _ = x.min_axis(0, false);
+    let _ = x.min();
+    let _ = x.max();
+    let _ = x.mean_axis(0, false);
+    let _ = x.sum_axis(1, false);
+    let _ = x.mean();
+    let _ = x.step_mask().select(x, tape.scalar_constant(0.0));
+    let _ = v.matmul(x);
+    let _ = x.matmul(v);
+    let _ = v.matmul(v);
+    let _ = b.matmul(x);
+    let _ = x.gather(1, &[2, 1], &[0, 1]);
+    let _ = Var::concat(&[x, x], 1);
+    let _ = x.transpose();
+    let _ = x.lt_mask(v);
+    let _ = x.maximum(v) + v;
+    let _ = x.slice(1, 1, 1).pad(1, 0, 3).index_select(&[1, 1]).scatter_rows(&[0, 2], 3);
+    let _ = x.permute(&[1, 0]).reshape(&[4]).broadcast_to(&[2, 4]).sum_to(&[1, 4]);
+    let _ = x.clamp(0.0, 1.0).powf(2.0).rsub(1.0).rdiv(1.0).detach();
+    let _ = x.matmul_add(x, v).var_axis(-1, false, 0);
+    let inside: Vec<String> = WengertList::new(&tape)
+        .entries()
+        .into_iter()
+        .filter(|e| e.location.as_deref().is_none_or(|l| !l.contains("tests/trace.rs")))
+        .map(|e| format!("{} = {}  [{:?}]", e.id, e.expr, e.location))
+        .collect();
+    assert!(inside.is_empty(), "nodes located elsewhere than at the call:\n{}", inside.join("\n"));
+}
