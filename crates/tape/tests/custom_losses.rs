@@ -498,6 +498,48 @@ fn cosine_embedding_loss() {
     assert!(g.iter().all(|g| g.data().iter().all(|v| v.is_finite())), "{g:?}");
 }
 
+/// InfoNCE (SimCLR's NT-Xent) on four embeddings in two positive pairs: cosine
+/// similarities over a temperature, the diagonal masked with −∞ by `select`, then
+/// log_softmax per row and the positive picked with gather.
+fn info_nce<'t>(v: &[Var<'t>]) -> Var<'t> {
+    let z = v[0]; // [4, 3]
+    let tape = z.tape();
+    let zn = z / z.norm_axis(1, true);
+    let sim = zn.matmul(zn.transpose()) / 0.5;
+    let eye = tape.constant(&Tensor::from_fn(&[4, 4], |i| if i / 4 == i % 4 { 1.0 } else { 0.0 }));
+    let masked = eye.select(tape.scalar_constant(f64::NEG_INFINITY), sim);
+    -masked.log_softmax(1).gather(1, &[4, 1], &[1, 0, 3, 2]).mean()
+}
+
+fn info_nce_ref(v: &[Tensor]) -> f64 {
+    let z: Vec<Vec<f64>> = (0..4)
+        .map(|i| {
+            let r = &v[0].data()[i * 3..i * 3 + 3];
+            let n = r.iter().map(|a| a * a).sum::<f64>().sqrt();
+            r.iter().map(|a| a / n).collect()
+        })
+        .collect();
+    let pos = [1, 0, 3, 2];
+    let mut s = 0.0;
+    for i in 0..4 {
+        let sims: Vec<f64> = (0..4)
+            .filter(|&j| j != i)
+            .map(|j| z[i].iter().zip(&z[j]).map(|(a, b)| a * b).sum::<f64>() / 0.5)
+            .collect();
+        let m = sims.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let lse = m + sims.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
+        let p = z[i].iter().zip(&z[pos[i]]).map(|(a, b)| a * b).sum::<f64>() / 0.5;
+        s += lse - p;
+    }
+    s / 4.0
+}
+
+#[test]
+fn info_nce_with_a_masked_diagonal() {
+    let z = t(&[4, 3], &[0.1, 0.5, -0.3, 0.2, 0.4, -0.1, -1.0, 0.3, 0.8, -0.7, 0.1, 1.0]);
+    audit("info_nce", info_nce, &info_nce_ref, &[z], &[]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Reuse, broadcasting, mixed reductions
 // ---------------------------------------------------------------------------------------
