@@ -112,14 +112,16 @@ impl<'t, T: Float> WengertList<'t, T> {
     }
 
     /// Names `var` in the printout (`v0 = x (input)`; a named op result gets `(f)` after
-    /// its value, and the gradients at the end of a sweep read `∂f/∂x`).
+    /// its value, and the gradients at the end of a sweep read `∂f/∂x`). Control
+    /// characters in the name are shown escaped (a newline as `\n`), so that a name
+    /// cannot break a line of the list in two.
     ///
     /// # Panics
     /// If `var` is from another tape.
     #[track_caller]
     pub fn name(mut self, var: Var<'t, T>, name: &str) -> Self {
         assert!(std::ptr::eq(var.tape, self.tape), "WengertList::name: {} is from another tape", var.node());
-        self.names.insert(var.id, name.to_string());
+        self.names.insert(var.id, printable(name));
         self
     }
 
@@ -556,6 +558,12 @@ impl<T: Float> fmt::Display for ReverseSweep<T> {
         }
         Ok(())
     }
+}
+
+/// `s` with its control characters escaped as Rust writes them (`\n`, `\t`,
+/// `\u{1b}`), and nothing else changed.
+fn printable(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }
 
 /// `x (input)`, or `input` without a name.

@@ -640,3 +640,21 @@ fn composed_ops_record_the_callers_location() {
         .collect();
     assert!(inside.is_empty(), "nodes located elsewhere than at the call:\n{}", inside.join("\n"));
 }
+
+/// A name with a newline (or another control character) cannot forge a line of the
+/// list, of the sweep or of a DOT label: it is shown escaped.
+#[test]
+fn names_with_control_characters_are_escaped() {
+    let tape = Tape::<f64>::new();
+    let x = tape.scalar(2.0);
+    let f = x * x;
+    let list = WengertList::new(&tape).name(x, "x\nv9 = forged").name(f, "f\t\u{1b}[31m");
+    let text = list.to_string();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("v0 = x\\nv9 = forged (input)"), "{text}");
+    assert!(text.contains("(f\\t\\u{1b}[31m)"), "{text}");
+    let sweep = list.reverse_sweep(f).unwrap().to_string();
+    assert!(sweep.contains("∂f\\t\\u{1b}[31m/∂x\\nv9 = forged"), "{sweep}");
+    let dot = list.to_dot();
+    assert!(dot.lines().filter(|l| l.contains("forged")).all(|l| l.starts_with("  v0 [label=")), "{dot}");
+}
