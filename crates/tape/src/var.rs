@@ -270,6 +270,24 @@ impl<'t, T: Float> Var<'t, T> {
         is_zero => IsZeroMask;
     }
 
+    /// ln σ(x), PyTorch's `logsigmoid`: −softplus(−x), finite for any finite x
+    /// (`x.sigmoid().ln()` is −∞ below x ≈ −745 in f64, with a NaN gradient); derivative
+    /// σ(−x) = 1 − σ(x), exactly (softplus' = σ). The log-likelihood term of a logistic
+    /// model: ln p = log_sigmoid(x), ln(1 − p) = log_sigmoid(−x).
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[2], &[-800.0, 0.0]);
+    /// let y = x.log_sigmoid();
+    /// assert_eq!(y.value().data(), &[-800.0, -std::f64::consts::LN_2]);
+    /// assert_eq!(y.sum().backward().wrt(x).data(), &[1.0, 0.5]);
+    /// ```
+    #[track_caller]
+    pub fn log_sigmoid(self) -> Var<'t, T> {
+        -(-self).softplus()
+    }
+
     /// x^p for a constant exponent p; derivative p·x^(p−1) (0 when p = 0).
     #[track_caller]
     pub fn powf(self, p: T) -> Var<'t, T> {
