@@ -70,7 +70,9 @@ pub struct Entry<T: Float> {
     pub expr: String,
     /// The op's name as the engine calls it (`mul`, `sin`, `var`, or a custom op's name).
     pub op: String,
-    /// The nodes this one was computed from, in operand order.
+    /// The nodes this one was computed from, in operand order, except that a `select`
+    /// lists its condition last (after `on_true` and `on_false`), though `expr` prints it
+    /// first (`select(v2, v3, v4)`).
     pub parents: Vec<NodeId>,
     /// True if a gradient can flow into this node.
     pub requires_grad: bool,

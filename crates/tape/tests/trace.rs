@@ -658,3 +658,16 @@ fn names_with_control_characters_are_escaped() {
     let dot = list.to_dot();
     assert!(dot.lines().filter(|l| l.contains("forged")).all(|l| l.starts_with("  v0 [label=")), "{dot}");
 }
+
+/// Entry::parents of a select: the two sides, then the condition, as documented.
+#[test]
+fn select_lists_its_condition_last_among_parents() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var_from(&[2], &[1.0, -1.0]);
+    let y = tape.var_from(&[2], &[3.0, 4.0]);
+    let c = x.step_mask();
+    let s = c.select(x, y);
+    let e = WengertList::new(&tape).entries().into_iter().find(|e| e.id == s.node()).unwrap();
+    assert_eq!(e.expr, format!("select({}, {}, {})", c.node(), x.node(), y.node()));
+    assert_eq!(e.parents, vec![x.node(), y.node(), c.node()]);
+}
