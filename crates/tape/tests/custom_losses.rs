@@ -821,3 +821,51 @@ fn xlogy_matches_torch() {
     let e = x.try_xlogy(tape.var_from(&[2], &[1.0, 2.0])).unwrap_err().to_string();
     assert!(e.starts_with("xlogy: incompatible shapes [5]") && e.contains("[2]"), "{e}");
 }
+
+/// Second derivatives of the losses (`backward_graph`): gradgradcheck of each, with the
+/// detached inputs held fixed as constants.
+#[test]
+fn losses_are_differentiable_twice() {
+    fn check2<F>(name: &str, f: F, inputs: &[Tensor], fixed: &[usize])
+    where
+        F: for<'t> Fn(&[Var<'t>]) -> Var<'t> + Copy,
+    {
+        let g = wengert_tape::func_many(|v: &[Var<'_>]| {
+            let tape = v[0].tape();
+            let mut it = v.iter();
+            let all: Vec<Var> = inputs
+                .iter()
+                .enumerate()
+                .map(|(k, x)| if fixed.contains(&k) { tape.constant(x) } else { *it.next().unwrap() })
+                .collect();
+            f(&all)
+        });
+        let free: Vec<Tensor> =
+            inputs.iter().enumerate().filter(|(k, _)| !fixed.contains(k)).map(|(_, x)| x.clone()).collect();
+        let r = wengert_tape::gradcheck::gradgradcheck(g, &free, &CheckOptions::default());
+        assert!(r.passed(), "{name}: gradgradcheck failed\n{r}");
+    }
+    let x5 = t(&[5], &[-2.0, 0.3, 0.9, 1.7, -0.2]);
+    let y5 = t(&[5], &[0.5, 1.0, 0.0, 0.4, -1.0]);
+    let lab = t(&[5], &[1.0, 0.0, 1.0, 1.0, 0.0]);
+    let pm = t(&[5], &[1.0, -1.0, 1.0, -1.0, -1.0]);
+    check2("focal", focal, &[x5.clone(), lab], &[1]);
+    check2("hinge", hinge, &[x5.clone(), pm], &[1]);
+    check2("smooth_l1", smooth_l1, &[x5.clone(), y5.clone()], &[]);
+    check2("log_cosh", log_cosh, &[x5.clone(), y5.clone()], &[]);
+    check2("pinball", pinball, &[y5, x5], &[0]);
+    let q = t(&[2, 3], &[-0.3, 0.4, 1.2, 0.0, 3.0, -2.0]);
+    check2("kl", kl, &[t(&[2, 3], &[0.1, 2.0, -1.0, 5.0, 5.0, 4.0]), q], &[]);
+    let (x, mu) =
+        (t(&[3, 2], &[0.5, -1.0, 2.0, 0.0, 1.0, 1.0]), t(&[3, 2], &[0.0, -0.5, 1.5, 0.3, 1.0, -1.0]));
+    check2("gaussian_nll", gaussian_nll, &[x, mu, t(&[2], &[-0.7, 0.4])], &[0]);
+    let a = t(&[3, 3], &[0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 0.5, -0.5, 0.2]);
+    let p = t(&[3, 3], &[0.1, 0.2, -0.1, 1.0, 2.0, 3.1, 2.5, 1.5, 0.2]);
+    let n = t(&[3, 3], &[1.0, 0.5, 0.0, 1.5, 2.0, 3.5, 0.4, -0.5, 0.3]);
+    check2("triplet", triplet, &[a, p, n], &[]);
+    let z = t(&[4, 3], &[0.1, 0.5, -0.3, 0.2, 0.4, -0.1, -1.0, 0.3, 0.8, -0.7, 0.1, 1.0]);
+    check2("info_nce", info_nce, &[z], &[]);
+    let xd = t(&[2, 2, 3], &[0.1, -2.0, 3.0, 0.0, 1.0, -1.0, 0.5, 0.5, -0.5, 2.0, -3.0, 0.7]);
+    let yd = t(&[2, 2, 3], &[1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
+    check2("dice", dice, &[xd, yd], &[1]);
+}
