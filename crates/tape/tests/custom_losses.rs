@@ -869,3 +869,62 @@ fn losses_are_differentiable_twice() {
     let yd = t(&[2, 2, 3], &[1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
     check2("dice", dice, &[xd, yd], &[1]);
 }
+
+/// clamp into [lo, hi] as a custom op with its branches declared, inside a loss: at the
+/// bounds (exactly on them) gradcheck judges the entries as kinks, elsewhere the rule is
+/// checked; torch's convention (0 at a bound) is what the rule returns.
+struct Clip(f64, f64);
+impl CustomOp<f64> for Clip {
+    fn name(&self) -> &str {
+        "clip"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].map(|v| v.max(self.0).min(self.1)))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| {
+            let v = x[0].data()[i];
+            if self.0 < v && v < self.1 {
+                g.data()[i]
+            } else {
+                0.0
+            }
+        })]
+    }
+    fn vjp_graph<'t>(&self, x: &[Var<'t>], _y: Var<'t>, g: Var<'t>) -> Option<Vec<Var<'t>>> {
+        Some(vec![g.masked(x[0].range_mask(self.0, self.1))])
+    }
+    fn branches(&self, x: &[&Tensor<f64>]) -> Option<Vec<u32>> {
+        let side = |v: f64, b: f64| (v > b) as u32 + (v >= b) as u32;
+        Some(x[0].data().iter().flat_map(|&v| [side(v, self.0), side(v, self.1)]).collect())
+    }
+}
+
+#[test]
+fn a_clipped_custom_op_in_a_loss() {
+    let f = wengert_tape::func_many(|v: &[Var<'_>]| {
+        let c = v[0].tape().custom(Rc::new(Clip(-1.0, 1.0)), &[v[0]]).unwrap();
+        (c * v[0]).sum() + c.square().mean()
+    });
+    let reference = |v: &[Tensor]| {
+        let n = v[0].len() as f64;
+        v[0].data().iter().map(|&x| x.clamp(-1.0, 1.0) * x + x.clamp(-1.0, 1.0).powi(2) / n).sum()
+    };
+    // Off the bounds: against the formula and gradcheck.
+    audit("clip", f, &reference, &[t(&[4], &[-2.0, -0.5, 0.3, 1.5])], &[]);
+    // On the bounds: the rule's 0 there (torch's clamp), kinks for gradcheck.
+    let x = t(&[3], &[-1.0, 0.2, 1.0]);
+    let (_, g) = eval(&f, std::slice::from_ref(&x));
+    assert_eq!(g[0].data()[0], -1.0); // ∂(c·x)/∂x = c + x·c' = −1 + 0
+    assert_eq!(g[0].data()[2], 1.0);
+    let r = gradcheck(f, std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(r.passed() && r.kinks().len() == 2, "{r}");
+    let r = wengert_tape::gradcheck::gradgradcheck(
+        f,
+        &[t(&[4], &[-2.0, -0.5, 0.3, 1.5])],
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    let r = check_custom_op_at(Rc::new(Clip(-1.0, 1.0)), &[x], &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+}
