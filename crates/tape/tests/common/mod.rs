@@ -485,6 +485,8 @@ pub fn catalog() -> Vec<Case> {
         unary("relu", Dom::Avoid(-2.0, 2.0, 0.0, 0.0), |v, _| v[0].relu()),
         unary("abs", Dom::Avoid(-2.0, 2.0, 0.0, 0.0), |v, _| v[0].abs()),
         unary("square", Dom::Uniform(-3.0, 3.0), |v, _| v[0].square()),
+        // Composed: −softplus(−x), far into both tails.
+        unary("log_sigmoid", Dom::Uniform(-30.0, 30.0), |v, _| v[0].log_sigmoid()),
         unary_c("powf", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.5, 2.5), |v, p| v[0].powf(p.c[0])),
         unary_c("powf_int", Dom::Uniform(-2.0, 2.0), Dom::Ints(0, 3), |v, p| v[0].powf(p.c[0])),
         // ---- constant forms ----
@@ -517,6 +519,9 @@ pub fn catalog() -> Vec<Case> {
         binary("div", U2, Dom::Mag(0.3, 2.0), |v, _| v[0] / v[1]),
         binary("div_var", U2, Dom::Mag(0.3, 2.0), |v, _| v[0].div_var(v[1])),
         binary("pow", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.0, 2.0), |v, _| v[0].pow(v[1])),
+        // Composed of selections; x = 0 is avoided, where its x-gradient is 0 by convention
+        // (torch's) instead of ln y.
+        binary("xlogy", Dom::Avoid(-2.0, 2.0, 0.0, 0.0), Dom::Uniform(0.2, 3.0), |v, _| v[0].xlogy(v[1])),
         binary("maximum", Dom::Grid(0.0), Dom::Grid(0.05), |v, _| v[0].maximum(v[1])),
         binary("minimum", Dom::Grid(0.0), Dom::Grid(0.05), |v, _| v[0].minimum(v[1])),
         // The mask from a mask op, and a raw variable as the mask (no gradient reaches it).
