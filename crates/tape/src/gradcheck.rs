@@ -1818,7 +1818,7 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
     decision_notes(&mut rep);
     localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
-        let (l, notes, complete) = localize_second::<T, F>(f, inputs);
+        let (l, notes, complete) = localize_second::<T, E, F>(f, inputs);
         rep.localisation = l;
         rep.notes.extend(notes);
         rep.localized = complete;
@@ -2491,26 +2491,42 @@ fn localize<T: Float, E: Float, F: Func<T>>(
     (None, notes, !unchecked)
 }
 
-/// ⟨u, op(parents)⟩ for one replayed node, as a function to check.
-struct NodeFn<T: Float> {
+/// ⟨u, op(parents)⟩ for one replayed node, as a function to check, recorded in `T` (the
+/// node's own type) or in `E` (f64 for gradgradcheck_fn; not for a custom op, whose code
+/// is written for `T`).
+struct NodeFn<T: Float, E: Float> {
     s: crate::replay::NodeSpec<T>,
-    u: Tensor<T>,
+    /// The same op in `E`, if it can run there.
+    cast: Option<crate::replay::NodeSpec<E>>,
+    /// The cotangent, rounded to `T`.
+    u: Tensor<f64>,
     /// The first failure of the replay itself (a custom op's forward refusing, or
     /// panicking at, a perturbed argument): the node could not be checked alone, which
     /// says nothing against its rule.
     replay_failed: RefCell<Option<String>>,
 }
 
-impl<T: Float> NodeFn<T> {
+impl<T: Float, E: Float> NodeFn<T, E> {
     fn new(s: crate::replay::NodeSpec<T>, u: Tensor<T>) -> Self {
-        NodeFn { s, u, replay_failed: RefCell::new(None) }
+        let cast = s.cast::<E>();
+        NodeFn { s, cast, u: to_f64(&u), replay_failed: RefCell::new(None) }
+    }
+
+    /// The op in `U`: `T` or `E`.
+    fn spec<U: Float>(&self) -> Result<&crate::replay::NodeSpec<U>, String> {
+        fn any<U: Float>(s: &dyn std::any::Any) -> Option<&crate::replay::NodeSpec<U>> {
+            s.downcast_ref()
+        }
+        any::<U>(&self.s)
+            .or_else(|| self.cast.as_ref().and_then(|c| any::<U>(c)))
+            .ok_or_else(|| format!("{} runs in {} only", self.s.display_name(), T::NAME))
     }
 }
 
-impl<T: Float> Func<T> for NodeFn<T> {
-    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
-        match replay_alone(&self.s, xs) {
-            Ok(y) => Ok((y * xs[0].tape().constant(&self.u)).sum()),
+impl<T: Float, E: Float, U: Float> Func<U> for NodeFn<T, E> {
+    fn call<'t>(&self, xs: &[Var<'t, U>]) -> Result<Var<'t, U>, String> {
+        match self.spec::<U>().and_then(|s| replay_alone(s, xs)) {
+            Ok(y) => Ok((y * xs[0].tape().constant(&self.u.cast::<U>())).sum()),
             Err(e) => {
                 self.replay_failed.borrow_mut().get_or_insert_with(|| e.clone());
                 Err(e)
@@ -2519,8 +2535,10 @@ impl<T: Float> Func<T> for NodeFn<T> {
     }
 }
 
-/// Runs the second-order check on each node alone; returns the first that fails.
-fn localize_second<T: Float, F: Func<T>>(
+/// Runs the second-order check on each node alone; returns the first that fails. The
+/// differences are in `E` (f64 for gradgradcheck_fn) for every op but a custom one, which
+/// runs in `T`.
+fn localize_second<T: Float, E: Float, F: Func<T>>(
     f: &F,
     inputs: &[Tensor<T>],
 ) -> (Option<Localisation>, Vec<String>, bool) {
@@ -2567,9 +2585,13 @@ fn localize_second<T: Float, F: Func<T>>(
         }
         let u = Tensor::new(&s.out, rng.normals(numel(&s.out))).expect("shape").cast::<T>();
         let parents: Vec<NodeId> = s.parents.iter().map(|&p| NodeId(p)).collect();
-        let node = NodeFn::new(s, u);
+        let node = NodeFn::<T, E>::new(s, u);
         let names: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
-        let r = run_second::<T, T, _>("", &node, &vals, &CheckOptions { names, ..opts.clone() });
+        let o = CheckOptions { names, ..opts.clone() };
+        let r = match node.cast {
+            Some(_) => run_second::<T, E, _>("", &node, &vals, &o),
+            None => run_second::<T, T, _>("", &node, &vals, &o),
+        };
         // An op of one argument: a failure can only be about that argument.
         let only = (parents.len() == 1).then_some(0);
         let mut loc = Localisation {

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use wengert_tape::gradcheck::{
-    check_custom_op, check_custom_op_at, gradcheck, gradcheck_fn, gradgradcheck, CheckOptions, CheckReport,
-    Function, Probe, Status,
+    check_custom_op, check_custom_op_at, gradcheck, gradcheck_fn, gradgradcheck, gradgradcheck_fn,
+    CheckOptions, CheckReport, Function, Probe, Status,
 };
 use wengert_tape::{CustomOp, Float, NodeId, Result, Tape, Tensor, Var};
 
@@ -1777,4 +1777,44 @@ impl CustomOp<f64> for CubeWrongSecond {
     fn vjp_graph<'t>(&self, x: &[Var<'t>], _y: Var<'t>, g: Var<'t>) -> Option<Vec<Var<'t>>> {
         Some(vec![g * x[0] * x[0].detach() * 3.0])
     }
+}
+
+/// x³ for any element type, with the `Detached` second-order rule: its value is right,
+/// its own derivative is not.
+struct CubeDetached;
+impl<T: Float> CustomOp<T> for CubeDetached {
+    fn name(&self) -> &str {
+        "cube_detached"
+    }
+    fn forward(&self, x: &[&Tensor<T>]) -> Result<Tensor<T>> {
+        Ok(x[0].map(|v| v * v * v))
+    }
+    fn vjp(&self, x: &[&Tensor<T>], _y: &Tensor<T>, g: &Tensor<T>) -> Vec<Tensor<T>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| {
+            T::from_f64(3.0) * x[0].data()[i] * x[0].data()[i] * g.data()[i]
+        })]
+    }
+    fn vjp_graph<'t>(&self, x: &[Var<'t, T>], _y: Var<'t, T>, g: Var<'t, T>) -> Option<Vec<Var<'t, T>>> {
+        Some(vec![g * x[0].square().detach() * T::from_f64(3.0)])
+    }
+}
+
+/// cube_detached(ln x) summed.
+struct LnThenCube;
+impl Function for LnThenCube {
+    fn eval<'t, T: Float>(&self, x: &[Var<'t, T>]) -> Var<'t, T> {
+        x[0].tape().custom(Rc::new(CubeDetached), &[x[0].ln()]).unwrap().sum()
+    }
+}
+
+#[test]
+fn gradgradcheck_fn_localises_with_differences_in_f64() {
+    // ln at 2e-3 in f32: its second-order check alone with f32 differences (step 4.9e-3,
+    // larger than x) is far off; in f64 ln is cleared, and the wrong custom op after it,
+    // whose rule runs in f32, is named.
+    let x = Tensor::from([2e-3f32, 3e-3, 0.5]);
+    let r = gradgradcheck_fn(&LnThenCube, std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(!r.passed(), "{r}");
+    let l = r.localisation.as_ref().unwrap_or_else(|| panic!("no localisation:\n{r}"));
+    assert_eq!((l.op.as_str(), l.order), ("custom `cube_detached`", 2), "{r}");
 }
