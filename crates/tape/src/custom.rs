@@ -65,7 +65,9 @@ pub trait CustomOp<T: Float> {
     /// the codes of its two evaluations x ± h; where they differ the difference quotient
     /// straddles a kink and the entry is judged as one (see the kinks section of
     /// `docs/gradcheck.md`), as for the built-in relu, abs, clamp and max. `None` (the
-    /// default) declares the op smooth.
+    /// default) declares the op smooth: return it at every input or at none, since a check
+    /// that gets `None` from the op at a node asks it there only once (and copies its inputs
+    /// only once to ask).
     ///
     /// ```
     /// use wengert_tape::{CustomOp, Result, Tensor};

@@ -1027,9 +1027,22 @@ fn to_f64<T: Float>(t: &Tensor<T>) -> Tensor<f64> {
     t.cast::<f64>()
 }
 
+/// The custom nodes of one check whose op declared no branches (`branches` returned
+/// `None`), by node id, with the op's name. The evaluations of a check record f again and
+/// again, with the same ops at the same nodes; an op that declares no branches is smooth,
+/// so it is asked once per check and its inputs are not copied again to ask it.
+#[derive(Default)]
+pub(crate) struct Smooth(RefCell<std::collections::HashMap<u32, String>>);
+
+impl Smooth {
+    fn knows(&self, id: u32, name: &str) -> bool {
+        self.0.borrow().get(&id).is_some_and(|n| n == name)
+    }
+}
+
 /// Branch codes of every non-smooth op on the tape: two evaluations with equal codes took
 /// the same branches everywhere. An error if a custom op's `branches` panics.
-pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Result<Vec<u32>, String> {
+pub(crate) fn signature<T: Float>(inner: &Inner<T>, smooth: &Smooth) -> Result<Vec<u32>, String> {
     let mut s = vec![inner.nodes.len() as u32];
     let cmp = |a: T, b: T| -> u32 {
         if a > b {
@@ -1061,11 +1074,19 @@ pub(crate) fn signature<T: Float>(inner: &Inner<T>) -> Result<Vec<u32>, String> 
             // The branches a custom op declares (none for a smooth one).
             Op::Custom => {
                 let (op, parents) = crate::custom::parts(inner, id);
+                if smooth.knows(id, op.name()) {
+                    continue;
+                }
                 let xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
                 let refs: Vec<&Tensor<T>> = xs.iter().collect();
-                if let Some(codes) = declared_branches(op.as_ref(), op.name(), &refs)? {
-                    s.push(u32::MAX);
-                    s.extend(codes);
+                match declared_branches(op.as_ref(), op.name(), &refs)? {
+                    Some(codes) => {
+                        s.push(u32::MAX);
+                        s.extend(codes);
+                    }
+                    None => {
+                        smooth.0.borrow_mut().insert(id, op.name().to_string());
+                    }
                 }
             }
             Op::MaxAxis => {
@@ -1186,7 +1207,11 @@ fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
 type Phi<'a> = dyn Fn(&[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> + 'a;
 
 /// f evaluated in `E` on inputs given in f64 (already representable in `E`).
-fn eval_value<E: Float, F: Func<E>>(f: &F, xs: &[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> {
+fn eval_value<E: Float, F: Func<E>>(
+    f: &F,
+    xs: &[Tensor<f64>],
+    smooth: &Smooth,
+) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
     let y = record(f, &tape, &vars)?;
@@ -1194,7 +1219,7 @@ fn eval_value<E: Float, F: Func<E>>(f: &F, xs: &[Tensor<f64>]) -> Result<(f64, V
         return Err(not_scalar(y));
     }
     let v = y.item().to_f64();
-    let sig = signature(&tape.inner.borrow())?;
+    let sig = signature(&tape.inner.borrow(), smooth)?;
     Ok((v, sig))
 }
 
@@ -1203,12 +1228,13 @@ fn eval_gdot<E: Float, F: Func<E>>(
     f: &F,
     xs: &[Tensor<f64>],
     u: &[Tensor<f64>],
+    smooth: &Smooth,
 ) -> Result<(f64, Vec<u32>), String> {
     let tape = Tape::<E>::new();
     let vars: Vec<Var<'_, E>> = xs.iter().map(|x| tape.var(&x.cast::<E>())).collect();
     let s = catch_result(|| gdot(f, &tape, &vars, u))?;
     let v = s.item().to_f64();
-    let sig = signature(&tape.inner.borrow())?;
+    let sig = signature(&tape.inner.borrow(), smooth)?;
     Ok((v, sig))
 }
 
@@ -1763,7 +1789,8 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
         Ok(b) => {
             rep.kink_sites = b.kinks;
             let r = Resolved { magnitude: b.magnitude, ..rep.resolved.clone() };
-            compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs), 1, &r, &mut rng, &mut rep);
+            let smooth = Smooth::default();
+            compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs, &smooth), 1, &r, &mut rng, &mut rep);
             if !rep.passed() && !b.detached.is_empty() {
                 let list: Vec<String> =
                     b.detached.iter().take(3).map(|(d, p)| format!("{d} = detach({p})")).collect();
@@ -1810,9 +1837,11 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
             // From base2's recording: no further call of f or of a backward rule.
             rep.kink_sites = b.kinks;
             let r1 = Resolved { magnitude: b.magnitude, ..r.clone() };
-            compare(&x0, &b.g1, &|xs| eval_value::<E, F>(f, xs), 1, &r1, &mut rng, &mut rep);
+            let smooth = Smooth::default();
+            compare(&x0, &b.g1, &|xs| eval_value::<E, F>(f, xs, &smooth), 1, &r1, &mut rng, &mut rep);
             let r2 = Resolved { magnitude: b.magnitude2, ..r.clone() };
-            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u), 2, &r2, &mut rng, &mut rep);
+            let smooth = Smooth::default();
+            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u, &smooth), 2, &r2, &mut rng, &mut rep);
         }
     }
     decision_notes(&mut rep);
@@ -2679,12 +2708,13 @@ fn node_phi<T: Float>(
     s: &crate::replay::NodeSpec<T>,
     ps: &[Tensor<f64>],
     u: &Tensor<f64>,
+    smooth: &Smooth,
 ) -> Result<(f64, Vec<u32>), String> {
     let t = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = ps.iter().map(|p| t.var(&p.cast::<T>())).collect();
     let y = replay_alone(s, &vars)?;
     let v: f64 = y.value().data().iter().zip(u.data()).map(|(a, b)| a.to_f64() * b).sum();
-    let sig = signature(&t.inner.borrow())?;
+    let sig = signature(&t.inner.borrow(), smooth)?;
     Ok((v, sig))
 }
 
@@ -2744,9 +2774,10 @@ fn check_node<T: Float, E: Float>(
     };
     let analytic: Vec<Vec<f64>> = vars.iter().map(|v| g[*v].iter().map(|x| x.to_f64()).collect()).collect();
     let x0: Vec<Tensor<f64>> = vals.iter().map(to_f64).collect();
+    let smooth = Smooth::default();
     let phi = |xs: &[Tensor<f64>]| match &cast {
-        Some(c) => node_phi(c, xs, &u),
-        None => node_phi(s, xs, &u),
+        Some(c) => node_phi(c, xs, &u, &smooth),
+        None => node_phi(s, xs, &u, &smooth),
     };
     for k in 0..vals.len() {
         if !flows[k] {

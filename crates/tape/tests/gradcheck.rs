@@ -1818,3 +1818,47 @@ fn gradgradcheck_fn_localises_with_differences_in_f64() {
     let l = r.localisation.as_ref().unwrap_or_else(|| panic!("no localisation:\n{r}"));
     assert_eq!((l.op.as_str(), l.order), ("custom `cube_detached`", 2), "{r}");
 }
+
+/// sin x as a custom op whose `branches` declares none, counting how often it is asked.
+struct SmoothCounted(std::cell::Cell<usize>);
+impl CustomOp<f64> for SmoothCounted {
+    fn name(&self) -> &str {
+        "smooth_counted"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> Result<Tensor<f64>> {
+        Ok(x[0].map(f64::sin))
+    }
+    fn vjp(&self, x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![Tensor::from_fn(x[0].shape(), |i| x[0].data()[i].cos() * g.data()[i])]
+    }
+    fn branches(&self, _x: &[&Tensor<f64>]) -> Option<Vec<u32>> {
+        self.0.set(self.0.get() + 1);
+        None
+    }
+}
+
+#[test]
+fn an_op_that_declares_no_branches_is_asked_once_per_check() {
+    // The branch signature of every evaluation copied the op's inputs to ask `branches`;
+    // an op that declares none is smooth, so one check asks it once and copies nothing
+    // more (16 evaluations here).
+    let op = Rc::new(SmoothCounted(std::cell::Cell::new(0)));
+    let x = sample(&[8], 0.2);
+    let dynop: Rc<dyn CustomOp<f64>> = op.clone();
+    let r = gradcheck(
+        move |v| v[0].tape().custom(dynop.clone(), &[v[0]]).unwrap().sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    assert_eq!(op.0.get(), 1, "{r}");
+    // An op that declares branches is still asked at every evaluation (its kinks are found).
+    let x = Tensor::from([0.0, 0.5, -0.3]);
+    let relu: Rc<dyn CustomOp<f64>> = Rc::new(MyRelu { declared: true, slope: 0.0 });
+    let r = gradcheck(
+        move |v| v[0].tape().custom(relu.clone(), &[v[0]]).unwrap().sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.passed() && r.kinks().len() == 1, "{r}");
+}
