@@ -503,11 +503,15 @@ fn ridders(
 pub struct KinkSite {
     /// The node of the non-smooth op.
     pub node: NodeId,
-    /// Its op name.
-    pub op: &'static str,
-    /// Multi-index of the element in the op's output (or input, for a reduction).
+    /// Its op name (``custom `my_op` `` for a custom op).
+    pub op: String,
+    /// Multi-index of the element in the op's output (or input, for a reduction; for a
+    /// custom op, in the argument `argument`).
     pub index: Vec<usize>,
-    /// Distance to the breakpoint.
+    /// For a custom op, the argument `index` is in.
+    pub argument: Option<usize>,
+    /// Distance to the breakpoint; NaN for a custom op, whose declared branches say on
+    /// which side of a breakpoint the inputs are but not how far from it.
     pub distance: f64,
     /// The convention the engine uses there.
     pub convention: &'static str,
@@ -903,15 +907,23 @@ impl fmt::Display for CheckReport {
         if !self.kink_sites.is_empty() {
             writeln!(f, "  non-smooth points within one step of the inputs:")?;
             for k in self.kink_sites.iter().take(5) {
-                writeln!(
-                    f,
-                    "    {} {} at {:?}: {} from the breakpoint; convention {}",
-                    k.node,
-                    k.op,
-                    k.index,
-                    short(k.distance),
-                    k.convention
-                )?;
+                match k.argument {
+                    Some(a) => writeln!(
+                        f,
+                        "    {} {} at {:?} of argument {a}: its declared branches differ one step either side \
+                         (the distance to the breakpoint is unknown for a custom op); convention {}",
+                        k.node, k.op, k.index, k.convention
+                    )?,
+                    None => writeln!(
+                        f,
+                        "    {} {} at {:?}: {} from the breakpoint; convention {}",
+                        k.node,
+                        k.op,
+                        k.index,
+                        short(k.distance),
+                        k.convention
+                    )?,
+                }
             }
             if self.kink_sites.len() > 5 {
                 writeln!(f, "    ... {} more", self.kink_sites.len() - 5)?;
@@ -1120,7 +1132,7 @@ fn declared_branches<T: Float>(
 }
 
 /// Non-smooth points of the tape within `step·max(1, |x|)` of their breakpoint.
-fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
+fn kink_sites<T: Float>(inner: &Inner<T>, step: f64, smooth: &Smooth) -> Vec<KinkSite> {
     let mut out = Vec::new();
     let near = |x: f64, d: f64| d <= step * x.abs().max(1.0);
     for (i, n) in inner.nodes.iter().enumerate() {
@@ -1138,8 +1150,9 @@ fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
             if out.len() < 1000 {
                 out.push(KinkSite {
                     node,
-                    op: op.name(),
+                    op: op.name().to_string(),
                     index: unravel(flat, dims),
+                    argument: None,
                     distance: d,
                     convention: conv,
                 })
@@ -1198,10 +1211,73 @@ fn kink_sites<T: Float>(inner: &Inner<T>, step: f64) -> Vec<KinkSite> {
                     }
                 }
             }
+            Op::Custom => custom_kink_sites(inner, i as u32, step, smooth, &mut out),
             _ => {}
         }
     }
     out
+}
+
+/// Elements of a custom op's arguments it asks about for [`custom_kink_sites`] (two calls
+/// of its `branches` each).
+const CUSTOM_KINK_ELEMENTS: usize = 4096;
+
+/// The elements of custom node `id`'s arguments whose move by ∓`step`·max(1, |x|) changes
+/// the branch codes the op declares (none if it declares none, or its `branches` panics:
+/// the branch signature reports that). The first [`CUSTOM_KINK_ELEMENTS`] elements only.
+fn custom_kink_sites<T: Float>(
+    inner: &Inner<T>,
+    id: u32,
+    step: f64,
+    smooth: &Smooth,
+    out: &mut Vec<KinkSite>,
+) {
+    let (op, parents) = crate::custom::parts(inner, id);
+    let name = op.name();
+    if smooth.knows(id, name) {
+        return;
+    }
+    let mut xs: Vec<Tensor<T>> = parents.iter().map(|&p| inner.tensor(p)).collect();
+    let codes = |xs: &[Tensor<T>]| {
+        let refs: Vec<&Tensor<T>> = xs.iter().collect();
+        declared_branches(op.as_ref(), name, &refs)
+    };
+    match codes(&xs) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            smooth.0.borrow_mut().insert(id, name.to_string());
+            return;
+        }
+        // The branch signature of each evaluation reports it.
+        Err(_) => return,
+    }
+    let mut asked = 0;
+    for k in 0..xs.len() {
+        for i in 0..xs[k].len() {
+            if asked == CUSTOM_KINK_ELEMENTS || out.len() >= 1000 {
+                return;
+            }
+            asked += 1;
+            let x = xs[k].data()[i];
+            let h = step * x.to_f64().abs().max(1.0);
+            let mut at = |t: f64| {
+                xs[k].data_mut()[i] = T::from_f64(x.to_f64() + t);
+                let c = codes(&xs);
+                xs[k].data_mut()[i] = x;
+                c
+            };
+            if at(-h).ok().flatten() != at(h).ok().flatten() {
+                out.push(KinkSite {
+                    node: NodeId(id),
+                    op: format!("custom `{name}`"),
+                    index: unravel(i, xs[k].shape()),
+                    argument: Some(k),
+                    distance: f64::NAN,
+                    convention: "whatever the op's vjp returns there",
+                });
+            }
+        }
+    }
 }
 
 type Phi<'a> = dyn Fn(&[Tensor<f64>]) -> Result<(f64, Vec<u32>), String> + 'a;
@@ -1667,7 +1743,12 @@ fn scalar_output<'t, T: Float, F: Func<T>>(
     Ok(y)
 }
 
-fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<Base, BaseError> {
+fn base<T: Float, F: Func<T>>(
+    f: &F,
+    inputs: &[Tensor<T>],
+    step: f64,
+    smooth: &Smooth,
+) -> Result<Base, BaseError> {
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
     let y = scalar_output(f, &tape, &vars)?;
@@ -1694,7 +1775,7 @@ fn base<T: Float, F: Func<T>>(f: &F, inputs: &[Tensor<T>], step: f64) -> Result<
     let inner = tape.inner.borrow();
     let magnitude =
         magnitude(&inner, y.node().0, |id| inner.node(id).grad.then(|| g.of_leaf(true, inner.adj_range(id))));
-    let kinks = kink_sites(&inner, step);
+    let kinks = kink_sites(&inner, step, smooth);
     let detached = inner
         .nodes
         .iter()
@@ -1711,13 +1792,14 @@ fn base2<T: Float, F: Func<T>>(
     inputs: &[Tensor<T>],
     u: &[Tensor<f64>],
     step: f64,
+    smooth: &Smooth,
 ) -> Result<Base2, BaseError> {
     let tape = Tape::<T>::new();
     let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.var(x)).collect();
     let y = scalar_output(f, &tape, &vars)?;
     // Before the recorded backward adds its own nodes: the non-smooth points of f alone,
     // and the rounding magnitude of f for the order-1 comparison.
-    let kinks = kink_sites(&tape.inner.borrow(), step);
+    let kinks = kink_sites(&tape.inner.borrow(), step, smooth);
     catch_result(|| -> Result<Base2, String> {
         let gv = y.try_backward_graph().map_err(|e| e.to_string())?;
         // From the recorded adjoints (vjp is not called).
@@ -1784,12 +1866,14 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     let mut rng = Rng::new(o.seed);
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let mut localizable = true;
-    match base(f, inputs, rep.resolved.step) {
+    // Custom ops that declare no branches, for f's recordings (at the inputs, for its
+    // kink sites, and at each evaluation).
+    let smooth = Smooth::default();
+    match base(f, inputs, rep.resolved.step, &smooth) {
         Err(e) => localizable = e.report(&mut rep),
         Ok(b) => {
             rep.kink_sites = b.kinks;
             let r = Resolved { magnitude: b.magnitude, ..rep.resolved.clone() };
-            let smooth = Smooth::default();
             compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs, &smooth), 1, &r, &mut rng, &mut rep);
             if !rep.passed() && !b.detached.is_empty() {
                 let list: Vec<String> =
@@ -1830,18 +1914,19 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
     let u: Vec<Tensor<f64>> =
         x0.iter().map(|x| Tensor::new(x.shape(), rng.normals(x.len())).expect("same shape")).collect();
     let mut localizable = true;
-    match base2(f, inputs, &u, rep.resolved.step) {
+    let smooth = Smooth::default();
+    match base2(f, inputs, &u, rep.resolved.step, &smooth) {
         Err(e) => localizable = e.report(&mut rep),
         Ok(b) => {
             let r = rep.resolved.clone();
             // From base2's recording: no further call of f or of a backward rule.
             rep.kink_sites = b.kinks;
             let r1 = Resolved { magnitude: b.magnitude, ..r.clone() };
-            let smooth = Smooth::default();
             compare(&x0, &b.g1, &|xs| eval_value::<E, F>(f, xs, &smooth), 1, &r1, &mut rng, &mut rep);
             let r2 = Resolved { magnitude: b.magnitude2, ..r.clone() };
-            let smooth = Smooth::default();
-            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u, &smooth), 2, &r2, &mut rng, &mut rep);
+            // The recordings of ⟨∇f, u⟩ add the backward's nodes: a memo of their own.
+            let smooth_gdot = Smooth::default();
+            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u, &smooth_gdot), 2, &r2, &mut rng, &mut rep);
         }
     }
     decision_notes(&mut rep);

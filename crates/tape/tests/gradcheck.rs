@@ -1862,3 +1862,33 @@ fn an_op_that_declares_no_branches_is_asked_once_per_check() {
     );
     assert!(r.passed() && r.kinks().len() == 1, "{r}");
 }
+
+#[test]
+fn a_custom_op_whose_declared_branches_change_within_one_step_is_a_kink_site() {
+    let x = Tensor::from([0.0, 0.5, -0.3]);
+    let op: Rc<dyn CustomOp<f64>> = Rc::new(MyRelu { declared: true, slope: 0.0 });
+    let r = gradcheck(
+        move |v| v[0].tape().custom(op.clone(), &[v[0] * 2.0]).unwrap().sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    let sites: Vec<_> = r.kink_sites.iter().filter(|k| k.op == "custom `my_relu`").collect();
+    assert_eq!(sites.len(), 1, "{r}");
+    assert_eq!((sites[0].node, sites[0].index.as_slice()), (NodeId(2), &[0][..]), "{r}");
+    assert!(sites[0].distance.is_nan(), "{r}");
+    let text = r.to_string();
+    assert!(
+        text.contains("v2 custom `my_relu` at [0]") && text.contains("distance to the breakpoint is unknown"),
+        "{text}"
+    );
+    // Away from its breakpoint the op is no kink site.
+    let x = Tensor::from([0.25, 0.5, -0.3]);
+    let op: Rc<dyn CustomOp<f64>> = Rc::new(MyRelu { declared: true, slope: 0.0 });
+    let r = gradcheck(
+        move |v| v[0].tape().custom(op.clone(), &[v[0] * 2.0]).unwrap().sum(),
+        std::slice::from_ref(&x),
+        &CheckOptions::default(),
+    );
+    assert!(r.passed() && r.kink_sites.is_empty(), "{r}");
+}
