@@ -445,29 +445,43 @@ pub struct Refinement {
     pub error: f64,
     /// True if the extrapolation decides the entry: the analytic value lies within the
     /// tolerance by more than `error` (the entry passes), or outside it by more than three
-    /// times `error` (it fails: the rule is wrong). Then `estimate` replaces the entry's
-    /// numeric value.
+    /// times `error` (it fails: the rule is wrong; only while `shrinking`). Then `estimate`
+    /// replaces the entry's numeric value.
     pub settled: bool,
+    /// True if, at every step tried, the difference f(x + t) − f(x − t) shrank by at least
+    /// a quarter from the step before (it shrinks in proportion to t where differences
+    /// resolve the derivative, and faster where f′ = 0) or lay within its rounding noise.
+    /// A difference that does not shrink as t halves (a jump, or f varying on a finer scale
+    /// than the step: sin at 1e300, where even ulp(x) exceeds the period) says nothing about
+    /// the derivative, so the analytic value is not called wrong from such steps.
+    pub shrinking: bool,
 }
 
-/// Ridders' extrapolation of the central differences `q(t)` (value and rounding noise, or
-/// `None` where they cannot be evaluated) to t = 0, starting from t = 2h and halving t.
-/// Returns the quotients tried, the estimate and its error. A run of non-finite quotients
-/// (steps that leave the domain) restarts the table at the next finite one; the search stops
-/// when the extrapolation gets worse by a factor 2 than its best (noise takes over).
+/// The central difference at a step and its rounding noise (the bound of [`noise_of`], and
+/// its part from f's values alone), NaN where f cannot be evaluated; `None` where the step
+/// no longer moves the input.
+type Quotient = Option<(f64, f64, f64)>;
+
+/// Ridders' extrapolation of the central differences `q(t)` (see [`Quotient`]) to t = 0, starting from t = 2h and halving t.
+/// Returns the quotients tried, the estimate, its error, and whether the differences
+/// shrank with every step (see [`Refinement::shrinking`]; `done` is told too). A run of
+/// non-finite quotients (steps that leave the domain) restarts the table at the next finite
+/// one; the search stops when the extrapolation gets worse by a factor 2 than its best
+/// (noise takes over).
 fn ridders(
-    q: &mut dyn FnMut(f64) -> Option<(f64, f64)>,
+    q: &mut dyn FnMut(f64) -> Quotient,
     h: f64,
-    done: &dyn Fn(f64, f64) -> bool,
-) -> (Vec<(f64, f64)>, f64, f64) {
+    done: &dyn Fn(f64, f64, bool) -> bool,
+) -> (Vec<(f64, f64)>, f64, f64, bool) {
     let mut quotients = Vec::new();
     let (mut best, mut err) = (f64::NAN, f64::INFINITY);
     // The previous row of the table: the quotient at the previous step and its extrapolations.
     let mut prev: Vec<f64> = Vec::new();
+    let mut shrinking = true;
     let mut t = 2.0 * h;
     for _ in 0..LEVELS {
         // None: the step no longer moves the input (below its resolution).
-        let Some((d, noise)) = q(t) else { break };
+        let Some((d, noise, value_noise)) = q(t) else { break };
         quotients.push((t, d));
         t *= 0.5;
         if !d.is_finite() {
@@ -475,6 +489,14 @@ fn ridders(
             // starts a new table; the best estimate so far stands.
             prev.clear();
             continue;
+        }
+        // The difference is the quotient times the step: it shrank by a quarter from the
+        // previous step's if the quotient grew by at most half.
+        // Against the rounding noise of f's values only: the part of `noise` from the
+        // tape's values and adjoints is linear in the input's rounding, and meaningless
+        // where f varies on a finer scale than that rounding (sin at 1e300).
+        if prev.first().is_some_and(|&p| d.abs() > 1.5 * p.abs() && d.abs() > value_noise) {
+            shrinking = false;
         }
         let mut row = vec![d];
         let mut fac = 4.0;
@@ -491,11 +513,11 @@ fn ridders(
         }
         prev = row;
         // At least three steps into a table before a verdict is taken from it.
-        if prev.len() >= 3 && done(best, err) {
+        if prev.len() >= 3 && done(best, err, shrinking) {
             break;
         }
     }
-    (quotients, best, err)
+    (quotients, best, err, shrinking)
 }
 
 /// A place in the recorded tape within one step of a non-smooth point.
@@ -756,6 +778,13 @@ fn refinement_verdict(e: &Entry, rf: &Refinement) -> String {
     }
     if rf.quotients.iter().all(|q| !q.1.is_finite()) {
         return "not finite at any step tried: outside the function's domain, or an overflow".into();
+    }
+    if !rf.shrinking {
+        return "does not settle as the step shrinks: the differences f(x+t) − f(x−t) do not shrink with t \
+                though above their rounding noise, so they cannot resolve the derivative here: f jumps (a jump \
+                or kink the checker does not see) or varies on a finer scale than the steps tried (as sin at \
+                1e300, where even ulp(x) exceeds the period); the analytic value is not judged"
+            .into();
     }
     if !rf.estimate.is_finite() {
         return "not finite at two steps in a row: outside the function's domain, or an overflow".into();
@@ -1424,16 +1453,19 @@ fn noise_of(fp: f64, fm: f64, magnitude: f64, d: f64, r: &Resolved) -> f64 {
 /// Refines an entry that failed at step h (see [`Refinement`]): it passes if the
 /// extrapolation of `q` settles and agrees with the analytic value within the tolerance
 /// (the tolerance on `scale`, as [`judge`]'s, plus the extrapolation's error).
-fn refine(e: &mut Entry, q: &mut dyn FnMut(f64) -> Option<(f64, f64)>, h: f64, scale: f64, r: &Resolved) {
+fn refine(e: &mut Entry, q: &mut dyn FnMut(f64) -> Quotient, h: f64, scale: f64, r: &Resolved) {
     let a = e.analytic;
     let tol = |est: f64| r.atol + r.rtol * scale.max(est.abs());
     // Sure to pass: the whole error interval within the tolerance. Sure to be wrong: the
     // analytic value beyond the tolerance by three error estimates.
     let passes = |est: f64, err: f64| (a - est).abs() + err <= tol(est);
     let wrong = |est: f64, err: f64| (a - est).abs() > tol(est) + 3.0 * err;
-    let done = |est: f64, err: f64| passes(est, err) || (wrong(est, err) && err <= 0.25 * tol(est));
-    let (quotients, estimate, error) = ridders(q, h, &done);
-    let settled = estimate.is_finite() && (passes(estimate, error) || wrong(estimate, error));
+    // Wrong only from differences that shrank with the step all along.
+    let done = |est: f64, err: f64, shrinking: bool| {
+        passes(est, err) || (shrinking && wrong(est, err) && err <= 0.25 * tol(est))
+    };
+    let (quotients, estimate, error, shrinking) = ridders(q, h, &done);
+    let settled = estimate.is_finite() && (passes(estimate, error) || (shrinking && wrong(estimate, error)));
     if settled {
         // A sharper reference than the quotient at h, whichever way the verdict goes.
         let abs_err = (a - estimate).abs();
@@ -1444,7 +1476,7 @@ fn refine(e: &mut Entry, q: &mut dyn FnMut(f64) -> Option<(f64, f64)>, h: f64, s
         e.noise = error;
         e.status = if passes(estimate, error) { Status::Pass } else { Status::Fail };
     }
-    e.refined = Some(Refinement { quotients, estimate, error, settled });
+    e.refined = Some(Refinement { quotients, estimate, error, settled, shrinking });
 }
 
 /// The truncation error of one-sided quotients at h, estimated from how much they moved
@@ -1464,15 +1496,9 @@ fn close_call(e: &Entry) -> bool {
 /// analytic value with the Richardson extrapolation of the quotients at h and 2h (two more
 /// evaluations), and only if that is outside the tolerance refines a copy, which replaces
 /// the entry only if it settles as wrong. True if a refinement ran.
-fn settle(
-    e: &mut Entry,
-    q: &mut dyn FnMut(f64) -> Option<(f64, f64)>,
-    h: f64,
-    scale: f64,
-    r: &Resolved,
-) -> bool {
+fn settle(e: &mut Entry, q: &mut dyn FnMut(f64) -> Quotient, h: f64, scale: f64, r: &Resolved) -> bool {
     if e.status == Status::Pass {
-        let Some((d2, _)) = q(2.0 * h) else { return false };
+        let Some((d2, _, _)) = q(2.0 * h) else { return false };
         let richardson = (4.0 * e.numeric - d2) / 3.0;
         // Within the tolerance (or NaN: nothing to go on) at the sharper value too.
         let outside = (e.analytic - richardson).abs() > e.tol;
@@ -1573,15 +1599,18 @@ fn compare(
                     let mut e = judge(probe, order, a, numeric, 0.0, noise, flip, r);
                     if refined < MAX_REFINED && (e.status == Status::Fail || close_call(&e)) {
                         // The central difference at step t, and its rounding noise.
-                        let mut q = |t: f64| -> Option<(f64, f64)> {
+                        let mut q = |t: f64| -> Quotient {
                             let ((xp, p), (xm, m)) = (eval(t), eval(-t));
                             if xp == xm {
                                 return None;
                             }
                             // An evaluation that fails (outside the domain) is a NaN quotient:
                             // smaller steps may succeed.
-                            let (Ok((p, _)), Ok((m, _))) = (p, m) else { return Some((f64::NAN, f64::NAN)) };
-                            Some(((p - m) / (xp - xm), noise_of(p, m, r.magnitude, xp - xm, r)))
+                            let (Ok((p, _)), Ok((m, _))) = (p, m) else {
+                                return Some((f64::NAN, f64::NAN, f64::NAN));
+                            };
+                            let d = xp - xm;
+                            Some(((p - m) / d, noise_of(p, m, r.magnitude, d, r), noise_of(p, m, 0.0, d, r)))
                         };
                         refined += usize::from(settle(&mut e, &mut q, h, 0.0, r));
                     }
@@ -1643,13 +1672,16 @@ fn compare(
                     let mut e = judge(probe, order, a, numeric, scale, noise, flip, r);
                     if refined < MAX_REFINED && (e.status == Status::Fail || close_call(&e)) {
                         // The same direction at step t instead of h.
-                        let mut q = |t: f64| -> Option<(f64, f64)> {
+                        let mut q = |t: f64| -> Quotient {
                             let ((xp, p), (xm, m)) = (eval(t), eval(-t));
                             if xp.data() == xm.data() {
                                 return None;
                             }
-                            let (Ok((p, _)), Ok((m, _))) = (p, m) else { return Some((f64::NAN, f64::NAN)) };
-                            Some(((p - m) / (2.0 * t), noise_of(p, m, r.magnitude, 2.0 * t, r)))
+                            let (Ok((p, _)), Ok((m, _))) = (p, m) else {
+                                return Some((f64::NAN, f64::NAN, f64::NAN));
+                            };
+                            let d = 2.0 * t;
+                            Some(((p - m) / d, noise_of(p, m, r.magnitude, d, r), noise_of(p, m, 0.0, d, r)))
                         };
                         refined += usize::from(settle(&mut e, &mut q, h, scale, r));
                     }
@@ -2341,10 +2373,11 @@ fn check_op<T: Float>(
                 let mut e = judge(Probe::DotProduct, 1, jtuv, ujv, scale, noise, flip, &r);
                 if e.status == Status::Fail || close_call(&e) {
                     // ⟨u′, (op(x + t·w) − op(x − t·w))/(2t)⟩ along the same direction w.
-                    let mut q = |t: f64| -> Option<(f64, f64)> {
+                    let mut q = |t: f64| -> Quotient {
                         let (yp, ym) = (forward(&moved(t)), forward(&moved(-t)));
-                        let (Ok(yp), Ok(ym)) = (yp, ym) else { return Some((f64::NAN, f64::NAN)) };
-                        Some(quotient(&yp, &ym, t))
+                        let (Ok(yp), Ok(ym)) = (yp, ym) else { return Some((f64::NAN, f64::NAN, f64::NAN)) };
+                        let (d, noise) = quotient(&yp, &ym, t);
+                        Some((d, noise, noise))
                     };
                     settle(&mut e, &mut q, h, scale, &r);
                 }
@@ -2563,20 +2596,23 @@ fn localize<T: Float, E: Float, F: Func<T>>(
                 NodeVerdict::Ok => {}
                 NodeVerdict::Kink => skipped += 1,
                 NodeVerdict::Unchecked(why) => {
-                    if !thorough {
-                        let node = Localisation {
-                            node: NodeId(id),
-                            op: s.display_name(),
-                            argument: None,
-                            parent: None,
-                            parents: s.parents.iter().map(|&p| NodeId(p)).collect(),
-                            index: None,
-                            analytic: f64::NAN,
-                            numeric: f64::NAN,
-                            message: None,
-                            order: 1,
-                        };
-                        notes.push(unchecked_note(&node, &why));
+                    let node = Localisation {
+                        node: NodeId(id),
+                        op: s.display_name(),
+                        argument: None,
+                        parent: None,
+                        parents: s.parents.iter().map(|&p| NodeId(p)).collect(),
+                        index: None,
+                        analytic: f64::NAN,
+                        numeric: f64::NAN,
+                        message: None,
+                        order: 1,
+                    };
+                    // Once per node and reason (pass 2 meets again the replays that failed in
+                    // pass 1).
+                    let note = unchecked_note(&node, &why);
+                    if !notes.contains(&note) {
+                        notes.push(note);
                     }
                     unchecked = true;
                 }
@@ -2721,6 +2757,11 @@ fn localize_second<T: Float, E: Float, F: Func<T>>(
             order: 2,
         };
         let fail = r.worst_entries(1).into_iter().find(|e| e.status == Status::Fail);
+        if fail.is_some() && r.failures().into_iter().all(unresolvable) {
+            notes.push(unchecked_note(&loc, UNRESOLVABLE));
+            unchecked = true;
+            continue;
+        }
         if let (None, Some(m)) = (fail, node.replay_failed.borrow().as_ref()) {
             // No entry failed before the replay did: no evidence against this rule.
             let problem = r.problems.iter().find(|p| p.contains(m.as_str())).unwrap_or(m);
@@ -2747,6 +2788,17 @@ fn localize_second<T: Float, E: Float, F: Func<T>>(
     }
     (None, notes, !unchecked)
 }
+
+/// A failed entry whose differences did not shrink with the step: no evidence against the
+/// rule (see [`Refinement::shrinking`]).
+fn unresolvable(e: &Entry) -> bool {
+    e.refined.as_ref().is_some_and(|f| !f.settled && !f.shrinking)
+}
+
+/// Why localisation neither clears nor blames a node whose failures are [`unresolvable`].
+const UNRESOLVABLE: &str = "its central differences do not shrink with the step at these arguments, so they \
+                            cannot resolve the derivative there (a jump in its forward, or an op that varies on a \
+                            finer scale than the step, as sin at 1e300)";
 
 /// The note for a node localisation could not check alone: `why` is the failure.
 fn unchecked_note(node: &Localisation, why: &str) -> String {
@@ -2891,6 +2943,9 @@ fn check_node<T: Float, E: Float>(
         {
             // The op failed at a perturbed argument before any entry failed: no evidence.
             return NodeVerdict::Unchecked(p.clone());
+        }
+        if probe.entries.iter().filter(|e| e.status == Status::Fail).all(unresolvable) {
+            return NodeVerdict::Unchecked(UNRESOLVABLE.into());
         }
         // Element by element on argument k (when small) to name the element.
         let d = &probe.entries.iter().find(|e| e.status == Status::Fail);

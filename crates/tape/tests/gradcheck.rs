@@ -1333,6 +1333,9 @@ fn a_jump_does_not_settle_and_is_not_blamed_on_the_rule() {
     assert!(!rf.settled, "{rf:?}");
     assert!(r.to_string().contains("does not settle as the step shrinks"), "{r}");
     assert!(!r.to_string().contains("analytic value is wrong"), "{r}");
+    // Localisation names the op whose differences do not shrink, without blaming its rule.
+    assert!(r.localisation.is_none(), "{r}");
+    assert!(r.notes.iter().any(|n| n.contains("could not check v1 = custom `jump`(v0)")), "{r}");
 }
 
 #[test]
@@ -1891,4 +1894,39 @@ fn a_custom_op_whose_declared_branches_change_within_one_step_is_a_kink_site() {
         &CheckOptions::default(),
     );
     assert!(r.passed() && r.kink_sites.is_empty(), "{r}");
+}
+
+#[test]
+fn differences_that_cannot_resolve_the_derivative_do_not_blame_the_rule() {
+    // At 1e300 the input's own resolution (ulp ≈ 1.5e284) is far beyond sin's period:
+    // f(x + h) − f(x − h) stays of order 1 at every step, and no step can resolve the
+    // derivative. The extrapolation of the quotients settled near 0 and called the
+    // correct cos(1e300) wrong.
+    let x = Tensor::from([1e300]);
+    let r = gradcheck(|v| v[0].sin().sum(), std::slice::from_ref(&x), &CheckOptions::default());
+    let text = r.to_string();
+    assert!(!r.passed() && !text.contains("analytic value is wrong"), "{text}");
+    assert!(text.contains("cannot resolve the derivative"), "{text}");
+    let rf = r.entries[0].refined.as_ref().unwrap_or_else(|| panic!("not refined\n{r}"));
+    assert!(!rf.settled && !rf.shrinking, "{rf:?}");
+    // Localisation neither blames nor clears sin.
+    assert!(r.localisation.is_none() && !r.localized, "{r}");
+    assert!(r.notes.iter().any(|n| n.contains("could not check v1 = sin(v0)")), "{r}");
+}
+
+#[test]
+fn a_wrong_rule_at_a_large_resolvable_input_is_still_wrong() {
+    // The differences shrink with the step at sin 10, exp 20 and x² at 1e5: a rule 1e-4 off
+    // is called wrong, and the right one passes.
+    type F = fn(f64) -> f64;
+    let cases: [(F, F, f64); 3] =
+        [(f64::sin, f64::cos, 10.0), (f64::exp, f64::exp, 20.0), (|x| x * x, |x| 2.0 * x, 1e5)];
+    for (f, df, at) in cases {
+        let x = Tensor::from([at]);
+        let r = elementwise(&x, f, df, 1.0001);
+        assert!(!r.passed() && r.to_string().contains("settled: the analytic value is wrong"), "{r}");
+        let rf = r.entries[0].refined.as_ref().unwrap_or_else(|| panic!("not refined\n{r}"));
+        assert!(rf.shrinking, "{r}");
+        assert!(elementwise(&x, f, df, 1.0).passed(), "at {at}");
+    }
 }
