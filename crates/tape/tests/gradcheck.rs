@@ -1930,3 +1930,21 @@ fn a_wrong_rule_at_a_large_resolvable_input_is_still_wrong() {
         assert!(elementwise(&x, f, df, 1.0).passed(), "at {at}");
     }
 }
+
+#[test]
+fn fast_mode_tolerance_does_not_overflow_at_large_inputs() {
+    // At x = 1e200 each term ∂f/∂xᵢ·(x₊ − x₋)ᵢ is about 1e195, and the sum of their squares
+    // (the scale of the relative tolerance) overflowed to an infinite tolerance: a rule off
+    // by 50% passed in fast mode.
+    let x = Tensor::from([1e200, -2e200, 3e200]);
+    for opts in [CheckOptions::default(), CheckOptions::default().with_fast(4)] {
+        let r = gradcheck(
+            |v| v[0].tape().custom(Rc::new(Scaled(1.5)), &[v[0]]).unwrap().sum(),
+            std::slice::from_ref(&x),
+            &opts,
+        );
+        assert!(!r.passed() && r.entries.iter().all(|e| e.tol.is_finite()), "{r}");
+        let r = gradcheck(|v| (v[0] * 1.5).sum(), std::slice::from_ref(&x), &opts);
+        assert!(r.passed(), "{r}");
+    }
+}
