@@ -42,13 +42,22 @@ pub enum Reduction {
 
 impl Reduction {
     /// Applies the reduction to per-element losses.
+    #[track_caller]
     pub fn apply<'t, T: Float>(self, per_element: Var<'t, T>) -> Var<'t, T> {
-        match self {
+        located(per_element, || match self {
             Reduction::Sum => per_element.sum(),
             Reduction::Mean => per_element.mean(),
             Reduction::None => per_element,
-        }
+        })
     }
+}
+
+/// Runs `f` with the nodes it records located at the caller of the loss function (see
+/// [`wengert_tape::Tape::located_at`]): a Wengert list points at the user's call, not into
+/// this file.
+#[track_caller]
+fn located<'t, T: Float, R>(x: Var<'t, T>, f: impl FnOnce() -> R) -> R {
+    x.tape().located_at(std::panic::Location::caller(), f)
 }
 
 fn same_shape<T: Float>(op: &'static str, a: Var<'_, T>, b: Var<'_, T>) -> Result<()> {
@@ -103,13 +112,16 @@ fn clamped_ln<'t, T: Float>(u: Var<'t, T>) -> Var<'t, T> {
 /// assert_eq!(l.item(), 100.0 + 2f64.ln()); // ln 0 is clamped at −100
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn bce<'t, T: Float>(p: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
-    same_shape("bce", p, target)?;
-    in_unit_interval("p", " (probabilities; bce_with_logits takes logits)", p)?;
-    in_unit_interval("target", "", target)?;
-    reduce("bce", p, reduction, || {
-        let one_minus_t = target.rsub(T::ONE);
-        Ok(-(target * clamped_ln(p) + one_minus_t * clamped_ln(p.rsub(T::ONE))))
+    located(p, || {
+        same_shape("bce", p, target)?;
+        in_unit_interval("p", " (probabilities; bce_with_logits takes logits)", p)?;
+        in_unit_interval("target", "", target)?;
+        reduce("bce", p, reduction, || {
+            let one_minus_t = target.rsub(T::ONE);
+            Ok(-(target * clamped_ln(p) + one_minus_t * clamped_ln(p.rsub(T::ONE))))
+        })
     })
 }
 
@@ -162,20 +174,23 @@ fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<(
 /// assert_eq!(l.backward().wrt(x).data(), [-0.5, 0.5]); // σ(0) − t
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn bce_with_logits<'t, T: Float>(
     logits: Var<'t, T>,
     target: Var<'t, T>,
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    same_shape("bce_with_logits", logits, target)?;
-    reduce("bce_with_logits", logits, reduction, || {
-        // c·x + softplus(∓x): c = 1 − t for x > 0, else −t, so that softplus only sees
-        // −|x|. The product is selected away where c = 0, where it would be 0·∞ = NaN at an
-        // infinite logit (the loss's limit there is the softplus term alone, 0).
-        let pos = logits.step_mask();
-        let c = pos.try_select(target.rsub(T::ONE), -target)?;
-        let linear = (c * logits).try_masked(c)?;
-        Ok(linear + pos.try_select(-logits, logits)?.softplus())
+    located(logits, || {
+        same_shape("bce_with_logits", logits, target)?;
+        reduce("bce_with_logits", logits, reduction, || {
+            // c·x + softplus(∓x): c = 1 − t for x > 0, else −t, so that softplus only sees
+            // −|x|. The product is selected away where c = 0, where it would be 0·∞ = NaN at an
+            // infinite logit (the loss's limit there is the softplus term alone, 0).
+            let pos = logits.step_mask();
+            let c = pos.try_select(target.rsub(T::ONE), -target)?;
+            let linear = (c * logits).try_masked(c)?;
+            Ok(linear + pos.try_select(-logits, logits)?.softplus())
+        })
     })
 }
 
@@ -191,9 +206,12 @@ pub fn bce_with_logits<'t, T: Float>(
 /// assert_eq!(mse(x, y, Reduction::Mean)?.item(), 5.0);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn mse<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, reduction: Reduction) -> Result<Var<'t, T>> {
-    same_shape("mse", pred, target)?;
-    reduce("mse", pred, reduction, || Ok((pred - target).square()))
+    located(pred, || {
+        same_shape("mse", pred, target)?;
+        reduce("mse", pred, reduction, || Ok((pred - target).square()))
+    })
 }
 
 /// An error naming loss `op`, the parameter `name` and its value, and the prediction
@@ -345,12 +363,13 @@ fn pick<'t, T: Float>(x: Var<'t, T>, targets: &[usize], n: usize, c: usize) -> R
 /// assert!(cross_entropy(x, &[0, 3], Reduction::Mean).is_err());
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn cross_entropy<'t, T: Float>(
     logits: Var<'t, T>,
     targets: &[usize],
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    CrossEntropy::new().reduction(reduction).classes(logits, targets)
+    located(logits, || CrossEntropy::new().reduction(reduction).classes(logits, targets))
 }
 
 /// Cross-entropy with PyTorch's options: label smoothing, class-probability targets, class
@@ -457,23 +476,26 @@ impl CrossEntropy {
     /// The loss of `logits` (`[n, c]`) against class indices `targets` (n of them, each
     /// in `0..c`). See [`cross_entropy`] for the composition and the errors; an ε outside
     /// [0, 1] is an error too.
+    #[track_caller]
     pub fn classes<'t, T: Float>(&self, logits: Var<'t, T>, targets: &[usize]) -> Result<Var<'t, T>> {
-        const OP: &str = "cross_entropy";
-        let (n, c) = check_classes(OP, "logits", logits, targets, self.ignore_index)?;
-        let eps: T = self.epsilon()?;
-        let weights = class_weights(OP, "logits", &self.weight, c, logits)?;
-        if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
-            let picked = Picked { x: logits, targets, n, c, log_softmax: true };
-            return weighted(OP, picked, weights, self.ignore_index, eps, self.reduction);
-        }
-        reduce(OP, logits, self.reduction, || {
-            let log_p = logits.try_log_softmax(1)?;
-            let picked = pick(log_p, targets, n, c)?;
-            Ok(if eps == T::ZERO {
-                -picked
-            } else {
-                let all = log_p.try_sum_axis(1, false)?;
-                -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
+        located(logits, || {
+            const OP: &str = "cross_entropy";
+            let (n, c) = check_classes(OP, "logits", logits, targets, self.ignore_index)?;
+            let eps: T = self.epsilon()?;
+            let weights = class_weights(OP, "logits", &self.weight, c, logits)?;
+            if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
+                let picked = Picked { x: logits, targets, n, c, log_softmax: true };
+                return weighted(OP, picked, weights, self.ignore_index, eps, self.reduction);
+            }
+            reduce(OP, logits, self.reduction, || {
+                let log_p = logits.try_log_softmax(1)?;
+                let picked = pick(log_p, targets, n, c)?;
+                Ok(if eps == T::ZERO {
+                    -picked
+                } else {
+                    let all = log_p.try_sum_axis(1, false)?;
+                    -(picked * (T::ONE - eps) + all * (eps / T::from_usize(c)))
+                })
             })
         })
     }
@@ -485,28 +507,31 @@ impl CrossEntropy {
     /// or ε is outside [0, 1]; `ShapeMismatch` (both shapes and nodes) if `target` has
     /// another shape; `TapeMismatch` if the two are on different tapes; also
     /// [`Reduction::Mean`] over n = 0 rows.
+    #[track_caller]
     pub fn probs<'t, T: Float>(&self, logits: Var<'t, T>, target: Var<'t, T>) -> Result<Var<'t, T>> {
-        const OP: &str = "cross_entropy";
-        let (_, c) = rows_and_classes(OP, "logits", logits)?;
-        same_shape(OP, logits, target)?;
-        let eps: T = self.epsilon()?;
-        if let Some(i) = self.ignore_index {
-            return Err(invalid(
-                OP,
-                format!("ignore_index ({i}) applies to class-index targets only, not to probabilities"),
-            ));
-        }
-        let weights = class_weights(OP, "logits", &self.weight, c, logits)?;
-        reduce(OP, logits, self.reduction, || {
-            let log_p = logits.try_log_softmax(1)?;
-            let smoothed =
-                if eps == T::ZERO { target } else { target * (T::ONE - eps) + eps / T::from_usize(c) };
-            let terms = smoothed * log_p;
-            let terms = match weights {
-                Some(w) => terms * logits.tape().constant(&Tensor::new(&[1, c], w)?),
-                None => terms,
-            };
-            Ok(-terms.try_sum_axis(1, false)?)
+        located(logits, || {
+            const OP: &str = "cross_entropy";
+            let (_, c) = rows_and_classes(OP, "logits", logits)?;
+            same_shape(OP, logits, target)?;
+            let eps: T = self.epsilon()?;
+            if let Some(i) = self.ignore_index {
+                return Err(invalid(
+                    OP,
+                    format!("ignore_index ({i}) applies to class-index targets only, not to probabilities"),
+                ));
+            }
+            let weights = class_weights(OP, "logits", &self.weight, c, logits)?;
+            reduce(OP, logits, self.reduction, || {
+                let log_p = logits.try_log_softmax(1)?;
+                let smoothed =
+                    if eps == T::ZERO { target } else { target * (T::ONE - eps) + eps / T::from_usize(c) };
+                let terms = smoothed * log_p;
+                let terms = match weights {
+                    Some(w) => terms * logits.tape().constant(&Tensor::new(&[1, c], w)?),
+                    None => terms,
+                };
+                Ok(-terms.try_sum_axis(1, false)?)
+            })
         })
     }
 }
@@ -627,12 +652,13 @@ fn weighted<'t, T: Float>(
 /// assert_eq!(nll_loss(lp, &[1, 0], Reduction::Sum)?.item(), 3.0);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn nll_loss<'t, T: Float>(
     log_probs: Var<'t, T>,
     targets: &[usize],
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    NllLoss::new().reduction(reduction).classes(log_probs, targets)
+    located(log_probs, || NllLoss::new().reduction(reduction).classes(log_probs, targets))
 }
 
 /// Negative log-likelihood with PyTorch's options, mirroring
@@ -689,15 +715,18 @@ impl NllLoss {
     /// # Errors
     /// As [`nll_loss`], and as [`CrossEntropy::classes`] for the weights and the weighted
     /// mean over nothing; all naming `nll_loss`.
+    #[track_caller]
     pub fn classes<'t, T: Float>(&self, log_probs: Var<'t, T>, targets: &[usize]) -> Result<Var<'t, T>> {
-        const OP: &str = "nll_loss";
-        let (n, c) = check_classes(OP, "log_probs", log_probs, targets, self.ignore_index)?;
-        let weights = class_weights(OP, "log_probs", &self.weight, c, log_probs)?;
-        if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
-            let picked = Picked { x: log_probs, targets, n, c, log_softmax: false };
-            return weighted(OP, picked, weights, self.ignore_index, T::ZERO, self.reduction);
-        }
-        reduce(OP, log_probs, self.reduction, || Ok(-pick(log_probs, targets, n, c)?))
+        located(log_probs, || {
+            const OP: &str = "nll_loss";
+            let (n, c) = check_classes(OP, "log_probs", log_probs, targets, self.ignore_index)?;
+            let weights = class_weights(OP, "log_probs", &self.weight, c, log_probs)?;
+            if weights.is_some() || targets.iter().any(|&t| Some(t) == self.ignore_index) {
+                let picked = Picked { x: log_probs, targets, n, c, log_softmax: false };
+                return weighted(OP, picked, weights, self.ignore_index, T::ZERO, self.reduction);
+            }
+            reduce(OP, log_probs, self.reduction, || Ok(-pick(log_probs, targets, n, c)?))
+        })
     }
 }
 
@@ -733,14 +762,17 @@ impl NllLoss {
 /// assert!((g.data()[0] - q.data()[0]).abs() < 1e-15);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn kl_div<'t, T: Float>(
     log_q: Var<'t, T>,
     target: Var<'t, T>,
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    const OP: &str = "kl_div";
-    same_shape(OP, log_q, target)?;
-    reduce(OP, log_q, reduction, || Ok(target.try_xlogy(target)? - target * log_q))
+    located(log_q, || {
+        const OP: &str = "kl_div";
+        same_shape(OP, log_q, target)?;
+        reduce(OP, log_q, reduction, || Ok(target.try_xlogy(target)? - target * log_q))
+    })
 }
 
 /// Absolute error |x − y|, like PyTorch's `L1Loss`. The gradient is sign(x − y), and 0
@@ -806,16 +838,19 @@ fn huber_per<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>, delta: T) -> Re
 /// assert_eq!(l.backward().wrt(x).data(), [0.5, 1.0, -1.0]);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn huber_loss<'t, T: Float>(
     pred: Var<'t, T>,
     target: Var<'t, T>,
     delta: T,
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    const OP: &str = "huber_loss";
-    same_shape(OP, pred, target)?;
-    check_param(OP, "delta", delta, delta > T::ZERO && delta.is_finite(), "positive", pred)?;
-    reduce(OP, pred, reduction, || huber_per(pred, target, delta))
+    located(pred, || {
+        const OP: &str = "huber_loss";
+        same_shape(OP, pred, target)?;
+        check_param(OP, "delta", delta, delta > T::ZERO && delta.is_finite(), "positive", pred)?;
+        reduce(OP, pred, reduction, || huber_per(pred, target, delta))
+    })
 }
 
 /// Smooth L1 loss, like PyTorch's `SmoothL1Loss(beta=β)` (PyTorch's default β is 1):

@@ -128,29 +128,36 @@ pub trait Module<T: Float = f64> {
     }
 
     /// Puts the parameters on `tape` as differentiable leaves, in state-dict order.
+    #[track_caller]
     fn bind<'t>(&self, tape: &'t Tape<T>) -> Bound<'t, T> {
-        let mut names = Vec::new();
-        let mut vars = Vec::new();
-        self.visit_params("", &mut |name, t| {
-            names.push(name);
-            vars.push(tape.var(t));
-        });
-        Bound { names: names.into(), vars: Vars::Heap(vars) }
+        tape.located_at(std::panic::Location::caller(), || {
+            let mut names = Vec::new();
+            let mut vars = Vec::new();
+            self.visit_params("", &mut |name, t| {
+                names.push(name);
+                vars.push(tape.var(t));
+            });
+            Bound { names: names.into(), vars: Vars::Heap(vars) }
+        })
     }
 
-    /// The forward pass with parameters bound by [`Module::bind`].
+    /// The forward pass with parameters bound by [`Module::bind`]. Its nodes are located
+    /// at its caller ([`Tape::located_at`]) when the tape records locations.
+    #[track_caller]
     fn forward<'t>(&self, params: &Bound<'t, T>, x: Var<'t, T>) -> Result<Var<'t, T>> {
-        if params.vars.len() != self.num_tensors() {
-            return Err(Error::InvalidArgument {
-                op: "forward",
-                msg: format!(
-                    "{} bound parameters given, the module has {}",
-                    params.vars.len(),
-                    self.num_tensors()
-                ),
-            });
-        }
-        self.forward_with(&params.vars, x)
+        x.tape().located_at(std::panic::Location::caller(), || {
+            if params.vars.len() != self.num_tensors() {
+                return Err(Error::InvalidArgument {
+                    op: "forward",
+                    msg: format!(
+                        "{} bound parameters given, the module has {}",
+                        params.vars.len(),
+                        self.num_tensors()
+                    ),
+                });
+            }
+            self.forward_with(&params.vars, x)
+        })
     }
 }
 

@@ -543,3 +543,42 @@ fn a_reassigned_weight_or_bias_of_the_wrong_layout_is_refused() {
     let err = Linear::from_tensors(Tensor::<f64>::zeros(&[3, 2]), Some(Tensor::zeros(&[3]))).unwrap_err();
     assert_eq!(err.to_string(), "Linear: bias must have shape [2] for weight [3, 2], got [3]");
 }
+
+/// With source locations on, the nodes that a layer, a model's binding and a loss record are
+/// located at the user's calls, not at lines of this crate (a Wengert list sent its reader
+/// into `loss.rs` and `layers.rs`).
+#[test]
+fn nodes_recorded_by_layers_and_losses_are_located_at_the_callers_line() {
+    use wengert_nn::loss::{
+        bce, bce_with_logits, cross_entropy, huber_loss, kl_div, mse, nll_loss, Reduction,
+    };
+    let mut rng = StdRng::seed_from_u64(3);
+    let model = Sequential::<f64>::new()
+        .add(Linear::new(3, 4, Init::TorchDefault, &mut rng))
+        .add(ReLU)
+        .add(Linear::new(4, 2, Init::TorchDefault, &mut rng));
+    let t = Tape::new();
+    t.record_locations(true);
+    let x = t.constant(&Tensor::from_fn(&[5, 3], |i| i as f64 * 0.1));
+    let start = t.len();
+    let p = model.bind(&t);
+    let z = model.forward(&p, x).unwrap();
+    let y = t.constant(&Tensor::from_fn(&[5, 2], |i| (i % 2) as f64));
+    let s = z.sigmoid();
+    let losses = [
+        bce(s, y, Reduction::Mean).unwrap(),
+        bce_with_logits(z, y, Reduction::Sum).unwrap(),
+        mse(z, y, Reduction::Mean).unwrap(),
+        cross_entropy(z, &[0, 1, 0, 1, 1], Reduction::Mean).unwrap(),
+        nll_loss(z.log_softmax(1), &[0, 1, 0, 1, 1], Reduction::Mean).unwrap(),
+        kl_div(z.log_softmax(1), s.softmax(1), Reduction::Sum).unwrap(),
+        huber_loss(z, y, 0.5, Reduction::Mean).unwrap(),
+    ];
+    let _ = losses.iter().fold(losses[0], |a, &b| a + b);
+    let list = wengert_tape::trace::WengertList::new(&t).to_string();
+    let lines: Vec<&str> = list.lines().filter(|l| l.starts_with('v')).skip(start).collect();
+    assert!(lines.len() > 40, "{list}");
+    for l in lines {
+        assert!(l.contains("tests/modules_io_data.rs:"), "a node located elsewhere: {l}\n{list}");
+    }
+}

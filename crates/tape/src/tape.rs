@@ -295,6 +295,8 @@ pub struct Tape<T: Float = f64> {
     lows: Vec<(u64, usize)>,
     /// Bit 0: record source locations. Bit 1: anomaly mode.
     pub(crate) hooks: Cell<u8>,
+    /// The location every node is given while [`Tape::located_at`] runs.
+    located: Cell<Option<&'static std::panic::Location<'static>>>,
 }
 
 impl<T: Float> Default for Tape<T> {
@@ -330,6 +332,7 @@ impl<T: Float> Tape<T> {
             resets: Cell::new(0),
             lows: Vec::new(),
             hooks: Cell::new(0),
+            located: Cell::new(None),
         }
     }
 
@@ -683,6 +686,44 @@ impl<T: Float> Tape<T> {
         self.set_hook(HOOK_LOCATIONS, on);
     }
 
+    /// Runs `f` with every node it records located at `loc` (when
+    /// [`Tape::record_locations`] is on) instead of at the line that recorded it: for a
+    /// function of a library built from tape ops, whose nodes should point at its caller,
+    /// not into the library. Nested calls keep the outermost location.
+    ///
+    /// ```
+    /// use wengert_tape::{Tape, Var};
+    /// /// A loss made of several ops, all located where it is called.
+    /// #[track_caller]
+    /// fn log_cosh<'t>(x: Var<'t>) -> Var<'t> {
+    ///     x.tape().located_at(std::panic::Location::caller(), || {
+    ///         (x.exp() + (-x).exp()).ln() - std::f64::consts::LN_2
+    ///     })
+    /// }
+    /// let t = Tape::new();
+    /// t.record_locations(true);
+    /// let x = t.scalar(0.5);
+    /// let here = line!() + 1;
+    /// let y = log_cosh(x);
+    /// let list = wengert_tape::trace::WengertList::new(&t).to_string();
+    /// assert_eq!(list.matches(&format!(":{here}]")).count(), 6, "{list}");
+    /// ```
+    pub fn located_at<R>(&self, loc: &'static std::panic::Location<'static>, f: impl FnOnce() -> R) -> R {
+        if self.located.get().is_some() {
+            return f();
+        }
+        /// Clears the location when `f` returns or unwinds.
+        struct Clear<'a>(&'a Cell<Option<&'static std::panic::Location<'static>>>);
+        impl Drop for Clear<'_> {
+            fn drop(&mut self) {
+                self.0.set(None);
+            }
+        }
+        self.located.set(Some(loc));
+        let _clear = Clear(&self.located);
+        f()
+    }
+
     /// Anomaly mode (off by default; when off it costs one flag test per op). When on,
     /// the tape remembers the first node whose value is NaN or infinite
     /// ([`Tape::anomaly`]), and [`Var::try_backward`] fails with [`Error::NonFinite`]
@@ -880,7 +921,10 @@ impl<T: Float> Tape<T> {
         let hooks = self.hooks.get();
         let mut inner = self.inner.borrow_mut();
         if hooks & HOOK_LOCATIONS != 0 {
-            let loc = std::panic::Location::caller();
+            let loc = match self.located.get() {
+                Some(loc) => loc,
+                None => std::panic::Location::caller(),
+            };
             let n = inner.nodes.len();
             inner.locations.resize(n, None);
             inner.locations[id as usize] = Some(loc);
