@@ -788,14 +788,17 @@ pub fn kl_div<'t, T: Float>(
 /// assert_eq!(l1_loss(x, y, Reduction::Mean)?.item(), 2.0);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn l1_loss<'t, T: Float>(
     pred: Var<'t, T>,
     target: Var<'t, T>,
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    const OP: &str = "l1_loss";
-    same_shape(OP, pred, target)?;
-    reduce(OP, pred, reduction, || Ok((pred - target).abs()))
+    located(pred, || {
+        const OP: &str = "l1_loss";
+        same_shape(OP, pred, target)?;
+        reduce(OP, pred, reduction, || Ok((pred - target).abs()))
+    })
 }
 
 /// Huber loss per element, without the reduction: with r = pred − target, ½r² where
@@ -881,25 +884,28 @@ pub fn huber_loss<'t, T: Float>(
 /// assert_eq!(l.backward().wrt(x).data(), [0.25, 1.0]);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
+#[track_caller]
 pub fn smooth_l1_loss<'t, T: Float>(
     pred: Var<'t, T>,
     target: Var<'t, T>,
     beta: T,
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    const OP: &str = "smooth_l1_loss";
-    same_shape(OP, pred, target)?;
-    check_param(OP, "beta", beta, beta >= T::ZERO && beta.is_finite(), "non-negative", pred)?;
-    reduce(OP, pred, reduction, || {
-        Ok(if beta == T::ZERO {
-            (pred - target).abs()
-        } else {
-            // (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|: huber/β without dividing by
-            // β anything larger than β (q/β ≤ 1), so a subnormal β neither overflows nor
-            // loses the gradient: r/β inside, exactly ±1 beyond.
-            let r = pred - target;
-            let q = r.clamp(-beta, beta).abs();
-            (r.abs() - q) + q * (q / beta) * T::from_f64(0.5)
+    located(pred, || {
+        const OP: &str = "smooth_l1_loss";
+        same_shape(OP, pred, target)?;
+        check_param(OP, "beta", beta, beta >= T::ZERO && beta.is_finite(), "non-negative", pred)?;
+        reduce(OP, pred, reduction, || {
+            Ok(if beta == T::ZERO {
+                (pred - target).abs()
+            } else {
+                // (|r| − q) + ½·q·(q/β) with q = |clamp(r, −β, β)|: huber/β without dividing by
+                // β anything larger than β (q/β ≤ 1), so a subnormal β neither overflows nor
+                // loses the gradient: r/β inside, exactly ±1 beyond.
+                let r = pred - target;
+                let q = r.clamp(-beta, beta).abs();
+                (r.abs() - q) + q * (q / beta) * T::from_f64(0.5)
+            })
         })
     })
 }

@@ -550,7 +550,8 @@ fn a_reassigned_weight_or_bias_of_the_wrong_layout_is_refused() {
 #[test]
 fn nodes_recorded_by_layers_and_losses_are_located_at_the_callers_line() {
     use wengert_nn::loss::{
-        bce, bce_with_logits, cross_entropy, huber_loss, kl_div, mse, nll_loss, Reduction,
+        bce, bce_with_logits, cross_entropy, huber_loss, kl_div, l1_loss, mse, nll_loss, smooth_l1_loss,
+        Reduction,
     };
     let mut rng = StdRng::seed_from_u64(3);
     let model = Sequential::<f64>::new()
@@ -573,6 +574,8 @@ fn nodes_recorded_by_layers_and_losses_are_located_at_the_callers_line() {
         nll_loss(z.log_softmax(1), &[0, 1, 0, 1, 1], Reduction::Mean).unwrap(),
         kl_div(z.log_softmax(1), s.softmax(1), Reduction::Sum).unwrap(),
         huber_loss(z, y, 0.5, Reduction::Mean).unwrap(),
+        l1_loss(z, y, Reduction::Mean).unwrap(),
+        smooth_l1_loss(z, y, 0.5, Reduction::Mean).unwrap(),
     ];
     let _ = losses.iter().fold(losses[0], |a, &b| a + b);
     let list = wengert_tape::trace::WengertList::new(&t).to_string();
