@@ -1420,11 +1420,20 @@ fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: 
         // the function differenced jumps between x and that side (at order 2, the
         // gradient of |x| at 0 jumps from −1 to 1), so it has no derivative there to
         // compare with, whatever the convention. Both sides of x + 2h·(jump) away from x.
+        // A smooth f can double one side's quotient too, where f′ ≈ −1.5·h·f″ (1.5 steps
+        // from an extremum, as sin(1000x) is at 1.5621e-3), but then it moves the other
+        // side's by as much: from 2h to h a smooth f's one-sided quotients both move by
+        // f″h/2 (q(2h) − q(h) = q(−h) − q(−2h), up to f‴h²), a jump moves only its own
+        // side's. So a side is a jump only if the other side's quotients, both finite, do
+        // not move in step with it.
+        let mismatch = ((right2 - right) - (left - left2)).abs();
         let jumps = |q: f64, q2: f64| {
             q.is_finite()
                 && q2.is_finite()
                 && (q - 2.0 * q2).abs() <= 0.1 * q.abs()
                 && q.abs() - q2.abs() > tol + 2.0 * noise
+                && mismatch.is_finite()
+                && mismatch > 0.5 * (q - q2).abs()
         };
         a.is_finite() && (fits || jumps(left, left2) || jumps(right, right2))
     };
