@@ -450,7 +450,10 @@ pub struct Refinement {
     pub settled: bool,
     /// True if, at every step tried, the difference f(x + t) − f(x − t) shrank by at least
     /// a quarter from the step before (it shrinks in proportion to t where differences
-    /// resolve the derivative, and faster where f′ = 0) or lay within its rounding noise.
+    /// resolve the derivative, and faster where f′ = 0) or lay within its rounding noise,
+    /// or else the quotient's change from the step before was at most half the change
+    /// before that (where f′ is small next to the truncation error the quotients cross
+    /// zero and the difference grows, but their changes shrink by 4 per halving).
     /// A difference that does not shrink as t halves (a jump, or f varying on a finer scale
     /// than the step: sin at 1e300, where even ulp(x) exceeds the period) says nothing about
     /// the derivative, so the analytic value is not called wrong from such steps.
@@ -478,6 +481,8 @@ fn ridders(
     // The previous row of the table: the quotient at the previous step and its extrapolations.
     let mut prev: Vec<f64> = Vec::new();
     let mut shrinking = true;
+    // The quotient at the step before the previous one, in the current table.
+    let mut before: Option<f64> = None;
     let mut t = 2.0 * h;
     for _ in 0..LEVELS {
         // None: the step no longer moves the input (below its resolution).
@@ -488,6 +493,7 @@ fn ridders(
             // Outside the domain (or an overflow) at this step: the next finite quotient
             // starts a new table; the best estimate so far stands.
             prev.clear();
+            before = None;
             continue;
         }
         // The difference is the quotient times the step: it shrank by a quarter from the
@@ -495,9 +501,22 @@ fn ridders(
         // Against the rounding noise of f's values only: the part of `noise` from the
         // tape's values and adjoints is linear in the input's rounding, and meaningless
         // where f varies on a finer scale than that rounding (sin at 1e300).
-        if prev.first().is_some_and(|&p| d.abs() > 1.5 * p.abs() && d.abs() > value_noise) {
+        // Where f′ is small next to the truncation error the quotients f′ + c·t² cross
+        // zero as t shrinks, and the difference grows from one step to the next although
+        // the steps resolve f: the quotients' own changes still shrink, by about 4 per
+        // halving (−3c·t², −3c·t²/4, ...). A step counts against the differences only if
+        // its quotient's change from the step before did not shrink by half either (so
+        // never on the second step of a table: a jump, or sin at 1e300, shows on the next).
+        let p1 = prev.first().copied();
+        let grew = p1.is_some_and(|p| d.abs() > 1.5 * p.abs() && d.abs() > value_noise);
+        let changes_shrink = match (p1, before) {
+            (Some(p), Some(b)) => (d - p).abs() <= 0.5 * (p - b).abs() || (d - p).abs() <= value_noise,
+            _ => true,
+        };
+        if grew && !changes_shrink {
             shrinking = false;
         }
+        before = p1;
         let mut row = vec![d];
         let mut fac = 4.0;
         for (j, &p) in prev.iter().enumerate() {

@@ -1999,3 +1999,35 @@ fn a_smooth_function_curving_beside_a_kink_is_not_a_jump() {
         );
     }
 }
+
+/// f(x) = sin(1000x) − b·x at 0 with f′(0) = 1000 − b three times the truncation error c
+/// of the central quotient at h, and of the other sign (c = −1000³h²/6 = −6.1e-3): the
+/// quotients f′ + c·(t/h)² go −6.1e-3, 1.22e-2, 1.68e-2, ... from t = 2h, so the difference
+/// f(x + t) − f(x − t) grows from 2h to h although the steps resolve f. A rule giving 2/3 of
+/// f′ lies within the tolerance of the quotient at h, a close call whose refinement
+/// settles against it; the refinement took the growing difference for an unresolvable f
+/// and did not call it wrong, and the entry passed. The quotients' own changes shrink by 4
+/// per halving, as a smooth f's do, so the refinement may call the rule wrong.
+#[test]
+fn a_close_call_whose_quotients_cross_zero_is_still_caught() {
+    let (k, h) = (1000.0f64, f64::EPSILON.cbrt());
+    let c = -k.powi(3) * h * h / 6.0;
+    let (fprime, b) = (-3.0 * c, k + 3.0 * c);
+    let check = |analytic: f64| {
+        let op: Rc<dyn CustomOp<f64>> = Rc::new(SinK { k, factor: (analytic + b) / k });
+        gradcheck(
+            move |v| {
+                (v[0].tape().custom(op.clone(), &[v[0]]).unwrap() - v[0] * b).sum() + v[1].square().sum()
+            },
+            &[Tensor::from([0.0]), Tensor::from([0.5])],
+            &CheckOptions::default(),
+        )
+    };
+    assert!(check(fprime).passed(), "{}", check(fprime));
+    for wrong in [fprime + c + 5e-7, fprime + c - 5e-7] {
+        let r = check(wrong);
+        assert!(!r.passed() && r.to_string().contains("settled: the analytic value is wrong"), "{r}");
+        let rf = r.entries[0].refined.as_ref().unwrap_or_else(|| panic!("not refined\n{r}"));
+        assert!(rf.shrinking, "{r}");
+    }
+}
