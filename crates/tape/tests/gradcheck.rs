@@ -2031,3 +2031,29 @@ fn a_close_call_whose_quotients_cross_zero_is_still_caught() {
         assert!(rf.shrinking, "{r}");
     }
 }
+
+/// In fast mode every direction moves every element, so one element at relu's breakpoint
+/// makes every second-order direction straddle a jump of the gradient (relu′ steps from 0
+/// to 1): one side's quotients are J/t plus the rest. Their band, and the tolerance on a
+/// numeric value of order J/h, excused any second-order rule as a kink, and a rule wrong
+/// at all 40 elements passed. With the jump removed (2·q(2h) − q(h)) the side's quotient is
+/// the rest of f's derivative, which a wrong rule does not match.
+#[test]
+fn a_jump_of_the_gradient_does_not_hide_a_wrong_second_order_rule_in_fast_mode() {
+    let x = Tensor::from_fn(&[40], |i| if i == 7 { 0.0 } else { (i as f64 * 0.37).sin() + 0.1 });
+    let inputs = [x, Tensor::from([0.3, -0.4])];
+    let check = |op: Rc<dyn CustomOp<f64>>| {
+        gradgradcheck(
+            move |v| {
+                let c = v[0].tape().custom(op.clone(), &[v[0]]).unwrap();
+                (c + v[0].relu()).sum() + v[1].square().sum()
+            },
+            &inputs,
+            &CheckOptions::default().with_fast(4),
+        )
+    };
+    let r = check(Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Right }));
+    assert!(r.passed(), "{r}");
+    let r = check(Rc::new(CubeWrongSecond));
+    assert!(!r.passed() && r.failures().iter().all(|e| e.order == 2 && e.probe.input() == Some(0)), "{r}");
+}
