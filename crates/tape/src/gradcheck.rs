@@ -2083,17 +2083,36 @@ fn nothing_checked(rep: &mut CheckReport) -> bool {
 /// passes through atol alone, passes only after a step refinement, and entries that the
 /// rounding noise decided.
 fn decision_notes(rep: &mut CheckReport) {
+    let fast = if rep.resolved.fast.is_some() {
+        ", or check element by element (with_full): in fast mode every random direction moves \
+         every element, so one breakpoint makes every direction straddle it"
+    } else {
+        ""
+    };
     if !rep.entries.is_empty() && rep.entries.iter().all(|e| e.status == Status::Kink) {
-        let fast = if rep.resolved.fast.is_some() {
-            ", or check element by element (with_full): in fast mode every random direction moves \
-             every element, so one breakpoint makes every direction straddle it"
-        } else {
-            ""
-        };
         rep.problems.push(format!(
             "every entry straddles a non-smooth point, so none was checked away from one: move the \
              inputs off the breakpoints listed below{fast}"
         ));
+    } else {
+        // The same for one input (and order) among others that were checked: its gradient
+        // was not compared anywhere, so the others passing says nothing about it (in fast
+        // mode one breakpoint in it makes every direction of it straddle one).
+        let mut groups: Vec<(usize, u8)> =
+            rep.entries.iter().filter_map(|e| e.probe.input().map(|k| (k, e.order))).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for (k, order) in groups {
+            let mut of = rep.entries.iter().filter(|e| e.probe.input() == Some(k) && e.order == order);
+            if of.all(|e| e.status == Status::Kink) {
+                let name = rep.inputs.get(k).map_or_else(|| format!("x{k}"), |s| s.0.clone());
+                let what = if order == 2 { "second-order entry (H·u)" } else { "entry" };
+                rep.problems.push(format!(
+                    "every {what} of {name} straddles a non-smooth point, so its derivatives were not \
+                     checked away from one: move {name} off the breakpoints listed below{fast}"
+                ));
+            }
+        }
     }
     // Passed through atol alone: beyond rtol and the noise, so a rule off by a factor of
     // two on gradients smaller than atol would pass the same way.

@@ -1989,8 +1989,11 @@ fn sin_beside_a_kink(x0: f64, factor: f64) -> CheckReport {
 #[test]
 fn a_smooth_function_curving_beside_a_kink_is_not_a_jump() {
     let x0 = 0.0015621255310709888;
+    // The correct rule: x's one entry straddles the kink, so x was not checked at all,
+    // which is a problem of the check, not a failure of the rule.
     let r = sin_beside_a_kink(x0, 1.0);
-    assert!(r.passed(), "{r}");
+    assert!(r.failures().is_empty() && r.entries[0].status == Status::Kink, "{r}");
+    assert!(r.problems.len() == 1 && r.problems[0].starts_with("every entry of x0 straddles"), "{r}");
     for factor in [-1.0, 0.0, 3.0] {
         let r = sin_beside_a_kink(x0, factor);
         assert!(
@@ -2042,18 +2045,55 @@ fn a_close_call_whose_quotients_cross_zero_is_still_caught() {
 fn a_jump_of_the_gradient_does_not_hide_a_wrong_second_order_rule_in_fast_mode() {
     let x = Tensor::from_fn(&[40], |i| if i == 7 { 0.0 } else { (i as f64 * 0.37).sin() + 0.1 });
     let inputs = [x, Tensor::from([0.3, -0.4])];
-    let check = |op: Rc<dyn CustomOp<f64>>| {
+    let check = |op: Rc<dyn CustomOp<f64>>, fast: bool| {
+        let opts = if fast { CheckOptions::default().with_fast(4) } else { CheckOptions::default() };
         gradgradcheck(
             move |v| {
                 let c = v[0].tape().custom(op.clone(), &[v[0]]).unwrap();
                 (c + v[0].relu()).sum() + v[1].square().sum()
             },
             &inputs,
-            &CheckOptions::default().with_fast(4),
+            &opts,
         )
     };
-    let r = check(Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Right }));
+    // The correct rule: every direction of x straddles the breakpoint, so nothing of x was
+    // checked in fast mode (a problem, with the advice to check element by element); element
+    // by element, only x[7] does, and the check passes.
+    let r = check(Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Right }), true);
+    assert!(r.failures().is_empty(), "{r}");
+    assert!(r.problems.iter().any(|p| p.starts_with("every entry of x0") && p.contains("with_full")), "{r}");
+    assert!(r.problems.iter().any(|p| p.starts_with("every second-order entry (H·u) of x0")), "{r}");
+    let r = check(Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Right }), false);
     assert!(r.passed(), "{r}");
-    let r = check(Rc::new(CubeWrongSecond));
+    let r = check(Rc::new(CubeWrongSecond), true);
     assert!(!r.passed() && r.failures().iter().all(|e| e.order == 2 && e.probe.input() == Some(0)), "{r}");
+}
+
+/// At |x|'s breakpoint the gradient jumps on both sides, and such an entry is excused
+/// whatever its value. In fast mode one element of x at 0 makes every direction of x
+/// straddle it, so a second-order rule wrong at every element passed as long as another
+/// input (y) was checked. An input whose every entry is a kink is now a problem of the
+/// check; element by element the wrong rule fails at the other 39 elements.
+#[test]
+fn an_input_whose_every_entry_is_a_kink_is_not_checked_and_says_so() {
+    let x = Tensor::from_fn(&[40], |i| if i == 7 { 0.0 } else { (i as f64 * 0.37).sin() + 0.1 });
+    let inputs = [x, Tensor::from([0.3, -0.4])];
+    let check = |op: Rc<dyn CustomOp<f64>>, fast: bool| {
+        let opts = if fast { CheckOptions::default().with_fast(4) } else { CheckOptions::default() };
+        gradgradcheck(
+            move |v| {
+                let c = v[0].tape().custom(op.clone(), &[v[0]]).unwrap();
+                (c + v[0].abs()).sum() + v[1].square().sum()
+            },
+            &inputs,
+            &opts,
+        )
+    };
+    let r = check(Rc::new(CubeWrongSecond), true);
+    assert!(!r.passed(), "{r}");
+    assert!(r.problems.iter().any(|p| p.starts_with("every second-order entry (H·u) of x0")), "{r}");
+    let r = check(Rc::new(CubeWrongSecond), false);
+    assert!(r.failures().iter().filter(|e| e.order == 2 && e.probe.input() == Some(0)).count() >= 30, "{r}");
+    let r = check(Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Right }), false);
+    assert!(r.passed(), "{r}");
 }
