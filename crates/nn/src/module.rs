@@ -46,7 +46,9 @@ pub trait Module<T: Float = f64> {
     fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>));
 
     /// The forward pass. `params` holds this module's parameters as tape variables, in
-    /// the order of [`Module::visit_params`].
+    /// the order of [`Module::visit_params`]. `#[track_caller]` in every implementation, so
+    /// that the tape ops it calls are located at its caller.
+    #[track_caller]
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>>;
 
     /// Number of parameter tensors. The default counts through [`Module::visit_params`],

@@ -578,6 +578,8 @@ fn nodes_recorded_by_layers_and_losses_are_located_at_the_callers_line() {
         smooth_l1_loss(z, y, 0.5, Reduction::Mean).unwrap(),
     ];
     let _ = losses.iter().fold(losses[0], |a, &b| a + b);
+    // forward_with called directly, with the parameters as a slice.
+    let _ = model.forward_with(p.vars(), x).unwrap();
     let list = wengert_tape::trace::WengertList::new(&t).to_string();
     let lines: Vec<&str> = list.lines().filter(|l| l.starts_with('v')).skip(start).collect();
     assert!(lines.len() > 40, "{list}");
