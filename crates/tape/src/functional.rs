@@ -39,7 +39,7 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::shape::Shape;
 use crate::tape::Tape;
-use crate::tensor::Tensor;
+use crate::tensor::{NoRoom, Tensor};
 use crate::var::{ok, Var};
 
 /// Returns `f` unchanged, typed as a function of a variable on *any* tape.
@@ -92,11 +92,11 @@ fn result_buffer<T: Float>(op: &'static str, outer: &[usize], inner: &[usize]) -
         op,
         msg: format!("the result would have shape {shape:?}, {why}"),
     };
-    let n = crate::shape::numel_in_memory::<T>(&shape)
-        .ok_or_else(|| too_big("more elements than fit in memory"))?;
-    let mut data = Vec::new();
-    data.try_reserve_exact(n).map_err(|_| too_big(&format!("{n} elements, which could not be allocated")))?;
-    Ok((shape, data))
+    match Tensor::<T>::try_alloc(&shape) {
+        Ok((data, _)) => Ok((shape, data)),
+        Err(NoRoom::TooMany) => Err(too_big("more elements than fit in memory")),
+        Err(NoRoom::Refused(n)) => Err(too_big(&format!("{n} elements, which could not be allocated"))),
+    }
 }
 
 /// An error of `op` unless there is one direction (`what`: directions, tangents) per input.

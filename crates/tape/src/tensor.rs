@@ -21,6 +21,15 @@ pub struct Tensor<T = f64> {
     data: Vec<T>,
 }
 
+/// Why [`Tensor::try_alloc`] has no room for a tensor of some shape.
+#[derive(Debug)]
+pub(crate) enum NoRoom {
+    /// Its element count overflows `usize`, or its bytes exceed `isize::MAX`.
+    TooMany,
+    /// The allocator refused this many elements.
+    Refused(usize),
+}
+
 impl<T: Float> Tensor<T> {
     /// A tensor of `shape` holding `data` in row-major order.
     pub fn new(shape: &[usize], data: Vec<T>) -> Result<Self> {
@@ -54,15 +63,25 @@ impl<T: Float> Tensor<T> {
     /// process), naming `op` and the shape.
     #[track_caller]
     fn alloc(op: &str, shape: &[usize]) -> (Vec<T>, usize) {
-        let Some(n) = crate::shape::numel_in_memory::<T>(shape) else {
-            panic!("{op}: a tensor of shape {shape:?} has more elements than fit in memory")
-        };
-        let mut v = Vec::new();
-        if v.try_reserve_exact(n).is_err() {
-            let bytes = n * std::mem::size_of::<T>();
-            panic!("{op}: cannot allocate {bytes} bytes for a tensor of shape {shape:?}");
+        match Self::try_alloc(shape) {
+            Ok(room) => room,
+            Err(NoRoom::TooMany) => {
+                panic!("{op}: a tensor of shape {shape:?} has more elements than fit in memory")
+            }
+            Err(NoRoom::Refused(n)) => {
+                let bytes = n * std::mem::size_of::<T>();
+                panic!("{op}: cannot allocate {bytes} bytes for a tensor of shape {shape:?}");
+            }
         }
-        (v, n)
+    }
+
+    /// [`Tensor::alloc`] without the panic: why there is no room, for callers that return
+    /// an error instead.
+    pub(crate) fn try_alloc(shape: &[usize]) -> std::result::Result<(Vec<T>, usize), NoRoom> {
+        let n = crate::shape::numel_in_memory::<T>(shape).ok_or(NoRoom::TooMany)?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(n).map_err(|_| NoRoom::Refused(n))?;
+        Ok((v, n))
     }
 
     /// A tensor of `shape` filled with `value`, allocated by `op` ([`Tensor::alloc`]).
