@@ -2357,21 +2357,23 @@ fn check_op<T: Float>(
         }
     }
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
-    let forward = |xs: &[Tensor<f64>]| -> Result<Tensor<f64>, String> {
-        let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
+    // Inputs moved by the checker, as the op takes them (every moved input is rounded to T,
+    // so the cast is exact); cast once per evaluation for both the forward and the branches.
+    let in_t = |xs: &[Tensor<f64>]| -> Vec<Tensor<T>> { xs.iter().map(|x| x.cast::<T>()).collect() };
+    let forward = |ts: &[Tensor<T>]| -> Result<Tensor<f64>, String> {
         let refs: Vec<&Tensor<T>> = ts.iter().collect();
         let y = forward_at(&name, catch(|| op.forward(&refs)), |y| y.shape().to_vec(), &ys)?;
         Ok(to_f64(&y))
     };
-    // The branch codes the op declares at xs.
-    let branches = |xs: &[Tensor<f64>]| -> Result<Vec<u32>, String> {
-        let ts: Vec<Tensor<T>> = xs.iter().map(|x| x.cast::<T>()).collect();
+    // The branch codes the op declares at ts.
+    let branches = |ts: &[Tensor<T>]| -> Result<Vec<u32>, String> {
         let refs: Vec<&Tensor<T>> = ts.iter().collect();
         Ok(declared_branches(op.as_ref(), &name, &refs)?.unwrap_or_default())
     };
     let phi = |xs: &[Tensor<f64>]| -> Result<(f64, Vec<u32>), String> {
-        let y = forward(xs)?;
-        Ok((y.data().iter().zip(u.data()).map(|(a, b)| a * b).sum(), branches(xs)?))
+        let ts = in_t(xs);
+        let y = forward(&ts)?;
+        Ok((y.data().iter().zip(u.data()).map(|(a, b)| a * b).sum(), branches(&ts)?))
     };
     let analytic: Vec<Vec<f64>> = grads
         .iter()
@@ -2420,7 +2422,8 @@ fn check_op<T: Float>(
                 (d, NOISE * r.eps_fd * mag / (2.0 * t))
             };
             let (xp, xm) = (moved(h), moved(-h));
-            if let (Ok(yp), Ok(ym)) = (forward(&xp), forward(&xm)) {
+            let (tp, tm) = (in_t(&xp), in_t(&xm));
+            if let (Ok(yp), Ok(ym)) = (forward(&tp), forward(&tm)) {
                 let two_h = 2.0 * h;
                 let (ujv, noise) = quotient(&yp, &ym, h);
                 let (mut jtuv, mut scale) = (0.0, 0.0);
@@ -2432,7 +2435,7 @@ fn check_op<T: Float>(
                     }
                 }
                 // Across a declared kink: the one-sided quotients, from ⟨u′, op(x)⟩.
-                let flip = (branches(&xp).ok() != branches(&xm).ok()).then(|| {
+                let flip = (branches(&tp).ok() != branches(&tm).ok()).then(|| {
                     let at =
                         |y: &Tensor<f64>| y.data().iter().zip(u2.data()).map(|(a, b)| a * b).sum::<f64>();
                     let (f, fp, fm) = (at(&to_f64(&y)), at(&yp), at(&ym));
@@ -2442,7 +2445,7 @@ fn check_op<T: Float>(
                 if e.status == Status::Fail || close_call(&e) {
                     // ⟨u′, (op(x + t·w) − op(x − t·w))/(2t)⟩ along the same direction w.
                     let mut q = |t: f64| -> Quotient {
-                        let (yp, ym) = (forward(&moved(t)), forward(&moved(-t)));
+                        let (yp, ym) = (forward(&in_t(&moved(t))), forward(&in_t(&moved(-t))));
                         let (Ok(yp), Ok(ym)) = (yp, ym) else { return Some((f64::NAN, f64::NAN, f64::NAN)) };
                         let (d, noise) = quotient(&yp, &ym, t);
                         Some((d, noise, noise))
