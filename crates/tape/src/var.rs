@@ -460,7 +460,11 @@ impl<'t, T: Float> Var<'t, T> {
             });
         }
         let out = fits.expect("checked above");
-        let (cond, a, b) = (widen(self, &c, &out)?, widen(on_true, &a, &out)?, widen(on_false, &b, &out)?);
+        let (cond, a, b) = (
+            layout::widen(self, &c, &out)?,
+            layout::widen(on_true, &a, &out)?,
+            layout::widen(on_false, &b, &out)?,
+        );
         Ok(crate::ops::binary::record_select(cond, a, b))
     }
 
@@ -756,16 +760,7 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_xlogy(self, y: Var<'t, T>) -> Result<Var<'t, T>> {
         self.try_same_tape(y, "xlogy")?;
-        let (a, b) = (self.shape(), y.shape());
-        if crate::shape::broadcast_shapes(&a, &b).is_none() {
-            return Err(Error::ShapeMismatch {
-                op: "xlogy",
-                lhs: a,
-                rhs: b,
-                lhs_node: self.node(),
-                rhs_node: y.node(),
-            });
-        }
+        binary::broadcast_of("xlogy", (self, &self.shape()), (y, &y.shape()))?;
         // x = 0 and y not NaN (a NaN y gives NaN, as in PyTorch and SciPy).
         let zero_here = self.is_zero().try_masked(y.ge_mask(y))?;
         let (zero, one) = (self.tape.scalar_constant(T::ZERO), self.tape.scalar_constant(T::ONE));
@@ -1225,16 +1220,6 @@ fn too_few<T: Float>(op: &'static str, x: Var<'_, T>, ax: Option<usize>, correct
              has {n}",
             x.node()
         ),
-    }
-}
-
-/// `x` of shape `s` broadcast to `out`, or `x` itself if it has that shape already.
-#[track_caller]
-fn widen<'t, T: Float>(x: Var<'t, T>, s: &[usize], out: &[usize]) -> Result<Var<'t, T>> {
-    if s == out {
-        Ok(x)
-    } else {
-        layout::broadcast_to(x, out)
     }
 }
 

@@ -308,16 +308,25 @@ fn record_general<'t, T: Float>(
     if sa == sb {
         return Ok(record_same_shape(op, a, b));
     }
-    let out = crate::shape::broadcast_shapes(&sa, &sb).ok_or_else(|| crate::error::Error::ShapeMismatch {
-        op: op.name(),
-        lhs: sa.clone(),
-        rhs: sb.clone(),
+    let out = broadcast_of(op.name(), (a, &sa), (b, &sb))?;
+    let (a, b) = (crate::ops::layout::widen(a, &sa, &out)?, crate::ops::layout::widen(b, &sb, &out)?);
+    Ok(record_same_shape(op, a, b))
+}
+
+/// The broadcast of two operands' shapes (`a` of shape `sa`, `b` of shape `sb`), or the
+/// [`Error::ShapeMismatch`](crate::error::Error::ShapeMismatch) of `op` naming both.
+pub(crate) fn broadcast_of<T: Float>(
+    op: &'static str,
+    (a, sa): (Var<'_, T>, &[usize]),
+    (b, sb): (Var<'_, T>, &[usize]),
+) -> Result<crate::shape::Shape> {
+    crate::shape::broadcast_shapes(sa, sb).ok_or_else(|| crate::error::Error::ShapeMismatch {
+        op,
+        lhs: sa.into(),
+        rhs: sb.into(),
         lhs_node: a.node(),
         rhs_node: b.node(),
-    })?;
-    let a = if sa == out { a } else { crate::ops::layout::broadcast_to(a, &out)? };
-    let b = if sb == out { b } else { crate::ops::layout::broadcast_to(b, &out)? };
-    Ok(record_same_shape(op, a, b))
+    })
 }
 
 /// Records a binary op on two operands of equal shape.

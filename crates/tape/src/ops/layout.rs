@@ -114,6 +114,16 @@ fn x_info<T: Float>(x: Var<'_, T>) -> (usize, Shape) {
     (inner.node(x.id).val(), inner.shape_of(x.id))
 }
 
+/// `x` of shape `s` broadcast to `out`, or `x` itself if it has that shape already.
+#[track_caller]
+pub(crate) fn widen<'t, T: Float>(x: Var<'t, T>, s: &[usize], out: &[usize]) -> Result<Var<'t, T>> {
+    if s == out {
+        Ok(x)
+    } else {
+        broadcast_to(x, out)
+    }
+}
+
 #[track_caller]
 pub(crate) fn broadcast_to<'t, T: Float>(x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
     let (xo, from) = x_info(x);
