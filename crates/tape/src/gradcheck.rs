@@ -132,6 +132,8 @@ pub struct CheckOptions {
     pub names: Vec<String>,
     /// Range of the random inputs of [`check_custom_op`] (default −1..1).
     pub input_range: (f64, f64),
+    /// Inputs held fixed, by position (default none): see [`CheckOptions::with_fixed`].
+    pub fixed: Vec<usize>,
 }
 
 impl Default for CheckOptions {
@@ -146,6 +148,7 @@ impl Default for CheckOptions {
             localize: true,
             names: Vec::new(),
             input_range: (-1.0, 1.0),
+            fixed: Vec::new(),
         }
     }
 }
@@ -249,6 +252,26 @@ impl CheckOptions {
     /// Names the inputs in the report.
     pub fn with_names(mut self, names: &[&str]) -> Self {
         self.names = names.iter().map(|s| s.to_string()).collect();
+        self
+    }
+    /// Holds the inputs at these positions fixed, as PyTorch's gradcheck treats inputs
+    /// with `requires_grad = False`: f receives them as constants of the tape, and they are
+    /// neither moved nor checked (at either order, and not in a custom op's dot-product
+    /// identity). For a loss's targets, class weights, or an op's integer-valued argument.
+    /// The report lists them as held fixed; a position beyond the inputs is a problem of
+    /// the check.
+    ///
+    /// ```
+    /// use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+    /// use wengert_tape::Tensor;
+    /// let (pred, target) = (Tensor::from([0.2, 0.7, 0.4]), Tensor::from([0.0, 1.0, 1.0]));
+    /// let o = CheckOptions::default().with_names(&["pred", "target"]).with_fixed(&[1]);
+    /// let r = gradcheck(|v| (v[0] - v[1]).square().mean(), &[pred, target], &o);
+    /// assert!(r.passed(), "{r}");
+    /// assert!(r.entries.iter().all(|e| e.probe.input() == Some(0)));
+    /// ```
+    pub fn with_fixed(mut self, inputs: &[usize]) -> Self {
+        self.fixed = inputs.to_vec();
         self
     }
     /// Range of random custom-op inputs.
@@ -640,6 +663,8 @@ pub struct CheckReport {
     pub entries: Vec<Entry>,
     /// Input names and shapes.
     pub inputs: Vec<(String, Vec<usize>)>,
+    /// Inputs held fixed ([`CheckOptions::with_fixed`]), by position, in order: not checked.
+    pub fixed: Vec<usize>,
     /// The settings used.
     pub resolved: Resolved,
     /// Non-smooth points of the recorded tape within one step.
@@ -675,6 +700,7 @@ impl CheckReport {
             title,
             entries: Vec::new(),
             inputs,
+            fixed: Vec::new(),
             resolved,
             kink_sites: Vec::new(),
             localisation: None,
@@ -874,7 +900,7 @@ impl fmt::Display for CheckReport {
             } else {
                 self.summaries()
             };
-            for s in rows {
+            for s in rows.into_iter().filter(|s| !self.fixed.contains(&s.input)) {
                 writeln!(
                     f,
                     "  {:<10} {:<12} {:>8} {:>7} {:>6} {:>12} {:>12}",
@@ -886,6 +912,15 @@ impl fmt::Display for CheckReport {
                     short(s.max_abs_err),
                     short(s.max_rel_err)
                 )?;
+            }
+            if !self.fixed.is_empty() {
+                let held: Vec<String> = self
+                    .fixed
+                    .iter()
+                    .filter_map(|&k| self.inputs.get(k))
+                    .map(|(name, shape)| format!("{name} {shape:?}"))
+                    .collect();
+                writeln!(f, "  held fixed (constants of the tape, not checked): {}", held.join(", "))?;
             }
         }
         let worst = self.worst_entries(self.worst);
@@ -1053,6 +1088,26 @@ where
 {
     fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
         Ok((self.0)(xs))
+    }
+}
+
+/// f with the inputs at `fixed` given to it as constants of the tape, at their values
+/// ([`CheckOptions::with_fixed`]): no gradient flows into them, at either order.
+struct Held<'a, F> {
+    f: &'a F,
+    fixed: &'a [usize],
+}
+impl<T: Float, F: Func<T>> Func<T> for Held<'_, F> {
+    fn call<'t>(&self, xs: &[Var<'t, T>]) -> Result<Var<'t, T>, String> {
+        if self.fixed.is_empty() {
+            return self.f.call(xs);
+        }
+        let held: Vec<Var<'t, T>> = xs
+            .iter()
+            .enumerate()
+            .map(|(k, x)| if self.fixed.contains(&k) { x.tape().constant(&x.value()) } else { *x })
+            .collect();
+        self.f.call(&held)
     }
 }
 
@@ -1595,7 +1650,7 @@ fn compare(
             format!("input {k} ({})", out.inputs.get(k).map_or_else(|| format!("x{k}"), |i| i.0.clone()));
         let shape = x0[k].shape().to_vec();
         let len = x0[k].len();
-        if len == 0 {
+        if len == 0 || out.fixed.contains(&k) {
             continue;
         }
         match r.fast {
@@ -1922,7 +1977,8 @@ struct Base2 {
 }
 
 fn start<T: Float, E: Float>(title: &str, inputs: &[Tensor<T>], o: &CheckOptions) -> CheckReport {
-    let total = inputs.iter().map(|x| x.len()).sum();
+    // The elements checked: fast mode is chosen by their count.
+    let total = inputs.iter().enumerate().filter(|(k, _)| !o.fixed.contains(k)).map(|(_, x)| x.len()).sum();
     let r = resolve::<T, E>(o, total);
     let mut rep = CheckReport::new(
         title.to_string(),
@@ -1932,6 +1988,17 @@ fn start<T: Float, E: Float>(title: &str, inputs: &[Tensor<T>], o: &CheckOptions
         o.worst,
     );
     rep.problems = o.invalid();
+    for &k in &o.fixed {
+        if k >= inputs.len() {
+            rep.problems.push(format!(
+                "invalid option: with_fixed holds input {k} fixed, but there are only {} inputs (counted from 0)",
+                inputs.len()
+            ));
+        }
+    }
+    rep.fixed = o.fixed.iter().copied().filter(|&k| k < inputs.len()).collect();
+    rep.fixed.sort_unstable();
+    rep.fixed.dedup();
     rep
 }
 
@@ -1945,6 +2012,8 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     if !rep.problems.is_empty() {
         return rep;
     }
+    let fixed = rep.fixed.clone();
+    let f = &Held { f, fixed: &fixed };
     let mut rng = Rng::new(o.seed);
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let mut localizable = true;
@@ -1956,7 +2025,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
         Ok(b) => {
             rep.kink_sites = b.kinks;
             let r = Resolved { magnitude: b.magnitude, ..rep.resolved.clone() };
-            compare(&x0, &b.grads, &|xs| eval_value::<E, F>(f, xs, &smooth), 1, &r, &mut rng, &mut rep);
+            compare(&x0, &b.grads, &|xs| eval_value::<E, _>(f, xs, &smooth), 1, &r, &mut rng, &mut rep);
             if !rep.passed() && !b.detached.is_empty() {
                 let list: Vec<String> =
                     b.detached.iter().take(3).map(|(d, p)| format!("{d} = detach({p})")).collect();
@@ -1973,7 +2042,7 @@ fn run_first<T: Float, E: Float, F: Func<T> + Func<E>>(
     decision_notes(&mut rep);
     localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
-        let (l, notes, complete) = localize::<T, E, F>(f, inputs, o);
+        let (l, notes, complete) = localize::<T, E, _>(f, inputs, o);
         rep.localisation = l;
         rep.notes.extend(notes);
         rep.localized = complete;
@@ -1991,6 +2060,8 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
     if !rep.problems.is_empty() {
         return rep;
     }
+    let fixed = rep.fixed.clone();
+    let f = &Held { f, fixed: &fixed };
     let mut rng = Rng::new(o.seed ^ 0x005E_C04D);
     let x0: Vec<Tensor<f64>> = inputs.iter().map(to_f64).collect();
     let u: Vec<Tensor<f64>> =
@@ -2004,17 +2075,17 @@ fn run_second<T: Float, E: Float, F: Func<T> + Func<E>>(
             // From base2's recording: no further call of f or of a backward rule.
             rep.kink_sites = b.kinks;
             let r1 = Resolved { magnitude: b.magnitude, ..r.clone() };
-            compare(&x0, &b.g1, &|xs| eval_value::<E, F>(f, xs, &smooth), 1, &r1, &mut rng, &mut rep);
+            compare(&x0, &b.g1, &|xs| eval_value::<E, _>(f, xs, &smooth), 1, &r1, &mut rng, &mut rep);
             let r2 = Resolved { magnitude: b.magnitude2, ..r.clone() };
             // The recordings of ⟨∇f, u⟩ add the backward's nodes: a memo of their own.
             let smooth_gdot = Smooth::default();
-            compare(&x0, &b.hu, &|xs| eval_gdot::<E, F>(f, xs, &u, &smooth_gdot), 2, &r2, &mut rng, &mut rep);
+            compare(&x0, &b.hu, &|xs| eval_gdot::<E, _>(f, xs, &u, &smooth_gdot), 2, &r2, &mut rng, &mut rep);
         }
     }
     decision_notes(&mut rep);
     localizable &= !nothing_checked(&mut rep);
     if !rep.passed() && o.localize && localizable {
-        let (l, notes, complete) = localize_second::<T, E, F>(f, inputs);
+        let (l, notes, complete) = localize_second::<T, E, _>(f, inputs);
         rep.localisation = l;
         rep.notes.extend(notes);
         rep.localized = complete;
@@ -2071,11 +2142,16 @@ fn nothing_checked(rep: &mut CheckReport) -> bool {
     if !rep.problems.is_empty() || rep.entries.iter().any(|e| e.probe.input().is_some()) {
         return false;
     }
-    rep.problems.push(
+    let held = rep.inputs.iter().enumerate().any(|(k, (_, s))| numel(s) > 0 && rep.fixed.contains(&k));
+    rep.problems.push(if held {
+        "no entry was compared because every input is held fixed (with_fixed) or has no elements, so \
+         nothing was checked: leave at least one input with elements free"
+            .into()
+    } else {
         "no entry was compared because the inputs have no elements, so nothing was checked: give inputs \
          with at least one element"
-            .into(),
-    );
+            .into()
+    });
     true
 }
 
@@ -2395,10 +2471,19 @@ fn check_op<T: Float>(
     // 3. Dot-product identity with a fresh cotangent.
     let u2 = Tensor::new(&ys, rng.normals(y.len())).expect("shape");
     if let Ok(g2) = catch(|| op.vjp(&refs, &y, &u2.cast())) {
-        if g2.len() == inputs.len() && g2.iter().zip(inputs).all(|(g, x)| g.shape() == x.shape()) {
+        // Over the inputs not held fixed (the direction is 0 in the others).
+        let free: usize =
+            x0.iter().enumerate().filter(|(k, _)| !rep.fixed.contains(k)).map(|(_, x)| x.len()).sum();
+        if free > 0 && g2.len() == inputs.len() && g2.iter().zip(inputs).all(|(g, x)| g.shape() == x.shape())
+        {
             let h = r.step;
-            let total: usize = x0.iter().map(|x| x.len()).sum();
-            let v = rng.unit(total);
+            let mut unit = rng.unit(free).into_iter();
+            let v: Vec<f64> = x0
+                .iter()
+                .enumerate()
+                .flat_map(|(k, x)| std::iter::repeat_n(!rep.fixed.contains(&k), x.len()))
+                .map(|free| if free { unit.next().expect("one per free element") } else { 0.0 })
+                .collect();
             // Every input element moved by t·max(1, |x|)·v (rounded to T).
             let moved = |t: f64| {
                 let mut xs = x0.clone();
@@ -2481,6 +2566,9 @@ fn check_op<T: Float>(
                 ));
             } else {
                 for (k, (a, b)) in gg.iter().zip(&grads).enumerate() {
+                    if rep.fixed.contains(&k) {
+                        continue;
+                    }
                     if a.shape() != inputs[k].shape() {
                         rep.problems.push(format!(
                             "vjp_graph returned shape {:?} for input {k} of shape {:?}",

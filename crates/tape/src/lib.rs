@@ -62,3 +62,10 @@ pub use shape::Shape;
 pub use tape::{Mark, Tape, TapeStats};
 pub use tensor::Tensor;
 pub use var::Var;
+
+/// The Rust examples of docs/gradcheck.md run as doctests of this crate, so the guide
+/// cannot drift from the code. (The examples of docs/tutorial.md and docs/reliability.md
+/// are fragments of longer programs and do not compile alone.)
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/gradcheck.md")]
+struct GradcheckGuide;
