@@ -6,6 +6,7 @@
 //! | [`gradcheck_fn`] | ∇f of a [`Function`], analytic gradient in `T` | **f64**, whatever `T` |
 //! | [`gradgradcheck`], [`gradgradcheck_fn`] | the recorded gradient (order 1) and H·u (order 2) | as above |
 //! | [`check_custom_op`], [`check_custom_op_at`] | a [`CustomOp`]'s `vjp` (and `vjp_graph`) | `T` |
+//! | [`taylor_test`], [`taylor_test_fn`] | ∇f and vᵀHv along a random v, by the rates at which f's Taylor remainders shrink (no step or tolerance) | `T` (f64 for `_fn`) |
 //!
 //! Each returns a [`CheckReport`]: per input the max absolute and relative error, the worst
 //! entries with their multi-index, analytic (reverse mode) and numeric (central difference)
@@ -54,6 +55,9 @@ use crate::shape::{numel, unravel};
 use crate::tape::{Inner, Tape};
 use crate::tensor::Tensor;
 use crate::var::Var;
+
+mod taylor;
+pub use taylor::{taylor_test, taylor_test_fn, TaylorReport, TaylorStep, TaylorVerdict};
 
 /// A scalar function generic over the element type, so [`gradcheck_fn`] can evaluate it in
 /// f64 for the finite differences while the gradient under test is computed in `f32`.
