@@ -2097,3 +2097,31 @@ fn an_input_whose_every_entry_is_a_kink_is_not_checked_and_says_so() {
     let r = check(Rc::new(Cube { factor: 1.0, at: None, graph: Graph::Right }), false);
     assert!(r.passed(), "{r}");
 }
+
+#[test]
+fn a_refinement_costs_as_many_evaluations_as_documented() {
+    // docs/gradcheck.md ("Step refinement"): 6 more evaluations of f for `ln` at 1e-3, right
+    // or 1e-4 wrong, and 26 at 1e-7, where the first steps leave the domain.
+    let calls = |at: f64, factor: f64| {
+        let n = std::cell::Cell::new(0usize);
+        let r = gradcheck(
+            |v| {
+                n.set(n.get() + 1);
+                v[0].tape().custom(Rc::new(LnScaled(factor)), &[v[0]]).unwrap().sum()
+            },
+            &[Tensor::from([at])],
+            &CheckOptions::default().with_localize(false),
+        );
+        (r, n.get())
+    };
+    // At 0.5 the right rule passes at h: no refinement, the baseline.
+    let (r, base) = calls(0.5, 1.0);
+    assert!(r.passed() && r.entries[0].refined.is_none(), "{r}");
+    for (at, factor, passes, more) in [(1e-3, 1.0, true, 6), (1e-3, 1.0001, false, 6), (1e-7, 1.0, true, 26)]
+    {
+        let (r, n) = calls(at, factor);
+        assert_eq!(r.passed(), passes, "at {at}, factor {factor}:\n{r}");
+        assert!(r.entries[0].refined.is_some(), "at {at}, factor {factor}:\n{r}");
+        assert_eq!(n - base, more, "at {at}, factor {factor}:\n{r}");
+    }
+}
