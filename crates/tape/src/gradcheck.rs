@@ -1515,8 +1515,11 @@ fn judge(probe: Probe, order: u8, a: f64, n: f64, scale: f64, noise: f64, flip: 
         };
         let (jl, jr) = (jumps(left, left2), jumps(right, right2));
         if jl && jr {
-            // Both sides jump (|x| at 0 at order 2): nothing here estimates the truncation
-            // of what is left once the jumps are removed; excused as before.
+            // Both sides jump (|x| at 0 at order 2): neither side's limit is the value at x,
+            // so no side's derivative is the one a convention should match. The recorded
+            // rules give sign(0)² = 0 for exp(|x|) at 0 (as PyTorch), where both sides'
+            // second derivatives are 1: any finite value is a convention here, excused
+            // (`a_second_derivative_where_the_gradient_jumps_on_both_sides_is_excused`).
             return a.is_finite();
         }
         if !(jl || jr) {

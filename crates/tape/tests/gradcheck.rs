@@ -2125,3 +2125,17 @@ fn a_refinement_costs_as_many_evaluations_as_documented() {
         assert_eq!(n - base, more, "at {at}, factor {factor}:\n{r}");
     }
 }
+
+#[test]
+fn a_second_derivative_where_the_gradient_jumps_on_both_sides_is_excused() {
+    // exp(|x|) at 0: the gradient jumps from −1 to 1, and the one-sided second derivatives
+    // are both 1; the recorded rules give exp(|x|)·sign(0)² = 0 there, as PyTorch's do. No
+    // side's limit is the value at 0 (sign(0) = 0), so there is no derivative a convention
+    // should match: the entry is a kink, and the check passes.
+    let x = Tensor::from([0.0, 0.5, -0.7]);
+    let r = gradgradcheck(|v| v[0].abs().exp().sum(), std::slice::from_ref(&x), &CheckOptions::default());
+    assert!(r.passed(), "{r}");
+    let kinks = r.kinks();
+    assert!(kinks.len() == 1 && kinks[0].order == 2 && kinks[0].analytic == 0.0, "{r}");
+    assert_eq!(kinks[0].probe, Probe::Element { input: 0, index: vec![0] }, "{r}");
+}
