@@ -340,10 +340,7 @@ fn run<T: Float, E: Float, F: Func<T> + Func<E>>(
     let curvature = match &d.hv {
         Ok(hv) => Some(dot(hv, &v)),
         Err(e) => {
-            rep.notes.push(format!(
-                "H·v could not be recorded, so only the gradient is tested: {e} (a custom op needs vjp_graph \
-                 to be differentiated twice)"
-            ));
+            rep.notes.push(format!("H·v could not be recorded, so only the gradient is tested: {e}"));
             None
         }
     };
