@@ -27,9 +27,10 @@ use crate::var::Var;
 
 /// The largest step, in units of the direction (whose elements are scaled by max(1, |x|)).
 const H0: f64 = 0.5;
-/// Steps tried: H0, H0/2, ... until two in a row have every remainder below its rounding
-/// level (at least `MIN_LEVELS` steps, down to H0/2¹¹ ≈ 2.4e-4, and at most `MAX_LEVELS`,
-/// down to H0/2⁴⁷ ≈ 3.6e-15).
+/// Steps tried: H0, H0/2, ... until each remainder has fallen below its rounding level at
+/// two steps in a row or settled at its rate, or r₂ has settled at rate 1 (at least
+/// `MIN_LEVELS` steps, down to H0/2¹¹ ≈ 2.4e-4, and at most `MAX_LEVELS`, down to
+/// H0/2⁴⁷ ≈ 3.6e-15).
 const MIN_LEVELS: usize = 12;
 const MAX_LEVELS: usize = 48;
 /// Safety factor on the rounding level of a remainder.
