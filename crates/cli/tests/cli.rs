@@ -325,3 +325,18 @@ fn tutorial_command_printouts_match_the_binary() {
         problems.join("\n")
     );
 }
+
+/// The functions in `--help` are the ones the parser accepts: the error for an unknown
+/// function lists the parser's, and each of them must be in the help too.
+#[test]
+fn help_lists_every_function_the_parser_accepts() {
+    let err = fails(&["grad", "foo(x)", "x=1"]);
+    let list = err.split("the functions are ").nth(1).expect("the error lists the functions");
+    let list = list.split(" (column").next().unwrap();
+    let o = wengert(&["--help"]);
+    let help = stdout(&o);
+    let words: Vec<&str> = help.split(|c: char| !c.is_alphanumeric()).collect();
+    for f in list.split_whitespace() {
+        assert!(words.contains(&f), "`{f}` is accepted but not in --help:\n{help}");
+    }
+}
