@@ -160,7 +160,16 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
             }
             let text: String = chars[start..i].iter().collect();
             match text.parse::<f64>() {
-                Ok(x) => Tok::Num(x),
+                Ok(x) if x.is_finite() => Tok::Num(x),
+                Ok(_) => {
+                    return err(
+                        start,
+                        i,
+                        format!(
+                            "the number `{text}` is too large for a 64-bit float (at most about 1.8e308)"
+                        ),
+                    )
+                }
                 Err(_) => return err(start, i, format!("malformed number `{text}`")),
             }
         } else if c.is_alphabetic() || c == '_' {
@@ -394,6 +403,7 @@ mod tests {
             ("x $ y", 2, "unexpected character `$`"),
             ("1e+", 0, "malformed number"),
             ("1.2.3", 0, "malformed number `1.2.3`"),
+            ("x + 1e400", 4, "the number `1e400` is too large"),
             ("", 0, "empty"),
             ("   ", 3, "empty"),
         ];

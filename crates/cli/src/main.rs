@@ -150,8 +150,8 @@ impl Problem {
         let vars: Vec<Var<'t>> = self.values.iter().map(|&x| tape.scalar(x)).collect();
         let rec = eval::record(tape, &self.expr, &self.names, &vars).map_err(|e| {
             Failure(format!(
-                "error: this part of the expression is not finite ({}): a division by zero, or a function \
-                 outside its domain\n{}",
+                "error: this part of the expression is not finite ({}): a division by zero, a function \
+                 outside its domain, or an overflow\n{}",
                 e.value,
                 caret(&self.src, e.span)
             ))

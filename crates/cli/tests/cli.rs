@@ -340,3 +340,16 @@ fn help_lists_every_function_the_parser_accepts() {
         assert!(words.contains(&f), "`{f}` is accepted but not in --help:\n{help}");
     }
 }
+
+/// A number literal too large for f64 is a malformed number at its column, not "a division
+/// by zero, or a function outside its domain".
+#[test]
+fn a_number_too_large_for_f64_is_named_as_such() {
+    let err = fails(&["grad", "1e400*x", "x=1"]);
+    assert!(err.starts_with("error: the number `1e400` is too large"), "{err}");
+    assert!(err.contains("(column 1)\n  1e400*x\n  ^^^^^\n"), "{err}");
+    assert!(!err.contains("division by zero"), "{err}");
+    // Arithmetic on numbers that overflows says so too.
+    let err = fails(&["grad", "x + 10^400", "x=1"]);
+    assert!(err.contains("overflow"), "{err}");
+}
