@@ -129,6 +129,23 @@ fn err<T>(start: usize, end: usize, message: impl Into<String>) -> Result<T, Syn
     Err(SyntaxError { span: Span { start, end }, message: message.into() })
 }
 
+/// A name (of a variable or a function) starts with a letter or `_`.
+fn name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+/// After its first character, a name has letters, ASCII digits and `_` (not other
+/// numerals: `x²` is `x` followed by a character to write as `^2`).
+fn name_char(c: char) -> bool {
+    c.is_alphabetic() || c.is_ascii_digit() || c == '_'
+}
+
+/// Whether `s` is a variable or function name, as the expression language reads one.
+pub fn is_name(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next().is_some_and(name_start) && cs.all(name_char)
+}
+
 fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = Vec::new();
@@ -172,8 +189,8 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                 }
                 Err(_) => return err(start, i, format!("malformed number `{text}`")),
             }
-        } else if c.is_alphabetic() || c == '_' {
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+        } else if name_start(c) {
+            while i < chars.len() && name_char(chars[i]) {
                 i += 1;
             }
             Tok::Ident(chars[start..i].iter().collect())
@@ -185,6 +202,13 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                 '·' | '×' => Tok::Op('*'),
                 '(' => Tok::LParen,
                 ')' => Tok::RParen,
+                '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹' => {
+                    return err(
+                        start,
+                        i,
+                        format!("unexpected character `{c}` (write a power with `^`, as in x^2)"),
+                    )
+                }
                 _ => return err(start, i, format!("unexpected character `{c}`")),
             }
         };

@@ -100,7 +100,7 @@ impl Problem {
                 return Err(Failure(format!("error: expected NAME=VALUE, got `{a}` (for example x=2)")));
             };
             let name = name.trim();
-            if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            if !expr::is_name(name) {
                 return Err(Failure(format!("error: `{name}` in `{a}` is not a variable name")));
             }
             if expr::FUNCTIONS.contains(&name) {

@@ -353,3 +353,22 @@ fn a_number_too_large_for_f64_is_named_as_such() {
     let err = fails(&["grad", "x + 10^400", "x=1"]);
     assert!(err.contains("overflow"), "{err}");
 }
+
+/// A variable name is a letter or `_`, then letters, ASCII digits or `_`: `x²` is not the
+/// variable `x²` (whose value the user would be asked for) but `x` and a character to
+/// write as a power; a binding's name follows the same rule.
+#[test]
+fn superscripts_are_not_part_of_a_name() {
+    let err = fails(&["grad", "x² + 1", "x=2"]);
+    assert!(err.starts_with("error: unexpected character `²`"), "{err}");
+    assert!(err.contains("x^2") && err.contains("(column 2)"), "{err}");
+    assert!(!err.contains("no value for the variable"), "{err}");
+    let err = fails(&["grad", "x", "x=1", "1x=2"]);
+    assert!(err.contains("`1x` in `1x=2` is not a variable name"), "{err}");
+    let err = fails(&["grad", "x", "x=1", "x²=2"]);
+    assert!(err.contains("`x²` in `x²=2` is not a variable name"), "{err}");
+    // Letters of any script still make names.
+    let o = wengert(&["grad", "é*x1 + _b", "é=2", "x1=3", "_b=1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("∂f/∂é = 3\n"), "{}", stdout(&o));
+}
