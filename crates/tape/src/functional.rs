@@ -431,8 +431,8 @@ where
     ok(try_vjp(f, x, v))
 }
 
-/// Fallible [`vjp`]: [`Error::InvalidArgument`] (op `backward_with_seed`) if `v` does not
-/// have the output's shape.
+/// Fallible [`vjp`]: [`Error::InvalidArgument`] (op `vjp`) if `v` does not have the
+/// output's shape.
 pub fn try_vjp<T, F>(f: F, x: &Tensor<T>, v: &Tensor<T>) -> Result<(Tensor<T>, Tensor<T>)>
 where
     T: Float,
@@ -451,6 +451,17 @@ where
     let tape = Tape::new();
     let vars: Vec<Var<'_, T>> = xs.iter().map(|x| tape.var(x)).collect();
     let y = f(&vars);
+    if v.shape() != y.shape().as_slice() {
+        return Err(Error::InvalidArgument {
+            op: "vjp",
+            msg: format!(
+                "the cotangent v has shape {:?} but the output {} has shape {:?}; they must match",
+                v.shape(),
+                y.node(),
+                y.shape()
+            ),
+        });
+    }
     let g = y.try_backward_with_seed(v)?;
     Ok((y.value(), vars.iter().map(|x| g.wrt(*x)).collect()))
 }
