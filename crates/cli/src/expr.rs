@@ -89,10 +89,25 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Shows `source` with a caret line under `span`, indented by two spaces.
+/// Shows `source` with a caret line under `span`, indented by two spaces. Each character
+/// takes one column: whitespace (tabs, line breaks) is shown as a space and any other
+/// control character as `�`, so the caret stays under the span and nothing raw reaches
+/// the terminal.
 pub fn caret(source: &str, span: Span) -> String {
     let width = span.end.saturating_sub(span.start).max(1);
-    format!("  {source}\n  {}{}", " ".repeat(span.start), "^".repeat(width))
+    let shown: String = source
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                ' '
+            } else if c.is_control() {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("  {shown}\n  {}{}", " ".repeat(span.start), "^".repeat(width))
 }
 
 impl SyntaxError {
@@ -209,7 +224,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                         format!("unexpected character `{c}` (write a power with `^`, as in x^2)"),
                     )
                 }
-                _ => return err(start, i, format!("unexpected character `{c}`")),
+                _ => return err(start, i, format!("unexpected character `{}`", c.escape_debug())),
             }
         };
         out.push((tok, Span { start, end: i }));

@@ -372,3 +372,20 @@ fn superscripts_are_not_part_of_a_name() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("∂f/∂é = 3\n"), "{}", stdout(&o));
 }
+
+/// The caret stays under the column when the expression holds tabs or line breaks (each
+/// shown as one space, as the caret line counts them), and a control character is named
+/// escaped rather than written raw to the terminal.
+#[test]
+fn carets_line_up_with_tabs_newlines_and_control_characters() {
+    let err = fails(&["grad", "x\t+\t* y", "x=1", "y=2"]);
+    assert_eq!(
+        err,
+        "error: expected a number, a variable or `(`, found `*` (column 5)\n  x + * y\n      ^\n"
+    );
+    let err = fails(&["grad", "x +\nz", "x=1"]);
+    assert!(err.ends_with("\n  x + z\n      ^\n"), "{err:?}");
+    let err = fails(&["grad", "x + \u{1b}[2J", "x=1"]);
+    assert!(err.starts_with("error: unexpected character `\\u{1b}` (column 5)"), "{err:?}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
