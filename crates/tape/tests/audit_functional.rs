@@ -134,6 +134,35 @@ const C_HESS: &[f64] = &[
 const E_D3: &[f64] = &[21.479434719454247];
 const E_D4: &[f64] = &[40.087842216364955];
 
+// Nested: G(x) = Σ (sin x · x₁ + x² · x₀) + logsumexp(x) at [0.3, −0.7, 1.1]; the
+// gradient penalty P(x) = ‖∇G(x)‖² (jax.grad of it, jax.hessian, jvp of jax.grad); ∇G's
+// Jacobian (jax.hessian(G)) and its jvp along [1, 2, −1].
+const PEN_GRAD: &[f64] = &[11.16866774471007, -1.8437251257870089, 8.970984072727596];
+const PEN_HESS: &[f64] = &[
+    39.81130328666623,
+    -4.315934126703002,
+    18.165842276341817,
+    -4.3159341267030005,
+    11.59406377908528,
+    -0.9404178157843669,
+    18.165842276341817,
+    -0.9404178157843657,
+    20.282838898169874,
+];
+const G_HESS: &[f64] = &[
+    2.2077072219723037,
+    -0.4731533152686185,
+    2.0276467270848584,
+    -0.4731533152686185,
+    1.7706270236209094,
+    0.3901908957014859,
+    2.0276467270848584,
+    0.3901908957014859,
+    1.4596036506822379,
+];
+const G_HVP: &[f64] = &[-0.7662461356497916, 2.677909836271714, 1.3484248678055923];
+const PEN_HVP: &[f64] = &[13.013592756918406, 19.812611247251922, -3.9978322533967874];
+
 fn xs() -> [Tensor<f64>; 3] {
     [
         Tensor::from_fn(&[3], |i| 0.4 * i as f64 - 0.2),
@@ -281,4 +310,25 @@ fn a_cotangent_of_the_wrong_shape_is_an_error_of_vjp() {
         assert!(msg.contains("[3]") && msg.contains("[2]") && msg.contains("output v"), "{msg}");
         assert!(!msg.contains("backward_with_seed"), "{msg}");
     }
+}
+
+/// Helpers of functions that differentiate inside (`backward_graph` in the closure): the
+/// gradient and Hessian of a gradient penalty are third and fourth derivatives of G, and
+/// the Jacobian of ∇G, by rows, by columns or either, is G's Hessian.
+#[test]
+fn helpers_of_functions_that_differentiate_inside_match_jax() {
+    fn g<'t>(x: Var<'t>) -> Var<'t> {
+        (x.sin() * x.slice(0, 1, 1).sum() + x.square() * x.slice(0, 0, 1).sum()).sum() + x.logsumexp(0, false)
+    }
+    let x = Tensor::from([0.3, -0.7, 1.1]);
+    let t = Tensor::from([1.0, 2.0, -1.0]);
+    let grad_g = func(|x: Var<'_>| g(x).backward_graph().wrt(x));
+    let penalty = func(|x: Var<'_>| grad_g(x).square().sum());
+    close("∇P", &grad(penalty, &x), &[3], PEN_GRAD);
+    close("∇²P", &hessian(penalty, &x), &[3, 3], PEN_HESS);
+    close("∇²P·t", &wengert_tape::functional::hvp(penalty, &x, &t), &[3], PEN_HVP);
+    close("jacrev(∇G)", &jacrev(grad_g, &x), &[3, 3], G_HESS);
+    close("jacfwd(∇G)", &jacfwd(grad_g, &x), &[3, 3], G_HESS);
+    close("jacobian(∇G)", &jacobian(grad_g, &x), &[3, 3], G_HESS);
+    close("jvp(∇G)", &jvp(grad_g, &x, &t).1, &[3], G_HVP);
 }
