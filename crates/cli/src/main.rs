@@ -126,8 +126,12 @@ impl Problem {
         let missing: Vec<&(&str, Span)> =
             uses.iter().filter(|(v, _)| !names.iter().any(|n| n == v)).collect();
         if let Some((first, span)) = missing.first() {
-            let mut all: Vec<&str> = missing.iter().map(|(v, _)| *v).collect();
-            all.dedup();
+            let mut all: Vec<&str> = Vec::new();
+            for (v, _) in &missing {
+                if !all.contains(v) {
+                    all.push(v);
+                }
+            }
             let hint: Vec<String> = all.iter().map(|v| format!("{v}=<number>")).collect();
             return Err(Failure(format!(
                 "error: no value for the variable `{first}` (column {}): add {}\n{}",

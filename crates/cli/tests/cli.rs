@@ -389,3 +389,14 @@ fn carets_line_up_with_tabs_newlines_and_control_characters() {
     assert!(err.starts_with("error: unexpected character `\\u{1b}` (column 5)"), "{err:?}");
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
+
+/// Each missing variable is asked for once, in order of first use, however often and in
+/// whatever order the expression uses it.
+#[test]
+fn missing_variables_are_each_named_once() {
+    let err = fails(&["grad", "z*w*z + w", "x=1"]);
+    assert!(
+        err.starts_with("error: no value for the variable `z` (column 1): add z=<number> w=<number>\n"),
+        "{err}"
+    );
+}
