@@ -400,3 +400,24 @@ fn missing_variables_are_each_named_once() {
         "{err}"
     );
 }
+
+/// The precedence and associativity `--help` states, through the binary: `^` binds
+/// tightest and groups to the right, `-` and `/` group to the left, unary `+` is accepted.
+#[test]
+fn precedence_is_as_the_help_says() {
+    let help = stdout(&wengert(&["--help"]));
+    assert!(help.contains("-x^2 is -(x^2), 2^3^2 is 2^9"), "{help}");
+    for (expr, value) in [
+        ("-x^2", "-9"),
+        ("2^3^2 + 0*x", "512"),
+        ("x-2-1", "0"),
+        ("x/3/2", "0.5"),
+        ("+x*-x", "-9"),
+        ("2^-x^2", "0.001953125"),
+        (".5*x + 5.*x + 1e-3*x", "16.503"),
+    ] {
+        let o = wengert(&["grad", expr, "x=3"]);
+        assert!(o.status.success(), "{expr}: {}", stderr(&o));
+        assert!(stdout(&o).contains(&format!("\nf = {value}\n")), "{expr}: {}", stdout(&o));
+    }
+}
