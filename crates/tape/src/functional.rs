@@ -99,6 +99,28 @@ fn result_buffer<T: Float>(op: &'static str, outer: &[usize], inner: &[usize]) -
     }
 }
 
+/// The error of a helper that gets a first-order quantity (`op`: `jvp`, `jacfwd`) by
+/// differentiating the recorded reverse sweep, when a custom op on the path has no
+/// `vjp_graph`: the engine's own error says the op "cannot be differentiated twice" and
+/// advises `backward()`, which fits neither helper; this one names the helper, the custom
+/// op, and the first-order helper that works (`alternative`). Other errors pass unchanged.
+fn sweep_error(op: &'static str, alternative: &str, e: Error) -> Error {
+    match e {
+        Error::InvalidArgument { op: "custom", msg } if msg.contains(": has no vjp_graph") => {
+            let who = msg.split(": has no vjp_graph").next().unwrap_or_default();
+            Error::InvalidArgument {
+                op,
+                msg: format!(
+                    "custom op {who} has no vjp_graph, and {op} differentiates the recorded reverse \
+                     sweep, so every op on the path needs one; implement CustomOp::vjp_graph, or use \
+                     {alternative}, which needs only CustomOp::vjp"
+                ),
+            }
+        }
+        e => e,
+    }
+}
+
 /// An error of `op` unless there is one direction (`what`: directions, tangents) per input.
 fn direction_count<T: Float>(op: &'static str, what: &str, xs: &[Tensor<T>], ds: &[Tensor<T>]) -> Result<()> {
     if xs.len() == ds.len() {
@@ -362,9 +384,9 @@ where
     ok(try_jacfwd(f, x))
 }
 
-/// Fallible [`jacfwd`]: the error of [`Var::try_backward_graph_with_seed`] for a custom op
-/// on the path that has no `vjp_graph`, and [`Error::InvalidArgument`] if the result cannot
-/// be allocated.
+/// Fallible [`jacfwd`]: [`Error::InvalidArgument`] (op `jacfwd`) for a custom op on the
+/// path that has no `vjp_graph` (naming it; [`jacrev`] needs only `vjp`), and if the
+/// result cannot be allocated.
 pub fn try_jacfwd<T, F>(f: F, x: &Tensor<T>) -> Result<Tensor<T>>
 where
     T: Float,
@@ -380,7 +402,7 @@ where
 fn columns<'t, T: Float>(op: &'static str, y: Var<'t, T>, xv: Var<'t, T>) -> Result<Tensor<T>> {
     let tape = y.tape();
     let u = tape.var(&Tensor::zeros(&y.shape()));
-    let g = y.try_backward_graph_with_seed(u)?.wrt(xv);
+    let g = y.try_backward_graph_with_seed(u).map_err(|e| sweep_error(op, "jacrev", e))?.wrt(xv);
     let n = xv.len();
     let (shape, mut data) = result_buffer(op, &y.shape(), &xv.shape())?;
     data.resize(y.len() * n, T::ZERO);
@@ -491,9 +513,9 @@ where
     ok(try_jvp(f, x, t))
 }
 
-/// Fallible [`jvp`]: [`Error::InvalidArgument`] if `t` does not have x's shape, and the
-/// error of [`Var::try_backward_graph_with_seed`] for a custom op on the path that has no
-/// `vjp_graph`.
+/// Fallible [`jvp`]: [`Error::InvalidArgument`] (op `jvp`) if `t` does not have x's shape,
+/// and for a custom op on the path that has no `vjp_graph` (naming it; [`jacrev`] needs
+/// only `vjp`).
 pub fn try_jvp<T, F>(f: F, x: &Tensor<T>, t: &Tensor<T>) -> Result<(Tensor<T>, Tensor<T>)>
 where
     T: Float,
@@ -519,7 +541,7 @@ where
     // The seed as a variable: the recorded sweep is linear in it, so its value (zeros)
     // does not matter, only the derivative with respect to it.
     let u = tape.var(&Tensor::zeros(&y.shape()));
-    let g = y.try_backward_graph_with_seed(u)?;
+    let g = y.try_backward_graph_with_seed(u).map_err(|e| sweep_error("jvp", "jacrev (then J·t)", e))?;
     let mut s = tape.scalar_constant(T::ZERO);
     for (x, t) in vars.iter().zip(ts) {
         s += (g.wrt(*x) * tape.constant(t)).sum();

@@ -332,3 +332,45 @@ fn helpers_of_functions_that_differentiate_inside_match_jax() {
     close("jacobian(∇G)", &jacobian(grad_g, &x), &[3, 3], G_HESS);
     close("jvp(∇G)", &jvp(grad_g, &x, &t).1, &[3], G_HVP);
 }
+
+/// The identity with a numeric `vjp` only.
+struct NoGraph;
+impl wengert_tape::CustomOp<f64> for NoGraph {
+    fn name(&self) -> &str {
+        "nograph"
+    }
+    fn forward(&self, x: &[&Tensor<f64>]) -> wengert_tape::Result<Tensor<f64>> {
+        Ok(x[0].clone())
+    }
+    fn vjp(&self, _x: &[&Tensor<f64>], _y: &Tensor<f64>, g: &Tensor<f64>) -> Vec<Tensor<f64>> {
+        vec![g.clone()]
+    }
+}
+
+/// `jvp` and `jacfwd` are first-order, but they differentiate the recorded reverse sweep:
+/// through a custom op without `vjp_graph` their error names the helper and the custom op
+/// and points to the first-order helper that works (`jacrev`), instead of saying the
+/// op "cannot be differentiated twice" and advising `backward()`.
+#[test]
+fn jvp_and_jacfwd_through_a_custom_op_without_vjp_graph_say_what_works() {
+    let f = func(|v: Var<'_>| v.tape().custom(std::rc::Rc::new(NoGraph), &[v]).unwrap().square());
+    let x = Tensor::from([1.0, 2.0]);
+    for (helper, alternative, e) in [
+        ("jvp", "jacrev", try_jvp(f, &x, &x).map(|r| r.1).unwrap_err()),
+        (
+            "jvp",
+            "vjp",
+            try_jvp_many(|v| f(v[0]), std::slice::from_ref(&x), std::slice::from_ref(&x))
+                .map(|r| r.1)
+                .unwrap_err(),
+        ),
+        ("jacfwd", "jacrev", try_jacfwd(f, &x).unwrap_err()),
+    ] {
+        let msg = e.to_string();
+        assert!(msg.starts_with(&format!("{helper}: ")), "{msg}");
+        assert!(msg.contains("nograph (v1)") && msg.contains("vjp_graph"), "{msg}");
+        assert!(msg.contains(alternative) && !msg.contains("use backward()"), "{msg}");
+    }
+    // jacobian falls back to rows and needs no vjp_graph.
+    close("jacobian", &try_jacobian(f, &x).unwrap(), &[2, 2], &[2.0, 0.0, 0.0, 4.0]);
+}
