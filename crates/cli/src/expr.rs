@@ -89,10 +89,25 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// Whether `c` prints as itself (Rust's `escape_debug` leaves it alone, or escapes it only
+/// because of string syntax: quotes and the backslash).
+fn printable(c: char) -> bool {
+    matches!(c, '\'' | '"' | '\\') || c.escape_debug().next() != Some('\\')
+}
+
+/// `c` for an error message: itself if printable, else its escape (`\t`, `\u{1b}`).
+fn describe(c: char) -> String {
+    if printable(c) {
+        c.to_string()
+    } else {
+        c.escape_debug().to_string()
+    }
+}
+
 /// Shows `source` with a caret line under `span`, indented by two spaces. Each character
 /// takes one column: whitespace (tabs, line breaks) is shown as a space and any other
-/// control character as `�`, so the caret stays under the span and nothing raw reaches
-/// the terminal.
+/// character that does not print as itself (control and invisible format characters) as
+/// `�`, so the caret stays under the span and nothing raw reaches the terminal.
 pub fn caret(source: &str, span: Span) -> String {
     let width = span.end.saturating_sub(span.start).max(1);
     let shown: String = source
@@ -100,10 +115,10 @@ pub fn caret(source: &str, span: Span) -> String {
         .map(|c| {
             if c.is_whitespace() {
                 ' '
-            } else if c.is_control() {
-                '\u{fffd}'
-            } else {
+            } else if printable(c) {
                 c
+            } else {
+                '\u{fffd}'
             }
         })
         .collect();
@@ -224,7 +239,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                         format!("unexpected character `{c}` (write a power with `^`, as in x^2)"),
                     )
                 }
-                _ => return err(start, i, format!("unexpected character `{}`", c.escape_debug())),
+                _ => return err(start, i, format!("unexpected character `{}`", describe(c))),
             }
         };
         out.push((tok, Span { start, end: i }));

@@ -388,6 +388,14 @@ fn carets_line_up_with_tabs_newlines_and_control_characters() {
     let err = fails(&["grad", "x + \u{1b}[2J", "x=1"]);
     assert!(err.starts_with("error: unexpected character `\\u{1b}` (column 5)"), "{err:?}");
     assert!(!err.contains('\u{1b}'), "{err:?}");
+    // An invisible character (a zero-width space) is shown, so the caret is under it.
+    let err = fails(&["grad", "\u{200b}x", "x=1"]);
+    assert!(err.ends_with("(column 1)\n  \u{fffd}x\n  ^\n"), "{err:?}");
+    // Printable characters are named as they are, quotes and backslashes included.
+    for c in ['\'', '"', '\\', '$'] {
+        let err = fails(&["grad", &format!("x{c}"), "x=1"]);
+        assert!(err.starts_with(&format!("error: unexpected character `{c}` (column 2)")), "{err:?}");
+    }
 }
 
 /// Each missing variable is asked for once, in order of first use, however often and in
