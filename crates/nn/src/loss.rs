@@ -157,11 +157,12 @@ fn in_unit_interval<T: Float>(what: &str, hint: &str, x: Var<'_, T>) -> Result<(
 /// |·| do not cancel). A small loss of a negative logit keeps its digits: x = −40, t = 0
 /// costs softplus(−40) = 4.2e−18 with gradient σ(−40), where −40 + softplus(40) and
 /// 1 − σ(40) both round to 0. At x = ±∞ the loss is its limit: 0 where σ(x) = t (the
-/// product c·x is selected away where its factor c is 0, instead of forming 0·∞ = NaN),
-/// +∞ elsewhere, with gradient σ(x) − t (PyTorch returns NaN for the value at (+∞, 1),
-/// (−∞, 0), (−∞, 1) and (−∞, ½)). The gradient with respect to a target that requires
-/// grad is −x, except at an infinite logit where σ(x) = t: there it is NaN, because the loss
-/// has no derivative in t (it is 0 at that target and infinite on either side).
+/// product c·x is selected away where its factor c is 0 and x is infinite, instead of
+/// forming 0·∞ = NaN), +∞ elsewhere, with gradient σ(x) − t (PyTorch returns NaN for the
+/// value at (+∞, 1), (−∞, 0), (−∞, 1) and (−∞, ½)). The gradient with respect to a target
+/// that requires grad is −x, as PyTorch's, at the targets 0 and 1 too, except at an infinite
+/// logit where σ(x) = t: there it is NaN, because the loss has no derivative in t (it is 0
+/// at that target and infinite on either side).
 ///
 /// ```
 /// use wengert_nn::loss::{bce_with_logits, Reduction};
@@ -184,11 +185,14 @@ pub fn bce_with_logits<'t, T: Float>(
         same_shape("bce_with_logits", logits, target)?;
         reduce("bce_with_logits", logits, reduction, || {
             // c·x + softplus(∓x): c = 1 − t for x > 0, else −t, so that softplus only sees
-            // −|x|. The product is selected away where c = 0, where it would be 0·∞ = NaN at an
-            // infinite logit (the loss's limit there is the softplus term alone, 0).
+            // −|x|. The product is selected away where c = 0 and x is infinite, where it would
+            // be 0·∞ = NaN (the loss's limit there is the softplus term alone, 0). Only there:
+            // at a finite x the product keeps its gradient −x into a target of 0 or 1.
             let pos = logits.step_mask();
             let c = pos.try_select(target.rsub(T::ONE), -target)?;
-            let linear = (c * logits).try_masked(c)?;
+            let keep =
+                c.try_select(c.tape().scalar_constant(T::ONE), logits.range_mask(-T::INFINITY, T::INFINITY))?;
+            let linear = (c * logits).try_masked(keep)?;
             Ok(linear + pos.try_select(-logits, logits)?.softplus())
         })
     })

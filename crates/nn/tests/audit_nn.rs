@@ -1,0 +1,23 @@
+//! Behaviour checked against PyTorch 2.15 (float64), case by case: each test pins a
+//! value or a gradient that once differed from `torch.nn.functional`, `torch.optim` or
+//! `torch.nn` without the difference being a documented choice.
+
+use wengert_nn::loss::{bce_with_logits, Reduction};
+use wengert_tape::{Tape, Tensor};
+
+/// ∂ℓ/∂t of `bce_with_logits` is −x for every finite logit, also at the targets 0 and 1
+/// (torch: `F.binary_cross_entropy_with_logits(x, t, reduction='sum')` backward gives
+/// `t.grad == -x`). The product (1 − t)·x, or −t·x, was masked wherever its factor was 0,
+/// which also cut the gradient into t: x ≤ 0 with t = 0 and x > 0 with t = 1 gave 0.
+#[test]
+fn bce_with_logits_target_gradient_is_minus_x_at_targets_0_and_1() {
+    let xs = [-800.0, -40.0, -1.0, -1e-300, 0.0, 1e-300, 0.5, 40.0, 800.0];
+    for t in [0.0, 1.0, 0.3] {
+        let tape = Tape::<f64>::new();
+        let x = tape.var(&Tensor::from_vec(xs.to_vec()));
+        let y = tape.var(&Tensor::from_vec(vec![t; xs.len()]));
+        let g = bce_with_logits(x, y, Reduction::Sum).unwrap().backward();
+        let want: Vec<f64> = xs.iter().map(|x| -x).collect();
+        assert_eq!(g.wrt(y).data(), &want[..], "t = {t}");
+    }
+}
