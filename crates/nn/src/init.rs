@@ -35,14 +35,28 @@ pub enum Init {
 
 impl Init {
     /// The uniform bounds for this init, or `None` for [`Init::Zeros`].
+    ///
+    /// A fan of 0 in a bound's denominator gives the bound 0 (every value 0), PyTorch's
+    /// rule for `nn.Linear`'s bias (`bound = 1/√fan_in if fan_in > 0 else 0`): the bias of
+    /// a layer with no inputs is 0, not U(±∞), which would draw NaN.
+    ///
+    /// ```
+    /// use wengert_nn::Init;
+    /// assert_eq!(Init::TorchDefault.bounds(4, 3), Some((-0.5, 0.5)));
+    /// assert_eq!(Init::TorchDefault.bounds(0, 3), Some((0.0, 0.0)));
+    /// ```
     pub fn bounds(self, fan_in: usize, fan_out: usize) -> Option<(f64, f64)> {
-        let sym = |a: f64| Some((-a, a));
+        // ±bound(fan), or ±0 for a fan of 0.
+        let sym = |fan: usize, bound: fn(f64) -> f64| {
+            let b = if fan == 0 { 0.0 } else { bound(fan as f64) };
+            Some((-b, b))
+        };
         match self {
             Init::Zeros => None,
             Init::Uniform { low, high } => Some((low, high)),
-            Init::XavierUniform => sym((6.0 / (fan_in + fan_out) as f64).sqrt()),
-            Init::KaimingUniform => sym((6.0 / fan_in as f64).sqrt()),
-            Init::TorchDefault => sym(1.0 / (fan_in as f64).sqrt()),
+            Init::XavierUniform => sym(fan_in + fan_out, |n| (6.0 / n).sqrt()),
+            Init::KaimingUniform => sym(fan_in, |n| (6.0 / n).sqrt()),
+            Init::TorchDefault => sym(fan_in, |n| 1.0 / n.sqrt()),
         }
     }
 

@@ -21,3 +21,22 @@ fn bce_with_logits_target_gradient_is_minus_x_at_targets_0_and_1() {
         assert_eq!(g.wrt(y).data(), &want[..], "t = {t}");
     }
 }
+
+/// `nn.Linear(0, 3)` has bias zeros in PyTorch (`bound = 1/√fan_in if fan_in > 0 else 0`);
+/// `Init::TorchDefault` drew it from U(±1/√0) = U(±∞), which is NaN.
+#[test]
+fn linear_without_inputs_has_a_zero_bias_not_nan() {
+    use rand::{rngs::StdRng, SeedableRng};
+    use wengert_nn::{Init, Linear};
+    let mut rng = StdRng::seed_from_u64(0);
+    for init in [Init::TorchDefault, Init::KaimingUniform, Init::XavierUniform] {
+        let lin = Linear::<f64>::new(0, 3, init, &mut rng);
+        assert_eq!(lin.weight.shape(), [0, 3]);
+        assert_eq!(lin.bias.as_ref().unwrap().data(), [0.0; 3], "{init:?}");
+    }
+    // and a fan of 0 given to a non-empty tensor draws zeros, not NaN
+    for init in [Init::TorchDefault, Init::KaimingUniform, Init::XavierUniform] {
+        let t = init.tensor::<f64>(&[2], 0, 0, &mut rng);
+        assert_eq!(t.data(), [0.0; 2], "{init:?}");
+    }
+}
