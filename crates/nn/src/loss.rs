@@ -88,10 +88,12 @@ fn clamped_ln<'t, T: Float>(u: Var<'t, T>) -> Var<'t, T> {
 /// Binary cross-entropy on probabilities, like PyTorch's `BCELoss`:
 /// ℓ = −[t·max(ln p, −100) + (1−t)·max(ln(1−p), −100)].
 ///
-/// Values match PyTorch everywhere (p = 0, t = 1 gives 100). Gradients match for
-/// e^−100 < p < 1 − ε: −t/p + (1−t)/(1−p). Where a log is clamped the gradient through it
-/// is 0, whereas PyTorch's fused backward returns (p − t)/max(p(1 − p), 1e−12) (e.g.
-/// −1.000000004e12 at p = 0, t = 1: its 1e−12 is rounded to f32). Prefer
+/// Values match PyTorch everywhere (p = 0, t = 1 gives 100). The gradient is the
+/// derivative of the value: −t/p + (1−t)/(1−p) where no log is clamped, and 0 through a
+/// clamped log. PyTorch's fused backward returns (p − t)/max(p(1 − p), 1e−12) instead (its
+/// 1e−12 rounded to f32), so the two agree only while p(1 − p) ≥ 1e−12: at p = 0, t = 1
+/// PyTorch gives −1.000000004e12 (0 here), and at p = 1e−13, t = 1, where neither clamps
+/// the log, −1.000000004e12 against the derivative −1e13 of the loss −ln p. Prefer
 /// [`bce_with_logits`] when you have the logits.
 ///
 /// # Errors

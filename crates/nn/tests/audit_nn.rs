@@ -40,3 +40,26 @@ fn linear_without_inputs_has_a_zero_bias_not_nan() {
         assert_eq!(t.data(), [0.0; 2], "{init:?}");
     }
 }
+
+/// `bce`'s gradient is the derivative of its value, −t/p + (1 − t)/(1 − p), wherever no log
+/// is clamped, also where p(1 − p) < 1e−12; PyTorch's fused backward divides by
+/// max(p(1 − p), 1e−12) there instead (torch 2.15, float64: −1.000000004e12 at p = 1e−13,
+/// t = 1, and −1.1e−4 at p = 1 − 2⁻⁵³, t = 1, where the derivative of −ln p is −1/p).
+/// Pinned here because the documentation said the two differed only at clamped logs.
+#[test]
+fn bce_gradient_is_the_exact_derivative_where_torch_clamps_its_denominator() {
+    use wengert_nn::loss::bce;
+    let tape = Tape::<f64>::new();
+    let near_one = 1.0 - f64::EPSILON / 2.0;
+    let p = tape.var(&Tensor::from([1e-13, near_one, 1e-13]));
+    let t = tape.constant(&Tensor::from([1.0, 1.0, 0.5]));
+    let l = bce(p, t, Reduction::Sum).unwrap();
+    // torch's values: −ln p, and ½(−ln p − ln(1 − p))
+    let want_l = -(1e-13f64.ln()) - near_one.ln() + 0.5 * (-(1e-13f64.ln()) - (1.0 - 1e-13f64).ln());
+    assert!((l.item() - want_l).abs() <= 1e-14 * want_l, "{}", l.item());
+    let g = l.backward().wrt(p);
+    let want = [-1e13, -1.0 / near_one, -0.5e13 + 0.5 / (1.0 - 1e-13)];
+    for (a, b) in g.data().iter().zip(want) {
+        assert!((a - b).abs() <= 1e-15 * b.abs(), "{a} vs {b}");
+    }
+}
