@@ -63,3 +63,25 @@ fn bce_gradient_is_the_exact_derivative_where_torch_clamps_its_denominator() {
         assert!((a - b).abs() <= 1e-15 * b.abs(), "{a} vs {b}");
     }
 }
+
+/// A parameter the loss does not depend on gets zeros from `backward()`, and the optimizer
+/// updates it with them (weight decay and momentum still move it), where `torch.optim`
+/// skips a parameter whose `.grad` is `None`. Documented in `optim` and docs/nn.md; torch
+/// 2.15 (SGD lr 0.1, momentum 0.9, weight decay 0.1; loss a·b, then a²) leaves b at 0.89.
+#[test]
+fn a_parameter_without_gradient_is_still_updated_unlike_torch() {
+    use wengert_nn::optim::{Optimizer, Sgd};
+    let (mut a, mut b) = (Tensor::<f64>::scalar(1.0), Tensor::<f64>::scalar(1.0));
+    let mut opt = Sgd::new(0.1).momentum(0.9).weight_decay(0.1);
+    for step in 0..2 {
+        let tape = Tape::<f64>::new();
+        let (va, vb) = (tape.var(&a), tape.var(&b));
+        let loss = if step == 0 { va * vb } else { va * va };
+        let g = loss.backward();
+        assert_eq!(g.reached(vb), step == 0);
+        let (ga, gb) = (g.wrt(va), g.wrt(vb));
+        opt.update(&mut [&mut a, &mut b], &[ga.data(), gb.data()]).unwrap();
+    }
+    assert!((a.item() - 0.6041).abs() < 1e-15, "{}", a.item()); // torch: 0.6041
+    assert!((b.item() - 0.7821).abs() < 1e-15, "{}", b.item()); // torch: 0.89 (skipped)
+}
