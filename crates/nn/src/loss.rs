@@ -339,7 +339,7 @@ fn pick<'t, T: Float>(x: Var<'t, T>, targets: &[usize], n: usize, c: usize) -> R
 ///
 /// `logits` is `[n, c]` (one row of unnormalised scores per example), `targets` holds n
 /// class indices in `0..c`. The log-probabilities come from the tape's `log_softmax`
-/// (x − logsumexp(x) with the maximum subtracted), never from ln(softmax), so the loss is
+/// ((x − m) − ln Σ e^(x − m), m the row maximum, as PyTorch), never from ln(softmax), so the loss is
 /// finite for any finite logits (±1000 included) and the gradient is softmax(xᵢ) −
 /// one_hot(tᵢ), divided by n for [`Reduction::Mean`]. The target entry of each row is
 /// picked with `index_select` on the flattened log-probabilities (exact, O(n)).

@@ -85,3 +85,27 @@ fn a_parameter_without_gradient_is_still_updated_unlike_torch() {
     assert!((a.item() - 0.6041).abs() < 1e-15, "{}", a.item()); // torch: 0.6041
     assert!((b.item() - 0.7821).abs() < 1e-15, "{}", b.item()); // torch: 0.89 (skipped)
 }
+
+/// Cross-entropy of large, nearly equal logits keeps its digits, as PyTorch's
+/// `log_softmax` ((x − m) − ln Σ e^(x − m)) does: logits [1000, 1000, −5] in f32 cost ln 2
+/// to the ulp in torch 2.15 (0.6931472), and [1e8, 1e8] in f64 cost ln 2. The tape's
+/// log_softmax computed x − (m + ln Σ e^(x − m)), rounding m + ln 2 to the ulp of m first:
+/// 0.69317627 in f32 (4e−5 off) and an error of the ulp of 1e8 in f64.
+#[test]
+fn cross_entropy_of_large_logits_keeps_its_digits() {
+    use wengert_nn::loss::cross_entropy;
+    let tape = Tape::<f32>::new();
+    let x = tape.var(&Tensor::from([[1000.0f32, 1000.0, -5.0]]));
+    let l = cross_entropy(x, &[0], Reduction::Sum).unwrap();
+    let ln2 = std::f32::consts::LN_2;
+    assert!((l.item() - ln2).abs() <= 2.0 * f32::EPSILON * ln2, "{}", l.item());
+    let g = l.backward().wrt(x);
+    assert!((g.data()[0] + 0.5).abs() <= 4.0 * f32::EPSILON, "{:?}", g.data());
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from([[1e8, 1e8], [-3e12, -3e12]]));
+    let l = cross_entropy(x, &[1, 0], Reduction::None).unwrap();
+    let ln2 = std::f64::consts::LN_2;
+    for v in l.value().data() {
+        assert!((v - ln2).abs() <= 2.0 * f64::EPSILON * ln2, "{v}");
+    }
+}

@@ -816,14 +816,26 @@ impl<'t, T: Float> Var<'t, T> {
     fn logsumexp_as(self, op: &'static str, axis: isize, keepdim: bool) -> Result<Var<'t, T>> {
         let dims = self.shape();
         let ax = self.nonempty_axis(op, op, axis, &dims)?;
-        // The detached max is clamped to finite values so that a row of all −inf gives
-        // −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
-        let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
-        let lse = (self - m).exp().try_sum_axis(axis, true)?.ln() + m;
-        keep_or_drop(lse, dims, ax, keepdim)
+        let (m, _, ln_sum) = self.shifted_log_sum(axis)?;
+        keep_or_drop(ln_sum + m, dims, ax, keepdim)
     }
 
-    /// log softmax over one axis: x − logsumexp(x), stable for any finite x.
+    /// The detached maximum m over `axis` (kept), x − m, and ln Σ exp(x − m) (kept), for
+    /// an axis already checked. m is clamped to finite values so that a row of all −inf
+    /// gives −inf (exp(−inf) = 0, ln 0 = −inf) rather than −inf − (−inf) = NaN.
+    #[track_caller]
+    fn shifted_log_sum(self, axis: isize) -> Result<(Var<'t, T>, Var<'t, T>, Var<'t, T>)> {
+        let m = self.try_max_axis(axis, true)?.detach().clamp(-T::MAX, T::MAX);
+        let shifted = self - m;
+        let ln_sum = shifted.exp().try_sum_axis(axis, true)?.ln();
+        Ok((m, shifted, ln_sum))
+    }
+
+    /// log softmax over one axis: x − logsumexp(x), stable for any finite x, computed as
+    /// PyTorch does, (x − m) − ln Σ exp(x − m) with m the maximum (detached): the
+    /// difference x − m is exact near the maximum, so large logits keep their digits
+    /// (`[1000, 1000]` in f32 gives −ln 2 to the ulp, where x − (m + ln 2) would round
+    /// m + ln 2 to the ulp of 1000 first).
     #[track_caller]
     pub fn log_softmax(self, axis: isize) -> Var<'t, T> {
         ok(self.try_log_softmax(axis))
@@ -838,7 +850,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// [`Var::try_log_softmax`] with its errors named `op`.
     #[track_caller]
     fn log_softmax_as(self, op: &'static str, axis: isize) -> Result<Var<'t, T>> {
-        Ok(self - self.logsumexp_as(op, axis, true)?)
+        self.nonempty_axis(op, op, axis, &self.shape())?;
+        let (_, shifted, ln_sum) = self.shifted_log_sum(axis)?;
+        Ok(shifted - ln_sum)
     }
 
     /// softmax over one axis: exp(log_softmax(x)).
