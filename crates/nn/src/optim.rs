@@ -291,6 +291,12 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
 /// Adam (Kingma & Ba 2015) with bias correction and optional L2 weight decay, as
 /// `torch.optim.Adam` (defaults β = (0.9, 0.999), ε = 1e−8 added after √v̂).
 ///
+/// As in PyTorch, whose hyperparameters are Python floats, the hyperparameters are held in
+/// f64 (an f32 one as the decimal it prints as: `0.999f32` is 0.999), the bias corrections
+/// and the step size are computed in f64, and only the results are rounded to T; the
+/// moment update m ← m + (1 − β₁)·(g − m) is PyTorch's `lerp` (written g − (g − m)·β₁ when
+/// 1 − β₁ ≥ ½). In f32 this follows `torch.optim.Adam` in float32 to a few ulp.
+///
 /// ```
 /// use wengert_nn::optim::{Adam, Optimizer};
 /// use wengert_tape::Tensor;
@@ -305,25 +311,63 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Adam<T: Float = f64> {
-    lr: T,
-    beta1: T,
-    beta2: T,
-    eps: T,
-    weight_decay: T,
+    // The hyperparameters in f64, as PyTorch holds them (Python floats): the bias
+    // corrections and the step size are computed in f64 and only the results rounded to T.
+    // In f32, 1 − β₂ from β₂ = 0.999 rounded to f32 would be 1.3e−5 off.
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
     step: i32,
     m: Vec<Vec<T>>,
     v: Vec<Vec<T>>,
+}
+
+/// A hyperparameter given as T, in f64: for f32, the f64 of its shortest decimal (the
+/// number written, `0.999` for `0.999f32`, as PyTorch gets it from Python); for f64, itself.
+/// Formatted on the stack (`set_lr` in a schedule allocates nothing).
+fn as_written<T: Float>(v: T) -> f64 {
+    use std::fmt::Write;
+    /// A fixed buffer for one shortest `{:e}` (at most 15 bytes for f32).
+    struct Buf([u8; 32], usize);
+    impl Write for Buf {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.1 + s.len();
+            self.0.get_mut(self.1..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+            self.1 = end;
+            Ok(())
+        }
+    }
+    if T::NAME != "f32" {
+        return v.to_f64();
+    }
+    let mut b = Buf([0; 32], 0);
+    match write!(b, "{v:e}") {
+        Ok(()) => std::str::from_utf8(&b.0[..b.1]).ok().and_then(|s| s.parse().ok()).unwrap_or(v.to_f64()),
+        Err(_) => v.to_f64(),
+    }
+}
+
+/// PyTorch's `lerp(a, b, w)`: a + w·(b − a) for |w| < ½, else b − (b − a)·(1 − w).
+#[inline(always)]
+fn lerp<T: Float>(a: T, b: T, w: T) -> T {
+    if w.abs() < T::from_f64(0.5) {
+        a + w * (b - a)
+    } else {
+        b - (b - a) * (T::ONE - w)
+    }
 }
 
 impl<T: Float> Adam<T> {
     /// Adam with learning rate `lr` and PyTorch's defaults for the rest.
     pub fn new(lr: T) -> Self {
         Adam {
-            lr,
-            beta1: T::from_f64(0.9),
-            beta2: T::from_f64(0.999),
-            eps: T::from_f64(1e-8),
-            weight_decay: T::ZERO,
+            lr: as_written(lr),
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
             step: 0,
             m: Vec::new(),
             v: Vec::new(),
@@ -332,20 +376,20 @@ impl<T: Float> Adam<T> {
 
     /// Sets (β₁, β₂).
     pub fn betas(mut self, beta1: T, beta2: T) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
+        self.beta1 = as_written(beta1);
+        self.beta2 = as_written(beta2);
         self
     }
 
     /// Sets ε.
     pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
+        self.eps = as_written(eps);
         self
     }
 
     /// Sets the L2 weight decay λ (added to the gradient, not decoupled as in AdamW).
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.weight_decay = weight_decay;
+        self.weight_decay = as_written(weight_decay);
         self
     }
 
@@ -363,15 +407,15 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
         check_lengths("adam", params, grads, &self.m)?;
         let (lr, b1, b2, eps, wd) = (self.lr, self.beta1, self.beta2, self.eps, self.weight_decay);
-        let beta = |b: T| b >= T::ZERO && b < T::ONE;
+        let beta = |b: f64| (0.0..1.0).contains(&b);
         check_hyper(
             "adam",
             &[
-                ("learning rate (must be finite and ≥ 0)", lr, lr >= T::ZERO && lr.is_finite()),
+                ("learning rate (must be finite and ≥ 0)", lr, lr >= 0.0 && lr.is_finite()),
                 ("beta1 (must be in [0, 1))", b1, beta(b1)),
                 ("beta2 (must be in [0, 1))", b2, beta(b2)),
-                ("eps (must be finite and ≥ 0)", eps, eps >= T::ZERO && eps.is_finite()),
-                ("weight decay (must be finite and ≥ 0)", wd, wd >= T::ZERO && wd.is_finite()),
+                ("eps (must be finite and ≥ 0)", eps, eps >= 0.0 && eps.is_finite()),
+                ("weight decay (must be finite and ≥ 0)", wd, wd >= 0.0 && wd.is_finite()),
             ],
         )?;
         if self.m.is_empty() {
@@ -379,11 +423,13 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             self.v = self.m.clone();
         }
         self.step += 1;
-        let k = T::from_f64(self.step as f64);
-        let (b1, b2, wd) = (self.beta1, self.beta2, self.weight_decay);
-        let bc1 = T::ONE - b1.powf(k);
-        let bc2_sqrt = (T::ONE - b2.powf(k)).sqrt();
-        let step_size = self.lr / bc1;
+        // As torch.optim.Adam: bias corrections and step size in f64, then rounded to T.
+        let k = self.step as f64;
+        let bc1 = 1.0 - b1.powf(k);
+        let bc2_sqrt = T::from_f64((1.0 - b2.powf(k)).sqrt());
+        let neg_step = T::from_f64(-(lr / bc1));
+        let (w1, b2t, w2) = (T::from_f64(1.0 - b1), T::from_f64(b2), T::from_f64(1.0 - b2));
+        let (eps, wd) = (T::from_f64(eps), T::from_f64(wd));
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
             let data = &mut **p;
             let (m, v) = (&mut self.m[i], &mut self.v[i]);
@@ -392,21 +438,20 @@ impl<T: Float> Optimizer<T> for Adam<T> {
                 if wd != T::ZERO {
                     d += wd * data[j];
                 }
-                let mj = m[j];
-                m[j] = mj + (T::ONE - b1) * (d - mj);
-                v[j] = v[j] * b2 + (T::ONE - b2) * d * d;
-                let denom = v[j].sqrt() / bc2_sqrt + self.eps;
-                data[j] += -step_size * m[j] / denom; // torch's addcdiv order
+                m[j] = lerp(m[j], d, w1);
+                v[j] = v[j] * b2t + w2 * d * d;
+                let denom = v[j].sqrt() / bc2_sqrt + eps;
+                data[j] += neg_step * m[j] / denom; // torch's addcdiv order
             }
         }
         Ok(())
     }
 
     fn lr(&self) -> T {
-        self.lr
+        T::from_f64(self.lr)
     }
 
     fn set_lr(&mut self, lr: T) {
-        self.lr = lr;
+        self.lr = as_written(lr);
     }
 }
