@@ -217,7 +217,13 @@ macro_rules! activation {
             fn num_tensors(&self) -> usize {
                 0
             }
-            fn forward_with<'t>(&self, _params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+            fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+                if !params.is_empty() {
+                    return Err(Error::InvalidArgument {
+                        op: stringify!($name),
+                        msg: format!("{} parameter variables given, the layer has none", params.len()),
+                    });
+                }
                 Ok(x.$method())
             }
         }
@@ -307,6 +313,13 @@ impl<T: Float> Module<T> for Sequential<T> {
     }
 
     fn forward_with<'t>(&self, params: &[Var<'t, T>], mut x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let want = self.num_tensors();
+        if params.len() != want {
+            return Err(Error::InvalidArgument {
+                op: "Sequential",
+                msg: format!("{} parameter variables given, the layers have {want}", params.len()),
+            });
+        }
         let mut at = 0;
         for (i, l) in self.layers.iter().enumerate() {
             let n = l.num_tensors();

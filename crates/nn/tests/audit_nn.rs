@@ -137,3 +137,24 @@ fn adam_f32_follows_torch_float32() {
         }
     }
 }
+
+/// `forward_with` given more parameter variables than the module has is an error naming
+/// the counts, as `Linear` and `Module::forward` refuse a wrong count: `Sequential` used
+/// the first ones and ignored the rest, and an activation ignored any it was given (a
+/// `Bound` of another model then ran silently).
+#[test]
+fn forward_with_refuses_extra_parameter_variables() {
+    use wengert_nn::{Linear, Module, ReLU, Sequential};
+    let tape = Tape::<f64>::new();
+    let x = tape.constant(&Tensor::from([[1.0, 2.0]]));
+    let extra = tape.var(&Tensor::from([3.0]));
+    let seq = Sequential::<f64>::new().add(Linear::<f64>::zeros(2, 1)).add(ReLU);
+    let p = seq.bind(&tape);
+    let mut vars = p.vars().to_vec();
+    assert!(seq.forward_with(&vars, x).is_ok());
+    vars.push(extra);
+    let e = seq.forward_with(&vars, x).unwrap_err().to_string();
+    assert!(e.contains("Sequential") && e.contains("3 parameter variables given") && e.contains('2'), "{e}");
+    let e = ReLU.forward_with(&[extra], x).unwrap_err().to_string();
+    assert!(e.contains("ReLU") && e.contains("1 parameter variables given"), "{e}");
+}
