@@ -242,8 +242,25 @@ impl<T: Float> Standardizer<T> {
     /// the same bits as unscaled sums), and the statistics
     /// scaled back at the end: neither the sums nor the squared deviations overflow, even
     /// for values near `f64::MAX` (`[[1e308], [-1e308]]` standardises to `[[1], [-1]]`).
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming `standardize` if `x` is not a non-empty `[rows, cols]`
+    /// tensor, or holds a NaN or infinite value (its row and column are named; scikit-learn
+    /// refuses infinity too), whose statistics would be NaN.
     pub fn fit(x: &Tensor<T>) -> Result<Self> {
         let (rows, cols) = dims2("standardize", x)?;
+        if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidArgument {
+                op: "standardize",
+                msg: format!(
+                    "{} at row {}, column {} of {:?}: the statistics need finite values",
+                    x.data()[i],
+                    i / cols,
+                    i % cols,
+                    x.shape()
+                ),
+            });
+        }
         let mut scale = vec![0.0f64; cols];
         for row in x.data().chunks_exact(cols) {
             for (s, v) in scale.iter_mut().zip(row) {

@@ -158,3 +158,16 @@ fn forward_with_refuses_extra_parameter_variables() {
     let e = ReLU.forward_with(&[extra], x).unwrap_err().to_string();
     assert!(e.contains("ReLU") && e.contains("1 parameter variables given"), "{e}");
 }
+
+/// `Standardizer::fit` refuses a non-finite value with an error naming its row and
+/// column (scikit-learn's `StandardScaler.fit` raises "Input contains infinity"); it
+/// returned NaN statistics, which turned every value of that column into NaN.
+#[test]
+fn standardizer_refuses_non_finite_values() {
+    use wengert_nn::data::Standardizer;
+    for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+        let x = Tensor::from([[1.0, 2.0], [3.0, bad], [5.0, 6.0]]);
+        let e = Standardizer::fit(&x).unwrap_err().to_string();
+        assert!(e.contains("standardize") && e.contains("row 1, column 1") && e.contains("[3, 2]"), "{e}");
+    }
+}
