@@ -5,8 +5,28 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use std::rc::Rc;
 use wengert_tape::trace::{NodeKind, WengertList};
-use wengert_tape::{Tape, Tensor, Var};
+
+use wengert_tape::gradcheck::{taylor_test, CheckOptions};
+use wengert_tape::{func_many, CustomOp, Result, Tape, Tensor, Var};
+
+/// sin with a classic slip in its reverse rule: sin x instead of cos x.
+struct SinSlip;
+impl CustomOp<f64> for SinSlip {
+    fn name(&self) -> &str {
+        "sin_slip"
+    }
+    fn forward(&self, x: &[&Tensor]) -> Result<Tensor> {
+        Ok(x[0].map(f64::sin))
+    }
+    fn vjp(&self, x: &[&Tensor], _y: &Tensor, g: &Tensor) -> Vec<Tensor> {
+        vec![Tensor::from_fn(x[0].shape(), |i| x[0].data()[i].sin() * g.data()[i])]
+    }
+    fn vjp_graph<'t>(&self, x: &[Var<'t>], _y: Var<'t>, g: Var<'t>) -> Option<Vec<Var<'t>>> {
+        Some(vec![g * x[0].sin()])
+    }
+}
 
 /// f(x, y) = x·y + sin x at (2, 3).
 fn f_xy(tape: &Tape) -> (Var<'_>, Var<'_>, Var<'_>) {
@@ -404,6 +424,13 @@ fn tutorial_blocks() -> Vec<(&'static str, String)> {
     let list = WengertList::new(&tape).name(x, "x").name(f, "f");
     out.push(("select-safe-list", list.to_string()));
     out.push(("select-safe-sweep", list.reverse_sweep(f).unwrap().to_string()));
+    // 8. Is the gradient right? The Taylor remainder of f, and of f with a slip in sin's
+    // reverse rule (sin instead of cos).
+    let xs = [Tensor::from(2.0), Tensor::from(3.0)];
+    let o = CheckOptions::default().with_names(&["x", "y"]);
+    out.push(("taylor-right", taylor_test(|v| v[0] * v[1] + v[0].sin(), &xs, &o).to_string()));
+    let slip = func_many(|v| v[0] * v[1] + v[0].tape().custom(Rc::new(SinSlip), &[v[0]]).unwrap());
+    out.push(("taylor-wrong", taylor_test(slip, &xs, &o).to_string()));
     out
 }
 
