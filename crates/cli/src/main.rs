@@ -4,6 +4,7 @@
 //! wengert grad "x*y + sin(x)" x=2 y=3            value, gradient, Wengert list, reverse sweep
 //! wengert grad "x*y + sin(x)" x=2 y=3 --dot g.dot --html g.html
 //! wengert check "x*y + sin(x)" x=2 y=3           gradient checker report
+//! wengert check --taylor "x*y + sin(x)" x=2 y=3  and the Taylor remainder test
 //! wengert hessian "x*y + sin(x)" x=2 y=3         second derivatives
 //! ```
 
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+use wengert_tape::gradcheck::{gradcheck, taylor_test, CheckOptions};
 use wengert_tape::trace::{num, ReverseSweep, WengertList};
 use wengert_tape::{NodeId, Tape, Tensor, Var};
 
@@ -53,6 +54,10 @@ enum Command {
     Check {
         #[command(flatten)]
         problem: ProblemArgs,
+        /// Also run the Taylor remainder test: along a random direction, how fast
+        /// f(x + hv) − f(x) − h⟨∇f, v⟩ shrinks as h halves (rate 2 if the gradient is right).
+        #[arg(long)]
+        taylor: bool,
     },
     /// Print the Hessian, computed by differentiating the recorded reverse sweep.
     Hessian {
@@ -265,7 +270,7 @@ fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| Failure(format!("error: cannot write {}: {e}", path.display())))
 }
 
-fn check(args: &ProblemArgs) -> Outcome {
+fn check(args: &ProblemArgs, taylor: bool) -> Outcome {
     let p = Problem::new(args)?;
     if p.names.is_empty() {
         return Err(Failure("error: the expression has no variables to check".into()));
@@ -276,18 +281,22 @@ fn check(args: &ProblemArgs) -> Outcome {
     let inputs: Vec<Tensor<f64>> = p.values.iter().map(|&x| Tensor::scalar(x)).collect();
     let names: Vec<&str> = p.names.iter().map(String::as_str).collect();
     let options = CheckOptions::default().with_names(&names);
-    let report = gradcheck(
-        |xs: &[Var<'_>]| {
-            let tape = xs[0].tape();
-            eval::record(tape, &p.expr, &p.names, xs).expect("checked when first recorded").output
-        },
-        &inputs,
-        &options,
-    );
+    let f = wengert_tape::func_many(|xs: &[Var<'_>]| {
+        let tape = xs[0].tape();
+        eval::record(tape, &p.expr, &p.names, xs).expect("checked when first recorded").output
+    });
+    let report = gradcheck(f, &inputs, &options);
     print!("{}", p.header());
     println!();
     print!("{report}");
-    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let mut passed = report.passed();
+    if taylor {
+        let t = taylor_test(f, &inputs, &options);
+        println!();
+        print!("{t}");
+        passed &= t.passed();
+    }
+    Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn hessian(args: &ProblemArgs) -> Outcome {
@@ -388,7 +397,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> ExitCode {
     let outcome = match &cli.command {
         Command::Grad { problem, dot, html } => grad(problem, dot.as_ref(), html.as_ref()),
-        Command::Check { problem } => check(problem),
+        Command::Check { problem, taylor } => check(problem, *taylor),
         Command::Hessian { problem } => hessian(problem),
     };
     match outcome {

@@ -429,3 +429,21 @@ fn precedence_is_as_the_help_says() {
         assert!(stdout(&o).contains(&format!("\nf = {value}\n")), "{expr}: {}", stdout(&o));
     }
 }
+
+#[test]
+fn check_with_taylor_adds_the_remainder_test() {
+    let o = wengert(&["check", "--taylor", "x*y + sin(x)", "x=2", "y=3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("gradcheck PASSED"), "{out}");
+    assert!(out.contains("\ntaylor test PASSED\n"), "{out}");
+    assert!(out.contains("the gradient is right along v (r1 ∝ h^2.00, expected 2)"), "{out}");
+    // Without the flag, no Taylor test.
+    assert!(!stdout(&wengert(&["check", "x*y + sin(x)", "x=2", "y=3"])).contains("taylor"));
+    // On abs's breakpoint every step crosses it: inconclusive, and the command fails
+    // (exit 1, the report on stdout).
+    let o = wengert(&["check", "--taylor", "abs(x) + y", "x=0", "y=1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("taylor test FAILED"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("every step crosses a non-smooth point"), "{}", stdout(&o));
+}
