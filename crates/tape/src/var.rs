@@ -736,9 +736,12 @@ impl<'t, T: Float> Var<'t, T> {
     /// Σ p·(ln p − ln q), in which a probability of exactly 0 contributes 0, where
     /// `p * p.ln()` gives 0·(−∞) = NaN in the value and the gradient.
     ///
-    /// Where x = 0 both gradients are 0 (PyTorch's for x; its ∂/∂y there is x/y, also 0
-    /// except at y = 0, where it is NaN). Elsewhere they are ln y and x/y. Recorded as
-    /// selections, like [`Var::norm`], so it is differentiable twice.
+    /// The gradients are ln y and x/y. At x = 0 the slope in x is still ln y for finite
+    /// y > 0 (x·ln y is linear in x there; PyTorch's and JAX's rule), and 0 for y ≤ 0,
+    /// where there is no derivative (PyTorch's 0; JAX's is ln y, −∞ or NaN) and for
+    /// y = +∞ (PyTorch's is +∞). The slope in y at x = 0 is 0 (PyTorch's x/y, except at
+    /// y = 0, where PyTorch's is NaN). Recorded as selections, like [`Var::norm`], so it
+    /// is differentiable twice (∂²/∂x∂y = 1/y, at x = 0 too).
     ///
     /// ```
     /// use wengert_tape::Tape;
@@ -767,7 +770,15 @@ impl<'t, T: Float> Var<'t, T> {
         // The inner selection keeps ln away from y where x = 0, so that ln's rule there sees
         // 1, not a y of 0 (whose slope, infinite, would make a NaN of the zero adjoint).
         let log_y = zero_here.try_select(one, y)?.ln();
-        zero_here.try_select(zero, self * log_y)
+        // Where x = 0 the value is 0 but the slope in x is still ln y (x·ln y is linear in
+        // x): x·ln y there, its ln kept to finite y > 0 (1 elsewhere, so the value is a
+        // zero and the slope 0) and its x to the elements where x = 0 (0 elsewhere, so
+        // that an infinite x on this unchosen side makes no NaN of the zero adjoint).
+        let y_in = y.range_mask(T::ZERO, T::INFINITY).try_select(y, one)?;
+        let x_in = zero_here.try_select(self, zero)?;
+        // + 0 turns x = −0 into 0.
+        let at_zero = x_in * y_in.ln() + T::ZERO;
+        zero_here.try_select(at_zero, self * log_y)
     }
 
     /// √x of a sum of squares x, with value and gradient 0 where x = 0: the inner
