@@ -65,3 +65,80 @@ fn xlogy_at_x_zero_matches_central_differences_and_second_derivatives() {
     let gxy = gx.backward().wrt(y).data()[0];
     assert!((gxy - 0.5).abs() < 1e-15, "∂²/∂x∂y = {gxy}, not 1/y = 0.5");
 }
+
+/// `rel` distance of `got` from `want` in units of the type's epsilon, for finite values
+/// (0 when both are equal, infinities and zeros included).
+fn eps_off<T: Float>(got: T, want: f64) -> f64 {
+    let g = got.to_f64();
+    if g == want {
+        return 0.0;
+    }
+    (g - want).abs() / (want.abs() * T::EPSILON.to_f64())
+}
+
+/// log_softmax and softmax of large logits keep the precision of the logits' differences:
+/// (x − m) − ln Σ e^(x−m), as PyTorch computes them, not x − (m + ln Σ e^(x−m)), whose
+/// sum rounds to the spacing of the logits themselves (at 1000 in f32, 6e-5: softmax was
+/// 0.73108 where the value is 0.7310586, 250 ulps off). Expected values: PyTorch in f64,
+/// each within an ulp of σ(1), ln σ(1), ....
+#[test]
+fn softmax_of_large_logits_is_accurate_in_f32_and_f64() {
+    fn check<T: Float>() {
+        // (shape, logits, softmax, log_softmax) over the last axis.
+        type Case<'a> = (&'a [usize], &'a [f64], &'a [f64], &'a [f64]);
+        let cases: [Case; 2] = [
+            (
+                &[3],
+                &[1000.0, 999.0, -1000.0],
+                &[0.7310585786300049, 0.26894142136999516, 0.0],
+                &[-0.31326168751822286, -1.3132616875182228, -2000.3132616875182],
+            ),
+            (
+                &[2, 3],
+                &[30.25, 31.0, 29.5, -50.0, -50.5, -49.75],
+                &[
+                    0.27860068919627295,
+                    0.5897976636568125,
+                    0.13160164714691433,
+                    0.3459541948223698,
+                    0.20983182601596484,
+                    0.44421397916166544,
+                ],
+                &[
+                    -1.2779757438553099,
+                    -0.5279757438553099,
+                    -2.02797574385531,
+                    -1.0614488975945138,
+                    -1.5614488975945138,
+                    -0.8114488975945137,
+                ],
+            ),
+        ];
+        for (shape, x, sm, lsm) in cases {
+            let tape = Tape::<T>::new();
+            let x: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+            let v = tape.var_from(shape, &x);
+            let s = v.softmax(-1).value();
+            let l = v.log_softmax(-1).value();
+            for i in 0..sm.len() {
+                let (es, el) = (eps_off(s.data()[i], sm[i]), eps_off(l.data()[i], lsm[i]));
+                assert!(
+                    es <= 4.0,
+                    "{}: softmax[{i}] = {:?}, {es:.0} eps from {}",
+                    T::NAME,
+                    s.data()[i],
+                    sm[i]
+                );
+                assert!(
+                    el <= 4.0,
+                    "{}: log_softmax[{i}] = {:?}, {el:.0} eps from {}",
+                    T::NAME,
+                    l.data()[i],
+                    lsm[i]
+                );
+            }
+        }
+    }
+    check::<f64>();
+    check::<f32>();
+}
