@@ -664,9 +664,10 @@ impl<'t, T: Float> Var<'t, T> {
         keep_or_drop(v, dims, ax, keepdim)
     }
 
-    /// Standard deviation of all elements, the square root of [`Var::var`]. Its gradient
-    /// is infinite or NaN where every element is equal (the square root's slope at 0), as
-    /// in PyTorch.
+    /// Standard deviation of all elements, the square root of [`Var::var`]. Where every
+    /// element is equal (a variance of exactly 0) its gradient is 0, as PyTorch's `std`
+    /// and [`Var::norm`]'s (√'s slope there is infinite; taken through two `select`s, so
+    /// no 0·∞ = NaN reaches the sweep), and so are its second derivatives.
     #[track_caller]
     pub fn std(self, correction: usize) -> Var<'t, T> {
         ok(self.try_std(correction))
@@ -675,10 +676,11 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::std`].
     #[track_caller]
     pub fn try_std(self, correction: usize) -> Result<Var<'t, T>> {
-        Ok(self.var_as("std", correction)?.sqrt())
+        Ok(self.var_as("std", correction)?.sqrt_or_zero())
     }
 
-    /// Standard deviation over one axis, the square root of [`Var::var_axis`].
+    /// Standard deviation over one axis, the square root of [`Var::var_axis`]; the
+    /// gradient is 0 for a slice whose elements are all equal, as [`Var::std`]'s.
     #[track_caller]
     pub fn std_axis(self, axis: isize, keepdim: bool, correction: usize) -> Var<'t, T> {
         ok(self.try_std_axis(axis, keepdim, correction))
@@ -687,7 +689,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// Fallible [`Var::std_axis`].
     #[track_caller]
     pub fn try_std_axis(self, axis: isize, keepdim: bool, correction: usize) -> Result<Var<'t, T>> {
-        Ok(self.var_axis_as("std_axis", axis, keepdim, correction)?.sqrt())
+        Ok(self.var_axis_as("std_axis", axis, keepdim, correction)?.sqrt_or_zero())
     }
 
     /// Euclidean (L2) norm of all elements, √Σx², a scalar. Its gradient x/‖x‖ is taken
@@ -781,7 +783,7 @@ impl<'t, T: Float> Var<'t, T> {
         zero_here.try_select(at_zero, self * log_y)
     }
 
-    /// √x of a sum of squares x, with value and gradient 0 where x = 0: the inner
+    /// √x of a sum of squares x (a norm's or a variance), with value and gradient 0 where x = 0: the inner
     /// selection keeps √'s infinite slope at 0 out of the backward sweep (see
     /// [`Var::select`]). The test is x = 0, not x > 0, so a NaN takes the √ side and
     /// stays NaN in the value and the gradient.

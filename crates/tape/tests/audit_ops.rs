@@ -142,3 +142,36 @@ fn softmax_of_large_logits_is_accurate_in_f32_and_f64() {
     check::<f64>();
     check::<f32>();
 }
+
+/// The standard deviation of equal elements has gradient 0, as PyTorch's `std` (its
+/// backward masks the result 0 to 0) and as the engine's `norm`: √'s infinite slope at a
+/// zero variance must not reach the sweep, where it made 0·∞ = NaN. Elsewhere the gradient
+/// is (x − mean)/((n − c)·std). Expected values: PyTorch, f64.
+#[test]
+fn std_of_equal_elements_has_gradient_zero() {
+    fn check<T: Float>() {
+        let x: Vec<T> = [3.0, 3.0, 3.0, 1.0, 2.0, 4.0].map(T::from_f64).to_vec();
+        let tape = Tape::<T>::new();
+        let v = tape.var_from(&[2, 3], &x);
+        let s = v.std_axis(1, false, 1);
+        let want_s = [0.0, 1.5275252316519465];
+        let want_g = [0.0, 0.0, 0.0, -0.43643578047198484, -0.10910894511799625, 0.5455447255899809];
+        let g = s.sum().backward().wrt(v);
+        for (&got, &want) in s.value().data().iter().zip(&want_s) {
+            assert!(eps_off(got, want) <= 4.0, "{}: {:?}", T::NAME, s.value());
+        }
+        for (&got, &want) in g.data().iter().zip(&want_g) {
+            assert!(eps_off(got, want) <= 8.0, "{}: std_axis grad {:?}", T::NAME, g);
+        }
+        // Over all elements, and the second derivatives (PyTorch: 0 and 0).
+        let tape = Tape::<T>::new();
+        let v = tape.var_from(&[2], &[T::from_f64(5.0); 2]);
+        let s = v.std(1);
+        assert_eq!(s.item(), T::ZERO);
+        let g = s.backward_graph().wrt(v);
+        assert_eq!(g.value().data(), &[T::ZERO; 2], "{}", T::NAME);
+        assert_eq!(g.sum().backward().wrt(v).data(), &[T::ZERO; 2], "{}", T::NAME);
+    }
+    check::<f64>();
+    check::<f32>();
+}
