@@ -211,3 +211,44 @@ fn f32_sums_over_a_million_rows_are_accurate() {
         assert!(rel(got, want) < 2e-7, "∂/∂b[{j}] = {got} vs {want}");
     }
 }
+
+/// `pow`'s gradient written in tape ops (`backward_graph`, for second derivatives) gives
+/// the numeric sweep's values, which are PyTorch's, where one of them is special: at a
+/// zero base with a negative exponent ∂/∂b = y·ln a = −∞ (it gave NaN: the ln was
+/// shifted to ln 1 wherever a = 0), and at a zero exponent ∂/∂a = 0 also where a^(b−1)
+/// overflows or is NaN (a subnormal or NaN base; it gave 0·∞ = NaN). The mixed second
+/// derivative at b = 0 stays 1/a (PyTorch's is 0 there).
+#[test]
+fn pow_gradient_in_tape_ops_matches_the_numeric_one_at_special_points() {
+    let same = |x: f64, y: f64| x == y || (x.is_nan() && y.is_nan());
+    // (a, b, ∂/∂a, ∂/∂b) from torch.pow in float64.
+    let cases = [
+        (0.0, -1.0, f64::NEG_INFINITY, f64::NEG_INFINITY),
+        (0.0, -2.5, f64::NEG_INFINITY, f64::NEG_INFINITY),
+        (1e-310, 0.0, 0.0, -713.8013788281542),
+        (f64::NAN, 0.0, 0.0, f64::NAN),
+        (0.0, 0.0, 0.0, 0.0),
+        (0.0, 2.0, 0.0, 0.0),
+        (2.0, 0.0, 0.0, std::f64::consts::LN_2),
+    ];
+    for (a0, b0, want_a, want_b) in cases {
+        for shape in [&[][..], &[1][..]] {
+            let tape = Tape::<f64>::new();
+            let (a, b) = (tape.var_from(shape, &[a0]), tape.var_from(shape, &[b0]));
+            let y = a.pow(b).sum();
+            let g = y.backward();
+            let gg = y.backward_graph();
+            let (na, nb) = (g.wrt(a).data()[0], g.wrt(b).data()[0]);
+            let (ga, gb) = (gg.wrt(a).value().data()[0], gg.wrt(b).value().data()[0]);
+            assert!(same(na, want_a) && same(nb, want_b), "pow({a0}, {b0}) {shape:?}: backward ({na}, {nb})");
+            assert!(
+                same(ga, want_a) && same(gb, want_b),
+                "pow({a0}, {b0}) {shape:?}: backward_graph ({ga}, {gb})"
+            );
+        }
+    }
+    let tape = Tape::<f64>::new();
+    let (a, b) = (tape.var_from(&[1], &[2.0]), tape.var_from(&[1], &[0.0]));
+    let ga = a.pow(b).sum().backward_graph().wrt(a).sum();
+    assert_eq!(ga.backward().wrt(b).data(), &[0.5]);
+}

@@ -222,12 +222,18 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         Op::Mul => (g * b, g * a),
         Op::Div => (g / b, -(g * (y / b))),
         Op::Pow => {
-            // ln(a + [a = 0]) is ln a where a ≠ 0 and 0 where a = 0 (pow's convention),
-            // and the mask carries no gradient, so the rule stays differentiable.
-            let safe_ln = (a + a.is_zero()).ln();
-            // b·a^(b−1) is 0·0⁻¹ = NaN at a = b = 0, where the rule's value is 0: shift
-            // the exponent there only (the masks carry no gradient).
-            let safe_exp = b + a.is_zero() * b.is_zero();
+            // The numeric rules (`ga`, `gb`) in tape ops, their special cases through masks,
+            // which carry no gradient, so the rules stay differentiable.
+            let zero = y.tape.scalar_constant(T::ZERO);
+            // ln(a + [a = 0, b ≥ 0]) is ln a except where a = 0 and b ≥ 0, where it is 0
+            // (∂/∂b is taken as 0 there); at a = 0 with b < 0 it stays ln 0 = −∞.
+            let safe_ln = (a + a.is_zero() * b.ge_mask(zero)).ln();
+            // ∂/∂a is 0 where b = 0, where b·a^(b−1) = 0·a⁻¹ is 0 unless a⁻¹ is infinite or
+            // NaN (a zero, subnormal or NaN base): shift the exponent there only, so that
+            // the mixed second derivative elsewhere at b = 0 stays a⁻¹.
+            let t = b * a.pow(b - T::ONE);
+            let shift = b.is_zero() * t.ge_mask(t).rsub(T::ONE);
+            let safe_exp = b + shift;
             (g * (b * a.pow(safe_exp - T::ONE)), g * (y * safe_ln))
         }
         Op::Maximum => (g * a.max_weight(b), g * b.max_weight(a)),
