@@ -256,7 +256,8 @@ impl<'t, T: Float> Var<'t, T> {
         sigmoid => Sigmoid;
         /// ln(1 + e^x), finite for any finite x (softplus(1000) = 1000); derivative exactly sigmoid(x).
         softplus => Softplus;
-        /// max(x, 0); derivative 0 at x = 0 (PyTorch's convention).
+        /// max(x, 0); derivative 0 at x = 0 (PyTorch's convention). NaN stays NaN, with
+        /// derivative 0 (JAX's `relu`; PyTorch's passes the gradient through a NaN).
         relu => Relu;
         /// |x|; derivative sign(x), 0 at x = 0 (PyTorch's convention).
         abs => Abs;
@@ -355,8 +356,12 @@ impl<'t, T: Float> Var<'t, T> {
         /// Elementwise power a^b with broadcasting; ∂/∂b is taken as 0 where a = 0 and b ≥ 0.
         pow, try_pow => Pow;
         /// Elementwise maximum with broadcasting; at a tie each side gets half the gradient.
+        /// NaN propagates: where either operand is NaN the result is NaN and neither
+        /// operand gets a gradient (JAX's rule; PyTorch gives each the whole gradient, and
+        /// [`Var::max`] gives it to the NaN elements).
         maximum, try_maximum => Maximum;
         /// Elementwise minimum with broadcasting; at a tie each side gets half the gradient.
+        /// NaN propagates as in [`Var::maximum`], with no gradient to either operand.
         minimum, try_minimum => Minimum;
         /// Mask: 1 where self > rhs, ½ where equal, 0 elsewhere. No gradient flows through it.
         max_weight, try_max_weight => MaxWeight;

@@ -252,3 +252,33 @@ fn pow_gradient_in_tape_ops_matches_the_numeric_one_at_special_points() {
     let ga = a.pow(b).sum().backward_graph().wrt(a).sum();
     assert_eq!(ga.backward().wrt(b).data(), &[0.5]);
 }
+
+/// The documented conventions at kinks, ties and NaN, each op's gradient at once
+/// (PyTorch's where the docs say so: relu'(0) = abs'(0) = 0, clamp' = 0 at a bound,
+/// ties split evenly with total 1; at NaN the elementwise ops pass no gradient, as JAX's,
+/// and `max` passes it to the NaN elements, as PyTorch's).
+#[test]
+fn kinks_ties_and_nan_follow_the_documented_conventions() {
+    let nan = f64::NAN;
+    let grad = |x: &[f64], f: &dyn for<'t> Fn(wengert_tape::Var<'t>) -> wengert_tape::Var<'t>| {
+        let tape = Tape::<f64>::new();
+        let v = tape.var_from(&[x.len()], x);
+        f(v).sum().backward().wrt(v).data().to_vec()
+    };
+    assert_eq!(grad(&[0.0, -0.0, nan, 2.0], &|x| x.relu()), [0.0, 0.0, 0.0, 1.0]);
+    assert_eq!(grad(&[0.0, -0.0, nan, -2.0], &|x| x.abs()), [0.0, 0.0, 0.0, -1.0]);
+    assert_eq!(grad(&[0.0, 1.0, nan, 0.5], &|x| x.clamp(0.0, 1.0)), [0.0, 0.0, 0.0, 1.0]);
+    assert_eq!(grad(&[1.0, 1.0, 0.0], &|x| x.max()), [0.5, 0.5, 0.0]);
+    assert_eq!(grad(&[0.0, 0.0, 1.0], &|x| x.min()), [0.5, 0.5, 0.0]);
+    assert_eq!(grad(&[nan, 1.0, nan], &|x| x.max()), [0.5, 0.0, 0.5]);
+    assert_eq!(grad(&[f64::INFINITY, 0.0], &|x| x.sqrt()), [0.0, f64::INFINITY]);
+    let tape = Tape::<f64>::new();
+    let a = tape.var_from(&[3], &[1.0, nan, 2.0]);
+    let b = tape.var_from(&[3], &[1.0, 1.0, nan]);
+    for (i, y) in [a.maximum(b), a.minimum(b)].into_iter().enumerate() {
+        let g = y.sum().backward();
+        assert_eq!(g.wrt(a).data(), [0.5, 0.0, 0.0], "{}", ["maximum", "minimum"][i]);
+        assert_eq!(g.wrt(b).data(), [0.5, 0.0, 0.0], "{}", ["maximum", "minimum"][i]);
+        assert!(y.value().data()[1].is_nan() && y.value().data()[2].is_nan());
+    }
+}

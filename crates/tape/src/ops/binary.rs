@@ -15,7 +15,8 @@
 //! | select(c, a, b) | a where c ≠ 0, else b | ȳ where c ≠ 0 | ȳ where c = 0 |
 //!
 //! with w(a,b) = 1 if a > b, ½ if a = b, 0 otherwise (`max_weight`, a mask): a tie
-//! splits the gradient evenly. `maximum`/`minimum` propagate NaN. `masked` selects rather
+//! splits the gradient evenly. `maximum`/`minimum` propagate NaN, with w = 0 on both sides
+//! where an operand is NaN (JAX's rule; PyTorch's is 1 on both). `masked` selects rather
 //! than multiplies (an infinite or NaN `a` where `b = 0` gives 0, not NaN; a NaN `b` counts as
 //! nonzero), and its mask `b` takes no gradient, as a mask op's output. The masks
 //! `gt_mask` (a > b) and `ge_mask` (a ≥ b) are 1 or 0 (0 with a NaN) and take no gradient.

@@ -1,6 +1,7 @@
 //! Elementwise unary ops. Each op is one kernel: its forward `f`, its numeric VJP `gx`
 //! (the contribution `x̄ += …` given the output adjoint `g = ȳ`), and the same VJP in tape
 //! ops (`graph`). Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, clamp' = 0 at a bound.
+//! At a NaN input relu', abs' and clamp' are 0 (PyTorch's relu' there is 1, JAX's 0).
 //!
 //! | op | y | x̄ += |
 //! |---|---|---|
