@@ -19,9 +19,10 @@ use crate::var::Var;
 
 /// Sums `x` (shape `from`) into `out` (shape `to`, broadcastable to `from`), adding.
 ///
-/// Summation is pairwise (full and trailing-axis sums, and leading-axis sums such as a
-/// bias gradient over a batch, pairwise over the rows), so the rounding error grows like
-/// log n rather than n — it matters in f32 over large batches.
+/// Summation is pairwise (full and trailing-axis sums, and sums over leading or middle
+/// axes, such as a bias gradient over a batch or a mean over a sequence, pairwise over the
+/// reduced rows), so the rounding error grows like log n rather than n — it matters in f32
+/// over large batches. Only sums over several separate runs of axes add in order.
 pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[usize]) {
     if numel(to) == 1 {
         out[0] += pairwise(x);
@@ -47,6 +48,25 @@ pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[u
             *o += pairwise(row);
         }
         return;
+    }
+    // Middle axes reduced, those before and after kept (`sum_axis(1)` of [b, n, f]): column
+    // sums over the reduced rows for each index of the leading axes.
+    let kept = |i: usize| t(i) == from[i];
+    if let (Some(k1), Some(k2)) =
+        ((0..from.len()).position(|i| !kept(i)), (0..from.len()).rposition(|i| !kept(i)))
+    {
+        if (k1..=k2).all(|i| t(i) == 1) {
+            let (rows, cols) = (numel(&from[k1..=k2]), numel(&from[k2 + 1..]));
+            if x.is_empty() {
+                // Nothing to add (and no need to walk the kept axes, however long; the
+                // counts of an empty shape may saturate).
+                return;
+            }
+            for (x, out) in x.chunks_exact(rows * cols).zip(out.chunks_exact_mut(cols)) {
+                column_sums(x, rows, cols, out);
+            }
+            return;
+        }
     }
     for_each_broadcast(to, from, |xi, oi| out[oi] += x[xi]);
 }
@@ -360,7 +380,36 @@ pub(crate) fn vjp_graph<'t, T: Float>(
 
 #[cfg(test)]
 mod tests {
-    use super::{column_sums, pairwise};
+    use super::{column_sums, pairwise, sum_into};
+
+    /// Sums over any axes (leading, trailing, middle, several runs, with `to` of lower
+    /// rank) add every element into its place, as the plain broadcast loop does (exact:
+    /// small integers), onto what `out` held.
+    #[test]
+    fn sums_over_any_axes_match_the_plain_loop() {
+        let cases: [(&[usize], &[usize]); 9] = [
+            (&[3, 300, 4], &[3, 1, 4]),
+            (&[2, 3, 200, 5], &[2, 1, 1, 5]),
+            (&[2, 3, 4], &[3, 1]),
+            (&[2, 3, 4], &[1, 3, 1]),
+            (&[4, 130, 3], &[1, 130, 1]),
+            (&[0, 3, 2], &[0, 1, 2]),
+            (&[2, 0, 2], &[2, 1, 2]),
+            (&[5, 7], &[7]),
+            (&[5, 7], &[5, 1]),
+        ];
+        for (from, to) in cases {
+            let n: usize = from.iter().product();
+            let m: usize = to.iter().product();
+            let x: Vec<f64> = (0..n).map(|i| ((i * 31) % 17) as f64).collect();
+            let start: Vec<f64> = (0..m).map(|j| j as f64).collect();
+            let mut want = start.clone();
+            crate::shape::for_each_broadcast(to, from, |xi, oi| want[oi] += x[xi]);
+            let mut got = start;
+            sum_into(&x, from, &mut got, to);
+            assert_eq!(got, want, "{from:?} to {to:?}");
+        }
+    }
 
     /// Column sums of every element, at row counts around the block and split sizes and
     /// widths around the column tile, against plain sums (exact: small integers), added
