@@ -312,3 +312,29 @@ fn f32_sums_over_a_long_middle_axis_are_accurate() {
         }
     }
 }
+
+/// f32 sums over several separate runs of axes (batch-norm statistics: [N, C, H, W]
+/// summed to [1, C, 1, 1], here through a broadcast's gradient and `sum_to`) stay within
+/// a few ulps, as the sums over one run do (they were added one after another: 1e-5 off).
+#[test]
+fn f32_sums_over_separate_runs_of_axes_are_accurate() {
+    let shape = [500usize, 2, 500, 2];
+    let n: usize = shape.iter().product();
+    let data: Vec<f32> = (0..n).map(|i| 0.1 + ((i * 7919) % 1000) as f32 * 1e-4).collect();
+    // Exact sums per (c, w).
+    let mut want = [0.0f64; 4];
+    for (i, &v) in data.iter().enumerate() {
+        let (c, w) = ((i / (shape[2] * shape[3])) % shape[1], i % shape[3]);
+        want[c * 2 + w] += f64::from(v);
+    }
+    let tape = Tape::<f32>::new();
+    let x = tape.var_from(&shape, &data);
+    let s = x.sum_to(&[2, 1, 2]).value();
+    let scale = tape.var_from(&[1, 2, 1, 2], &[0.0; 4]);
+    let g = (x.detach() * (x.detach() + scale)).sum().backward().wrt(scale);
+    let rel = |got: f32, want: f64| (f64::from(got) - want).abs() / want.abs();
+    for (k, &want) in want.iter().enumerate() {
+        assert!(rel(s.data()[k], want) < 2e-7, "sum_to[{k}] = {} vs {want}", s.data()[k]);
+        assert!(rel(g.data()[k], want) < 2e-7, "∂/∂scale[{k}] = {} vs {want}", g.data()[k]);
+    }
+}

@@ -22,7 +22,7 @@ use crate::var::Var;
 /// Summation is pairwise (full and trailing-axis sums, and sums over leading or middle
 /// axes, such as a bias gradient over a batch or a mean over a sequence, pairwise over the
 /// reduced rows), so the rounding error grows like log n rather than n — it matters in f32
-/// over large batches. Only sums over several separate runs of axes add in order.
+/// over large batches; sums over several separate runs of axes go one run at a time.
 pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[usize]) {
     if numel(to) == 1 {
         out[0] += pairwise(x);
@@ -67,6 +67,23 @@ pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[u
             }
             return;
         }
+    }
+    // Several separate runs of reduced axes ([n, c, h, w] to [1, c, 1, 1]): the last run
+    // first, into a buffer of the shape with that run kept at size 1, then the rest from
+    // there, so that every run is summed pairwise.
+    if let Some(k2) = (0..from.len()).rposition(|i| !kept(i)) {
+        if x.is_empty() {
+            return;
+        }
+        let mut k1 = k2;
+        while k1 > 0 && !kept(k1 - 1) && t(k1 - 1) == 1 {
+            k1 -= 1;
+        }
+        let mut mid: Shape = from.into();
+        mid[k1..=k2].fill(1);
+        let mut partial = vec![T::ZERO; numel(&mid)];
+        sum_into(x, from, &mut partial, &mid);
+        return sum_into(&partial, &mid, out, to);
     }
     for_each_broadcast(to, from, |xi, oi| out[oi] += x[xi]);
 }
