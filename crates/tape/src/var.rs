@@ -702,7 +702,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// infinite there, so a plain `x.square().sum().sqrt()` gives NaN). A NaN element gives
     /// a NaN norm and NaN gradients, as PyTorch's. Second derivatives at a zero norm are 0
     /// too (PyTorch's are NaN there). As numpy's and PyTorch's, the squares are not
-    /// rescaled: elements beyond about 1e154 (f64) overflow.
+    /// rescaled: a norm of elements beyond about 1e154 (f64; 1.8e19 in f32) overflows to
+    /// ∞, with gradient 0, and one of elements all below about 1e-154 (f64; 1e-19 in f32)
+    /// underflows to 0, with gradient 0 (the zero norm's), where x/‖x‖ is finite.
     ///
     /// ```
     /// use wengert_tape::Tape;

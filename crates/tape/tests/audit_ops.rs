@@ -338,3 +338,22 @@ fn f32_sums_over_separate_runs_of_axes_are_accurate() {
         assert!(rel(g.data()[k], want) < 2e-7, "∂/∂scale[{k}] = {} vs {want}", g.data()[k]);
     }
 }
+
+/// `norm` does not rescale, as PyTorch's `linalg.vector_norm` (and numpy's): its values
+/// and gradients at huge and tiny elements are PyTorch's, as its doc comment says (f64:
+/// ∞ with gradient 0 at 1e200, 0 with gradient 0 at 1e-200; f32 the same at 1e20 and
+/// 1e-30).
+#[test]
+fn norm_overflows_and_underflows_as_documented() {
+    fn check<T: Float>(big: f64, tiny: f64) {
+        let tape = Tape::<T>::new();
+        let x = tape.var_from(&[2], &[T::from_f64(big); 2]);
+        assert_eq!(x.norm().item(), T::INFINITY, "{}", T::NAME);
+        assert_eq!(x.norm().backward().wrt(x).data(), &[T::ZERO; 2], "{}", T::NAME);
+        let x = tape.var_from(&[2], &[T::from_f64(tiny); 2]);
+        assert_eq!(x.norm().item(), T::ZERO, "{}", T::NAME);
+        assert_eq!(x.norm().backward().wrt(x).data(), &[T::ZERO; 2], "{}", T::NAME);
+    }
+    check::<f64>(1e200, 1e-200);
+    check::<f32>(1e20, 1e-30);
+}
