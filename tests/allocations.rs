@@ -221,3 +221,26 @@ fn nn_step_through_tape_params_allocates_only_gemm_packing_buffers() {
         assert!(losses[4] < losses[0], "{name}: the parameters were not updated: {losses:?}");
     }
 }
+
+/// A bias gradient over a batch of more than 128 rows (W4's 256, W5's 1024): the column
+/// sums are pairwise over the rows, with their partial sums on the stack, not the heap.
+#[test]
+fn a_bias_gradient_over_a_large_batch_does_not_allocate() {
+    for rows in [256, 1024, 3000] {
+        let x = Tensor::<f32>::from_fn(&[rows, 300], |i| ((i * 31) % 17) as f32 / 8.5 - 1.0);
+        let mut b = Tensor::<f32>::zeros(&[300]);
+        let mut tape = Tape::new();
+        let mut grads = Grads::new();
+        let xid = tape.constant(&x).node();
+        let mark = tape.mark();
+        let count = allocations(|| {
+            tape.rewind(&mark);
+            let (xv, bv) = (tape.get(xid).unwrap(), tape.var(&b));
+            (xv + bv).relu().sum().backward_into(&mut grads);
+            for (p, g) in b.data_mut().iter_mut().zip(&grads[bv]) {
+                *p -= 1e-3 * g;
+            }
+        });
+        assert_eq!(count, 0, "{rows} rows");
+    }
+}

@@ -174,11 +174,21 @@ fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
         r -= r / 2 - (r / 2) % 8;
         levels += 1;
     }
-    let mut scratch = vec![T::ZERO; TILE.min(cols) * levels];
+    // On the stack up to 16 levels (8 million rows): a training step's bias gradients
+    // allocate nothing (tests/allocations.rs); beyond, on the heap.
+    const STACK: usize = TILE * 16;
+    let need = TILE.min(cols) * levels;
+    let (mut stack, mut heap) = ([T::ZERO; STACK], Vec::new());
+    let scratch: &mut [T] = if need <= STACK {
+        &mut stack[..need]
+    } else {
+        heap.resize(need, T::ZERO);
+        &mut heap
+    };
     let mut c = 0;
     while c < cols {
         let w = TILE.min(cols - c);
-        column_halves(x, rows, cols, c, w, &mut out[c..c + w], &mut scratch);
+        column_halves(x, rows, cols, c, w, &mut out[c..c + w], scratch);
         c += w;
     }
 }
