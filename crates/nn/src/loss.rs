@@ -41,7 +41,9 @@ pub enum Reduction {
 }
 
 impl Reduction {
-    /// Applies the reduction to per-element losses.
+    /// Applies the reduction to per-element losses. The mean of a tensor with no elements
+    /// is 0/0 = NaN here, as PyTorch's; [`Reduction::try_apply`] refuses it instead, as
+    /// every built-in loss does.
     #[track_caller]
     pub fn apply<'t, T: Float>(self, per_element: Var<'t, T>) -> Var<'t, T> {
         located(per_element, || match self {
@@ -50,6 +52,39 @@ impl Reduction {
             Reduction::None => per_element,
         })
     }
+
+    /// [`Reduction::apply`] for a loss of your own, with an error instead of a silent NaN
+    /// for the mean of nothing: `InvalidArgument` naming `op` (your loss), the shape and
+    /// the node, before anything is recorded.
+    ///
+    /// ```
+    /// use wengert_nn::loss::Reduction;
+    /// use wengert_tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let none = tape.var(&Tensor::zeros(&[0, 3]));
+    /// let err = Reduction::Mean.try_apply("my_loss", none.square()).unwrap_err();
+    /// assert!(err.to_string().starts_with("my_loss: the mean over [0, 3]"), "{err}");
+    /// assert_eq!(Reduction::Sum.try_apply("my_loss", none.square()).unwrap().item(), 0.0);
+    /// ```
+    #[track_caller]
+    pub fn try_apply<'t, T: Float>(self, op: &'static str, per_element: Var<'t, T>) -> Result<Var<'t, T>> {
+        if self == Reduction::Mean && per_element.is_empty() {
+            return Err(empty_mean(op, per_element));
+        }
+        Ok(self.apply(per_element))
+    }
+}
+
+/// The error for the mean over `input`, which has no elements, in loss `op`.
+fn empty_mean<T: Float>(op: &'static str, input: Var<'_, T>) -> Error {
+    invalid(
+        op,
+        format!(
+            "the mean over {:?} ({}), which has no elements, is undefined; Reduction::Sum gives 0",
+            input.shape(),
+            input.node()
+        ),
+    )
 }
 
 /// Runs `f` with the nodes it records located at the caller of the loss function (see
@@ -254,14 +289,7 @@ fn reduce<'t, T: Float>(
     per: impl FnOnce() -> Result<Var<'t, T>>,
 ) -> Result<Var<'t, T>> {
     if reduction == Reduction::Mean && input.is_empty() {
-        return Err(invalid(
-            op,
-            format!(
-                "the mean over {:?} ({}), which has no elements, is undefined; Reduction::Sum gives 0",
-                input.shape(),
-                input.node()
-            ),
-        ));
+        return Err(empty_mean(op, input));
     }
     Ok(reduction.apply(per()?))
 }
