@@ -62,9 +62,7 @@ pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[u
                 // counts of an empty shape may saturate).
                 return;
             }
-            for (x, out) in x.chunks_exact(rows * cols).zip(out.chunks_exact_mut(cols)) {
-                column_sums(x, rows, cols, out);
-            }
+            column_sums(x, rows, cols, out);
             return;
         }
     }
@@ -105,8 +103,7 @@ pub(crate) fn pairwise<T: Float>(x: &[T]) -> T {
     if n <= BLOCK {
         return blocks([x])[0];
     }
-    let half = n / 2 - (n / 2) % 8;
-    let (lo, hi) = x.split_at(half);
+    let (lo, hi) = x.split_at(split(n));
     if hi.len() <= BLOCK {
         let [a, b] = blocks([lo, hi]);
         return a + b;
@@ -116,6 +113,12 @@ pub(crate) fn pairwise<T: Float>(x: &[T]) -> T {
 
 /// The longest slice [`pairwise`] sums as one block.
 const BLOCK: usize = 128;
+
+/// Where [`pairwise`] (and [`column_sums`], over rows) splits `n` > [`BLOCK`] elements:
+/// half of them rounded down to a multiple of 8, numpy's split.
+fn split(n: usize) -> usize {
+    n / 2 - (n / 2) % 8
+}
 
 /// The sums of `K` blocks of 8 to [`BLOCK`] elements, interleaved: each block's eight
 /// accumulators start from its first chunk of eight and take its further chunks in order,
@@ -157,13 +160,19 @@ fn blocks<T: Float, const K: usize>(parts: [&[T]; K]) -> [T; K] {
 /// order; more are split in two at half the rows rounded down to a multiple of 8, and the
 /// halves' sums added. The rounding error grows like log n, not n/8 (f32 column sums of a
 /// million rows were 4e-6 off relative, now as close as a full sum's).
+///
+/// `x` may hold several such `[rows, cols]` blocks one after another (the leading, kept
+/// axes of a sum over middle axes); block k is summed into `out[k·cols..(k + 1)·cols]`,
+/// all with one scratch buffer.
 fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
-    if cols == 0 {
-        // No columns, however many rows (`[n, 0]` summed over axis 0, n up to usize::MAX).
+    if cols == 0 || rows == 0 {
+        // No columns, however many rows (`[n, 0]` summed over axis 0, n up to usize::MAX),
+        // or no rows: nothing to add.
         return;
     }
+    let blocks = x.chunks_exact(rows * cols).zip(out.chunks_exact_mut(cols));
     if rows <= BLOCK {
-        return column_block(x, rows, cols, 0, out);
+        return blocks.for_each(|(x, out)| column_block(x, rows, cols, 0, out));
     }
     // The columns a few hundred at a time, so that the halves' partial sums (one buffer of
     // `TILE` per level, about log₂(rows/BLOCK) levels) stay small whatever the width.
@@ -171,7 +180,7 @@ fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
     // The levels of halving: the upper half (the larger) of each split, down to a block.
     let (mut levels, mut r) = (0, rows);
     while r > BLOCK {
-        r -= r / 2 - (r / 2) % 8;
+        r -= split(r);
         levels += 1;
     }
     // On the stack up to 16 levels (8 million rows): a training step's bias gradients
@@ -185,11 +194,13 @@ fn column_sums<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
         heap.resize(need, T::ZERO);
         &mut heap
     };
-    let mut c = 0;
-    while c < cols {
-        let w = TILE.min(cols - c);
-        column_halves(x, rows, cols, c, w, &mut out[c..c + w], scratch);
-        c += w;
+    for (x, out) in blocks {
+        let mut c = 0;
+        while c < cols {
+            let w = TILE.min(cols - c);
+            column_halves(x, rows, cols, c, w, &mut out[c..c + w], scratch);
+            c += w;
+        }
     }
 }
 
@@ -208,7 +219,7 @@ fn column_halves<T: Float>(
     if rows <= BLOCK {
         return column_block(x, rows, cols, c, out);
     }
-    let half = rows / 2 - (rows / 2) % 8;
+    let half = split(rows);
     let (hi, rest) = scratch.split_at_mut(w);
     column_halves(&x[..half * cols], half, cols, c, w, out, rest);
     hi.fill(T::ZERO);
