@@ -161,15 +161,7 @@ impl TaylorReport {
     /// at the larger of the two, where both remainders are above their rounding level and
     /// neither step crosses a kink.
     pub fn rates(&self, order: u8) -> Vec<(f64, f64)> {
-        let r = |s: &TaylorStep| remainder(s, order);
-        self.steps
-            .windows(2)
-            .filter(|w| w[0].clean() && w[1].clean())
-            .filter_map(|w| {
-                let ((a, fa), (b, fb)) = (r(&w[0])?, r(&w[1])?);
-                (a > fa && b > fb).then(|| (w[0].h, (a / b).log2() / (w[0].h / w[1].h).log2()))
-            })
-            .collect()
+        self.steps.windows(2).filter_map(|w| Some((w[0].h, pair_rate(&w[0], &w[1], order, 1.0)?))).collect()
     }
 }
 
@@ -420,7 +412,7 @@ fn run<T: Float, E: Float, F: Func<T> + Func<E>>(
     }
     let read2 = curvature.map(|_| observed(&rep, 2));
     rep.first = verdict(&rep, 1);
-    if let Some(Ok((_, rate))) = read2 {
+    if let Some(Ok(rate)) = read2 {
         let wrong = matches!(rep.first, TaylorVerdict::Wrong { .. });
         let twice = low_twice(&rep, 2, 1.0 + SLACK);
         if let (false, true, Some(h)) = (wrong, rate <= 1.0 + SLACK, twice) {
@@ -449,7 +441,7 @@ fn run<T: Float, E: Float, F: Func<T> + Func<E>>(
             "the gradient is wrong, and its error dominates the second-order remainder".into(),
         ),
         (_, Err(v)) => v,
-        (_, Ok((_, rate))) => classify(&rep, 2, rate),
+        (_, Ok(rate)) => classify(&rep, 2, rate),
     });
     if let (Some(TaylorVerdict::Inconclusive(_)), false) =
         (&rep.second, matches!(rep.first, TaylorVerdict::Wrong { .. }))
@@ -479,12 +471,25 @@ fn remainder(s: &TaylorStep, order: u8) -> Option<(f64, f64)> {
     }
 }
 
+/// The rate of `order` between consecutive steps `a` (h) and `b` (h/2), log₂ of the ratio
+/// of their remainders, if neither crosses a kink or failed and both remainders exceed
+/// `clear` times their rounding level.
+fn pair_rate(a: &TaylorStep, b: &TaylorStep, order: u8, clear: f64) -> Option<f64> {
+    let ((ra, fa), (rb, fb)) = (remainder(a, order)?, remainder(b, order)?);
+    (a.clean() && b.clean() && ra > clear * fa && rb > clear * fb)
+        .then(|| (ra / rb).log2() / (a.h / b.h).log2())
+}
+
+/// `order`'s remainder at `s` is at or below its rounding level.
+fn at_floor(s: &TaylorStep, order: u8) -> bool {
+    remainder(s, order).is_some_and(|(r, fl)| r <= fl)
+}
+
 /// Smaller steps cannot change the verdict of `order`: its remainder is below rounding at
 /// the last two steps, or it has reached its asymptotic rate ([`settled_rate`]).
 fn settled(steps: &[TaylorStep], order: u8) -> bool {
     let n = steps.len();
-    let spent = n >= 2
-        && steps[n - 2..].iter().all(|s| s.clean() && remainder(s, order).is_some_and(|(r, fl)| r <= fl));
+    let spent = n >= 2 && steps[n - 2..].iter().all(|s| s.clean() && at_floor(s, order));
     spent || settled_rate(steps, order).is_some()
 }
 
@@ -495,13 +500,8 @@ fn settled_rate(steps: &[TaylorStep], order: u8) -> Option<f64> {
     if n < 4 {
         return None;
     }
-    let last: Vec<f64> = steps[n - 4..]
-        .windows(2)
-        .filter_map(|w| {
-            let ((a, fa), (b, fb)) = (remainder(&w[0], order)?, remainder(&w[1], order)?);
-            (w[0].clean() && w[1].clean() && a > fa && b > fb).then(|| (a / b).log2())
-        })
-        .collect();
+    let last: Vec<f64> =
+        steps[n - 4..].windows(2).filter_map(|w| pair_rate(&w[0], &w[1], order, 1.0)).collect();
     let k = last.last()?.round();
     (last.len() == 3 && last.iter().all(|p| (p - k).abs() <= 0.02)).then_some(k)
 }
@@ -527,13 +527,13 @@ fn plateau<'a>(rep: &TaylorReport, rates: &'a [(f64, f64)], n: usize) -> Option<
 fn verdict(rep: &TaylorReport, order: u8) -> TaylorVerdict {
     match observed(rep, order) {
         Err(v) => v,
-        Ok((_, rate)) => classify(rep, order, rate),
+        Ok(rate) => classify(rep, order, rate),
     }
 }
 
-/// The rate of `order` that decides, with the step it was observed at; or the verdict
-/// without one (exact, or inconclusive).
-fn observed(rep: &TaylorReport, order: u8) -> Result<(f64, f64), TaylorVerdict> {
+/// The rate of `order` that decides; or the verdict without one (exact, or
+/// inconclusive).
+fn observed(rep: &TaylorReport, order: u8) -> Result<f64, TaylorVerdict> {
     let clean: Vec<&TaylorStep> = rep.steps.iter().filter(|s| s.clean()).collect();
     if clean.is_empty() {
         let why = if rep.steps.iter().all(|s| s.crosses_kink) {
@@ -544,15 +544,11 @@ fn observed(rep: &TaylorReport, order: u8) -> Result<(f64, f64), TaylorVerdict> 
         return Err(TaylorVerdict::Inconclusive(why.into()));
     }
     let rates = rep.rates(order);
-    let Some(&(h, rate)) = plateau(rep, &rates, 3).or_else(|| plateau(rep, &rates, 2)).or(rates.last())
+    let Some(&(_, rate)) = plateau(rep, &rates, 3).or_else(|| plateau(rep, &rates, 2)).or(rates.last())
     else {
         // No two consecutive usable steps: exact if the remainder is at its rounding level
         // at every step (a polynomial of this order along v, reproduced to rounding).
-        let at_floor = |s: &&TaylorStep| match order {
-            1 => s.r1 <= s.floor1,
-            _ => s.r2.is_some_and(|r| r <= s.floor2),
-        };
-        if clean.iter().all(at_floor) {
+        if clean.iter().all(|s| at_floor(s, order)) {
             return Err(TaylorVerdict::Exact);
         }
         return Err(TaylorVerdict::Inconclusive(
@@ -561,7 +557,7 @@ fn observed(rep: &TaylorReport, order: u8) -> Result<(f64, f64), TaylorVerdict> 
                 .into(),
         ));
     };
-    Ok((h, rate))
+    Ok(rate)
 }
 
 /// The verdict of the deciding rate of `order`.
@@ -596,13 +592,8 @@ fn classify(rep: &TaylorReport, order: u8, rate: f64) -> TaylorVerdict {
 /// rounding, say the derivative is wrong (near the rounding level, f32's noise can exceed
 /// its estimate). The smaller of their steps, if so.
 fn low_twice(rep: &TaylorReport, order: u8, limit: f64) -> Option<f64> {
-    let clear = |s: &TaylorStep| s.clean() && remainder(s, order).is_some_and(|(r, fl)| r > CLEAR * fl);
-    let pairs: Vec<(f64, f64)> = rep
-        .steps
-        .windows(2)
-        .filter(|w| clear(&w[0]) && clear(&w[1]))
-        .filter_map(|w| Some((w[1].h, (remainder(&w[0], order)?.0 / remainder(&w[1], order)?.0).log2())))
-        .collect();
+    let pairs: Vec<(f64, f64)> =
+        rep.steps.windows(2).filter_map(|w| Some((w[1].h, pair_rate(&w[0], &w[1], order, CLEAR)?))).collect();
     match pairs.as_slice() {
         [.., a, b] if a.0 == 2.0 * b.0 && a.1 <= limit && b.1 <= limit => Some(b.0),
         _ => None,
