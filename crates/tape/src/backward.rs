@@ -52,7 +52,7 @@ impl<T: Float> Grads<T> {
         if x.tape.id != self.tape_id || x.tape.generation.get() != self.generation {
             return Err(mismatch(x));
         }
-        if x.id as usize >= self.nodes {
+        if x.id() as usize >= self.nodes {
             return Err(late(x));
         }
         Ok(())
@@ -68,7 +68,7 @@ impl<T: Float> Grads<T> {
     /// The adjoint of a checked `x`: its slot, or zeros if it takes no gradient.
     fn slice(&self, x: Var<'_, T>) -> &[T] {
         let inner = x.tape.inner.borrow();
-        self.of_leaf(inner.nodes[x.id as usize].grad, inner.adj_range(x.id))
+        self.of_leaf(inner.nodes[x.id() as usize].grad, inner.adj_range(x.id()))
     }
 
     /// The gradient of `x` as a tensor of x's shape.
@@ -92,7 +92,7 @@ impl<T: Float> Grads<T> {
     pub fn scalar(&self, x: Var<'_, T>) -> T {
         if self.dense && x.known_scalar() && self.check(x).is_ok() {
             // A dense sweep keeps node i's adjoint at index i; the handle knows its flag.
-            return if x.flags & crate::var::GRAD != 0 { self.adj[x.id as usize] } else { T::ZERO };
+            return if x.flags() & crate::var::GRAD != 0 { self.adj[x.id() as usize] } else { T::ZERO };
         }
         self.scalar_slow(x)
     }
@@ -120,9 +120,9 @@ impl<T: Float> Grads<T> {
         // One tape and step check for all handles: the others need only the same tape.
         if self.dense && self.check(x0).is_ok() {
             for (o, &x) in out.iter_mut().zip(xs) {
-                *o = if std::ptr::eq(x.tape, x0.tape) && x.known_scalar() && (x.id as usize) < self.nodes {
-                    if x.flags & crate::var::GRAD != 0 {
-                        self.adj[x.id as usize]
+                *o = if std::ptr::eq(x.tape, x0.tape) && x.known_scalar() && (x.id() as usize) < self.nodes {
+                    if x.flags() & crate::var::GRAD != 0 {
+                        self.adj[x.id() as usize]
                     } else {
                         T::ZERO
                     }
@@ -170,8 +170,8 @@ impl<T: Float> Grads<T> {
     /// True if the output depends on `x` through differentiable ops.
     pub fn reached(&self, x: Var<'_, T>) -> bool {
         self.check(x).is_ok()
-            && self.reached[x.id as usize]
-            && x.tape.inner.borrow().nodes[x.id as usize].grad
+            && self.reached[x.id() as usize]
+            && x.tape.inner.borrow().nodes[x.id() as usize].grad
     }
 }
 
@@ -273,13 +273,13 @@ impl<'t, T: Float> Var<'t, T> {
 fn sweep<T: Float>(out: Var<'_, T>, seed: Option<&[T]>, g: &mut Grads<T>) -> Result<()> {
     let anomaly = out.tape.anomaly_mode();
     if anomaly {
-        if let Some(a) = out.tape.anomaly().filter(|a| a.node.0 <= out.id) {
+        if let Some(a) = out.tape.anomaly().filter(|a| a.node.0 <= out.id()) {
             return Err(Error::NonFinite(Box::new(a)));
         }
     }
     let inner = out.tape.inner.borrow();
-    let o = out.id as usize;
-    let r = inner.adj_range(out.id);
+    let o = out.id() as usize;
+    let r = inner.adj_range(out.id());
     g.tape_id = out.tape.id;
     g.generation = out.tape.generation.get();
     g.nodes = o + 1;
@@ -344,7 +344,7 @@ impl<'t, T: Float> GradVars<'t, T> {
         if !std::ptr::eq(x.tape, self.tape) {
             return None;
         }
-        self.adj.get(x.id as usize).copied().flatten().map(|id| Var::new(self.tape, id))
+        self.adj.get(x.id() as usize).copied().flatten().map(|id| Var::new(self.tape, id))
     }
 
     /// The gradient of `x` as a variable (a constant zero tensor if the output does not
@@ -416,10 +416,10 @@ impl<'t, T: Float> Var<'t, T> {
             });
         }
         let tape = self.tape;
-        let o = self.id as usize;
+        let o = self.id() as usize;
         let mut adj: Vec<Option<u32>> = vec![None; o + 1];
         if self.requires_grad() {
-            adj[o] = Some(seed.id);
+            adj[o] = Some(seed.id());
         }
         for i in (0..=o).rev() {
             let Some(g) = adj[i] else { continue };
@@ -433,8 +433,8 @@ impl<'t, T: Float> Var<'t, T> {
                 }
                 let slot = &mut adj[p as usize];
                 *slot = Some(match *slot {
-                    None => contrib.id,
-                    Some(prev) => (Var::new(tape, prev) + contrib).id,
+                    None => contrib.id(),
+                    Some(prev) => (Var::new(tape, prev) + contrib).id(),
                 });
             }
         }

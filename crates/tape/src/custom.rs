@@ -106,16 +106,16 @@ pub(crate) fn record<'t, T: Float>(op: Rc<dyn CustomOp<T>>, xs: &[Var<'t, T>]) -
     let refs: Vec<&Tensor<T>> = values.iter().collect();
     let y = op.forward(&refs)?;
     let mut inner = tape.inner.borrow_mut();
-    let grad = xs.iter().any(|x| inner.node(x.id).grad);
+    let grad = xs.iter().any(|x| inner.node(x.id()).grad);
     let s = inner.intern_shape(y.shape());
     let off = inner.values.len();
     inner.values.extend_from_slice(y.data());
     let k = inner.customs.len();
     inner.customs.push(op);
     let mut ints = vec![k, xs.len()];
-    ints.extend(xs.iter().map(|x| x.id as usize));
+    ints.extend(xs.iter().map(|x| x.id() as usize));
     let aux = inner.push_ints(&ints);
-    let id = inner.push(Op::Custom, grad, first.id, 0, off, s, aux);
+    let id = inner.push(Op::Custom, grad, first.id(), 0, off, s, aux);
     drop(inner);
     tape.note_location(id);
     Ok(Var::new(tape, id))
@@ -166,7 +166,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, id: u32, adj: &mut [T], reached: &
 
 /// VJP in tape ops, if the user supplied one.
 pub(crate) fn vjp_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Result<crate::ops::Contribs<'t, T>> {
-    let (op, parents) = parts(&y.tape.inner.borrow(), y.id);
+    let (op, parents) = parts(&y.tape.inner.borrow(), y.id());
     let xs: Vec<Var<'t, T>> = parents.iter().map(|&p| Var::new(y.tape, p)).collect();
     let bad = |msg: String| Error::InvalidArgument {
         op: "custom",

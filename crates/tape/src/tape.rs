@@ -37,6 +37,39 @@ pub(crate) const SCALAR: u32 = 0;
 const HOOK_LOCATIONS: u8 = 1;
 const HOOK_ANOMALY: u8 = 2;
 
+/// The parents of a scalar node recorded by [`Tape::push_scalar`], whose values its value
+/// is computed from.
+#[derive(Clone, Copy)]
+pub(crate) enum Parents {
+    /// A leaf.
+    None,
+    /// `x ∘ c` and the unary functions.
+    One(u32),
+    /// `x ∘ y`.
+    Two(u32, u32),
+}
+
+impl Parents {
+    /// The parents' node indices, 0 in place of a missing one (a node's unused parent field).
+    #[inline(always)]
+    fn ids(self) -> (u32, u32) {
+        match self {
+            Parents::None => (0, 0),
+            Parents::One(a) => (a, 0),
+            Parents::Two(a, b) => (a, b),
+        }
+    }
+
+    #[inline(always)]
+    fn count(self) -> usize {
+        match self {
+            Parents::None => 0,
+            Parents::One(_) => 1,
+            Parents::Two(..) => 2,
+        }
+    }
+}
+
 /// One entry of the Wengert list. 24 bytes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[repr(C)]
@@ -812,7 +845,7 @@ impl<T: Float> Tape<T> {
                 self.note_location(id);
             }
         }
-        (0..xs.len()).map(|i| Var::scalar(self, first + i as u32, xs[i], true)).collect()
+        (0..xs.len()).map(|i| Var::scalar(self, first + i as u32, true)).collect()
     }
 
     /// A scalar constant.
@@ -863,22 +896,39 @@ impl<T: Float> Tape<T> {
     #[track_caller]
     #[inline(always)]
     fn scalar_leaf(&self, op: Op, x: T, grad: bool) -> Var<'_, T> {
-        let id = self.push_scalar(op, grad, 0, 0, x, &[]);
-        Var::scalar(self, id, x, grad)
+        let id = self.push_scalar(
+            op,
+            grad,
+            Parents::None,
+            &[],
+            #[inline(always)]
+            |_, _| x,
+        );
+        Var::scalar(self, id, grad)
     }
 
-    /// Records a scalar node with value `v` and op constants `c` and runs the hooks;
-    /// returns its index. While the tape has room ([`Inner::room`]), this is a few plain
-    /// writes and a check that nothing borrows the tape (the scalar recording fast path).
+    /// Records a scalar node with op constants `c` whose value is `value` of its parents'
+    /// values (zeros in place of missing parents), runs the hooks, and returns its index.
+    /// While the tape has room ([`Inner::room`]), this is a few plain reads and writes and
+    /// a check that nothing borrows the tape (the scalar recording fast path).
     #[track_caller]
     #[inline(always)]
-    pub(crate) fn push_scalar(&self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> u32 {
-        // SAFETY: `push_scalar_in_place` writes the tape's buffers within their capacity
-        // and calls nothing that could reach the tape (no allocation, no user code).
-        let fast = unsafe { self.inner.with_free(|inner| inner.push_scalar_in_place(op, grad, a, b, v, c)) };
+    pub(crate) fn push_scalar(
+        &self,
+        op: Op,
+        grad: bool,
+        parents: Parents,
+        c: &[T],
+        value: impl Fn(T, T) -> T + Copy,
+    ) -> u32 {
+        // SAFETY: `push_scalar_in_place` reads and writes the tape's buffers within their
+        // capacity and calls nothing that could reach the tape (no allocation, no user
+        // code: `value` is the op's own arithmetic).
+        let fast =
+            unsafe { self.inner.with_free(|inner| inner.push_scalar_in_place(op, grad, parents, c, value)) };
         match fast {
             Some(Some(id)) => id,
-            _ => self.push_scalar_slow(op, grad, a, b, v, c),
+            _ => self.push_scalar_slow(op, grad, parents, c, value),
         }
     }
 
@@ -887,8 +937,23 @@ impl<T: Float> Tape<T> {
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn push_scalar_slow(&self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> u32 {
-        let id = self.inner.borrow_mut().push_scalar(op, grad, a, b, v, c);
+    fn push_scalar_slow(
+        &self,
+        op: Op,
+        grad: bool,
+        parents: Parents,
+        c: &[T],
+        value: impl Fn(T, T) -> T,
+    ) -> u32 {
+        let id = {
+            let mut inner = self.inner.borrow_mut();
+            let at = |p: u32| inner.values[inner.nodes[p as usize].val()];
+            let (a, b) = parents.ids();
+            let x = if parents.count() > 0 { at(a) } else { T::ZERO };
+            let y = if parents.count() > 1 { at(b) } else { T::ZERO };
+            let v = value(x, y);
+            inner.push_scalar(op, grad, a, b, v, c)
+        };
         self.note_location(id);
         id
     }
@@ -1122,11 +1187,23 @@ impl<T: Float> Inner<T> {
     /// changing anything. The tape is dense, so the value goes at the node's index and the
     /// tape stays dense; no hook is on, so none needs running.
     #[inline(always)]
-    fn push_scalar_in_place(&mut self, op: Op, grad: bool, a: u32, b: u32, v: T, c: &[T]) -> Option<u32> {
+    fn push_scalar_in_place(
+        &mut self,
+        op: Op,
+        grad: bool,
+        parents: Parents,
+        c: &[T],
+        value: impl Fn(T, T) -> T,
+    ) -> Option<u32> {
         let (id, k) = (self.nodes.len, self.consts.len());
         if id < self.room
             && (c.is_empty() || (k < u32::MAX as usize && c.len() <= self.consts.capacity() - k))
         {
+            // Dense: each parent's value sits at the parent's index.
+            let (a, b) = parents.ids();
+            let x = if parents.count() > 0 { self.values.buf[a as usize] } else { T::ZERO };
+            let y = if parents.count() > 1 { self.values.buf[b as usize] } else { T::ZERO };
+            let v = value(x, y);
             let aux = if c.is_empty() { 0 } else { k as u32 };
             debug_assert!(id < self.values.buf.len() && id < self.nodes.buf.len());
             // SAFETY: `id < room`, and `room` is at most both buffers' lengths (see

@@ -123,7 +123,7 @@ impl<'t, T: Float> WengertList<'t, T> {
     #[track_caller]
     pub fn name(mut self, var: Var<'t, T>, name: &str) -> Self {
         assert!(std::ptr::eq(var.tape, self.tape), "WengertList::name: {} is from another tape", var.node());
-        self.names.insert(var.id, printable(name));
+        self.names.insert(var.id(), printable(name));
         self
     }
 
@@ -216,10 +216,10 @@ impl<'t, T: Float> WengertList<'t, T> {
             return Err(Error::NotScalar { op: "reverse_sweep", shape: out.shape(), node: out.node() });
         }
         let inner = self.tape.inner.borrow();
-        let o = out.id as usize;
+        let o = out.id() as usize;
         let mut adj = vec![T::ZERO; inner.values.len()];
         let mut reached = vec![false; o + 1];
-        let r = inner.adj_range(out.id);
+        let r = inner.adj_range(out.id());
         adj[r].iter_mut().for_each(|a| *a = T::ONE);
         reached[o] = inner.nodes[o].grad;
         let mut steps = Vec::new();
@@ -273,8 +273,8 @@ impl<'t, T: Float> WengertList<'t, T> {
         }
         Ok(ReverseSweep {
             output: out.node(),
-            output_name: self.names.get(&out.id).cloned(),
-            seed: Tensor::ones(inner.dims(out.id)),
+            output_name: self.names.get(&out.id()).cloned(),
+            seed: Tensor::ones(inner.dims(out.id())),
             steps,
             gradients,
             preview: self.preview,

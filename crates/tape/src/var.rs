@@ -31,16 +31,16 @@ use crate::tensor::Tensor;
 /// returns [`Result`] instead.
 pub struct Var<'t, T: Float = f64> {
     pub(crate) tape: &'t Tape<T>,
-    pub(crate) id: u32,
-    /// [`KNOWN_SCALAR`] (a scalar whose value is `val`) and [`GRAD`] (gradients flow into
-    /// it), or 0 when the handle carries nothing beyond its node.
-    pub(crate) flags: u8,
-    /// The value of a [`KNOWN_SCALAR`]: a copy of the node's value, which never changes
-    /// while a handle lives (the tape only appends; reset and rewind need `&mut Tape`).
-    pub(crate) val: T,
+    /// The node's index in the low 32 bits, and above them the flags: [`KNOWN_SCALAR`]
+    /// (the node is a scalar) and [`GRAD`] (gradients flow into it), or none when the
+    /// handle says nothing beyond its node. One integer beside the tape reference makes the
+    /// handle a pair of scalars, which Rust passes and returns in registers; a larger
+    /// handle goes through memory, where rustc 1.95 miscompiled a closure called twice on
+    /// one handle (docs/ARCHITECTURE.md, "Handles"; `tests/handles.rs`).
+    key: u64,
 }
 
-/// [`Var::flags`]: the handle is a scalar (shape `[]`) and carries its value.
+/// [`Var::flags`]: the handle is a scalar (shape `[]`).
 pub(crate) const KNOWN_SCALAR: u8 = 1;
 /// [`Var::flags`]: gradients flow into the node (set only with [`KNOWN_SCALAR`]).
 pub(crate) const GRAD: u8 = 2;
@@ -99,62 +99,56 @@ macro_rules! binary_methods {
     };
 }
 
-/// A handle without its tape: what the outlined recording paths return. It comes back in
-/// registers where a whole `Var` comes back through memory, and the fast path's handle
-/// merged into that memory was read back in wider loads than it had been written in,
-/// which stalls store forwarding (a sixth of W2's recording time).
-#[derive(Clone, Copy)]
-pub(crate) struct Parts<T> {
-    id: u32,
-    flags: u8,
-    val: T,
-}
-
 impl<'t, T: Float> Var<'t, T> {
-    /// This handle without its tape.
+    /// The handle to node `id` with `flags`.
     #[inline(always)]
-    pub(crate) fn parts(self) -> Parts<T> {
-        Parts { id: self.id, flags: self.flags, val: self.val }
+    fn with_flags(tape: &'t Tape<T>, id: u32, flags: u8) -> Self {
+        Var { tape, key: u64::from(id) | u64::from(flags) << 32 }
     }
 
-    /// The handle on `tape` with these parts.
+    /// The node's index.
     #[inline(always)]
-    pub(crate) fn from_parts(tape: &'t Tape<T>, p: Parts<T>) -> Self {
-        Var { tape, id: p.id, flags: p.flags, val: p.val }
+    pub(crate) fn id(self) -> u32 {
+        self.key as u32
+    }
+
+    /// [`KNOWN_SCALAR`] and [`GRAD`].
+    #[inline(always)]
+    pub(crate) fn flags(self) -> u8 {
+        (self.key >> 32) as u8
     }
 
     #[inline]
     pub(crate) fn new(tape: &'t Tape<T>, id: u32) -> Self {
-        Var { tape, id, flags: 0, val: T::ZERO }
+        Var::with_flags(tape, id, 0)
     }
 
-    /// A handle to scalar node `id` that carries its value `val` and gradient flag, so the
-    /// scalar fast paths record ops on it without reading the tape.
+    /// A handle to scalar node `id` that says so and carries its gradient flag, so the
+    /// scalar fast paths record ops on it without reading its node.
     #[inline(always)]
-    pub(crate) fn scalar(tape: &'t Tape<T>, id: u32, val: T, grad: bool) -> Self {
-        Var { tape, id, flags: KNOWN_SCALAR | if grad { GRAD } else { 0 }, val }
+    pub(crate) fn scalar(tape: &'t Tape<T>, id: u32, grad: bool) -> Self {
+        Var::with_flags(tape, id, KNOWN_SCALAR | if grad { GRAD } else { 0 })
     }
 
-    /// This handle carrying its value if its node is a scalar (shape `[]`), else `None`.
-    pub(crate) fn with_value(self) -> Option<Self> {
+    /// This handle marked as a scalar if its node is one (shape `[]`), else `None`.
+    pub(crate) fn as_known_scalar(self) -> Option<Self> {
         if self.known_scalar() {
             return Some(self);
         }
         let inner = self.tape.inner.borrow();
-        let n = inner.node(self.id);
-        (n.shape == crate::tape::SCALAR)
-            .then(|| Var::scalar(self.tape, self.id, inner.values[n.val()], n.grad))
+        let n = inner.node(self.id());
+        (n.shape == crate::tape::SCALAR).then(|| Var::scalar(self.tape, self.id(), n.grad))
     }
 
     /// True for a handle from [`Var::scalar`].
     #[inline(always)]
     pub(crate) fn known_scalar(self) -> bool {
-        self.flags & KNOWN_SCALAR != 0
+        self.flags() & KNOWN_SCALAR != 0
     }
 
     /// The node this variable refers to (`v12` in the Wengert list).
     pub fn node(self) -> NodeId {
-        NodeId(self.id)
+        NodeId(self.id())
     }
 
     /// The tape this variable lives on.
@@ -164,7 +158,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// A copy of the value.
     pub fn value(self) -> Tensor<T> {
-        self.tape.inner.borrow().tensor(self.id)
+        self.tape.inner.borrow().tensor(self.id())
     }
 
     /// The value of a scalar.
@@ -173,28 +167,25 @@ impl<'t, T: Float> Var<'t, T> {
     /// If the variable is not a one-element tensor.
     #[track_caller]
     pub fn item(self) -> T {
-        if self.known_scalar() {
-            return self.val;
-        }
         let inner = self.tape.inner.borrow();
-        let v = inner.value(self.id);
+        let v = inner.value(self.id());
         assert!(
             v.len() == 1,
             "item: {} has shape {:?}, not a single element",
             self.node(),
-            inner.dims(self.id)
+            inner.dims(self.id())
         );
         v[0]
     }
 
     /// The shape.
     pub fn shape(self) -> Shape {
-        self.tape.inner.borrow().shape_of(self.id)
+        self.tape.inner.borrow().shape_of(self.id())
     }
 
     /// Number of elements.
     pub fn len(self) -> usize {
-        self.tape.inner.borrow().len_of(self.id)
+        self.tape.inner.borrow().len_of(self.id())
     }
 
     /// True for a variable with no elements.
@@ -204,7 +195,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// True if gradients can flow into this node (it depends on a [`Tape::var`] leaf).
     pub fn requires_grad(self) -> bool {
-        self.tape.inner.borrow().node(self.id).grad
+        self.tape.inner.borrow().node(self.id()).grad
     }
 
     /// Checks that `other` is on the same tape.
@@ -227,11 +218,11 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn detach(self) -> Var<'t, T> {
         let tape = self.tape;
         let mut inner = tape.inner.borrow_mut();
-        let n = inner.node(self.id);
-        let r = inner.val_range(self.id);
+        let n = inner.node(self.id());
+        let r = inner.val_range(self.id());
         let off = inner.values.len();
         inner.values.extend_from_within(r);
-        let id = inner.push(Op::Detach, false, self.id, 0, off, n.shape, 0);
+        let id = inner.push(Op::Detach, false, self.id(), 0, off, n.shape, 0);
         drop(inner);
         tape.note_location(id);
         Var::new(tape, id)

@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::float::Float;
 use crate::ops::unary::one_if;
 use crate::ops::{flow, put, Flow, Op};
-use crate::tape::{Inner, Node};
+use crate::tape::{Inner, Node, Parents};
 use crate::var::{Var, GRAD};
 
 #[inline(always)]
@@ -245,9 +245,9 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     smallvec![(n.a, da), (n.b, db)]
 }
 
-/// Records a binary op with numpy broadcasting. Two scalars that carry their values take
-/// an inlined fast path ([`crate::Tape::push_scalar`]: no reads of the tape, a few plain
-/// writes); everything else goes through [`record_general`].
+/// Records a binary op with numpy broadcasting. Two handles known to be scalars take an
+/// inlined fast path ([`crate::Tape::push_scalar`]: no reads of their nodes, two reads of
+/// values and a few plain writes); everything else goes through [`record_general`].
 #[track_caller]
 #[inline(always)]
 pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
@@ -255,62 +255,56 @@ pub(crate) fn record<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Resu
     if a.known_scalar() && b.known_scalar() && std::ptr::eq(tape, b.tape) {
         Ok(record_scalar(op, a, b))
     } else {
-        // Handles go by (tape, node) so the hot path never spills them to memory.
-        record_general(op, (a.tape, a.id), (b.tape, b.id))
+        record_general(op, a, b)
     }
 }
 
-/// [`record`] for the operators, which panic on error. The outlined path returns the
-/// handle's [`Parts`](crate::var::Parts) (in registers); its tape is `a`'s, since a
-/// mismatch panics.
+/// [`record`] for the operators, which panic on error.
 #[track_caller]
 #[inline(always)]
 pub(crate) fn record_op<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
     if a.known_scalar() && b.known_scalar() && std::ptr::eq(a.tape, b.tape) {
         record_scalar(op, a, b)
     } else {
-        Var::from_parts(a.tape, record_general_op(op, (a.tape, a.id), (b.tape, b.id)))
+        record_general_op(op, a, b)
     }
 }
 
 /// [`record_general`], panicking on error.
 #[track_caller]
 #[inline(never)]
-fn record_general_op<T: Float>(
-    op: Op,
-    a: (&crate::Tape<T>, u32),
-    b: (&crate::Tape<T>, u32),
-) -> crate::var::Parts<T> {
-    crate::var::ok(record_general(op, a, b)).parts()
+fn record_general_op<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    crate::var::ok(record_general(op, a, b))
 }
 
-/// Two scalars of one tape that carry their values.
+/// Two handles known to be scalars, of one tape.
 #[track_caller]
 #[inline(always)]
 fn record_scalar<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
     let tape = a.tape;
-    let v = f(op, a.val, b.val);
-    let grad = op.takes_grad(a.flags & GRAD != 0, b.flags & GRAD != 0);
-    let id = tape.push_scalar(op, grad, a.id, b.id, v, &[]);
-    Var::scalar(tape, id, v, grad)
+    let grad = op.takes_grad(a.flags() & GRAD != 0, b.flags() & GRAD != 0);
+    let id = tape.push_scalar(
+        op,
+        grad,
+        Parents::Two(a.id(), b.id()),
+        &[],
+        #[inline(always)]
+        |x, y| f(op, x, y),
+    );
+    Var::scalar(tape, id, grad)
 }
 
 /// Tensors (and errors): checks the tapes, broadcasts, then runs the elementwise loop.
 #[track_caller]
 #[inline(never)]
-fn record_general<'t, T: Float>(
-    op: Op,
-    (ta, a): (&'t crate::Tape<T>, u32),
-    (tb, b): (&'t crate::Tape<T>, u32),
-) -> Result<Var<'t, T>> {
-    let (a, b) = (Var::new(ta, a), Var::new(tb, b));
+fn record_general<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'t, T>> {
     a.try_same_tape(b, op.name())?;
-    if let (Some(a), Some(b)) = (a.with_value(), b.with_value()) {
+    if let (Some(a), Some(b)) = (a.as_known_scalar(), b.as_known_scalar()) {
         return Ok(record_scalar(op, a, b));
     }
     let (sa, sb) = {
         let inner = a.tape.inner.borrow();
-        (inner.shape_of(a.id), inner.shape_of(b.id))
+        (inner.shape_of(a.id()), inner.shape_of(b.id()))
     };
     if sa == sb {
         return Ok(record_same_shape(op, a, b));
@@ -341,8 +335,8 @@ pub(crate) fn broadcast_of<T: Float>(
 fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
     let tape = a.tape;
     let mut inner = tape.inner.borrow_mut();
-    let an = inner.node(a.id);
-    let bn = inner.node(b.id);
+    let an = inner.node(a.id());
+    let bn = inner.node(b.id());
     let grad = op.takes_grad(an.grad, bn.grad);
     let off = inner.values.len();
     let len = inner.shapes[an.shape as usize].numel;
@@ -360,7 +354,7 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
         }
         each_binary!(op, run);
     });
-    let id = inner.push(op, grad, a.id, b.id, off, an.shape, 0);
+    let id = inner.push(op, grad, a.id(), b.id(), off, an.shape, 0);
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
@@ -375,7 +369,7 @@ fn record_same_shape<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<
 pub(crate) fn record_select<'t, T: Float>(c: Var<'t, T>, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
     let tape = a.tape;
     let mut inner = tape.inner.borrow_mut();
-    let (cn, an, bn) = (inner.node(c.id), inner.node(a.id), inner.node(b.id));
+    let (cn, an, bn) = (inner.node(c.id()), inner.node(a.id()), inner.node(b.id()));
     let grad = an.grad || bn.grad;
     let off = inner.values.len();
     let len = inner.shapes[an.shape as usize].numel;
@@ -388,7 +382,7 @@ pub(crate) fn record_select<'t, T: Float>(c: Var<'t, T>, a: Var<'t, T>, b: Var<'
             *d = if cv[k] != T::ZERO { av[k] } else { bv[k] };
         }
     });
-    let id = inner.push(Op::Select, grad, a.id, b.id, off, an.shape, c.id);
+    let id = inner.push(Op::Select, grad, a.id(), b.id(), off, an.shape, c.id());
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)

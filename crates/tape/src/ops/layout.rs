@@ -72,7 +72,7 @@ fn record<'t, T: Float>(
 ) -> Var<'t, T> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
-    let xn = inner.node(x.id);
+    let xn = inner.node(x.id());
     let s = inner.intern_shape(out_dims);
     let aux = if ints.is_empty() { 0 } else { inner.push_ints(ints) };
     let off = inner.values.len();
@@ -82,7 +82,7 @@ fn record<'t, T: Float>(
     }
     fill(src, dst);
     let grad = if op == Op::Concat { ints[2..].iter().any(|&p| inner.nodes[p].grad) } else { xn.grad };
-    let id = inner.push(op, grad, x.id, 0, off, s, aux);
+    let id = inner.push(op, grad, x.id(), 0, off, s, aux);
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
@@ -102,8 +102,8 @@ fn record_view<'t, T: Float>(
     let mut inner = tape.inner.borrow_mut();
     let s = inner.intern_shape(out_dims);
     let aux = if ints.is_empty() { 0 } else { inner.push_ints(ints) };
-    let val = inner.node(x.id).val() + start;
-    let id = inner.push_view(op, x.id, val, s, aux);
+    let val = inner.node(x.id()).val() + start;
+    let id = inner.push_view(op, x.id(), val, s, aux);
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
@@ -111,7 +111,7 @@ fn record_view<'t, T: Float>(
 
 fn x_info<T: Float>(x: Var<'_, T>) -> (usize, Shape) {
     let inner = x.tape.inner.borrow();
-    (inner.node(x.id).val(), inner.shape_of(x.id))
+    (inner.node(x.id()).val(), inner.shape_of(x.id()))
 }
 
 /// `x` of shape `s` broadcast to `out`, or `x` itself if it has that shape already.
@@ -304,7 +304,7 @@ pub(crate) fn concat<'t, T: Float>(xs: &[Var<'t, T>], axis: isize) -> Result<Var
     check_size("concat", first, &out)?;
     let (outer, _, inn) = split_axis(&d0, ax);
     let mut ints = vec![ax, xs.len()];
-    ints.extend(xs.iter().map(|x| x.id as usize));
+    ints.extend(xs.iter().map(|x| x.id() as usize));
     Ok(record(Op::Concat, first, &out, &ints, |src, dst| {
         let mut at = 0;
         for &(xo, n) in &parts {

@@ -101,8 +101,8 @@ pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'
     a.try_same_tape(b, "matmul")?;
     let tape = a.tape;
     let mut inner = tape.inner.borrow_mut();
-    let (an, bn) = (inner.node(a.id), inner.node(b.id));
-    let (da, db) = (inner.shape_of(a.id), inner.shape_of(b.id));
+    let (an, bn) = (inner.node(a.id()), inner.node(b.id()));
+    let (da, db) = (inner.shape_of(a.id()), inner.shape_of(b.id()));
     let Some((batch, m, k, n, sa, sb)) = plan(&da, &db) else {
         return Err(Error::ShapeMismatch {
             op: "matmul",
@@ -139,7 +139,7 @@ pub(crate) fn matmul<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>) -> Result<Var<'
             &mut dst[t * m * n..(t + 1) * m * n],
         );
     }
-    let id = inner.push(Op::MatMul, an.grad || bn.grad, a.id, b.id, off, s, 0);
+    let id = inner.push(Op::MatMul, an.grad || bn.grad, a.id(), b.id(), off, s, 0);
     drop(inner);
     tape.note_location(id);
     Ok(Var::new(tape, id))
@@ -232,7 +232,7 @@ pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, 
     };
     let tape = a.tape;
     let mut inner = tape.inner.borrow_mut();
-    let (an, bn, cn) = (inner.node(a.id), inner.node(b.id), inner.node(c.id));
+    let (an, bn, cn) = (inner.node(a.id()), inner.node(b.id()), inner.node(c.id()));
     let s = inner.intern_shape(&[m, n]);
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(m * n);
@@ -256,7 +256,7 @@ pub(crate) fn matmul_add<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, c: Var<'t, 
         T::ONE,
         dst,
     );
-    let id = inner.push(Op::MatMulAdd, an.grad || bn.grad || cn.grad, a.id, b.id, off, s, c.id);
+    let id = inner.push(Op::MatMulAdd, an.grad || bn.grad || cn.grad, a.id(), b.id(), off, s, c.id());
     drop(inner);
     tape.note_location(id);
     Ok(Var::new(tape, id))

@@ -252,7 +252,7 @@ pub(crate) fn vjp_numeric<T: Float>(
 /// The reverse step of node `id` written in tape ops: returns, per parent, the
 /// contribution to its adjoint as a new variable (or `None` where no gradient flows).
 pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<Contribs<'t, T>> {
-    let n = out.tape.inner.borrow().node(out.id);
+    let n = out.tape.inner.borrow().node(out.id());
     use Op::*;
     Ok(match n.op {
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask

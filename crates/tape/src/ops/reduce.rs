@@ -255,8 +255,8 @@ fn column_block<T: Float>(x: &[T], rows: usize, cols: usize, c: usize, out: &mut
 pub(crate) fn sum_to<'t, T: Float>(op: &'static str, x: Var<'t, T>, to: &[usize]) -> Result<Var<'t, T>> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
-    let xn = inner.node(x.id);
-    let from: Shape = inner.shape_of(x.id);
+    let xn = inner.node(x.id());
+    let from: Shape = inner.shape_of(x.id());
     if !can_broadcast_to(to, &from) {
         return Err(Error::InvalidArgument {
             op,
@@ -275,7 +275,7 @@ pub(crate) fn sum_to<'t, T: Float>(op: &'static str, x: Var<'t, T>, to: &[usize]
     dst.fill(T::ZERO); // sum_into accumulates
     let xo = xn.val();
     sum_into(&src[xo..xo + numel(&from)], &from, dst, to);
-    let id = inner.push(Op::SumTo, xn.grad, x.id, 0, off, s, 0);
+    let id = inner.push(Op::SumTo, xn.grad, x.id(), 0, off, s, 0);
     drop(inner);
     tape.note_location(id);
     Ok(Var::new(tape, id))
@@ -325,8 +325,8 @@ pub(crate) fn split_axis(dims: &[usize], axis: usize) -> (usize, usize, usize) {
 pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'t, T>> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
-    let xn = inner.node(x.id);
-    let dims: Shape = inner.shape_of(x.id);
+    let xn = inner.node(x.id());
+    let dims: Shape = inner.shape_of(x.id());
     let (outer, len, inn) = split_axis(&dims, axis);
     if len == 0 {
         return Err(Error::InvalidArgument {
@@ -356,7 +356,7 @@ pub(crate) fn max_axis<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Result<Var<'
             dst[o * inn + j] = m;
         }
     }
-    let id = inner.push(Op::MaxAxis, xn.grad, x.id, 0, off, s, aux);
+    let id = inner.push(Op::MaxAxis, xn.grad, x.id(), 0, off, s, aux);
     drop(inner);
     tape.note_location(id);
     Ok(Var::new(tape, id))

@@ -29,7 +29,7 @@ use smallvec::{smallvec, SmallVec};
 use crate::float::Float;
 use crate::lanes::LANES;
 use crate::ops::{flow, put, Flow, Op};
-use crate::tape::{Inner, Node};
+use crate::tape::{Inner, Node, Parents};
 use crate::var::{Var, GRAD};
 
 /// Numerically stable softplus of [`LANES`] lanes: max(x, 0) + ln(1 + e^−|x|).
@@ -312,42 +312,44 @@ pub(crate) fn vjp_graph<'t, T: Float>(
     smallvec![(n.a, gx)]
 }
 
-/// Records a unary op on `x` with constants `c`; a scalar that carries its value takes an
-/// inlined fast path ([`crate::Tape::push_scalar`]: no reads of the tape, a few plain
-/// writes).
+/// Records a unary op on `x` with constants `c`; a handle known to be a scalar takes an
+/// inlined fast path ([`crate::Tape::push_scalar`]: no read of its node, one read of its
+/// value and a few plain writes).
 #[track_caller]
 #[inline(always)]
 pub(crate) fn record<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     if x.known_scalar() {
         record_scalar(op, x, c)
     } else {
-        // The handle goes by (tape, node) so the hot path never spills it to memory.
-        Var::from_parts(x.tape, record_other(op, x.tape, x.id, c))
+        record_other(op, x, c)
     }
 }
 
-/// A scalar handle without its value (e.g. from [`crate::Tape::get`]), or a tensor.
-/// Returns the new handle's [`Parts`](crate::var::Parts), which come back in registers.
+/// A scalar handle without its flags (e.g. from [`crate::Tape::get`]), or a tensor.
 #[track_caller]
 #[inline(never)]
-fn record_other<T: Float>(op: Op, tape: &crate::Tape<T>, id: u32, c: &[T]) -> crate::var::Parts<T> {
-    let x = Var::new(tape, id);
-    match x.with_value() {
+fn record_other<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
+    match x.as_known_scalar() {
         Some(x) => record_scalar(op, x, c),
         None => record_tensor(op, x, c),
     }
-    .parts()
 }
 
-/// A scalar that carries its value.
+/// A handle known to be a scalar.
 #[track_caller]
 #[inline(always)]
 fn record_scalar<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let tape = x.tape;
-    let v = f(op, x.val, c);
-    let grad = x.flags & GRAD != 0 && !op.is_nondifferentiable();
-    let id = tape.push_scalar(op, grad, x.id, 0, v, c);
-    Var::scalar(tape, id, v, grad)
+    let grad = x.flags() & GRAD != 0 && !op.is_nondifferentiable();
+    let id = tape.push_scalar(
+        op,
+        grad,
+        Parents::One(x.id()),
+        c,
+        #[inline(always)]
+        |x, _| f(op, x, c),
+    );
+    Var::scalar(tape, id, grad)
 }
 
 #[track_caller]
@@ -355,7 +357,7 @@ fn record_scalar<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
 fn record_tensor<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
-    let xn = inner.node(x.id);
+    let xn = inner.node(x.id());
     let aux = if c.is_empty() { 0 } else { inner.push_consts(c) };
     let grad = xn.grad && !op.is_nondifferentiable();
     let off = inner.values.len();
@@ -364,7 +366,7 @@ fn record_tensor<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
     let (src, dst) = inner.values.grow(len);
     let xv = &src[xo..xo + len];
     crate::par::for_parts(dst, |s, dst| map(op, &xv[s..s + dst.len()], dst, c));
-    let id = inner.push(op, grad, x.id, 0, off, xn.shape, aux);
+    let id = inner.push(op, grad, x.id(), 0, off, xn.shape, aux);
     drop(inner);
     tape.note_location(id);
     Var::new(tape, id)
