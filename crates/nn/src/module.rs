@@ -333,7 +333,8 @@ impl TapeParams {
 
     /// One optimizer step on the parameters, in place on the tape: rewinds it to `mark`
     /// and hands the parameters and their gradients to
-    /// [`crate::optim::Optimizer::update_slices`].
+    /// [`crate::optim::Optimizer::update_reached`], so a parameter the loss does not depend
+    /// on is left as it is, with its optimizer state (as `torch.optim`).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] if the tape no longer holds the parameters (as
@@ -347,8 +348,19 @@ impl TapeParams {
         opt: &mut O,
     ) -> Result<()> {
         self.check_tape("TapeParams::step", tape)?;
+        // Inline for up to INLINE_VARS parameters: a training step allocates nothing.
+        let (mut inline, mut heap) = ([false; INLINE_VARS], Vec::new());
+        let reached = if self.nodes.len() <= INLINE_VARS {
+            &mut inline[..self.nodes.len()]
+        } else {
+            heap.resize(self.nodes.len(), false);
+            &mut heap[..]
+        };
+        for (r, &n) in reached.iter_mut().zip(&self.nodes) {
+            *r = tape.get(n).is_some_and(|v| grads.reached(v));
+        }
         let mut res = Ok(());
-        tape.update_all(mark, grads, &self.nodes, |ps, gs| res = opt.update_slices(ps, gs))?;
+        tape.update_all(mark, grads, &self.nodes, |ps, gs| res = opt.update_reached(ps, gs, reached))?;
         res
     }
 

@@ -5,14 +5,14 @@
 //! `zero_grad`: an optimizer only keeps its own state (momentum buffers, Adam moments),
 //! one entry per parameter tensor in state-dict order.
 //!
-//! One difference from `torch.optim`: PyTorch skips a parameter whose `.grad` is `None`
-//! (the loss did not use it since `zero_grad(set_to_none=True)`), leaving it and its state
-//! as they are. Here such a parameter gets zeros from `backward()` and is updated with
-//! them: weight decay still shrinks it, momentum still moves it, Adam's moments decay
-//! (and its bias correction counts the step for every parameter). With SGD (lr 0.1,
-//! momentum 0.9, weight decay 0.1), a parameter b used by the first loss (a·b) and not by
-//! the second (a²) ends at 0.7821 here and at 0.89 in PyTorch.
-//! [`wengert_tape::Grads::reached`] tells whether the loss depends on a parameter.
+//! A parameter the loss does not depend on ([`wengert_tape::Grads::reached`] is false) is
+//! skipped by [`Optimizer::step`] and [`crate::TapeParams::step`], as `torch.optim` skips
+//! a parameter whose `.grad` is `None`: it and its state stay as they are (weight decay
+//! does not shrink it, momentum does not move it, Adam's moments do not decay and its step
+//! count does not advance). [`Optimizer::update_reached`] is the slice-level form;
+//! [`Optimizer::update`] and [`Optimizer::update_slices`] update every parameter they are
+//! given. With SGD (lr 0.1, momentum 0.9, weight decay 0.1), a parameter b used by the
+//! first loss (a·b) and not by the second (a²) ends at 0.89, as in PyTorch.
 //!
 //! **SGD** (g = ∂L/∂p, λ = weight decay, μ = momentum, τ = dampening, α = lr):
 //! ```text
@@ -21,11 +21,12 @@
 //!            g ← g + μ·b  (nesterov)   or   g ← b
 //! p ← p − α·g
 //! ```
-//! **Adam** (β₁, β₂, ε, step k = 1, 2, ...):
+//! **Adam** (β₁, β₂, ε, the parameter's step k = 1, 2, ...):
 //! ```text
-//! g ← g + λ·p
+//! g ← g + λ·p                       (AdamW instead: p ← p·(1 − α·λ))
 //! m ← m + (1 − β₁)·(g − m)          v ← β₂·v + (1 − β₂)·g²
-//! p ← p − (α / (1 − β₁ᵏ)) · m / (√v / √(1 − β₂ᵏ) + ε)
+//! v̄ ← v, or with amsgrad v̄ ← max(v̄, v)
+//! p ← p − (α / (1 − β₁ᵏ)) · m / (√v̄ / √(1 − β₂ᵏ) + ε)
 //! ```
 
 use wengert_tape::{Error, Float, Grads, Result, Tensor};
@@ -54,6 +55,27 @@ pub trait Optimizer<T: Float = f64> {
         Ok(())
     }
 
+    /// [`Optimizer::update_slices`] for a step whose loss may not depend on every
+    /// parameter: where `reached[i]` is false, parameter `i` and its state are left as
+    /// they are, as `torch.optim` skips a parameter whose `.grad` is `None`.
+    /// [`Optimizer::step`] and [`crate::TapeParams::step`] call this with
+    /// [`Grads::reached`]. The provided implementation ignores `reached` and updates every
+    /// parameter (an unreached one with its gradient of zeros); [`Sgd`] and [`Adam`] skip.
+    ///
+    /// ```
+    /// use wengert_nn::optim::{Optimizer, Sgd};
+    ///
+    /// let (mut a, mut b) = ([1.0], [1.0]);
+    /// let mut opt = Sgd::new(0.1).weight_decay(0.5);
+    /// opt.update_reached(&mut [&mut a, &mut b], &[&[2.0], &[0.0]], &[true, false])?;
+    /// assert_eq!((a, b), ([1.0 - 0.1 * (2.0 + 0.5)], [1.0])); // b not decayed
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    fn update_reached(&mut self, params: &mut [&mut [T]], grads: &[&[T]], reached: &[bool]) -> Result<()> {
+        let _ = reached;
+        self.update_slices(params, grads)
+    }
+
     /// The learning rate.
     fn lr(&self) -> T;
 
@@ -61,7 +83,8 @@ pub trait Optimizer<T: Float = f64> {
     fn set_lr(&mut self, lr: T);
 
     /// One step on a module, with gradients from a backward pass through the variables
-    /// that [`Module::bind`] returned.
+    /// that [`Module::bind`] returned. A parameter the loss does not depend on is left as
+    /// it is, with its state ([`Optimizer::update_reached`]).
     ///
     /// ```
     /// use wengert_nn::{optim::{Optimizer, Sgd}, Linear, Module};
@@ -101,8 +124,9 @@ pub trait Optimizer<T: Float = f64> {
                 })
             })
             .collect::<Result<Vec<&[T]>>>()?;
+        let reached: Vec<bool> = bound.vars().iter().map(|&v| grads.reached(v)).collect();
         let mut ps = model.parameters_mut();
-        self.update(&mut ps, &gs)
+        self.update_reached(&mut slices(&mut ps), &gs, &reached)
     }
 }
 
@@ -151,6 +175,18 @@ fn check_lengths<T: Float>(
     Ok(())
 }
 
+/// An error unless `reached` has one flag per parameter.
+fn check_reached(op: &'static str, params: usize, reached: &[bool]) -> Result<()> {
+    if reached.len() == params {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            op,
+            msg: format!("{params} parameters but {} reached flags", reached.len()),
+        })
+    }
+}
+
 /// An error unless every `(name, value, ok)` holds `ok` (false for NaN too): the
 /// hyperparameters PyTorch's optimizers refuse.
 fn check_hyper<T: Float>(op: &'static str, checks: &[(&str, T, bool)]) -> Result<()> {
@@ -192,6 +228,9 @@ pub struct Sgd<T: Float = f64> {
     weight_decay: T,
     nesterov: bool,
     buffers: Vec<Vec<T>>,
+    /// Per parameter: its momentum buffer holds a step (PyTorch's buffer is `None` until
+    /// the parameter's first update, which sets it to the gradient).
+    started: Vec<bool>,
 }
 
 impl<T: Float> Sgd<T> {
@@ -204,6 +243,7 @@ impl<T: Float> Sgd<T> {
             weight_decay: T::ZERO,
             nesterov: false,
             buffers: Vec::new(),
+            started: Vec::new(),
         }
     }
 
@@ -238,6 +278,31 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
+        self.sgd_step(params, grads, |_| true)
+    }
+
+    fn update_reached(&mut self, params: &mut [&mut [T]], grads: &[&[T]], reached: &[bool]) -> Result<()> {
+        check_reached("sgd", params.len(), reached)?;
+        self.sgd_step(params, grads, |i| reached[i])
+    }
+
+    fn lr(&self) -> T {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: T) {
+        self.lr = lr;
+    }
+}
+
+impl<T: Float> Sgd<T> {
+    /// One step on the parameters `i` with `reached(i)`.
+    fn sgd_step(
+        &mut self,
+        params: &mut [&mut [T]],
+        grads: &[&[T]],
+        reached: impl Fn(usize) -> bool,
+    ) -> Result<()> {
         check_lengths("sgd", params, grads, &self.buffers)?;
         let (lr, mu, tau, wd) = (self.lr, self.momentum, self.dampening, self.weight_decay);
         check_hyper(
@@ -255,13 +320,17 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                 msg: "nesterov momentum requires a momentum and zero dampening".into(),
             });
         }
-        let first = self.buffers.is_empty() && self.momentum != T::ZERO;
-        if first {
+        if self.buffers.is_empty() && self.momentum != T::ZERO {
             self.buffers = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
+            self.started = vec![false; params.len()];
         }
         let (mu, wd) = (self.momentum, self.weight_decay);
         let keep = T::ONE - self.dampening;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            if !reached(i) {
+                continue;
+            }
+            let first = mu != T::ZERO && !std::mem::replace(&mut self.started[i], true);
             let data = &mut **p;
             for j in 0..data.len() {
                 let mut d = g[j];
@@ -277,14 +346,6 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             }
         }
         Ok(())
-    }
-
-    fn lr(&self) -> T {
-        self.lr
-    }
-
-    fn set_lr(&mut self, lr: T) {
-        self.lr = lr;
     }
 }
 
@@ -319,9 +380,16 @@ pub struct Adam<T: Float = f64> {
     beta2: f64,
     eps: f64,
     weight_decay: f64,
+    decoupled: bool,
+    amsgrad: bool,
     step: i32,
+    /// Per parameter, its own step count k (PyTorch's `state[p]["step"]`): a parameter
+    /// skipped by [`Optimizer::update_reached`] does not advance.
+    steps: Vec<i32>,
     m: Vec<Vec<T>>,
     v: Vec<Vec<T>>,
+    /// With amsgrad, the running maximum of `v`.
+    v_max: Vec<Vec<T>>,
 }
 
 /// A hyperparameter given as T, in f64: for f32, the f64 of its shortest decimal (the
@@ -368,10 +436,44 @@ impl<T: Float> Adam<T> {
             beta2: 0.999,
             eps: 1e-8,
             weight_decay: 0.0,
+            decoupled: false,
+            amsgrad: false,
             step: 0,
+            steps: Vec::new(),
             m: Vec::new(),
             v: Vec::new(),
+            v_max: Vec::new(),
         }
+    }
+
+    /// AdamW (Loshchilov & Hutter 2019), as `torch.optim.AdamW`: Adam with decoupled weight
+    /// decay, λ = 0.01 unless set with [`Adam::weight_decay`].
+    ///
+    /// ```
+    /// use wengert_nn::optim::{Adam, Optimizer};
+    ///
+    /// // The decay multiplies p by 1 − lr·λ, apart from the gradient's step.
+    /// let mut p = [2.0];
+    /// Adam::adamw(0.1).weight_decay(0.5).update_slices(&mut [&mut p], &[&[0.0]])?;
+    /// assert_eq!(p, [2.0 * (1.0 - 0.1 * 0.5)]);
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    pub fn adamw(lr: T) -> Self {
+        Adam { weight_decay: 0.01, decoupled: true, ..Adam::new(lr) }
+    }
+
+    /// Decoupled weight decay (AdamW; PyTorch's `Adam(decoupled_weight_decay=True)`): each
+    /// step first multiplies p by 1 − lr·λ, and λ·p is not added to the gradient.
+    pub fn decoupled_weight_decay(mut self, decoupled: bool) -> Self {
+        self.decoupled = decoupled;
+        self
+    }
+
+    /// The AMSGrad variant (Reddi et al. 2018; PyTorch's `amsgrad=True`): the denominator
+    /// uses the largest second moment seen so far.
+    pub fn amsgrad(mut self, amsgrad: bool) -> Self {
+        self.amsgrad = amsgrad;
+        self
     }
 
     /// Sets (β₁, β₂).
@@ -387,13 +489,16 @@ impl<T: Float> Adam<T> {
         self
     }
 
-    /// Sets the L2 weight decay λ (added to the gradient, not decoupled as in AdamW).
+    /// Sets the weight decay λ: added to the gradient as λ·p (L2), or decoupled as in
+    /// AdamW ([`Adam::adamw`], [`Adam::decoupled_weight_decay`]).
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
         self.weight_decay = as_written(weight_decay);
         self
     }
 
-    /// Steps taken so far.
+    /// Steps taken so far (updates that were not refused). A parameter's own count, which
+    /// its bias corrections use, leaves out the steps that skipped it
+    /// ([`Optimizer::update_reached`]).
     pub fn steps(&self) -> i32 {
         self.step
     }
@@ -405,6 +510,31 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     }
 
     fn update_slices(&mut self, params: &mut [&mut [T]], grads: &[&[T]]) -> Result<()> {
+        self.adam_step(params, grads, |_| true)
+    }
+
+    fn update_reached(&mut self, params: &mut [&mut [T]], grads: &[&[T]], reached: &[bool]) -> Result<()> {
+        check_reached("adam", params.len(), reached)?;
+        self.adam_step(params, grads, |i| reached[i])
+    }
+
+    fn lr(&self) -> T {
+        T::from_f64(self.lr)
+    }
+
+    fn set_lr(&mut self, lr: T) {
+        self.lr = as_written(lr);
+    }
+}
+
+impl<T: Float> Adam<T> {
+    /// One step on the parameters `i` with `reached(i)`.
+    fn adam_step(
+        &mut self,
+        params: &mut [&mut [T]],
+        grads: &[&[T]],
+        reached: impl Fn(usize) -> bool,
+    ) -> Result<()> {
         check_lengths("adam", params, grads, &self.m)?;
         let (lr, b1, b2, eps, wd) = (self.lr, self.beta1, self.beta2, self.eps, self.weight_decay);
         let beta = |b: f64| (0.0..1.0).contains(&b);
@@ -421,37 +551,53 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         if self.m.is_empty() {
             self.m = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
             self.v = self.m.clone();
+            self.steps = vec![0; params.len()];
+        }
+        if self.amsgrad && self.v_max.is_empty() {
+            self.v_max = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
         }
         self.step += 1;
-        // As torch.optim.Adam: bias corrections and step size in f64, then rounded to T.
-        let k = self.step as f64;
-        let bc1 = 1.0 - b1.powf(k);
-        let bc2_sqrt = T::from_f64((1.0 - b2.powf(k)).sqrt());
-        let neg_step = T::from_f64(-(lr / bc1));
         let (w1, b2t, w2) = (T::from_f64(1.0 - b1), T::from_f64(b2), T::from_f64(1.0 - b2));
+        // AdamW's factor 1 − lr·λ, in f64 as PyTorch's Python floats, then rounded to T.
+        let shrink = T::from_f64(1.0 - lr * wd);
         let (eps, wd) = (T::from_f64(eps), T::from_f64(wd));
+        let coupled = !self.decoupled && wd != T::ZERO;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            if !reached(i) {
+                continue;
+            }
+            self.steps[i] += 1;
+            // As torch.optim.Adam: bias corrections and step size in f64, then rounded to T.
+            let k = f64::from(self.steps[i]);
+            let bc1 = 1.0 - b1.powf(k);
+            let bc2_sqrt = T::from_f64((1.0 - b2.powf(k)).sqrt());
+            let neg_step = T::from_f64(-(lr / bc1));
             let data = &mut **p;
             let (m, v) = (&mut self.m[i], &mut self.v[i]);
+            let mut v_max = self.v_max.get_mut(i).filter(|_| self.amsgrad);
             for j in 0..data.len() {
                 let mut d = g[j];
-                if wd != T::ZERO {
+                if self.decoupled {
+                    data[j] *= shrink;
+                } else if coupled {
                     d += wd * data[j];
                 }
                 m[j] = lerp(m[j], d, w1);
                 v[j] = v[j] * b2t + w2 * d * d;
-                let denom = v[j].sqrt() / bc2_sqrt + eps;
+                let second = match v_max.as_deref_mut() {
+                    Some(vm) => {
+                        // torch.maximum: NaN wins.
+                        if v[j] > vm[j] || v[j].is_nan() {
+                            vm[j] = v[j];
+                        }
+                        vm[j]
+                    }
+                    None => v[j],
+                };
+                let denom = second.sqrt() / bc2_sqrt + eps;
                 data[j] += neg_step * m[j] / denom; // torch's addcdiv order
             }
         }
         Ok(())
-    }
-
-    fn lr(&self) -> T {
-        T::from_f64(self.lr)
-    }
-
-    fn set_lr(&mut self, lr: T) {
-        self.lr = as_written(lr);
     }
 }

@@ -64,26 +64,35 @@ fn bce_gradient_is_the_exact_derivative_where_torch_clamps_its_denominator() {
     }
 }
 
-/// A parameter the loss does not depend on gets zeros from `backward()`, and the optimizer
-/// updates it with them (weight decay and momentum still move it), where `torch.optim`
-/// skips a parameter whose `.grad` is `None`. Documented in `optim` and docs/nn.md; torch
-/// 2.15 (SGD lr 0.1, momentum 0.9, weight decay 0.1; loss a·b, then a²) leaves b at 0.89.
+/// A parameter the loss does not depend on is skipped, as `torch.optim` skips a parameter
+/// whose `.grad` is `None`: torch 2.15 (SGD lr 0.1, momentum 0.9, weight decay 0.1; loss
+/// a·b, then a²) leaves a at 0.6041 and b at 0.89. Through `update`, which updates every
+/// parameter it is given, b gets its zero gradient and ends at 0.7821.
 #[test]
-fn a_parameter_without_gradient_is_still_updated_unlike_torch() {
+fn a_parameter_without_gradient_is_skipped_as_in_torch() {
     use wengert_nn::optim::{Optimizer, Sgd};
-    let (mut a, mut b) = (Tensor::<f64>::scalar(1.0), Tensor::<f64>::scalar(1.0));
-    let mut opt = Sgd::new(0.1).momentum(0.9).weight_decay(0.1);
-    for step in 0..2 {
-        let tape = Tape::<f64>::new();
-        let (va, vb) = (tape.var(&a), tape.var(&b));
-        let loss = if step == 0 { va * vb } else { va * va };
-        let g = loss.backward();
-        assert_eq!(g.reached(vb), step == 0);
-        let (ga, gb) = (g.wrt(va), g.wrt(vb));
-        opt.update(&mut [&mut a, &mut b], &[ga.data(), gb.data()]).unwrap();
+    for skip in [true, false] {
+        let (mut a, mut b) = (Tensor::<f64>::scalar(1.0), Tensor::<f64>::scalar(1.0));
+        let mut opt = Sgd::new(0.1).momentum(0.9).weight_decay(0.1);
+        for step in 0..2 {
+            let tape = Tape::<f64>::new();
+            let (va, vb) = (tape.var(&a), tape.var(&b));
+            let loss = if step == 0 { va * vb } else { va * va };
+            let g = loss.backward();
+            assert_eq!(g.reached(vb), step == 0);
+            let (ga, gb) = (g.wrt(va), g.wrt(vb));
+            let grads = [ga.data(), gb.data()];
+            let mut ps = [a.data_mut(), b.data_mut()];
+            if skip {
+                opt.update_reached(&mut ps, &grads, &[g.reached(va), g.reached(vb)]).unwrap();
+            } else {
+                opt.update_slices(&mut ps, &grads).unwrap();
+            }
+        }
+        assert!((a.item() - 0.6041).abs() < 1e-15, "{}", a.item()); // torch: 0.6041
+        let want = if skip { 0.89 } else { 0.7821 }; // torch: 0.89
+        assert!((b.item() - want).abs() < 1e-15, "{skip}: {}", b.item());
     }
-    assert!((a.item() - 0.6041).abs() < 1e-15, "{}", a.item()); // torch: 0.6041
-    assert!((b.item() - 0.7821).abs() < 1e-15, "{}", b.item()); // torch: 0.89 (skipped)
 }
 
 /// Cross-entropy of large, nearly equal logits keeps its digits, as PyTorch's
@@ -170,4 +179,88 @@ fn standardizer_refuses_non_finite_values() {
         let e = Standardizer::fit(&x).unwrap_err().to_string();
         assert!(e.contains("standardize") && e.contains("row 1, column 1") && e.contains("[3, 2]"), "{e}");
     }
+}
+
+/// `Optimizer::step` and `TapeParams::step` skip a parameter the loss does not reach: a
+/// loss of a `Linear`'s weight alone leaves its bias where it was, with weight decay and
+/// Adam's moments as in torch 2.15, and the weight moves by the same amount both ways.
+#[test]
+fn module_steps_skip_a_parameter_the_loss_does_not_reach() {
+    use wengert_nn::optim::{Adam, Optimizer, Sgd};
+    use wengert_nn::{Linear, Module, TapeParams};
+    let make = || Linear::from_tensors(Tensor::from([[1.0], [-2.0]]), Some(Tensor::from([0.5]))).unwrap();
+    type NewOpt = fn() -> Box<dyn Optimizer<f64>>;
+    let opts: [NewOpt; 2] = [
+        || Box::new(Sgd::new(0.1).momentum(0.9).weight_decay(0.1)),
+        || Box::new(Adam::adamw(0.1).weight_decay(0.1)),
+    ];
+    for new_opt in opts {
+        // Through the module.
+        let (mut lin, mut opt) = (make(), new_opt());
+        for _ in 0..3 {
+            let tape = Tape::<f64>::new();
+            let p = lin.bind(&tape);
+            let w = p.vars()[0];
+            let g = (w * w).sum().backward();
+            let gs: Vec<&[f64]> = p.vars().iter().map(|v| &g[*v]).collect();
+            let reached: Vec<bool> = p.vars().iter().map(|v| g.reached(*v)).collect();
+            assert_eq!(reached, [true, false]);
+            let mut ps = lin.parameters_mut();
+            let mut slices: Vec<&mut [f64]> = ps.iter_mut().map(|t| t.data_mut()).collect();
+            opt.update_reached(&mut slices, &gs, &reached).unwrap();
+        }
+        assert_eq!(lin.bias.as_ref().unwrap().data(), [0.5]);
+        // Through `Optimizer::step` (the same, from the grads) and `TapeParams::step`.
+        let (mut stepped, mut on_tape) = (make(), make());
+        let (mut opt_a, mut opt_b) = (new_opt(), new_opt());
+        let mut tape = Tape::<f64>::new();
+        let params = TapeParams::new(&on_tape, &tape);
+        let mark = tape.mark();
+        let mut grads = wengert_tape::Grads::new();
+        for _ in 0..3 {
+            {
+                let t2 = Tape::<f64>::new();
+                let p = stepped.bind(&t2);
+                let g = (p.vars()[0] * p.vars()[0]).sum().backward();
+                step(opt_a.as_mut(), &mut stepped, &p, &g);
+            }
+            let p = params.bind(&tape).unwrap();
+            (p.vars()[0] * p.vars()[0]).sum().backward_into(&mut grads);
+            params.step(&mut tape, &mark, &grads, opt_b.as_mut()).unwrap();
+        }
+        params.store(&tape, &mut on_tape).unwrap();
+        assert_eq!(stepped.state_dict(), lin.state_dict());
+        assert_eq!(on_tape.state_dict(), lin.state_dict());
+    }
+}
+
+/// `Optimizer::step` for a boxed optimizer (the trait method needs `Sized`).
+fn step(
+    opt: &mut dyn wengert_nn::optim::Optimizer<f64>,
+    model: &mut wengert_nn::Linear<f64>,
+    p: &wengert_nn::Bound<'_, f64>,
+    g: &wengert_tape::Grads<f64>,
+) {
+    use wengert_nn::optim::Optimizer as _;
+    struct ByRef<'a>(&'a mut dyn wengert_nn::optim::Optimizer<f64>);
+    impl wengert_nn::optim::Optimizer<f64> for ByRef<'_> {
+        fn update(&mut self, ps: &mut [&mut Tensor<f64>], gs: &[&[f64]]) -> wengert_tape::Result<()> {
+            self.0.update(ps, gs)
+        }
+        fn update_reached(
+            &mut self,
+            ps: &mut [&mut [f64]],
+            gs: &[&[f64]],
+            r: &[bool],
+        ) -> wengert_tape::Result<()> {
+            self.0.update_reached(ps, gs, r)
+        }
+        fn lr(&self) -> f64 {
+            self.0.lr()
+        }
+        fn set_lr(&mut self, lr: f64) {
+            self.0.set_lr(lr)
+        }
+    }
+    ByRef(opt).step(model, p, g).unwrap();
 }
