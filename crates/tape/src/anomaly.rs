@@ -1,6 +1,7 @@
 //! Anomaly reports: where a NaN or an infinity first appeared, in the forward values or in
 //! the reverse sweep's adjoints. See [`crate::Tape::detect_anomaly`].
 
+use std::cell::Cell;
 use std::fmt;
 
 use crate::error::NodeId;
@@ -9,6 +10,47 @@ use crate::ops::{op_name, parents};
 use crate::shape::Shape;
 use crate::tape::{Inner, Tape};
 use crate::tensor::fmt_preview;
+
+thread_local! {
+    /// Inside [`with_anomaly_detection`] on this thread.
+    static BY_DEFAULT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True if tapes made now on this thread start in anomaly mode.
+pub(crate) fn by_default() -> bool {
+    BY_DEFAULT.with(Cell::get)
+}
+
+/// Runs `f` with anomaly mode ([`Tape::detect_anomaly`]) on for every tape made on this
+/// thread while `f` runs, as PyTorch's `with torch.autograd.detect_anomaly():`. It reaches
+/// the tapes that code of yours does not see: those of [`crate::functional`]'s helpers,
+/// of the gradient checker, of a library. The setting is this thread's, and is restored
+/// when `f` returns or unwinds; tapes made before keep their own.
+///
+/// ```
+/// use wengert_tape::{func, functional, with_anomaly_detection, Error, Tensor};
+///
+/// let f = func(|v| v.sqrt().sum());
+/// let x = Tensor::<f64>::from([4.0, -1.0]);
+/// // Without it, the helper's NaN comes back as a value...
+/// let g = functional::try_grad(f, &x)?;
+/// assert!(g.data()[1].is_nan());
+/// // ...with it, as an error naming the op that made it.
+/// let err = with_anomaly_detection(|| functional::try_grad(f, &x)).unwrap_err();
+/// assert!(matches!(&err, Error::NonFinite(a) if a.op == "sqrt"), "{err}");
+/// # Ok::<(), Error>(())
+/// ```
+pub fn with_anomaly_detection<R>(f: impl FnOnce() -> R) -> R {
+    /// Puts the previous setting back, also when `f` unwinds.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BY_DEFAULT.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(BY_DEFAULT.with(|c| c.replace(true)));
+    f()
+}
 
 /// Which sweep an anomaly was found in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

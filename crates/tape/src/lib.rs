@@ -52,7 +52,7 @@ mod tensor;
 pub mod trace;
 mod var;
 
-pub use anomaly::{Anomaly, Phase};
+pub use anomaly::{with_anomaly_detection, Anomaly, Phase};
 pub use backward::{GradVars, Grads};
 pub use custom::CustomOp;
 pub use error::{Error, NodeId, Result};

@@ -346,6 +346,8 @@ impl<T: Float> Tape<T> {
 
     /// An empty tape with room for `nodes` nodes and `values` elements before it grows.
     pub fn with_capacity(nodes: usize, values: usize) -> Self {
+        // Anomaly mode from the start inside `with_anomaly_detection`.
+        let hooks = if crate::anomaly::by_default() { HOOK_ANOMALY } else { 0 };
         Tape {
             inner: TapeCell::new(Inner {
                 nodes: Buf::with_capacity(nodes),
@@ -357,14 +359,14 @@ impl<T: Float> Tape<T> {
                 locations: Vec::new(),
                 first_nonfinite: None,
                 dense: true,
-                hooked: false,
+                hooked: hooks != 0,
                 room: 0,
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
             resets: Cell::new(0),
             lows: Vec::new(),
-            hooks: Cell::new(0),
+            hooks: Cell::new(hooks),
             located: Cell::new(None),
         }
     }
@@ -757,7 +759,8 @@ impl<T: Float> Tape<T> {
         f()
     }
 
-    /// Anomaly mode (off by default; when off it costs one flag test per op). When on,
+    /// Anomaly mode (off by default, or on from the start for a tape made inside
+    /// [`crate::with_anomaly_detection`]; when off it costs one flag test per op). When on,
     /// the tape remembers the first node whose value is NaN or infinite
     /// ([`Tape::anomaly`]), and [`Var::try_backward`] fails with [`Error::NonFinite`]
     /// naming that node — or, in the reverse sweep, the first node whose backward rule

@@ -1,7 +1,7 @@
 //! Anomaly mode: the first non-finite value or adjoint is reported with its node, op,
 //! inputs and sweep; off by default.
 
-use wengert_tape::{Error, Phase, Tape, Tensor};
+use wengert_tape::{Error, Phase, Tape, Tensor, Var};
 
 #[test]
 fn off_by_default_backward_runs_through_nan() {
@@ -97,4 +97,44 @@ fn reset_and_rewind_forget_anomalies() {
     assert!(t.anomaly().is_some());
     t.reset();
     assert!(t.anomaly().is_none());
+}
+
+/// `with_anomaly_detection` reaches the tapes the functional helpers make for themselves:
+/// a NaN that `try_grad`, `try_hessian` and `try_vjp` returned as values becomes an error
+/// naming the op; outside it, and after it, the same calls return the values again.
+#[test]
+fn anomaly_detection_reaches_the_functional_helpers_tapes() {
+    use wengert_tape::{functional, with_anomaly_detection};
+    let f = wengert_tape::func(|v: Var<'_>| v.sqrt().sum());
+    let x = Tensor::from([0.0, -1.0]);
+    let quiet = functional::try_grad(f, &x).unwrap();
+    assert!(quiet.data()[0].is_infinite() && quiet.data()[1].is_nan(), "{quiet:?}");
+    let names_sqrt = |r: Result<Tensor<f64>, Error>| match r {
+        Err(Error::NonFinite(a)) => assert_eq!(a.op, "sqrt", "{a}"),
+        other => panic!("{other:?}"),
+    };
+    with_anomaly_detection(|| {
+        names_sqrt(functional::try_grad(f, &x));
+        names_sqrt(functional::try_hessian(f, &x));
+        names_sqrt(functional::try_vjp(|v: Var<'_>| v.sqrt(), &x, &Tensor::from([1.0, 1.0])).map(|(_, g)| g));
+        // A tape made inside starts in anomaly mode; one made before keeps its own.
+        assert!(Tape::<f32>::new().anomaly_mode());
+    });
+    assert!(!Tape::<f64>::new().anomaly_mode());
+    assert!(functional::try_grad(f, &x).unwrap().data()[1].is_nan());
+}
+
+/// The setting is the thread's own and is restored when the closure unwinds.
+#[test]
+fn anomaly_detection_is_per_thread_and_restored_after_a_panic() {
+    use wengert_tape::with_anomaly_detection;
+    with_anomaly_detection(|| {
+        let other = std::thread::spawn(|| Tape::<f64>::new().anomaly_mode()).join().unwrap();
+        assert!(!other, "another thread's tapes are not affected");
+        with_anomaly_detection(|| assert!(Tape::<f64>::new().anomaly_mode()));
+        assert!(Tape::<f64>::new().anomaly_mode(), "an inner scope leaves the outer one on");
+    });
+    let r = std::panic::catch_unwind(|| with_anomaly_detection(|| panic!("inside")));
+    assert!(r.is_err());
+    assert!(!Tape::<f64>::new().anomaly_mode(), "restored after the panic");
 }

@@ -453,6 +453,7 @@ mod tests {
     /// widths around the column tile, against plain sums (exact: small integers), added
     /// onto what `out` held.
     #[test]
+    #[cfg_attr(miri, ignore = "minutes under Miri; the column sums hold no unsafe code")]
     fn column_sums_add_every_row_of_every_column() {
         for rows in [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 257, 1000, 1031, 4100] {
             for cols in [1, 3, 256, 257, 600] {
