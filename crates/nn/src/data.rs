@@ -56,7 +56,8 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
 ///
 /// # Errors
 /// [`Error::Io`] if the file cannot be read; [`Error::Data`], naming the file, the 1-based
-/// line and column, for an empty header, a column name that appears twice (both column
+/// line and column, for an empty header, a column without a name (`a,,b`), a column name
+/// that appears twice (both column
 /// numbers are given), a row with the wrong number of fields, a field that is not a
 /// finite number (`NaN`, `inf`, `x`, or a number that overflows `T`), or a quote that
 /// opens a field and is never closed (named where it opens; the file is read whole and
@@ -88,6 +89,14 @@ pub fn read_csv<T: Float>(path: impl AsRef<Path>) -> Result<Table<T>> {
     }
     let mut seen = std::collections::HashMap::with_capacity(columns.len());
     for (c, name) in columns.iter().enumerate() {
+        if name.is_empty() {
+            return Err(Error::Data {
+                path: shown,
+                line: Some(1),
+                column: Some(c as u64 + 1),
+                msg: format!("column {} has no name (columns are selected by name)", c + 1),
+            });
+        }
         if let Some(first) = seen.insert(name.as_str(), c) {
             return Err(Error::Data {
                 path: shown,

@@ -400,6 +400,14 @@ fn csv_header_with_a_repeated_name_is_refused() {
     std::fs::write(&path, "a, b ,c,b\n1,2,3,4\n").unwrap();
     let err = read_csv::<f64>(&path).unwrap_err();
     assert!(err.to_string().ends_with(":1:4: column name 'b' appears twice, in columns 2 and 4"), "{err}");
+    // A column without a name cannot be selected: refused where it is, blank or empty.
+    for header in ["a,,b", "a, ,b", "a,b,"] {
+        std::fs::write(&path, format!("{header}\n1,2,3\n")).unwrap();
+        let col = if header.ends_with(',') { 3 } else { 2 };
+        let err = read_csv::<f64>(&path).unwrap_err();
+        let want = format!(":1:{col}: column {col} has no name (columns are selected by name)");
+        assert!(err.to_string().ends_with(&want), "{header}: {err}");
+    }
     let _ = std::fs::remove_file(path);
 }
 
