@@ -104,13 +104,14 @@ fn describe(c: char) -> String {
     }
 }
 
-/// Shows `source` with a caret line under `span`, indented by two spaces. Each character
-/// takes one column: whitespace (tabs, line breaks) is shown as a space and any other
-/// character that does not print as itself (control and invisible format characters) as
-/// `�`, so the caret stays under the span and nothing raw reaches the terminal.
+/// Shows `source` with a caret line under `span`, indented by two spaces. Whitespace (tabs,
+/// line breaks) is shown as a space and any other character that does not print as itself
+/// (control and invisible format characters) as `�`, so nothing raw reaches the terminal;
+/// the caret line counts each shown character's display width (two columns for a CJK
+/// character or an emoji), so it stays under the span.
 pub fn caret(source: &str, span: Span) -> String {
-    let width = span.end.saturating_sub(span.start).max(1);
-    let shown: String = source
+    use unicode_width::UnicodeWidthChar;
+    let shown: Vec<char> = source
         .chars()
         .map(|c| {
             if c.is_whitespace() {
@@ -122,7 +123,14 @@ pub fn caret(source: &str, span: Span) -> String {
             }
         })
         .collect();
-    format!("  {shown}\n  {}{}", " ".repeat(span.start), "^".repeat(width))
+    let columns = |cs: &[char]| cs.iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let start = span.start.min(shown.len());
+    let end = span.end.clamp(start, shown.len());
+    // Past the end (a missing operand): one column after the text.
+    let lead = columns(&shown[..start]) + span.start.saturating_sub(shown.len());
+    let width = columns(&shown[start..end]).max(1);
+    let text: String = shown.into_iter().collect();
+    format!("  {text}\n  {}{}", " ".repeat(lead), "^".repeat(width))
 }
 
 impl SyntaxError {

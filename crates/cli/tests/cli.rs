@@ -374,8 +374,8 @@ fn superscripts_are_not_part_of_a_name() {
 }
 
 /// The caret stays under the column when the expression holds tabs or line breaks (each
-/// shown as one space, as the caret line counts them), and a control character is named
-/// escaped rather than written raw to the terminal.
+/// shown as one space, as the caret line counts them) or double-width characters, and a
+/// control character is named escaped rather than written raw to the terminal.
 #[test]
 fn carets_line_up_with_tabs_newlines_and_control_characters() {
     let err = fails(&["grad", "x\t+\t* y", "x=1", "y=2"]);
@@ -391,6 +391,11 @@ fn carets_line_up_with_tabs_newlines_and_control_characters() {
     // An invisible character (a zero-width space) is shown, so the caret is under it.
     let err = fails(&["grad", "\u{200b}x", "x=1"]);
     assert!(err.ends_with("(column 1)\n  \u{fffd}x\n  ^\n"), "{err:?}");
+    // A double-width character takes two columns of the caret line, before the span and in it.
+    let err = fails(&["grad", "日 + * y", "日=1", "y=2"]);
+    assert!(err.ends_with("(column 5)\n  日 + * y\n       ^\n"), "{err:?}");
+    let err = fails(&["grad", "x + 😀", "x=1"]);
+    assert!(err.ends_with("(column 5)\n  x + 😀\n      ^^\n"), "{err:?}");
     // Printable characters are named as they are, quotes and backslashes included.
     for c in ['\'', '"', '\\', '$'] {
         let err = fails(&["grad", &format!("x{c}"), "x=1"]);
