@@ -203,11 +203,13 @@ impl Problem {
         list
     }
 
-    /// `f(x, y) = x*y + sin(x)` and `at x = 2, y = 3`.
+    /// `f(x, y) = x*y + sin(x)` and `at x = 2, y = 3`. The expression is shown on one line:
+    /// each run of whitespace (line breaks and tabs too) as one space.
     fn header(&self) -> String {
         let at: Vec<String> =
             self.names.iter().zip(&self.values).map(|(n, v)| format!("{n} = {}", num(*v))).collect();
-        let mut s = format!("f({}) = {}\n", self.names.join(", "), self.src.trim());
+        let src = self.src.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut s = format!("f({}) = {src}\n", self.names.join(", "));
         if !at.is_empty() {
             s.push_str(&format!("at {}\n", at.join(", ")));
         }

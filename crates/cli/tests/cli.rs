@@ -403,6 +403,15 @@ fn carets_line_up_with_tabs_newlines_and_control_characters() {
     }
 }
 
+/// An expression written over several lines (or with tabs) is shown on one line in the
+/// header, each run of whitespace as one space.
+#[test]
+fn the_header_shows_the_expression_on_one_line() {
+    let o = wengert(&["grad", "x *\n\t y +\n1", "x=2", "y=3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("f(x, y) = x * y + 1\nat x = 2, y = 3\n"), "{}", stdout(&o));
+}
+
 /// Each missing variable is asked for once, in order of first use, however often and in
 /// whatever order the expression uses it.
 #[test]
