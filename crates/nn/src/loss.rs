@@ -218,21 +218,127 @@ pub fn bce_with_logits<'t, T: Float>(
     target: Var<'t, T>,
     reduction: Reduction,
 ) -> Result<Var<'t, T>> {
-    located(logits, || {
-        same_shape("bce_with_logits", logits, target)?;
-        reduce("bce_with_logits", logits, reduction, || {
-            // c·x + softplus(∓x): c = 1 − t for x > 0, else −t, so that softplus only sees
-            // −|x|. The product is selected away where c = 0 and x is infinite, where it would
-            // be 0·∞ = NaN (the loss's limit there is the softplus term alone, 0). Only there:
-            // at a finite x the product keeps its gradient −x into a target of 0 or 1.
-            let pos = logits.step_mask();
-            let c = pos.try_select(target.rsub(T::ONE), -target)?;
-            let keep =
-                c.try_select(c.tape().scalar_constant(T::ONE), logits.range_mask(-T::INFINITY, T::INFINITY))?;
-            let linear = (c * logits).try_masked(keep)?;
-            Ok(linear + pos.try_select(-logits, logits)?.softplus())
+    BceWithLogits::new().reduction(reduction).loss(logits, target)
+}
+
+/// [`bce_with_logits`] with PyTorch's `weight=` and `pos_weight=` (`BCEWithLogitsLoss`):
+/// ℓ = −w·[p·t·ln σ(x) + (1−t)·ln(1 − σ(x))], where the weight w rescales each element's
+/// loss and the positive weight p the positive term (p > 1 raises recall on an imbalanced
+/// set: p = #negatives / #positives per class is the usual choice). Both broadcast to the
+/// logits' shape as in PyTorch (a `[c]` positive weight is one per class of `[n, c]`
+/// logits). Computed as c·x + (1 + (p − 1)·t)·softplus(∓x), with c = 1 − t for x > 0 and
+/// −p·t otherwise, so that softplus only sees −|x|, as [`bce_with_logits`]; without either
+/// weight the ops recorded are [`bce_with_logits`]'s. [`Reduction::Mean`] divides by the
+/// number of elements (not by the weights), as PyTorch.
+///
+/// ```
+/// use wengert_nn::loss::{BceWithLogits, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([[0.0, 0.0]]));
+/// let y = t.constant(&Tensor::from([[1.0, 0.0]]));
+/// let loss = BceWithLogits::new().reduction(Reduction::Sum).pos_weight(Tensor::from([3.0, 3.0]));
+/// let l = loss.loss(x, y)?;
+/// assert!((l.item() - 4.0 * 2f64.ln()).abs() < 1e-15); // 3·ln 2 + ln 2
+/// assert_eq!(l.backward().wrt(x).data(), [-1.5, 0.5]); // p·(σ(0) − 1), σ(0)
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BceWithLogits {
+    reduction: Reduction,
+    weight: Option<Tensor<f64>>,
+    pos_weight: Option<Tensor<f64>>,
+}
+
+impl BceWithLogits {
+    /// PyTorch's defaults: [`Reduction::Mean`], no weights.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the reduction.
+    pub fn reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// Sets the weight w of each element's loss (PyTorch's `weight=`), broadcast to the
+    /// logits' shape; its values must be finite (checked when the loss is computed).
+    pub fn weight(mut self, weight: Tensor<f64>) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+
+    /// Sets the weight p of the positive term (PyTorch's `pos_weight=`), broadcast to the
+    /// logits' shape (`[c]` for one per class of `[n, c]` logits); its values must be
+    /// finite (checked when the loss is computed).
+    pub fn pos_weight(mut self, pos_weight: Tensor<f64>) -> Self {
+        self.pos_weight = Some(pos_weight);
+        self
+    }
+
+    /// The loss of `logits` against `target` (same shape).
+    ///
+    /// # Errors
+    /// `ShapeMismatch` if the shapes differ; `InvalidArgument` naming `bce_with_logits` if
+    /// a weight does not broadcast to the logits' shape or holds a value that is not finite;
+    /// the mean of no elements.
+    #[track_caller]
+    pub fn loss<'t, T: Float>(&self, logits: Var<'t, T>, target: Var<'t, T>) -> Result<Var<'t, T>> {
+        const OP: &str = "bce_with_logits";
+        located(logits, || {
+            same_shape(OP, logits, target)?;
+            let shape = logits.shape();
+            let constant = |what: &str, w: &Tensor<f64>| -> Result<Var<'t, T>> {
+                let bad = |msg: String| Error::InvalidArgument { op: OP, msg };
+                if let Some(i) = w.data().iter().position(|v| !v.is_finite()) {
+                    return Err(bad(format!("{what} element {i} is {}, not finite", w.data()[i])));
+                }
+                let fits = w.shape().len() <= shape.len()
+                    && w.shape().iter().rev().zip(shape.iter().rev()).all(|(&a, &b)| a == b || a == 1);
+                if !fits {
+                    return Err(bad(format!(
+                        "{what} of shape {:?} does not broadcast to the logits' shape {:?} ({})",
+                        w.shape(),
+                        &shape[..],
+                        logits.node()
+                    )));
+                }
+                let data: Vec<T> = w.data().iter().map(|&v| T::from_f64(v)).collect();
+                logits.tape().constant_from(w.shape(), &data).try_broadcast_to(&shape)
+            };
+            let weight = self.weight.as_ref().map(|w| constant("weight", w)).transpose()?;
+            let pos_weight = self.pos_weight.as_ref().map(|p| constant("pos_weight", p)).transpose()?;
+            reduce(OP, logits, self.reduction, || {
+                // c·x + L·softplus(∓x): c = 1 − t for x > 0, else −p·t, and L = 1 + (p − 1)·t
+                // (1 without a positive weight), so that softplus only sees −|x|. The product
+                // is selected away where c = 0 and x is infinite, where it would be 0·∞ =
+                // NaN (the loss's limit there is the softplus term alone, 0). Only there: at
+                // a finite x the product keeps its gradient −x into a target of 0 or 1.
+                let pos = logits.step_mask();
+                let positive = match pos_weight {
+                    Some(p) => p * target,
+                    None => target,
+                };
+                let c = pos.try_select(target.rsub(T::ONE), -positive)?;
+                let keep = c.try_select(
+                    c.tape().scalar_constant(T::ONE),
+                    logits.range_mask(-T::INFINITY, T::INFINITY),
+                )?;
+                let linear = (c * logits).try_masked(keep)?;
+                let softplus = pos.try_select(-logits, logits)?.softplus();
+                let per = match pos_weight {
+                    Some(_) => linear + (positive - target + T::ONE) * softplus,
+                    None => linear + softplus,
+                };
+                Ok(match weight {
+                    Some(w) => per * w,
+                    None => per,
+                })
+            })
         })
-    })
+    }
 }
 
 /// Squared error (x − y)², like PyTorch's `MSELoss`.

@@ -301,3 +301,145 @@ fn optimizer_rejects_inconsistent_inputs() {
         assert!(e.contains(&format!("invalid {what}")), "{e}");
     }
 }
+
+/// `BceWithLogits` with `weight` and `pos_weight` (per class, per row, both, one for all)
+/// against torch 2.15's `BCEWithLogitsLoss`: the loss and its gradient in the logits, from
+/// `scripts/torch_bce_reference.py`, to 1e−14 relative; and the gradient by central
+/// differences (gradcheck) in the logits and the targets.
+#[test]
+fn bce_with_logits_weights_follow_torch() {
+    use wengert_nn::loss::BceWithLogits;
+    let x = Tensor::from([[-3.0, -0.5, 0.0, 2.5], [40.0, -40.0, 1.0, -1.25], [0.75, 5.0, -7.0, 0.125]]);
+    let t = Tensor::from([[1.0, 0.0, 1.0, 0.25], [1.0, 1.0, 0.0, 0.5], [0.0, 1.0, 0.0, 1.0]]);
+    let loss = |name: &str| match name {
+        "pos_weight_per_class" => {
+            BceWithLogits::new().pos_weight(Tensor::from([3.0, 0.5, 1.0, 2.0])).reduction(Reduction::Sum)
+        }
+        "weight_per_row" => BceWithLogits::new().weight(Tensor::from([[2.0], [0.5], [1.5]])),
+        "both" => BceWithLogits::new()
+            .weight(Tensor::from([1.0, -1.0, 0.25, 3.0]))
+            .pos_weight(Tensor::from([[2.0], [4.0], [0.0]]))
+            .reduction(Reduction::Sum),
+        "scalar_pos_weight" => BceWithLogits::new().pos_weight(Tensor::from([7.0])),
+        _ => unreachable!(),
+    };
+    for (name, want, want_grad) in TORCH_BCE {
+        let tape = Tape::<f64>::new();
+        let (xv, tv) = (tape.var(&x), tape.constant(&t));
+        let l = loss(name).loss(xv, tv).unwrap();
+        assert!(close(l.item(), want, 1e-14), "{name}: {} vs torch {want}", l.item());
+        let g = l.backward().wrt(xv);
+        for (k, (&a, &b)) in g.data().iter().zip(&want_grad).enumerate() {
+            assert!(close(a, b, 1e-14), "{name}: ∂/∂x[{k}] = {a} vs torch {b}");
+        }
+        // Away from x = 0 (the select's switch) and the saturated ±40, in the logits and the targets.
+        let (xs, ts) = (Tensor::from([[-3.0, -0.5, 0.3, 2.5]]), Tensor::from([[1.0, 0.0, 0.7, 0.25]]));
+        let one_row = match name {
+            "weight_per_row" => BceWithLogits::new().weight(Tensor::from([[2.0]])),
+            "both" => BceWithLogits::new()
+                .weight(Tensor::from([1.0, -1.0, 0.25, 3.0]))
+                .pos_weight(Tensor::from([[2.0]])),
+            _ => loss(name),
+        };
+        let report = gradcheck(
+            wengert_tape::func_many(|v| one_row.loss(v[0], v[1]).unwrap()),
+            &[xs, ts],
+            &CheckOptions::default(),
+        );
+        assert!(report.passed(), "{name}:\n{report}");
+    }
+}
+
+/// A weight that does not broadcast to the logits, or that is not finite, is refused with
+/// the op, the shapes and the node.
+#[test]
+fn bce_with_logits_refuses_weights_that_do_not_fit() {
+    use wengert_nn::loss::BceWithLogits;
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from([[0.5, -0.5, 1.0], [2.0, 0.0, -1.0]]));
+    let t = tape.constant(&Tensor::from([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]));
+    let err = BceWithLogits::new().pos_weight(Tensor::from([1.0, 2.0])).loss(x, t).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "bce_with_logits: pos_weight of shape [2] does not broadcast to the logits' shape [2, 3] (v0)"
+    );
+    let err =
+        BceWithLogits::new().weight(Tensor::from([1.0, f64::NAN, 1.0])).loss(x, t).unwrap_err().to_string();
+    assert_eq!(err, "bce_with_logits: weight element 1 is NaN, not finite");
+}
+
+/// Printed by `scripts/torch_bce_reference.py` (torch 2.15, float64): case, loss, ∂/∂x.
+const TORCH_BCE: [(&str, f64, [f64; 12]); 4] = [
+    (
+        "pos_weight_per_class",
+        37.63409191431082,
+        [
+            -2.8577223804672998,
+            0.3775406687981454,
+            -0.5,
+            0.6551772749734457,
+            0.0,
+            -0.5,
+            0.7310585786300049,
+            -0.6659497917620367,
+            0.679178699175393,
+            -0.003346425462142366,
+            0.0009110511944006454,
+            -0.9375812532524874,
+        ],
+    ),
+    (
+        "weight_per_row",
+        3.0083452641839106,
+        [
+            -0.15876235447040554,
+            0.0629234447996909,
+            -0.08333333333333333,
+            0.11235696999645943,
+            0.0,
+            -0.041666666666666664,
+            0.030460774109583536,
+            -0.0115541608822788,
+            0.08489733739692412,
+            -0.0008366063655355915,
+            0.00011388139930008067,
+            -0.05859882832828047,
+        ],
+    ),
+    (
+        "both",
+        -137.2546097824574,
+        [
+            -1.9051482536448665,
+            -0.3775406687981454,
+            -0.25,
+            1.965531824920337,
+            0.0,
+            4.0,
+            0.18276464465750122,
+            -4.329748958810184,
+            0.679178699175393,
+            -0.0,
+            0.00022776279860016135,
+            0.0,
+        ],
+    ),
+    (
+        "scalar_pos_weight",
+        26.75395035141331,
+        [
+            -0.5556682406464194,
+            0.03146172239984545,
+            -0.2916666666666667,
+            0.046696212495574284,
+            0.0,
+            -0.5833333333333334,
+            0.06092154821916707,
+            -0.2174332870582304,
+            0.05659822493128275,
+            -0.0039041630391660753,
+            7.592093286672045e-05,
+            -0.27346119886530884,
+        ],
+    ),
+];
