@@ -31,7 +31,7 @@
 
 use wengert_tape::{Error, Float, Grads, Result, Tensor};
 
-use crate::module::{Bound, Module};
+use crate::module::{Bound, Module, StateDict};
 
 /// Updates parameters in place from their gradients.
 pub trait Optimizer<T: Float = f64> {
@@ -152,8 +152,9 @@ fn check_lengths<T: Float>(
             msg: format!("state was built for {state_len} parameters, got {}", params.len()),
         });
     }
+    // An empty entry is state not made yet (a parameter not stepped since a loaded state).
     for (i, (p, st)) in params.iter().zip(state).enumerate() {
-        if p.len() != st.len() {
+        if p.len() != st.len() && !st.is_empty() {
             return Err(Error::InvalidArgument {
                 op,
                 msg: format!(
@@ -201,6 +202,80 @@ fn check_hyper<T: Float>(op: &'static str, checks: &[(&str, T, bool)]) -> Result
 /// The tensors' data as slices, for `update_slices`.
 fn slices<'a, T: Float>(params: &'a mut [&mut Tensor<T>]) -> Vec<&'a mut [T]> {
     params.iter_mut().map(|p| p.data_mut()).collect()
+}
+
+/// The key of parameter `i`'s state `name` in an optimizer's state dict.
+fn state_key(i: usize, name: &str) -> String {
+    format!("state.{i}.{name}")
+}
+
+/// The key that holds the parameters' indices (PyTorch's `param_groups[0]["params"]`).
+const PARAMS_KEY: &str = "param_groups.0.params";
+
+/// The first entries of a state dict: the parameter indices 0..n.
+fn state_dict_for<T: Float>(n: usize) -> StateDict<T> {
+    let mut d = StateDict::new();
+    let ids = (0..n).map(|i| T::from_f64(i as f64)).collect();
+    d.insert(PARAMS_KEY.to_string(), Tensor::new(&[n], ids).expect("n indices of shape [n]"));
+    d
+}
+
+/// Parameter `i`'s state as a 1-d tensor.
+fn state_tensor<T: Float>(v: &[T]) -> Tensor<T> {
+    Tensor::new(&[v.len()], v.to_vec()).expect("a 1-d tensor of its length")
+}
+
+/// One parameter's entries of a state dict: (name, tensor).
+type Entries<'d, T> = Vec<(&'d str, &'d Tensor<T>)>;
+
+/// Reads a state dict made by an optimizer's `state_dict`: the number of parameters and,
+/// per parameter, its entries among `names` (each a 1-d tensor of finite values, or a
+/// scalar for `step`). Any other key, a missing or malformed `param_groups.0.params`, or an
+/// index past it is an error naming the key.
+fn read_state<'d, T: Float>(
+    op: &'static str,
+    dict: &'d StateDict<T>,
+    names: &[&str],
+) -> Result<Vec<Entries<'d, T>>> {
+    let bad = |msg: String| Error::InvalidArgument { op, msg: format!("state dict: {msg}") };
+    let ids = dict.get(PARAMS_KEY).ok_or_else(|| bad(format!("no '{PARAMS_KEY}' entry")))?;
+    let n = ids.len();
+    let in_order = ids.data().iter().enumerate().all(|(i, &v)| v == T::from_f64(i as f64));
+    if ids.shape().len() != 1 || !in_order {
+        return Err(bad(format!(
+            "'{PARAMS_KEY}' must be the indices 0, 1, ... as a 1-d tensor, got {ids:?}"
+        )));
+    }
+    let mut per: Vec<Entries<'d, T>> = vec![Vec::new(); n];
+    for (key, t) in dict {
+        if key == PARAMS_KEY {
+            continue;
+        }
+        let parsed = key.strip_prefix("state.").and_then(|rest| rest.split_once('.'));
+        let Some((i, name)) = parsed.and_then(|(i, name)| Some((i.parse::<usize>().ok()?, name))) else {
+            return Err(bad(format!("unexpected key '{key}'")));
+        };
+        if !names.contains(&name) {
+            return Err(bad(format!("unexpected key '{key}' (this optimizer keeps {names:?})")));
+        }
+        if i >= n {
+            return Err(bad(format!("'{key}' is for parameter {i}, but '{PARAMS_KEY}' lists {n}")));
+        }
+        let want_rank = if name == "step" { 0 } else { 1 };
+        if t.shape().len() != want_rank {
+            return Err(bad(format!("'{key}' must have rank {want_rank}, got shape {:?}", t.shape())));
+        }
+        if let Some(k) = t.data().iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!("'{key}' element {k} is {}, not finite", t.data()[k])));
+        }
+        per[i].push((name, t));
+    }
+    Ok(per)
+}
+
+/// The entry `name` among one parameter's entries.
+fn entry<'d, T: Float>(entries: &[(&str, &'d Tensor<T>)], name: &str) -> Option<&'d Tensor<T>> {
+    entries.iter().find(|(k, _)| *k == name).map(|&(_, t)| t)
 }
 
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and
@@ -270,6 +345,59 @@ impl<T: Float> Sgd<T> {
         self.nesterov = nesterov;
         self
     }
+
+    /// The optimizer's state, to resume training later ([`Sgd::load_state_dict`]; save it
+    /// with [`crate::io::save_safetensors`]): as PyTorch's `optimizer.state_dict()`, the
+    /// parameter indices under `param_groups.0.params` and, for each parameter that has
+    /// one, its momentum buffer under `state.{i}.momentum_buffer` (flat, 1-d). The
+    /// hyperparameters are not in it: they are the optimizer's construction.
+    ///
+    /// ```
+    /// use wengert_nn::optim::{Optimizer, Sgd};
+    ///
+    /// let (mut a, mut b) = ([1.0], [1.0]);
+    /// let mut opt = Sgd::new(0.1).momentum(0.9);
+    /// opt.update_slices(&mut [&mut a], &[&[2.0]])?;
+    /// let mut resumed = Sgd::new(0.1).momentum(0.9);
+    /// resumed.load_state_dict(&opt.state_dict())?;
+    /// b.copy_from_slice(&a);
+    /// opt.update_slices(&mut [&mut a], &[&[2.0]])?;
+    /// resumed.update_slices(&mut [&mut b], &[&[2.0]])?;
+    /// assert_eq!(a, b);
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    pub fn state_dict(&self) -> StateDict<T> {
+        let mut d = state_dict_for(self.buffers.len());
+        for (i, b) in self.buffers.iter().enumerate().filter(|&(i, _)| self.started[i]) {
+            d.insert(state_key(i, "momentum_buffer"), state_tensor(b));
+        }
+        d
+    }
+
+    /// Replaces the optimizer's state with `dict` from [`Sgd::state_dict`]; on error the
+    /// state is unchanged.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming `sgd` and the key for a key this optimizer does not keep, a
+    /// tensor that is not 1-d or holds a value that is not finite, a parameter index past
+    /// `param_groups.0.params`, or momentum buffers for an SGD without momentum. A buffer's
+    /// length is checked against its parameter at the next step.
+    pub fn load_state_dict(&mut self, dict: &StateDict<T>) -> Result<()> {
+        let per = read_state("sgd", dict, &["momentum_buffer"])?;
+        let buffers: Vec<Option<&Tensor<T>>> = per.iter().map(|e| entry(e, "momentum_buffer")).collect();
+        if self.momentum == T::ZERO && buffers.iter().any(Option::is_some) {
+            return Err(Error::InvalidArgument {
+                op: "sgd",
+                msg: "state dict: momentum buffers for an SGD without momentum".into(),
+            });
+        }
+        self.started = buffers.iter().map(Option::is_some).collect();
+        self.buffers = buffers.iter().map(|b| b.map_or_else(Vec::new, |t| t.data().to_vec())).collect();
+        if self.momentum == T::ZERO {
+            (self.buffers, self.started) = (Vec::new(), Vec::new());
+        }
+        Ok(())
+    }
 }
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
@@ -331,6 +459,9 @@ impl<T: Float> Sgd<T> {
                 continue;
             }
             let first = mu != T::ZERO && !std::mem::replace(&mut self.started[i], true);
+            if first && self.buffers[i].len() != p.len() {
+                self.buffers[i] = vec![T::ZERO; p.len()]; // not made yet (a loaded state)
+            }
             let data = &mut **p;
             for j in 0..data.len() {
                 let mut d = g[j];
@@ -496,6 +627,95 @@ impl<T: Float> Adam<T> {
         self
     }
 
+    /// The optimizer's state, to resume training later ([`Adam::load_state_dict`]; save it
+    /// with [`crate::io::save_safetensors`]): as PyTorch's `optimizer.state_dict()`, the
+    /// parameter indices under `param_groups.0.params` and, for each parameter stepped at
+    /// least once, `state.{i}.step` (a scalar), `state.{i}.exp_avg` and
+    /// `state.{i}.exp_avg_sq` (flat, 1-d), and with amsgrad `state.{i}.max_exp_avg_sq`.
+    /// The hyperparameters are not in it: they are the optimizer's construction.
+    pub fn state_dict(&self) -> StateDict<T> {
+        let mut d = state_dict_for(self.m.len());
+        for i in (0..self.m.len()).filter(|&i| self.steps[i] > 0) {
+            d.insert(state_key(i, "step"), Tensor::scalar(T::from_f64(f64::from(self.steps[i]))));
+            d.insert(state_key(i, "exp_avg"), state_tensor(&self.m[i]));
+            d.insert(state_key(i, "exp_avg_sq"), state_tensor(&self.v[i]));
+            if self.amsgrad {
+                d.insert(state_key(i, "max_exp_avg_sq"), state_tensor(&self.v_max[i]));
+            }
+        }
+        d
+    }
+
+    /// Replaces the optimizer's state with `dict` from [`Adam::state_dict`]; on error the
+    /// state is unchanged. [`Adam::steps`] becomes the largest step in it.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming `adam` and the key for a key this optimizer does not keep
+    /// (`max_exp_avg_sq` without amsgrad), a missing one (a parameter with a step needs both
+    /// moments, and with amsgrad the maximum), a step that is not a whole number from 1 to
+    /// 2³¹ − 1, moments of different lengths, a negative second moment, a value that is not
+    /// finite, or a parameter index past `param_groups.0.params`. The moments' length is
+    /// checked against its parameter at the next step.
+    pub fn load_state_dict(&mut self, dict: &StateDict<T>) -> Result<()> {
+        let names: &[&str] = if self.amsgrad {
+            &["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"]
+        } else {
+            &["step", "exp_avg", "exp_avg_sq"]
+        };
+        let per = read_state("adam", dict, names)?;
+        let bad = |msg: String| Error::InvalidArgument { op: "adam", msg: format!("state dict: {msg}") };
+        let n = per.len();
+        let (mut steps, mut m, mut v, mut v_max) =
+            (vec![0; n], vec![Vec::new(); n], vec![Vec::new(); n], Vec::new());
+        if self.amsgrad {
+            v_max = vec![Vec::new(); n];
+        }
+        for (i, entries) in per.iter().enumerate() {
+            let Some(step) = entry(entries, "step") else {
+                if let Some((name, _)) = entries.first() {
+                    return Err(bad(format!("'{}' without '{}'", state_key(i, name), state_key(i, "step"))));
+                }
+                continue;
+            };
+            let k = step.data()[0].to_f64();
+            if !(k >= 1.0 && k <= f64::from(i32::MAX) && k.fract() == 0.0) {
+                return Err(bad(format!(
+                    "'{}' is {k}, not a whole number from 1 to 2^31 - 1",
+                    state_key(i, "step")
+                )));
+            }
+            steps[i] = k as i32;
+            let need =
+                |name: &str| entry(entries, name).ok_or_else(|| bad(format!("no '{}'", state_key(i, name))));
+            let (mi, vi) = (need("exp_avg")?, need("exp_avg_sq")?);
+            if mi.len() != vi.len() {
+                return Err(bad(format!(
+                    "parameter {i}'s moments have {} and {} elements",
+                    mi.len(),
+                    vi.len()
+                )));
+            }
+            if let Some(k) = vi.data().iter().position(|&x| x < T::ZERO) {
+                return Err(bad(format!("'{}' element {k} is negative", state_key(i, "exp_avg_sq"))));
+            }
+            (m[i], v[i]) = (mi.data().to_vec(), vi.data().to_vec());
+            if self.amsgrad {
+                let vm = need("max_exp_avg_sq")?;
+                if vm.len() != vi.len() {
+                    return Err(bad(format!(
+                        "parameter {i}'s max_exp_avg_sq has {} elements, its moments {}",
+                        vm.len(),
+                        vi.len()
+                    )));
+                }
+                v_max[i] = vm.data().to_vec();
+            }
+        }
+        self.step = steps.iter().copied().max().unwrap_or(0);
+        (self.steps, self.m, self.v, self.v_max) = (steps, m, v, v_max);
+        Ok(())
+    }
+
     /// Steps taken so far (updates that were not refused). A parameter's own count, which
     /// its bias corrections use, leaves out the steps that skipped it
     /// ([`Optimizer::update_reached`]).
@@ -565,6 +785,13 @@ impl<T: Float> Adam<T> {
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
             if !reached(i) {
                 continue;
+            }
+            if self.steps[i] == 0 && self.m[i].len() != p.len() {
+                // Not made yet (a loaded state).
+                (self.m[i], self.v[i]) = (vec![T::ZERO; p.len()], vec![T::ZERO; p.len()]);
+            }
+            if self.amsgrad && self.v_max[i].len() != p.len() {
+                self.v_max[i] = vec![T::ZERO; p.len()];
             }
             self.steps[i] += 1;
             // As torch.optim.Adam: bias corrections and step size in f64, then rounded to T.
