@@ -444,6 +444,76 @@ proptest! {
     }
 }
 
+/// softplus(x) = ln(1 + eˣ), written without overflow.
+fn ref_softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// `BceWithLogits` with a weight and a positive weight of random broadcast shapes
+    /// ([c], [n, 1], [1], or none): the value against w·[p·t·softplus(−x) + (1 − t)·softplus(x)],
+    /// the logit gradient against w·((1 − t + p·t)·σ(x) − p·t), and central differences in
+    /// the logits and the targets together (each used several times in the loss).
+    #[test]
+    fn bce_with_logits_weights_match_reference_and_fd(
+        (n, c, xs, ts) in (1..=4usize, 1..=4usize).prop_flat_map(|(n, c)| {
+            (Just(n), Just(c), vec((0.05..6.0f64, any::<bool>()), n * c), vec(0.0..1.0f64, n * c))
+        }),
+        (wk, ws) in (0..4usize, vec(-2.0..2.0f64, 4)),
+        (pk, ps) in (0..4usize, vec(0.0..4.0f64, 4)),
+        red in reduction_s(),
+    ) {
+        use wengert_nn::loss::BceWithLogits;
+        // |x| ≥ 0.05, away from the select's switch at 0 (the loss is smooth there, but the
+        // checker's steps would cross the branch).
+        let xs: Vec<f64> = xs.iter().map(|&(m, neg)| if neg { -m } else { m }).collect();
+        // A weight of shape [c], [n, 1], [1], or none, and its value at element (i, j).
+        let shaped = |kind: usize, v: &[f64]| -> Option<Tensor<f64>> {
+            match kind {
+                0 => Some(Tensor::from_fn(&[c], |j| v[j % v.len()])),
+                1 => Some(Tensor::from_fn(&[n, 1], |i| v[i % v.len()])),
+                2 => Some(Tensor::from_fn(&[1], |_| v[0])),
+                _ => None,
+            }
+        };
+        let at = |kind: usize, v: &[f64], i: usize, j: usize| match kind {
+            0 => v[j % v.len()],
+            1 => v[i % v.len()],
+            2 => v[0],
+            _ => 1.0,
+        };
+        let mut loss = BceWithLogits::new().reduction(red);
+        if let Some(w) = shaped(wk, &ws) {
+            loss = loss.weight(w);
+        }
+        if let Some(p) = shaped(pk, &ps) {
+            loss = loss.pos_weight(p);
+        }
+        let (x, t) = (Tensor::new(&[n, c], xs.clone()).unwrap(), Tensor::new(&[n, c], ts.clone()).unwrap());
+        let (mut per, mut grad) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            for j in 0..c {
+                let (xv, tv) = (xs[i * c + j], ts[i * c + j]);
+                let (w, p) = (at(wk, &ws, i, j), at(pk, &ps, i, j));
+                per.push(w * (p * tv * ref_softplus(-xv) + (1.0 - tv) * ref_softplus(xv)));
+                let sigma = 1.0 / (1.0 + (-xv).exp());
+                grad.push(w * ((1.0 - tv + p * tv) * sigma - p * tv));
+            }
+        }
+        let tape = Tape::<f64>::new();
+        let (xv, tv) = (tape.var(&x), tape.constant(&t));
+        let l = loss.loss(xv, tv).unwrap();
+        prop_assert!(close(l.item(), reduce(&per, red), 1e-13), "{} vs {}", l.item(), reduce(&per, red));
+        let scale = if red == Reduction::Mean { 1.0 / (n * c) as f64 } else { 1.0 };
+        let want: Vec<f64> = grad.iter().map(|g| g * scale).collect();
+        assert_all_close(l.backward().wrt(xv).data(), &want, 1e-13);
+        let rep = gradcheck(move |v| loss.loss(v[0], v[1]).unwrap(), &[x, t], &CheckOptions::default());
+        assert_clean(&rep);
+    }
+}
+
 /// Cross-entropy with smoothing and Huber, generic over the element type, so the f32
 /// gradients can be checked against f64 finite differences.
 struct F32Losses;
