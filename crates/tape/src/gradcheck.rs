@@ -138,6 +138,9 @@ pub struct CheckOptions {
     pub input_range: (f64, f64),
     /// Inputs held fixed, by position (default none): see [`CheckOptions::with_fixed`].
     pub fixed: Vec<usize>,
+    /// Random directions of the Taylor remainder test (default 1): see
+    /// [`CheckOptions::with_taylor_directions`].
+    pub taylor_directions: usize,
 }
 
 impl Default for CheckOptions {
@@ -153,6 +156,7 @@ impl Default for CheckOptions {
             names: Vec::new(),
             input_range: (-1.0, 1.0),
             fixed: Vec::new(),
+            taylor_directions: 1,
         }
     }
 }
@@ -276,6 +280,34 @@ impl CheckOptions {
     /// ```
     pub fn with_fixed(mut self, inputs: &[usize]) -> Self {
         self.fixed = inputs.to_vec();
+        self
+    }
+
+    /// The Taylor remainder test ([`taylor_test`]) along `k` random directions instead of
+    /// one: the first is the `seed`'s (as with one), the others follow from it. The test
+    /// sees the gradient only through ⟨∇f, v⟩, so an error nearly orthogonal to one
+    /// direction can pass along it; each further direction is another chance to see it, at
+    /// the cost of another run (16 to 48 evaluations of f). The report is that of the first
+    /// direction that did not pass, or of the first when all passed; its notes say which.
+    ///
+    /// # Panics
+    /// If `k` is 0.
+    ///
+    /// ```
+    /// use wengert_tape::gradcheck::{taylor_test, CheckOptions};
+    /// use wengert_tape::Tensor;
+    /// let o = CheckOptions::default().with_taylor_directions(3);
+    /// let r = taylor_test(|v| (v[0] * v[0].sin()).sum(), &[Tensor::from([0.5, -1.0])], &o);
+    /// assert!(r.passed(), "{r}");
+    /// assert!(r.notes.iter().any(|n| n.contains("all 3 random directions passed")));
+    /// ```
+    #[track_caller]
+    pub fn with_taylor_directions(mut self, k: usize) -> Self {
+        refuse(
+            "with_taylor_directions",
+            if k == 0 { Err("0 directions test nothing".into()) } else { Ok(()) },
+        );
+        self.taylor_directions = k;
         self
     }
     /// Range of random custom-op inputs.

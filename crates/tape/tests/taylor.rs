@@ -289,3 +289,31 @@ impl<T: Float> CustomOp<T> for Scale {
         Some(vec![g * T::from_f64(self.0)])
     }
 }
+
+/// Several directions: one is the default's test to the letter; with more, a right
+/// gradient passes along all of them, and a wrong one fails along the first, the report
+/// saying which; 0 directions is refused.
+#[test]
+fn several_directions_each_pass_or_the_first_failure_is_reported() {
+    let f = func_many(|v| (v[0].sin() * v[0].exp() + (v[0].square() + 1.0).ln()).sum());
+    let one = taylor_test(f, &[x()], &CheckOptions::default());
+    let also_one = taylor_test(f, &[x()], &CheckOptions::default().with_taylor_directions(1));
+    assert_eq!(one.to_string(), also_one.to_string());
+    let three = taylor_test(f, &[x()], &CheckOptions::default().with_taylor_directions(3));
+    assert!(three.passed(), "{three}");
+    assert_eq!(three.steps.len(), one.steps.len(), "the table is the first direction's");
+    assert!(
+        three.notes.iter().any(|n| n == "all 3 random directions passed; this table is the first's"),
+        "{three}"
+    );
+    let wrong = cube_loss(Cube { factor: 1.0 + 1e-4, graph: Some(1.0) });
+    let r = taylor_test(wrong, &[x()], &CheckOptions::default().with_taylor_directions(4));
+    assert!(!r.passed(), "{r}");
+    assert!(
+        r.notes.iter().any(|n| n.starts_with("direction 1 of 4 (seed 0x0): the first that did not pass")),
+        "{r}"
+    );
+    let err = std::panic::catch_unwind(|| CheckOptions::default().with_taylor_directions(0)).unwrap_err();
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert_eq!(msg, "CheckOptions::with_taylor_directions: 0 directions test nothing");
+}

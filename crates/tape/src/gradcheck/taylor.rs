@@ -166,9 +166,10 @@ impl TaylorReport {
 }
 
 /// The Taylor remainder test of a scalar function `f` of `inputs`: the gradient (rate 2)
-/// and vᵀHv (rate 3) along one random direction, evaluated in `T`. Uses the options'
-/// `seed` (the direction), `names` and `fixed` (inputs not moved); a step and tolerances
-/// are not needed.
+/// and vᵀHv (rate 3) along one random direction (or several:
+/// [`CheckOptions::with_taylor_directions`]), evaluated in `T`. Uses the options' `seed`
+/// (the direction), `names` and `fixed` (inputs not moved); a step and tolerances are not
+/// needed.
 ///
 /// ```
 /// use wengert_tape::gradcheck::{taylor_test, CheckOptions, TaylorVerdict};
@@ -184,7 +185,8 @@ where
     T: Float,
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    run::<T, T, _>(&Closure(f), inputs, options)
+    let f = Closure(f);
+    directions(options, |o| run::<T, T, _>(&f, inputs, o))
 }
 
 /// [`taylor_test`] for a [`Function`]: the derivatives under test are computed in `T`, f
@@ -196,7 +198,37 @@ pub fn taylor_test_fn<T: Float, F: Function>(
     inputs: &[Tensor<T>],
     options: &CheckOptions,
 ) -> TaylorReport {
-    run::<T, f64, _>(&Generic(f), inputs, options)
+    directions(options, |o| run::<T, f64, _>(&Generic(f), inputs, o))
+}
+
+/// Runs `test` along [`CheckOptions::taylor_directions`] random directions (the first is
+/// the seed's, the others from seeds derived from it) and returns the report of the first
+/// direction that did not pass, or the first's when all passed, its notes saying which.
+fn directions(o: &CheckOptions, test: impl Fn(&CheckOptions) -> TaylorReport) -> TaylorReport {
+    let k = o.taylor_directions.max(1);
+    let mut first = None;
+    for j in 0..k {
+        let mut oj = o.clone();
+        oj.seed = o.seed ^ (j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut r = test(&oj);
+        if !r.passed() {
+            if k > 1 {
+                r.notes.push(format!(
+                    "direction {} of {k} (seed {:#x}): the first that did not pass{}",
+                    j + 1,
+                    oj.seed,
+                    if j == 0 { String::new() } else { format!("; the {j} before it passed") }
+                ));
+            }
+            return r;
+        }
+        first.get_or_insert(r);
+    }
+    let mut r = first.expect("at least one direction");
+    if k > 1 {
+        r.notes.push(format!("all {k} random directions passed; this table is the first's"));
+    }
+    r
 }
 
 /// The gradient (from `backward`, as a user gets it) and H·v (from `backward_graph`) at
