@@ -244,3 +244,24 @@ fn a_bias_gradient_over_a_large_batch_does_not_allocate() {
         assert_eq!(count, 0, "{rows} rows");
     }
 }
+
+/// A per-channel bias gradient over [n, c, h, w] (reduced to [1, c, 1, 1]: two separate
+/// runs of axes) sums through a reused scratch buffer once the first step has made it.
+#[test]
+fn a_channel_bias_gradient_over_separate_axes_does_not_allocate() {
+    let x = Tensor::<f32>::from_fn(&[8, 3, 5, 7], |i| ((i * 31) % 17) as f32 / 8.5 - 1.0);
+    let mut b = Tensor::<f32>::zeros(&[1, 3, 1, 1]);
+    let mut tape = Tape::new();
+    let mut grads = Grads::new();
+    let xid = tape.constant(&x).node();
+    let mark = tape.mark();
+    let count = allocations(|| {
+        tape.rewind(&mark);
+        let (xv, bv) = (tape.get(xid).unwrap(), tape.var(&b));
+        (xv + bv).relu().sum().backward_into(&mut grads);
+        for (p, g) in b.data_mut().iter_mut().zip(&grads[bv]) {
+            *p -= 1e-3 * g;
+        }
+    });
+    assert_eq!(count, 0);
+}

@@ -116,6 +116,11 @@ pub trait Float:
     /// True for NaN.
     fn is_nan(self) -> bool;
 
+    /// This thread's scratch buffer of this type (reused by sums over separate runs of
+    /// axes, so a training step's steady state does not allocate).
+    #[doc(hidden)]
+    fn scratch() -> &'static std::thread::LocalKey<std::cell::RefCell<Vec<Self>>>;
+
     /// `c = alpha·a·b + beta·c` for strided row/column layouts (general matrix multiply).
     #[allow(clippy::too_many_arguments)]
     #[doc(hidden)]
@@ -135,6 +140,12 @@ pub trait Float:
 macro_rules! impl_float {
     ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident, $sums:ident) => {
         impl Float for $t {
+            fn scratch() -> &'static std::thread::LocalKey<std::cell::RefCell<Vec<Self>>> {
+                thread_local! {
+                    static SCRATCH: std::cell::RefCell<Vec<$t>> = const { std::cell::RefCell::new(Vec::new()) };
+                }
+                &SCRATCH
+            }
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const EPSILON: Self = $t::EPSILON;

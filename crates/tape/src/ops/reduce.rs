@@ -68,7 +68,9 @@ pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[u
     }
     // Several separate runs of reduced axes ([n, c, h, w] to [1, c, 1, 1]): the last run
     // first, into a buffer of the shape with that run kept at size 1, then the rest from
-    // there, so that every run is summed pairwise.
+    // there, so that every run is summed pairwise. The buffer is this thread's scratch,
+    // taken out while in use (a nested call, for three or more runs, finds it empty and
+    // makes its own), and put back when it is the larger.
     if let Some(k2) = (0..from.len()).rposition(|i| !kept(i)) {
         if x.is_empty() {
             return;
@@ -79,9 +81,18 @@ pub(crate) fn sum_into<T: Float>(x: &[T], from: &[usize], out: &mut [T], to: &[u
         }
         let mut mid: Shape = from.into();
         mid[k1..=k2].fill(1);
-        let mut partial = vec![T::ZERO; numel(&mid)];
+        let mut partial = T::scratch().with(|c| std::mem::take(&mut *c.borrow_mut()));
+        partial.clear();
+        partial.resize(numel(&mid), T::ZERO);
         sum_into(x, from, &mut partial, &mid);
-        return sum_into(&partial, &mid, out, to);
+        sum_into(&partial, &mid, out, to);
+        T::scratch().with(|c| {
+            let mut kept = c.borrow_mut();
+            if kept.capacity() < partial.capacity() {
+                *kept = partial;
+            }
+        });
+        return;
     }
     for_each_broadcast(to, from, |xi, oi| out[oi] += x[xi]);
 }
