@@ -205,6 +205,154 @@ fn unbound<T: Float>(what: &str, v: Var<'_, T>, own: &[usize]) -> Error {
     }
 }
 
+/// Layer normalization over the trailing dimensions, as `torch.nn.LayerNorm`:
+/// y = (x − mean) / √(var + ε) · γ + β, the mean and the biased variance (divided by n)
+/// taken over the last `normalized_shape.len()` dimensions of each input, γ (`weight`,
+/// ones) and β (`bias`, zeros) of the normalized shape. Written in tape ops (a mean, a
+/// square, a square root), so its gradient is the engine's.
+///
+/// ```
+/// use wengert_nn::{LayerNorm, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let ln = LayerNorm::<f64>::new(&[4]);
+/// let t = Tape::new();
+/// let p = ln.bind(&t);
+/// let y = ln.forward(&p, t.constant(&Tensor::from([[1.0, 2.0, 3.0, 4.0]])))?;
+/// let mean: f64 = y.value().data().iter().sum::<f64>() / 4.0;
+/// assert!(mean.abs() < 1e-15);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// From [`Module::forward`]: `InvalidArgument` naming `LayerNorm` for an input whose
+/// trailing dimensions are not the normalized shape, an empty normalized shape, an ε
+/// that is negative or not finite, or bound parameters that are not this layer's.
+#[derive(Clone, Debug)]
+pub struct LayerNorm<T: Float = f64> {
+    /// Scale γ, of the normalized shape, or `None` (PyTorch's `elementwise_affine=False`).
+    pub weight: Option<Tensor<T>>,
+    /// Shift β, of the normalized shape, or `None` (`bias=False`, or no affine part).
+    pub bias: Option<Tensor<T>>,
+    normalized_shape: Vec<usize>,
+    eps: f64,
+}
+
+impl<T: Float> LayerNorm<T> {
+    /// Normalization over trailing dimensions `normalized_shape`, with γ = 1, β = 0 and
+    /// ε = 1e−5 (PyTorch's defaults).
+    pub fn new(normalized_shape: &[usize]) -> Self {
+        let n: usize = normalized_shape.iter().product();
+        let ones =
+            Tensor::new(normalized_shape, vec![T::ONE; n]).expect("n elements of the normalized shape");
+        LayerNorm {
+            weight: Some(ones),
+            bias: Some(Tensor::zeros(normalized_shape)),
+            normalized_shape: normalized_shape.to_vec(),
+            eps: 1e-5,
+        }
+    }
+
+    /// Sets ε, added to the variance.
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Without γ and β (PyTorch's `elementwise_affine=False`).
+    pub fn without_affine(mut self) -> Self {
+        (self.weight, self.bias) = (None, None);
+        self
+    }
+
+    /// Without β (PyTorch's `bias=False`).
+    pub fn without_bias(mut self) -> Self {
+        self.bias = None;
+        self
+    }
+
+    /// The trailing dimensions normalized over.
+    pub fn normalized_shape(&self) -> &[usize] {
+        &self.normalized_shape
+    }
+}
+
+impl<T: Float> Module<T> for LayerNorm<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        if let Some(w) = &self.weight {
+            f(format!("{prefix}weight"), w);
+        }
+        if let Some(b) = &self.bias {
+            f(format!("{prefix}bias"), b);
+        }
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        if let Some(w) = &mut self.weight {
+            f(format!("{prefix}weight"), w);
+        }
+        if let Some(b) = &mut self.bias {
+            f(format!("{prefix}bias"), b);
+        }
+    }
+
+    fn num_tensors(&self) -> usize {
+        self.weight.is_some() as usize + self.bias.is_some() as usize
+    }
+
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let bad = |msg: String| Error::InvalidArgument { op: "LayerNorm", msg };
+        let want = self.num_tensors();
+        if params.len() != want {
+            return Err(bad(format!("{} parameter variables given, the layer has {want}", params.len())));
+        }
+        let norm = &self.normalized_shape;
+        if norm.is_empty() {
+            return Err(bad("the normalized shape is empty; it needs at least one dimension".into()));
+        }
+        if !(self.eps >= 0.0 && self.eps.is_finite()) {
+            return Err(bad(format!("eps must be finite and ≥ 0, got {}", self.eps)));
+        }
+        let names = [("weight", self.weight.is_some()), ("bias", self.bias.is_some())]
+            .into_iter()
+            .filter(|&(_, on)| on)
+            .map(|(what, _)| what);
+        for (p, what) in params.iter().zip(names) {
+            if p.shape()[..] != norm[..] {
+                return Err(bad(format!(
+                    "bound {what} {:?} ({}) does not match the normalized shape {norm:?}; the parameters must be \
+                     bound from this layer",
+                    p.shape(),
+                    p.node()
+                )));
+            }
+        }
+        let shape = x.shape();
+        if shape.len() < norm.len() || shape[shape.len() - norm.len()..] != norm[..] {
+            return Err(bad(format!(
+                "input {:?} ({}) does not end with the normalized shape {norm:?}",
+                &shape[..],
+                x.node()
+            )));
+        }
+        let n: usize = norm.iter().product();
+        let rows: usize = shape[..shape.len() - norm.len()].iter().product();
+        let flat = x.try_reshape(&[rows, n])?;
+        let centred = flat - flat.try_mean_axis(1, true)?;
+        let var = centred.square().try_mean_axis(1, true)?;
+        let y = (centred / (var + T::from_f64(self.eps)).sqrt()).try_reshape(&shape)?;
+        let mut it = params.iter();
+        let y = match self.weight {
+            Some(_) => y.try_mul(*it.next().expect("counted"))?,
+            None => y,
+        };
+        match self.bias {
+            Some(_) => y.try_add(*it.next().expect("counted")),
+            None => Ok(y),
+        }
+    }
+}
+
 macro_rules! activation {
     ($(#[$doc:meta])* $name:ident, $method:ident) => {
         $(#[$doc])*
