@@ -1170,7 +1170,7 @@ fn one_element_tensors_take_the_dense_sweep() {
     assert_eq!(run(&dense), run(&general));
 }
 
-/// Handles that do not carry their value (from `Tape::get`, or gradients recorded by
+/// Handles that do not say they are scalars (from `Tape::get`, or gradients recorded by
 /// `backward_graph`) record scalar ops like the ones that do, and mix with them.
 #[test]
 fn scalar_handles_without_values_record_the_same_ops() {
