@@ -393,6 +393,17 @@ activation!(
     Tanh,
     tanh
 );
+activation!(
+    /// x·σ(x), elementwise (PyTorch's `nn.SiLU`; the tape's `silu`). No parameters.
+    SiLU,
+    silu
+);
+activation!(
+    /// ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise (PyTorch's
+    /// `nn.GELU(approximate='tanh')`; the tape's `gelu_tanh`). No parameters.
+    GeluTanh,
+    gelu_tanh
+);
 
 /// Layers applied in order; parameters named `"{index}.{name}"` (`"0.weight"`,
 /// `"0.bias"`, `"2.weight"`, ...) like PyTorch's `nn.Sequential`.

@@ -530,3 +530,105 @@ const TORCH_LAYER_NORM: [(&str, &[&[f64]]); 3] = [
         ],
     ),
 ];
+
+/// `SiLU` and `GeluTanh` (the tape's `silu` and `gelu_tanh`) against torch 2.15's `silu` and
+/// `gelu(approximate='tanh')` (float64; `scripts/torch_activation_reference.py`): values
+/// and derivatives at points from −40 to 40, to 4 ulp relative or 1e−15 absolute.
+#[test]
+fn silu_and_gelu_tanh_follow_torch() {
+    use wengert_nn::{GeluTanh, Module, SiLU};
+    const X: [f64; 13] = [-40.0, -8.0, -3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.25, 1.0, 2.5, 6.0, 40.0];
+    for (name, want, want_grad) in TORCH_ACTIVATIONS {
+        let tape = Tape::<f64>::new();
+        let x = tape.var(&Tensor::from(X));
+        let y = match name {
+            "silu" => SiLU.forward_with(&[], x).unwrap(),
+            _ => GeluTanh.forward_with(&[], x).unwrap(),
+        };
+        let g = y.sum().backward().wrt(x);
+        for (k, ((&a, &b), (&ga, &gb))) in
+            y.value().data().iter().zip(&want).zip(g.data().iter().zip(&want_grad)).enumerate()
+        {
+            assert!(
+                (a - b).abs() <= (4.0 * f64::EPSILON * b.abs()).max(1e-15),
+                "{name}({}) = {a:e}, torch {b:e}",
+                X[k]
+            );
+            assert!(
+                (ga - gb).abs() <= (4.0 * f64::EPSILON * gb.abs()).max(1e-15),
+                "{name}'({}) = {ga:e}, torch {gb:e}",
+                X[k]
+            );
+        }
+    }
+}
+
+/// Printed by `scripts/torch_activation_reference.py`: name, values, derivatives.
+const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 2] = [
+    (
+        "silu",
+        [
+            -1.6993417021166355e-16,
+            -0.002682801043731825,
+            -0.14227761953270035,
+            -0.2736382857095345,
+            -0.1887703343990727,
+            -0.0004997500000208334,
+            0.0,
+            0.0005002499999791667,
+            0.14054412522144952,
+            0.7310585786300049,
+            2.3103545499468914,
+            5.985164261060192,
+            40.0,
+        ],
+        [
+            -1.6568581595637197e-16,
+            -0.0023465512355853157,
+            -0.08810410601516962,
+            -0.041294154299142946,
+            0.2600388126973482,
+            0.4995000000833333,
+            0.5,
+            0.5004999999166666,
+            0.6237100215701977,
+            0.9276705118714869,
+            1.0994011113415267,
+            1.0123264325915249,
+            1.0,
+        ],
+    ),
+    (
+        "gelu_tanh",
+        [
+            -0.0,
+            -0.0,
+            -0.0036373920817729943,
+            -0.10042842301976707,
+            -0.15428599017485606,
+            -0.000499601057786418,
+            0.0,
+            0.000500398942213582,
+            0.149675350701685,
+            0.8411919906082768,
+            2.484915733910001,
+            5.9999999999156035,
+            40.0,
+        ],
+        [
+            0.0,
+            0.0,
+            -0.011584166630969648,
+            -0.12771079315143308,
+            0.13263009646535764,
+            0.499202115706475,
+            0.5,
+            0.500797884293525,
+            0.6953540951510604,
+            1.0829640838457826,
+            1.037951576212666,
+            1.0000000007709977,
+            1.0,
+        ],
+    ),
+];

@@ -280,6 +280,41 @@ impl<'t, T: Float> Var<'t, T> {
         -(-self).softplus()
     }
 
+    /// x·σ(x), PyTorch's `silu` (swish), composed of `sigmoid` and a product; derivative
+    /// σ(x)·(1 + x·(1 − σ(x))).
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[2], &[0.0, 2.0]);
+    /// let y = x.silu();
+    /// assert_eq!(y.value().data()[0], 0.0);
+    /// assert_eq!(y.sum().backward().wrt(x).data()[0], 0.5);
+    /// ```
+    #[track_caller]
+    pub fn silu(self) -> Var<'t, T> {
+        self * self.sigmoid()
+    }
+
+    /// PyTorch's `gelu(x, approximate='tanh')`: ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
+    /// composed of tape ops (GPT-2's activation). The exact GELU, x·Φ(x), needs the error
+    /// function, which the tape does not have.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[3], &[-30.0, 0.0, 30.0]);
+    /// assert_eq!(x.gelu_tanh().value().data(), &[-0.0, 0.0, 30.0]);
+    /// ```
+    #[track_caller]
+    pub fn gelu_tanh(self) -> Var<'t, T> {
+        // PyTorch's constants: √2·(2/√π)·½ = √(2/π), and κ = 0.044715.
+        let beta = T::from_f64(std::f64::consts::SQRT_2 * std::f64::consts::FRAC_2_SQRT_PI * 0.5);
+        let kappa = T::from_f64(0.044715);
+        let inner = (self + self.square() * self * kappa) * beta;
+        self * T::from_f64(0.5) * (inner.tanh() + T::ONE)
+    }
+
     /// x^p for a constant exponent p; derivative p·x^(p−1) (0 when p = 0).
     #[track_caller]
     pub fn powf(self, p: T) -> Var<'t, T> {

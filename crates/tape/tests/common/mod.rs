@@ -487,6 +487,9 @@ pub fn catalog() -> Vec<Case> {
         unary("square", Dom::Uniform(-3.0, 3.0), |v, _| v[0].square()),
         // Composed: −softplus(−x), far into both tails.
         unary("log_sigmoid", Dom::Uniform(-30.0, 30.0), |v, _| v[0].log_sigmoid()),
+        // Composed: x·σ(x), and GELU's tanh form (a cube inside a tanh).
+        unary("silu", Dom::Uniform(-8.0, 8.0), |v, _| v[0].silu()),
+        unary("gelu_tanh", Dom::Uniform(-5.0, 5.0), |v, _| v[0].gelu_tanh()),
         unary_c("powf", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.5, 2.5), |v, p| v[0].powf(p.c[0])),
         unary_c("powf_int", Dom::Uniform(-2.0, 2.0), Dom::Ints(0, 3), |v, p| v[0].powf(p.c[0])),
         // ---- constant forms ----
