@@ -295,9 +295,7 @@ impl BceWithLogits {
                 if let Some(i) = w.data().iter().position(|v| !v.is_finite()) {
                     return Err(bad(format!("{what} element {i} is {}, not finite", w.data()[i])));
                 }
-                let fits = w.shape().len() <= shape.len()
-                    && w.shape().iter().rev().zip(shape.iter().rev()).all(|(&a, &b)| a == b || a == 1);
-                if !fits {
+                if !wengert_tape::shape::can_broadcast_to(w.shape(), &shape) {
                     return Err(bad(format!(
                         "{what} of shape {:?} does not broadcast to the logits' shape {:?} ({})",
                         w.shape(),
