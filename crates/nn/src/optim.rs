@@ -448,9 +448,10 @@ impl<T: Float> Sgd<T> {
                 msg: "nesterov momentum requires a momentum and zero dampening".into(),
             });
         }
+        // One slot per parameter; its buffer is made at its first step (below), as after a
+        // loaded state.
         if self.buffers.is_empty() && self.momentum != T::ZERO {
-            self.buffers = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
-            self.started = vec![false; params.len()];
+            (self.buffers, self.started) = (vec![Vec::new(); params.len()], vec![false; params.len()]);
         }
         let (mu, wd) = (self.momentum, self.weight_decay);
         let keep = T::ONE - self.dampening;
@@ -460,7 +461,7 @@ impl<T: Float> Sgd<T> {
             }
             let first = mu != T::ZERO && !std::mem::replace(&mut self.started[i], true);
             if first && self.buffers[i].len() != p.len() {
-                self.buffers[i] = vec![T::ZERO; p.len()]; // not made yet (a loaded state)
+                self.buffers[i] = vec![T::ZERO; p.len()]; // not made yet: its first step
             }
             let data = &mut **p;
             for j in 0..data.len() {
@@ -768,13 +769,14 @@ impl<T: Float> Adam<T> {
                 ("weight decay (must be finite and ≥ 0)", wd, wd >= 0.0 && wd.is_finite()),
             ],
         )?;
+        // One slot per parameter; its moments are made at its first step (below), as
+        // after a loaded state.
+        let n = params.len();
         if self.m.is_empty() {
-            self.m = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
-            self.v = self.m.clone();
-            self.steps = vec![0; params.len()];
+            (self.m, self.v, self.steps) = (vec![Vec::new(); n], vec![Vec::new(); n], vec![0; n]);
         }
         if self.amsgrad && self.v_max.is_empty() {
-            self.v_max = params.iter().map(|p| vec![T::ZERO; p.len()]).collect();
+            self.v_max = vec![Vec::new(); n];
         }
         self.step += 1;
         let (w1, b2t, w2) = (T::from_f64(1.0 - b1), T::from_f64(b2), T::from_f64(1.0 - b2));
@@ -786,8 +788,9 @@ impl<T: Float> Adam<T> {
             if !reached(i) {
                 continue;
             }
-            if self.steps[i] == 0 && self.m[i].len() != p.len() {
-                // Not made yet (a loaded state).
+            if self.m[i].len() != p.len() {
+                // Not made yet: the parameter's first step (`check_lengths` refused any
+                // other length).
                 (self.m[i], self.v[i]) = (vec![T::ZERO; p.len()], vec![T::ZERO; p.len()]);
             }
             if self.amsgrad && self.v_max[i].len() != p.len() {
