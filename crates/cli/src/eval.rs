@@ -93,6 +93,7 @@ fn go<'t>(
                 "tanh" => v.tanh(),
                 "sigmoid" => v.sigmoid(),
                 "softplus" => v.softplus(),
+                "erf" => v.erf(),
                 "relu" => v.relu(),
                 "abs" => v.abs(),
                 "square" => v.square(),

@@ -81,10 +81,17 @@ fn grad_handles_the_whole_language() {
     for piece in ["v2 = v0^2", "v3 = −v2", "v5 = v4^v0", "sqrt(", "log1p(", "square(", "0.001 / v1"] {
         assert!(out.contains(piece), "missing {piece}:\n{out}");
     }
-    for f in ["sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "exp", "ln", "log"] {
+    for f in ["sin", "cos", "tanh", "sigmoid", "softplus", "erf", "relu", "abs", "exp", "ln", "log"] {
         let o = wengert(&["grad", &format!("{f}(x) * 2"), "x=0.5"]);
         assert!(o.status.success(), "{f}: {}", stderr(&o));
     }
+    // d/dx erf(x) = (2/√π)·e^(−x²), printed with its rule.
+    let out = stdout(&wengert(&["grad", "erf(x)", "x=0.5"]));
+    let line = out.lines().find(|l| l.starts_with("∂f/∂x = ")).unwrap();
+    let got: f64 = line["∂f/∂x = ".len()..].parse().unwrap();
+    let want = std::f64::consts::FRAC_2_SQRT_PI * (-0.25f64).exp();
+    assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+    assert!(out.contains("2/√π · exp(−v0²)"), "missing the rule of erf:\n{out}");
     // A value may be negative; an expression may start with a minus.
     let o = wengert(&["grad", "-x", "x=-1.5"]);
     assert!(stdout(&o).contains("f = 1.5\n∂f/∂x = -1\n"), "{}", stdout(&o));

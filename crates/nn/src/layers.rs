@@ -404,6 +404,12 @@ activation!(
     GeluTanh,
     gelu_tanh
 );
+activation!(
+    /// x·Φ(x) = ½·x·(1 + erf(x/√2)), elementwise (PyTorch's `nn.GELU()`, the exact form;
+    /// the tape's `gelu`). No parameters.
+    Gelu,
+    gelu
+);
 
 /// Layers applied in order; parameters named `"{index}.{name}"` (`"0.weight"`,
 /// `"0.bias"`, `"2.weight"`, ...) like PyTorch's `nn.Sequential`.

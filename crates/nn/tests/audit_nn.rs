@@ -531,18 +531,19 @@ const TORCH_LAYER_NORM: [(&str, &[&[f64]]); 3] = [
     ),
 ];
 
-/// `SiLU` and `GeluTanh` (the tape's `silu` and `gelu_tanh`) against torch 2.15's `silu` and
-/// `gelu(approximate='tanh')` (float64; `scripts/torch_activation_reference.py`): values
+/// `SiLU`, `Gelu` and `GeluTanh` (the tape's `silu`, `gelu` and `gelu_tanh`) against torch
+/// 2.15's `silu`, `gelu` and `gelu(approximate='tanh')` (float64; `scripts/torch_activation_reference.py`): values
 /// and derivatives at points from −40 to 40, to 4 ulp relative or 1e−15 absolute.
 #[test]
-fn silu_and_gelu_tanh_follow_torch() {
-    use wengert_nn::{GeluTanh, Module, SiLU};
+fn activations_follow_torch() {
+    use wengert_nn::{Gelu, GeluTanh, Module, SiLU};
     const X: [f64; 13] = [-40.0, -8.0, -3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.25, 1.0, 2.5, 6.0, 40.0];
     for (name, want, want_grad) in TORCH_ACTIVATIONS {
         let tape = Tape::<f64>::new();
         let x = tape.var(&Tensor::from(X));
         let y = match name {
             "silu" => SiLU.forward_with(&[], x).unwrap(),
+            "gelu" => Gelu.forward_with(&[], x).unwrap(),
             _ => GeluTanh.forward_with(&[], x).unwrap(),
         };
         let g = y.sum().backward().wrt(x);
@@ -564,7 +565,7 @@ fn silu_and_gelu_tanh_follow_torch() {
 }
 
 /// Printed by `scripts/torch_activation_reference.py`: name, values, derivatives.
-const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 2] = [
+const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 3] = [
     (
         "silu",
         [
@@ -628,6 +629,39 @@ const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 2] = [
             1.0829640838457826,
             1.037951576212666,
             1.0000000007709977,
+            1.0,
+        ],
+    ),
+    (
+        "gelu",
+        [
+            -0.0,
+            -4.884981308350689e-15,
+            -0.00404969409489031,
+            -0.10021080190328704,
+            -0.15426876936299344,
+            -0.000499601057786089,
+            0.0,
+            0.000500398942213911,
+            0.14967658142073093,
+            0.841344746068543,
+            2.4844758366855597,
+            5.999999994080474,
+            40.0,
+        ],
+        [
+            0.0,
+            -3.9807546004751306e-14,
+            -0.01194564720418392,
+            -0.1274691922299796,
+            0.13250487534383712,
+            0.4992021157051586,
+            0.5,
+            0.5007978842948414,
+            0.695373354883636,
+            1.0833154705876864,
+            1.037611085908145,
+            1.0000000354687093,
             1.0,
         ],
     ),

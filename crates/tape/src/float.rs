@@ -107,6 +107,9 @@ pub trait Float:
     fn cos(self) -> Self;
     /// Hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// The error function erf(x) = (2/√π)·∫₀ˣ e^(−t²) dt (the `libm` crate's `erf` and
+    /// `erff`, within an ulp or so of the true value).
+    fn erf(self) -> Self;
     /// x^p.
     fn powf(self, p: Self) -> Self;
     /// |x|.
@@ -138,7 +141,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident, $sums:ident) => {
+    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident, $sums:ident, $erf:path) => {
         impl Float for $t {
             fn scratch() -> &'static std::thread::LocalKey<std::cell::RefCell<Vec<Self>>> {
                 thread_local! {
@@ -220,6 +223,10 @@ macro_rules! impl_float {
             #[inline]
             fn tanh(self) -> Self {
                 $t::tanh(self)
+            }
+            #[inline]
+            fn erf(self) -> Self {
+                $erf(self)
             }
             #[inline]
             fn powf(self, p: Self) -> Self {
@@ -342,5 +349,5 @@ macro_rules! f64_lanes {
     };
 }
 
-impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32, sum_rows_f32);
-impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64, sum_rows_f64);
+impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32, sum_rows_f32, libm::erff);
+impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64, sum_rows_f64, libm::erf);

@@ -136,6 +136,7 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         | Op::Tanh
         | Op::Sigmoid
         | Op::Softplus
+        | Op::Erf
         | Op::Relu
         | Op::Abs
         | Op::Square

@@ -247,6 +247,9 @@ impl<'t, T: Float> Var<'t, T> {
         sigmoid => Sigmoid;
         /// ln(1 + e^x), finite for any finite x (softplus(1000) = 1000); derivative exactly sigmoid(x).
         softplus => Softplus;
+        /// The error function erf(x) = (2/√π)·∫₀ˣ e^(−t²) dt (the `libm` crate's, within an
+        /// ulp or so); derivative (2/√π)·e^(−x²).
+        erf => Erf;
         /// max(x, 0); derivative 0 at x = 0 (PyTorch's convention). NaN stays NaN, with
         /// derivative 0 (JAX's `relu`; PyTorch's passes the gradient through a NaN).
         relu => Relu;
@@ -297,8 +300,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// PyTorch's `gelu(x, approximate='tanh')`: ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
-    /// composed of tape ops (GPT-2's activation). The exact GELU, x·Φ(x), needs the error
-    /// function, which the tape does not have.
+    /// composed of tape ops (GPT-2's activation). [`Var::gelu`] is the exact form.
     ///
     /// ```
     /// use wengert_tape::Tape;
@@ -313,6 +315,24 @@ impl<'t, T: Float> Var<'t, T> {
         let kappa = T::from_f64(0.044715);
         let inner = (self + self.square() * self * kappa) * beta;
         self * T::from_f64(0.5) * (inner.tanh() + T::ONE)
+    }
+
+    /// The exact GELU, x·Φ(x) = ½·x·(1 + erf(x/√2)), PyTorch's `gelu` (its default,
+    /// `approximate='none'`) and JAX's `gelu(approximate=False)`, composed of tape ops in
+    /// PyTorch's order; derivative Φ(x) + x·φ(x).
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[3], &[-40.0, 0.0, 40.0]);
+    /// let y = x.gelu();
+    /// assert_eq!(y.value().data(), &[-0.0, 0.0, 40.0]);
+    /// assert_eq!(y.sum().backward().wrt(x).data(), &[0.0, 0.5, 1.0]);
+    /// ```
+    #[track_caller]
+    pub fn gelu(self) -> Var<'t, T> {
+        let erf = (self * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)).erf();
+        self * T::from_f64(0.5) * (erf + T::ONE)
     }
 
     /// x^p for a constant exponent p; derivative p·x^(p−1) (0 when p = 0).

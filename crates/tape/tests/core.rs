@@ -920,6 +920,7 @@ const ELEMENTWISE: &[(&str, Elementwise)] = &[
     ("tanh", |x, _, _| x.tanh()),
     ("sigmoid", |x, _, _| x.sigmoid()),
     ("softplus", |x, _, _| x.softplus()),
+    ("erf", |x, _, _| x.erf()),
     ("relu", |x, _, c| (x + c).relu()),
     ("abs", |x, _, c| (x + c).abs()),
     ("square", |x, _, _| x.square()),
@@ -1275,6 +1276,43 @@ fn f32_softplus_is_within_an_ulp_of_f64() {
         worst = worst.max(ulps);
     }
     assert!(worst <= 1, "worst: {worst} ulps");
+}
+
+/// `erf` against torch 2.15's `torch.erf` (float64; `scripts/torch_activation_reference.py`):
+/// values and derivatives from −40 to 40, to 2 ulp relative or 1e−300 absolute; the
+/// scalar path (a `[]` node) and the tensor path agree bit for bit. f32's `erf` is within
+/// an f32 ulp of f64's, rounded.
+#[test]
+fn erf_follows_torch() {
+    const X: [f64; 13] = [-40.0, -8.0, -3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.25, 1.0, 2.5, 6.0, 40.0];
+    #[rustfmt::skip]
+    const WANT: [f64; 13] = [-1.0, -1.0, -0.9999779095030014, -0.9661051464753108, -0.5204998778130465, -0.0011283787909692365, 0.0, 0.0011283787909692365, 0.27632639016823696, 0.8427007929497149, 0.999593047982555, 1.0, 1.0];
+    #[rustfmt::skip]
+    #[allow(clippy::approx_constant)] // torch's erf'(0), 2/√π, as printed
+    const WANT_GRAD: [f64; 13] = [0.0, 1.8097067968559843e-28, 0.00013925305194674786, 0.11893028922362936, 0.8787825789354448, 1.1283780387169096, 1.1283791670955126, 1.1283780387169096, 1.0600141293761143, 0.4151074974205947, 0.00217828423035271, 2.617301239249265e-16, 0.0];
+    let t = Tape::<f64>::new();
+    let x = t.var(&Tensor::from(X));
+    let y = x.erf();
+    let gx = y.sum().backward().wrt(x);
+    let close = |a: f64, b: f64| (a - b).abs() <= (2.0 * f64::EPSILON * b.abs()).max(1e-300);
+    for (k, &xk) in X.iter().enumerate() {
+        let (a, ga) = (y.value().data()[k], gx.data()[k]);
+        assert!(close(a, WANT[k]), "erf({xk}) = {a:e}, torch {:e}", WANT[k]);
+        assert!(close(ga, WANT_GRAD[k]), "erf'({xk}) = {ga:e}, torch {:e}", WANT_GRAD[k]);
+        let s = t.scalar(xk);
+        let ys = s.erf();
+        assert_eq!((ys.item().to_bits(), ys.backward().scalar(s).to_bits()), (a.to_bits(), ga.to_bits()));
+    }
+    let t32 = Tape::<f32>::new();
+    for i in -400..=400 {
+        let xf = i as f32 / 80.0;
+        let a = t32.scalar(xf).erf().item();
+        let b = t.scalar(xf as f64).erf().item() as f32;
+        assert!(
+            (a - b).abs() <= f32::EPSILON * b.abs().max(f32::MIN_POSITIVE),
+            "erf({xf}) = {a:e}, f64 {b:e}"
+        );
+    }
 }
 
 /// The tensor paths of exp, ln, sigmoid and softplus take four elements at a time as one

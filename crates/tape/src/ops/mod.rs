@@ -8,7 +8,7 @@
 //!
 //! | file | ops |
 //! |---|---|
-//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
+//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
 //! | `binary.rs` | add sub mul div pow maximum minimum (equal shapes; the operators broadcast first) |
 //! | `reduce.rs` | sum_to (sum over broadcast axes), max_axis |
 //! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows |
@@ -66,6 +66,7 @@ pub(crate) enum Op {
     Tanh,
     Sigmoid,
     Softplus,
+    Erf,
     Relu,
     Abs,
     Square,
@@ -139,6 +140,7 @@ impl Op {
             Tanh => "tanh",
             Sigmoid => "sigmoid",
             Softplus => "softplus",
+            Erf => "erf",
             Relu => "relu",
             Abs => "abs",
             Square => "square",
@@ -231,7 +233,7 @@ pub(crate) fn vjp_numeric<T: Float>(
     match n.op {
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
         | GeMask => {}
-        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Relu | Abs | Square
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             unary::vjp(inner, n, adj, reached)
         }
@@ -257,7 +259,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<
     Ok(match n.op {
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
         | GeMask => smallvec::SmallVec::new(),
-        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Relu | Abs | Square
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Relu | Abs | Square
         | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
             unary::vjp_graph(out, n, g)
         }
@@ -440,6 +442,7 @@ fn scalar_step<T: Float, const DENSE: bool>(
         Tanh => unary!(Tanh),
         Sigmoid => unary!(Sigmoid),
         Softplus => unary!(Softplus),
+        Erf => unary!(Erf),
         Relu => unary!(Relu),
         Abs => unary!(Abs),
         Square => unary!(Square),

@@ -15,6 +15,7 @@
 //! | tanh | tanh x | ȳ·(1−y²) |
 //! | sigmoid | 1/(1+e⁻ˣ) (stable) | ȳ·y·(1−y) |
 //! | softplus | ln(1+eˣ) (stable) | ȳ·σ(x) |
+//! | erf | erf x | ȳ·(2/√π)·e^(−x²) |
 //! | relu | max(x, 0) | ȳ·[x>0] |
 //! | abs | \|x\| | ȳ·sign(x), sign(0) = 0 |
 //! | square | x² | ȳ·2x |
@@ -61,6 +62,7 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
         Op::Tanh => x.tanh(),
         Op::Sigmoid => one(T::sigmoid_lanes, x),
         Op::Softplus => one(softplus_lanes, x),
+        Op::Erf => x.erf(),
         // `x <= 0` is false for NaN, so NaN passes through.
         Op::Relu => {
             if x <= T::ZERO {
@@ -133,6 +135,7 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
         Op::Tanh => g * (T::ONE - y * y),
         Op::Sigmoid => g * (y * (T::ONE - y)),
         Op::Softplus => g * one(T::sigmoid_lanes, x),
+        Op::Erf => g * (T::from_f64(std::f64::consts::FRAC_2_SQRT_PI) * (-(x * x)).exp()),
         Op::Relu => g * one_if(x > T::ZERO),
         Op::Abs => g * f(Op::SignMask, x, c),
         Op::Square => g * (x + x),
@@ -185,8 +188,8 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
         };
     }
     go!(
-        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Relu, Abs, Square, PowConst, Clamp,
-        AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst, StepMask, SignMask, RangeMask,
+        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Relu, Abs, Square, PowConst,
+        Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst, StepMask, SignMask, RangeMask,
         IsZeroMask
     );
 }
@@ -234,8 +237,8 @@ fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &m
         };
     }
     go!(
-        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Relu, Abs, Square, PowConst, Clamp,
-        AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst
+        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Relu, Abs, Square, PowConst,
+        Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst
     );
 }
 
@@ -291,6 +294,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         Op::Tanh => g * y.square().rsub(T::ONE),
         Op::Sigmoid => g * (y * y.rsub(T::ONE)),
         Op::Softplus => g * x.sigmoid(),
+        Op::Erf => g * ((-x.square()).exp() * T::from_f64(std::f64::consts::FRAC_2_SQRT_PI)),
         Op::Relu => g * x.step_mask(),
         Op::Abs => g * x.sign(),
         Op::Square => g * (x * two),

@@ -490,6 +490,9 @@ pub fn catalog() -> Vec<Case> {
         // Composed: x·σ(x), and GELU's tanh form (a cube inside a tanh).
         unary("silu", Dom::Uniform(-8.0, 8.0), |v, _| v[0].silu()),
         unary("gelu_tanh", Dom::Uniform(-5.0, 5.0), |v, _| v[0].gelu_tanh()),
+        // The error function, and the exact GELU composed from it.
+        unary("erf", Dom::Uniform(-3.0, 3.0), |v, _| v[0].erf()),
+        unary("gelu", Dom::Uniform(-5.0, 5.0), |v, _| v[0].gelu()),
         unary_c("powf", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.5, 2.5), |v, p| v[0].powf(p.c[0])),
         unary_c("powf_int", Dom::Uniform(-2.0, 2.0), Dom::Ints(0, 3), |v, p| v[0].powf(p.c[0])),
         // ---- constant forms ----
