@@ -65,6 +65,29 @@ impl<T: Float> Grads<T> {
         Some(self.slice(x))
     }
 
+    /// The gradient of `x` for changing in place (clipping or scaling it before an
+    /// optimizer step, say), or `None` if `x` is from another tape or was recorded after
+    /// the output, or takes no gradient (a constant: its gradient reads as zeros and is
+    /// not stored).
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let (x, c) = (tape.var_from(&[2], &[1.0, 2.0]), tape.constant_from(&[2], &[3.0, 4.0]));
+    /// let mut g = (x * c).sum().backward();
+    /// g.get_mut(x).unwrap().iter_mut().for_each(|v| *v *= 0.5);
+    /// assert_eq!(g[x], [1.5, 2.0]);
+    /// assert!(g.get_mut(c).is_none());
+    /// ```
+    pub fn get_mut(&mut self, x: Var<'_, T>) -> Option<&mut [T]> {
+        self.check(x).ok()?;
+        let inner = x.tape.inner.borrow();
+        if !inner.nodes[x.id() as usize].grad {
+            return None;
+        }
+        Some(&mut self.adj[inner.adj_range(x.id())])
+    }
+
     /// The adjoint of a checked `x`: its slot, or zeros if it takes no gradient.
     fn slice(&self, x: Var<'_, T>) -> &[T] {
         let inner = x.tape.inner.borrow();
