@@ -49,6 +49,7 @@ pub mod layers;
 pub mod loss;
 pub mod module;
 pub mod optim;
+pub mod schedule;
 
 pub use init::Init;
 pub use io::SaveLoad;
@@ -56,6 +57,7 @@ pub use layers::{Gelu, GeluTanh, LayerNorm, Linear, ReLU, Sequential, SiLU, Sigm
 pub use loss::Reduction;
 pub use module::{Bound, Module, StateDict, TapeParams};
 pub use optim::{Adam, Optimizer, Sgd};
+pub use schedule::LrScheduler;
 
 #[doc(no_inline)]
 pub use wengert_tape::{Error, Result, Tensor};

@@ -1,0 +1,1565 @@
+//! The learning-rate schedulers of `wengert_nn::schedule` against torch 2.15's
+//! `torch.optim.lr_scheduler`: the lrs below are printed by
+//! `scripts/torch_lr_reference.py` (the lr once the scheduler is made, then after each
+//! `scheduler.step()`; the script checks that SGD and Adam with f64 and f32 parameters
+//! give the same lrs). Each case runs here on `Sgd` and `Adam`, f64 and f32, with an
+//! optimizer step before each scheduler step as in training.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use wengert_nn::optim::{Adam, Optimizer, Sgd};
+use wengert_nn::schedule::{
+    ChainedScheduler, ConstantLr, CosineAnnealingLr, ExponentialLr, LambdaLr, LinearLr, LrScheduler,
+    MultiStepLr, MultiplicativeLr, PlateauConfig, PlateauMode, PolynomialLr, ReduceLrOnPlateau, StepLr,
+    ThresholdMode,
+};
+use wengert_tape::{Error, Float};
+
+/// The script's case `case`: its base lr and the lr it sets by hand before a step, if any.
+fn base_lr(case: &str) -> f64 {
+    match case {
+        "step_7_tenth" | "cosine_7_1e-3" => 0.05,
+        "step_1_0.9" => 0.3,
+        "multistep_0_3_4" => 0.07,
+        "exponential_0.99" => 1e-3,
+        "linear_0.25_0.75_10" => 0.02,
+        "polynomial_8_0.5" => 0.03,
+        _ => 0.1,
+    }
+}
+
+/// The lr the script sets by hand before the scheduler's step `e`.
+fn manual(case: &str, e: usize) -> Option<f64> {
+    match (case, e) {
+        ("step_3_half_manual", 7) => Some(0.02),
+        ("cosine_10_0_manual", 4) => Some(0.5),
+        _ => None,
+    }
+}
+
+/// The script's schedulers for `case`, made on `opt` in its order.
+fn schedulers<T: Float>(case: &str, opt: &mut dyn Optimizer<T>) -> Vec<Box<dyn LrScheduler>> {
+    fn b(s: impl LrScheduler + 'static) -> Box<dyn LrScheduler> {
+        Box::new(s)
+    }
+    let one =
+        match case {
+            "step_3_half" | "step_3_half_manual" => b(StepLr::new(opt, 3, 0.5).unwrap()),
+            "step_7_tenth" => b(StepLr::new(opt, 7, 0.1).unwrap()),
+            "step_1_0.9" => b(StepLr::new(opt, 1, 0.9).unwrap()),
+            "multistep_5_12_30" => b(MultiStepLr::new(opt, &[5, 12, 30], 0.1).unwrap()),
+            "multistep_0_3_4" => b(MultiStepLr::new(opt, &[0, 3, 4], 0.5).unwrap()),
+            "exponential_0.9" => b(ExponentialLr::new(opt, 0.9).unwrap()),
+            "exponential_0.99" => b(ExponentialLr::new(opt, 0.99).unwrap()),
+            "cosine_10_0" | "cosine_10_0_manual" => b(CosineAnnealingLr::new(opt, 10, 0.0).unwrap()),
+            "cosine_7_1e-3" => b(CosineAnnealingLr::new(opt, 7, 1e-3).unwrap()),
+            "cosine_1_0" => b(CosineAnnealingLr::new(opt, 1, 0.0).unwrap()),
+            "cosine_5_above" => b(CosineAnnealingLr::new(opt, 5, 0.2).unwrap()),
+            "linear_default" => b(LinearLr::new(opt, 1.0 / 3.0, 1.0, 5).unwrap()),
+            "linear_1_0_20" => b(LinearLr::new(opt, 1.0, 0.0, 20).unwrap()),
+            "linear_0.25_0.75_10" => b(LinearLr::new(opt, 0.25, 0.75, 10).unwrap()),
+            "linear_0.1_1_0" => b(LinearLr::new(opt, 0.1, 1.0, 0).unwrap()),
+            "constant_default" => b(ConstantLr::new(opt, 1.0 / 3.0, 5).unwrap()),
+            "constant_0.3_0" => b(ConstantLr::new(opt, 0.3, 0).unwrap()),
+            "polynomial_10_2" => b(PolynomialLr::new(opt, 10, 2.0).unwrap()),
+            "polynomial_8_0.5" => b(PolynomialLr::new(opt, 8, 0.5).unwrap()),
+            // Python's 0.95**e is C's pow, as f64::powf.
+            "lambda_pow" => b(LambdaLr::new(opt, |e| 0.95f64.powf(e as f64))),
+            "lambda_warmup_rsqrt" => b(LambdaLr::new(opt, |e| {
+                if e < 5 {
+                    (e + 1) as f64 / 5.0
+                } else {
+                    1.0 / (e as f64 / 4.0).sqrt()
+                }
+            })),
+            "multiplicative_0.95" => b(MultiplicativeLr::new(opt, |_| 0.95)),
+            "multiplicative_alt" => b(MultiplicativeLr::new(opt, |e| if e % 2 == 1 { 0.9 } else { 1.05 })),
+            "chain_linear_exponential" => {
+                let first = b(LinearLr::new(opt, 0.2, 1.0, 4).unwrap());
+                return vec![first, b(ExponentialLr::new(opt, 0.95).unwrap())];
+            }
+            "chain_step_cosine" => {
+                let first = b(StepLr::new(opt, 5, 0.7).unwrap());
+                return vec![first, b(CosineAnnealingLr::new(opt, 8, 1e-3).unwrap())];
+            }
+            _ => unreachable!("{case}"),
+        };
+    vec![one]
+}
+
+/// The four optimizers of the script (SGD with momentum and Adam; T is the dtype).
+fn optimizers<T: Float>(lr: f64) -> [(&'static str, Box<dyn Optimizer<T>>); 2] {
+    let t = T::from_f64;
+    [("Sgd", Box::new(Sgd::new(t(lr)).momentum(t(0.9)))), ("Adam", Box::new(Adam::new(t(lr))))]
+}
+
+/// One optimizer step on a dummy parameter, as the script's.
+fn train_step<T: Float>(opt: &mut dyn Optimizer<T>, p: &mut [T; 2]) {
+    opt.update_slices(&mut [p], &[&[T::ONE; 2]]).unwrap();
+}
+
+/// Units in the last place of f64 between `got` and torch's `want` (0 if both are 0).
+fn ulps(got: f64, want: f64) -> f64 {
+    if got == want {
+        0.0
+    } else {
+        (got - want).abs() / (want.abs() * f64::EPSILON)
+    }
+}
+
+/// Checks the scheduler's lr (f64) and the optimizer's (T) at epoch `e` against torch's
+/// `want`, and returns the scheduler's error in ulps.
+fn check_epoch<T: Float>(what: &str, e: usize, sched_lr: f64, opt_lr: T, want: f64) -> f64 {
+    let u = ulps(sched_lr, want);
+    assert!(u <= 4.0, "{what} epoch {e}: lr {sched_lr:e}, torch {want:e} ({u:.1} ulp)");
+    // The optimizer holds the scheduler's lr, rounded to T; with the scheduler's lr
+    // torch's, that is torch's lr rounded to T.
+    assert_eq!(opt_lr, T::from_f64(sched_lr), "{what} epoch {e}: optimizer lr vs scheduler lr");
+    let tol = 4.0 * T::EPSILON.to_f64() * want.abs();
+    assert!(
+        (opt_lr.to_f64() - want).abs() <= tol,
+        "{what} epoch {e}: optimizer lr {opt_lr:e}, torch {want:e}"
+    );
+    u
+}
+
+/// Runs every case of TORCH on Sgd and Adam in T; returns the largest error in ulps. With
+/// `chain`, the schedulers of a chained case are stepped as one [`ChainedScheduler`], else
+/// one after the other on the optimizer (as the script does).
+fn check_cases<T: Float>(chain: bool) -> f64 {
+    let mut worst: f64 = 0.0;
+    for (case, want) in TORCH {
+        for (name, mut opt) in optimizers::<T>(base_lr(case)) {
+            let what = format!("{case} on {name}<{}>", T::NAME);
+            let mut scheds = schedulers(case, &mut *opt);
+            if chain && scheds.len() > 1 {
+                scheds = vec![Box::new(ChainedScheduler::new(scheds).unwrap())];
+            }
+            let mut p = [T::ZERO; 2];
+            let last = |s: &[Box<dyn LrScheduler>]| s.last().expect("a scheduler").last_lr();
+            worst = worst.max(check_epoch(&what, 0, last(&scheds), opt.lr(), want[0]));
+            for (e, &w) in want.iter().enumerate().skip(1) {
+                train_step(&mut *opt, &mut p);
+                if let Some(lr) = manual(case, e) {
+                    opt.set_lr(T::from_f64(lr));
+                }
+                let mut stepped = 0.0;
+                for s in &mut scheds {
+                    stepped = s.step(&mut *opt);
+                    assert_eq!(s.last_epoch(), e, "{what}");
+                }
+                assert_eq!(stepped, last(&scheds), "{what}: step returns the lr");
+                worst = worst.max(check_epoch(&what, e, stepped, opt.lr(), w));
+            }
+        }
+    }
+    worst
+}
+
+#[test]
+fn schedulers_follow_torch_on_f64_optimizers() {
+    let worst = check_cases::<f64>(false).max(check_cases::<f64>(true));
+    eprintln!("largest difference from torch over {} cases (f64): {worst} ulp", TORCH.len());
+}
+
+#[test]
+fn schedulers_follow_torch_on_f32_optimizers() {
+    let worst = check_cases::<f32>(true);
+    eprintln!("largest difference from torch over {} cases (f32 optimizers): {worst} ulp", TORCH.len());
+}
+
+/// The script's metric per epoch for ReduceLROnPlateau.
+const METRICS: [f64; 30] = [
+    1.0, 0.9, 0.85, 0.85, 0.86, 0.849, 0.85, 0.851, 0.84, 0.84, //
+    0.84, 0.84, 0.8399, 0.83, 0.83, 0.83, 0.83, 0.83, 0.83, 0.82, //
+    0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9,
+];
+
+/// The script's ReduceLROnPlateau arguments for `case`.
+fn plateau(case: &str) -> PlateauConfig {
+    let d = PlateauConfig::default();
+    match case {
+        "plateau_min_rel_p2" => PlateauConfig { factor: 0.5, patience: 2, ..d },
+        "plateau_min_abs_cooldown" => PlateauConfig {
+            factor: 0.3,
+            patience: 1,
+            threshold: 0.005,
+            threshold_mode: ThresholdMode::Abs,
+            cooldown: 2,
+            ..d
+        },
+        "plateau_max_rel_minlr" => {
+            PlateauConfig { mode: PlateauMode::Max, factor: 0.5, patience: 0, min_lr: 0.01, ..d }
+        }
+        "plateau_max_abs_eps" => PlateauConfig {
+            mode: PlateauMode::Max,
+            factor: 0.9,
+            patience: 0,
+            threshold: 0.0,
+            threshold_mode: ThresholdMode::Abs,
+            eps: 0.005,
+            ..d
+        },
+        "plateau_default" => d,
+        _ => unreachable!("{case}"),
+    }
+}
+
+fn check_plateau<T: Float>() -> f64 {
+    let mut worst: f64 = 0.0;
+    for (case, want) in TORCH_PLATEAU {
+        for (name, mut opt) in optimizers::<T>(0.1) {
+            let what = format!("{case} on {name}<{}>", T::NAME);
+            let mut sched = ReduceLrOnPlateau::new(&*opt, plateau(case)).unwrap();
+            let mut p = [T::ZERO; 2];
+            worst = worst.max(check_epoch(&what, 0, sched.last_lr(), opt.lr(), want[0]));
+            for (e, (&m, &w)) in METRICS.iter().zip(&want[1..]).enumerate() {
+                train_step(&mut *opt, &mut p);
+                let lr = sched.step(m, &mut *opt);
+                assert_eq!((lr, sched.last_epoch()), (sched.last_lr(), e + 1), "{what}");
+                worst = worst.max(check_epoch(&what, e + 1, lr, opt.lr(), w));
+            }
+        }
+    }
+    worst
+}
+
+#[test]
+fn reduce_on_plateau_follows_torch() {
+    let (a, b) = (check_plateau::<f64>(), check_plateau::<f32>());
+    eprintln!("largest difference from torch, ReduceLROnPlateau: {} ulp", a.max(b));
+}
+
+#[test]
+fn reduce_on_plateau_counts_nan_as_bad_and_follows_a_manual_lr() {
+    let mut opt = Sgd::new(0.1);
+    let cfg = PlateauConfig { factor: 0.5, patience: 0, ..PlateauConfig::default() };
+    let mut sched = ReduceLrOnPlateau::new(&opt, cfg).unwrap();
+    assert_eq!(sched.step(1.0, &mut opt), 0.1);
+    assert_eq!(sched.step(f64::NAN, &mut opt), 0.05); // NaN < best is false: a bad epoch
+    assert_eq!(sched.best(), 1.0);
+    opt.set_lr(0.4);
+    assert_eq!(sched.step(2.0, &mut opt), 0.2); // halves the optimizer's lr, as torch
+    assert_eq!(opt.lr(), 0.2);
+    sched.reset();
+    assert_eq!((sched.best(), sched.num_bad_epochs()), (f64::INFINITY, 0));
+}
+
+/// `result` is an `InvalidArgument` of scheduler `op` whose message names `value`.
+fn refused<S: std::fmt::Debug>(result: wengert_tape::Result<S>, op: &str, value: &str) {
+    match result {
+        Err(e @ Error::InvalidArgument { op: got, .. }) if got == op => {
+            let msg = e.to_string();
+            assert!(msg.starts_with(&format!("{op}: ")) && msg.contains(value), "{msg}");
+        }
+        other => panic!("{op} with {value}: expected InvalidArgument, got {other:?}"),
+    }
+}
+
+#[test]
+fn invalid_hyperparameters_are_refused_with_the_scheduler_and_value() {
+    let mut opt = Sgd::new(0.1);
+    let o = &mut opt;
+    refused(StepLr::new(o, 0, 0.1), "StepLR", "step_size must be ≥ 1, got 0");
+    refused(StepLr::new(o, 3, f64::NAN), "StepLR", "gamma must be finite and ≥ 0, got NaN");
+    refused(StepLr::new(o, 3, f64::INFINITY), "StepLR", "got inf");
+    refused(StepLr::new(o, 3, -0.5), "StepLR", "got -0.5");
+    refused(MultiStepLr::new(o, &[2, 5, 5], 0.1), "MultiStepLR", "strictly increasing, got 5 after 5");
+    refused(MultiStepLr::new(o, &[8, 3], 0.1), "MultiStepLR", "got 3 after 8");
+    refused(MultiStepLr::new(o, &[3, 8], f64::NAN), "MultiStepLR", "got NaN");
+    refused(ExponentialLr::new(o, -0.9), "ExponentialLR", "got -0.9");
+    refused(ExponentialLr::new(o, f64::NEG_INFINITY), "ExponentialLR", "got -inf");
+    refused(CosineAnnealingLr::new(o, 0, 0.0), "CosineAnnealingLR", "t_max must be ≥ 1, got 0");
+    refused(
+        CosineAnnealingLr::new(o, 10, -1e-3),
+        "CosineAnnealingLR",
+        "eta_min must be finite and ≥ 0, got -0.001",
+    );
+    refused(CosineAnnealingLr::new(o, 10, f64::NAN), "CosineAnnealingLR", "got NaN");
+    refused(LinearLr::new(o, 0.0, 1.0, 5), "LinearLR", "start_factor must be in (0, 1], got 0");
+    refused(LinearLr::new(o, 1.5, 1.0, 5), "LinearLR", "got 1.5");
+    refused(LinearLr::new(o, f64::NAN, 1.0, 5), "LinearLR", "start_factor must be in (0, 1], got NaN");
+    refused(LinearLr::new(o, 0.5, -0.1, 5), "LinearLR", "end_factor must be in [0, 1], got -0.1");
+    refused(LinearLr::new(o, 0.5, 1.1, 5), "LinearLR", "got 1.1");
+    refused(LinearLr::new(o, 0.5, f64::NAN, 5), "LinearLR", "end_factor must be in [0, 1], got NaN");
+    refused(ConstantLr::new(o, 0.0, 5), "ConstantLR", "factor must be in (0, 1], got 0");
+    refused(ConstantLr::new(o, 1.01, 5), "ConstantLR", "got 1.01");
+    refused(PolynomialLr::new(o, 5, -1.0), "PolynomialLR", "power must be finite and ≥ 0, got -1");
+    refused(PolynomialLr::new(o, 5, f64::NAN), "PolynomialLR", "got NaN");
+    let d = PlateauConfig::default();
+    let plateau = |cfg| ReduceLrOnPlateau::new(&Sgd::new(0.1), cfg);
+    refused(
+        plateau(PlateauConfig { factor: 1.0, ..d }),
+        "ReduceLROnPlateau",
+        "factor must be in [0, 1), got 1",
+    );
+    refused(plateau(PlateauConfig { factor: f64::NAN, ..d }), "ReduceLROnPlateau", "got NaN");
+    refused(
+        plateau(PlateauConfig { threshold: -1e-4, ..d }),
+        "ReduceLROnPlateau",
+        "threshold must be finite",
+    );
+    refused(
+        plateau(PlateauConfig { min_lr: f64::INFINITY, ..d }),
+        "ReduceLROnPlateau",
+        "min_lr must be finite",
+    );
+    refused(plateau(PlateauConfig { eps: f64::NAN, ..d }), "ReduceLROnPlateau", "eps must be finite");
+    // A refused scheduler leaves the optimizer's lr as it was (LinearLR would scale it).
+    assert_eq!(opt.lr(), 0.1);
+    // What PyTorch accepts, at the edges, is accepted.
+    let o = &mut opt;
+    assert!(StepLr::new(o, 1, 0.0).is_ok() && StepLr::new(o, 1, 2.0).is_ok());
+    assert!(MultiStepLr::new(o, &[], 0.1).is_ok() && MultiStepLr::new(o, &[0], 0.1).is_ok());
+    assert!(LinearLr::new(o, 1.0, 0.0, 0).is_ok() && ConstantLr::new(o, 1.0, 0).is_ok());
+    assert!(PolynomialLr::new(o, 0, 0.0).is_ok() && CosineAnnealingLr::new(o, 1, 1.0).is_ok());
+}
+
+#[test]
+fn made_schedulers_set_epoch_zero_at_once() {
+    let mut opt = Adam::<f32>::new(0.1);
+    let s = LinearLr::new(&mut opt, 0.5, 1.0, 4).unwrap();
+    assert_eq!((s.last_epoch(), s.last_lr(), s.base_lr(), opt.lr()), (0, 0.05, 0.1, 0.05));
+    // The base lr of an f32 optimizer is the decimal written (0.1, not 0.100000001490116).
+    let mut sgd = Sgd::<f32>::new(0.3);
+    assert_eq!(StepLr::new(&mut sgd, 2, 0.5).unwrap().base_lr(), 0.3);
+}
+
+/// The closed form of CosineAnnealingLR, periodic past T_max as torch's recursion.
+fn cosine_closed(base: f64, eta: f64, t_max: usize, e: usize) -> f64 {
+    eta + (base - eta) * (1.0 + (std::f64::consts::PI * e as f64 / t_max as f64).cos()) / 2.0
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 200, rng_seed: RngSeed::Fixed(0x5C4ED), failure_persistence: None, ..Config::default() })]
+
+    /// StepLR's recursive lr is lr₀·γ^⌊e/step_size⌋, rounded once per decay: within
+    /// k + 2 ulp after k decays (k half-ulp products, and powi's own error).
+    #[test]
+    fn step_lr_is_the_closed_form(
+        lr0 in 1e-5..1.0f64, gamma in 0.1..1.0f64, step_size in 1..10usize, epochs in 0..80usize, f32_opt: bool,
+    ) {
+        let (lr, opt_lr, base) = if f32_opt {
+            let mut opt = Sgd::<f32>::new(lr0 as f32);
+            let mut s = StepLr::new(&mut opt, step_size, gamma).unwrap();
+            for _ in 0..epochs { s.step(&mut opt); }
+            prop_assert_eq!(opt.lr(), s.last_lr() as f32);
+            (s.last_lr(), opt.lr() as f64, s.base_lr())
+        } else {
+            let mut opt = Sgd::new(lr0);
+            let mut s = StepLr::new(&mut opt, step_size, gamma).unwrap();
+            for _ in 0..epochs { s.step(&mut opt); }
+            (s.last_lr(), opt.lr(), s.base_lr())
+        };
+        if !f32_opt {
+            prop_assert_eq!((base, opt_lr), (lr0, lr));
+        }
+        let k = epochs / step_size;
+        let closed = base * gamma.powi(k as i32);
+        prop_assert!(ulps(lr, closed) <= (k + 2) as f64, "{} vs {} ({} ulp, k {})", lr, closed, ulps(lr, closed), k);
+    }
+
+    /// CosineAnnealingLR's recursion (torch's) stays on the closed form, periodic past
+    /// T_max, within a few ε·max(η₀, η_min) per epoch, plus, past each trough at T_max +
+    /// 2k·T_max, up to about (2·T_max²/π²)·ε·max(η₀, η_min): there the lr is η_min + δ,
+    /// δ = (η₀ − η_min)(1 − cos(π/T_max))/2 small, and the rounding errors of η_min + δ
+    /// and of 1 − cos(π/T_max) grow with lr − η_min by (η₀ − η_min)/δ on the way back up
+    /// (torch's lrs drift alike: they are the same numbers).
+    #[test]
+    fn cosine_annealing_stays_on_the_closed_form(
+        lr0 in 1e-4..1.0f64, eta_frac in prop_oneof![Just(0.0), 0.0..1.5f64], t_max in 1..200usize, cycles in 1..4usize,
+    ) {
+        let eta = lr0 * eta_frac;
+        let mut opt = Sgd::new(lr0);
+        let mut s = CosineAnnealingLr::new(&mut opt, t_max, eta).unwrap();
+        let scale = lr0.max(eta);
+        for e in 1..=cycles * 2 * t_max {
+            let lr = s.step(&mut opt);
+            let closed = cosine_closed(lr0, eta, t_max, e);
+            let troughs = if e > t_max { (e - t_max - 1) / (2 * t_max) + 1 } else { 0 };
+            let tol = 4.0 * (e + 1) as f64 * f64::EPSILON * scale
+                + (troughs * t_max * t_max) as f64 * f64::EPSILON * scale;
+            prop_assert!((lr - closed).abs() <= tol, "epoch {}: {} vs {} ({:e} > {:e})", e, lr, closed, (lr - closed).abs(), tol);
+            // Never (beyond rounding) outside [min, max] of η₀ and η_min.
+            prop_assert!(lr >= lr0.min(eta) - tol && lr <= scale + tol);
+        }
+    }
+
+    /// LinearLR's recursion stays on η₀·(s + (f − s)·min(e, n)/n).
+    #[test]
+    fn linear_lr_stays_on_the_closed_form(
+        lr0 in 1e-4..1.0f64, start in 0.01..=1.0f64, end in 0.0..=1.0f64, n in 0..100usize,
+    ) {
+        let mut opt = Sgd::new(lr0);
+        let mut s = LinearLr::new(&mut opt, start, end, n).unwrap();
+        for e in 1..n + 20 {
+            let lr = s.step(&mut opt);
+            let closed = if n == 0 { lr0 * start } else { lr0 * (start + (end - start) * e.min(n) as f64 / n as f64) };
+            let tol = 4.0 * (e.min(n) + 1) as f64 * f64::EPSILON * lr0;
+            prop_assert!((lr - closed).abs() <= tol, "epoch {}: {} vs {}", e, lr, closed);
+        }
+    }
+}
+
+// torch 2.15.0+cu132
+const TORCH: [(&str, &[f64]); 27] = [
+    (
+        "step_3_half",
+        &[
+            0.1,
+            0.1,
+            0.1,
+            0.05,
+            0.05,
+            0.05,
+            0.025,
+            0.025,
+            0.025,
+            0.0125,
+            0.0125,
+            0.0125,
+            0.00625,
+            0.00625,
+            0.00625,
+            0.003125,
+            0.003125,
+            0.003125,
+            0.0015625,
+            0.0015625,
+            0.0015625,
+            0.00078125,
+            0.00078125,
+            0.00078125,
+            0.000390625,
+            0.000390625,
+            0.000390625,
+            0.0001953125,
+            0.0001953125,
+            0.0001953125,
+            9.765625e-05,
+            9.765625e-05,
+            9.765625e-05,
+            4.8828125e-05,
+            4.8828125e-05,
+            4.8828125e-05,
+            2.44140625e-05,
+            2.44140625e-05,
+            2.44140625e-05,
+            1.220703125e-05,
+            1.220703125e-05,
+        ],
+    ),
+    (
+        "step_7_tenth",
+        &[
+            0.05,
+            0.05,
+            0.05,
+            0.05,
+            0.05,
+            0.05,
+            0.05,
+            0.005000000000000001,
+            0.005000000000000001,
+            0.005000000000000001,
+            0.005000000000000001,
+            0.005000000000000001,
+            0.005000000000000001,
+            0.005000000000000001,
+            0.0005000000000000001,
+            0.0005000000000000001,
+            0.0005000000000000001,
+            0.0005000000000000001,
+            0.0005000000000000001,
+            0.0005000000000000001,
+            0.0005000000000000001,
+            5.0000000000000016e-05,
+            5.0000000000000016e-05,
+            5.0000000000000016e-05,
+            5.0000000000000016e-05,
+            5.0000000000000016e-05,
+            5.0000000000000016e-05,
+            5.0000000000000016e-05,
+            5.000000000000002e-06,
+            5.000000000000002e-06,
+            5.000000000000002e-06,
+            5.000000000000002e-06,
+            5.000000000000002e-06,
+            5.000000000000002e-06,
+            5.000000000000002e-06,
+            5.000000000000002e-07,
+            5.000000000000002e-07,
+            5.000000000000002e-07,
+            5.000000000000002e-07,
+            5.000000000000002e-07,
+            5.000000000000002e-07,
+        ],
+    ),
+    (
+        "step_1_0.9",
+        &[
+            0.3,
+            0.27,
+            0.24300000000000002,
+            0.21870000000000003,
+            0.19683000000000003,
+            0.17714700000000003,
+            0.15943230000000003,
+            0.14348907000000002,
+            0.12914016300000003,
+            0.11622614670000003,
+            0.10460353203000003,
+            0.09414317882700003,
+            0.08472886094430003,
+            0.07625597484987003,
+            0.06863037736488302,
+            0.061767339628394716,
+            0.055590605665555244,
+            0.05003154509899972,
+            0.04502839058909975,
+            0.040525551530189774,
+            0.036472996377170795,
+            0.032825696739453715,
+            0.029543127065508344,
+            0.026588814358957512,
+            0.02392993292306176,
+            0.021536939630755585,
+            0.019383245667680026,
+            0.017444921100912024,
+            0.015700428990820824,
+            0.014130386091738742,
+            0.012717347482564867,
+            0.01144561273430838,
+            0.010301051460877543,
+            0.009270946314789788,
+            0.00834385168331081,
+            0.007509466514979729,
+            0.006758519863481757,
+            0.006082667877133581,
+            0.005474401089420223,
+            0.004926960980478201,
+            0.004434264882430382,
+        ],
+    ),
+    (
+        "step_3_half_manual",
+        &[
+            0.1,
+            0.1,
+            0.1,
+            0.05,
+            0.05,
+            0.05,
+            0.025,
+            0.02,
+            0.02,
+            0.01,
+            0.01,
+            0.01,
+            0.005,
+            0.005,
+            0.005,
+            0.0025,
+            0.0025,
+            0.0025,
+            0.00125,
+            0.00125,
+            0.00125,
+            0.000625,
+            0.000625,
+            0.000625,
+            0.0003125,
+            0.0003125,
+            0.0003125,
+            0.00015625,
+            0.00015625,
+            0.00015625,
+            7.8125e-05,
+            7.8125e-05,
+            7.8125e-05,
+            3.90625e-05,
+            3.90625e-05,
+            3.90625e-05,
+            1.953125e-05,
+            1.953125e-05,
+            1.953125e-05,
+            9.765625e-06,
+            9.765625e-06,
+        ],
+    ),
+    (
+        "multistep_5_12_30",
+        &[
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.0010000000000000002,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+            0.00010000000000000003,
+        ],
+    ),
+    (
+        "multistep_0_3_4",
+        &[
+            0.035, 0.035, 0.035, 0.0175, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875,
+            0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875, 0.00875,
+        ],
+    ),
+    (
+        "exponential_0.9",
+        &[
+            0.1,
+            0.09000000000000001,
+            0.08100000000000002,
+            0.07290000000000002,
+            0.06561000000000002,
+            0.05904900000000002,
+            0.05314410000000002,
+            0.04782969000000002,
+            0.043046721000000024,
+            0.03874204890000002,
+            0.03486784401000002,
+            0.03138105960900001,
+            0.028242953648100012,
+            0.025418658283290013,
+            0.022876792454961013,
+            0.020589113209464913,
+            0.01853020188851842,
+            0.01667718169966658,
+            0.015009463529699923,
+            0.013508517176729932,
+            0.01215766545905694,
+            0.010941898913151246,
+            0.009847709021836121,
+            0.00886293811965251,
+            0.007976644307687259,
+            0.007178979876918534,
+            0.006461081889226681,
+            0.005814973700304013,
+            0.005233476330273611,
+            0.00471012869724625,
+            0.004239115827521626,
+            0.0038152042447694634,
+            0.003433683820292517,
+            0.0030903154382632653,
+            0.002781283894436939,
+            0.002503155504993245,
+            0.0022528399544939205,
+            0.0020275559590445286,
+            0.0018248003631400759,
+            0.0016423203268260682,
+            0.0014780882941434613,
+        ],
+    ),
+    (
+        "exponential_0.99",
+        &[
+            0.001,
+            0.00099,
+            0.0009801,
+            0.000970299,
+            0.0009605960099999999,
+            0.0009509900498999999,
+            0.0009414801494009999,
+            0.0009320653479069899,
+            0.00092274469442792,
+            0.0009135172474836408,
+            0.0009043820750088043,
+            0.0008953382542587163,
+            0.0008863848717161291,
+            0.0008775210229989678,
+            0.0008687458127689781,
+            0.0008600583546412883,
+            0.0008514577710948754,
+            0.0008429431933839266,
+            0.0008345137614500873,
+            0.0008261686238355864,
+            0.0008179069375972306,
+            0.0008097278682212583,
+            0.0008016305895390457,
+            0.0007936142836436553,
+            0.0007856781408072188,
+            0.0007778213593991466,
+            0.000770043145805155,
+            0.0007623427143471034,
+            0.0007547192872036325,
+            0.0007471720943315961,
+            0.0007397003733882801,
+            0.0007323033696543973,
+            0.0007249803359578533,
+            0.0007177305325982747,
+            0.000710553227272292,
+            0.000703447694999569,
+            0.0006964132180495733,
+            0.0006894490858690775,
+            0.0006825545950103868,
+            0.000675729049060283,
+            0.0006689717585696801,
+            0.0006622820409839833,
+            0.0006556592205741434,
+            0.0006491026283684019,
+            0.0006426116020847179,
+            0.0006361854860638707,
+            0.000629823631203232,
+            0.0006235253948911997,
+            0.0006172901409422877,
+            0.0006111172395328649,
+            0.0006050060671375363,
+            0.0005989560064661609,
+            0.0005929664464014993,
+            0.0005870367819374844,
+            0.0005811664141181095,
+            0.0005753547499769285,
+            0.0005696012024771592,
+            0.0005639051904523875,
+            0.0005582661385478637,
+            0.000552683477162385,
+            0.0005471566423907612,
+        ],
+    ),
+    (
+        "cosine_10_0",
+        &[
+            0.1,
+            0.09755282581475769,
+            0.09045084971874738,
+            0.07938926261462367,
+            0.06545084971874739,
+            0.05000000000000001,
+            0.03454915028125264,
+            0.020610737385376353,
+            0.009549150281252635,
+            0.002447174185242324,
+            0.0,
+            0.0024471741852423235,
+            0.009549150281252666,
+            0.020610737385376433,
+            0.034549150281252786,
+            0.050000000000000225,
+            0.06545084971874766,
+            0.079389262614624,
+            0.09045084971874778,
+            0.09755282581475812,
+            0.10000000000000044,
+            0.0975528258147581,
+            0.0904508497187478,
+            0.079389262614624,
+            0.06545084971874766,
+            0.050000000000000225,
+            0.03454915028125279,
+            0.020610737385376443,
+            0.00954915028125268,
+            0.0024471741852423396,
+            0.0,
+            0.0024471741852423235,
+            0.009549150281252639,
+            0.020610737385376374,
+            0.03454915028125268,
+            0.050000000000000086,
+            0.0654508497187475,
+            0.07938926261462383,
+            0.09045084971874756,
+            0.0975528258147579,
+            0.10000000000000024,
+            0.09755282581475795,
+            0.0904508497187476,
+            0.07938926261462387,
+            0.06545084971874764,
+            0.050000000000000135,
+            0.03454915028125273,
+            0.02061073738537634,
+            0.009549150281252666,
+            0.0024471741852423626,
+            0.0,
+            0.0024471741852423235,
+            0.009549150281252762,
+            0.020610737385376714,
+            0.03454915028125314,
+            0.05000000000000084,
+            0.06545084971874836,
+            0.0793892626146248,
+            0.09045084971874875,
+            0.09755282581475914,
+            0.10000000000000153,
+        ],
+    ),
+    (
+        "cosine_7_1e-3",
+        &[
+            0.05,
+            0.04757373726360927,
+            0.040775500145538976,
+            0.030951762881929707,
+            0.020048237118070304,
+            0.010224499854461031,
+            0.0034262627363907338,
+            0.001,
+            0.003426262736390731,
+            0.010224499854461024,
+            0.020048237118070293,
+            0.03095176288192968,
+            0.04077550014553897,
+            0.04757373726360928,
+            0.05,
+            0.04757373726360928,
+            0.04077550014553898,
+            0.030951762881929693,
+            0.020048237118070307,
+            0.010224499854461035,
+            0.003426262736390736,
+            0.001,
+            0.003426262736390731,
+            0.010224499854461104,
+            0.02004823711807046,
+            0.03095176288192996,
+            0.04077550014553936,
+            0.04757373726360968,
+            0.05000000000000044,
+            0.047573737263609694,
+            0.04077550014553937,
+            0.030951762881929985,
+            0.02004823711807048,
+            0.010224499854461125,
+            0.003426262736390742,
+            0.001,
+            0.003426262736390731,
+            0.010224499854461038,
+            0.020048237118070328,
+            0.030951762881929756,
+            0.040775500145539045,
+            0.04757373726360936,
+            0.0500000000000001,
+            0.047573737263609375,
+            0.040775500145539136,
+            0.030951762881929787,
+            0.020048237118070356,
+            0.010224499854461062,
+            0.0034262627363907438,
+            0.001,
+            0.003426262736390731,
+            0.010224499854461042,
+            0.020048237118070425,
+            0.030951762881929783,
+            0.0407755001455391,
+            0.047573737263609424,
+            0.050000000000000176,
+            0.047573737263609445,
+            0.040775500145539136,
+            0.03095176288192984,
+            0.020048237118070477,
+        ],
+    ),
+    ("cosine_1_0", &[0.1, 0.0, 0.1, 0.0, 0.1, 0.0, 0.1, 0.0, 0.1, 0.0, 0.1, 0.0, 0.1]),
+    (
+        "cosine_5_above",
+        &[
+            0.1,
+            0.10954915028125263,
+            0.13454915028125264,
+            0.16545084971874738,
+            0.19045084971874737,
+            0.2,
+            0.19045084971874737,
+            0.16545084971874732,
+            0.13454915028125253,
+            0.10954915028125248,
+            0.09999999999999984,
+            0.10954915028125245,
+            0.13454915028125253,
+            0.16545084971874732,
+            0.19045084971874737,
+            0.2,
+            0.19045084971874737,
+            0.16545084971874732,
+            0.1345491502812525,
+            0.10954915028125244,
+            0.09999999999999976,
+            0.1095491502812524,
+            0.13454915028125236,
+            0.16545084971874727,
+            0.19045084971874734,
+            0.2,
+            0.19045084971874737,
+            0.16545084971874732,
+            0.1345491502812525,
+            0.10954915028125242,
+            0.09999999999999974,
+        ],
+    ),
+    (
+        "cosine_10_0_manual",
+        &[
+            0.1,
+            0.09755282581475769,
+            0.09045084971874738,
+            0.07938926261462367,
+            0.41221474770752686,
+            0.31490404592062493,
+            0.21759334413372303,
+            0.12980809184124992,
+            0.06014132117341057,
+            0.015412501040106334,
+            0.0,
+            0.0024471741852423235,
+            0.009549150281252666,
+            0.020610737385376433,
+            0.034549150281252786,
+            0.050000000000000225,
+            0.06545084971874766,
+            0.079389262614624,
+            0.09045084971874778,
+            0.09755282581475812,
+            0.10000000000000044,
+            0.0975528258147581,
+            0.0904508497187478,
+            0.079389262614624,
+            0.06545084971874766,
+            0.050000000000000225,
+            0.03454915028125279,
+            0.020610737385376443,
+            0.00954915028125268,
+            0.0024471741852423396,
+            0.0,
+            0.0024471741852423235,
+            0.009549150281252639,
+            0.020610737385376374,
+            0.03454915028125268,
+            0.050000000000000086,
+            0.0654508497187475,
+            0.07938926261462383,
+            0.09045084971874756,
+            0.0975528258147579,
+            0.10000000000000024,
+        ],
+    ),
+    (
+        "linear_default",
+        &[
+            0.03333333333333333,
+            0.04666666666666667,
+            0.060000000000000005,
+            0.07333333333333335,
+            0.08666666666666668,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+        ],
+    ),
+    (
+        "linear_1_0_20",
+        &[
+            0.1,
+            0.095,
+            0.09000000000000001,
+            0.085,
+            0.08,
+            0.075,
+            0.06999999999999999,
+            0.065,
+            0.060000000000000005,
+            0.055,
+            0.049999999999999996,
+            0.045,
+            0.039999999999999994,
+            0.034999999999999996,
+            0.03,
+            0.025,
+            0.020000000000000004,
+            0.015000000000000003,
+            0.010000000000000004,
+            0.005000000000000002,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
+    ),
+    (
+        "linear_0.25_0.75_10",
+        &[
+            0.005,
+            0.006,
+            0.007000000000000001,
+            0.008,
+            0.009000000000000001,
+            0.010000000000000002,
+            0.011000000000000003,
+            0.012000000000000002,
+            0.013000000000000001,
+            0.014,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+            0.015,
+        ],
+    ),
+    (
+        "linear_0.1_1_0",
+        &[
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+            0.010000000000000002,
+        ],
+    ),
+    (
+        "constant_default",
+        &[
+            0.03333333333333333,
+            0.03333333333333333,
+            0.03333333333333333,
+            0.03333333333333333,
+            0.03333333333333333,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+        ],
+    ),
+    ("constant_0.3_0", &[0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03]),
+    (
+        "polynomial_10_2",
+        &[
+            0.1,
+            0.08100000000000002,
+            0.06400000000000002,
+            0.048999999999999995,
+            0.036000000000000004,
+            0.025000000000000005,
+            0.016000000000000007,
+            0.009000000000000008,
+            0.004,
+            0.001,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
+    ),
+    (
+        "polynomial_8_0.5",
+        &[
+            0.03,
+            0.02806243040080456,
+            0.025980762113533156,
+            0.023717082451262844,
+            0.021213203435596423,
+            0.018371173070873832,
+            0.014999999999999998,
+            0.010606601717798212,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
+    ),
+    (
+        "lambda_pow",
+        &[
+            0.1,
+            0.095,
+            0.09025,
+            0.0857375,
+            0.081450625,
+            0.07737809374999999,
+            0.07350918906249998,
+            0.06983372960937498,
+            0.06634204312890622,
+            0.0630249409724609,
+            0.05987369392383787,
+            0.05688000922764597,
+            0.05403600876626367,
+            0.051334208327950485,
+            0.04876749791155296,
+            0.046329123015975304,
+            0.04401266686517654,
+            0.04181203352191771,
+            0.039721431845821824,
+            0.03773536025353073,
+            0.03584859224085419,
+            0.03405616262881148,
+            0.0323533544973709,
+            0.03073568677250236,
+            0.02919890243387724,
+            0.027738957312183378,
+            0.026352009446574204,
+            0.025034408974245494,
+            0.023782688525533217,
+            0.022593554099256556,
+            0.02146387639429373,
+            0.02039068257457904,
+            0.019371148445850087,
+            0.018402591023557582,
+            0.017482461472379703,
+            0.016608338398760716,
+            0.01577792147882268,
+            0.014989025404881546,
+            0.014239574134637467,
+            0.013527595427905593,
+            0.012851215656510312,
+        ],
+    ),
+    (
+        "lambda_warmup_rsqrt",
+        &[
+            0.020000000000000004,
+            0.04000000000000001,
+            0.06,
+            0.08000000000000002,
+            0.1,
+            0.08944271909999159,
+            0.08164965809277262,
+            0.07559289460184544,
+            0.07071067811865475,
+            0.06666666666666667,
+            0.0632455532033676,
+            0.06030226891555273,
+            0.05773502691896259,
+            0.05547001962252292,
+            0.053452248382484885,
+            0.051639777949432225,
+            0.05,
+            0.048507125007266595,
+            0.047140452079103175,
+            0.04588314677411235,
+            0.044721359549995794,
+            0.043643578047198484,
+            0.04264014327112209,
+            0.04170288281141496,
+            0.04082482904638631,
+            0.04000000000000001,
+            0.03922322702763681,
+            0.03849001794597506,
+            0.03779644730092272,
+            0.037139067635410375,
+            0.03651483716701107,
+            0.03592106040535498,
+            0.035355339059327376,
+            0.03481553119113957,
+            0.034299717028501764,
+            0.033806170189140665,
+            0.03333333333333333,
+            0.03287979746107146,
+            0.03244428422615251,
+            0.03202563076101743,
+            0.0316227766016838,
+        ],
+    ),
+    (
+        "multiplicative_0.95",
+        &[
+            0.1,
+            0.095,
+            0.09025,
+            0.0857375,
+            0.08145062499999998,
+            0.07737809374999999,
+            0.07350918906249998,
+            0.06983372960937498,
+            0.06634204312890622,
+            0.0630249409724609,
+            0.05987369392383786,
+            0.05688000922764597,
+            0.05403600876626367,
+            0.05133420832795048,
+            0.04876749791155295,
+            0.046329123015975304,
+            0.04401266686517654,
+            0.04181203352191771,
+            0.039721431845821824,
+            0.037735360253530734,
+            0.035848592240854196,
+            0.03405616262881148,
+            0.03235335449737091,
+            0.030735686772502362,
+            0.029198902433877242,
+            0.027738957312183378,
+            0.026352009446574207,
+            0.025034408974245494,
+            0.023782688525533217,
+            0.022593554099256556,
+            0.021463876394293726,
+            0.020390682574579037,
+            0.019371148445850084,
+            0.01840259102355758,
+            0.0174824614723797,
+            0.016608338398760712,
+            0.015777921478822676,
+            0.014989025404881541,
+            0.014239574134637464,
+            0.01352759542790559,
+            0.012851215656510309,
+        ],
+    ),
+    (
+        "multiplicative_alt",
+        &[
+            0.1,
+            0.09000000000000001,
+            0.09450000000000001,
+            0.08505000000000001,
+            0.08930250000000002,
+            0.08037225000000002,
+            0.08439086250000002,
+            0.07595177625000002,
+            0.07974936506250002,
+            0.07177442855625002,
+            0.07536314998406253,
+            0.06782683498565628,
+            0.0712181767349391,
+            0.0640963590614452,
+            0.06730117701451746,
+            0.060571059313065716,
+            0.063599612278719,
+            0.05723965105084711,
+            0.060101633603389465,
+            0.05409147024305052,
+            0.05679604375520305,
+            0.05111643937968274,
+            0.053672261348666886,
+            0.048305035213800196,
+            0.05072028697449021,
+            0.045648258277041186,
+            0.04793067119089325,
+            0.04313760407180392,
+            0.04529448427539412,
+            0.04076503584785471,
+            0.04280328764024745,
+            0.0385229588762227,
+            0.04044910682003384,
+            0.036404196138030455,
+            0.038224405944931976,
+            0.03440196535043878,
+            0.03612206361796072,
+            0.03250985725616465,
+            0.03413535011897288,
+            0.030721815107075594,
+            0.032257905862429374,
+        ],
+    ),
+    (
+        "chain_linear_exponential",
+        &[
+            0.020000000000000004,
+            0.038000000000000006,
+            0.054150000000000004,
+            0.06859,
+            0.08145062499999998,
+            0.07737809374999999,
+            0.07350918906249998,
+            0.06983372960937498,
+            0.06634204312890622,
+            0.0630249409724609,
+            0.05987369392383786,
+            0.05688000922764597,
+            0.05403600876626367,
+            0.05133420832795048,
+            0.04876749791155295,
+            0.046329123015975304,
+            0.04401266686517654,
+            0.04181203352191771,
+            0.039721431845821824,
+            0.037735360253530734,
+            0.035848592240854196,
+            0.03405616262881148,
+            0.03235335449737091,
+            0.030735686772502362,
+            0.029198902433877242,
+            0.027738957312183378,
+            0.026352009446574207,
+            0.025034408974245494,
+            0.023782688525533217,
+            0.022593554099256556,
+            0.021463876394293726,
+            0.020390682574579037,
+            0.019371148445850084,
+            0.01840259102355758,
+            0.0174824614723797,
+            0.016608338398760712,
+            0.015777921478822676,
+            0.014989025404881541,
+            0.014239574134637464,
+            0.01352759542790559,
+            0.012851215656510309,
+        ],
+    ),
+    (
+        "chain_step_cosine",
+        &[
+            0.1,
+            0.0962320368593087,
+            0.0855017856687341,
+            0.06944282990207196,
+            0.0505,
+            0.02220482409825917,
+            0.011060882066242096,
+            0.003614738058237301,
+            0.001,
+            0.004767963140691307,
+            0.009994422312379365,
+            0.019957099560824178,
+            0.031708878644636805,
+            0.04346065772844944,
+            0.05342333497689425,
+            0.04201803340222084,
+            0.04364095823991538,
+            0.04201803340222085,
+            0.03739633448382597,
+            0.030479473249251342,
+            0.015707365980144633,
+            0.01007910068581333,
+            0.0053076877621920406,
+            0.002119531573936212,
+            0.001,
+            0.004467963140691307,
+            0.014343886611759147,
+            0.029124250590202554,
+            0.04655887864463676,
+            0.06399350669907097,
+            0.05507131953367912,
+            0.061937432908806024,
+            0.06434849129483998,
+            0.06193743290880603,
+            0.05507131953367914,
+            0.03141383112188152,
+            0.022996236021905928,
+            0.014578640921930338,
+            0.007442548370236459,
+            0.0026743637689795605,
+            0.001,
+        ],
+    ),
+];
+const TORCH_PLATEAU: [(&str, &[f64]); 5] = [
+    (
+        "plateau_min_rel_p2",
+        &[
+            0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025,
+            0.025, 0.025, 0.025, 0.025, 0.025, 0.0125, 0.0125, 0.0125, 0.00625, 0.00625, 0.00625, 0.003125,
+            0.003125,
+        ],
+    ),
+    (
+        "plateau_min_abs_cooldown",
+        &[
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.1,
+            0.03,
+            0.03,
+            0.03,
+            0.03,
+            0.03,
+            0.03,
+            0.009,
+            0.009,
+            0.009,
+            0.009,
+            0.009,
+            0.0026999999999999997,
+            0.0026999999999999997,
+            0.0026999999999999997,
+            0.0026999999999999997,
+            0.0026999999999999997,
+            0.0026999999999999997,
+            0.0008099999999999998,
+            0.0008099999999999998,
+            0.0008099999999999998,
+            0.0008099999999999998,
+            0.00024299999999999994,
+            0.00024299999999999994,
+            0.00024299999999999994,
+            0.00024299999999999994,
+            7.289999999999998e-05,
+        ],
+    ),
+    (
+        "plateau_max_rel_minlr",
+        &[
+            0.1, 0.1, 0.05, 0.025, 0.0125, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01,
+            0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01,
+        ],
+    ),
+    (
+        "plateau_max_abs_eps",
+        &[
+            0.1,
+            0.1,
+            0.09000000000000001,
+            0.08100000000000002,
+            0.07290000000000002,
+            0.06561000000000002,
+            0.05904900000000002,
+            0.05314410000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+            0.04782969000000002,
+        ],
+    ),
+    (
+        "plateau_default",
+        &[
+            0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
+            0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
+        ],
+    ),
+];
