@@ -12,8 +12,9 @@
 //!   L1, Huber and smooth L1, and a stable cross-entropy over class scores (class indices
 //!   or probabilities, optional label smoothing) with its NLL counterpart;
 //!   [`optim`] has SGD (momentum, dampening, Nesterov, weight decay) and Adam, with
-//!   `torch.optim` semantics; [`clip`] clips gradients by their total norm or by value;
-//!   [`io`] saves and loads safetensors; [`data`] reads CSV files.
+//!   `torch.optim` semantics; [`schedule`] has PyTorch's learning-rate schedulers;
+//!   [`clip`] clips gradients by their total norm or by value; [`io`] saves and loads
+//!   safetensors; [`data`] reads CSV files.
 //!
 //! Logistic regression, z = x·W + b, ŷ = σ(z), L = BCE, W := W − α ∂L/∂W:
 //!
