@@ -1,5 +1,5 @@
-//! Layers: [`Linear`], the activations [`Sigmoid`], [`ReLU`], [`Tanh`], and the
-//! [`Sequential`] container. Each forward pass is a few tape ops; none has a backward rule
+//! Layers: [`Linear`], [`LayerNorm`], [`Dropout`], the activations [`Sigmoid`], [`ReLU`],
+//! [`Tanh`], [`SiLU`], [`Gelu`], [`GeluTanh`], and the [`Sequential`] container. Each forward pass is a few tape ops; none has a backward rule
 //! of its own.
 
 use rand::Rng;
@@ -411,6 +411,116 @@ activation!(
     gelu
 );
 
+/// Dropout (PyTorch's `nn.Dropout(p)`): while training, each element is zeroed with
+/// probability `p` and the others are scaled by 1/(1 − p), so the expected value is
+/// unchanged; in evaluation ([`Module::set_training`]`(false)`) the input passes through
+/// and nothing is recorded. No parameters.
+///
+/// The mask is drawn from the layer's own generator (seeded by [`Dropout::with_seed`], or
+/// from the operating system by [`Dropout::new`]) and recorded as a constant that the
+/// input is multiplied by, so the gradient is the same mask and the layer has no
+/// derivative code. Each forward pass draws a new mask.
+///
+/// ```
+/// use wengert_nn::{Dropout, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let mut drop = Dropout::with_seed(0.5, 7)?;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(&Tensor::from([1.0, 2.0, 3.0, 4.0]));
+/// let y = drop.forward_with(&[], x)?;
+/// assert!(y.value().data().iter().zip([1.0, 2.0, 3.0, 4.0]).all(|(&y, x)| y == 0.0 || y == 2.0 * x));
+/// drop.set_training(false);
+/// assert_eq!(drop.forward_with(&[], x)?.value().data(), &[1.0, 2.0, 3.0, 4.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Dropout {
+    p: f64,
+    training: bool,
+    rng: std::cell::RefCell<rand::rngs::StdRng>,
+}
+
+impl Dropout {
+    /// Dropout with probability `p`, its generator seeded from the operating system.
+    ///
+    /// # Errors
+    /// `InvalidArgument` unless 0 ≤ p ≤ 1 (as PyTorch).
+    pub fn new(p: f64) -> Result<Self> {
+        use rand::SeedableRng;
+        Self::checked(p, rand::rngs::StdRng::from_os_rng())
+    }
+
+    /// Dropout with probability `p` and a generator seeded with `seed`: the same seed
+    /// draws the same masks.
+    ///
+    /// # Errors
+    /// `InvalidArgument` unless 0 ≤ p ≤ 1 (as PyTorch).
+    pub fn with_seed(p: f64, seed: u64) -> Result<Self> {
+        use rand::SeedableRng;
+        Self::checked(p, rand::rngs::StdRng::seed_from_u64(seed))
+    }
+
+    fn checked(p: f64, rng: rand::rngs::StdRng) -> Result<Self> {
+        let ok = (0.0..=1.0).contains(&p); // false for NaN
+        if !ok {
+            return Err(Error::InvalidArgument {
+                op: "Dropout",
+                msg: format!("dropout probability has to be between 0 and 1, got {p}"),
+            });
+        }
+        Ok(Dropout { p, training: true, rng: std::cell::RefCell::new(rng) })
+    }
+
+    /// The probability of zeroing an element.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// True while training (the default): masks are drawn.
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    /// Switches masks on (training) or off (evaluation); the same as
+    /// [`Module::set_training`], callable without naming the element type.
+    pub fn set_training(&mut self, training: bool) {
+        self.training = training;
+    }
+}
+
+impl<T: Float> Module<T> for Dropout {
+    fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+    fn num_tensors(&self) -> usize {
+        0
+    }
+
+    fn set_training(&mut self, training: bool) {
+        Dropout::set_training(self, training);
+    }
+
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        if !params.is_empty() {
+            return Err(Error::InvalidArgument {
+                op: "Dropout",
+                msg: format!("{} parameter variables given, the layer has none", params.len()),
+            });
+        }
+        if !self.training || self.p == 0.0 {
+            return Ok(x);
+        }
+        // PyTorch's mask: kept with probability 1 − p, then divided by 1 − p (all zeros at
+        // p = 1).
+        let keep = if self.p == 1.0 { T::ZERO } else { T::from_f64(1.0 / (1.0 - self.p)) };
+        let mut rng = self.rng.borrow_mut();
+        let mask: Vec<T> =
+            (0..x.len()).map(|_| if rng.random::<f64>() < self.p { T::ZERO } else { keep }).collect();
+        let mask = Tensor::new(&x.shape(), mask).expect("a mask of x's shape");
+        x.try_mul(x.tape().constant(&mask))
+    }
+}
+
 /// Layers applied in order; parameters named `"{index}.{name}"` (`"0.weight"`,
 /// `"0.bias"`, `"2.weight"`, ...) like PyTorch's `nn.Sequential`.
 ///
@@ -475,6 +585,12 @@ impl<T: Float> Module<T> for Sequential<T> {
 
     fn num_tensors(&self) -> usize {
         self.layers.iter().map(|l| l.num_tensors()).sum()
+    }
+
+    fn set_training(&mut self, training: bool) {
+        for l in &mut self.layers {
+            l.set_training(training);
+        }
     }
 
     fn forward_with<'t>(&self, params: &[Var<'t, T>], mut x: Var<'t, T>) -> Result<Var<'t, T>> {

@@ -129,6 +129,14 @@ pub trait Module<T: Float = f64> {
         Ok(())
     }
 
+    /// Switches training behaviour on or off (PyTorch's `module.train(mode)`;
+    /// `set_training(false)` is `module.eval()`): only [`crate::Dropout`] behaves
+    /// differently, and a [`crate::Sequential`] passes the switch to its layers. The
+    /// provided implementation does nothing (a layer that behaves the same either way).
+    fn set_training(&mut self, training: bool) {
+        let _ = training;
+    }
+
     /// Puts the parameters on `tape` as differentiable leaves, in state-dict order.
     #[track_caller]
     fn bind<'t>(&self, tape: &'t Tape<T>) -> Bound<'t, T> {
