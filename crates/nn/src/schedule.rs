@@ -243,6 +243,32 @@ macro_rules! progress_accessors {
     };
 }
 
+/// The inherent `base_lr` of each scheduler that keeps a [`Progress`].
+macro_rules! base_lr {
+    ($($t:ident $(<$g:ident>)?),*) => {
+        $(
+            impl$(<$g>)? $t$(<$g>)? {
+                /// The base lr η₀ (the optimizer's lr when the scheduler was made).
+                pub fn base_lr(&self) -> f64 {
+                    self.p.base_lr
+                }
+            }
+        )*
+    };
+}
+
+base_lr!(
+    StepLr,
+    MultiStepLr,
+    ExponentialLr,
+    CosineAnnealingLr,
+    LinearLr,
+    ConstantLr,
+    PolynomialLr,
+    LambdaLr<F>,
+    MultiplicativeLr<F>
+);
+
 /// An `InvalidArgument` error for scheduler `op` unless `ok` (false for NaN too).
 fn check(op: &'static str, ok: bool, what: &str, value: impl std::fmt::Display) -> Result<()> {
     if ok {
@@ -294,11 +320,6 @@ impl StepLr {
         check(OP, step_size >= 1, "step_size must be ≥ 1", step_size)?;
         check_gamma(OP, gamma)?;
         Ok(StepLr { step_size, gamma, p: Progress::start(opt, |lr| lr) })
-    }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
     }
 }
 
@@ -359,11 +380,6 @@ impl MultiStepLr {
         let p = Progress::start(opt, |lr| if at_zero { lr * gamma } else { lr });
         Ok(MultiStepLr { milestones: milestones.to_vec(), gamma, p })
     }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
-    }
 }
 
 impl LrScheduler for MultiStepLr {
@@ -393,11 +409,6 @@ impl ExponentialLr {
     pub fn new<T: Float>(opt: &mut (impl Optimizer<T> + ?Sized), gamma: f64) -> Result<Self> {
         check_gamma("ExponentialLR", gamma)?;
         Ok(ExponentialLr { gamma, p: Progress::start(opt, |lr| lr) })
-    }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
     }
 }
 
@@ -451,11 +462,6 @@ impl CosineAnnealingLr {
         check(OP, t_max >= 1, "t_max must be ≥ 1", t_max)?;
         check(OP, eta_min >= 0.0 && eta_min.is_finite(), "eta_min must be finite and ≥ 0", eta_min)?;
         Ok(CosineAnnealingLr { t_max, eta_min, p: Progress::start(opt, |lr| lr) })
-    }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
     }
 }
 
@@ -527,11 +533,6 @@ impl LinearLr {
         let p = Progress::start(opt, |lr| lr * s);
         Ok(LinearLr { start_factor: s, end_factor: e, total_iters, p })
     }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
-    }
 }
 
 impl LrScheduler for LinearLr {
@@ -572,11 +573,6 @@ impl ConstantLr {
         check("ConstantLR", factor > 0.0 && factor <= 1.0, "factor must be in (0, 1]", factor)?;
         Ok(ConstantLr { factor, total_iters, p: Progress::start(opt, |lr| lr * factor) })
     }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
-    }
 }
 
 impl LrScheduler for ConstantLr {
@@ -611,11 +607,6 @@ impl PolynomialLr {
     ) -> Result<Self> {
         check("PolynomialLR", power >= 0.0 && power.is_finite(), "power must be finite and ≥ 0", power)?;
         Ok(PolynomialLr { total_iters, power, p: Progress::start(opt, |lr| lr) })
-    }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
     }
 }
 
@@ -661,11 +652,6 @@ impl<F: FnMut(usize) -> f64> LambdaLr<F> {
         let p = Progress::start(opt, |lr| lr * f(0));
         LambdaLr { f, p }
     }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
-    }
 }
 
 impl<F: FnMut(usize) -> f64> LrScheduler for LambdaLr<F> {
@@ -694,11 +680,6 @@ impl<F: FnMut(usize) -> f64> MultiplicativeLr<F> {
     /// A MultiplicativeLR on `opt` (its lr is unchanged at epoch 0).
     pub fn new<T: Float>(opt: &mut (impl Optimizer<T> + ?Sized), f: F) -> Self {
         MultiplicativeLr { f, p: Progress::start(opt, |lr| lr) }
-    }
-
-    /// The base lr η₀ (the optimizer's lr when the scheduler was made).
-    pub fn base_lr(&self) -> f64 {
-        self.p.base_lr
     }
 }
 
