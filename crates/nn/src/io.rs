@@ -173,9 +173,9 @@ pub fn load_safetensors<T: Float>(path: impl AsRef<Path>) -> Result<StateDict<T>
 
 /// Saving and loading a whole module (blanket-implemented for every [`Module`]).
 pub trait SaveLoad<T: Float> {
-    /// Writes the module's parameters to `path` (safetensors).
+    /// Writes the module's state dict (parameters and buffers) to `path` (safetensors).
     fn save(&self, path: impl AsRef<Path>) -> Result<()>;
-    /// Replaces the module's parameters with those in `path`. Every parameter must be
+    /// Replaces the module's parameters and buffers with those in `path`. Every one must be
     /// present with the module's dtype and shape, and no other tensor may be in the file;
     /// on any error (including an unreadable or truncated file) the module is unchanged.
     fn load(&mut self, path: impl AsRef<Path>) -> Result<()>;

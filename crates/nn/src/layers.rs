@@ -1,6 +1,6 @@
-//! Layers: [`Linear`], [`LayerNorm`], [`Dropout`], the activations [`Sigmoid`], [`ReLU`],
-//! [`Tanh`], [`SiLU`], [`Gelu`], [`GeluTanh`], and the [`Sequential`] container. Each forward pass is a few tape ops; none has a backward rule
-//! of its own.
+//! Layers: [`Linear`], [`LayerNorm`], [`BatchNorm1d`], [`Dropout`], the activations
+//! [`Sigmoid`], [`ReLU`], [`Tanh`], [`SiLU`], [`Gelu`], [`GeluTanh`], and the [`Sequential`]
+//! container. Each forward pass is a few tape ops; none has a backward rule of its own.
 
 use rand::Rng;
 use wengert_tape::{Error, Float, Result, Tensor, Var};
@@ -353,6 +353,355 @@ impl<T: Float> Module<T> for LayerNorm<T> {
     }
 }
 
+/// Batch normalization over the channels of `[N, C]` or `[N, C, L]` inputs, as
+/// `torch.nn.BatchNorm1d(C)`: y = (x − mean) / √(var + ε) · γ + β per channel c, with
+/// γ (`weight`, ones) and β (`bias`, zeros) of shape `[C]`.
+///
+/// * **Training** ([`Module::set_training`]`(true)`, the default): the mean and the biased
+///   variance (divided by n) of the batch, over N (and L), n = N·L values per channel.
+///   Written in tape ops (sums, a square, a square root), so the gradients in x, γ and β
+///   are the engine's. Each forward pass also updates the running statistics, outside the
+///   tape, as PyTorch does: running_mean ← (1 − m)·running_mean + m·mean and
+///   running_var ← (1 − m)·running_var + m·var·n/(n − 1) (the unbiased variance), with
+///   m the momentum (0.1), or 1/k at the k-th batch for `.momentum(None)` (a cumulative
+///   average), and `num_batches_tracked` counts the batches.
+/// * **Evaluation** (`set_training(false)`): the running statistics, as constants; nothing
+///   is updated.
+///
+/// The running statistics are buffers: in the state dict after the parameters, in
+/// PyTorch's order `weight`, `bias`, `running_mean` (zeros), `running_var` (ones),
+/// `num_batches_tracked` (a 0-d tensor, a float of `T` where PyTorch's is an int64), saved
+/// and loaded with the parameters, never bound or trained. Since [`Module::forward_with`]
+/// takes `&self`, they are kept in a [`RefCell`](std::cell::RefCell) (so the layer is not
+/// `Sync`); [`Module::visit_buffers`] lends them for the call.
+///
+/// ```
+/// use wengert_nn::{BatchNorm1d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let mut bn = BatchNorm1d::<f64>::new(2);
+/// let tape = Tape::new();
+/// let p = bn.bind(&tape);
+/// let x = tape.var(&Tensor::from([[1.0, 10.0], [3.0, 30.0]])); // [N = 2, C = 2]
+/// let y = bn.forward(&p, x)?; // each channel: mean 0, biased variance 1 (less ε)
+/// assert!((y.value().data()[0] + 1.0).abs() < 1e-4 && (y.value().data()[3] - 1.0).abs() < 1e-6);
+/// // One step of the running statistics, momentum 0.1: mean 0.1·[2, 20], unbiased var [2, 200].
+/// assert_eq!(bn.running_mean().unwrap().data(), [0.2, 2.0]);
+/// assert_eq!(bn.running_var().unwrap().data(), [0.9 + 0.1 * 2.0, 0.9 + 0.1 * 200.0]);
+/// assert_eq!(bn.num_batches_tracked(), Some(1.0));
+/// let names: Vec<String> = bn.state_dict().keys().cloned().collect();
+/// assert_eq!(names, ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
+///
+/// bn.set_training(false); // evaluation: (x − running_mean) / √(running_var + ε)
+/// let y = bn.forward(&p, x)?;
+/// assert!((y.value().data()[0] - 0.8 / (1.1f64 + 1e-5).sqrt()).abs() < 1e-15);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// From [`Module::forward`], an `InvalidArgument` naming `BatchNorm1d` and the shapes for an
+/// input that is not `[N, C]` or `[N, C, L]`, or whose dimension 1 is not the layer's C; in
+/// training (or without running statistics) for fewer than two values per channel
+/// (PyTorch's "Expected more than 1 value per channel when training"); for an ε that is
+/// negative or not finite or a momentum that is not finite; for bound parameters that are
+/// not this layer's, or buffers assigned another shape. On an error nothing is recorded
+/// and the running statistics are unchanged (PyTorch counts the batch all the same).
+#[derive(Clone, Debug)]
+pub struct BatchNorm1d<T: Float = f64> {
+    /// Scale γ, `[C]`, or `None` (PyTorch's `affine=False`).
+    pub weight: Option<Tensor<T>>,
+    /// Shift β, `[C]`, or `None` (`affine=False`).
+    pub bias: Option<Tensor<T>>,
+    num_features: usize,
+    eps: f64,
+    momentum: Option<f64>,
+    training: bool,
+    /// `None` without running statistics (`track_running_stats=False`).
+    stats: Option<std::cell::RefCell<RunningStats<T>>>,
+}
+
+/// [`BatchNorm1d`]'s buffers.
+#[derive(Clone, Debug)]
+struct RunningStats<T: Float> {
+    mean: Tensor<T>,
+    var: Tensor<T>,
+    /// 0-d.
+    batches: Tensor<T>,
+}
+
+impl<T: Float> RunningStats<T> {
+    fn new(c: usize) -> Self {
+        RunningStats { mean: Tensor::zeros(&[c]), var: Tensor::ones(&[c]), batches: Tensor::scalar(T::ZERO) }
+    }
+}
+
+const BUFFER_NAMES: [&str; 3] = ["running_mean", "running_var", "num_batches_tracked"];
+
+impl<T: Float> BatchNorm1d<T> {
+    /// Normalization of `num_features` channels, with γ = 1, β = 0, ε = 1e−5, momentum
+    /// 0.1, running statistics tracked, in training mode (PyTorch's defaults).
+    pub fn new(num_features: usize) -> Self {
+        BatchNorm1d {
+            weight: Some(Tensor::ones(&[num_features])),
+            bias: Some(Tensor::zeros(&[num_features])),
+            num_features,
+            eps: 1e-5,
+            momentum: Some(0.1),
+            training: true,
+            stats: Some(std::cell::RefCell::new(RunningStats::new(num_features))),
+        }
+    }
+
+    /// Sets ε, added to the variance.
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Sets the momentum m of the running statistics (`0.1` by default), or `None` for
+    /// a cumulative average (m = 1/k at the k-th batch), as PyTorch's `momentum=None`:
+    /// `.momentum(0.2)`, `.momentum(None)`.
+    pub fn momentum(mut self, momentum: impl Into<Option<f64>>) -> Self {
+        self.momentum = momentum.into();
+        self
+    }
+
+    /// Without γ and β (PyTorch's `affine=False`).
+    pub fn without_affine(mut self) -> Self {
+        (self.weight, self.bias) = (None, None);
+        self
+    }
+
+    /// Without running statistics (PyTorch's `track_running_stats=False`): no buffers, and
+    /// the batch statistics are used in evaluation too.
+    pub fn without_running_stats(mut self) -> Self {
+        self.stats = None;
+        self
+    }
+
+    /// The number of channels C.
+    pub fn num_features(&self) -> usize {
+        self.num_features
+    }
+
+    /// True while training (the default): batch statistics, running statistics updated.
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    /// A copy of the running mean, `[C]` (`None` without running statistics).
+    pub fn running_mean(&self) -> Option<Tensor<T>> {
+        self.stats.as_ref().map(|s| s.borrow().mean.clone())
+    }
+
+    /// A copy of the running variance, `[C]` (`None` without running statistics).
+    pub fn running_var(&self) -> Option<Tensor<T>> {
+        self.stats.as_ref().map(|s| s.borrow().var.clone())
+    }
+
+    /// The number of batches the running statistics have seen (`None` without them).
+    pub fn num_batches_tracked(&self) -> Option<T> {
+        self.stats.as_ref().map(|s| s.borrow().batches.data()[0])
+    }
+
+    /// Resets the running statistics to mean 0, variance 1 and no batches (PyTorch's
+    /// `reset_running_stats`).
+    pub fn reset_running_stats(&mut self) {
+        if let Some(s) = &mut self.stats {
+            *s.get_mut() = RunningStats::new(self.num_features);
+        }
+    }
+
+    /// Folds the batch `x` (`[rows, C, l]` flattened, C = `self.num_features`, n = rows·l ≥ 2
+    /// values per channel) into the running statistics, in the order of operations of
+    /// PyTorch's CPU kernel: per channel, the sum in f64 in input order, mean = sum/n
+    /// rounded to T, the sum of squared deviations, var = that/(n − 1), then
+    /// m·mean + (1 − m)·running_mean and m·var + (1 − m)·running_var.
+    fn update_stats(&self, stats: &mut RunningStats<T>, x: &[T], rows: usize, l: usize) {
+        let (c_len, n) = (self.num_features, rows * l);
+        let count = stats.batches.data()[0] + T::ONE;
+        stats.batches.data_mut()[0] = count;
+        let m = match self.momentum {
+            Some(m) => m,
+            None => 1.0 / count.to_f64(),
+        };
+        for c in 0..c_len {
+            let values = (0..rows).flat_map(|r| &x[(r * c_len + c) * l..][..l]);
+            let sum: f64 = values.clone().fold(0.0, |s, &v| s + v.to_f64());
+            let mean = T::from_f64(sum / n as f64);
+            // PyTorch's kernels (built for AVX2) contract `s += d * d` into a fused
+            // multiply-add in f64; in f32 the square is rounded to f32 and summed in f64.
+            let var_sum = values.fold(0.0, |s: f64, &v| {
+                let d = v - mean;
+                if T::NAME == "f64" {
+                    d.to_f64().mul_add(d.to_f64(), s)
+                } else {
+                    s + (d * d).to_f64()
+                }
+            });
+            let unbiased = T::from_f64(var_sum).to_f64() / (n - 1) as f64;
+            let rm = &mut stats.mean.data_mut()[c];
+            *rm = T::from_f64(m * mean.to_f64() + (1.0 - m) * rm.to_f64());
+            let rv = &mut stats.var.data_mut()[c];
+            *rv = T::from_f64(m * unbiased + (1.0 - m) * rv.to_f64());
+        }
+    }
+}
+
+impl<T: Float> Module<T> for BatchNorm1d<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        if let Some(w) = &self.weight {
+            f(format!("{prefix}weight"), w);
+        }
+        if let Some(b) = &self.bias {
+            f(format!("{prefix}bias"), b);
+        }
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        if let Some(w) = &mut self.weight {
+            f(format!("{prefix}weight"), w);
+        }
+        if let Some(b) = &mut self.bias {
+            f(format!("{prefix}bias"), b);
+        }
+    }
+
+    fn visit_buffers(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
+        if let Some(s) = &self.stats {
+            let s = s.borrow();
+            for (name, t) in BUFFER_NAMES.iter().zip([&s.mean, &s.var, &s.batches]) {
+                f(format!("{prefix}{name}"), t);
+            }
+        }
+    }
+
+    fn visit_buffers_mut(&mut self, prefix: &str, f: &mut dyn FnMut(String, &mut Tensor<T>)) {
+        if let Some(s) = &mut self.stats {
+            let s = s.get_mut();
+            for (name, t) in BUFFER_NAMES.iter().zip([&mut s.mean, &mut s.var, &mut s.batches]) {
+                f(format!("{prefix}{name}"), t);
+            }
+        }
+    }
+
+    fn num_tensors(&self) -> usize {
+        self.weight.is_some() as usize + self.bias.is_some() as usize
+    }
+
+    fn set_training(&mut self, training: bool) {
+        self.training = training;
+    }
+
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let bad = |msg: String| Error::InvalidArgument { op: "BatchNorm1d", msg };
+        let c = self.num_features;
+        let want = self.num_tensors();
+        if params.len() != want {
+            return Err(bad(format!("{} parameter variables given, the layer has {want}", params.len())));
+        }
+        let names = [("weight", self.weight.is_some()), ("bias", self.bias.is_some())]
+            .into_iter()
+            .filter(|&(_, on)| on)
+            .map(|(what, _)| what);
+        for (p, what) in params.iter().zip(names) {
+            if p.shape()[..] != [c] {
+                return Err(bad(format!(
+                    "bound {what} {:?} ({}) does not match the layer's {what} [{c}]; the parameters must be \
+                     bound from this layer",
+                    p.shape(),
+                    p.node()
+                )));
+            }
+        }
+        if !(self.eps >= 0.0 && self.eps.is_finite()) {
+            return Err(bad(format!("eps must be finite and ≥ 0, got {}", self.eps)));
+        }
+        if let Some(m) = self.momentum.filter(|m| !m.is_finite()) {
+            return Err(bad(format!("momentum must be finite, got {m}")));
+        }
+        let shape = x.shape();
+        if !(2..=3).contains(&shape.len()) {
+            return Err(bad(format!(
+                "expected a 2-d [N, C] or 3-d [N, C, L] input, got {}-d input {:?} ({})",
+                shape.len(),
+                &shape[..],
+                x.node()
+            )));
+        }
+        if shape[1] != c {
+            return Err(bad(format!(
+                "input {:?} ({}) has {} channels (dimension 1), the layer has {c}",
+                &shape[..],
+                x.node(),
+                shape[1]
+            )));
+        }
+        let l = shape.get(2).copied().unwrap_or(1);
+        let n = shape[0] * l;
+        let stat_shape: &[usize] = if shape.len() == 2 { &[1, c] } else { &[1, c, 1] };
+        let mut stats = match &self.stats {
+            Some(s) => Some(s.try_borrow_mut().map_err(|_| {
+                bad("the running statistics are borrowed (a forward pass inside visit_buffers)".into())
+            })?),
+            None => None,
+        };
+        if let Some(s) = &stats {
+            for (name, t, want) in [
+                ("running_mean", &s.mean, &[c][..]),
+                ("running_var", &s.var, &[c]),
+                ("num_batches_tracked", &s.batches, &[]),
+            ] {
+                if t.shape() != want {
+                    return Err(bad(format!(
+                        "buffer {name} has shape {:?}, the layer's is {want:?}",
+                        t.shape()
+                    )));
+                }
+            }
+        }
+        let eps = T::from_f64(self.eps);
+        let batch_stats = self.training || stats.is_none();
+        let y = if batch_stats {
+            if n < 2 {
+                return Err(bad(format!(
+                    "Expected more than 1 value per channel when training, got input {:?} ({}): {n} value{} \
+                     per channel",
+                    &shape[..],
+                    x.node(),
+                    if n == 1 { "" } else { "s" }
+                )));
+            }
+            let count = T::from_usize(n);
+            let mean = x.try_sum_to(stat_shape)? / count;
+            let centred = x - mean;
+            let var = centred.square().try_sum_to(stat_shape)? / count;
+            centred / (var + eps).sqrt()
+        } else {
+            let s = stats.as_deref().expect("running statistics in evaluation");
+            let tape = x.tape();
+            let mean = tape.constant(&s.mean.clone().reshape(stat_shape)?);
+            let var = tape.constant(&s.var.clone().reshape(stat_shape)?);
+            (x - mean) / (var + eps).sqrt()
+        };
+        let per_channel = |p: Var<'t, T>| if shape.len() == 3 { p.try_reshape(&[c, 1]) } else { Ok(p) };
+        let mut it = params.iter();
+        let y = match self.weight {
+            Some(_) => y.try_mul(per_channel(*it.next().expect("counted"))?)?,
+            None => y,
+        };
+        let y = match self.bias {
+            Some(_) => y.try_add(per_channel(*it.next().expect("counted"))?)?,
+            None => y,
+        };
+        // Last, once nothing can fail: an error leaves the running statistics as they were.
+        if let (true, Some(s)) = (self.training, stats.as_deref_mut()) {
+            self.update_stats(s, x.value().data(), shape[0], l);
+        }
+        Ok(y)
+    }
+}
+
 macro_rules! activation {
     ($(#[$doc:meta])* $name:ident, $method:ident) => {
         $(#[$doc])*
@@ -522,7 +871,9 @@ impl<T: Float> Module<T> for Dropout {
 }
 
 /// Layers applied in order; parameters named `"{index}.{name}"` (`"0.weight"`,
-/// `"0.bias"`, `"2.weight"`, ...) like PyTorch's `nn.Sequential`.
+/// `"0.bias"`, `"2.weight"`, ...) like PyTorch's `nn.Sequential`, and buffers likewise
+/// (`"1.running_mean"`); the state dict goes layer by layer, each layer's parameters then
+/// its buffers, as PyTorch's.
 ///
 /// ```
 /// use rand::{rngs::StdRng, SeedableRng};
@@ -580,6 +931,24 @@ impl<T: Float> Module<T> for Sequential<T> {
     fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
         for (i, l) in self.layers.iter_mut().enumerate() {
             l.visit_params_mut(&format!("{prefix}{i}."), f);
+        }
+    }
+
+    fn visit_buffers(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
+        for (i, l) in self.layers.iter().enumerate() {
+            l.visit_buffers(&format!("{prefix}{i}."), f);
+        }
+    }
+
+    fn visit_buffers_mut(&mut self, prefix: &str, f: &mut dyn FnMut(String, &mut Tensor<T>)) {
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            l.visit_buffers_mut(&format!("{prefix}{i}."), f);
+        }
+    }
+
+    fn visit_state(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
+        for (i, l) in self.layers.iter().enumerate() {
+            l.visit_state(&format!("{prefix}{i}."), f);
         }
     }
 

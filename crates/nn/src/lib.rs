@@ -54,7 +54,9 @@ pub mod schedule;
 
 pub use init::Init;
 pub use io::SaveLoad;
-pub use layers::{Dropout, Gelu, GeluTanh, LayerNorm, Linear, ReLU, Sequential, SiLU, Sigmoid, Tanh};
+pub use layers::{
+    BatchNorm1d, Dropout, Gelu, GeluTanh, LayerNorm, Linear, ReLU, Sequential, SiLU, Sigmoid, Tanh,
+};
 pub use loss::Reduction;
 pub use module::{Bound, Module, StateDict, TapeParams};
 pub use optim::{Adam, Optimizer, Sgd};

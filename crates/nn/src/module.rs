@@ -13,7 +13,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use wengert_tape::{Error, Float, Result, Tape, Tensor, Var};
 
-/// Named parameters in insertion order: `"0.weight"`, `"0.bias"`, `"2.weight"`, ...
+/// Named parameters (and buffers) in insertion order: `"0.weight"`, `"0.bias"`, `"2.weight"`, ...
 pub type StateDict<T = f64> = IndexMap<String, Tensor<T>>;
 
 /// A layer or a model: named parameters plus a forward pass written in tape ops.
@@ -22,6 +22,15 @@ pub type StateDict<T = f64> = IndexMap<String, Tensor<T>>;
 /// [`Module::visit_params_mut`] (the same parameters, in the same order) and
 /// [`Module::forward_with`], which receives this module's parameters as tape variables in
 /// that order. Everything else (state dict, binding, save/load) is provided.
+///
+/// A module with non-trainable state that is saved and loaded with its parameters
+/// (PyTorch's buffers, such as [`crate::BatchNorm1d`]'s running statistics) also writes
+/// [`Module::visit_buffers`] and [`Module::visit_buffers_mut`]; a container also forwards
+/// [`Module::visit_state`], so that its state dict lists each layer's parameters and then
+/// its buffers, layer after layer, as PyTorch's does. Buffers are in the state dict and
+/// are loaded by [`Module::load_state_dict`], but they are not parameters: [`Module::bind`],
+/// [`Module::num_tensors`], [`Module::named_parameters`] and the optimizers never see
+/// them.
 ///
 /// ```
 /// use wengert_nn::{Linear, Module};
@@ -82,57 +91,95 @@ pub trait Module<T: Float = f64> {
         v
     }
 
-    /// A copy of the parameters: names to tensors, in insertion order.
+    /// Calls `f(name, tensor)` for each buffer (non-trainable state kept in the state dict,
+    /// PyTorch's `named_buffers`), names prefixed with `prefix`. The tensor is lent for the
+    /// call only (a module may keep its buffers behind a `RefCell`, to update them in a
+    /// forward pass that takes `&self`). The provided implementation visits none.
+    fn visit_buffers(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
+        let _ = (prefix, f);
+    }
+
+    /// Calls `f(name, tensor)` for each buffer, mutably, in the order of
+    /// [`Module::visit_buffers`]. The provided implementation visits none.
+    fn visit_buffers_mut(&mut self, prefix: &str, f: &mut dyn FnMut(String, &mut Tensor<T>)) {
+        let _ = (prefix, f);
+    }
+
+    /// Calls `f(name, tensor)` for every tensor of the state dict, in PyTorch's order:
+    /// the provided implementation visits this module's parameters, then its buffers. A
+    /// container overrides it to visit its layers one after another, each with its own
+    /// parameters then buffers ([`crate::Sequential`] does).
+    fn visit_state(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
+        self.visit_params(prefix, &mut |name, t: &Tensor<T>| f(name, t));
+        self.visit_buffers(prefix, f);
+    }
+
+    /// Copies of the buffers with their names, in the order of [`Module::visit_buffers`].
+    fn named_buffers(&self) -> Vec<(String, Tensor<T>)> {
+        let mut v = Vec::new();
+        self.visit_buffers("", &mut |name, t| v.push((name, t.clone())));
+        v
+    }
+
+    /// A copy of the parameters and buffers: names to tensors, in PyTorch's order (see
+    /// [`Module::visit_state`]).
     fn state_dict(&self) -> StateDict<T> {
         let mut d = StateDict::new();
-        self.visit_params("", &mut |name, t| {
+        self.visit_state("", &mut |name, t| {
             d.insert(name, t.clone());
         });
         d
     }
 
-    /// Replaces every parameter with the tensor of the same name.
+    /// Replaces every parameter and buffer with the tensor of the same name.
     ///
-    /// Strict: every parameter must be present with its shape, and no other name may
-    /// appear. On error nothing is changed.
+    /// Strict: every parameter and buffer must be present with its shape, and no other
+    /// name may appear. On error nothing is changed.
     fn load_state_dict(&mut self, dict: &StateDict<T>) -> Result<()> {
         let mut err = None;
         let mut seen = 0;
-        self.visit_params("", &mut |name, t| {
+        let mut check = |kind: &str, name: String, t: &Tensor<T>| {
             if err.is_some() {
                 return;
             }
             seen += 1;
             match dict.get(&name) {
-                None => err = Some(state_error(format!("missing parameter '{name}'"))),
+                None => err = Some(state_error(format!("missing {kind} '{name}'"))),
                 Some(v) if v.shape() != t.shape() => {
                     err = Some(state_error(format!(
-                        "parameter '{name}' has shape {:?}, the model expects {:?}",
+                        "{kind} '{name}' has shape {:?}, the model expects {:?}",
                         v.shape(),
                         t.shape()
                     )))
                 }
                 Some(_) => {}
             }
-        });
+        };
+        self.visit_params("", &mut |name, t| check("parameter", name, t));
+        self.visit_buffers("", &mut |name, t| check("buffer", name, t));
         if let Some(e) = err {
             return Err(e);
         }
         if dict.len() != seen {
-            let names: Vec<String> = self.named_parameters().into_iter().map(|(n, _)| n).collect();
+            let mut names = Vec::new();
+            self.visit_state("", &mut |name, _| names.push(name));
             let extra: Vec<&String> = dict.keys().filter(|k| !names.contains(k)).collect();
             return Err(state_error(format!("unexpected parameter(s) {extra:?}")));
         }
         self.visit_params_mut("", &mut |name, t| {
             *t = dict[&name].clone();
         });
+        self.visit_buffers_mut("", &mut |name, t| {
+            *t = dict[&name].clone();
+        });
         Ok(())
     }
 
     /// Switches training behaviour on or off (PyTorch's `module.train(mode)`;
-    /// `set_training(false)` is `module.eval()`): only [`crate::Dropout`] behaves
-    /// differently, and a [`crate::Sequential`] passes the switch to its layers. The
-    /// provided implementation does nothing (a layer that behaves the same either way).
+    /// `set_training(false)` is `module.eval()`): only [`crate::Dropout`] and
+    /// [`crate::BatchNorm1d`] behave differently, and a [`crate::Sequential`] passes the
+    /// switch to its layers. The provided implementation does nothing (a layer that
+    /// behaves the same either way).
     fn set_training(&mut self, training: bool) {
         let _ = training;
     }
@@ -372,7 +419,8 @@ impl TapeParams {
         res
     }
 
-    /// Copies the parameters' current values from the tape into the module.
+    /// Copies the parameters' current values from the tape into the module (its buffers,
+    /// if any, are left as they are).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] if the tape no longer holds them, or, from
@@ -380,8 +428,12 @@ impl TapeParams {
     /// are not the ones these were made from (names or shapes differ).
     pub fn store<T: Float, M: Module<T> + ?Sized>(&self, tape: &Tape<T>, model: &mut M) -> Result<()> {
         let bound = self.bind(tape)?;
-        let dict: StateDict<T> =
+        let mut dict: StateDict<T> =
             self.names.iter().cloned().zip(bound.vars().iter().map(|v| v.value())).collect();
+        // The buffers (running statistics) are the module's own, not on the tape: kept.
+        model.visit_buffers("", &mut |name, t| {
+            dict.insert(name, t.clone());
+        });
         model.load_state_dict(&dict)
     }
 }
