@@ -99,8 +99,9 @@ pub(crate) fn record<'t, T: Float>(op: Rc<dyn CustomOp<T>>, xs: &[Var<'t, T>]) -
         return Err(Error::InvalidArgument { op: "custom", msg: format!("{}: no inputs", op.name()) });
     };
     let tape = first.tape;
-    for &x in xs {
-        first.try_same_tape(x, "custom")?;
+    if let Some(&x) = xs.iter().find(|x| !std::ptr::eq(x.tape, tape)) {
+        // The error names the op itself ("times: v2 (tape #1) and v0 (tape #2) ...").
+        return Err(first.try_same_tape(x, static_name(op.name())).expect_err("two tapes"));
     }
     let values: Vec<Tensor<T>> = xs.iter().map(|x| x.value()).collect();
     let refs: Vec<&Tensor<T>> = values.iter().collect();
@@ -119,6 +120,20 @@ pub(crate) fn record<'t, T: Float>(op: Rc<dyn CustomOp<T>>, xs: &[Var<'t, T>]) -
     drop(inner);
     tape.note_location(id);
     Ok(Var::new(tape, id))
+}
+
+/// A custom op's name as a `&'static str`, for the errors whose op is one
+/// ([`Error::TapeMismatch`]): each distinct name is leaked once, on the first such error
+/// (a program has a handful of custom ops, and their names are usually literals).
+fn static_name(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&n) = names.iter().find(|&&n| n == name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.into());
+    names.push(n);
+    n
 }
 
 /// The op of custom node `id` and its parents.

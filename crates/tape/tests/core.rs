@@ -604,7 +604,7 @@ fn custom_op_with_another_tape_returns_an_error() {
         let r = catch_unwind(AssertUnwindSafe(|| {
             a.tape().custom(std::rc::Rc::new(Plus), &[a, b]).map(|v| v.node())
         }));
-        assert!(matches!(r, Ok(Err(Error::TapeMismatch { op: "custom", .. }))), "custom: {r:?}");
+        assert!(matches!(r, Ok(Err(Error::TapeMismatch { op: "plus", .. }))), "custom: {r:?}");
     });
 }
 
