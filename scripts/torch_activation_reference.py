@@ -1,6 +1,7 @@
-"""Reference values of torch's silu, gelu (exact and approximate='tanh') and erf for
-crates/nn/tests/audit_nn.rs (`activations_follow_torch`) and crates/tape/tests/core.rs
-(`erf_follows_torch`): values and derivatives at the points below, in float64.
+"""Reference values of torch's silu, gelu (exact and approximate='tanh'), erf, erfc, expm1,
+sinh, cosh, atan, asin and acos for crates/nn/tests/audit_nn.rs (`activations_follow_torch`)
+and crates/tape/tests/core.rs (`special_functions_follow_torch`): values and derivatives at
+the points below (asin and acos at points in [-1, 1]), in float64.
 
     python scripts/torch_activation_reference.py   # torch 2.15
 """
@@ -12,8 +13,21 @@ for name, f in [
     ("gelu_tanh", lambda x: torch.nn.functional.gelu(x, approximate="tanh")),
     ("gelu", torch.nn.functional.gelu),
     ("erf", torch.erf),
+    ("erfc", torch.erfc),
+    ("expm1", torch.expm1),
+    ("sinh", torch.sinh),
+    ("cosh", torch.cosh),
+    ("atan", torch.atan),
 ]:
     x = torch.tensor(X, dtype=torch.float64, requires_grad=True)
+    y = f(x)
+    y.sum().backward()
+    fmt = lambda t: "[" + ", ".join(repr(float(v)) for v in t.detach()) + "]"
+    print(f'("{name}", {fmt(y)}, {fmt(x.grad)}),')
+
+X_UNIT = [-0.999, -0.75, -0.5, -1e-3, 0.0, 1e-3, 0.25, 0.6, 0.9, 0.999]
+for name, f in [("asin", torch.asin), ("acos", torch.acos)]:
+    x = torch.tensor(X_UNIT, dtype=torch.float64, requires_grad=True)
     y = f(x)
     y.sum().backward()
     fmt = lambda t: "[" + ", ".join(repr(float(v)) for v in t.detach()) + "]"

@@ -81,7 +81,10 @@ fn grad_handles_the_whole_language() {
     for piece in ["v2 = v0^2", "v3 = −v2", "v5 = v4^v0", "sqrt(", "log1p(", "square(", "0.001 / v1"] {
         assert!(out.contains(piece), "missing {piece}:\n{out}");
     }
-    for f in ["sin", "cos", "tanh", "sigmoid", "softplus", "erf", "relu", "abs", "exp", "ln", "log"] {
+    for f in [
+        "sin", "cos", "tanh", "sigmoid", "softplus", "erf", "erfc", "expm1", "sinh", "cosh", "atan", "asin",
+        "acos", "relu", "abs", "exp", "ln", "log",
+    ] {
         let o = wengert(&["grad", &format!("{f}(x) * 2"), "x=0.5"]);
         assert!(o.status.success(), "{f}: {}", stderr(&o));
     }

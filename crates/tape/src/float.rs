@@ -110,6 +110,21 @@ pub trait Float:
     /// The error function erf(x) = (2/√π)·∫₀ˣ e^(−t²) dt (the `libm` crate's `erf` and
     /// `erff`, within an ulp or so of the true value).
     fn erf(self) -> Self;
+    /// The complementary error function erfc(x) = 1 − erf(x), accurate where erf(x) is
+    /// near 1 (the `libm` crate's `erfc` and `erfcf`).
+    fn erfc(self) -> Self;
+    /// eˣ − 1, accurate near 0.
+    fn exp_m1(self) -> Self;
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self;
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self;
+    /// Arctangent, in (−π/2, π/2).
+    fn atan(self) -> Self;
+    /// Arcsine, in [−π/2, π/2]; NaN outside [−1, 1].
+    fn asin(self) -> Self;
+    /// Arccosine, in [0, π]; NaN outside [−1, 1].
+    fn acos(self) -> Self;
     /// x^p.
     fn powf(self, p: Self) -> Self;
     /// |x|.
@@ -141,7 +156,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident, $sums:ident, $erf:path) => {
+    ($t:ident, $gemm:ident, $cblas:ident, $lanes:ident, $dots:ident, $sums:ident, $erf:path, $erfc:path) => {
         impl Float for $t {
             fn scratch() -> &'static std::thread::LocalKey<std::cell::RefCell<Vec<Self>>> {
                 thread_local! {
@@ -227,6 +242,34 @@ macro_rules! impl_float {
             #[inline]
             fn erf(self) -> Self {
                 $erf(self)
+            }
+            #[inline]
+            fn erfc(self) -> Self {
+                $erfc(self)
+            }
+            #[inline]
+            fn exp_m1(self) -> Self {
+                $t::exp_m1(self)
+            }
+            #[inline]
+            fn sinh(self) -> Self {
+                $t::sinh(self)
+            }
+            #[inline]
+            fn cosh(self) -> Self {
+                $t::cosh(self)
+            }
+            #[inline]
+            fn atan(self) -> Self {
+                $t::atan(self)
+            }
+            #[inline]
+            fn asin(self) -> Self {
+                $t::asin(self)
+            }
+            #[inline]
+            fn acos(self) -> Self {
+                $t::acos(self)
             }
             #[inline]
             fn powf(self, p: Self) -> Self {
@@ -349,5 +392,5 @@ macro_rules! f64_lanes {
     };
 }
 
-impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32, sum_rows_f32, libm::erff);
-impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64, sum_rows_f64, libm::erf);
+impl_float!(f32, sgemm, cblas_sgemm, vector_lanes, dot_rows_f32, sum_rows_f32, libm::erff, libm::erfcf);
+impl_float!(f64, dgemm, cblas_dgemm, f64_lanes, dot_rows_f64, sum_rows_f64, libm::erf, libm::erfc);

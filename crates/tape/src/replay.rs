@@ -137,6 +137,13 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         | Op::Sigmoid
         | Op::Softplus
         | Op::Erf
+        | Op::Erfc
+        | Op::Expm1
+        | Op::Sinh
+        | Op::Cosh
+        | Op::Atan
+        | Op::Asin
+        | Op::Acos
         | Op::Relu
         | Op::Abs
         | Op::Square

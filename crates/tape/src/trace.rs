@@ -690,8 +690,10 @@ fn op_expr_bare<T: Float>(inner: &Inner<T>, id: u32) -> String {
         Const => "constant".into(),
         Detach => format!("detach({a})"),
         Neg => format!("−{a}"),
-        Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Relu | Abs | Square
-        | StepMask | SignMask | IsZeroMask => format!("{}({a})", n.op.name()),
+        Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
+        | Cosh | Atan | Asin | Acos | Relu | Abs | Square | StepMask | SignMask | IsZeroMask => {
+            format!("{}({a})", n.op.name())
+        }
         PowConst => format!("{a}^{}", cn(inner, &n, 0)),
         Clamp => format!("clamp({a}, {}, {})", cn(inner, &n, 0), cn(inner, &n, 1)),
         RangeMask => format!("range_mask({a}, {}, {})", cn(inner, &n, 0), cn(inner, &n, 1)),
@@ -765,6 +767,13 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         Sigmoid => one(format!("{g} · {y} · (1 − {y})")),
         Softplus => one(format!("{g} · sigmoid({a})")),
         Erf => one(format!("{g} · 2/√π · exp(−{a}²)")),
+        Erfc => one(format!("−{g} · 2/√π · exp(−{a}²)")),
+        Expm1 => one(format!("{g} · ({y} + 1)")),
+        Sinh => one(format!("{g} · cosh({a})")),
+        Cosh => one(format!("{g} · sinh({a})")),
+        Atan => one(format!("{g} / (1 + {a}²)")),
+        Asin => one(format!("{g} / √(1 − {a}²)")),
+        Acos => one(format!("−{g} / √(1 − {a}²)")),
         Relu => one(format!("{g} · [{a} > 0]")),
         Abs => one(format!("{g} · sign({a})")),
         Square => one(format!("{g} · 2 · {a}")),

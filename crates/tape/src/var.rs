@@ -250,6 +250,21 @@ impl<'t, T: Float> Var<'t, T> {
         /// The error function erf(x) = (2/√π)·∫₀ˣ e^(−t²) dt (the `libm` crate's, within an
         /// ulp or so); derivative (2/√π)·e^(−x²).
         erf => Erf;
+        /// erfc(x) = 1 − erf(x), accurate where erf(x) is near 1 (erfc(10) ≈ 2.1e−45,
+        /// where 1 − erf(10) is 0); derivative −(2/√π)·e^(−x²).
+        erfc => Erfc;
+        /// eˣ − 1, accurate near 0 (PyTorch's `expm1`); derivative eˣ = y + 1.
+        expm1 => Expm1;
+        /// Hyperbolic sine; derivative cosh x.
+        sinh => Sinh;
+        /// Hyperbolic cosine; derivative sinh x.
+        cosh => Cosh;
+        /// Arctangent; derivative 1/(1 + x²).
+        atan => Atan;
+        /// Arcsine; NaN outside [−1, 1], derivative 1/√(1 − x²) (infinite at ±1).
+        asin => Asin;
+        /// Arccosine; NaN outside [−1, 1], derivative −1/√(1 − x²) (infinite at ±1).
+        acos => Acos;
         /// max(x, 0); derivative 0 at x = 0 (PyTorch's convention). NaN stays NaN, with
         /// derivative 0 (JAX's `relu`; PyTorch's passes the gradient through a NaN).
         relu => Relu;

@@ -921,6 +921,13 @@ const ELEMENTWISE: &[(&str, Elementwise)] = &[
     ("sigmoid", |x, _, _| x.sigmoid()),
     ("softplus", |x, _, _| x.softplus()),
     ("erf", |x, _, _| x.erf()),
+    ("erfc", |x, _, _| x.erfc()),
+    ("expm1", |x, _, _| x.expm1()),
+    ("sinh", |x, _, _| x.sinh()),
+    ("cosh", |x, _, _| x.cosh()),
+    ("atan", |x, _, _| x.atan()),
+    ("asin", |x, _, _| (x * 0.25).asin()),
+    ("acos", |x, _, _| (x * 0.25).acos()),
     ("relu", |x, _, c| (x + c).relu()),
     ("abs", |x, _, c| (x + c).abs()),
     ("square", |x, _, _| x.square()),
@@ -977,7 +984,7 @@ proptest! {
     fn elementwise_values_match_std(xs in proptest::collection::vec(0.05..3.0f64, 1..8), c in -2.0..2.0f64) {
         let t = Tape::new();
         let x = t.var(&Tensor::from_vec(xs.clone()));
-        let cases: [(&str, Var, Reference); 22] = [
+        let cases: [(&str, Var, Reference); 28] = [
             ("neg", -x, |v, _| -v),
             ("exp", x.exp(), |v, _| v.exp()),
             ("ln", x.ln(), |v, _| v.ln()),
@@ -988,6 +995,12 @@ proptest! {
             ("tanh", x.tanh(), |v, _| v.tanh()),
             ("sigmoid", x.sigmoid(), |v, _| 1.0 / (1.0 + (-v).exp())),
             ("softplus", x.softplus(), |v, _| v.exp().ln_1p()),
+            ("expm1", x.expm1(), |v, _| v.exp_m1()),
+            ("sinh", x.sinh(), |v, _| v.sinh()),
+            ("cosh", x.cosh(), |v, _| v.cosh()),
+            ("atan", x.atan(), |v, _| v.atan()),
+            ("asin", (x / 3.0).asin(), |v, _| (v / 3.0).asin()),
+            ("acos", (x / 3.0).acos(), |v, _| (v / 3.0).acos()),
             ("relu", (x - 1.0).relu(), |v, _| (v - 1.0).max(0.0)),
             ("abs", (x - 1.0).abs(), |v, _| (v - 1.0).abs()),
             ("square", x.square(), |v, _| v * v),
@@ -1278,40 +1291,84 @@ fn f32_softplus_is_within_an_ulp_of_f64() {
     assert!(worst <= 1, "worst: {worst} ulps");
 }
 
-/// `erf` against torch 2.15's `torch.erf` (float64; `scripts/torch_activation_reference.py`):
-/// values and derivatives from −40 to 40, to 2 ulp relative or 1e−300 absolute; the
-/// scalar path (a `[]` node) and the tensor path agree bit for bit. f32's `erf` is within
-/// an f32 ulp of f64's, rounded.
+/// A special function of the tape: name, op, points, torch's values and derivatives.
+type Special = (&'static str, for<'t> fn(Var<'t>) -> Var<'t>, &'static [f64], &'static [f64], &'static [f64]);
+
+const X_WIDE: [f64; 13] = [-40.0, -8.0, -3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.25, 1.0, 2.5, 6.0, 40.0];
+const X_UNIT: [f64; 10] = [-0.999, -0.75, -0.5, -1e-3, 0.0, 1e-3, 0.25, 0.6, 0.9, 0.999];
+
+/// Printed by `scripts/torch_activation_reference.py`: name, values, derivatives.
+#[rustfmt::skip]
+#[allow(clippy::approx_constant)] // torch's values as printed (erf'(0) = 2/√π, asin(-0.5) = -π/6, ...)
+const TORCH_SPECIAL: [(&str, &[f64], &[f64]); 8] = [
+    ("erf", &[-1.0, -1.0, -0.9999779095030014, -0.9661051464753108, -0.5204998778130465, -0.0011283787909692365, 0.0, 0.0011283787909692365, 0.27632639016823696, 0.8427007929497149, 0.999593047982555, 1.0, 1.0], &[0.0, 1.8097067968559843e-28, 0.00013925305194674786, 0.11893028922362936, 0.8787825789354448, 1.1283780387169096, 1.1283791670955126, 1.1283780387169096, 1.0600141293761143, 0.4151074974205947, 0.00217828423035271, 2.617301239249265e-16, 0.0]),
+    ("erfc", &[2.0, 2.0, 1.9999779095030015, 1.9661051464753108, 1.5204998778130465, 1.0011283787909693, 1.0, 0.9988716212090307, 0.7236736098317631, 0.15729920705028513, 0.0004069520174449589, 2.1519736712498913e-17, 0.0], &[-0.0, -1.8097067968559843e-28, -0.00013925305194674786, -0.11893028922362936, -0.8787825789354448, -1.1283780387169096, -1.1283791670955126, -1.1283780387169096, -1.0600141293761143, -0.4151074974205947, -0.00217828423035271, -2.617301239249265e-16, -0.0]),
+    ("expm1", &[-1.0, -0.9996645373720975, -0.950212931632136, -0.7768698398515702, -0.3934693402873666, -0.0009995001666250085, 0.0, 0.0010005001667083417, 0.2840254166877415, 1.7182818284590453, 11.182493960703473, 402.4287934927351, 2.3538526683702e+17], &[0.0, 0.00033546262790251635, 0.04978706836786395, 0.2231301601484298, 0.6065306597126334, 0.999000499833375, 1.0, 1.0010005001667084, 1.2840254166877414, 2.7182818284590455, 12.182493960703473, 403.4287934927351, 2.3538526683702e+17]),
+    ("sinh", &[-1.1769263341851e+17, -1490.4788257895502, -10.017874927409903, -2.1292794550948173, -0.5210953054937474, -0.001000000166666675, 0.0, 0.001000000166666675, 0.2526123168081683, 1.1752011936438014, 6.0502044810397875, 201.71315737027922, 1.1769263341851e+17], &[1.1769263341851e+17, 1490.479161252178, 10.067661995777765, 2.352409615243247, 1.1276259652063807, 1.0000005000000416, 1.0, 1.0000005000000416, 1.0314130998795732, 1.5430806348152437, 6.132289479663686, 201.7156361224559, 1.1769263341851e+17]),
+    ("cosh", &[1.1769263341851e+17, 1490.479161252178, 10.067661995777765, 2.352409615243247, 1.1276259652063807, 1.0000005000000416, 1.0, 1.0000005000000416, 1.0314130998795732, 1.5430806348152437, 6.132289479663686, 201.7156361224559, 1.1769263341851e+17], &[-1.1769263341851e+17, -1490.4788257895502, -10.017874927409903, -2.1292794550948173, -0.5210953054937474, -0.001000000166666675, 0.0, 0.001000000166666675, 0.2526123168081683, 1.1752011936438014, 6.0502044810397875, 201.71315737027922, 1.1769263341851e+17]),
+    ("atan", &[-1.5458015331759765, -1.446441332248135, -1.2490457723982544, -0.982793723247329, -0.4636476090008061, -0.0009999996666668668, 0.0, 0.0009999996666668668, 0.24497866312686414, 0.7853981633974483, 1.1902899496825317, 1.4056476493802699, 1.5458015331759765], &[0.0006246096189881324, 0.015384615384615385, 0.1, 0.3076923076923077, 0.8, 0.9999990000010001, 1.0, 0.9999990000010001, 0.9411764705882353, 0.5, 0.13793103448275862, 0.02702702702702703, 0.0006246096189881324]),
+    ("asin", &[-1.526071239626163, -0.848062078981481, -0.5235987755982989, -0.0010000001666667416, 0.0, 0.0010000001666667416, 0.25268025514207865, 0.6435011087932844, 1.1197695149986342, 1.526071239626163], &[22.36627204212937, 1.5118578920369088, 1.1547005383792517, 1.0000005000003749, 1.0, 1.0000005000003749, 1.0327955589886444, 1.25, 2.294157338705618, 22.36627204212937]),
+    ("acos", &[3.09686756642106, 2.4188584057763776, 2.0943951023931957, 1.5717963269615634, 1.5707963267948966, 1.56979632662823, 1.318116071652818, 0.9272952180016122, 0.45102681179626236, 0.04472508716873345], &[-22.36627204212937, -1.5118578920369088, -1.1547005383792517, -1.0000005000003749, -1.0, -1.0000005000003749, -1.0327955589886444, -1.25, -2.294157338705618, -22.36627204212937]),
+];
+
+/// `erf`, `erfc`, `expm1`, `sinh`, `cosh`, `atan` (from −40 to 40) and `asin`, `acos` (in
+/// [−1, 1]) against torch 2.15 (float64; `scripts/torch_activation_reference.py`): values
+/// and derivatives to 4 ulp relative or 1e−300 absolute (erfc(8) ≈ 1.1e−29 and its
+/// derivative in the tail included); the scalar path (a `[]` node) and the tensor path
+/// agree bit for bit. f32's values are within two f32 ulps of f64's, rounded (libm's
+/// `erfcf` is 2 ulps off near 1.34).
 #[test]
-fn erf_follows_torch() {
-    const X: [f64; 13] = [-40.0, -8.0, -3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.25, 1.0, 2.5, 6.0, 40.0];
-    #[rustfmt::skip]
-    const WANT: [f64; 13] = [-1.0, -1.0, -0.9999779095030014, -0.9661051464753108, -0.5204998778130465, -0.0011283787909692365, 0.0, 0.0011283787909692365, 0.27632639016823696, 0.8427007929497149, 0.999593047982555, 1.0, 1.0];
-    #[rustfmt::skip]
-    #[allow(clippy::approx_constant)] // torch's erf'(0), 2/√π, as printed
-    const WANT_GRAD: [f64; 13] = [0.0, 1.8097067968559843e-28, 0.00013925305194674786, 0.11893028922362936, 0.8787825789354448, 1.1283780387169096, 1.1283791670955126, 1.1283780387169096, 1.0600141293761143, 0.4151074974205947, 0.00217828423035271, 2.617301239249265e-16, 0.0];
-    let t = Tape::<f64>::new();
-    let x = t.var(&Tensor::from(X));
-    let y = x.erf();
-    let gx = y.sum().backward().wrt(x);
-    let close = |a: f64, b: f64| (a - b).abs() <= (2.0 * f64::EPSILON * b.abs()).max(1e-300);
-    for (k, &xk) in X.iter().enumerate() {
-        let (a, ga) = (y.value().data()[k], gx.data()[k]);
-        assert!(close(a, WANT[k]), "erf({xk}) = {a:e}, torch {:e}", WANT[k]);
-        assert!(close(ga, WANT_GRAD[k]), "erf'({xk}) = {ga:e}, torch {:e}", WANT_GRAD[k]);
-        let s = t.scalar(xk);
-        let ys = s.erf();
-        assert_eq!((ys.item().to_bits(), ys.backward().scalar(s).to_bits()), (a.to_bits(), ga.to_bits()));
+fn special_functions_follow_torch() {
+    let ops: [Special; 8] = [
+        ("erf", |x| x.erf(), &X_WIDE, TORCH_SPECIAL[0].1, TORCH_SPECIAL[0].2),
+        ("erfc", |x| x.erfc(), &X_WIDE, TORCH_SPECIAL[1].1, TORCH_SPECIAL[1].2),
+        ("expm1", |x| x.expm1(), &X_WIDE, TORCH_SPECIAL[2].1, TORCH_SPECIAL[2].2),
+        ("sinh", |x| x.sinh(), &X_WIDE, TORCH_SPECIAL[3].1, TORCH_SPECIAL[3].2),
+        ("cosh", |x| x.cosh(), &X_WIDE, TORCH_SPECIAL[4].1, TORCH_SPECIAL[4].2),
+        ("atan", |x| x.atan(), &X_WIDE, TORCH_SPECIAL[5].1, TORCH_SPECIAL[5].2),
+        ("asin", |x| x.asin(), &X_UNIT, TORCH_SPECIAL[6].1, TORCH_SPECIAL[6].2),
+        ("acos", |x| x.acos(), &X_UNIT, TORCH_SPECIAL[7].1, TORCH_SPECIAL[7].2),
+    ];
+    let close = |a: f64, b: f64| (a - b).abs() <= (4.0 * f64::EPSILON * b.abs()).max(1e-300);
+    for (k, (name, f, xs, want, want_grad)) in ops.into_iter().enumerate() {
+        assert_eq!(name, TORCH_SPECIAL[k].0);
+        let t = Tape::<f64>::new();
+        let x = t.var(&Tensor::from_vec(xs.to_vec()));
+        let y = f(x);
+        let gx = y.sum().backward().wrt(x);
+        for (i, &xi) in xs.iter().enumerate() {
+            let (a, ga) = (y.value().data()[i], gx.data()[i]);
+            assert!(close(a, want[i]), "{name}({xi}) = {a:e}, torch {:e}", want[i]);
+            assert!(close(ga, want_grad[i]), "{name}'({xi}) = {ga:e}, torch {:e}", want_grad[i]);
+            let s = t.scalar(xi);
+            let ys = f(s);
+            let bits = (ys.item().to_bits(), ys.backward().scalar(s).to_bits());
+            assert_eq!(bits, (a.to_bits(), ga.to_bits()), "{name}({xi}): scalar and tensor paths");
+        }
     }
     let t32 = Tape::<f32>::new();
-    for i in -400..=400 {
-        let xf = i as f32 / 80.0;
-        let a = t32.scalar(xf).erf().item();
-        let b = t.scalar(xf as f64).erf().item() as f32;
-        assert!(
-            (a - b).abs() <= f32::EPSILON * b.abs().max(f32::MIN_POSITIVE),
-            "erf({xf}) = {a:e}, f64 {b:e}"
-        );
+    let t = Tape::<f64>::new();
+    type Pair = (for<'t> fn(Var<'t, f32>) -> Var<'t, f32>, for<'t> fn(Var<'t>) -> Var<'t>);
+    let pairs: [(&str, Pair); 8] = [
+        ("erf", (|x| x.erf(), |x| x.erf())),
+        ("erfc", (|x| x.erfc(), |x| x.erfc())),
+        ("expm1", (|x| x.expm1(), |x| x.expm1())),
+        ("sinh", (|x| x.sinh(), |x| x.sinh())),
+        ("cosh", (|x| x.cosh(), |x| x.cosh())),
+        ("atan", (|x| x.atan(), |x| x.atan())),
+        ("asin", (|x| x.asin(), |x| x.asin())),
+        ("acos", (|x| x.acos(), |x| x.acos())),
+    ];
+    for (name, (f32op, f64op)) in pairs {
+        for i in -400..=400 {
+            let xf = if name.starts_with('a') && name != "atan" { i as f32 / 401.0 } else { i as f32 / 80.0 };
+            let a = f32op(t32.scalar(xf)).item();
+            let b = f64op(t.scalar(xf as f64)).item() as f32;
+            assert!(
+                (a - b).abs() <= 2.0 * f32::EPSILON * b.abs().max(f32::MIN_POSITIVE),
+                "{name}({xf}) = {a:e}, f64 {b:e}"
+            );
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 //!
 //! | file | ops |
 //! |---|---|
-//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
+//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf erfc expm1 sinh cosh atan asin acos relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
 //! | `binary.rs` | add sub mul div pow maximum minimum (equal shapes; the operators broadcast first) |
 //! | `reduce.rs` | sum_to (sum over broadcast axes), max_axis |
 //! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows |
@@ -67,6 +67,13 @@ pub(crate) enum Op {
     Sigmoid,
     Softplus,
     Erf,
+    Erfc,
+    Expm1,
+    Sinh,
+    Cosh,
+    Atan,
+    Asin,
+    Acos,
     Relu,
     Abs,
     Square,
@@ -141,6 +148,13 @@ impl Op {
             Sigmoid => "sigmoid",
             Softplus => "softplus",
             Erf => "erf",
+            Erfc => "erfc",
+            Expm1 => "expm1",
+            Sinh => "sinh",
+            Cosh => "cosh",
+            Atan => "atan",
+            Asin => "asin",
+            Acos => "acos",
             Relu => "relu",
             Abs => "abs",
             Square => "square",
@@ -233,10 +247,9 @@ pub(crate) fn vjp_numeric<T: Float>(
     match n.op {
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
         | GeMask => {}
-        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Relu | Abs | Square
-        | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
-            unary::vjp(inner, n, adj, reached)
-        }
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
+        | Cosh | Atan | Asin | Acos | Relu | Abs | Square | PowConst | Clamp | AddConst | SubConst
+        | RSubConst | MulConst | DivConst | RDivConst => unary::vjp(inner, n, adj, reached),
         Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp(inner, n, adj, reached),
         Select => binary::select_vjp(inner, n, adj, reached),
         SumTo => reduce::sum_to_vjp(inner, n, adj, reached),
@@ -259,10 +272,9 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<
     Ok(match n.op {
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
         | GeMask => smallvec::SmallVec::new(),
-        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Relu | Abs | Square
-        | PowConst | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
-            unary::vjp_graph(out, n, g)
-        }
+        Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
+        | Cosh | Atan | Asin | Acos | Relu | Abs | Square | PowConst | Clamp | AddConst | SubConst
+        | RSubConst | MulConst | DivConst | RDivConst => unary::vjp_graph(out, n, g),
         Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
         Select => binary::select_vjp_graph(out, n, g),
         SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
@@ -443,6 +455,13 @@ fn scalar_step<T: Float, const DENSE: bool>(
         Sigmoid => unary!(Sigmoid),
         Softplus => unary!(Softplus),
         Erf => unary!(Erf),
+        Erfc => unary!(Erfc),
+        Expm1 => unary!(Expm1),
+        Sinh => unary!(Sinh),
+        Cosh => unary!(Cosh),
+        Atan => unary!(Atan),
+        Asin => unary!(Asin),
+        Acos => unary!(Acos),
         Relu => unary!(Relu),
         Abs => unary!(Abs),
         Square => unary!(Square),

@@ -16,6 +16,11 @@
 //! | sigmoid | 1/(1+e⁻ˣ) (stable) | ȳ·y·(1−y) |
 //! | softplus | ln(1+eˣ) (stable) | ȳ·σ(x) |
 //! | erf | erf x | ȳ·(2/√π)·e^(−x²) |
+//! | erfc | 1 − erf x (accurate in the tail) | −ȳ·(2/√π)·e^(−x²) |
+//! | expm1 | eˣ − 1 (accurate near 0) | ȳ·(y + 1) |
+//! | sinh, cosh | | ȳ·cosh x, ȳ·sinh x |
+//! | atan | arctan x | ȳ/(1 + x²) |
+//! | asin, acos | arcsin x, arccos x (NaN outside [−1, 1]) | ±ȳ/√(1 − x²) |
 //! | relu | max(x, 0) | ȳ·[x>0] |
 //! | abs | \|x\| | ȳ·sign(x), sign(0) = 0 |
 //! | square | x² | ȳ·2x |
@@ -63,6 +68,13 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
         Op::Sigmoid => one(T::sigmoid_lanes, x),
         Op::Softplus => one(softplus_lanes, x),
         Op::Erf => x.erf(),
+        Op::Erfc => x.erfc(),
+        Op::Expm1 => x.exp_m1(),
+        Op::Sinh => x.sinh(),
+        Op::Cosh => x.cosh(),
+        Op::Atan => x.atan(),
+        Op::Asin => x.asin(),
+        Op::Acos => x.acos(),
         // `x <= 0` is false for NaN, so NaN passes through.
         Op::Relu => {
             if x <= T::ZERO {
@@ -136,6 +148,13 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
         Op::Sigmoid => g * (y * (T::ONE - y)),
         Op::Softplus => g * one(T::sigmoid_lanes, x),
         Op::Erf => g * (T::from_f64(std::f64::consts::FRAC_2_SQRT_PI) * (-(x * x)).exp()),
+        Op::Erfc => -(g * (T::from_f64(std::f64::consts::FRAC_2_SQRT_PI) * (-(x * x)).exp())),
+        Op::Expm1 => g * (y + T::ONE),
+        Op::Sinh => g * x.cosh(),
+        Op::Cosh => g * x.sinh(),
+        Op::Atan => g / (T::ONE + x * x),
+        Op::Asin => g / (T::ONE - x * x).sqrt(),
+        Op::Acos => -(g / (T::ONE - x * x).sqrt()),
         Op::Relu => g * one_if(x > T::ZERO),
         Op::Abs => g * f(Op::SignMask, x, c),
         Op::Square => g * (x + x),
@@ -188,9 +207,9 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
         };
     }
     go!(
-        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Relu, Abs, Square, PowConst,
-        Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst, StepMask, SignMask, RangeMask,
-        IsZeroMask
+        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Erfc, Expm1, Sinh, Cosh, Atan,
+        Asin, Acos, Relu, Abs, Square, PowConst, Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst,
+        RDivConst, StepMask, SignMask, RangeMask, IsZeroMask
     );
 }
 
@@ -237,8 +256,9 @@ fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &m
         };
     }
     go!(
-        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Relu, Abs, Square, PowConst,
-        Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst, RDivConst
+        Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Erfc, Expm1, Sinh, Cosh, Atan,
+        Asin, Acos, Relu, Abs, Square, PowConst, Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst,
+        RDivConst
     );
 }
 
@@ -295,6 +315,13 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         Op::Sigmoid => g * (y * y.rsub(T::ONE)),
         Op::Softplus => g * x.sigmoid(),
         Op::Erf => g * ((-x.square()).exp() * T::from_f64(std::f64::consts::FRAC_2_SQRT_PI)),
+        Op::Erfc => -(g * ((-x.square()).exp() * T::from_f64(std::f64::consts::FRAC_2_SQRT_PI))),
+        Op::Expm1 => g * (y + T::ONE),
+        Op::Sinh => g * x.cosh(),
+        Op::Cosh => g * x.sinh(),
+        Op::Atan => g / (x.square() + T::ONE),
+        Op::Asin => g / x.square().rsub(T::ONE).sqrt(),
+        Op::Acos => -(g / x.square().rsub(T::ONE).sqrt()),
         Op::Relu => g * x.step_mask(),
         Op::Abs => g * x.sign(),
         Op::Square => g * (x * two),

@@ -493,6 +493,14 @@ pub fn catalog() -> Vec<Case> {
         // The error function, and the exact GELU composed from it.
         unary("erf", Dom::Uniform(-3.0, 3.0), |v, _| v[0].erf()),
         unary("gelu", Dom::Uniform(-5.0, 5.0), |v, _| v[0].gelu()),
+        unary("erfc", Dom::Uniform(-3.0, 3.0), |v, _| v[0].erfc()),
+        unary("expm1", Dom::Uniform(-3.0, 3.0), |v, _| v[0].expm1()),
+        unary("sinh", Dom::Uniform(-3.0, 3.0), |v, _| v[0].sinh()),
+        unary("cosh", Dom::Uniform(-3.0, 3.0), |v, _| v[0].cosh()),
+        unary("atan", Dom::Uniform(-4.0, 4.0), |v, _| v[0].atan()),
+        // Inside (−1, 1), away from the infinite slopes at ±1.
+        unary("asin", Dom::Uniform(-0.9, 0.9), |v, _| v[0].asin()),
+        unary("acos", Dom::Uniform(-0.9, 0.9), |v, _| v[0].acos()),
         unary_c("powf", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.5, 2.5), |v, p| v[0].powf(p.c[0])),
         unary_c("powf_int", Dom::Uniform(-2.0, 2.0), Dom::Ints(0, 3), |v, p| v[0].powf(p.c[0])),
         // ---- constant forms ----
