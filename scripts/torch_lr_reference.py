@@ -2,7 +2,8 @@
 
 For each case: an optimizer with the case's base lr, the case's scheduler(s) made on it,
 then STEPS rounds of optimizer.step() and scheduler.step(). Prints the lr after the
-scheduler is made (epoch 0) and after every step, as Rust (name, &[f64]) entries.
+scheduler is made (epoch 0) and after every step, as Rust (name, &[f64]) entries; for
+OneCycleLR and CyclicLR (TORCH_CYCLE), (name, lrs, momenta) entries.
 
 The lrs are Python floats whatever the parameters' dtype or the optimizer: the script
 checks that SGD and Adam, with float64 and float32 parameters, give the same lrs (bit for
@@ -61,6 +62,28 @@ PLATEAU = {
 }
 
 
+# OneCycleLR and CyclicLR, stepped per batch: name: (steps, scheduler maker). The lr and
+# the momentum (SGD's momentum, Adam's beta1) are printed after the scheduler is made and
+# after every step. The optimizers start at lr 0.1 and momentum (or beta1) 0.9.
+CYCLES = {
+    "onecycle_cos_default": (25, lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=25)),
+    "onecycle_linear_0.25": (30, lambda o: S.OneCycleLR(o, max_lr=0.05, total_steps=30, pct_start=0.25, anneal_strategy="linear")),
+    "onecycle_three_phase_cos": (40, lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=40, three_phase=True)),
+    "onecycle_three_phase_linear": (20, lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20, pct_start=0.4, anneal_strategy="linear", three_phase=True, div_factor=10.0, final_div_factor=100.0)),
+    "onecycle_momenta_0.8_0.99": (17, lambda o: S.OneCycleLR(o, max_lr=0.3, total_steps=17, base_momentum=0.8, max_momentum=0.99, div_factor=3.0, final_div_factor=7.0)),
+    "onecycle_no_momentum": (15, lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=15, cycle_momentum=False)),
+    "onecycle_pct_0": (10, lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=0.0)),
+    "onecycle_pct_1": (9, lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=1.0)),
+    "onecycle_total_1": (1, lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=1)),
+    "cyclic_triangular": (30, lambda o: S.CyclicLR(o, base_lr=0.001, max_lr=0.006, step_size_up=4)),
+    "cyclic_triangular_3_5": (30, lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=5)),
+    "cyclic_triangular2": (40, lambda o: S.CyclicLR(o, base_lr=0.001, max_lr=0.01, step_size_up=3, mode="triangular2", base_momentum=0.7, max_momentum=0.95)),
+    "cyclic_exp_range": (40, lambda o: S.CyclicLR(o, base_lr=0.002, max_lr=0.02, step_size_up=4, step_size_down=2, mode="exp_range", gamma=0.95)),
+    "cyclic_down_0": (10, lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.05, step_size_up=3, step_size_down=0)),
+    "cyclic_no_momentum": (12, lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.05, step_size_up=2, cycle_momentum=False)),
+}
+
+
 def optimizers(lr):
     for dtype in (torch.float64, torch.float32):
         for make in (lambda ps: torch.optim.SGD(ps, lr=lr, momentum=0.9), lambda ps: torch.optim.Adam(ps, lr=lr)):
@@ -107,6 +130,27 @@ def run_plateau(base, kwargs):
     return runs[0]
 
 
+def momentum(opt):
+    group = opt.param_groups[0]
+    return group["betas"][0] if "betas" in group else group["momentum"]
+
+
+def run_cycle(steps, make):
+    runs = []
+    for p, opt in optimizers(0.1):
+        sched = make(opt)
+        lrs, ms = [last_lr(sched, opt)], [momentum(opt)]
+        for _ in range(steps):
+            p.grad = torch.ones_like(p)
+            opt.step()
+            sched.step()
+            lrs.append(last_lr(sched, opt))
+            ms.append(momentum(opt))
+        runs.append((lrs, ms))
+    assert all(r == runs[0] for r in runs), "lrs or momenta depend on the optimizer or dtype"
+    return runs[0]
+
+
 def emit(name, lrs):
     print(f'    ("{name}", &[{", ".join(repr(float(x)) for x in lrs)}]),')
 
@@ -119,4 +163,11 @@ print("];")
 print(f"const TORCH_PLATEAU: [(&str, &[f64]); {len(PLATEAU)}] = [")
 for name, (base, kwargs) in PLATEAU.items():
     emit(name, run_plateau(base, kwargs))
+print("];")
+print(f"const TORCH_CYCLE: [(&str, &[f64], &[f64]); {len(CYCLES)}] = [")
+for name, (steps, make) in CYCLES.items():
+    lrs, ms = run_cycle(steps, make)
+    print(f'    ("{name}",')
+    print(f'     &[{", ".join(repr(float(x)) for x in lrs)}],')
+    print(f'     &[{", ".join(repr(float(x)) for x in ms)}]),')
 print("];")

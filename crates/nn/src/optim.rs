@@ -82,6 +82,21 @@ pub trait Optimizer<T: Float = f64> {
     /// Changes the learning rate (for schedules).
     fn set_lr(&mut self, lr: T);
 
+    /// The momentum a scheduler may cycle ([`crate::schedule::OneCycleLr`],
+    /// [`crate::schedule::CyclicLr`]): [`Sgd`]'s μ (also when 0, as PyTorch's SGD always
+    /// has a `momentum`), [`Adam`]'s β₁; `None` (the provided implementation) for an
+    /// optimizer without one, on which momentum cycling is refused as in PyTorch. Named
+    /// so as not to shadow the builder [`Sgd::momentum`].
+    fn momentum_value(&self) -> Option<T> {
+        None
+    }
+
+    /// Sets the momentum of [`Optimizer::momentum_value`] (for schedules): [`Sgd`]'s μ,
+    /// [`Adam`]'s β₁ (β₂ is kept). The provided implementation does nothing.
+    fn set_momentum(&mut self, momentum: T) {
+        let _ = momentum;
+    }
+
     /// One step on a module, with gradients from a backward pass through the variables
     /// that [`Module::bind`] returned. A parameter the loss does not depend on is left as
     /// it is, with its state ([`Optimizer::update_reached`]).
@@ -421,6 +436,14 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     fn set_lr(&mut self, lr: T) {
         self.lr = lr;
     }
+
+    fn momentum_value(&self) -> Option<T> {
+        Some(self.momentum)
+    }
+
+    fn set_momentum(&mut self, momentum: T) {
+        self.momentum = momentum;
+    }
 }
 
 impl<T: Float> Sgd<T> {
@@ -745,6 +768,15 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 
     fn set_lr(&mut self, lr: T) {
         self.lr = as_written(lr);
+    }
+
+    fn momentum_value(&self) -> Option<T> {
+        Some(T::from_f64(self.beta1))
+    }
+
+    /// Sets β₁, read as written like [`Adam::betas`].
+    fn set_momentum(&mut self, momentum: T) {
+        self.beta1 = as_written(momentum);
     }
 }
 

@@ -3,15 +3,16 @@
 //! `scripts/torch_lr_reference.py` (the lr once the scheduler is made, then after each
 //! `scheduler.step()`; the script checks that SGD and Adam with f64 and f32 parameters
 //! give the same lrs). Each case runs here on `Sgd` and `Adam`, f64 and f32, with an
-//! optimizer step before each scheduler step as in training.
+//! optimizer step before each scheduler step as in training. For `OneCycleLr` and
+//! `CyclicLr` (TORCH_CYCLE) the momenta (SGD's momentum, Adam's β₁) are checked too.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use wengert_nn::optim::{Adam, Optimizer, Sgd};
 use wengert_nn::schedule::{
-    ChainedScheduler, ConstantLr, CosineAnnealingLr, ExponentialLr, LambdaLr, LinearLr, LrScheduler,
-    MultiStepLr, MultiplicativeLr, PlateauConfig, PlateauMode, PolynomialLr, ReduceLrOnPlateau, StepLr,
-    ThresholdMode,
+    AnnealStrategy, ChainedScheduler, ConstantLr, CosineAnnealingLr, CyclicConfig, CyclicLr, CyclicMode,
+    ExponentialLr, LambdaLr, LinearLr, LrScheduler, MultiStepLr, MultiplicativeLr, OneCycleConfig,
+    OneCycleLr, PlateauConfig, PlateauMode, PolynomialLr, ReduceLrOnPlateau, StepLr, ThresholdMode,
 };
 use wengert_tape::{Error, Float};
 
@@ -399,6 +400,239 @@ proptest! {
             prop_assert!((lr - closed).abs() <= tol, "epoch {}: {} vs {}", e, lr, closed);
         }
     }
+}
+
+/// The script's OneCycleLR or CyclicLR for `case` (TORCH_CYCLE), made on `opt`, boxed to
+/// step it through `dyn LrScheduler` (whose `step` sets the momentum too).
+fn cycle_scheduler<T: Float>(case: &str, opt: &mut dyn Optimizer<T>) -> Box<dyn LrScheduler> {
+    let one = |opt: &mut dyn Optimizer<T>, max_lr, total, cfg| -> Box<dyn LrScheduler> {
+        Box::new(OneCycleLr::new(opt, max_lr, total, cfg).unwrap())
+    };
+    let oc = OneCycleConfig::default();
+    let lin = AnnealStrategy::Linear;
+    let cc = CyclicConfig::default();
+    let cyc = |opt: &mut dyn Optimizer<T>, base, max, cfg| -> Box<dyn LrScheduler> {
+        Box::new(CyclicLr::new(opt, base, max, cfg).unwrap())
+    };
+    match case {
+        "onecycle_cos_default" => one(opt, 0.1, 25, oc),
+        "onecycle_linear_0.25" => {
+            one(opt, 0.05, 30, OneCycleConfig { pct_start: 0.25, anneal_strategy: lin, ..oc })
+        }
+        "onecycle_three_phase_cos" => one(opt, 0.1, 40, OneCycleConfig { three_phase: true, ..oc }),
+        "onecycle_three_phase_linear" => one(
+            opt,
+            1.0,
+            20,
+            OneCycleConfig {
+                pct_start: 0.4,
+                anneal_strategy: lin,
+                three_phase: true,
+                div_factor: 10.0,
+                final_div_factor: 100.0,
+                ..oc
+            },
+        ),
+        "onecycle_momenta_0.8_0.99" => one(
+            opt,
+            0.3,
+            17,
+            OneCycleConfig {
+                base_momentum: 0.8,
+                max_momentum: 0.99,
+                div_factor: 3.0,
+                final_div_factor: 7.0,
+                ..oc
+            },
+        ),
+        "onecycle_no_momentum" => one(opt, 0.1, 15, OneCycleConfig { cycle_momentum: false, ..oc }),
+        "onecycle_pct_0" => one(opt, 0.1, 10, OneCycleConfig { pct_start: 0.0, ..oc }),
+        "onecycle_pct_1" => one(opt, 0.1, 10, OneCycleConfig { pct_start: 1.0, ..oc }),
+        "onecycle_total_1" => one(opt, 0.1, 1, oc),
+        "cyclic_triangular" => cyc(opt, 0.001, 0.006, CyclicConfig { step_size_up: 4, ..cc }),
+        "cyclic_triangular_3_5" => {
+            cyc(opt, 0.01, 0.1, CyclicConfig { step_size_up: 3, step_size_down: Some(5), ..cc })
+        }
+        "cyclic_triangular2" => cyc(
+            opt,
+            0.001,
+            0.01,
+            CyclicConfig {
+                step_size_up: 3,
+                mode: CyclicMode::Triangular2,
+                base_momentum: 0.7,
+                max_momentum: 0.95,
+                ..cc
+            },
+        ),
+        "cyclic_exp_range" => cyc(
+            opt,
+            0.002,
+            0.02,
+            CyclicConfig {
+                step_size_up: 4,
+                step_size_down: Some(2),
+                mode: CyclicMode::ExpRange,
+                gamma: 0.95,
+                ..cc
+            },
+        ),
+        "cyclic_down_0" => {
+            cyc(opt, 0.01, 0.05, CyclicConfig { step_size_up: 3, step_size_down: Some(0), ..cc })
+        }
+        "cyclic_no_momentum" => {
+            cyc(opt, 0.01, 0.05, CyclicConfig { step_size_up: 2, cycle_momentum: false, ..cc })
+        }
+        _ => panic!("unknown case {case}"),
+    }
+}
+
+/// Runs every case of TORCH_CYCLE on Sgd (momentum 0.9) and Adam (β₁ 0.9) in T; checks
+/// the lrs as [`check_epoch`] and the momenta the same way (the scheduler's within 4 ulp
+/// of torch's, the optimizer's the scheduler's rounded to T). Returns the largest error
+/// in ulps of the lrs and of the momenta.
+fn check_cycles<T: Float>() -> (f64, f64) {
+    let (mut worst_lr, mut worst_m): (f64, f64) = (0.0, 0.0);
+    for (case, lrs, ms) in TORCH_CYCLE {
+        assert_eq!(lrs.len(), ms.len());
+        for (name, mut opt) in optimizers::<T>(0.1) {
+            let what = format!("{case} on {name}<{}>", T::NAME);
+            let mut s = cycle_scheduler(case, &mut *opt);
+            let mut p = [T::ZERO; 2];
+            for (e, (&want_lr, &want_m)) in lrs.iter().zip(ms.iter()).enumerate() {
+                if e > 0 {
+                    train_step(&mut *opt, &mut p);
+                    assert_eq!(s.step(&mut *opt), s.last_lr(), "{what}");
+                }
+                assert_eq!(s.last_epoch(), e, "{what}");
+                worst_lr = worst_lr.max(check_epoch(&what, e, s.last_lr(), opt.lr(), want_lr));
+                let opt_m = opt.momentum_value().expect("Sgd and Adam have a momentum");
+                match s.last_momentum() {
+                    Some(m) => {
+                        let u = ulps(m, want_m);
+                        assert!(u <= 4.0, "{what} epoch {e}: momentum {m:e}, torch {want_m:e} ({u:.1} ulp)");
+                        worst_m = worst_m.max(u);
+                        assert_eq!(opt_m, T::from_f64(m), "{what} epoch {e}: optimizer momentum");
+                    }
+                    // Not cycled: the optimizer keeps its 0.9, as torch's.
+                    None => assert_eq!((opt_m, want_m), (T::from_f64(0.9), 0.9), "{what} epoch {e}"),
+                }
+            }
+        }
+    }
+    (worst_lr, worst_m)
+}
+
+#[test]
+fn one_cycle_and_cyclic_follow_torch_with_momentum_on_f64_optimizers() {
+    let (lr, m) = check_cycles::<f64>();
+    assert!(lr <= 4.0 && m <= 4.0, "{lr} {m}");
+    println!("OneCycleLr/CyclicLr on f64: lr within {lr} ulp, momentum within {m} ulp");
+}
+
+#[test]
+fn one_cycle_and_cyclic_follow_torch_with_momentum_on_f32_optimizers() {
+    let (lr, m) = check_cycles::<f32>();
+    assert!(lr <= 4.0 && m <= 4.0, "{lr} {m}");
+    println!("OneCycleLr/CyclicLr on f32: lr within {lr} ulp, momentum within {m} ulp");
+}
+
+#[test]
+fn one_cycle_stops_at_total_steps_and_at_zero_length_phases() {
+    // Past total_steps torch raises: try_step errs and changes nothing; step keeps the lr.
+    let mut opt = Sgd::new(0.1).momentum(0.9);
+    let mut s = OneCycleLr::new(&mut opt, 0.1, 5, OneCycleConfig::default()).unwrap();
+    for _ in 0..5 {
+        s.try_step(&mut opt).unwrap();
+    }
+    let (lr, m) = (s.last_lr(), s.last_momentum());
+    refused(s.try_step(&mut opt), "OneCycleLR", "total steps is 5");
+    assert_eq!((s.last_epoch(), s.last_lr(), s.last_momentum()), (5, lr, m));
+    opt.set_lr(1.0);
+    assert_eq!(s.step(&mut opt), lr);
+    assert_eq!((s.last_epoch(), opt.lr(), opt.momentum_value()), (6, lr, m));
+    refused(s.at(7), "OneCycleLR", "7");
+    // pct_start·total_steps = 1: a first phase of length 0 at step 0 (ZeroDivisionError).
+    let cfg = OneCycleConfig { pct_start: 0.1, ..OneCycleConfig::default() };
+    refused(OneCycleLr::new(&mut opt, 0.1, 10, cfg), "OneCycleLR", "division by zero");
+    // pct_start 1: the last phase has length 0 and is reached at step total_steps.
+    let cfg = OneCycleConfig { pct_start: 1.0, ..OneCycleConfig::default() };
+    let s = OneCycleLr::new(&mut opt, 0.1, 10, cfg).unwrap();
+    assert!(s.at(9).is_ok());
+    refused(s.at(10), "OneCycleLR", "division by zero");
+}
+
+/// An optimizer without momentum (the trait's provided `momentum_value`).
+struct Plain(f64);
+
+impl Optimizer<f64> for Plain {
+    fn update(&mut self, _: &mut [&mut wengert_tape::Tensor<f64>], _: &[&[f64]]) -> wengert_tape::Result<()> {
+        Ok(())
+    }
+
+    fn lr(&self) -> f64 {
+        self.0
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.0 = lr;
+    }
+}
+
+#[test]
+fn one_cycle_and_cyclic_refuse_invalid_arguments() {
+    let mut opt = Sgd::new(0.1).momentum(0.9);
+    let o = &mut opt;
+    let oc = OneCycleConfig::default();
+    const OC: &str = "OneCycleLR";
+    refused(OneCycleLr::new(o, 0.1, 0, oc), OC, "total_steps, got 0");
+    for pct in [-0.1, 1.5, f64::NAN] {
+        refused(OneCycleLr::new(o, 0.1, 10, OneCycleConfig { pct_start: pct, ..oc }), OC, &format!("{pct}"));
+    }
+    for d in [0.0, -1.0, f64::INFINITY] {
+        refused(OneCycleLr::new(o, 0.1, 10, OneCycleConfig { div_factor: d, ..oc }), OC, "div_factor");
+        refused(
+            OneCycleLr::new(o, 0.1, 10, OneCycleConfig { final_div_factor: d, ..oc }),
+            OC,
+            "final_div_factor",
+        );
+    }
+    refused(OneCycleLr::new(o, f64::NAN, 10, oc), OC, "max_lr");
+    refused(
+        OneCycleLr::new(o, 0.1, 10, OneCycleConfig { base_momentum: f64::NAN, ..oc }),
+        OC,
+        "base_momentum",
+    );
+    let cc = CyclicConfig::default();
+    const CY: &str = "CyclicLR";
+    refused(CyclicLr::new(o, 0.01, 0.1, CyclicConfig { step_size_up: 0, ..cc }), CY, "step_size_up");
+    refused(CyclicLr::new(o, -0.01, 0.1, cc), CY, "base_lr");
+    refused(CyclicLr::new(o, 0.01, f64::INFINITY, cc), CY, "max_lr");
+    refused(CyclicLr::new(o, 0.01, 0.1, CyclicConfig { gamma: -1.0, ..cc }), CY, "gamma");
+    refused(CyclicLr::new(o, 0.01, 0.1, CyclicConfig { max_momentum: f64::NAN, ..cc }), CY, "max_momentum");
+    // Refused: the optimizer is unchanged.
+    assert_eq!((opt.lr(), opt.momentum_value()), (0.1, Some(0.9)));
+    // Momentum cycling needs a momentum, as torch's ValueError; without cycling it is fine.
+    let mut plain = Plain(0.1);
+    refused(OneCycleLr::new(&mut plain, 0.1, 10, oc), OC, "momentum");
+    refused(CyclicLr::new(&mut plain, 0.01, 0.1, cc), CY, "momentum");
+    let mut s = OneCycleLr::new(&mut plain, 0.1, 10, OneCycleConfig { cycle_momentum: false, ..oc }).unwrap();
+    s.step(&mut plain);
+    assert_eq!((plain.lr(), s.last_momentum()), (s.last_lr(), None));
+    assert!(CyclicLr::new(&mut plain, 0.01, 0.1, CyclicConfig { cycle_momentum: false, ..cc }).is_ok());
+}
+
+#[test]
+fn sgd_without_momentum_gets_cycled_momentum() {
+    // torch's SGD always has a momentum (0 here): OneCycleLR sets it to max_momentum.
+    let mut opt = Sgd::<f32>::new(0.1);
+    assert_eq!(opt.momentum_value(), Some(0.0));
+    let s = OneCycleLr::new(&mut opt, 0.1, 10, OneCycleConfig::default()).unwrap();
+    assert_eq!(opt.momentum_value(), Some(s.last_momentum().unwrap() as f32));
+    assert_eq!(opt.momentum_value(), Some(0.95));
+    let mut p = [0.0f32; 2];
+    train_step(&mut opt, &mut p); // with the momentum buffers made now
+    assert!(p[0] < 0.0);
 }
 
 // torch 2.15.0+cu132
@@ -1561,5 +1795,746 @@ const TORCH_PLATEAU: [(&str, &[f64]); 5] = [
             0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
             0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
         ],
+    ),
+];
+
+const TORCH_CYCLE: [(&str, &[f64], &[f64]); 15] = [
+    (
+        "onecycle_cos_default",
+        &[
+            0.0040000000000000036,
+            0.009498110768645929,
+            0.024732892156904523,
+            0.046214239347744504,
+            0.06902103457804172,
+            0.08792851591221286,
+            0.0986052072364505,
+            0.09979871550490317,
+            0.09819815024222053,
+            0.09504846320134738,
+            0.0904508879153485,
+            0.08455319423681344,
+            0.07754493889320883,
+            0.06965137297768985,
+            0.06112620219362893,
+            0.05224343254455968,
+            0.043288563555770404,
+            0.03454941208465151,
+            0.026306861650082565,
+            0.0188258346050237,
+            0.012346777314112658,
+            0.007077932009665416,
+            0.003188643714987268,
+            0.0008039173559862364,
+            4e-07,
+            0.0008039173559862364,
+        ],
+        &[
+            0.95,
+            0.9442728012826604,
+            0.9284032373365577,
+            0.9060268340127661,
+            0.8822697556478731,
+            0.8625744625914449,
+            0.8514529091286974,
+            0.850201285300238,
+            0.8518018569652073,
+            0.854951556604879,
+            0.8595491502812526,
+            0.8654468675506567,
+            0.8724551509273948,
+            0.8803487484173038,
+            0.8888739533021842,
+            0.8977567584824742,
+            0.9067116632908827,
+            0.9154508497187474,
+            0.9236934331236499,
+            0.9311744900929366,
+            0.9376535733001805,
+            0.9429224396800933,
+            0.9468117435319868,
+            0.9491964794299315,
+            0.95,
+            0.9491964794299315,
+        ],
+    ),
+    (
+        "onecycle_linear_0.25",
+        &[
+            0.002,
+            0.009384615384615385,
+            0.016769230769230772,
+            0.024153846153846158,
+            0.03153846153846154,
+            0.03892307692307693,
+            0.046307692307692314,
+            0.048888893333333336,
+            0.04666668,
+            0.04444446666666667,
+            0.042222253333333334,
+            0.04000004,
+            0.03777782666666667,
+            0.03555561333333333,
+            0.0333334,
+            0.03111118666666667,
+            0.028888973333333335,
+            0.02666676,
+            0.02444454666666667,
+            0.022222333333333334,
+            0.020000120000000003,
+            0.017777906666666662,
+            0.015555693333333336,
+            0.013333480000000002,
+            0.011111266666666668,
+            0.008889053333333334,
+            0.00666684,
+            0.0044446266666666664,
+            0.0022224133333333326,
+            1.9999999999881224e-07,
+            -0.002222013333333335,
+        ],
+        &[
+            0.95,
+            0.9346153846153846,
+            0.9192307692307692,
+            0.9038461538461539,
+            0.8884615384615384,
+            0.8730769230769231,
+            0.8576923076923076,
+            0.8522222222222222,
+            0.8566666666666667,
+            0.861111111111111,
+            0.8655555555555555,
+            0.87,
+            0.8744444444444445,
+            0.8788888888888888,
+            0.8833333333333333,
+            0.8877777777777778,
+            0.8922222222222221,
+            0.8966666666666666,
+            0.9011111111111111,
+            0.9055555555555556,
+            0.9099999999999999,
+            0.9144444444444444,
+            0.9188888888888889,
+            0.9233333333333333,
+            0.9277777777777777,
+            0.9322222222222222,
+            0.9366666666666666,
+            0.941111111111111,
+            0.9455555555555555,
+            0.95,
+            0.9544444444444444,
+        ],
+    ),
+    (
+        "onecycle_three_phase_cos",
+        &[
+            0.0040000000000000036,
+            0.005944337266504118,
+            0.011619830424103306,
+            0.020566684770626315,
+            0.03206007937590945,
+            0.04516888776288231,
+            0.058831112237117685,
+            0.07193992062409055,
+            0.08343331522937368,
+            0.0923801695758967,
+            0.09805566273349588,
+            0.1,
+            0.09805566273349589,
+            0.0923801695758967,
+            0.0834333152293737,
+            0.07193992062409056,
+            0.05883111223711769,
+            0.04516888776288232,
+            0.03206007937590946,
+            0.02056668477062632,
+            0.011619830424103297,
+            0.005944337266504132,
+            0.004,
+            0.003965949604747867,
+            0.00386495796436283,
+            0.003700464228032082,
+            0.0034780700326578736,
+            0.003205348745831237,
+            0.0028915875638819213,
+            0.0025474712475461515,
+            0.002184718265254711,
+            0.0018156817347452887,
+            0.0014529287524538486,
+            0.001108812436118079,
+            0.0007950512541687633,
+            0.0005223299673421262,
+            0.00029993577196791796,
+            0.00013544203563716948,
+            3.445039525213321e-05,
+            4e-07,
+            3.445039525213321e-05,
+        ],
+        &[
+            0.95,
+            0.9479746486807248,
+            0.942062676641559,
+            0.9327430366972642,
+            0.9207707506500943,
+            0.9071157419136642,
+            0.8928842580863358,
+            0.8792292493499057,
+            0.8672569633027357,
+            0.8579373233584409,
+            0.8520253513192751,
+            0.85,
+            0.8520253513192751,
+            0.8579373233584409,
+            0.8672569633027357,
+            0.8792292493499057,
+            0.8928842580863356,
+            0.9071157419136642,
+            0.9207707506500943,
+            0.9327430366972642,
+            0.9420626766415591,
+            0.9479746486807248,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+        ],
+    ),
+    (
+        "onecycle_three_phase_linear",
+        &[
+            0.1,
+            0.22857142857142856,
+            0.3571428571428571,
+            0.48571428571428565,
+            0.6142857142857142,
+            0.7428571428571429,
+            0.8714285714285713,
+            1.0,
+            0.8714285714285714,
+            0.7428571428571429,
+            0.6142857142857143,
+            0.48571428571428577,
+            0.3571428571428571,
+            0.22857142857142865,
+            0.09999999999999998,
+            0.08020000000000001,
+            0.0604,
+            0.040600000000000004,
+            0.0208,
+            0.0010000000000000009,
+            -0.018799999999999997,
+        ],
+        &[
+            0.95,
+            0.9357142857142857,
+            0.9214285714285714,
+            0.9071428571428571,
+            0.8928571428571428,
+            0.8785714285714286,
+            0.8642857142857143,
+            0.85,
+            0.8642857142857142,
+            0.8785714285714286,
+            0.8928571428571428,
+            0.9071428571428571,
+            0.9214285714285714,
+            0.9357142857142857,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+            0.95,
+        ],
+    ),
+    (
+        "onecycle_momenta_0.8_0.99",
+        &[
+            0.09999999999999998,
+            0.1279478406399213,
+            0.19616972663099647,
+            0.26653257001655656,
+            0.29970658011837403,
+            0.29598654199002106,
+            0.2824021317201855,
+            0.2601382780053178,
+            0.23073768384955656,
+            0.19623757001029754,
+            0.15902851225867984,
+            0.12168879402711089,
+            0.08680575245080825,
+            0.05679649706177164,
+            0.033740423863654806,
+            0.019235130192565907,
+            0.014285714285714285,
+            0.01923513019256589,
+        ],
+        &[
+            0.99,
+            0.9634495513920748,
+            0.8986387597005534,
+            0.8317940584842713,
+            0.8002787488875447,
+            0.802668949576636,
+            0.8117025824060766,
+            0.8265080451264637,
+            0.846059440240045,
+            0.8690020159431522,
+            0.8937460393479779,
+            0.9185769519719713,
+            0.9417741746202125,
+            0.9617303294539219,
+            0.9770626181306695,
+            0.9867086384219437,
+            0.99,
+            0.9867086384219437,
+        ],
+    ),
+    (
+        "onecycle_no_momentum",
+        &[
+            0.0040000000000000036,
+            0.022072489510780793,
+            0.0626810048299031,
+            0.09524650565931612,
+            0.09944154354509119,
+            0.09504846320134738,
+            0.08665264698111695,
+            0.0750001,
+            0.06112620219362893,
+            0.046263710266697504,
+            0.03173322184988512,
+            0.0188258346050237,
+            0.008688426531955128,
+            0.002221750825254118,
+            4e-07,
+            0.0022217508252541235,
+        ],
+        &[0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+    ),
+    (
+        "onecycle_pct_0",
+        &[
+            0.09755283560345443,
+            0.0904508879153485,
+            0.0793893450575732,
+            0.0654509879153485,
+            0.0500002,
+            0.03454941208465151,
+            0.02061105494242681,
+            0.009549512084651508,
+            0.0024475643965455826,
+            4e-07,
+            0.0024475643965455826,
+        ],
+        &[
+            0.8524471741852423,
+            0.8595491502812526,
+            0.8706107373853763,
+            0.8845491502812526,
+            0.8999999999999999,
+            0.9154508497187474,
+            0.9293892626146236,
+            0.9404508497187474,
+            0.9475528258147576,
+            0.95,
+            0.9475528258147576,
+        ],
+    ),
+    (
+        "onecycle_pct_1",
+        &[
+            0.0040000000000000036,
+            0.006894754202276393,
+            0.01522986673028906,
+            0.027999999999999997,
+            0.04366488747198734,
+            0.06033511252801266,
+            0.076,
+            0.08877013326971095,
+            0.0971052457977236,
+            0.1,
+        ],
+        &[
+            0.95,
+            0.9469846310392954,
+            0.9383022221559488,
+            0.9249999999999999,
+            0.9086824088833465,
+            0.8913175911166534,
+            0.875,
+            0.8616977778440511,
+            0.8530153689607045,
+            0.85,
+        ],
+    ),
+    ("onecycle_total_1", &[4e-07, 0.06112620219362891], &[0.95, 0.8888739533021843]),
+    (
+        "cyclic_triangular",
+        &[
+            0.001,
+            0.0022500000000000003,
+            0.0035,
+            0.00475,
+            0.006,
+            0.00475,
+            0.0035,
+            0.0022500000000000003,
+            0.001,
+            0.0022500000000000003,
+            0.0035,
+            0.00475,
+            0.006,
+            0.00475,
+            0.0035,
+            0.0022500000000000003,
+            0.001,
+            0.0022500000000000003,
+            0.0035,
+            0.00475,
+            0.006,
+            0.00475,
+            0.0035,
+            0.0022500000000000003,
+            0.001,
+            0.0022500000000000003,
+            0.0035,
+            0.00475,
+            0.006,
+            0.00475,
+            0.0035,
+        ],
+        &[
+            0.9,
+            0.875,
+            0.8500000000000001,
+            0.8250000000000001,
+            0.8,
+            0.8250000000000001,
+            0.8500000000000001,
+            0.875,
+            0.9,
+            0.875,
+            0.8500000000000001,
+            0.8250000000000001,
+            0.8,
+            0.8250000000000001,
+            0.8500000000000001,
+            0.875,
+            0.9,
+            0.875,
+            0.8500000000000001,
+            0.8250000000000001,
+            0.8,
+            0.8250000000000001,
+            0.8500000000000001,
+            0.875,
+            0.9,
+            0.875,
+            0.8500000000000001,
+            0.8250000000000001,
+            0.8,
+            0.8250000000000001,
+            0.8500000000000001,
+        ],
+    ),
+    (
+        "cyclic_triangular_3_5",
+        &[
+            0.01,
+            0.04,
+            0.07,
+            0.1,
+            0.082,
+            0.064,
+            0.046000000000000006,
+            0.028000000000000004,
+            0.01,
+            0.04,
+            0.07,
+            0.1,
+            0.082,
+            0.064,
+            0.046000000000000006,
+            0.028000000000000004,
+            0.01,
+            0.04,
+            0.07,
+            0.1,
+            0.082,
+            0.064,
+            0.046000000000000006,
+            0.028000000000000004,
+            0.01,
+            0.04,
+            0.07,
+            0.1,
+            0.082,
+            0.064,
+            0.046000000000000006,
+        ],
+        &[
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.8,
+            0.8200000000000001,
+            0.8400000000000001,
+            0.86,
+            0.88,
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.8,
+            0.8200000000000001,
+            0.8400000000000001,
+            0.86,
+            0.88,
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.8,
+            0.8200000000000001,
+            0.8400000000000001,
+            0.86,
+            0.88,
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.8,
+            0.8200000000000001,
+            0.8400000000000001,
+            0.86,
+        ],
+    ),
+    (
+        "cyclic_triangular2",
+        &[
+            0.001,
+            0.004000000000000002,
+            0.006999999999999999,
+            0.010000000000000002,
+            0.007000000000000004,
+            0.003999999999999998,
+            0.001,
+            0.002500000000000003,
+            0.003999999999999998,
+            0.0055000000000000005,
+            0.003999999999999998,
+            0.002500000000000003,
+            0.001,
+            0.0017499999999999994,
+            0.002500000000000001,
+            0.0032500000000000003,
+            0.002500000000000001,
+            0.0017499999999999994,
+            0.001,
+            0.0013749999999999986,
+            0.0017500000000000016,
+            0.002125,
+            0.0017500000000000016,
+            0.0013749999999999986,
+            0.001,
+            0.0011875000000000004,
+            0.0013749999999999997,
+            0.0015625,
+            0.0013749999999999997,
+            0.0011875000000000004,
+            0.001,
+            0.00109375,
+            0.0011875,
+            0.00128125,
+            0.0011875,
+            0.00109375,
+            0.001,
+            0.001046875,
+            0.0010937499999999999,
+            0.0011406250000000001,
+            0.0010937499999999999,
+        ],
+        &[
+            0.95,
+            0.8666666666666666,
+            0.7833333333333333,
+            0.7,
+            0.7833333333333332,
+            0.8666666666666667,
+            0.95,
+            0.9083333333333332,
+            0.8666666666666667,
+            0.825,
+            0.8666666666666667,
+            0.9083333333333332,
+            0.95,
+            0.9291666666666667,
+            0.9083333333333332,
+            0.8875,
+            0.9083333333333332,
+            0.9291666666666667,
+            0.95,
+            0.9395833333333333,
+            0.9291666666666666,
+            0.91875,
+            0.9291666666666666,
+            0.9395833333333333,
+            0.95,
+            0.9447916666666666,
+            0.9395833333333333,
+            0.934375,
+            0.9395833333333333,
+            0.9447916666666666,
+            0.95,
+            0.9473958333333333,
+            0.9447916666666666,
+            0.9421875,
+            0.9447916666666666,
+            0.9473958333333333,
+            0.95,
+            0.9486979166666666,
+            0.9473958333333333,
+            0.94609375,
+            0.9473958333333333,
+        ],
+    ),
+    (
+        "cyclic_exp_range",
+        &[
+            0.002,
+            0.006275000000000002,
+            0.0101225,
+            0.0135745625,
+            0.0166611125,
+            0.008964028437499992,
+            0.002,
+            0.00514251783242188,
+            0.007970783881601554,
+            0.010508367031282224,
+            0.012777264906290806,
+            0.007119200830488145,
+            0.002,
+            0.00431003937475777,
+            0.006389074812039768,
+            0.008254431607156667,
+            0.009922280035731776,
+            0.0057630830169725904,
+            0.002,
+            0.003698091211408877,
+            0.0052263733016768826,
+            0.00659758195488955,
+            0.007823603809526757,
+            0.004766211809525202,
+            0.002,
+            0.0032482530790482545,
+            0.004371680850191677,
+            0.005379645211523142,
+            0.006280883934595975,
+            0.004033419868933094,
+            0.002,
+            0.0029175807158560584,
+            0.003743403360126506,
+            0.004484349788180274,
+            0.005146843065028344,
+            0.003494750455888467,
+            0.002,
+            0.0026745061432196706,
+            0.003281561672117371,
+            0.0038262253827672553,
+            0.004313218818171854,
+        ],
+        &[
+            0.9,
+            0.87625,
+            0.854875,
+            0.835696875,
+            0.8185493750000001,
+            0.8613109531250001,
+            0.9,
+            0.8825415675976562,
+            0.866828978435547,
+            0.8527312942706543,
+            0.8401263060761622,
+            0.871559995386177,
+            0.9,
+            0.8871664479180125,
+            0.8756162510442236,
+            0.8652531577380186,
+            0.8559873331348236,
+            0.8790939832390412,
+            0.9,
+            0.8905661599366174,
+            0.8820757038795729,
+            0.8744578780283914,
+            0.8676466455026292,
+            0.8846321566137489,
+            0.9,
+            0.8930652606719541,
+            0.886823995276713,
+            0.8812241932693159,
+            0.8762173114744668,
+            0.8887032229503717,
+            0.9,
+            0.8949023293563553,
+            0.890314425777075,
+            0.8861980567323319,
+            0.8825175385276204,
+            0.8916958308006196,
+            0.9,
+            0.8962527436487796,
+            0.8928802129326813,
+            0.8898543034290708,
+            0.8871487843434898,
+        ],
+    ),
+    (
+        "cyclic_down_0",
+        &[
+            0.01,
+            0.02333333333333333,
+            0.03666666666666666,
+            0.01,
+            0.023333333333333324,
+            0.03666666666666668,
+            0.01,
+            0.023333333333333338,
+            0.03666666666666666,
+            0.01,
+            0.02333333333333336,
+        ],
+        &[
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.9,
+            0.8666666666666667,
+            0.8333333333333334,
+            0.9,
+            0.8666666666666666,
+        ],
+    ),
+    (
+        "cyclic_no_momentum",
+        &[0.01, 0.03, 0.05, 0.03, 0.01, 0.03, 0.05, 0.03, 0.01, 0.03, 0.05, 0.03, 0.01],
+        &[0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
     ),
 ];
