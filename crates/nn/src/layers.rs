@@ -279,21 +279,13 @@ impl<T: Float> LayerNorm<T> {
 
 impl<T: Float> Module<T> for LayerNorm<T> {
     fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
-        if let Some(w) = &self.weight {
-            f(format!("{prefix}weight"), w);
-        }
-        if let Some(b) = &self.bias {
-            f(format!("{prefix}bias"), b);
-        }
+        let (w, b) = (self.weight.as_ref(), self.bias.as_ref());
+        visit_affine(w, b, prefix, &mut |name, t| f(name, t));
     }
 
     fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
-        if let Some(w) = &mut self.weight {
-            f(format!("{prefix}weight"), w);
-        }
-        if let Some(b) = &mut self.bias {
-            f(format!("{prefix}bias"), b);
-        }
+        let (w, b) = (self.weight.as_mut(), self.bias.as_mut());
+        visit_affine(w, b, prefix, &mut |name, t| f(name, t));
     }
 
     fn num_tensors(&self) -> usize {
@@ -550,21 +542,13 @@ impl<T: Float> BatchNorm1d<T> {
 
 impl<T: Float> Module<T> for BatchNorm1d<T> {
     fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
-        if let Some(w) = &self.weight {
-            f(format!("{prefix}weight"), w);
-        }
-        if let Some(b) = &self.bias {
-            f(format!("{prefix}bias"), b);
-        }
+        let (w, b) = (self.weight.as_ref(), self.bias.as_ref());
+        visit_affine(w, b, prefix, &mut |name, t| f(name, t));
     }
 
     fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
-        if let Some(w) = &mut self.weight {
-            f(format!("{prefix}weight"), w);
-        }
-        if let Some(b) = &mut self.bias {
-            f(format!("{prefix}bias"), b);
-        }
+        let (w, b) = (self.weight.as_mut(), self.bias.as_mut());
+        visit_affine(w, b, prefix, &mut |name, t| f(name, t));
     }
 
     fn visit_buffers(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
@@ -699,6 +683,16 @@ impl<T: Float> Module<T> for BatchNorm1d<T> {
             self.update_stats(s, x.value().data(), shape[0], l);
         }
         Ok(y)
+    }
+}
+
+/// Visits an optional `weight` and an optional `bias` (a normalization layer's γ and β),
+/// in that order, named with `prefix`.
+fn visit_affine<R>(weight: Option<R>, bias: Option<R>, prefix: &str, f: &mut dyn FnMut(String, R)) {
+    for (name, t) in [("weight", weight), ("bias", bias)] {
+        if let Some(t) = t {
+            f(format!("{prefix}{name}"), t);
+        }
     }
 }
 
