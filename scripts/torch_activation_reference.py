@@ -32,3 +32,13 @@ for name, f in [("asin", torch.asin), ("acos", torch.acos)]:
     y.sum().backward()
     fmt = lambda t: "[" + ", ".join(repr(float(v)) for v in t.detach()) + "]"
     print(f'("{name}", {fmt(y)}, {fmt(x.grad)}),')
+
+# atan2(a, b) in the four quadrants, on the axes, and far out: values and both derivatives.
+A = [1.0, 1.0, -1.0, -1.0, 0.5, -0.5, 3.0, 1e-3, 2.0, -2.0]
+B = [1.0, -1.0, 1.0, -1.0, 0.0, 0.0, 1e-3, 3.0, -1e8, 1e8]
+a = torch.tensor(A, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(B, dtype=torch.float64, requires_grad=True)
+y = torch.atan2(a, b)
+y.sum().backward()
+fmt = lambda t: "[" + ", ".join(repr(float(v)) for v in t.detach()) + "]"
+print(f'("atan2", {fmt(y)}, {fmt(a.grad)}, {fmt(b.grad)}),')

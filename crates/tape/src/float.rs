@@ -125,6 +125,8 @@ pub trait Float:
     fn asin(self) -> Self;
     /// Arccosine, in [0, π]; NaN outside [−1, 1].
     fn acos(self) -> Self;
+    /// The angle of the point (x, y) = (`other`, `self`), in [−π, π].
+    fn atan2(self, other: Self) -> Self;
     /// x^p.
     fn powf(self, p: Self) -> Self;
     /// |x|.
@@ -270,6 +272,10 @@ macro_rules! impl_float {
             #[inline]
             fn acos(self) -> Self {
                 $t::acos(self)
+            }
+            #[inline]
+            fn atan2(self, other: Self) -> Self {
+                $t::atan2(self, other)
             }
             #[inline]
             fn powf(self, p: Self) -> Self {

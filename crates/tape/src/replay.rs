@@ -164,6 +164,7 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         | Op::Mul
         | Op::Div
         | Op::Pow
+        | Op::Atan2
         | Op::Maximum
         | Op::Minimum
         | Op::Masked

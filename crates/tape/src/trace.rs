@@ -708,7 +708,7 @@ fn op_expr_bare<T: Float>(inner: &Inner<T>, id: u32) -> String {
         Mul => format!("{a} · {b}"),
         Div => format!("{a} / {b}"),
         Pow => format!("{a}^{b}"),
-        Maximum | Minimum | Masked | MaxWeight | EqMask | GtMask | GeMask | MatMul => {
+        Atan2 | Maximum | Minimum | Masked | MaxWeight | EqMask | GtMask | GeMask | MatMul => {
             format!("{}({a}, {b})", n.op.name())
         }
         MatMulAdd => format!("matmul({a}, {b}) + {}", v(n.aux)),
@@ -791,6 +791,9 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         Mul => vec![(n.a, format!("{g} · {b}")), (n.b, format!("{g} · {a}"))],
         Div => vec![(n.a, format!("{g} / {b}")), (n.b, format!("−{g} · {y} / {b}"))],
         Pow => vec![(n.a, format!("{g} · {b} · {a}^({b} − 1)")), (n.b, format!("{g} · {y} · ln({a})"))],
+        Atan2 => {
+            vec![(n.a, format!("{g} · {b} / ({a}² + {b}²)")), (n.b, format!("−{g} · {a} / ({a}² + {b}²)"))]
+        }
         // w(p, q) = 1 if p > q, ½ if p = q, 0 otherwise: a tie splits the gradient.
         Maximum => vec![(n.a, format!("{g} · w({a}, {b})")), (n.b, format!("{g} · w({b}, {a})"))],
         Minimum => vec![(n.a, format!("{g} · w({b}, {a})")), (n.b, format!("{g} · w({a}, {b})"))],

@@ -416,6 +416,10 @@ impl<'t, T: Float> Var<'t, T> {
         div_var, try_div => Div;
         /// Elementwise power a^b with broadcasting; ∂/∂b is taken as 0 where a = 0 and b ≥ 0.
         pow, try_pow => Pow;
+        /// Elementwise atan2(self, rhs) with broadcasting: the angle of the point (rhs,
+        /// self), in [−π, π], PyTorch's `atan2`; derivatives rhs/(self² + rhs²) and
+        /// −self/(self² + rhs²), NaN at the origin (as PyTorch and JAX).
+        atan2, try_atan2 => Atan2;
         /// Elementwise maximum with broadcasting; at a tie each side gets half the gradient.
         /// NaN propagates: where either operand is NaN the result is NaN and neither
         /// operand gets a gradient (JAX's rule; PyTorch gives each the whole gradient, and

@@ -30,7 +30,7 @@ fd_tests! {
     // constant forms: x + c, x − c, c − x, x·c, x / c, c / x
     add_const, const_add, sub_const, const_sub, rsub, mul_const, const_mul, div_const, const_div, rdiv,
     // binary with broadcasting
-    add, add_var, sub, sub_var, mul, mul_var, div, div_var, pow, xlogy, maximum, minimum, masked, masked_raw, select, select_gt, select_le,
+    add, add_var, sub, sub_var, mul, mul_var, div, div_var, pow, atan2, xlogy, maximum, minimum, masked, masked_raw, select, select_gt, select_le,
     // reductions
     sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, norm, norm_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,
     softmax_ties, log_softmax_large,

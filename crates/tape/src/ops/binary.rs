@@ -9,6 +9,7 @@
 //! | mul | a·b | ȳ·b | ȳ·a |
 //! | div | a/b | ȳ/b | −ȳ·y/b |
 //! | pow | aᵇ | ȳ·b·aᵇ⁻¹ | ȳ·y·ln a (0 where a = 0, b ≥ 0) |
+//! | atan2 | the angle of (b, a) | ȳ·b/(a² + b²) | −ȳ·a/(a² + b²) (NaN at the origin, as PyTorch) |
 //! | maximum | max(a, b) | ȳ·w(a,b) | ȳ·w(b,a) |
 //! | minimum | min(a, b) | ȳ·w(b,a) | ȳ·w(a,b) |
 //! | masked | a where b ≠ 0, else 0 | ȳ where b ≠ 0, else 0 | — |
@@ -50,6 +51,7 @@ pub(crate) fn f<T: Float>(op: Op, a: T, b: T) -> T {
         Op::Mul => a * b,
         Op::Div => a / b,
         Op::Pow => a.powf(b),
+        Op::Atan2 => a.atan2(b),
         Op::Maximum => {
             if a.is_nan() || b.is_nan() {
                 T::NAN
@@ -98,6 +100,7 @@ pub(crate) fn ga<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
                 g * (b * a.powf(b - T::ONE))
             }
         }
+        Op::Atan2 => g * (b / (a * a + b * b)),
         Op::Maximum => g * max_weight(a, b),
         Op::Minimum => g * max_weight(b, a),
         Op::Masked => masked(g, b),
@@ -131,6 +134,7 @@ pub(crate) fn gb<T: Float>(op: Op, g: T, a: T, b: T, y: T) -> T {
                 g * (y * a.ln())
             }
         }
+        Op::Atan2 => -(g * (a / (a * a + b * b))),
         Op::Maximum => g * max_weight(b, a),
         Op::Minimum => g * max_weight(a, b),
         _ => T::ZERO,
@@ -145,6 +149,7 @@ macro_rules! each_binary {
             Op::Mul => $mac!(Mul),
             Op::Div => $mac!(Div),
             Op::Pow => $mac!(Pow),
+            Op::Atan2 => $mac!(Atan2),
             Op::Maximum => $mac!(Maximum),
             Op::Minimum => $mac!(Minimum),
             Op::Masked => $mac!(Masked),
@@ -236,6 +241,10 @@ pub(crate) fn vjp_graph<'t, T: Float>(
             let shift = b.is_zero() * t.ge_mask(t).rsub(T::ONE);
             let safe_exp = b + shift;
             (g * (b * a.pow(safe_exp - T::ONE)), g * (y * safe_ln))
+        }
+        Op::Atan2 => {
+            let r2 = a.square() + b.square();
+            (g * (b / r2), -(g * (a / r2)))
         }
         Op::Maximum => (g * a.max_weight(b), g * b.max_weight(a)),
         Op::Minimum => (g * b.max_weight(a), g * a.max_weight(b)),

@@ -9,7 +9,7 @@
 //! | file | ops |
 //! |---|---|
 //! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf erfc expm1 sinh cosh atan asin acos relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
-//! | `binary.rs` | add sub mul div pow maximum minimum (equal shapes; the operators broadcast first) |
+//! | `binary.rs` | add sub mul div pow atan2 maximum minimum (equal shapes; the operators broadcast first) |
 //! | `reduce.rs` | sum_to (sum over broadcast axes), max_axis |
 //! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows |
 //! | `matmul.rs` | matmul (2-d and batched 3-d) |
@@ -96,6 +96,8 @@ pub(crate) enum Op {
     Mul,
     Div,
     Pow,
+    /// atan2(a, b): the angle of the point (b, a).
+    Atan2,
     Maximum,
     Minimum,
     /// `a` where `b ≠ 0`, else 0; no gradient flows into `b` (the mask).
@@ -175,6 +177,7 @@ impl Op {
             Mul => "mul",
             Div => "div",
             Pow => "pow",
+            Atan2 => "atan2",
             Maximum => "maximum",
             Minimum => "minimum",
             Masked => "masked",
@@ -250,7 +253,9 @@ pub(crate) fn vjp_numeric<T: Float>(
         Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
         | Cosh | Atan | Asin | Acos | Relu | Abs | Square | PowConst | Clamp | AddConst | SubConst
         | RSubConst | MulConst | DivConst | RDivConst => unary::vjp(inner, n, adj, reached),
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp(inner, n, adj, reached),
+        Add | Sub | Mul | Div | Pow | Atan2 | Maximum | Minimum | Masked => {
+            binary::vjp(inner, n, adj, reached)
+        }
         Select => binary::select_vjp(inner, n, adj, reached),
         SumTo => reduce::sum_to_vjp(inner, n, adj, reached),
         MaxAxis => reduce::max_axis_vjp(inner, n, adj, reached),
@@ -275,7 +280,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<
         Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
         | Cosh | Atan | Asin | Acos | Relu | Abs | Square | PowConst | Clamp | AddConst | SubConst
         | RSubConst | MulConst | DivConst | RDivConst => unary::vjp_graph(out, n, g),
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
+        Add | Sub | Mul | Div | Pow | Atan2 | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
         Select => binary::select_vjp_graph(out, n, g),
         SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
         BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
@@ -293,8 +298,8 @@ pub(crate) fn parents<T: Float>(inner: &Inner<T>, id: u32) -> smallvec::SmallVec
     use Op::*;
     match n.op {
         Var | Const => smallvec::SmallVec::new(),
-        Add | Sub | Mul | Div | Pow | Maximum | Minimum | Masked | MaxWeight | EqMask | GtMask | GeMask
-        | MatMul => {
+        Add | Sub | Mul | Div | Pow | Atan2 | Maximum | Minimum | Masked | MaxWeight | EqMask | GtMask
+        | GeMask | MatMul => {
             smallvec::smallvec![n.a, n.b]
         }
         MatMulAdd => smallvec::smallvec![n.a, n.b, n.aux],
@@ -441,6 +446,7 @@ fn scalar_step<T: Float, const DENSE: bool>(
         Mul => binary!(Mul),
         Div => binary!(Div),
         Pow => binary!(Pow),
+        Atan2 => binary!(Atan2),
         Maximum => binary!(Maximum),
         Minimum => binary!(Minimum),
         Masked => binary!(Masked),

@@ -533,6 +533,8 @@ pub fn catalog() -> Vec<Case> {
         binary("div", U2, Dom::Mag(0.3, 2.0), |v, _| v[0] / v[1]),
         binary("div_var", U2, Dom::Mag(0.3, 2.0), |v, _| v[0].div_var(v[1])),
         binary("pow", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.0, 2.0), |v, _| v[0].pow(v[1])),
+        // |a| ≥ 0.5: away from the origin and from the branch cut (a = 0, b < 0).
+        binary("atan2", Dom::Avoid(-2.0, 2.0, -0.5, 0.5), U2, |v, _| v[0].atan2(v[1])),
         // Composed of selections; x = 0 is avoided, where its x-gradient is 0 by convention
         // (torch's) instead of ln y.
         binary("xlogy", Dom::Avoid(-2.0, 2.0, 0.0, 0.0), Dom::Uniform(0.2, 3.0), |v, _| v[0].xlogy(v[1])),
