@@ -1,7 +1,8 @@
 """Reference values of torch's silu, gelu (exact and approximate='tanh'), erf, erfc, expm1,
-sinh, cosh, atan, asin and acos for crates/nn/tests/audit_nn.rs (`activations_follow_torch`)
-and crates/tape/tests/core.rs (`special_functions_follow_torch`): values and derivatives at
-the points below (asin and acos at points in [-1, 1]), in float64.
+sinh, cosh, atan, asin, acos and atan2 for crates/nn/tests/audit_nn.rs
+(`activations_follow_torch`) and crates/tape/tests/core.rs (`special_functions_follow_torch`,
+`atan2_follows_torch`): values and derivatives at the points below (asin and acos at
+points in [-1, 1]), in float64.
 
     python scripts/torch_activation_reference.py   # torch 2.15
 """
