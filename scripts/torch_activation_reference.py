@@ -1,6 +1,6 @@
-"""Reference values of torch's silu, gelu (exact and approximate='tanh'), erf, erfc, expm1,
-sinh, cosh, atan, asin, acos and atan2 for crates/nn/tests/audit_nn.rs
-(`activations_follow_torch`) and crates/tape/tests/core.rs (`special_functions_follow_torch`,
+"""Reference values of torch's silu, gelu (exact and approximate='tanh'), leaky_relu (slope
+0.02), elu (alpha 1.3), erf, erfc, expm1, sinh, cosh, atan, asin, acos and atan2 for
+crates/nn/tests/audit_nn.rs (`activations_follow_torch`) and crates/tape/tests/core.rs (`special_functions_follow_torch`,
 `atan2_follows_torch`): values and derivatives at the points below (asin and acos at
 points in [-1, 1]), in float64.
 
@@ -19,6 +19,8 @@ for name, f in [
     ("sinh", torch.sinh),
     ("cosh", torch.cosh),
     ("atan", torch.atan),
+    ("leaky_relu", lambda x: torch.nn.functional.leaky_relu(x, 0.02)),
+    ("elu", lambda x: torch.nn.functional.elu(x, alpha=1.3)),
 ]:
     x = torch.tensor(X, dtype=torch.float64, requires_grad=True)
     y = f(x)

@@ -1,6 +1,7 @@
 //! Layers: [`Linear`], [`LayerNorm`], [`BatchNorm1d`], [`Dropout`], the activations
-//! [`Sigmoid`], [`ReLU`], [`Tanh`], [`SiLU`], [`Gelu`], [`GeluTanh`], and the [`Sequential`]
-//! container. Each forward pass is a few tape ops; none has a backward rule of its own.
+//! [`Sigmoid`], [`ReLU`], [`LeakyReLU`], [`ELU`], [`Tanh`], [`SiLU`], [`Gelu`], [`GeluTanh`],
+//! and the [`Sequential`] container. Each forward pass is a few tape ops; none has a
+//! backward rule of its own.
 
 use rand::Rng;
 use wengert_tape::{Error, Float, Result, Tensor, Var};
@@ -709,13 +710,57 @@ macro_rules! activation {
                 0
             }
             fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-                if !params.is_empty() {
-                    return Err(Error::InvalidArgument {
-                        op: stringify!($name),
-                        msg: format!("{} parameter variables given, the layer has none", params.len()),
-                    });
-                }
+                no_params(stringify!($name), params)?;
                 Ok(x.$method())
+            }
+        }
+    };
+}
+
+/// An error unless `params` is empty (a layer without parameters was given some).
+fn no_params<T: Float>(op: &'static str, params: &[Var<'_, T>]) -> Result<()> {
+    if params.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            op,
+            msg: format!("{} parameter variables given, the layer has none", params.len()),
+        })
+    }
+}
+
+/// An activation with one constant: a struct holding it, with the tape method applied.
+macro_rules! activation_with {
+    ($(#[$doc:meta])* $name:ident, $method:ident, $field:ident, $default:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub struct $name {
+            #[doc = concat!("The constant (PyTorch's `", stringify!($field), "`, default ", stringify!($default), ").")]
+            pub $field: f64,
+        }
+
+        impl $name {
+            #[doc = concat!("The layer with `", stringify!($field), "` set.")]
+            pub fn new($field: f64) -> Self {
+                $name { $field }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $field: $default }
+            }
+        }
+
+        impl<T: Float> Module<T> for $name {
+            fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+            fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+            fn num_tensors(&self) -> usize {
+                0
+            }
+            fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+                no_params(stringify!($name), params)?;
+                Ok(x.$method(T::from_f64(self.$field)))
             }
         }
     };
@@ -746,6 +791,22 @@ activation!(
     /// `nn.GELU(approximate='tanh')`; the tape's `gelu_tanh`). No parameters.
     GeluTanh,
     gelu_tanh
+);
+activation_with!(
+    /// x where x > 0, else `negative_slope`·x, elementwise (PyTorch's `nn.LeakyReLU`; the
+    /// tape's `leaky_relu`, derivative `negative_slope` at 0 as PyTorch's). No parameters.
+    LeakyReLU,
+    leaky_relu,
+    negative_slope,
+    0.01
+);
+activation_with!(
+    /// x where x > 0, else α·(eˣ − 1), elementwise (PyTorch's `nn.ELU`; the tape's `elu`,
+    /// derivative α at 0 as PyTorch's). No parameters.
+    ELU,
+    elu,
+    alpha,
+    1.0
 );
 activation!(
     /// x·Φ(x) = ½·x·(1 + erf(x/√2)), elementwise (PyTorch's `nn.GELU()`, the exact form;
@@ -844,12 +905,7 @@ impl<T: Float> Module<T> for Dropout {
     }
 
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        if !params.is_empty() {
-            return Err(Error::InvalidArgument {
-                op: "Dropout",
-                msg: format!("{} parameter variables given, the layer has none", params.len()),
-            });
-        }
+        no_params("Dropout", params)?;
         if !self.training || self.p == 0.0 {
             return Ok(x);
         }

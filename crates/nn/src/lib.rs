@@ -55,7 +55,8 @@ pub mod schedule;
 pub use init::Init;
 pub use io::SaveLoad;
 pub use layers::{
-    BatchNorm1d, Dropout, Gelu, GeluTanh, LayerNorm, Linear, ReLU, Sequential, SiLU, Sigmoid, Tanh,
+    BatchNorm1d, Dropout, Gelu, GeluTanh, LayerNorm, LeakyReLU, Linear, ReLU, Sequential, SiLU, Sigmoid,
+    Tanh, ELU,
 };
 pub use loss::Reduction;
 pub use module::{Bound, Module, StateDict, TapeParams};

@@ -531,12 +531,14 @@ const TORCH_LAYER_NORM: [(&str, &[&[f64]]); 3] = [
     ),
 ];
 
-/// `SiLU`, `Gelu` and `GeluTanh` (the tape's `silu`, `gelu` and `gelu_tanh`) against torch
-/// 2.15's `silu`, `gelu` and `gelu(approximate='tanh')` (float64; `scripts/torch_activation_reference.py`): values
+/// `SiLU`, `Gelu`, `GeluTanh`, `LeakyReLU` and `ELU` (the tape's `silu`, `gelu`,
+/// `gelu_tanh`, `leaky_relu` and `elu`) against torch 2.15's `silu`, `gelu`,
+/// `gelu(approximate='tanh')`, `leaky_relu(x, 0.02)` and `elu(x, alpha=1.3)` (at 0 too,
+/// where torch's derivatives are the slope and α) (float64; `scripts/torch_activation_reference.py`): values
 /// and derivatives at points from −40 to 40, to 4 ulp relative or 1e−15 absolute.
 #[test]
 fn activations_follow_torch() {
-    use wengert_nn::{Gelu, GeluTanh, Module, SiLU};
+    use wengert_nn::{Gelu, GeluTanh, LeakyReLU, Module, SiLU, ELU};
     const X: [f64; 13] = [-40.0, -8.0, -3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.25, 1.0, 2.5, 6.0, 40.0];
     for (name, want, want_grad) in TORCH_ACTIVATIONS {
         let tape = Tape::<f64>::new();
@@ -544,6 +546,8 @@ fn activations_follow_torch() {
         let y = match name {
             "silu" => SiLU.forward_with(&[], x).unwrap(),
             "gelu" => Gelu.forward_with(&[], x).unwrap(),
+            "leaky_relu" => LeakyReLU::new(0.02).forward_with(&[], x).unwrap(),
+            "elu" => ELU::new(1.3).forward_with(&[], x).unwrap(),
             _ => GeluTanh.forward_with(&[], x).unwrap(),
         };
         let g = y.sum().backward().wrt(x);
@@ -565,7 +569,7 @@ fn activations_follow_torch() {
 }
 
 /// Printed by `scripts/torch_activation_reference.py`: name, values, derivatives.
-const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 3] = [
+const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 5] = [
     (
         "silu",
         [
@@ -662,6 +666,44 @@ const TORCH_ACTIVATIONS: [(&str, [f64; 13], [f64; 13]); 3] = [
             1.0833154705876864,
             1.037611085908145,
             1.0000000354687093,
+            1.0,
+        ],
+    ),
+    (
+        "leaky_relu",
+        [-0.8, -0.16, -0.06, -0.03, -0.01, -2e-05, 0.0, 0.001, 0.25, 1.0, 2.5, 6.0, 40.0],
+        [0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+    ),
+    (
+        "elu",
+        [
+            -1.3,
+            -1.2995638985837268,
+            -1.235276811121777,
+            -1.0099307918070413,
+            -0.5115101423735766,
+            -0.001299350216612511,
+            0.0,
+            0.001,
+            0.25,
+            1.0,
+            2.5,
+            6.0,
+            40.0,
+        ],
+        [
+            5.522860531879066e-18,
+            0.0004361014162732654,
+            0.06472318887822313,
+            0.2900692081929588,
+            0.7884898576264234,
+            1.2987006497833875,
+            1.3,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
             1.0,
         ],
     ),

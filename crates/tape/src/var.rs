@@ -350,6 +350,41 @@ impl<'t, T: Float> Var<'t, T> {
         self * T::from_f64(0.5) * (erf + T::ONE)
     }
 
+    /// x where x > 0, else `negative_slope`·x: PyTorch's `leaky_relu`, composed of a
+    /// `select`; the derivative at 0 is the slope, as PyTorch's. NaN stays NaN.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[3], &[-2.0, 0.0, 3.0]);
+    /// let y = x.leaky_relu(0.01);
+    /// assert_eq!(y.value().data(), &[-0.02, 0.0, 3.0]);
+    /// assert_eq!(y.sum().backward().wrt(x).data(), &[0.01, 0.01, 1.0]);
+    /// ```
+    #[track_caller]
+    pub fn leaky_relu(self, negative_slope: T) -> Var<'t, T> {
+        self.step_mask().select(self, self * negative_slope)
+    }
+
+    /// x where x > 0, else α·(eˣ − 1): PyTorch's `elu`, composed of `select`s and `expm1`;
+    /// the derivative at 0 is α, as PyTorch's. The exponential only sees min(x, 0) (a
+    /// second `select`), so a large x cannot overflow it and spoil the gradient.
+    ///
+    /// ```
+    /// use wengert_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from(&[3], &[-800.0, 0.0, 800.0]);
+    /// let y = x.elu(1.5);
+    /// assert_eq!(y.value().data(), &[-1.5, 0.0, 800.0]);
+    /// assert_eq!(y.sum().backward().wrt(x).data(), &[0.0, 1.5, 1.0]);
+    /// ```
+    #[track_caller]
+    pub fn elu(self, alpha: T) -> Var<'t, T> {
+        let pos = self.step_mask();
+        let neg_part = pos.select(self.tape.scalar_constant(T::ZERO), self);
+        pos.select(self, neg_part.expm1() * alpha)
+    }
+
     /// x^p for a constant exponent p; derivative p·x^(p−1) (0 when p = 0).
     #[track_caller]
     pub fn powf(self, p: T) -> Var<'t, T> {

@@ -493,6 +493,9 @@ pub fn catalog() -> Vec<Case> {
         // The error function, and the exact GELU composed from it.
         unary("erf", Dom::Uniform(-3.0, 3.0), |v, _| v[0].erf()),
         unary("gelu", Dom::Uniform(-5.0, 5.0), |v, _| v[0].gelu()),
+        // Composed with selects; away from the kink at 0.
+        unary("leaky_relu", Dom::Avoid(-3.0, 3.0, -0.05, 0.05), |v, _| v[0].leaky_relu(0.1)),
+        unary("elu", Dom::Avoid(-3.0, 3.0, -0.05, 0.05), |v, _| v[0].elu(1.3)),
         unary("erfc", Dom::Uniform(-3.0, 3.0), |v, _| v[0].erfc()),
         unary("expm1", Dom::Uniform(-3.0, 3.0), |v, _| v[0].expm1()),
         unary("sinh", Dom::Uniform(-3.0, 3.0), |v, _| v[0].sinh()),
