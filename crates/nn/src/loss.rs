@@ -18,6 +18,12 @@
 //! | [`nll_loss`] | −xᵢ\[tᵢ\] (x holds log-probabilities) | −one_hot(tᵢ) |
 //! | [`kl_div`] | t·(ln t − x), 0 where t = 0 (x holds log-probabilities) | −t |
 //!
+//! PyTorch's [`poisson_nll_loss`], [`gaussian_nll_loss`], [`margin_ranking_loss`],
+//! [`hinge_embedding_loss`], [`soft_margin_loss`], [`cosine_embedding_loss`],
+//! [`triplet_margin_loss`] and [`multilabel_soft_margin_loss`] are here too (formulas in
+//! their docs); operands of different shapes are a `ShapeMismatch`, other shape and
+//! hyperparameter errors `InvalidArgument`.
+//!
 //! Each is reduced by [`Reduction::Sum`] or [`Reduction::Mean`] (sum / number of elements;
 //! for the classification losses, the number of rows n, as in PyTorch without class
 //! weights), or left per element (per row) by [`Reduction::None`]. Every loss refuses
@@ -1045,5 +1051,492 @@ pub fn smooth_l1_loss<'t, T: Float>(
                 (r.abs() - q) + q * (q / beta) * T::from_f64(0.5)
             })
         })
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// More of PyTorch's losses: Poisson and Gaussian NLL, margin and embedding losses.
+// ---------------------------------------------------------------------------------------
+
+/// A scalar constant on `x`'s tape.
+fn scalar<'t, T: Float>(x: Var<'t, T>, v: T) -> Var<'t, T> {
+    x.tape().constant(&Tensor::scalar(v))
+}
+
+/// max(z, 0) with PyTorch's `clamp_min(z, 0)` subgradient: the gradient passes where
+/// z > 0 only, 0 at z = 0 (the tape's `relu`).
+fn clamp_min0<T: Float>(z: Var<'_, T>) -> Result<Var<'_, T>> {
+    Ok(z.relu())
+}
+
+/// An `InvalidArgument` naming `op` and the value of hyperparameter `name` unless `ok`.
+fn check_hyper(op: &'static str, name: &str, v: f64, ok: bool, what: &str) -> Result<()> {
+    if ok {
+        return Ok(());
+    }
+    Err(invalid(op, format!("{name} must be {what}, got {v}")))
+}
+
+/// Poisson negative log-likelihood, like PyTorch's
+/// `F.poisson_nll_loss(input, target, log_input, full, eps=eps)` (`PoissonNLLLoss`):
+/// ℓ = e^x − t·x with `log_input` (x is the log-rate), else ℓ = x − t·ln(x + eps) (x is the
+/// rate); with `full`, Stirling's term t·ln t − t + ½·ln(2π·t) is added where t > 1 (0
+/// where t ≤ 1), as PyTorch. PyTorch's defaults are `log_input = true`, `full = false`,
+/// `eps = 1e-8`.
+///
+/// Composed as PyTorch's formulas, so values and gradients (e^x − t, or
+/// 1 − t/(x + eps), with respect to the input; −x or −ln(x + eps), plus the derivative
+/// of Stirling's term, with respect to a target that requires grad) match it.
+///
+/// # Errors
+/// `ShapeMismatch` if the shapes differ; `InvalidArgument` naming `poisson_nll_loss` if
+/// `eps` is negative or not finite, or for the mean of no elements.
+///
+/// ```
+/// use wengert_nn::loss::{poisson_nll_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([0.0, 1.0]));
+/// let y = t.constant(&Tensor::from([2.0, 0.0]));
+/// let l = poisson_nll_loss(x, y, true, false, 1e-8, Reduction::Sum)?;
+/// assert_eq!(l.item(), 1.0 + 1f64.exp()); // e⁰ − 2·0, e¹ − 0
+/// assert_eq!(l.backward().wrt(x).data(), [-1.0, 1f64.exp()]); // eˣ − t
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn poisson_nll_loss<'t, T: Float>(
+    input: Var<'t, T>,
+    target: Var<'t, T>,
+    log_input: bool,
+    full: bool,
+    eps: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(input, || {
+        const OP: &str = "poisson_nll_loss";
+        same_shape(OP, input, target)?;
+        let e = eps.to_f64();
+        check_hyper(OP, "eps", e, e >= 0.0 && e.is_finite(), "non-negative and finite")?;
+        reduce(OP, input, reduction, || {
+            let loss =
+                if log_input { input.exp() - target * input } else { input - target * (input + eps).ln() };
+            if !full {
+                return Ok(loss);
+            }
+            // t·ln t − t + ½·ln(2π·t) where t > 1; t is replaced by 1 elsewhere (its terms
+            // are selected away) so that no ln 0 or ln of a negative reaches the backward.
+            let big = target.try_gt_mask(scalar(target, T::ONE))?;
+            let ones = target.tape().constant(&Tensor::ones(&target.shape()));
+            let t = big.try_select(target, ones)?;
+            let two_pi = T::from_f64(2.0 * std::f64::consts::PI);
+            let stirling = t * t.ln() - t + (t * two_pi).ln() * T::from_f64(0.5);
+            Ok(loss + stirling.try_masked(big)?)
+        })
+    })
+}
+
+/// Gaussian negative log-likelihood, like PyTorch's
+/// `F.gaussian_nll_loss(input, target, var, full, eps)` (`GaussianNLLLoss`):
+/// ℓ = ½·(ln v + (x − t)²/v) with v = max(var, eps), plus ½·ln(2π) with `full`.
+/// PyTorch's defaults are `full = false`, `eps = 1e-6`.
+///
+/// `var` has the input's shape, or the input's shape without its last dimension (one
+/// variance per row, broadcast over the last dimension), or the input's number of
+/// dimensions with exactly one of them 1 where the input's differs (PyTorch's rules).
+/// The clamp at eps is PyTorch's: it clamps a clone of `var` under `no_grad`, so the
+/// gradient with respect to `var` is ½·(1/v − (x − t)²/v²) evaluated at the clamped v,
+/// also where var < eps (a straight-through clamp), not 0.
+///
+/// # Errors
+/// `ShapeMismatch` if input and target shapes differ; `InvalidArgument` naming
+/// `gaussian_nll_loss` if `var`'s shape is none of the above, an element of `var` is negative (as PyTorch: "var has
+/// negative entry/entries"), or `eps` is not positive and finite; the mean of no elements.
+///
+/// ```
+/// use wengert_nn::loss::{gaussian_nll_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([[1.0, 3.0]]));
+/// let y = t.constant(&Tensor::from([[0.0, 1.0]]));
+/// let v = t.var(&Tensor::from([2.0])); // one variance for the row
+/// let l = gaussian_nll_loss(x, y, v, false, 1e-6, Reduction::Sum)?;
+/// assert_eq!(l.item(), 0.5 * (2f64.ln() + 0.5) + 0.5 * (2f64.ln() + 2.0));
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn gaussian_nll_loss<'t, T: Float>(
+    input: Var<'t, T>,
+    target: Var<'t, T>,
+    var: Var<'t, T>,
+    full: bool,
+    eps: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(input, || {
+        const OP: &str = "gaussian_nll_loss";
+        same_shape(OP, input, target)?;
+        input.try_same_tape(var, OP)?;
+        let e = eps.to_f64();
+        check_hyper(OP, "eps", e, e > 0.0 && e.is_finite(), "positive and finite")?;
+        if let Some(i) = var.value().data().iter().position(|&v| v < T::ZERO) {
+            return Err(invalid(
+                OP,
+                format!(
+                    "var must not be negative, got {} at element {i} of {:?} ({})",
+                    var.value().data()[i],
+                    var.shape(),
+                    var.node()
+                ),
+            ));
+        }
+        let shape = input.shape();
+        let vs = var.shape();
+        let var = if vs == shape {
+            var
+        } else if !shape.is_empty() && vs[..] == shape[..shape.len() - 1] {
+            let mut s = vs.to_vec();
+            s.push(1);
+            var.try_reshape(&s)?
+        } else if vs.len() == shape.len()
+            && vs.iter().zip(shape.iter()).filter(|(v, x)| v != x).map(|(v, _)| *v).sum::<usize>() == 1
+            && wengert_tape::shape::can_broadcast_to(&vs, &shape)
+        {
+            var
+        } else {
+            return Err(invalid(
+                OP,
+                format!(
+                    "var {:?} ({}) does not fit input {:?} ({}): it must have the input's shape, the \
+                     input's shape without the last dimension, or the input's with one dimension 1",
+                    &vs[..],
+                    var.node(),
+                    &shape[..],
+                    input.node()
+                ),
+            ));
+        };
+        reduce(OP, input, reduction, || {
+            // v = max(var, eps) in value, with var's own gradient (PyTorch's no_grad clamp
+            // of a clone): eps + (var − detach(var)) where var < eps. NaN stays NaN.
+            let low = var.try_lt_mask(scalar(var, eps))?;
+            let v = low.try_select((var - var.detach()) + eps, var)?;
+            let r = input - target;
+            let loss = (v.ln().try_add(r.square().try_div(v)?)?) * T::from_f64(0.5);
+            Ok(if full { loss + T::from_f64(0.5 * (2.0 * std::f64::consts::PI).ln()) } else { loss })
+        })
+    })
+}
+
+/// Margin ranking loss, like PyTorch's `F.margin_ranking_loss(x1, x2, y, margin)`
+/// (`MarginRankingLoss`, default margin 0): ℓ = max(0, −y·(x1 − x2) + margin), y = ±1
+/// saying which of x1, x2 should rank higher.
+///
+/// At the kink (−y·(x1 − x2) + margin = 0) the gradient is 0, PyTorch's `clamp_min`
+/// subgradient.
+///
+/// # Errors
+/// `ShapeMismatch` if x1, x2 and y differ in shape (PyTorch broadcasts tensors of one
+/// number of dimensions; here they must be equal); `InvalidArgument` naming
+/// `margin_ranking_loss` if the margin is not finite, or for the mean of no elements.
+///
+/// ```
+/// use wengert_nn::loss::{margin_ranking_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let a = t.var(&Tensor::from([1.0, 0.0]));
+/// let b = t.var(&Tensor::from([0.5, 0.5]));
+/// let y = t.constant(&Tensor::from([1.0, 1.0]));
+/// let l = margin_ranking_loss(a, b, y, 1.0, Reduction::Sum)?;
+/// assert_eq!(l.item(), 0.5 + 1.5);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn margin_ranking_loss<'t, T: Float>(
+    x1: Var<'t, T>,
+    x2: Var<'t, T>,
+    y: Var<'t, T>,
+    margin: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(x1, || {
+        const OP: &str = "margin_ranking_loss";
+        same_shape(OP, x1, x2)?;
+        same_shape(OP, x1, y)?;
+        let m = margin.to_f64();
+        check_hyper(OP, "margin", m, m.is_finite(), "finite")?;
+        reduce(OP, x1, reduction, || clamp_min0((-y) * (x1 - x2) + margin))
+    })
+}
+
+/// Hinge embedding loss, like PyTorch's `F.hinge_embedding_loss(x, y, margin)`
+/// (`HingeEmbeddingLoss`, default margin 1): ℓ = x where y = 1, max(0, margin − x) where
+/// y = −1. As PyTorch, a y other than ±1 gets both terms (x + max(0, margin − x)).
+///
+/// At x = margin (y = −1) the gradient is 0, PyTorch's `clamp_min` subgradient.
+///
+/// # Errors
+/// `ShapeMismatch` if the shapes differ; `InvalidArgument` naming `hinge_embedding_loss`
+/// if the margin is not finite, or for the mean of no elements.
+///
+/// ```
+/// use wengert_nn::loss::{hinge_embedding_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([0.3, 0.3, 2.0]));
+/// let y = t.constant(&Tensor::from([1.0, -1.0, -1.0]));
+/// let l = hinge_embedding_loss(x, y, 1.0, Reduction::Sum)?;
+/// assert_eq!(l.item(), 0.3 + 0.7);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn hinge_embedding_loss<'t, T: Float>(
+    x: Var<'t, T>,
+    y: Var<'t, T>,
+    margin: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(x, || {
+        const OP: &str = "hinge_embedding_loss";
+        same_shape(OP, x, y)?;
+        let m = margin.to_f64();
+        check_hyper(OP, "margin", m, m.is_finite(), "finite")?;
+        reduce(OP, x, reduction, || {
+            let not_one = y.try_eq_mask(scalar(y, T::ONE))?.rsub(T::ONE);
+            let not_minus_one = y.try_eq_mask(scalar(y, -T::ONE))?.rsub(T::ONE);
+            clamp_min0(x.rsub(margin))?.try_masked(not_one)?.try_add(x.try_masked(not_minus_one)?)
+        })
+    })
+}
+
+/// Soft margin loss, like PyTorch's `F.soft_margin_loss(x, y)` (`SoftMarginLoss`):
+/// ℓ = ln(1 + e^(−y·x)), computed as softplus(−y·x), finite for any finite product
+/// (PyTorch's log1p(exp(·)) overflows to ∞ beyond −y·x ≈ 709). The gradient is
+/// −y·σ(−y·x).
+///
+/// # Errors
+/// `ShapeMismatch` if the shapes differ; `InvalidArgument` naming `soft_margin_loss` for
+/// the mean of no elements.
+///
+/// ```
+/// use wengert_nn::loss::{soft_margin_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([0.0]));
+/// let y = t.constant(&Tensor::from([1.0]));
+/// let l = soft_margin_loss(x, y, Reduction::Mean)?;
+/// assert_eq!(l.item(), 2f64.ln());
+/// assert_eq!(l.backward().wrt(x).data(), [-0.5]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn soft_margin_loss<'t, T: Float>(
+    x: Var<'t, T>,
+    y: Var<'t, T>,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(x, || {
+        const OP: &str = "soft_margin_loss";
+        same_shape(OP, x, y)?;
+        reduce(OP, x, reduction, || Ok(((-x) * y).softplus()))
+    })
+}
+
+/// Checks `[n, d]` rows and an `[n]` label vector for the row-wise losses.
+fn check_rows<T: Float>(op: &'static str, x: Var<'_, T>, y: Var<'_, T>) -> Result<()> {
+    x.try_same_tape(y, op)?;
+    let (xs, ys) = (x.shape(), y.shape());
+    if xs.len() != 2 || ys.len() != 1 || ys[0] != xs[0] {
+        return Err(invalid(
+            op,
+            format!(
+                "inputs must be [n, d] with target [n], got input {:?} ({}) and target {:?} ({})",
+                &xs[..],
+                x.node(),
+                &ys[..],
+                y.node()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Cosine embedding loss, like PyTorch's `F.cosine_embedding_loss(x1, x2, y, margin)`
+/// (`CosineEmbeddingLoss`, default margin 0), over the rows of `[n, d]` inputs with `[n]`
+/// labels: ℓᵢ = 1 − cos where yᵢ = 1, max(0, cos − margin) where yᵢ = −1 (0 for any other
+/// label, as PyTorch), with PyTorch's cosine
+/// cos = Σ x1·x2 / √((Σ x1² + ε)·(Σ x2² + ε)), ε = 1e−12 rounded to f32 (as PyTorch's
+/// kernel, 9.999999960041972e−13).
+///
+/// At cos = margin (y = −1) the gradient is 0, PyTorch's `clamp_min` subgradient.
+///
+/// # Errors
+/// `ShapeMismatch` if x1 and x2 differ in shape; `InvalidArgument` naming
+/// `cosine_embedding_loss` if they are not 2-d, y is not `[n]`, or the margin is not finite; the mean of no rows.
+///
+/// ```
+/// use wengert_nn::loss::{cosine_embedding_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::<f64>::new();
+/// let a = t.var(&Tensor::from([[1.0, 0.0], [1.0, 0.0]]));
+/// let b = t.var(&Tensor::from([[0.0, 2.0], [3.0, 0.0]]));
+/// let y = t.constant(&Tensor::from([1.0, -1.0]));
+/// let l = cosine_embedding_loss(a, b, y, 0.0, Reduction::None)?;
+/// let v = l.value();
+/// assert!((v.data()[0] - 1.0).abs() < 1e-15 && (v.data()[1] - 1.0).abs() < 1e-12);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn cosine_embedding_loss<'t, T: Float>(
+    x1: Var<'t, T>,
+    x2: Var<'t, T>,
+    y: Var<'t, T>,
+    margin: T,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(x1, || {
+        const OP: &str = "cosine_embedding_loss";
+        same_shape(OP, x1, x2)?;
+        check_rows(OP, x1, y)?;
+        let m = margin.to_f64();
+        check_hyper(OP, "margin", m, m.is_finite(), "finite")?;
+        // PyTorch's EPSILON is the f32 1e−12 (9.999999960041972e−13 in f64).
+        let eps = T::from_f64(f64::from(1e-12f32));
+        let prod = (x1 * x2).try_sum_axis(1, false)?;
+        let m1 = (x1 * x1).try_sum_axis(1, false)? + eps;
+        let m2 = (x2 * x2).try_sum_axis(1, false)? + eps;
+        let cos = prod / (m1 * m2).sqrt();
+        let pos = cos.rsub(T::ONE).try_masked(y.try_eq_mask(scalar(y, T::ONE))?)?;
+        let neg = clamp_min0(cos - margin)?.try_masked(y.try_eq_mask(scalar(y, -T::ONE))?)?;
+        reduction.try_apply(OP, pos + neg)
+    })
+}
+
+/// PyTorch's `pairwise_distance(a, b, p, eps)`: the p-norm of a − b + eps over the last
+/// axis.
+fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T) -> Result<Var<'t, T>> {
+    let d = (a - b) + eps;
+    if p == 2.0 {
+        d.try_norm_axis(-1, false)
+    } else if p == 1.0 {
+        d.abs().try_sum_axis(-1, false)
+    } else {
+        Ok(d.abs().powf(T::from_f64(p)).try_sum_axis(-1, false)?.powf(T::from_f64(1.0 / p)))
+    }
+}
+
+/// Triplet margin loss, like PyTorch's
+/// `F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap)`
+/// (`TripletMarginLoss`, defaults margin 1, p 2, eps 1e−6, swap false), over the rows of
+/// `[n, d]` inputs (or one `[d]` triplet): ℓ = max(0, margin + d(a, p) − d(a, n)), with
+/// PyTorch's pairwise distance d(u, v) = ‖u − v + eps‖_p over the last axis; with `swap`,
+/// d(a, n) is replaced by min(d(a, n), d(p, n)).
+///
+/// At the kink the gradient is 0, PyTorch's `clamp_min` subgradient; a tie in the swap's
+/// minimum splits the gradient in halves, as PyTorch's `min`. For p other than 1 and 2
+/// the norm is (Σ |·|^p)^(1/p), whose gradient is NaN at a distance of exactly 0 (PyTorch
+/// gives 0).
+///
+/// # Errors
+/// `ShapeMismatch` if the three shapes differ; `InvalidArgument` naming
+/// `triplet_margin_loss` if they are not 1-d or 2-d, p is not positive and finite, eps is negative or not finite, or the margin
+/// is not finite; the mean of no rows.
+///
+/// ```
+/// use wengert_nn::loss::{triplet_margin_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let a = t.var(&Tensor::from([[0.0, 0.0]]));
+/// let p = t.var(&Tensor::from([[3.0, 4.0]]));
+/// let n = t.var(&Tensor::from([[6.0, 8.0]]));
+/// let l = triplet_margin_loss(a, p, n, 6.0, 2.0, 0.0, false, Reduction::Mean)?;
+/// assert_eq!(l.item(), 1.0); // 6 + 5 − 10
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+#[track_caller]
+pub fn triplet_margin_loss<'t, T: Float>(
+    anchor: Var<'t, T>,
+    positive: Var<'t, T>,
+    negative: Var<'t, T>,
+    margin: T,
+    p: f64,
+    eps: T,
+    swap: bool,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(anchor, || {
+        const OP: &str = "triplet_margin_loss";
+        same_shape(OP, anchor, positive)?;
+        same_shape(OP, anchor, negative)?;
+        let s = anchor.shape();
+        if s.is_empty() || s.len() > 2 {
+            return Err(invalid(
+                OP,
+                format!("inputs must be [n, d] or [d], got {:?} ({})", &s[..], anchor.node()),
+            ));
+        }
+        let m = margin.to_f64();
+        check_hyper(OP, "margin", m, m.is_finite(), "finite")?;
+        check_hyper(OP, "p", p, p > 0.0 && p.is_finite(), "positive and finite")?;
+        let e = eps.to_f64();
+        check_hyper(OP, "eps", e, e >= 0.0 && e.is_finite(), "non-negative and finite")?;
+        let d_pos = pairwise_distance(anchor, positive, p, eps)?;
+        let mut d_neg = pairwise_distance(anchor, negative, p, eps)?;
+        if swap {
+            d_neg = d_neg.try_minimum(pairwise_distance(positive, negative, p, eps)?)?;
+        }
+        reduction.try_apply(OP, clamp_min0((d_pos + margin) - d_neg)?)
+    })
+}
+
+/// Multi-label soft margin loss, like PyTorch's `F.multilabel_soft_margin_loss(x, y)`
+/// (`MultiLabelSoftMarginLoss`, without class weights): for `[n, c]` logits and 0/1
+/// targets, ℓᵢ = −(1/c)·Σₖ [yᵢₖ·ln σ(xᵢₖ) + (1 − yᵢₖ)·ln σ(−xᵢₖ)], one loss per row,
+/// then the reduction over the rows. The gradient is (σ(x) − y)/c per element (before the
+/// reduction).
+///
+/// # Errors
+/// `ShapeMismatch` if the shapes differ; `InvalidArgument` naming
+/// `multilabel_soft_margin_loss` if the input is not 2-d with at least one class, or for
+/// the mean of no rows.
+///
+/// ```
+/// use wengert_nn::loss::{multilabel_soft_margin_loss, Reduction};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let t = Tape::new();
+/// let x = t.var(&Tensor::from([[0.0, 0.0]]));
+/// let y = t.constant(&Tensor::from([[1.0, 0.0]]));
+/// let l = multilabel_soft_margin_loss(x, y, Reduction::Mean)?;
+/// assert_eq!(l.item(), 2f64.ln());
+/// assert_eq!(l.backward().wrt(x).data(), [-0.25, 0.25]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+#[track_caller]
+pub fn multilabel_soft_margin_loss<'t, T: Float>(
+    x: Var<'t, T>,
+    y: Var<'t, T>,
+    reduction: Reduction,
+) -> Result<Var<'t, T>> {
+    located(x, || {
+        const OP: &str = "multilabel_soft_margin_loss";
+        same_shape(OP, x, y)?;
+        let s = x.shape();
+        if s.len() != 2 || s[1] == 0 {
+            return Err(invalid(
+                OP,
+                format!("input must be [n, c] with c ≥ 1 classes, got {:?} ({})", &s[..], x.node()),
+            ));
+        }
+        let c = T::from_usize(s[1]);
+        let terms = -(y * x.log_sigmoid() + y.rsub(T::ONE) * (-x).log_sigmoid());
+        reduction.try_apply(OP, terms.try_sum_axis(1, false)? / c)
     })
 }
