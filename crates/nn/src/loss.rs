@@ -1418,7 +1418,9 @@ pub fn cosine_embedding_loss<'t, T: Float>(
 }
 
 /// PyTorch's `pairwise_distance(a, b, p, eps)`: the p-norm of a − b + eps over the last
-/// axis.
+/// axis. For p other than 1 and 2 the root is taken through two `select`s, as `norm`'s
+/// square root: at a zero distance its infinite slope would meet a zero gradient (0·∞ =
+/// NaN); the gradient there is 0, as PyTorch's, for p > 1.
 fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T) -> Result<Var<'t, T>> {
     let d = (a - b) + eps;
     if p == 2.0 {
@@ -1426,7 +1428,10 @@ fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T)
     } else if p == 1.0 {
         d.abs().try_sum_axis(-1, false)
     } else {
-        Ok(d.abs().powf(T::from_f64(p)).try_sum_axis(-1, false)?.powf(T::from_f64(1.0 / p)))
+        let s = d.abs().powf(T::from_f64(p)).try_sum_axis(-1, false)?;
+        let pos = s.step_mask();
+        let safe = pos.try_select(s, scalar(s, T::ONE))?;
+        pos.try_select(safe.powf(T::from_f64(1.0 / p)), scalar(s, T::ZERO))
     }
 }
 
@@ -1439,8 +1444,9 @@ fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T)
 ///
 /// At the kink the gradient is 0, PyTorch's `clamp_min` subgradient; a tie in the swap's
 /// minimum splits the gradient in halves, as PyTorch's `min`. For p other than 1 and 2
-/// the norm is (Σ |·|^p)^(1/p), whose gradient is NaN at a distance of exactly 0 (PyTorch
-/// gives 0).
+/// the norm is (Σ |·|^p)^(1/p), its root taken through two `select`s, so that at a
+/// distance of exactly 0 the gradient is 0 for p > 1, as PyTorch's (for p < 1, |·|^p's
+/// own slope is infinite at 0, and the gradient there is NaN).
 ///
 /// # Errors
 /// `ShapeMismatch` if the three shapes differ; `InvalidArgument` naming

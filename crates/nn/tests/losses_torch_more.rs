@@ -2201,3 +2201,37 @@ const CASES: &[Case] = &[
         ]],
     },
 ];
+
+/// A zero distance (anchor = positive, eps 0) with p = 3 and p = 1.5: the gradient there
+/// is 0, not 0·∞ = NaN, and every value and gradient is torch 2.15's (printed by
+/// `torch.nn.functional.triplet_margin_loss(..., margin=10, p, eps=0, reduction='sum')`).
+#[test]
+fn triplet_at_a_zero_distance_follows_torch() {
+    type Want = (f64, f64, [f64; 4], [f64; 4], [f64; 4]);
+    #[rustfmt::skip]
+    const WANT: [Want; 2] = [
+        (3.0, 13.349667144265773,
+         [0.2311204247835449, -0.9244816991341795, 0.8610809497309814, 1.554442224081616],
+         [-0.0, -0.0, -0.6299605249474365, -0.6299605249474365],
+         [-0.2311204247835449, 0.9244816991341795, -0.2311204247835449, -0.9244816991341795]),
+        (1.5, 12.228287674283937,
+         [0.6392340078652327, -0.9040134034531216, 1.4329345338493322, 1.6977139294372212],
+         [-0.0, -0.0, -0.7937005259840997, -0.7937005259840997],
+         [-0.6392340078652327, 0.9040134034531216, -0.6392340078652324, -0.9040134034531215]),
+    ];
+    for (p, loss, ga, gp, gn) in WANT {
+        let tape = Tape::<f64>::new();
+        let a = tape.var(&Tensor::from([[1.0, 2.0], [0.5, -1.0]]));
+        let pos = tape.var(&Tensor::from([[1.0, 2.0], [0.0, -1.5]]));
+        let n = tape.var(&Tensor::from([[3.0, -2.0], [2.0, 2.0]]));
+        let l = triplet_margin_loss(a, pos, n, 10.0, p, 0.0, false, Sum).unwrap();
+        let close = |x: f64, w: f64| (x - w).abs() <= 1e-13 * w.abs().max(1.0);
+        assert!(close(l.item(), loss), "p = {p}: {} vs {loss}", l.item());
+        let g = l.backward();
+        for (v, want) in [(a, ga), (pos, gp), (n, gn)] {
+            for (x, w) in g[v].iter().zip(want) {
+                assert!(close(*x, w), "p = {p}: {:?} vs torch {want:?}", &g[v]);
+            }
+        }
+    }
+}
