@@ -1058,17 +1058,6 @@ pub fn smooth_l1_loss<'t, T: Float>(
 // More of PyTorch's losses: Poisson and Gaussian NLL, margin and embedding losses.
 // ---------------------------------------------------------------------------------------
 
-/// A scalar constant on `x`'s tape.
-fn scalar<'t, T: Float>(x: Var<'t, T>, v: T) -> Var<'t, T> {
-    x.tape().constant(&Tensor::scalar(v))
-}
-
-/// max(z, 0) with PyTorch's `clamp_min(z, 0)` subgradient: the gradient passes where
-/// z > 0 only, 0 at z = 0 (the tape's `relu`).
-fn clamp_min0<T: Float>(z: Var<'_, T>) -> Result<Var<'_, T>> {
-    Ok(z.relu())
-}
-
 /// An `InvalidArgument` naming `op` and the value of hyperparameter `name` unless `ok`.
 fn check_hyper(op: &'static str, name: &str, v: f64, ok: bool, what: &str) -> Result<()> {
     if ok {
@@ -1126,7 +1115,7 @@ pub fn poisson_nll_loss<'t, T: Float>(
             }
             // t·ln t − t + ½·ln(2π·t) where t > 1; t is replaced by 1 elsewhere (its terms
             // are selected away) so that no ln 0 or ln of a negative reaches the backward.
-            let big = target.try_gt_mask(scalar(target, T::ONE))?;
+            let big = target.try_gt_mask(target.tape().scalar_constant(T::ONE))?;
             let ones = target.tape().constant(&Tensor::ones(&target.shape()));
             let t = big.try_select(target, ones)?;
             let two_pi = T::from_f64(2.0 * std::f64::consts::PI);
@@ -1220,7 +1209,7 @@ pub fn gaussian_nll_loss<'t, T: Float>(
         reduce(OP, input, reduction, || {
             // v = max(var, eps) in value, with var's own gradient (PyTorch's no_grad clamp
             // of a clone): eps + (var − detach(var)) where var < eps. NaN stays NaN.
-            let low = var.try_lt_mask(scalar(var, eps))?;
+            let low = var.try_lt_mask(var.tape().scalar_constant(eps))?;
             let v = low.try_select((var - var.detach()) + eps, var)?;
             let r = input - target;
             let loss = (v.ln().try_add(r.square().try_div(v)?)?) * T::from_f64(0.5);
@@ -1267,7 +1256,7 @@ pub fn margin_ranking_loss<'t, T: Float>(
         same_shape(OP, x1, y)?;
         let m = margin.to_f64();
         check_hyper(OP, "margin", m, m.is_finite(), "finite")?;
-        reduce(OP, x1, reduction, || clamp_min0((-y) * (x1 - x2) + margin))
+        reduce(OP, x1, reduction, || Ok(((-y) * (x1 - x2) + margin).relu()))
     })
 }
 
@@ -1305,9 +1294,9 @@ pub fn hinge_embedding_loss<'t, T: Float>(
         let m = margin.to_f64();
         check_hyper(OP, "margin", m, m.is_finite(), "finite")?;
         reduce(OP, x, reduction, || {
-            let not_one = y.try_eq_mask(scalar(y, T::ONE))?.rsub(T::ONE);
-            let not_minus_one = y.try_eq_mask(scalar(y, -T::ONE))?.rsub(T::ONE);
-            clamp_min0(x.rsub(margin))?.try_masked(not_one)?.try_add(x.try_masked(not_minus_one)?)
+            let not_one = y.try_eq_mask(y.tape().scalar_constant(T::ONE))?.rsub(T::ONE);
+            let not_minus_one = y.try_eq_mask(y.tape().scalar_constant(-T::ONE))?.rsub(T::ONE);
+            x.rsub(margin).relu().try_masked(not_one)?.try_add(x.try_masked(not_minus_one)?)
         })
     })
 }
@@ -1411,8 +1400,8 @@ pub fn cosine_embedding_loss<'t, T: Float>(
         let m1 = (x1 * x1).try_sum_axis(1, false)? + eps;
         let m2 = (x2 * x2).try_sum_axis(1, false)? + eps;
         let cos = prod / (m1 * m2).sqrt();
-        let pos = cos.rsub(T::ONE).try_masked(y.try_eq_mask(scalar(y, T::ONE))?)?;
-        let neg = clamp_min0(cos - margin)?.try_masked(y.try_eq_mask(scalar(y, -T::ONE))?)?;
+        let pos = cos.rsub(T::ONE).try_masked(y.try_eq_mask(y.tape().scalar_constant(T::ONE))?)?;
+        let neg = (cos - margin).relu().try_masked(y.try_eq_mask(y.tape().scalar_constant(-T::ONE))?)?;
         reduction.try_apply(OP, pos + neg)
     })
 }
@@ -1430,8 +1419,8 @@ fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T)
     } else {
         let s = d.abs().powf(T::from_f64(p)).try_sum_axis(-1, false)?;
         let pos = s.step_mask();
-        let safe = pos.try_select(s, scalar(s, T::ONE))?;
-        pos.try_select(safe.powf(T::from_f64(1.0 / p)), scalar(s, T::ZERO))
+        let safe = pos.try_select(s, s.tape().scalar_constant(T::ONE))?;
+        pos.try_select(safe.powf(T::from_f64(1.0 / p)), s.tape().scalar_constant(T::ZERO))
     }
 }
 
@@ -1498,7 +1487,7 @@ pub fn triplet_margin_loss<'t, T: Float>(
         if swap {
             d_neg = d_neg.try_minimum(pairwise_distance(positive, negative, p, eps)?)?;
         }
-        reduction.try_apply(OP, clamp_min0((d_pos + margin) - d_neg)?)
+        reduction.try_apply(OP, ((d_pos + margin) - d_neg).relu())
     })
 }
 
