@@ -550,7 +550,7 @@ pub struct Adam<T: Float = f64> {
 /// A hyperparameter given as T, in f64: for f32, the f64 of its shortest decimal (the
 /// number written, `0.999` for `0.999f32`, as PyTorch gets it from Python); for f64, itself.
 /// Formatted on the stack (`set_lr` in a schedule allocates nothing).
-fn as_written<T: Float>(v: T) -> f64 {
+pub(crate) fn as_written<T: Float>(v: T) -> f64 {
     use std::fmt::Write;
     /// A fixed buffer for one shortest `{:e}` (at most 15 bytes for f32).
     struct Buf([u8; 32], usize);

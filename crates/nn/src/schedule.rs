@@ -113,7 +113,7 @@
 
 use wengert_tape::{Error, Float, Result};
 
-use crate::optim::Optimizer;
+use crate::optim::{as_written, Optimizer};
 
 /// A learning-rate schedule that is stepped once per epoch (PyTorch's `LRScheduler`).
 ///
@@ -220,16 +220,6 @@ fn current_lr<T: Float>(opt: &(impl Optimizer<T> + ?Sized), last: f64) -> f64 {
         last
     } else {
         as_written(lr)
-    }
-}
-
-/// A value given as T, in f64: for f32, the f64 of its shortest decimal (`0.1` for
-/// `0.1f32`, the number written, as PyTorch gets it from Python); for f64, itself.
-fn as_written<T: Float>(v: T) -> f64 {
-    if T::NAME == "f32" && v.is_finite() {
-        format!("{v:e}").parse().unwrap_or(v.to_f64())
-    } else {
-        v.to_f64()
     }
 }
 
