@@ -155,7 +155,7 @@ fn pair<'t>(b: &mut Bytes, vars: &[Var<'t>], x: Var<'t>) -> Var<'t> {
 /// One op on earlier nodes. `Err` is an expected refusal of the fallible API.
 fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
     let x = pick(b, vars);
-    let op = b.below(72);
+    let op = b.below(75);
     Ok(match op {
         0 => x.try_add(pair(b, vars, x))?,
         1 => x.try_sub(pair(b, vars, x))?,
@@ -258,6 +258,9 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
         68 => x.asin(),
         69 => x.acos(),
         70 => x.try_atan2(pair(b, vars, x))?,
+        71 => x.lgamma(),
+        72 => x.digamma(),
+        73 => x.polygamma(b.below(4) as u32),
         59 => {
             // An index shape near x's (each dimension perhaps one shorter, any length
             // along the axis), indices sometimes out of range.

@@ -101,6 +101,8 @@ fn go<'t>(
                 "atan" => v.atan(),
                 "asin" => v.asin(),
                 "acos" => v.acos(),
+                "lgamma" => v.lgamma(),
+                "digamma" => v.digamma(),
                 "relu" => v.relu(),
                 "abs" => v.abs(),
                 "square" => v.square(),

@@ -7,9 +7,9 @@
 use std::fmt;
 
 /// The functions an expression may call, each with one argument.
-pub const FUNCTIONS: [&str; 21] = [
+pub const FUNCTIONS: [&str; 23] = [
     "exp", "ln", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus", "erf", "erfc", "expm1",
-    "sinh", "cosh", "atan", "asin", "acos", "relu", "abs", "square", "log",
+    "sinh", "cosh", "atan", "asin", "acos", "lgamma", "digamma", "relu", "abs", "square", "log",
 ];
 
 /// A span of character columns, 0-based, end exclusive.

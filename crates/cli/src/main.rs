@@ -29,7 +29,7 @@ use crate::expr::{caret, Expr, Span};
     about = "Reverse-mode automatic differentiation of an expression, with the tape shown",
     after_help = "Expressions: numbers (2, 0.5, .5, 1e-3), variables, + - * / ^, unary - and +, parentheses,\n\
                   and exp ln (or log) log1p sqrt sin cos tanh sigmoid softplus erf erfc expm1\n\
-                  sinh cosh atan asin acos relu abs square.\n\
+                  sinh cosh atan asin acos lgamma digamma relu abs square.\n\
                   ^ binds tightest and groups to the right: -x^2 is -(x^2), 2^3^2 is 2^9.\n\
                   Give each variable a value as NAME=NUMBER, e.g. wengert grad \"x*y + sin(x)\" x=2 y=3"
 )]

@@ -83,7 +83,7 @@ fn grad_handles_the_whole_language() {
     }
     for f in [
         "sin", "cos", "tanh", "sigmoid", "softplus", "erf", "erfc", "expm1", "sinh", "cosh", "atan", "asin",
-        "acos", "relu", "abs", "exp", "ln", "log",
+        "acos", "lgamma", "digamma", "relu", "abs", "exp", "ln", "log",
     ] {
         let o = wengert(&["grad", &format!("{f}(x) * 2"), "x=0.5"]);
         assert!(o.status.success(), "{f}: {}", stderr(&o));
@@ -95,6 +95,13 @@ fn grad_handles_the_whole_language() {
     let want = std::f64::consts::FRAC_2_SQRT_PI * (-0.25f64).exp();
     assert!((got - want).abs() < 1e-15, "{got} vs {want}");
     assert!(out.contains("2/√π · exp(−v0²)"), "missing the rule of erf:\n{out}");
+    // d/dx lgamma(x) = ψ(x), ψ(1) = −γ; digamma's rule names polygamma of order 1.
+    let out = stdout(&wengert(&["grad", "lgamma(x) + digamma(x)", "x=1"]));
+    let line = out.lines().find(|l| l.starts_with("∂f/∂x = ")).unwrap();
+    let got: f64 = line["∂f/∂x = ".len()..].parse().unwrap();
+    let want = -0.5772156649015329 + std::f64::consts::PI.powi(2) / 6.0;
+    assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+    assert!(out.contains("· digamma(v0)") && out.contains("· polygamma(1, v0)"), "missing the rules:\n{out}");
     // A value may be negative; an expression may start with a minus.
     let o = wengert(&["grad", "-x", "x=-1.5"]);
     assert!(stdout(&o).contains("f = 1.5\n∂f/∂x = -1\n"), "{}", stdout(&o));

@@ -47,6 +47,7 @@ mod ops;
 mod par;
 mod replay;
 pub mod shape;
+mod special;
 mod tape;
 mod tensor;
 pub mod trace;

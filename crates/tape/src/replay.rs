@@ -1,9 +1,9 @@
 //! Replays a single recorded op on new inputs (used to localise a faulty backward rule).
 //!
 //! [`spec`] copies out of a tape everything node `i` needs to be recorded again: its op
-//! code, its constants (`powf` exponent, clamp bounds, `x + c`), its integer parameters
-//! (axes, permutations, row indices), its output shape and, for a custom op, the op
-//! itself. [`replay`] records the same op with the same parameters on other parent
+//! code, its constants (`powf` exponent, polygamma order, clamp bounds, `x + c`), its
+//! integer parameters (axes, permutations, row indices), its output shape and, for a
+//! custom op, the op itself. [`replay`] records the same op with the same parameters on other parent
 //! variables, usually leaves of a fresh tape, so its backward rule can be checked alone.
 
 use std::rc::Rc;
@@ -70,6 +70,7 @@ impl<T: Float> NodeSpec<T> {
 fn takes_consts(op: Op) -> usize {
     match op {
         Op::PowConst
+        | Op::Polygamma
         | Op::AddConst
         | Op::SubConst
         | Op::RSubConst
@@ -144,6 +145,9 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         | Op::Atan
         | Op::Asin
         | Op::Acos
+        | Op::Lgamma
+        | Op::Digamma
+        | Op::Polygamma
         | Op::Relu
         | Op::Abs
         | Op::Square

@@ -691,10 +691,12 @@ fn op_expr_bare<T: Float>(inner: &Inner<T>, id: u32) -> String {
         Detach => format!("detach({a})"),
         Neg => format!("−{a}"),
         Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
-        | Cosh | Atan | Asin | Acos | Relu | Abs | Square | StepMask | SignMask | IsZeroMask => {
+        | Cosh | Atan | Asin | Acos | Lgamma | Digamma | Relu | Abs | Square | StepMask | SignMask
+        | IsZeroMask => {
             format!("{}({a})", n.op.name())
         }
         PowConst => format!("{a}^{}", cn(inner, &n, 0)),
+        Polygamma => format!("polygamma({}, {a})", cn(inner, &n, 0)),
         Clamp => format!("clamp({a}, {}, {})", cn(inner, &n, 0), cn(inner, &n, 1)),
         RangeMask => format!("range_mask({a}, {}, {})", cn(inner, &n, 0), cn(inner, &n, 1)),
         AddConst => format!("{a} + {}", cn(inner, &n, 0)),
@@ -774,6 +776,9 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
         Atan => one(format!("{g} / (1 + {a}²)")),
         Asin => one(format!("{g} / √(1 − {a}²)")),
         Acos => one(format!("−{g} / √(1 − {a}²)")),
+        Lgamma => one(format!("{g} · digamma({a})")),
+        Digamma => one(format!("{g} · polygamma(1, {a})")),
+        Polygamma => one(format!("{g} · polygamma({}, {a})", num(c(inner, &n, 0) + T::ONE))),
         Relu => one(format!("{g} · [{a} > 0]")),
         Abs => one(format!("{g} · sign({a})")),
         Square => one(format!("{g} · 2 · {a}")),

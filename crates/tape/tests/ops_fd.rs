@@ -26,7 +26,7 @@ macro_rules! fd_tests {
 
 fd_tests! {
     // elementwise unary
-    neg, exp, ln, log1p, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs, square, log_sigmoid, silu, gelu_tanh, erf, gelu, leaky_relu, elu, erfc, expm1, sinh, cosh, atan, asin, acos, powf, powf_int, clamp,
+    neg, exp, ln, log1p, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs, square, log_sigmoid, silu, gelu_tanh, erf, gelu, leaky_relu, elu, erfc, expm1, sinh, cosh, atan, asin, acos, lgamma, digamma, polygamma, gamma_negative, powf, powf_int, clamp,
     // constant forms: x + c, x − c, c − x, x·c, x / c, c / x
     add_const, const_add, sub_const, const_sub, rsub, mul_const, const_mul, div_const, const_div, rdiv,
     // binary with broadcasting
@@ -66,6 +66,17 @@ const PRIMITIVES: &[&str] = &[
     "relu",
     "abs",
     "square",
+    "erf",
+    "erfc",
+    "expm1",
+    "sinh",
+    "cosh",
+    "atan",
+    "asin",
+    "acos",
+    "lgamma",
+    "digamma",
+    "polygamma",
     "powf",
     "clamp",
     "add_const",
@@ -79,6 +90,7 @@ const PRIMITIVES: &[&str] = &[
     "mul",
     "div",
     "pow",
+    "atan2",
     "maximum",
     "minimum",
     "masked",

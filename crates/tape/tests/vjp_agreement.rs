@@ -73,7 +73,7 @@ macro_rules! per_case {
 }
 
 per_case! {
-    neg, exp, ln, log1p, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs, square, log_sigmoid, silu, gelu_tanh, erf, gelu, leaky_relu, elu, erfc, expm1, sinh, cosh, atan, asin, acos, powf, powf_int, clamp,
+    neg, exp, ln, log1p, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs, square, log_sigmoid, silu, gelu_tanh, erf, gelu, leaky_relu, elu, erfc, expm1, sinh, cosh, atan, asin, acos, lgamma, digamma, polygamma, gamma_negative, powf, powf_int, clamp,
     add_const, const_add, sub_const, const_sub, rsub, mul_const, const_mul, div_const, const_div, rdiv,
     add, add_var, sub, sub_var, mul, mul_var, div, div_var, pow, atan2, xlogy, maximum, minimum, masked, masked_raw, select, select_gt, select_le,
     sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, norm, norm_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,

@@ -8,7 +8,7 @@
 //!
 //! | file | ops |
 //! |---|---|
-//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf erfc expm1 sinh cosh atan asin acos relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
+//! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf erfc expm1 sinh cosh atan asin acos lgamma digamma polygamma relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
 //! | `binary.rs` | add sub mul div pow atan2 maximum minimum (equal shapes; the operators broadcast first) |
 //! | `reduce.rs` | sum_to (sum over broadcast axes), max_axis |
 //! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows |
@@ -74,6 +74,10 @@ pub(crate) enum Op {
     Atan,
     Asin,
     Acos,
+    Lgamma,
+    Digamma,
+    /// ψ⁽ⁿ⁾(x), n its constant.
+    Polygamma,
     Relu,
     Abs,
     Square,
@@ -157,6 +161,9 @@ impl Op {
             Atan => "atan",
             Asin => "asin",
             Acos => "acos",
+            Lgamma => "lgamma",
+            Digamma => "digamma",
+            Polygamma => "polygamma",
             Relu => "relu",
             Abs => "abs",
             Square => "square",
@@ -251,8 +258,10 @@ pub(crate) fn vjp_numeric<T: Float>(
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
         | GeMask => {}
         Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
-        | Cosh | Atan | Asin | Acos | Relu | Abs | Square | PowConst | Clamp | AddConst | SubConst
-        | RSubConst | MulConst | DivConst | RDivConst => unary::vjp(inner, n, adj, reached),
+        | Cosh | Atan | Asin | Acos | Lgamma | Digamma | Polygamma | Relu | Abs | Square | PowConst
+        | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
+            unary::vjp(inner, n, adj, reached)
+        }
         Add | Sub | Mul | Div | Pow | Atan2 | Maximum | Minimum | Masked => {
             binary::vjp(inner, n, adj, reached)
         }
@@ -278,8 +287,10 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<
         Var | Const | Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask
         | GeMask => smallvec::SmallVec::new(),
         Neg | Exp | Ln | Log1p | Sqrt | Sin | Cos | Tanh | Sigmoid | Softplus | Erf | Erfc | Expm1 | Sinh
-        | Cosh | Atan | Asin | Acos | Relu | Abs | Square | PowConst | Clamp | AddConst | SubConst
-        | RSubConst | MulConst | DivConst | RDivConst => unary::vjp_graph(out, n, g),
+        | Cosh | Atan | Asin | Acos | Lgamma | Digamma | Polygamma | Relu | Abs | Square | PowConst
+        | Clamp | AddConst | SubConst | RSubConst | MulConst | DivConst | RDivConst => {
+            unary::vjp_graph(out, n, g)
+        }
         Add | Sub | Mul | Div | Pow | Atan2 | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
         Select => binary::select_vjp_graph(out, n, g),
         SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
@@ -468,6 +479,9 @@ fn scalar_step<T: Float, const DENSE: bool>(
         Atan => unary!(Atan),
         Asin => unary!(Asin),
         Acos => unary!(Acos),
+        Lgamma => unary!(Lgamma),
+        Digamma => unary!(Digamma),
+        Polygamma => unary!(Polygamma),
         Relu => unary!(Relu),
         Abs => unary!(Abs),
         Square => unary!(Square),

@@ -21,6 +21,9 @@
 //! | sinh, cosh | | ȳ·cosh x, ȳ·sinh x |
 //! | atan | arctan x | ȳ/(1 + x²) |
 //! | asin, acos | arcsin x, arccos x (NaN outside [−1, 1]) | ±ȳ/√(1 − x²) |
+//! | lgamma | ln\|Γ(x)\| | ȳ·ψ(x) |
+//! | digamma | ψ(x) | ȳ·ψ⁽¹⁾(x) |
+//! | polygamma(n) | ψ⁽ⁿ⁾(x) (`crate::special`) | ȳ·ψ⁽ⁿ⁺¹⁾(x) |
 //! | relu | max(x, 0) | ȳ·[x>0] |
 //! | abs | \|x\| | ȳ·sign(x), sign(0) = 0 |
 //! | square | x² | ȳ·2x |
@@ -35,6 +38,7 @@ use smallvec::{smallvec, SmallVec};
 use crate::float::Float;
 use crate::lanes::LANES;
 use crate::ops::{flow, put, Flow, Op};
+use crate::special;
 use crate::tape::{Inner, Node, Parents};
 use crate::var::{Var, GRAD};
 
@@ -75,6 +79,9 @@ pub(crate) fn f<T: Float>(op: Op, x: T, c: &[T]) -> T {
         Op::Atan => x.atan(),
         Op::Asin => x.asin(),
         Op::Acos => x.acos(),
+        Op::Lgamma => special::lgamma(x),
+        Op::Digamma => special::digamma(x),
+        Op::Polygamma => special::polygamma(special::order(c[0]), x),
         // `x <= 0` is false for NaN, so NaN passes through.
         Op::Relu => {
             if x <= T::ZERO {
@@ -170,6 +177,10 @@ pub(crate) fn gx<T: Float>(op: Op, g: T, x: T, y: T, c: &[T]) -> T {
         Op::Atan => g / (T::ONE + x * x),
         Op::Asin => asin_gx(g, x),
         Op::Acos => -asin_gx(g, x),
+        // Each rule is the next function of the family (a call, see `crate::special`).
+        Op::Lgamma => g * special::digamma(x),
+        Op::Digamma => g * special::polygamma(1, x),
+        Op::Polygamma => g * special::polygamma(special::order(c[0]) + 1, x),
         Op::Relu => g * one_if(x > T::ZERO),
         Op::Abs => g * f(Op::SignMask, x, c),
         Op::Square => g * (x + x),
@@ -223,8 +234,8 @@ pub(crate) fn map<T: Float>(op: Op, src: &[T], dst: &mut [T], c: &[T]) {
     }
     go!(
         Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Erfc, Expm1, Sinh, Cosh, Atan,
-        Asin, Acos, Relu, Abs, Square, PowConst, Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst,
-        RDivConst, StepMask, SignMask, RangeMask, IsZeroMask
+        Asin, Acos, Lgamma, Digamma, Polygamma, Relu, Abs, Square, PowConst, Clamp, AddConst, SubConst,
+        RSubConst, MulConst, DivConst, RDivConst, StepMask, SignMask, RangeMask, IsZeroMask
     );
 }
 
@@ -272,8 +283,8 @@ fn vjp_loop<T: Float, const SET: bool>(op: Op, g: &[T], x: &[T], y: &[T], ax: &m
     }
     go!(
         Neg, Exp, Ln, Log1p, Sqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Erf, Erfc, Expm1, Sinh, Cosh, Atan,
-        Asin, Acos, Relu, Abs, Square, PowConst, Clamp, AddConst, SubConst, RSubConst, MulConst, DivConst,
-        RDivConst
+        Asin, Acos, Lgamma, Digamma, Polygamma, Relu, Abs, Square, PowConst, Clamp, AddConst, SubConst,
+        RSubConst, MulConst, DivConst, RDivConst
     );
 }
 
@@ -337,6 +348,10 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         Op::Atan => g / (x.square() + T::ONE),
         Op::Asin => g / x.square().rsub(T::ONE).sqrt(),
         Op::Acos => -(g / x.square().rsub(T::ONE).sqrt()),
+        Op::Lgamma => g * x.digamma(),
+        Op::Digamma => g * x.polygamma(1),
+        // Recorded directly: `Var::polygamma` refuses orders past 2²⁰, a derivative's may be.
+        Op::Polygamma => g * record(Op::Polygamma, x, &[c[0] + T::ONE]),
         Op::Relu => g * x.step_mask(),
         Op::Abs => g * x.sign(),
         Op::Square => g * (x * two),

@@ -504,6 +504,14 @@ pub fn catalog() -> Vec<Case> {
         // Inside (−1, 1), away from the infinite slopes at ±1.
         unary("asin", Dom::Uniform(-0.9, 0.9), |v, _| v[0].asin()),
         unary("acos", Dom::Uniform(-0.9, 0.9), |v, _| v[0].acos()),
+        // The log-gamma family: below and above the shifts (10, 10 + n), and between poles
+        // (the reflection), where the values stay moderate.
+        unary("lgamma", Dom::Uniform(0.2, 14.0), |v, _| v[0].lgamma()),
+        unary("digamma", Dom::Uniform(0.2, 14.0), |v, _| v[0].digamma()),
+        unary_c("polygamma", Dom::Uniform(0.3, 16.0), Dom::Ints(1, 3), |v, p| v[0].polygamma(p.c[0] as u32)),
+        unary("gamma_negative", Dom::Uniform(-2.8, -2.2), |v, _| {
+            v[0].lgamma() + v[0].digamma() * 0.5 + v[0].polygamma(2) * 0.01
+        }),
         unary_c("powf", Dom::Uniform(0.2, 3.0), Dom::Uniform(-2.5, 2.5), |v, p| v[0].powf(p.c[0])),
         unary_c("powf_int", Dom::Uniform(-2.0, 2.0), Dom::Ints(0, 3), |v, p| v[0].powf(p.c[0])),
         // ---- constant forms ----
