@@ -687,9 +687,14 @@ impl<T: Float> Module<T> for BatchNorm1d<T> {
     }
 }
 
-/// Visits an optional `weight` and an optional `bias` (a normalization layer's γ and β),
-/// in that order, named with `prefix`.
-fn visit_affine<R>(weight: Option<R>, bias: Option<R>, prefix: &str, f: &mut dyn FnMut(String, R)) {
+/// Visits an optional `weight` and an optional `bias` (a normalization layer's γ and β, a
+/// convolution's weight and optional bias), in that order, named with `prefix`.
+pub(crate) fn visit_affine<R>(
+    weight: Option<R>,
+    bias: Option<R>,
+    prefix: &str,
+    f: &mut dyn FnMut(String, R),
+) {
     for (name, t) in [("weight", weight), ("bias", bias)] {
         if let Some(t) = t {
             f(format!("{prefix}{name}"), t);

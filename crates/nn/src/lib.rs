@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 
 pub mod clip;
+pub mod conv;
 pub mod data;
 pub mod init;
 pub mod io;
@@ -52,6 +53,7 @@ pub mod module;
 pub mod optim;
 pub mod schedule;
 
+pub use conv::{AvgPool2d, BatchNorm2d, Conv1d, Conv2d, Flatten, MaxPool2d, Size2};
 pub use init::Init;
 pub use io::SaveLoad;
 pub use layers::{

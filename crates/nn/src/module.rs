@@ -176,10 +176,10 @@ pub trait Module<T: Float = f64> {
     }
 
     /// Switches training behaviour on or off (PyTorch's `module.train(mode)`;
-    /// `set_training(false)` is `module.eval()`): only [`crate::Dropout`] and
-    /// [`crate::BatchNorm1d`] behave differently, and a [`crate::Sequential`] passes the
-    /// switch to its layers. The provided implementation does nothing (a layer that
-    /// behaves the same either way).
+    /// `set_training(false)` is `module.eval()`): only [`crate::Dropout`],
+    /// [`crate::BatchNorm1d`] and [`crate::BatchNorm2d`] behave differently, and a
+    /// [`crate::Sequential`] passes the switch to its layers. The provided implementation
+    /// does nothing (a layer that behaves the same either way).
     fn set_training(&mut self, training: bool) {
         let _ = training;
     }

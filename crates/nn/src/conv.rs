@@ -1,0 +1,1103 @@
+//! Convolution and pooling: [`Conv2d`], [`Conv1d`], [`MaxPool2d`], [`AvgPool2d`], with
+//! [`Flatten`] and [`BatchNorm2d`] to build a small convolutional network, all as PyTorch's
+//! layers of the same names and all from tape ops.
+//!
+//! Every sliding-window layer is one gather (im2col) and one reduction:
+//!
+//! 1. The input `[N, C, H, W]` is flattened and its windows are picked with **one**
+//!    [`Var::index_select`] into `[N, C, kh·kw, OH·OW]` (an element covered by several
+//!    windows is picked several times; the gather's backward sweep is a scatter-add, so
+//!    its gradients add up). Where a window reaches into the padding, the index points at
+//!    one extra element appended to the flattened input ([`Var::concat`] with a constant):
+//!    0 for a convolution and an average, −∞ for a maximum, PyTorch's padding values.
+//! 2. A convolution multiplies the weight `[O, C·kh·kw]` with those columns, seen as
+//!    `[N, C·kh·kw, OH·OW]` (one batched [`Var::matmul`], the weight shared across the
+//!    batch), adds the bias `[O, 1]` and reshapes to `[N, O, OH, OW]`; a pooling layer
+//!    takes [`Var::max_axis`] or [`Var::mean_axis`] over the kh·kw axis.
+//!
+//! The gather's indices depend only on the input's shape and the layer's geometry; each
+//! layer keeps those of the last few input shapes (four), so a training loop computes them
+//! once. The output size along an axis of input size n is PyTorch's
+//! ⌊(n + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rand::Rng;
+use wengert_tape::{Error, Float, Result, Tensor, Var};
+
+use crate::init::Init;
+use crate::layers::{visit_affine, BatchNorm1d};
+use crate::module::Module;
+
+/// A size per spatial axis of a 2-d layer (kernel, stride, padding, dilation): one number
+/// for both axes (`3`) or a pair (height, width) (`(3, 2)`), as PyTorch takes `int` or
+/// `tuple`.
+pub trait Size2 {
+    /// The (height, width) pair.
+    fn pair(self) -> (usize, usize);
+}
+
+impl Size2 for usize {
+    fn pair(self) -> (usize, usize) {
+        (self, self)
+    }
+}
+
+impl Size2 for (usize, usize) {
+    fn pair(self) -> (usize, usize) {
+        self
+    }
+}
+
+impl Size2 for [usize; 2] {
+    fn pair(self) -> (usize, usize) {
+        (self[0], self[1])
+    }
+}
+
+/// The geometry of a sliding window over the last two axes of `[N, C, H, W]`. A 1-d layer
+/// is the 2-d one with H = 1 and a window of height 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Window {
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 2],
+    dilation: [usize; 2],
+}
+
+impl Window {
+    /// The span of the dilated kernel along axis `a`.
+    fn span(&self, a: usize) -> usize {
+        self.dilation[a].saturating_mul(self.kernel[a] - 1).saturating_add(1)
+    }
+
+    /// The output length along axis `a` for input length `n`, or `None` if the dilated
+    /// kernel does not fit in the padded input.
+    fn out_len(&self, a: usize, n: usize) -> Option<usize> {
+        let padded = n.saturating_add(self.padding[a].saturating_mul(2));
+        let span = self.span(a);
+        (padded >= span).then(|| (padded - span) / self.stride[a] + 1)
+    }
+
+    /// For input `[N, C, H, W]` and output `oh × ow`: the index into the flattened input of
+    /// element (n, c, ki, kj, i, j) of the columns `[N, C, kh·kw, oh·ow]`, row-major; an
+    /// element in the padding gets N·C·H·W (one past the end). Also whether any does.
+    fn indices(&self, dims: [usize; 4], oh: usize, ow: usize) -> (Vec<usize>, bool) {
+        let [n, c, h, w] = dims;
+        let [kh, kw] = self.kernel;
+        let pad_at = n * c * h * w;
+        let mut idx = Vec::with_capacity(n * c * kh * kw * oh * ow);
+        let mut padded = false;
+        for plane in 0..n * c {
+            let base = plane * h * w;
+            for ki in 0..kh {
+                for kj in 0..kw {
+                    for i in 0..oh {
+                        // Row of the padded input, then of the input (None in the padding).
+                        let r = (i * self.stride[0] + ki * self.dilation[0]).checked_sub(self.padding[0]);
+                        let r = r.filter(|&r| r < h);
+                        for j in 0..ow {
+                            let q = (j * self.stride[1] + kj * self.dilation[1]).checked_sub(self.padding[1]);
+                            match (r, q.filter(|&q| q < w)) {
+                                (Some(r), Some(q)) => idx.push(base + r * w + q),
+                                _ => {
+                                    padded = true;
+                                    idx.push(pad_at);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (idx, padded)
+    }
+}
+
+/// How many input shapes a layer keeps the gather indices of.
+const CACHED_SHAPES: usize = 4;
+
+/// One cached gather: the input shape and geometry it is for, its indices, and whether
+/// any of them points at the padding element.
+type CacheEntry = (([usize; 4], Window), Rc<[usize]>, bool);
+
+/// The im2col gather of a layer, with the indices of the last few input shapes.
+#[derive(Clone, Default)]
+struct Im2col {
+    cache: RefCell<Vec<CacheEntry>>,
+}
+
+/// The cached input shapes, not their (many) indices.
+impl std::fmt::Debug for Im2col {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shapes: Vec<[usize; 4]> = match self.cache.try_borrow() {
+            Ok(c) => c.iter().map(|e| e.0 .0).collect(),
+            Err(_) => Vec::new(),
+        };
+        f.debug_struct("Im2col").field("cached_shapes", &shapes).finish()
+    }
+}
+
+impl Im2col {
+    /// The windows of `x` (`[N, C, H, W]` = `dims`) as `[N, C, kh·kw, oh·ow]`, padding
+    /// positions filled with `pad`.
+    fn columns<'t, T: Float>(
+        &self,
+        x: Var<'t, T>,
+        dims: [usize; 4],
+        win: &Window,
+        (oh, ow): (usize, usize),
+        pad: T,
+    ) -> Result<Var<'t, T>> {
+        let key = (dims, *win);
+        let (idx, padded) = {
+            let mut cache = self.cache.borrow_mut();
+            match cache.iter().position(|e| e.0 == key) {
+                Some(k) => {
+                    // Most recent first.
+                    let e = cache.remove(k);
+                    let found = (Rc::clone(&e.1), e.2);
+                    cache.insert(0, e);
+                    found
+                }
+                None => {
+                    let (idx, padded) = win.indices(dims, oh, ow);
+                    let idx: Rc<[usize]> = idx.into();
+                    cache.truncate(CACHED_SHAPES - 1);
+                    cache.insert(0, (key, Rc::clone(&idx), padded));
+                    (idx, padded)
+                }
+            }
+        };
+        let flat = x.try_reshape(&[x.len()])?;
+        let src =
+            if padded { Var::try_concat(&[flat, x.tape().constant_from(&[1], &[pad])], 0)? } else { flat };
+        let [n, c, ..] = dims;
+        src.try_index_select(&idx)?.try_reshape(&[n, c, win.kernel[0] * win.kernel[1], oh * ow])
+    }
+}
+
+/// How a layer is told apart in errors and how its sizes are printed: 1 or 2 spatial axes.
+#[derive(Clone, Copy)]
+struct Layout {
+    op: &'static str,
+    spatial: usize,
+}
+
+impl Layout {
+    /// A per-axis size as the user gave it: `3` for a 1-d layer, `(3, 2)` for a 2-d one.
+    fn size(&self, s: [usize; 2]) -> String {
+        if self.spatial == 1 {
+            s[1].to_string()
+        } else {
+            format!("({}, {})", s[0], s[1])
+        }
+    }
+
+    fn bad(&self, msg: String) -> Error {
+        Error::InvalidArgument { op: self.op, msg }
+    }
+
+    /// Checks the geometry and the input (its rank, and with `channels` its channel count,
+    /// described by `takes`), and returns the input as `[N, C, H, W]` and the output's
+    /// spatial size. Records nothing.
+    fn check<T: Float>(
+        &self,
+        x: Var<'_, T>,
+        win: &Window,
+        channels: Option<(usize, &dyn Fn() -> String)>,
+    ) -> Result<([usize; 4], (usize, usize))> {
+        for (what, v) in [("kernel size", win.kernel), ("stride", win.stride), ("dilation", win.dilation)] {
+            if v.contains(&0) {
+                return Err(self.bad(format!("{what} must be positive, got {}", self.size(v))));
+            }
+        }
+        let shape = x.shape();
+        let want = 2 + self.spatial;
+        if shape.len() != want {
+            let form = if self.spatial == 1 { "[N, C, L]" } else { "[N, C, H, W]" };
+            return Err(self.bad(format!(
+                "expected a {want}-d input {form}, got {}-d input {:?} ({})",
+                shape.len(),
+                &shape[..],
+                x.node()
+            )));
+        }
+        if let Some((c, takes)) = channels {
+            if shape[1] != c {
+                return Err(self.bad(format!(
+                    "input {:?} ({}) has {} channels (dimension 1), but {}",
+                    &shape[..],
+                    x.node(),
+                    shape[1],
+                    takes()
+                )));
+            }
+        }
+        let dims = if self.spatial == 1 {
+            [shape[0], shape[1], 1, shape[2]]
+        } else {
+            [shape[0], shape[1], shape[2], shape[3]]
+        };
+        // Sizes near usize::MAX would saturate the arithmetic below; no real input has them.
+        let limit = isize::MAX as usize / 16;
+        if win.padding.iter().chain(&win.stride).chain(&win.dilation).chain(&win.kernel).any(|&v| v > limit) {
+            return Err(self.bad(format!(
+                "kernel {}, stride {}, padding {} or dilation {} too large",
+                self.size(win.kernel),
+                self.size(win.stride),
+                self.size(win.padding),
+                self.size(win.dilation)
+            )));
+        }
+        match (win.out_len(0, dims[2]), win.out_len(1, dims[3])) {
+            (Some(oh), Some(ow)) => {
+                // The gather's indices, one per element of [N, C, kh·kw, OH·OW], are built
+                // before the tape checks the size of its result.
+                let count = [dims[0], dims[1], win.kernel[0], win.kernel[1], oh, ow]
+                    .iter()
+                    .try_fold(1usize, |a, &b| a.checked_mul(b))
+                    .filter(|&n| n <= limit);
+                match count {
+                    Some(_) => Ok((dims, (oh, ow))),
+                    None => Err(self.bad(format!(
+                        "the windows of input {:?} ({}), [N, C, kh·kw, OH·OW] = [{}, {}, {}, {}], have more \
+                         elements than fit in memory",
+                        &shape[..],
+                        x.node(),
+                        dims[0],
+                        dims[1],
+                        win.kernel[0].saturating_mul(win.kernel[1]),
+                        oh.saturating_mul(ow)
+                    ))),
+                }
+            }
+            _ => {
+                let padded = [dims[2] + 2 * win.padding[0], dims[3] + 2 * win.padding[1]];
+                let per = if self.spatial == 1 {
+                    format!("has length {}", padded[1])
+                } else {
+                    format!("is {} × {}", padded[0], padded[1])
+                };
+                Err(self.bad(format!(
+                    "input {:?} ({}) padded by {} {per} per channel, smaller than the kernel {} (dilation {}: it spans {})",
+                    &shape[..],
+                    x.node(),
+                    self.size(win.padding),
+                    self.size(win.kernel),
+                    self.size(win.dilation),
+                    self.size([win.span(0), win.span(1)])
+                )))
+            }
+        }
+    }
+}
+
+/// The bias initialiser that goes with a weight initialiser, as in [`crate::Linear::new`]:
+/// zero for Xavier, Kaiming and zeros, otherwise the same distribution (PyTorch's default
+/// draws the bias from U(±1/√fan_in) too).
+fn bias_init(init: Init) -> Init {
+    match init {
+        Init::XavierUniform | Init::KaimingUniform | Init::Zeros => Init::Zeros,
+        other => other,
+    }
+}
+
+/// What a convolution layer has beyond its parameters: stride, padding, dilation and the
+/// gather cache. Shared by [`Conv1d`] and [`Conv2d`].
+#[derive(Clone, Debug)]
+struct ConvCore {
+    stride: [usize; 2],
+    padding: [usize; 2],
+    dilation: [usize; 2],
+    cols: Im2col,
+}
+
+impl ConvCore {
+    fn new() -> Self {
+        ConvCore { stride: [1, 1], padding: [0, 0], dilation: [1, 1], cols: Im2col::default() }
+    }
+
+    /// An error unless the weight is `[O, C, k…]` (2 + `spatial` axes) and the bias `[O]`.
+    fn check_layout<T: Float>(lay: Layout, weight: &Tensor<T>, bias: Option<&Tensor<T>>) -> Result<()> {
+        let ws = weight.shape();
+        if ws.len() != 2 + lay.spatial {
+            let form = if lay.spatial == 1 { "[out, in, k]" } else { "[out, in, kh, kw]" };
+            return Err(lay.bad(format!("weight must be {form}, got shape {ws:?}")));
+        }
+        match bias {
+            Some(b) if b.shape() != [ws[0]] => Err(lay.bad(format!(
+                "bias must have shape [{}] for weight {ws:?}, got {:?}",
+                ws[0],
+                b.shape()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The forward pass of a convolution with weight `[O, C, k…]` and optional bias.
+    fn forward<'t, T: Float>(
+        &self,
+        lay: Layout,
+        weight: &Tensor<T>,
+        bias: Option<&Tensor<T>>,
+        params: &[Var<'t, T>],
+        x: Var<'t, T>,
+    ) -> Result<Var<'t, T>> {
+        let want = 1 + bias.is_some() as usize;
+        if params.len() != want {
+            return Err(lay.bad(format!("{} parameter variables given, the layer has {want}", params.len())));
+        }
+        Self::check_layout(lay, weight, bias)?;
+        let own = weight.shape();
+        for (what, p, own) in [("weight", params[0], own)]
+            .into_iter()
+            .chain(params.get(1).zip(bias).map(|(&p, b)| ("bias", p, b.shape())))
+        {
+            if p.shape()[..] != *own {
+                return Err(lay.bad(format!(
+                    "bound {what} {:?} ({}) does not match the layer's {what} {own:?}; the parameters must be bound \
+                     from this layer",
+                    p.shape(),
+                    p.node()
+                )));
+            }
+        }
+        let w = params[0];
+        let (o, c) = (own[0], own[1]);
+        let kernel = if lay.spatial == 1 { [1, own[2]] } else { [own[2], own[3]] };
+        let win = self.window(lay, kernel);
+        let takes = || format!("weight {own:?} ({}) takes {c}", w.node());
+        let (dims, (oh, ow)) = lay.check(x, &win, Some((c, &takes)))?;
+        let cols = self.cols.columns(x, dims, &win, (oh, ow), T::ZERO)?;
+        let k = c * kernel[0] * kernel[1];
+        let cols = cols.try_reshape(&[dims[0], k, oh * ow])?;
+        let w2 = w.try_reshape(&[o, k])?;
+        let y = match params.get(1) {
+            Some(&b) => w2.try_matmul_add(cols, b.try_reshape(&[o, 1])?)?,
+            None => w2.try_matmul(cols)?,
+        };
+        if lay.spatial == 1 {
+            y.try_reshape(&[dims[0], o, ow])
+        } else {
+            y.try_reshape(&[dims[0], o, oh, ow])
+        }
+    }
+
+    /// The window of a kernel `kernel`; a 1-d layer's has height 1, stride 1, no padding.
+    fn window(&self, lay: Layout, kernel: [usize; 2]) -> Window {
+        let one = |v: [usize; 2], fill: usize| if lay.spatial == 1 { [fill, v[1]] } else { v };
+        Window {
+            kernel,
+            stride: one(self.stride, 1),
+            padding: one(self.padding, 0),
+            dilation: one(self.dilation, 1),
+        }
+    }
+}
+
+const CONV2D: Layout = Layout { op: "Conv2d", spatial: 2 };
+const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
+
+/// A 2-d convolution (cross-correlation, as every deep-learning library's), as
+/// `torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+/// bias=...)`: input `[N, C, H, W]`, output `[N, O, OH, OW]` with
+/// OH = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (and OW likewise),
+///
+/// ```text
+/// out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, c, i·s₀ − p₀ + a·d₀, j·s₁ − p₁ + b·d₁]
+/// ```
+///
+/// the input taken as 0 outside (zero padding). Parameters, in PyTorch's state-dict order:
+/// `weight` `[O, C, kh, kw]` (PyTorch's layout, so weights move between the two unchanged)
+/// and `bias` `[O]` (optional).
+///
+/// Written as one gather of the input's windows and one batched matrix product (see the
+/// [module documentation](self)), so its gradients are the tape's.
+///
+/// Differences from PyTorch: `groups` is 1 only (no grouped or depthwise convolution);
+/// padding is zeros only (no `padding_mode`) and a number per axis (no `'same'` or
+/// `'valid'`); the input must be batched, `[N, C, H, W]` (PyTorch also takes `[C, H, W]`).
+///
+/// ```
+/// use rand::{rngs::StdRng, SeedableRng};
+/// use wengert_nn::{Conv2d, Init, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let mut rng = StdRng::seed_from_u64(0);
+/// let conv = Conv2d::<f64>::new(3, 8, (3, 3), Init::TorchDefault, &mut rng).padding(1).stride(2);
+/// assert_eq!(conv.weight.shape(), [8, 3, 3, 3]);
+/// let names: Vec<String> = conv.state_dict().keys().cloned().collect();
+/// assert_eq!(names, ["weight", "bias"]);
+///
+/// let tape = Tape::new();
+/// let p = conv.bind(&tape);
+/// let x = tape.var(&Tensor::ones(&[2, 3, 5, 6]));
+/// let y = conv.forward(&p, x)?; // OH = ⌊(5 + 2 − 2 − 1)/2⌋ + 1 = 3, OW = ⌊(6 + 2 − 2 − 1)/2⌋ + 1 = 3
+/// assert_eq!(y.shape().as_slice(), [2, 8, 3, 3]);
+///
+/// // A 1×1 kernel of ones sums the channels.
+/// let sum = Conv2d::from_tensors(Tensor::ones(&[1, 3, 1, 1]), None)?;
+/// let x = tape.var(&Tensor::from_fn(&[1, 3, 1, 2], |i| i as f64));
+/// let y = sum.forward_with(&[tape.var(&sum.weight)], x)?;
+/// assert_eq!(y.value().data(), [0.0 + 2.0 + 4.0, 1.0 + 3.0 + 5.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// From [`Module::forward`], an `InvalidArgument` naming `Conv2d` and the shapes, before
+/// anything is recorded, for an input that is not 4-d
+/// (`Conv2d: expected a 4-d input [N, C, H, W], got 3-d input [3, 5, 6] (v2)`), whose
+/// dimension 1 is not the weight's C
+/// (`Conv2d: input [2, 4, 5, 6] (v2) has 4 channels (dimension 1), but weight [8, 3, 3, 3] (v0) takes 3`),
+/// or too small for the kernel
+/// (`Conv2d: input [1, 3, 2, 6] (v2) padded by (0, 0) is 2 × 6 per channel, smaller than the kernel (3, 3) ...`);
+/// for a kernel, stride or dilation of 0, a weight or bias of another layout, and bound
+/// parameters that are not this layer's.
+#[derive(Clone, Debug)]
+pub struct Conv2d<T: Float = f64> {
+    /// Weight, `[O, C, kh, kw]` (as PyTorch's).
+    pub weight: Tensor<T>,
+    /// Bias, `[O]`, or `None` (PyTorch's `bias=False`).
+    pub bias: Option<Tensor<T>>,
+    core: ConvCore,
+}
+
+impl<T: Float> Conv2d<T> {
+    /// A convolution from `in_channels` to `out_channels` with a `kernel_size` kernel
+    /// (`3` or `(3, 2)`), stride 1, no padding, dilation 1, with a bias. The weight is drawn
+    /// from `init` with fan_in = C·kh·kw and fan_out = O·kh·kw (PyTorch's fans for a
+    /// convolution), then the bias as [`crate::Linear::new`] draws it:
+    /// [`Init::TorchDefault`] gives PyTorch's default, U(±1/√fan_in) for both (its
+    /// `kaiming_uniform_(a=√5)`).
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: impl Size2,
+        init: Init,
+        rng: &mut impl Rng,
+    ) -> Self {
+        let (kh, kw) = kernel_size.pair();
+        let (fan_in, fan_out) = (in_channels * kh * kw, out_channels * kh * kw);
+        let weight = init.tensor(&[out_channels, in_channels, kh, kw], fan_in, fan_out, rng);
+        let bias = bias_init(init).tensor(&[out_channels], fan_in, fan_out, rng);
+        Conv2d { weight, bias: Some(bias), core: ConvCore::new() }
+    }
+
+    /// A convolution from given tensors: weight `[O, C, kh, kw]`, bias `[O]`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for tensors of other shapes.
+    pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
+        ConvCore::check_layout(CONV2D, &weight, bias.as_ref())?;
+        Ok(Conv2d { weight, bias, core: ConvCore::new() })
+    }
+
+    /// Without bias (PyTorch's `bias=False`).
+    pub fn without_bias(mut self) -> Self {
+        self.bias = None;
+        self
+    }
+
+    /// Sets the stride (`2` or `(2, 1)`; default 1).
+    pub fn stride(mut self, stride: impl Size2) -> Self {
+        self.core.stride = stride.pair().into();
+        self
+    }
+
+    /// Sets the zero padding added on both sides of each axis (`1` or `(1, 0)`; default 0).
+    pub fn padding(mut self, padding: impl Size2) -> Self {
+        self.core.padding = padding.pair().into();
+        self
+    }
+
+    /// Sets the dilation, the spacing of the kernel's taps (`2` or `(1, 2)`; default 1).
+    pub fn dilation(mut self, dilation: impl Size2) -> Self {
+        self.core.dilation = dilation.pair().into();
+        self
+    }
+
+    /// The number of input channels C.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 4-d.
+    pub fn in_channels(&self) -> usize {
+        self.weight.shape()[1]
+    }
+
+    /// The number of output channels O.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 4-d.
+    pub fn out_channels(&self) -> usize {
+        self.weight.shape()[0]
+    }
+
+    /// The kernel size (kh, kw).
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 4-d.
+    pub fn kernel_size(&self) -> (usize, usize) {
+        (self.weight.shape()[2], self.weight.shape()[3])
+    }
+}
+
+impl<T: Float> Module<T> for Conv2d<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        visit_affine(Some(&self.weight), self.bias.as_ref(), prefix, f);
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        visit_affine(Some(&mut self.weight), self.bias.as_mut(), prefix, f);
+    }
+
+    fn num_tensors(&self) -> usize {
+        1 + self.bias.is_some() as usize
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.core.forward(CONV2D, &self.weight, self.bias.as_ref(), params, x)
+    }
+}
+
+/// A 1-d convolution, as `torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride,
+/// padding, dilation, bias=...)`: input `[N, C, L]`, output `[N, O, OL]` with
+/// OL = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1. Parameters `weight`
+/// `[O, C, k]` and `bias` `[O]` (optional), as PyTorch's.
+///
+/// It is [`Conv2d`]'s computation (the same code) on the input seen as `[N, C, 1, L]` with a
+/// kernel of height 1, and has the same differences from PyTorch (`groups` = 1, zero
+/// padding given as a number, batched input only) and errors, naming `Conv1d`.
+///
+/// ```
+/// use wengert_nn::{Conv1d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// // A difference filter [−1, 1] over one channel, padded by 1.
+/// let diff = Conv1d::from_tensors(Tensor::new(&[1, 1, 2], vec![-1.0, 1.0])?, None)?.padding(1);
+/// let tape = Tape::new();
+/// let p = diff.bind(&tape);
+/// let y = diff.forward(&p, tape.var(&Tensor::new(&[1, 1, 3], vec![1.0, 4.0, 9.0])?))?;
+/// assert_eq!(y.value().data(), [1.0, 3.0, 5.0, -9.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`Conv2d`]'s: `Conv1d: expected a 3-d input [N, C, L], got ...`, a channel count
+/// other than the weight's, an input shorter than the dilated kernel after padding, a
+/// kernel, stride or dilation of 0, parameters of another layout or bound from another
+/// layer.
+#[derive(Clone, Debug)]
+pub struct Conv1d<T: Float = f64> {
+    /// Weight, `[O, C, k]` (as PyTorch's).
+    pub weight: Tensor<T>,
+    /// Bias, `[O]`, or `None` (PyTorch's `bias=False`).
+    pub bias: Option<Tensor<T>>,
+    core: ConvCore,
+}
+
+impl<T: Float> Conv1d<T> {
+    /// A convolution from `in_channels` to `out_channels` with a kernel of `kernel_size`,
+    /// stride 1, no padding, dilation 1, with a bias; initialised as [`Conv2d::new`]
+    /// (fan_in = C·k, fan_out = O·k; [`Init::TorchDefault`] is PyTorch's default).
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: usize,
+        init: Init,
+        rng: &mut impl Rng,
+    ) -> Self {
+        let (fan_in, fan_out) = (in_channels * kernel_size, out_channels * kernel_size);
+        let weight = init.tensor(&[out_channels, in_channels, kernel_size], fan_in, fan_out, rng);
+        let bias = bias_init(init).tensor(&[out_channels], fan_in, fan_out, rng);
+        Conv1d { weight, bias: Some(bias), core: ConvCore::new() }
+    }
+
+    /// A convolution from given tensors: weight `[O, C, k]`, bias `[O]`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for tensors of other shapes.
+    pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
+        ConvCore::check_layout(CONV1D, &weight, bias.as_ref())?;
+        Ok(Conv1d { weight, bias, core: ConvCore::new() })
+    }
+
+    /// Without bias (PyTorch's `bias=False`).
+    pub fn without_bias(mut self) -> Self {
+        self.bias = None;
+        self
+    }
+
+    /// Sets the stride (default 1).
+    pub fn stride(mut self, stride: usize) -> Self {
+        self.core.stride = [1, stride];
+        self
+    }
+
+    /// Sets the zero padding added at both ends (default 0).
+    pub fn padding(mut self, padding: usize) -> Self {
+        self.core.padding = [0, padding];
+        self
+    }
+
+    /// Sets the dilation, the spacing of the kernel's taps (default 1).
+    pub fn dilation(mut self, dilation: usize) -> Self {
+        self.core.dilation = [1, dilation];
+        self
+    }
+
+    /// The number of input channels C.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 3-d.
+    pub fn in_channels(&self) -> usize {
+        self.weight.shape()[1]
+    }
+
+    /// The number of output channels O.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 3-d.
+    pub fn out_channels(&self) -> usize {
+        self.weight.shape()[0]
+    }
+
+    /// The kernel size k.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 3-d.
+    pub fn kernel_size(&self) -> usize {
+        self.weight.shape()[2]
+    }
+}
+
+impl<T: Float> Module<T> for Conv1d<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        visit_affine(Some(&self.weight), self.bias.as_ref(), prefix, f);
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        visit_affine(Some(&mut self.weight), self.bias.as_mut(), prefix, f);
+    }
+
+    fn num_tensors(&self) -> usize {
+        1 + self.bias.is_some() as usize
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.core.forward(CONV1D, &self.weight, self.bias.as_ref(), params, x)
+    }
+}
+
+/// What the two pooling layers share: the window and the gather cache.
+#[derive(Clone, Debug)]
+struct Pool {
+    win: Window,
+    cols: Im2col,
+}
+
+impl Pool {
+    fn new(kernel: (usize, usize)) -> Self {
+        let kernel: [usize; 2] = kernel.into();
+        Pool {
+            win: Window { kernel, stride: kernel, padding: [0, 0], dilation: [1, 1] },
+            cols: Im2col::default(),
+        }
+    }
+
+    /// The windows of `x` reduced by `reduce` over the window axis, padding filled with
+    /// `pad`; PyTorch's check that the padding is at most half the dilated kernel's span,
+    /// dilation·(kernel − 1) + 1.
+    fn forward<'t, T: Float>(
+        &self,
+        op: &'static str,
+        params: &[Var<'t, T>],
+        x: Var<'t, T>,
+        pad: T,
+        reduce: impl FnOnce(Var<'t, T>) -> Result<Var<'t, T>>,
+    ) -> Result<Var<'t, T>> {
+        let lay = Layout { op, spatial: 2 };
+        if !params.is_empty() {
+            return Err(lay.bad(format!("{} parameter variables given, the layer has none", params.len())));
+        }
+        let w = &self.win;
+        let span = [w.span(0), w.span(1)];
+        if w.padding.iter().zip(&span).any(|(&p, &s)| p > s / 2) {
+            return Err(lay.bad(format!(
+                "padding {} must be at most half the kernel's span {} (kernel {}, dilation {})",
+                lay.size(w.padding),
+                lay.size(span),
+                lay.size(w.kernel),
+                lay.size(w.dilation)
+            )));
+        }
+        let (dims, (oh, ow)) = lay.check(x, w, None)?;
+        let cols = self.cols.columns(x, dims, w, (oh, ow), pad)?;
+        reduce(cols)?.try_reshape(&[dims[0], dims[1], oh, ow])
+    }
+}
+
+/// 2-d max pooling, as `torch.nn.MaxPool2d(kernel_size, stride=None, padding=0,
+/// dilation=1)`: each output element is the maximum of its window of `[N, C, H, W]`, per
+/// channel; the stride is the kernel size unless set, the padding is −∞ (it never wins) and
+/// at most half the dilated kernel's span, dilation·(kernel − 1) + 1, and the output size is
+/// [`Conv2d`]'s formula. No parameters. A dilated window can still fall entirely on padding
+/// (kernel 2, dilation 2, padding 1 on an input of width 1): its maximum is −∞, as in
+/// PyTorch.
+///
+/// One gather of the windows, then the tape's [`Var::max_axis`]. Its gradient goes to the
+/// maximum of each window (summed where windows overlap). **Ties differ from PyTorch's**:
+/// where several elements of one window are equal to its maximum, the tape's `max_axis`
+/// splits the gradient evenly between them, where PyTorch sends all of it to the first
+/// (in row-major order). The values are the same. Not provided: `ceil_mode`,
+/// `return_indices`, unbatched `[C, H, W]` input.
+///
+/// ```
+/// use wengert_nn::{MaxPool2d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let pool = MaxPool2d::new(2);
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(&Tensor::from_fn(&[1, 1, 2, 4], |i| [3., 1., 0., 2., 4., 0., 5., 1.][i]));
+/// let y = pool.forward_with(&[], x)?;
+/// assert_eq!(y.value().data(), [4.0, 5.0]);
+/// assert_eq!(y.sum().backward().wrt(x).data(), [0., 0., 0., 0., 1., 0., 1., 0.]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// `InvalidArgument` naming `MaxPool2d` and the shapes for an input that is not 4-d or is
+/// smaller than the dilated kernel after padding, a padding above half the kernel, a
+/// kernel, stride or dilation of 0, or any parameter variables.
+#[derive(Clone, Debug)]
+pub struct MaxPool2d {
+    pool: Pool,
+}
+
+impl MaxPool2d {
+    /// Max pooling over `kernel_size` windows (`2` or `(3, 2)`), stride = kernel size, no
+    /// padding, dilation 1.
+    pub fn new(kernel_size: impl Size2) -> Self {
+        MaxPool2d { pool: Pool::new(kernel_size.pair()) }
+    }
+
+    /// Sets the stride (default: the kernel size).
+    pub fn stride(mut self, stride: impl Size2) -> Self {
+        self.pool.win.stride = stride.pair().into();
+        self
+    }
+
+    /// Sets the padding (−∞) on both sides of each axis, at most half the dilated kernel's
+    /// span (default 0).
+    pub fn padding(mut self, padding: impl Size2) -> Self {
+        self.pool.win.padding = padding.pair().into();
+        self
+    }
+
+    /// Sets the dilation, the spacing of the window's elements (default 1).
+    pub fn dilation(mut self, dilation: impl Size2) -> Self {
+        self.pool.win.dilation = dilation.pair().into();
+        self
+    }
+}
+
+impl<T: Float> Module<T> for MaxPool2d {
+    fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+    fn num_tensors(&self) -> usize {
+        0
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let neg_inf = T::from_f64(f64::NEG_INFINITY);
+        self.pool.forward("MaxPool2d", params, x, neg_inf, |c| c.try_max_axis(2, false))
+    }
+}
+
+/// 2-d average pooling, as `torch.nn.AvgPool2d(kernel_size, stride=None, padding=0)`:
+/// each output element is the mean of its window of `[N, C, H, W]`, per channel, the
+/// zero padding counted (PyTorch's default `count_include_pad=True`: the divisor is always
+/// kh·kw); the stride is the kernel size unless set, the padding at most half the kernel,
+/// and the output size is [`Conv2d`]'s formula (dilation 1). No parameters.
+///
+/// One gather of the windows, then the tape's [`Var::mean_axis`]. Not provided:
+/// `ceil_mode`, `count_include_pad=False`, `divisor_override`, unbatched `[C, H, W]` input.
+///
+/// ```
+/// use wengert_nn::{AvgPool2d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let pool = AvgPool2d::new((1, 2));
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(&Tensor::from_fn(&[1, 1, 1, 4], |i| i as f64));
+/// assert_eq!(pool.forward_with(&[], x)?.value().data(), [0.5, 2.5]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`MaxPool2d`]'s, naming `AvgPool2d`.
+#[derive(Clone, Debug)]
+pub struct AvgPool2d {
+    pool: Pool,
+}
+
+impl AvgPool2d {
+    /// Average pooling over `kernel_size` windows (`2` or `(3, 2)`), stride = kernel size,
+    /// no padding.
+    pub fn new(kernel_size: impl Size2) -> Self {
+        AvgPool2d { pool: Pool::new(kernel_size.pair()) }
+    }
+
+    /// Sets the stride (default: the kernel size).
+    pub fn stride(mut self, stride: impl Size2) -> Self {
+        self.pool.win.stride = stride.pair().into();
+        self
+    }
+
+    /// Sets the zero padding on both sides of each axis, at most half the kernel (default
+    /// 0); it counts in each mean.
+    pub fn padding(mut self, padding: impl Size2) -> Self {
+        self.pool.win.padding = padding.pair().into();
+        self
+    }
+}
+
+impl<T: Float> Module<T> for AvgPool2d {
+    fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+    fn num_tensors(&self) -> usize {
+        0
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.pool.forward("AvgPool2d", params, x, T::ZERO, |c| c.try_mean_axis(2, false))
+    }
+}
+
+/// Flattens a range of dimensions into one, as `torch.nn.Flatten(start_dim=1,
+/// end_dim=-1)`: `[N, C, H, W]` becomes `[N, C·H·W]` (a reshape, so the gradient is the
+/// incoming one reshaped back). Dimensions count from 0, negative ones from the end. No
+/// parameters.
+///
+/// ```
+/// use wengert_nn::{Flatten, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(&Tensor::zeros(&[2, 3, 4, 5]));
+/// assert_eq!(Flatten::default().forward_with(&[], x)?.shape().as_slice(), [2, 60]);
+/// assert_eq!(Flatten::new(0, 1).forward_with(&[], x)?.shape().as_slice(), [6, 4, 5]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// `InvalidArgument` naming `Flatten` and the input's shape for a dimension out of range,
+/// a start after the end, or any parameter variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flatten {
+    /// The first dimension flattened (PyTorch's `start_dim`, default 1).
+    pub start_dim: isize,
+    /// The last dimension flattened (PyTorch's `end_dim`, default −1).
+    pub end_dim: isize,
+}
+
+impl Flatten {
+    /// Flattens dimensions `start_dim..=end_dim`.
+    pub fn new(start_dim: isize, end_dim: isize) -> Self {
+        Flatten { start_dim, end_dim }
+    }
+}
+
+impl Default for Flatten {
+    /// `Flatten::new(1, -1)`, PyTorch's default: everything but the batch dimension.
+    fn default() -> Self {
+        Flatten::new(1, -1)
+    }
+}
+
+impl<T: Float> Module<T> for Flatten {
+    fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+    fn num_tensors(&self) -> usize {
+        0
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let bad = |msg: String| Error::InvalidArgument { op: "Flatten", msg };
+        if !params.is_empty() {
+            return Err(bad(format!("{} parameter variables given, the layer has none", params.len())));
+        }
+        let shape = x.shape();
+        // PyTorch takes a 0-d tensor as 1-d here.
+        let rank = shape.len().max(1) as isize;
+        let resolve = |d: isize| {
+            let r = if d < 0 { d + rank } else { d };
+            (0..rank).contains(&r).then_some(r as usize)
+        };
+        let (Some(s), Some(e)) = (resolve(self.start_dim), resolve(self.end_dim)) else {
+            return Err(bad(format!(
+                "dimensions {}..={} out of range for input {:?} ({}) of rank {}",
+                self.start_dim,
+                self.end_dim,
+                &shape[..],
+                x.node(),
+                shape.len()
+            )));
+        };
+        if s > e {
+            return Err(bad(format!(
+                "start_dim {} comes after end_dim {} for input {:?} ({})",
+                self.start_dim,
+                self.end_dim,
+                &shape[..],
+                x.node()
+            )));
+        }
+        if shape.is_empty() {
+            return x.try_reshape(&[1]);
+        }
+        let mut out: Vec<usize> = shape[..s].to_vec();
+        out.push(shape[s..=e].iter().product());
+        out.extend_from_slice(&shape[e + 1..]);
+        x.try_reshape(&out)
+    }
+}
+
+/// Batch normalization over the channels of `[N, C, H, W]` inputs, as
+/// `torch.nn.BatchNorm2d(C)`: [`BatchNorm1d`] on the input seen as `[N, C, H·W]` (the same
+/// code, so the same statistics: the mean and biased variance of the N·H·W values of each
+/// channel in training, the running ones in evaluation), reshaped back.
+///
+/// Parameters `weight` γ and `bias` β `[C]`, buffers `running_mean`, `running_var`,
+/// `num_batches_tracked`, named and ordered as PyTorch's; the options (`eps`, `momentum`,
+/// `without_affine`, `without_running_stats`) and the running statistics are
+/// [`BatchNorm1d`]'s, through [`BatchNorm2d::inner`] and [`BatchNorm2d::inner_mut`].
+///
+/// ```
+/// use wengert_nn::{BatchNorm2d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let bn = BatchNorm2d::<f64>::new(2);
+/// let names: Vec<String> = bn.state_dict().keys().cloned().collect();
+/// assert_eq!(names, ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
+/// let tape = Tape::new();
+/// let x = tape.var(&Tensor::from_fn(&[2, 2, 2, 2], |i| (i * i) as f64));
+/// let y = bn.forward(&bn.bind(&tape), x)?;
+/// assert_eq!(y.shape().as_slice(), [2, 2, 2, 2]);
+/// assert_eq!(bn.inner().num_batches_tracked(), Some(1.0));
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// `InvalidArgument` naming `BatchNorm2d` and the shapes for an input that is not 4-d or
+/// whose dimension 1 is not C, for fewer than two values per channel in training, and
+/// [`BatchNorm1d`]'s other errors (bad ε or momentum, parameters bound from another layer),
+/// named `BatchNorm2d`. On an error the running statistics are unchanged, and nothing is
+/// recorded, except for [`BatchNorm1d`]'s own checks, which come after the input's reshape
+/// to `[N, C, H·W]` (one view node).
+#[derive(Clone, Debug)]
+pub struct BatchNorm2d<T: Float = f64> {
+    inner: BatchNorm1d<T>,
+}
+
+impl<T: Float> BatchNorm2d<T> {
+    /// Normalization of `num_features` channels, with PyTorch's defaults (γ = 1, β = 0,
+    /// ε = 1e−5, momentum 0.1, running statistics tracked, training mode).
+    pub fn new(num_features: usize) -> Self {
+        BatchNorm2d { inner: BatchNorm1d::new(num_features) }
+    }
+
+    /// From a [`BatchNorm1d`] with the options wanted (`BatchNorm1d::new(c).eps(1e-3)`):
+    /// the same parameters, buffers and options, for 4-d inputs.
+    pub fn from_1d(inner: BatchNorm1d<T>) -> Self {
+        BatchNorm2d { inner }
+    }
+
+    /// The [`BatchNorm1d`] that does the work: its parameters (`weight`, `bias`), options
+    /// and running statistics.
+    pub fn inner(&self) -> &BatchNorm1d<T> {
+        &self.inner
+    }
+
+    /// The [`BatchNorm1d`] that does the work, mutably.
+    pub fn inner_mut(&mut self) -> &mut BatchNorm1d<T> {
+        &mut self.inner
+    }
+
+    /// The number of channels C.
+    pub fn num_features(&self) -> usize {
+        self.inner.num_features()
+    }
+}
+
+impl<T: Float> Module<T> for BatchNorm2d<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        self.inner.visit_params(prefix, f);
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        self.inner.visit_params_mut(prefix, f);
+    }
+
+    fn visit_buffers(&self, prefix: &str, f: &mut dyn FnMut(String, &Tensor<T>)) {
+        self.inner.visit_buffers(prefix, f);
+    }
+
+    fn visit_buffers_mut(&mut self, prefix: &str, f: &mut dyn FnMut(String, &mut Tensor<T>)) {
+        self.inner.visit_buffers_mut(prefix, f);
+    }
+
+    fn num_tensors(&self) -> usize {
+        Module::<T>::num_tensors(&self.inner)
+    }
+
+    fn set_training(&mut self, training: bool) {
+        Module::<T>::set_training(&mut self.inner, training);
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let bad = |msg: String| Error::InvalidArgument { op: "BatchNorm2d", msg };
+        let shape = x.shape();
+        if shape.len() != 4 {
+            return Err(bad(format!(
+                "expected a 4-d input [N, C, H, W], got {}-d input {:?} ({})",
+                shape.len(),
+                &shape[..],
+                x.node()
+            )));
+        }
+        let c = self.inner.num_features();
+        if shape[1] != c {
+            return Err(bad(format!(
+                "input {:?} ({}) has {} channels (dimension 1), the layer has {c}",
+                &shape[..],
+                x.node(),
+                shape[1]
+            )));
+        }
+        let n = shape[0] * shape[2] * shape[3];
+        let batch_stats = self.inner.is_training() || self.inner.num_batches_tracked().is_none();
+        if batch_stats && n < 2 {
+            return Err(bad(format!(
+                "Expected more than 1 value per channel when training, got input {:?} ({}): {n} value{} per \
+                 channel",
+                &shape[..],
+                x.node(),
+                if n == 1 { "" } else { "s" }
+            )));
+        }
+        let x3 = x.try_reshape(&[shape[0], c, shape[2] * shape[3]])?;
+        let y = self.inner.forward_with(params, x3).map_err(|e| match e {
+            Error::InvalidArgument { op: "BatchNorm1d", msg } => bad(msg),
+            e => e,
+        })?;
+        y.try_reshape(&shape)
+    }
+}

@@ -1,0 +1,675 @@
+//! Convolution and pooling layers (`Conv2d`, `Conv1d`, `MaxPool2d`, `AvgPool2d`, `Flatten`,
+//! `BatchNorm2d`):
+//!
+//! * Values and gradients (of Σ out·cot with respect to the input and every parameter)
+//!   against torch 2.15 in f64, from `scripts/torch_conv_reference.py` (the `CASES` table at
+//!   the end is its output): strides, paddings and dilations that differ per axis, a 1×1
+//!   kernel, no bias, padding reaching past several windows, BatchNorm2d in training with
+//!   its running statistics. A wrong im2col index would change these numbers.
+//! * Gradients against central finite differences (`gradcheck`, f64) on random shapes and
+//!   options, the input used twice.
+//! * The max-pooling tie rule (split evenly, unlike torch), the gather cache across input
+//!   shapes, the initialisation, the state dict inside `Sequential`, and the errors.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use wengert_nn::{
+    AvgPool2d, BatchNorm2d, Conv1d, Conv2d, Flatten, Init, Linear, MaxPool2d, Module, ReLU, Sequential,
+};
+use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+use wengert_tape::{func_many, Error, Result, Tape, Tensor, Var};
+
+/// One torch reference: the inputs (x, then the layer's parameters in state-dict order),
+/// the output, the cotangent, the gradients of Σ out·cot with respect to every input, and
+/// the running statistics after the forward pass (BatchNorm2d).
+struct Case {
+    name: &'static str,
+    inputs: &'static [(&'static [usize], &'static [f64])],
+    out: (&'static [usize], &'static [f64]),
+    cot: &'static [f64],
+    grads: &'static [&'static [f64]],
+    buffers: &'static [(&'static str, &'static [f64])],
+}
+
+fn tensor(shape: &[usize], data: &[f64]) -> Tensor<f64> {
+    Tensor::new(shape, data.to_vec()).unwrap()
+}
+
+/// The layer of case `name`, as the script builds it, with the parameters `params`.
+fn layer_of(name: &str, params: &[Tensor<f64>]) -> Box<dyn Module<f64>> {
+    let (w, b) = (params.first().cloned(), params.get(1).cloned());
+    let conv2 = || Conv2d::from_tensors(w.clone().unwrap(), b.clone()).unwrap();
+    let conv1 = || Conv1d::from_tensors(w.clone().unwrap(), b.clone()).unwrap();
+    match name {
+        "conv2d_main" => Box::new(conv2().stride((2, 1)).padding((1, 0)).dilation((1, 2))),
+        "conv2d_1x1" => Box::new(conv2()),
+        "conv2d_pad_both" => Box::new(conv2().stride((1, 2)).padding((1, 2))),
+        "conv2d_dilated" => Box::new(conv2().stride((3, 2)).padding((2, 1)).dilation((2, 1))),
+        "conv1d_main" => Box::new(conv1().stride(2).padding(1).dilation(2)),
+        "conv1d_plain" => Box::new(conv1()),
+        "maxpool_pad" => Box::new(MaxPool2d::new((3, 2)).stride((2, 2)).padding((1, 1))),
+        "maxpool_default_stride" => Box::new(MaxPool2d::new(2)),
+        "maxpool_dilated" => Box::new(MaxPool2d::new((2, 2)).stride(1).padding((1, 0)).dilation((2, 3))),
+        "avgpool_pad" => Box::new(AvgPool2d::new(3).stride(2).padding(1)),
+        "avgpool_default_stride" => Box::new(AvgPool2d::new((2, 3))),
+        "batchnorm2d_train" => {
+            let mut bn = BatchNorm2d::new(3);
+            bn.inner_mut().weight = w;
+            bn.inner_mut().bias = b;
+            Box::new(bn)
+        }
+        _ => panic!("no case {name}"),
+    }
+}
+
+/// Relative agreement within `tol` (or within 4 ulp of the torch value). Returns the worst
+/// relative error over the nonzero torch values, and the worst error relative to the
+/// largest torch value of the tensor.
+fn close(got: &[f64], want: &[f64], tol: f64, what: &str) -> (f64, f64) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let (mut worst, mut scaled) = (0.0f64, 0.0f64);
+    for (k, (a, b)) in got.iter().zip(want).enumerate() {
+        let err = (a - b).abs() / b.abs().max(1e-300);
+        let ok = (a - b).abs() <= tol * b.abs() || (a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1e-300);
+        assert!(ok, "{what}[{k}]: {a:e} vs torch {b:e} (relative {err:e})");
+        if *b != 0.0 {
+            worst = worst.max(err);
+        }
+        scaled = scaled.max((a - b).abs() / scale.max(1e-300));
+    }
+    (worst, scaled)
+}
+
+#[test]
+fn matches_torch() {
+    let (mut worst, mut scaled) = (0.0f64, 0.0f64);
+    let mut note = |(w, s): (f64, f64)| {
+        worst = worst.max(w);
+        scaled = scaled.max(s);
+    };
+    for case in CASES {
+        let inputs: Vec<Tensor<f64>> = case.inputs.iter().map(|(s, d)| tensor(s, d)).collect();
+        let layer = layer_of(case.name, &inputs[1..]);
+        assert_eq!(layer.num_tensors(), inputs.len() - 1, "{}", case.name);
+        let tape = Tape::<f64>::new();
+        let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.var(t)).collect();
+        let y = layer.forward_with(&vars[1..], vars[0]).unwrap();
+        assert_eq!(&y.shape()[..], case.out.0, "{} shape", case.name);
+        note(close(y.value().data(), case.out.1, 1e-12, &format!("{} value", case.name)));
+        let cot = tape.constant(&tensor(case.out.0, case.cot));
+        let g = (y * cot).sum().backward();
+        assert_eq!(vars.len(), case.grads.len(), "{}", case.name);
+        for (k, (v, want)) in vars.iter().zip(case.grads).enumerate() {
+            note(close(g.wrt(*v).data(), want, 1e-12, &format!("{} ∂input{k}", case.name)));
+        }
+        let buffers = layer.named_buffers();
+        for (name, want) in case.buffers {
+            let got = &buffers.iter().find(|(n, _)| n == name).unwrap().1;
+            note(close(got.data(), want, 1e-12, &format!("{} {name}", case.name)));
+        }
+        assert!(case.buffers.is_empty() || buffers.len() == 3, "{}", case.name);
+    }
+    eprintln!(
+        "worst difference from torch: {worst:e} relative, {scaled:e} relative to the tensor's largest value"
+    );
+}
+
+/// A deterministic tensor of `shape`, distinct values, from `salt`.
+fn det(shape: &[usize], salt: f64) -> Tensor<f64> {
+    Tensor::from_fn(shape, |i| (0.37 * i as f64 + salt).sin() + 0.01 * i as f64)
+}
+
+/// Where a window holds its maximum more than once, the tape's `max_axis` splits the
+/// gradient evenly between the tied elements; torch sends all of it to the first.
+#[test]
+fn max_pool_ties_share_the_gradient() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from_fn(&[1, 1, 2, 2], |i| [1.0, 1.0, 0.0, 1.0][i]));
+    let y = MaxPool2d::new(2).forward_with(&[], x).unwrap();
+    assert_eq!(y.value().data(), [1.0]);
+    let third = 1.0 / 3.0;
+    assert_eq!(y.sum().backward().wrt(x).data(), [third, third, 0.0, third]);
+    // Torch 2.15: [1, 0, 0, 0].
+}
+
+/// Padding never wins a maximum: an all-negative input pooled with padding gives its own
+/// values (a zero padding would give 0), and no gradient is lost in the padding.
+#[test]
+fn max_pool_padding_is_minus_infinity() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from_fn(&[1, 1, 3, 3], |i| -1.0 - i as f64));
+    let y = MaxPool2d::new(3).stride(1).padding(1).forward_with(&[], x).unwrap();
+    assert_eq!(y.value().data(), [-1.0, -1.0, -2.0, -1.0, -1.0, -2.0, -4.0, -4.0, -5.0]);
+    let g = y.sum().backward();
+    assert_eq!(g.wrt(x).data().iter().sum::<f64>(), 9.0);
+    // The average counts the padding (count_include_pad): a corner window of ones has 4/9.
+    let ones = tape.var(&Tensor::ones(&[1, 1, 3, 3]));
+    let a = AvgPool2d::new(3).stride(1).padding(1).forward_with(&[], ones).unwrap();
+    assert_eq!(a.value().data()[0], 4.0 / 9.0);
+    assert_eq!(a.value().data()[4], 1.0);
+}
+
+/// The gather cache keeps several input shapes: a layer used on alternating shapes gives,
+/// bit for bit, what a fresh layer gives on each.
+#[test]
+fn cached_indices_follow_the_input_shape() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let conv = Conv2d::<f64>::new(2, 3, (3, 2), Init::TorchDefault, &mut rng).padding((1, 1)).stride((1, 2));
+    let pool = MaxPool2d::new(2).padding(1);
+    let shapes: [&[usize]; 6] =
+        [&[2, 2, 5, 6], &[1, 2, 5, 6], &[2, 2, 4, 7], &[3, 2, 6, 3], &[2, 2, 3, 3], &[2, 2, 5, 6]];
+    for round in 0..2 {
+        for (k, shape) in shapes.iter().enumerate() {
+            let x = det(shape, (round * 10 + k) as f64);
+            let tape = Tape::<f64>::new();
+            let p = conv.bind(&tape);
+            let used = conv.forward(&p, tape.constant(&x)).unwrap().value();
+            let fresh = conv.clone().padding((1, 1)); // the same layer with its cache ...
+            let fresh =
+                Conv2d::from_tensors(fresh.weight, fresh.bias).unwrap().padding((1, 1)).stride((1, 2));
+            let again = fresh.forward(&fresh.bind(&tape), tape.constant(&x)).unwrap().value();
+            assert_eq!(used.shape(), again.shape());
+            assert_eq!(used.data(), again.data(), "shape {shape:?}, round {round}");
+            let pooled = pool.forward_with(&[], tape.constant(&x)).unwrap().value();
+            let fresh_pool =
+                MaxPool2d::new(2).padding(1).forward_with(&[], tape.constant(&x)).unwrap().value();
+            assert_eq!(pooled.data(), fresh_pool.data());
+        }
+    }
+    // The four most recent shapes are kept; Debug lists them, not their indices.
+    let shown = format!("{conv:?}");
+    assert!(
+        shown.contains("cached_shapes: [[2, 2, 5, 6], [2, 2, 3, 3], [3, 2, 6, 3], [2, 2, 4, 7]]"),
+        "{shown}"
+    );
+    assert!(shown.len() < 2000, "{shown}");
+}
+
+#[test]
+fn torch_default_init() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let conv = Conv2d::<f64>::new(4, 6, (3, 5), Init::TorchDefault, &mut rng);
+    assert_eq!(conv.weight.shape(), [6, 4, 3, 5]);
+    let bound = 1.0 / (4.0f64 * 15.0).sqrt();
+    for t in [&conv.weight, conv.bias.as_ref().unwrap()] {
+        let max = t.data().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(max <= bound, "{max} > {bound}");
+    }
+    // 360 draws from U(±b) reach past 0.9·b.
+    let max = conv.weight.data().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(max > 0.9 * bound, "{max} vs {bound}");
+    let again = Conv2d::<f64>::new(4, 6, (3, 5), Init::TorchDefault, &mut StdRng::seed_from_u64(7));
+    assert_eq!(again.weight.data(), conv.weight.data());
+    assert_eq!(again.bias.unwrap().data(), conv.bias.as_ref().unwrap().data());
+    // Conv1d: fan_in = C·k.
+    let c1 = Conv1d::<f64>::new(3, 2, 4, Init::TorchDefault, &mut rng);
+    let b1 = 1.0 / 12.0f64.sqrt();
+    assert!(c1.weight.data().iter().chain(c1.bias.as_ref().unwrap().data()).all(|v| v.abs() <= b1));
+    assert_eq!((c1.in_channels(), c1.out_channels(), c1.kernel_size()), (3, 2, 4));
+    // Kaiming and Xavier leave the bias at 0, as Linear does.
+    let k = Conv2d::<f64>::new(2, 2, 3, Init::KaimingUniform, &mut rng);
+    assert!(k.bias.unwrap().data().iter().all(|&v| v == 0.0));
+}
+
+/// A small convolutional network in a `Sequential`: PyTorch's state-dict names and order,
+/// output shape, evaluation mode, and central differences through the whole of it.
+#[test]
+fn sequential_cnn() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut net = Sequential::<f64>::new()
+        .add(Conv2d::new(2, 3, 3, Init::TorchDefault, &mut rng).padding(1))
+        .add(BatchNorm2d::new(3))
+        .add(ReLU)
+        .add(MaxPool2d::new(2))
+        .add(Conv1dAsIs)
+        .add(AvgPool2d::new((1, 2)))
+        .add(Flatten::default())
+        .add(Linear::new(3 * 2 * 2, 2, Init::TorchDefault, &mut rng));
+    let names: Vec<String> = net.state_dict().keys().cloned().collect();
+    assert_eq!(
+        names,
+        [
+            "0.weight",
+            "0.bias",
+            "1.weight",
+            "1.bias",
+            "1.running_mean",
+            "1.running_var",
+            "1.num_batches_tracked",
+            "7.weight",
+            "7.bias"
+        ]
+    );
+    let x = det(&[2, 2, 4, 8], 0.5);
+    let tape = Tape::<f64>::new();
+    let p = net.bind(&tape);
+    let y = net.forward(&p, tape.var(&x)).unwrap();
+    assert_eq!(y.shape().as_slice(), [2, 2]);
+    let tracked = |net: &Sequential<f64>| net.state_dict()["1.num_batches_tracked"].data()[0];
+    assert_eq!(tracked(&net), 1.0);
+    // Evaluation reaches BatchNorm2d through the Sequential: the running statistics are
+    // used and left alone, and the output changes.
+    net.set_training(false);
+    let y_eval = net.forward(&p, tape.var(&x)).unwrap();
+    assert_eq!(tracked(&net), 1.0);
+    assert_ne!(y_eval.value().data(), y.value().data());
+    net.set_training(true);
+    // Gradients in x and every parameter, in training mode (the batch statistics are part
+    // of the function; the running statistics move at each call but are not used).
+    let params: Vec<Tensor<f64>> = net.named_parameters().into_iter().map(|(_, t)| t.clone()).collect();
+    let mut inputs = vec![x.clone()];
+    inputs.extend(params);
+    let cot = det(&[2, 2], 1.0);
+    let f = func_many(move |v| {
+        let t = v[0].tape();
+        (net.forward_with(&v[1..], v[0]).unwrap() * t.constant(&cot)).sum()
+    });
+    let report = gradcheck(f, &inputs, &CheckOptions::default());
+    assert!(report.passed(), "{report}");
+}
+
+/// A layer that checks it is given `[N, C, H, W]` and passes it on (a stand-in between two
+/// layers of `sequential_cnn`, so that the network's shapes are asserted along the way).
+struct Conv1dAsIs;
+
+impl Module<f64> for Conv1dAsIs {
+    fn visit_params<'a>(&'a self, _: &str, _: &mut dyn FnMut(String, &'a Tensor<f64>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _: &str, _: &mut dyn FnMut(String, &'a mut Tensor<f64>)) {}
+    fn forward_with<'t>(&self, _: &[Var<'t, f64>], x: Var<'t, f64>) -> Result<Var<'t, f64>> {
+        assert_eq!(x.shape().as_slice(), [2, 3, 2, 4]);
+        Ok(x)
+    }
+}
+
+fn message(e: Error) -> String {
+    match e {
+        Error::InvalidArgument { op, msg } => format!("{op}: {msg}"),
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
+}
+
+fn err_of(layer: &dyn Module<f64>, shape: &[usize]) -> String {
+    let tape = Tape::<f64>::new();
+    let p = layer.bind(&tape);
+    let x = tape.var(&Tensor::zeros(shape));
+    let before = tape.len();
+    let e = layer.forward(&p, x).map(|y| y.shape()).expect_err("an error");
+    assert_eq!(tape.len(), before, "recorded something before failing");
+    message(e)
+}
+
+#[test]
+fn errors_name_the_layer_and_the_shapes() {
+    let mut rng = StdRng::seed_from_u64(0);
+    let conv = Conv2d::<f64>::new(3, 8, (3, 3), Init::TorchDefault, &mut rng);
+    assert_eq!(
+        err_of(&conv, &[3, 5, 6]),
+        "Conv2d: expected a 4-d input [N, C, H, W], got 3-d input [3, 5, 6] (v2)"
+    );
+    assert_eq!(
+        err_of(&conv, &[2, 4, 5, 6]),
+        "Conv2d: input [2, 4, 5, 6] (v2) has 4 channels (dimension 1), but weight [8, 3, 3, 3] (v0) takes 3"
+    );
+    assert_eq!(
+        err_of(&conv, &[1, 3, 2, 6]),
+        "Conv2d: input [1, 3, 2, 6] (v2) padded by (0, 0) is 2 × 6 per channel, smaller than the kernel (3, 3) \
+         (dilation (1, 1): it spans (3, 3))"
+    );
+    // Padding makes room; dilation takes it again.
+    let padded = conv.clone().padding((1, 0));
+    let tape = Tape::<f64>::new();
+    let y = padded.forward(&padded.bind(&tape), tape.var(&Tensor::zeros(&[1, 3, 2, 6]))).unwrap();
+    assert_eq!(y.shape().as_slice(), [1, 8, 2, 4]);
+    let dilated = conv.clone().padding((1, 0)).dilation((2, 1));
+    assert!(err_of(&dilated, &[1, 3, 2, 6]).contains("padded by (1, 0) is 4 × 6 per channel, smaller than the kernel (3, 3) (dilation (2, 1): it spans (5, 3))"));
+    assert!(err_of(&conv.clone().stride(0), &[1, 3, 5, 5]).contains("stride must be positive, got (0, 0)"));
+
+    // Sizes whose windows could not be held are refused, not allocated (nor overflowed).
+    let huge = MaxPool2d::new((1, 1 << 58)).padding((0, 1 << 57)).stride(1);
+    assert!(err_of(&huge, &[1, 1, 1, 1]).starts_with("MaxPool2d: the windows of input [1, 1, 1, 1] (v0)"));
+    assert!(err_of(&conv.clone().padding(usize::MAX), &[1, 3, 5, 5]).ends_with("too large"));
+
+    let c1 = Conv1d::<f64>::new(2, 4, 5, Init::TorchDefault, &mut rng).dilation(2);
+    assert_eq!(
+        err_of(&c1, &[2, 2, 4, 4]),
+        "Conv1d: expected a 3-d input [N, C, L], got 4-d input [2, 2, 4, 4] (v2)"
+    );
+    assert_eq!(
+        err_of(&c1, &[2, 3, 9]),
+        "Conv1d: input [2, 3, 9] (v2) has 3 channels (dimension 1), but weight [4, 2, 5] (v0) takes 2"
+    );
+    assert_eq!(
+        err_of(&c1, &[2, 2, 8]),
+        "Conv1d: input [2, 2, 8] (v2) padded by 0 has length 8 per channel, smaller than the kernel 5 (dilation 2: \
+         it spans 9)"
+    );
+
+    let pool = MaxPool2d::new(3);
+    assert_eq!(
+        err_of(&pool, &[2, 5, 6]),
+        "MaxPool2d: expected a 4-d input [N, C, H, W], got 3-d input [2, 5, 6] (v0)"
+    );
+    assert!(err_of(&pool, &[1, 1, 2, 6])
+        .starts_with("MaxPool2d: input [1, 1, 2, 6] (v0) padded by (0, 0) is 2 × 6"));
+    assert_eq!(
+        err_of(&MaxPool2d::new(3).padding((2, 1)), &[1, 1, 6, 6]),
+        "MaxPool2d: padding (2, 1) must be at most half the kernel's span (3, 3) (kernel (3, 3), dilation (1, 1))"
+    );
+    assert!(err_of(&AvgPool2d::new((2, 4)), &[1, 1, 6, 3])
+        .starts_with("AvgPool2d: input [1, 1, 6, 3] (v0) padded"));
+    assert_eq!(
+        err_of(&AvgPool2d::new(2), &[4, 4]),
+        "AvgPool2d: expected a 4-d input [N, C, H, W], got 2-d input [4, 4] (v0)"
+    );
+
+    let bn = BatchNorm2d::<f64>::new(3);
+    assert_eq!(
+        err_of(&bn, &[2, 3, 4]),
+        "BatchNorm2d: expected a 4-d input [N, C, H, W], got 3-d input [2, 3, 4] (v2)"
+    );
+    assert_eq!(
+        err_of(&bn, &[2, 4, 2, 2]),
+        "BatchNorm2d: input [2, 4, 2, 2] (v2) has 4 channels (dimension 1), the layer has 3"
+    );
+    assert!(err_of(&bn, &[1, 3, 1, 1]).starts_with("BatchNorm2d: Expected more than 1 value per channel"));
+    assert_eq!(bn.inner().num_batches_tracked(), Some(0.0), "a refused batch is not counted");
+    // BatchNorm1d's own checks come after the reshape to [N, C, H·W] (so that one view
+    // node is on the tape), and are named BatchNorm2d.
+    let bad_eps = BatchNorm2d::from_1d(wengert_nn::BatchNorm1d::new(3).eps(-1.0));
+    let tape = Tape::<f64>::new();
+    let e = bad_eps.forward(&bad_eps.bind(&tape), tape.var(&Tensor::zeros(&[2, 3, 2, 2]))).unwrap_err();
+    assert_eq!(message(e), "BatchNorm2d: eps must be finite and ≥ 0, got -1");
+
+    assert_eq!(
+        err_of(&Flatten::new(1, 4), &[2, 3, 4]),
+        "Flatten: dimensions 1..=4 out of range for input [2, 3, 4] (v0) of rank 3"
+    );
+    assert!(err_of(&Flatten::new(2, 1), &[2, 3, 4]).starts_with("Flatten: start_dim 2 comes after end_dim 1"));
+
+    // Inside a Sequential the layer's index comes first.
+    let net = Sequential::new().add(conv).add(ReLU);
+    assert!(err_of(&net, &[2, 4, 5, 6]).starts_with("Sequential: layer 0 (Conv2d): input [2, 4, 5, 6]"));
+    // Parameters of another layer.
+    let small = Conv2d::<f64>::new(3, 2, 3, Init::TorchDefault, &mut rng);
+    let big = Conv2d::<f64>::new(3, 8, 3, Init::TorchDefault, &mut rng);
+    let tape = Tape::<f64>::new();
+    let e = small.forward(&big.bind(&tape), tape.var(&Tensor::zeros(&[1, 3, 4, 4]))).unwrap_err();
+    assert!(message(e).starts_with(
+        "Conv2d: bound weight [8, 3, 3, 3] (v0) does not match the layer's weight [2, 3, 3, 3]"
+    ));
+    assert!(Conv2d::<f64>::from_tensors(Tensor::zeros(&[2, 3, 3]), None).is_err());
+    assert!(Conv1d::<f64>::from_tensors(Tensor::zeros(&[2, 3, 3]), Some(Tensor::zeros(&[3]))).is_err());
+}
+
+/// A 1-d convolution is the 2-d one on `[N, C, 1, L]` with a kernel of height 1.
+#[test]
+fn conv1d_is_conv2d_of_height_one() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let c1 = Conv1d::<f64>::new(3, 2, 3, Init::TorchDefault, &mut rng).stride(2).padding(2).dilation(3);
+    let w4 = c1.weight.clone().reshape(&[2, 3, 1, 3]).unwrap();
+    let c2 =
+        Conv2d::from_tensors(w4, c1.bias.clone()).unwrap().stride((1, 2)).padding((0, 2)).dilation((1, 3));
+    let x = det(&[2, 3, 11], 0.2);
+    let tape = Tape::<f64>::new();
+    let y1 = c1.forward(&c1.bind(&tape), tape.constant(&x)).unwrap().value();
+    let x4 = x.clone().reshape(&[2, 3, 1, 11]).unwrap();
+    let y2 = c2.forward(&c2.bind(&tape), tape.constant(&x4)).unwrap().value();
+    assert_eq!(y1.shape(), [2, 2, 5]);
+    assert_eq!(y1.data(), y2.data());
+}
+
+/// f32 gives the f64 values to f32 precision.
+#[test]
+fn conv2d_in_f32() {
+    let x = det(&[2, 3, 5, 4], 0.1);
+    let w = det(&[4, 3, 2, 3], 0.7);
+    let b = det(&[4], 0.3);
+    let c64 = Conv2d::from_tensors(w.clone(), Some(b.clone())).unwrap().padding(1);
+    let to32 = |t: &Tensor<f64>| {
+        Tensor::<f32>::new(t.shape(), t.data().iter().map(|&v| v as f32).collect()).unwrap()
+    };
+    let c32 = Conv2d::from_tensors(to32(&w), Some(to32(&b))).unwrap().padding(1);
+    let (t64, t32) = (Tape::<f64>::new(), Tape::<f32>::new());
+    let y64 = c64.forward(&c64.bind(&t64), t64.constant(&x)).unwrap().value();
+    let y32 = c32.forward(&c32.bind(&t32), t32.constant(&to32(&x))).unwrap().value();
+    for (a, b) in y32.data().iter().zip(y64.data()) {
+        assert!((*a as f64 - b).abs() < 1e-5, "{a} vs {b}");
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 40, rng_seed: RngSeed::Fixed(0xC0417), failure_persistence: None, ..Config::default() })]
+
+    /// Conv2d on random shapes and options, the input used twice (two calls of the layer,
+    /// so the cached gather is reused and the gradients add up), with and without bias.
+    #[test]
+    fn conv2d_passes_finite_differences(
+        (n, c, o) in (1..=2usize, 1..=3usize, 1..=3usize),
+        (kh, kw, sh, sw) in (1..=3usize, 1..=3usize, 1..=2usize, 1..=3usize),
+        (ph, pw, dh, dw) in (0..=2usize, 0..=1usize, 1..=2usize, 1..=2usize),
+        (eh, ew) in (0..=3usize, 0..=3usize),
+        bias in any::<bool>(),
+        seed in 0..1000u64,
+    ) {
+        // Input at least as large as the dilated kernel after padding.
+        let h = (dh * (kh - 1) + 1).saturating_sub(2 * ph).max(1) + eh;
+        let w = (dw * (kw - 1) + 1).saturating_sub(2 * pw).max(1) + ew;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let conv = Conv2d::<f64>::new(c, o, (kh, kw), Init::Uniform { low: -1.0, high: 1.0 }, &mut rng)
+            .stride((sh, sw)).padding((ph, pw)).dilation((dh, dw));
+        let conv = if bias { conv } else { conv.without_bias() };
+        let x = det(&[n, c, h, w], seed as f64);
+        let mut inputs = vec![x];
+        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
+        let f = func_many(move |v| {
+            let y = conv.forward_with(&v[1..], v[0]).unwrap();
+            let z = conv.forward_with(&v[1..], v[0].sin()).unwrap();
+            let t = v[0].tape();
+            let c1 = t.constant(&det(&y.shape(), 0.3));
+            (y * c1).sum() + (z * y).sum()
+        });
+        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        prop_assert!(report.passed(), "{}", report);
+    }
+
+    /// Conv1d on random shapes and options.
+    #[test]
+    fn conv1d_passes_finite_differences(
+        (n, c, o, k) in (1..=2usize, 1..=3usize, 1..=3usize, 1..=4usize),
+        (s, p, d, extra) in (1..=3usize, 0..=2usize, 1..=3usize, 0..=4usize),
+        bias in any::<bool>(),
+        seed in 0..1000u64,
+    ) {
+        let l = (d * (k - 1) + 1).saturating_sub(2 * p).max(1) + extra;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let conv = Conv1d::<f64>::new(c, o, k, Init::TorchDefault, &mut rng).stride(s).padding(p).dilation(d);
+        let conv = if bias { conv } else { conv.without_bias() };
+        let mut inputs = vec![det(&[n, c, l], seed as f64)];
+        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
+        let f = func_many(move |v| {
+            let y = conv.forward_with(&v[1..], v[0]).unwrap();
+            (y * v[0].tape().constant(&det(&y.shape(), 0.9))).sum()
+        });
+        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        prop_assert!(report.passed(), "{}", report);
+    }
+
+    /// Max and average pooling on random shapes and options, on the same input, and
+    /// BatchNorm2d in training on random shapes.
+    #[test]
+    fn pooling_and_batch_norm_pass_finite_differences(
+        (n, c) in (1..=2usize, 1..=3usize),
+        (kh, kw, sh, sw) in (1..=3usize, 1..=3usize, 1..=3usize, 1..=2usize),
+        (ph, pw, dh, dw) in (0..=1usize, 0..=1usize, 1..=2usize, 1..=2usize),
+        (eh, ew) in (0..=3usize, 0..=3usize),
+        seed in 0..1000u64,
+    ) {
+        let (ph, pw) = (ph.min(kh / 2), pw.min(kw / 2));
+        // A dilated window over padding can miss the input altogether (a −∞ maximum, as
+        // in torch): dilation only without padding.
+        let (dh, dw) = (if ph > 0 { 1 } else { dh }, if pw > 0 { 1 } else { dw });
+        let h = (dh * (kh - 1) + 1).saturating_sub(2 * ph).max(1) + eh;
+        let w = (dw * (kw - 1) + 1).saturating_sub(2 * pw).max(1) + ew;
+        // BatchNorm2d needs two values per channel.
+        let w = if n * h * w < 2 { w + 1 } else { w };
+        let max = MaxPool2d::new((kh, kw)).stride((sh, sw)).padding((ph, pw)).dilation((dh, dw));
+        let avg = AvgPool2d::new((kh, kw)).stride((sh, sw)).padding((ph, pw));
+        // Distinct values far apart relative to the differencing step: no ties, no kinks.
+        let x = Tensor::from_fn(&[n, c, h, w], |i| ((i * 7919 + seed as usize) % 1009) as f64 / 100.0);
+        let bn = BatchNorm2d::<f64>::new(c);
+        let bn_params: Vec<Tensor<f64>> = vec![det(&[c], 0.4), det(&[c], 0.8)];
+        let f = func_many(move |v| {
+            let t = v[0].tape();
+            let a = max.forward_with(&[], v[0]).unwrap();
+            let b = avg.forward_with(&[], v[0]).unwrap();
+            let m = bn.forward_with(&v[1..], v[0]).unwrap();
+            (a * t.constant(&det(&a.shape(), 0.1))).sum()
+                + (b * t.constant(&det(&b.shape(), 0.2))).sum()
+                + (m * t.constant(&det(&m.shape(), 0.3))).sum()
+        });
+        let mut inputs = vec![x];
+        inputs.extend(bn_params);
+        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        prop_assert!(report.passed(), "{}", report);
+    }
+}
+
+// Generated by scripts/torch_conv_reference.py with torch 2.15.0+cu132 (float64).
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    Case {
+        name: "conv2d_main",
+        inputs: &[
+            (&[2, 3, 5, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722, -0.23374395488778393, 0.13367214771325459, 0.48299635220569664, 0.7669492662654117, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.40549399997723745, 0.04750130787069287, -0.3169204634174479, -0.6384485367231334, -0.8735655956808248, -0.9904496493445846, -0.9732809893789018, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.1404225266830178, 0.48895218831438503, 0.7713044650358081, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, -0.32337646435805484, -0.6436786986426777, -0.8768620406992982, -0.991366219093053, -0.9716936304417365, -0.8205068673310151, -0.5582683488987625, -0.22047082839827958, 0.14716638445050614, 0.4948853175526281, 0.7756238445359771, 0.9513853227773257, 0.9983812607310688, 0.9102509786630802, 0.6989224968134228, 0.392998133813722, 0.03388331703991594, -0.3298174477414103, -0.6488789682145286, -0.880117764368662, -0.9922367499345713, -0.9700611461898548, -0.8165923170708956, -0.5526015486441271, -0.21381875297942435, 0.15390340783192266, 0.5007954643867435, 0.7799072041745505, 0.9534621625874162, 0.9979704901872812, 0.9074081936315045, 0.6940324549119751, 0.3867226792735398, 0.027071803193524823, -0.3362431144491573, -0.6540491039389031, -0.883332615493573, -0.9930612014418106, -0.9683836124355926, -0.812639844379108, -0.5469090856517581, -0.20715674784794008, 0.16063328396085466, 0.5066823543503484, 0.7841543450329036, 0.9554947237495779, 0.9975133740351284, 0.9045232686918022, 0.6891101822415173, 0.3804292653868415, 0.02025903213642368, -0.342653166074243, -0.659188865715435, -0.8865064447767999, -0.9938395353273594, -0.9666611070833835, -0.8086496328079247, -0.5411912242788316, -0.2004851223863956, 0.16735570030280691, 0.5125457140571059, 0.7883650698744205, 0.9574829118719581, 0.9970099335030204, 0.9015963378194825, 0.6841559073916958, 0.37411818441890393, 0.013445320252743602, -0.349047304934777]),
+            (&[4, 3, 3, 2], &[0.4900332889206208, 0.3725872011724352, 0.15290845418914467, -0.10872621034068232, -0.3405279402535764, -0.47889361877654524, -0.485857660356031, -0.3595092304613406, -0.13451655155869952, 0.1273855668891219, 0.35433488714563033, 0.48405972502947736, 0.4809654194680981, 0.34590100415086833, 0.11592624469095207, -0.14585703699571326, -0.3676192102994207, -0.488511870811073, -0.47536378203295393, -0.3317825935982679, -0.0971649532276674, 0.16411337629613218, 0.38036131609637236, 0.49224348946036833, 0.4690610101461554, 0.3171748226534299, 0.07826034900313333, -0.18212765773171663, -0.39254241065756845, -0.4952490770528016, -0.4620664000365648, -0.30209923694489954, -0.059240315229781036, 0.19987331126534288, 0.4041445275636507, 0.4975242005181894, 0.4543902683549438, 0.2865780721013019, 0.040132905372039576, -0.21732416307071073, -0.41515055435426357, -0.49906550417925116, -0.4460439369574806, -0.27063422095505757, -0.02096630176907633, 0.23445447413724865, 0.4255442577679527, 0.499870714701042, 0.4370397162066995, 0.2542911997767674, 0.0017687740674549725, -0.2512389782336823, -0.43531030768530515, -0.499938644443992, -0.42739088681437803, -0.23757311359004615, 0.01743136247498001, 0.2676529191742846, 0.4444342997399968, 0.49926919321560664, 0.4171116802532551, 0.22050462061799428, -0.03660578875249457, -0.2836720873328383, -0.4529027765644124, -0.49786334841824526, -0.4062172577664189, -0.20311089591372122, 0.05572622358052293, 0.29927285535044756, 0.4607032476384917, 0.4957231835927589]),
+            (&[4], &[-0.11682550269259515, 0.19326530617130733, 0.29215428926345854, 0.0717747987641946]),
+        ],
+        out: (&[2, 4, 3, 4], &[0.5777494449028381, 0.6260316871899787, 0.5737716937271291, 0.42804260946677175, -1.1265916103186584, -0.9431070764701528, -0.6477892078729482, -0.28060789264292463, 0.2960425581779932, 0.045210160575984745, -0.22755300390576605, -0.4853297205445047, -0.46096979081692707, -0.5375631844363072, -0.5152423703233839, -0.39702836595666596, 1.2140867515868505, 1.0501262535106994, 0.770193645928582, 0.4121764940535066, -0.28815833721484313, -0.04802173853975661, 0.22477192970827597, 0.49330132426483225, 0.8973734382012756, 1.0012622446980075, 1.009176616002474, 0.9200453790866058, -0.7261849347777042, -0.5839228242699157, -0.32308778630891616, 0.021017380349754887, 0.8357491459059946, 0.6094929025036752, 0.3402863665020238, 0.06456537964391577, -0.4764023265811588, -0.606208831105376, -0.6442534318917359, -0.5853869706990913, 1.074127160089199, 0.9554500371486514, 0.717171616200713, 0.3915417637060802, -0.5267824222552172, -0.31740701701618873, -0.05535767874571609, 0.2238984439503089, -0.0802022371664742, -0.3509899704178657, -0.5900846414778135, -0.7651259082621693, 0.4972984071824839, 0.7676268640080987, 0.918248842154392, 0.9287783634789087, -0.8304423313376118, -0.8554923020384884, -0.7805671866905062, -0.6158077481664043, 0.07691169245848113, 0.34710104550909515, 0.596469452916411, 0.7912660705779407, -0.37093407639774933, -0.6546917004497886, -0.8236823216018063, -0.8550338520517224, 0.8876661604049779, 0.9423266369818583, 0.8956051764390887, 0.7538253092808505, 0.4866952350590091, 0.22068736126023036, -0.03564779909982107, -0.24761648458902039, 0.798947050026965, 1.0923708074849185, 1.2774890131869856, 1.3292467864201571, -0.37382183746121, -0.4573679434541541, -0.43946973141651513, -0.32254964038327805, -0.19837358664089166, 0.05992516127815711, 0.31982770204177313, 0.5461574460155476, -0.37089053998578714, -0.6700892102111132, -0.8688800670630239, -0.9403577006366839, 0.7004943976118946, 0.8118181916097301, 0.8229805840864189, 0.7324707975853925]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, -0.19520105499812226, -0.7811230330551121, -0.9996706432822098, -0.7480575296890003, -0.1446212711617233, 0.5268326309626091, 0.9505089147582911, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857, -0.7915108256977524, -0.9990978260547264, -0.7367935074839925, -0.12796368962741173, 0.5410494509487518, 0.9555985806128373, 0.9207147661750008, 0.45280441063998716, -0.22806693448309265, -0.801674836674626, -0.9982425366632168, -0.7253211736891964, -0.11126992927317506, 0.5551133015206198, 0.9604180727246692, 0.9140232173799573, 0.43774896089471343, -0.2444054719155097, -0.8116121923430205, -0.9971050169212836, -0.7136437718458037, -0.09454470987970703, 0.569020206444659, 0.9649660284921114, 0.9070732493296082, 0.4225697475969031, -0.2606749092650737, -0.8213200831418711, -0.9956855884367372, -0.7017646034733233, -0.07779276012200391, 0.5827662338601066, 0.9692411620842171, 0.8998668269691968, 0.407271062323527, -0.27687064671878436, -0.8307957643860643, -0.9939846525206651, -0.6896870271361715, -0.06101881623246377, 0.5963474973906704, 0.9732422648042908, 0.8924059877505754, 0.39185723042955656, -0.29298810530060243, -0.8400365570424635, -0.992002690073972, -0.6774144574940792],
+        grads: &[&[0.22795420148229079, 0.2081474507745719, 0.15215937867097, -0.27167024391101735, -0.37052049930296393, -0.364903248660214, -0.18764875984021212, -1.1494028007221324, -1.9945215351260825, -2.48947855823315, -1.4673514719965182, -1.0081869055285737, -0.19720860651403108, -0.23187284958504328, -0.3451499667850163, 0.06880558717121692, 0.30672629018685227, 0.3913613690068975, -0.3462434442311536, 0.7234376586105216, 1.3780184425468422, 2.392682526349836, 1.4419052545452, 1.3119795199856643, 0.1436745081770187, 0.22880410737249066, 0.4982566405008052, 0.14200992111992639, -0.2074882268659737, -0.372595601645724, -0.2175346550491253, -0.17901951186856402, -0.10470693297615111, 0.32365205876199665, 0.4013990310312357, 0.3832467479495568, 0.20741384497255083, 1.1671402445981691, 2.0151068182851866, 2.4758232278128247, 1.4431384266452356, 0.9783365861173117, 0.19839339903022113, 0.2105943015382129, 0.30859694431762774, -0.12178512572536235, -0.3385630176288267, -0.41740618963727466, 0.3289828608497838, -0.7433735706079474, -1.4127020340687353, -2.3959512429461203, -1.424983297143001, -1.2831351168737397, -0.15632673056580676, -0.2178337995850685, -0.47682693742015037, -0.09415472632284105, 0.23660424683691633, 0.4033321260696798, 0.20679425741347224, 0.1496275293983768, 0.05710005053033845, -0.37515650529565, -0.4316855220947498, -0.40102498015581833, -0.2268730065197198, -1.1831562232167987, -2.0327199338802835, -2.458516199415423, -1.416796834467985, -0.9470432760707359, -0.19928557260424712, -0.18900513891426945, -0.27158875896759, 0.17458503816878568, 0.3699003839400477, 0.44283535995740536, -0.3112370465222106, 0.7622130490096695, 1.4453019707068449, 2.3956860681850776, 1.40595957069482, 1.2523981626870992, 0.16874837994786282, 0.20654219937403903, 0.45469394181713896, 0.04616065867740929, -0.2653712890457016, -0.4334737586240092, -0.0882955765887809, -0.20707561722333181, -0.5801615170134365, -0.30055122749052826, 0.1097804288029586, 0.32607727864447367, -1.1688584088490643, -0.21619984350558655, -0.07572840075578491, 1.5476541832489303, 0.9893795896218864, 1.4640751767152806, 0.010632571760693115, 0.1586678343032385, 0.6210940243611344, 0.4653327112556801, 0.022459069737093225, -0.23463743085869246, 1.4537712324860945, 0.7255202773297225, 0.9062391305719204, -0.803335616386161, -0.5643960124020152, -1.311673788748533, 0.06825908328540618, -0.09192513922871608, -0.5902558138042932, -0.5763425252875137, -0.15210330331680516, 0.11608397997984383, 0.10915724607125023, 0.20536442231075458, 0.5727647285002221, 0.2608656376367612, -0.13424699283804653, -0.35802246806237764, 1.1608087641503892, 0.1981224043344189, 0.02656056317846167, -1.5791834655349932, -0.9898274706802479, -1.4451401759143843, -0.03947564590725131, -0.16858397557195745, -0.63181900962948, -0.439877222951528, -0.006286729949292981, 0.26475434019588545, -1.4523853643047744, -0.7114911715990198, -0.8567524390118644, 0.8460705286830941, 0.5748421956558014, 1.3015963786143117, -0.03476757509897601, 0.11232275381452038, 0.6178632437638625, 0.568058655595677, 0.14609398765399292, -0.14089244018073152, -0.12985791484486975, -0.20335032659447905, -0.5645231446975405, -0.2207952858538911, 0.15851555021956384, 0.38943959477060075, -1.151046992766656, -0.17975274592279825, 0.02264644971386154, 1.6083835423261963, 0.9888154127043008, 1.424073675821579, 0.06826049572879063, 0.17825146509702544, 0.6416120979136516, 0.4137729408453087, -0.009894882406429004, -0.2944807519896141, 1.4488573105921163, 0.6964126569917644, 0.8060020864952211, -0.8875575352316103, -0.5844405194746216, -1.2895991880978097, 0.0012247867233023363, -0.13255469874819462, -0.6445593606975178, -0.5589369318033531, -0.13986919169630746, 0.16549309207244353], &[-2.716842348595843, 1.6649388266169376, 3.7959963331600957, 4.005292180520261, 3.5110895196475456, -0.18602081959537514, -5.698153810064301, -5.64718646081963, -1.377331712298406, 1.6538339279149024, 4.464694824456572, 5.361969017928216, 1.5289365213343735, -2.8422193859081326, -4.083131503892336, -3.6605140250371964, -2.580325420309163, 1.3038415128069785, -1.015862048172183, -4.39208918115458, -4.254435608402807, -3.336809546878609, -0.3145688233220113, 3.8969323699743965, 5.26580413469772, 2.827760762384954, -0.15578399456595735, -2.988459481521662, -6.123270725500968, -4.302382720682869, 2.113635050679886, 4.9815982747500325, 4.221958999117177, 2.713799261272725, -0.961962000376499, -4.793858931693625, 3.771893620122951, 2.896585332667492, 0.6225639490670907, -0.539757503235663, -3.184385477867639, -3.8612447115801256, 0.2292091261657973, 2.7103382998939285, 1.5391254340405618, 1.4499122761683596, 1.894795203218417, -0.8936119528916441, -3.7241099228571946, -2.331555540981754, -0.30169930888243535, 0.8420236931788623, 3.579397325282982, 3.6749515925218885, -2.9015410747577226, 1.3837613832845177, 3.6078548179775596, 3.8973894416878583, 3.6217993213032122, 0.11326876900882159, -5.503855531973508, -5.642656618290584, -1.4427167557534022, 1.4826134925642054, 4.155379423688881, 5.230467817322232, 1.7541410085663136, -2.5600975970006026, -3.9086209430021785, -3.5883059620031386, -2.7555188388136185, 0.977137598844308], &[-1.183197020883505, -1.1127452487881917, 2.338868986119417, -1.3163510071262023]],
+        buffers: &[],
+    },
+    Case {
+        name: "conv2d_1x1",
+        inputs: &[
+            (&[2, 3, 4, 3], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508]),
+            (&[2, 3, 1, 1], &[0.4900332889206208, 0.3725872011724352, 0.15290845418914467, -0.10872621034068232, -0.3405279402535764, -0.47889361877654524]),
+        ],
+        out: (&[2, 2, 4, 3], &[-0.2523529324605255, -0.13198317214627092, 0.006249891356931624, 0.14363706138453902, 0.2615836289856652, 0.3441260795478587, 0.3800926796116673, 0.36461551858540264, 0.29978935760732467, 0.19438811345254786, 0.06267735005783279, -0.07751649863446888, 0.11857850216826216, 0.24888278787856813, 0.3455019558114473, 0.3953590548481927, 0.39170616052440427, 0.33503767495030573, 0.2330234118044674, 0.09947052303313597, -0.047545234393411795, -0.18812596738958853, -0.3032447332383939, -0.37732074702873436, 0.011443251481814819, 0.14843537119152084, 0.2653374597522598, 0.3463273678898241, 0.380443491478627, 0.36306837323689845, 0.2965536539082894, 0.1899017887192722, 0.05754760729666589, -0.08259537280551342, -0.211559456670878, -0.3118899605461136, 0.3482301461060583, 0.39619303210701795, 0.39053304983782605, 0.3320162513464405, 0.22856261079396134, 0.09417409310619623, -0.05296044629284924, -0.19292703773484288, -0.30678185968107385, -0.3791151960982341, -0.4001370692332801, -0.3670022671754524]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, -0.19520105499812226, -0.7811230330551121, -0.9996706432822098, -0.7480575296890003, -0.1446212711617233, 0.5268326309626091, 0.9505089147582911, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857],
+        grads: &[&[0.5495441944521686, 0.37345895192039624, 0.02173012884336817, -0.3402187133713252, -0.5421573786234459, -0.48911095726623655, -0.20602801013719108, 0.17395312943583685, 0.4721213941425656, 0.5482435900837667, 0.3665182590661716, 0.012413663803980693, 0.6108812488642414, 0.541733136420504, 0.2177994651044473, -0.20856869786075, -0.5368437432462344, -0.6126327877681346, -0.4002910595513135, 0.00031380869283056945, 0.4007710878053408, 0.6127394621020101, 0.536526893053904, 0.20797734273858792, 0.5046011270777411, 0.5613634089511007, 0.354107708049532, -0.019690381033298857, -0.3842277762454781, -0.5680568445647942, -0.4847199027522459, -0.1734116167179104, 0.21945486229011468, 0.5091082904862847, 0.559320134630279, 0.3464749798394701, -0.18860817911078215, 0.19155178050536492, 0.48162194467070363, 0.5451777827069353, 0.3523279908982566, -0.006227160306591317, -0.3618535807171866, -0.5472946079983216, -0.47533442942369997, -0.17981704138577267, 0.20027111093465993, 0.4861686304600934, -0.3840692568714967, 0.02121817249063429, 0.41652636378732794, 0.615935697790875, 0.5256608488626136, 0.18815948903692914, -0.23783621855594095, -0.551973836268523, -0.6065095339549141, -0.3757943208494219, 0.03166283329979133, 0.42422846220269705, -0.47414716168137233, -0.15493740200872275, 0.23714183879231643, 0.5176895673658847, 0.5547598032846515, 0.3309178353576055, -0.04855996127193307, -0.4051992493449557, -0.5712669990381247, -0.468658952790575, -0.14563327804747955, 0.2458860029440887], &[-0.6698833077875883, -0.7245502006968136, 1.0597392855031855, -0.1638877900376765, 0.8538911690103602, -0.2955621918091289]],
+        buffers: &[],
+    },
+    Case {
+        name: "conv2d_pad_both",
+        inputs: &[
+            (&[1, 2, 4, 5], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275]),
+            (&[3, 2, 3, 3], &[0.4900332889206208, 0.3725872011724352, 0.15290845418914467, -0.10872621034068232, -0.3405279402535764, -0.47889361877654524, -0.485857660356031, -0.3595092304613406, -0.13451655155869952, 0.1273855668891219, 0.35433488714563033, 0.48405972502947736, 0.4809654194680981, 0.34590100415086833, 0.11592624469095207, -0.14585703699571326, -0.3676192102994207, -0.488511870811073, -0.47536378203295393, -0.3317825935982679, -0.0971649532276674, 0.16411337629613218, 0.38036131609637236, 0.49224348946036833, 0.4690610101461554, 0.3171748226534299, 0.07826034900313333, -0.18212765773171663, -0.39254241065756845, -0.4952490770528016, -0.4620664000365648, -0.30209923694489954, -0.059240315229781036, 0.19987331126534288, 0.4041445275636507, 0.4975242005181894, 0.4543902683549438, 0.2865780721013019, 0.040132905372039576, -0.21732416307071073, -0.41515055435426357, -0.49906550417925116, -0.4460439369574806, -0.27063422095505757, -0.02096630176907633, 0.23445447413724865, 0.4255442577679527, 0.499870714701042, 0.4370397162066995, 0.2542911997767674, 0.0017687740674549725, -0.2512389782336823, -0.43531030768530515, -0.499938644443992]),
+            (&[3], &[-0.11682550269259515, 0.19326530617130733, 0.29215428926345854]),
+        ],
+        out: (&[1, 3, 4, 4], &[-0.2173526181402869, -0.10980730938413741, 0.43678958114683575, 0.263444536737353, 0.47692061135267894, 1.9168350370308747, 1.7539161713359939, 0.3776637004094338, 0.09332578784967191, -0.1513055663754299, -1.562136685447, -0.7343750610743027, -0.34709026613752847, -0.8971470817268781, -0.8249746793958571, -0.15269739435013124, 0.2967101351908181, 0.25048910565380705, -0.26314148343235266, -0.17198861033205967, -0.3631788257990427, -1.8256135640831843, -1.671997081090782, -0.32421492615179454, 0.007866084809358714, 0.21592131179318313, 1.6217619162526486, 0.853395137342983, 0.4188387014613026, 1.0203736293101449, 0.9885773984859605, 0.2695152084561627, 0.18716357374270615, 0.17144736679485698, 0.6453001747995338, 0.637548291081457, 0.8039171904256597, 2.2694782553432575, 2.1272013303462267, 0.8257630193701686, 0.4503427813734454, 0.28162279289104436, -1.1005838305173066, -0.40180154460967, 0.07426368947178737, -0.5707721331599255, -0.5797737375506662, 0.17653755961752043]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, -0.19520105499812226, -0.7811230330551121, -0.9996706432822098, -0.7480575296890003, -0.1446212711617233, 0.5268326309626091, 0.9505089147582911, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857],
+        grads: &[&[0.3819778420246418, 0.3336965664070396, 0.5945864683801088, 0.3878043713872181, 0.527551787986562, -0.030073799874081347, -0.09995830541862255, -0.241402190383862, -0.17736758147224638, -0.33919535874283857, -0.085230332147005, 0.04170780782486572, 0.14708414248678317, 0.1485560276241382, 0.3102226466559103, -0.005386926057521696, -0.09367411873199406, -0.038713084929163186, -0.07344434458033958, -0.05383187504998313, 0.05268910707388706, 0.08711857955733673, 0.07651585683435227, 0.035077847022559505, 0.06435600353237961, 0.2707695713252549, 0.1503930028070272, 0.29100225920369965, 0.14174238683574394, 0.17437203754291702, -0.21149453727952866, -0.1278118101502982, -0.2992518109706435, -0.15538338630627463, -0.2462662820237323, -0.0005180447332084892, 0.12150991475494363, 0.38627096250042575, 0.33097535735450884, 0.5913907004198253], &[2.930780770750386, 1.8048164249035703, 2.3282243970799925, -2.353665921198991, -1.900062991246564, -3.040100168149878, 0.3368225422315819, 1.263498964229657, 2.6748424549303307, 0.5685767220108102, -0.6359452518844756, -1.5661764709102761, -2.9546348242135365, -1.6070246127549708, -1.4521359829363811, 2.600520893849673, 1.9131766102692924, 3.0938832197968322, 0.7266505175653326, 0.07011092585633658, -1.275385860473431, -2.3624159247576655, -0.9857826597494562, -0.5738836161040263, 3.742436283614962, 2.693456620341836, 3.140612985713691, -2.9260660342124556, -2.094605094873655, -3.002861459189118, 0.6278471264861997, 1.1406952790753948, 2.5079639732978425, 2.207302124660645, 1.1217003562531316, 0.27211889757975044, -2.635753592026045, -1.7763507069922315, -2.846043462923535, 1.3945020750216384, 1.4998256420519165, 2.8070978374798603, 1.1826429939796304, -0.16992937540124334, -1.399723031985915, -1.7565879956107564, -0.21448479219330202, 0.34698550773175296, 3.2095468650361934, 2.0701579923297597, 2.470393752659708, -1.7043347594025255, -1.4577553541360686, -2.9834003003054588], &[-1.3679306731431904, 0.928703770094393, 1.7449934378951462]],
+        buffers: &[],
+    },
+    Case {
+        name: "conv2d_dilated",
+        inputs: &[
+            (&[2, 1, 7, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722]),
+            (&[2, 1, 2, 3], &[0.4900332889206208, 0.3725872011724352, 0.15290845418914467, -0.10872621034068232, -0.3405279402535764, -0.47889361877654524, -0.485857660356031, -0.3595092304613406, -0.13451655155869952, 0.1273855668891219, 0.35433488714563033, 0.48405972502947736]),
+            (&[2], &[-0.11682550269259515, 0.19326530617130733]),
+        ],
+        out: (&[2, 2, 3, 3], &[-0.3677059225312659, -0.8676984328539462, -1.0039378821944576, -0.2923369483878816, -0.7958021313293115, -1.387749540693445, -0.652062525676297, -1.1680956058177738, -1.4402262633830785, 0.44786377936243704, 0.9677035426943841, 1.1164411449504947, 0.39658609575636733, 0.9019943986571799, 1.4744542221492445, 0.7507670420290097, 1.2658122825650557, 1.5141113675731206, 0.002503179307204201, 0.541015829362834, 0.7815464301945708, -0.11281167061867114, 0.36181051178952944, 1.0718608980335185, 0.2645066920396235, 0.7840163966352346, 1.2062931889836932, 0.07333752954390335, -0.48318307173481023, -0.7399023243558376, 0.16020082598594598, -0.31760681044461264, -1.0110386133776528, -0.2132470432560388, -0.7330829383638231, -1.1330774949174105]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711],
+        grads: &[&[0.011381791342699565, 0.010734439374691207, 0.002419586419551867, -0.008620218783899783, -0.00768058780379148, -0.008727900224558965, -0.005598081189470583, -0.01594932935763682, -0.012866092993687961, -0.026656430256599195, -0.014082980224725317, -0.01594631028954993, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.014168461570517155, -0.027970830880871822, -0.01399268647230939, -0.018865889588392235, -0.0072359322844172125, 0.0009477712346444012, -0.008676421803438833, -0.011320424934635923, 0.0008107933648359988, 0.007509918351677927, 0.009916679744632506, 0.016230114918741684, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0029239939213977773, 0.01750749065056882, 0.011708720097313385, 0.027668960520921895, 0.014986652257664435, 0.007770942992835317, 0.011047292929222574, 0.009849958265716587, 0.0019207659464965943, -0.009519705100774389, -0.0081091272736619, -0.008857677128441516, -0.006042955774000103, -0.016694889037629404, -0.013080240491585016, -0.026873019721044777, -0.013965683721581967, -0.01561868551187369, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.014325171228409705, -0.027823106504461306, -0.013803863317460197, -0.018148468862965866, -0.00679038279699512, 0.0012685602845018962, -0.008282847677491212, -0.010470169591194303, 0.0012955410523898259, 0.008396294504397744, 0.010264616581942887, 0.01652291130812239, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0034167208555548056, 0.018242815607572037, 0.012016887302000206, 0.027844072720614316, 0.014965323881272863, 0.00757682169228141], &[0.06810396971973876, 0.23910553352236064, 0.3253815655587511, -0.09033906050215501, -0.06267968390504997, -0.004571876276031617, 0.06270174774153459, 0.23269872120691937, 0.3205123541196975, -0.09299680834425883, -0.0666373400616368, -0.008914153396098579], &[0.049014478359521774, 0.0490279738016412]],
+        buffers: &[],
+    },
+    Case {
+        name: "conv1d_main",
+        inputs: &[
+            (&[2, 3, 9], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245]),
+            (&[2, 3, 3], &[0.4900332889206208, 0.3725872011724352, 0.15290845418914467, -0.10872621034068232, -0.3405279402535764, -0.47889361877654524, -0.485857660356031, -0.3595092304613406, -0.13451655155869952, 0.1273855668891219, 0.35433488714563033, 0.48405972502947736, 0.4809654194680981, 0.34590100415086833, 0.11592624469095207, -0.14585703699571326, -0.3676192102994207, -0.488511870811073]),
+            (&[2], &[-0.11682550269259515, 0.19326530617130733]),
+        ],
+        out: (&[2, 2, 4], &[0.4712933998836121, 0.5802251193806806, 0.5159223426010203, 0.3009045199419401, -0.28307755930865175, -0.5329267907685571, -0.39260380629988156, -0.16288598499774049, -0.8821789859628768, -0.7991922216134626, -0.4686370741201057, -0.35599747004447835, 0.618211666636862, 0.845910285744934, 0.4548431287590772, 0.12271668008596745]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348],
+        grads: &[&[0.0, 0.16592595352864536, 0.0, -0.506510225039783, 0.0, -0.7246221439549559, 0.0, -0.2304708279479334, 0.0, 0.0, -1.1100937581549961, 0.0, -1.1182918079775237, 0.0, -0.07396622988334461, 0.0, 0.45042959088139456, 0.0, 0.0, -0.12329281850627671, 0.0, 0.5494582060492015, 0.0, 0.7274628159635557, 0.0, 0.21317208590470899, 0.0, 0.0, 0.4185941053812525, 0.0, -0.06238963965943642, 0.0, -0.5152400159164883, 0.0, -0.42046923453316454, 0.0, 0.0, -1.1589229180848624, 0.0, -1.6329515876536598, 0.0, -1.0977406932785263, 0.0, -0.36009558686765436, 0.0, 0.0, -0.3740856871649861, 0.0, 0.1251031222008901, 0.0, 0.5573987316576479, 0.0, 0.43429870043467833, 0.0], &[-1.807869522996391, -1.5562590055387409, -0.06603152676618818, 1.735949247099371, 1.2000402567016923, -0.2599020662763094, -1.6025894789180537, -0.8013491462932054, 0.5766370891288449, 1.6177352478940643, 0.8743392640413155, -0.5309933847751498, -1.4469935311321045, -0.4543318109000567, 0.8227055386951923, 1.2250391720420526, 0.01824444307411044, -1.0853001301741825], &[2.8876890914320343, -4.255619764575225]],
+        buffers: &[],
+    },
+    Case {
+        name: "conv1d_plain",
+        inputs: &[
+            (&[1, 2, 5], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254]),
+            (&[3, 2, 2], &[0.4900332889206208, 0.3725872011724352, 0.15290845418914467, -0.10872621034068232, -0.3405279402535764, -0.47889361877654524, -0.485857660356031, -0.3595092304613406, -0.13451655155869952, 0.1273855668891219, 0.35433488714563033, 0.48405972502947736]),
+        ],
+        out: (&[1, 3, 4], &[0.28009437504593104, 0.5638902116895285, 0.7713661535095147, 0.874441305094197, -0.9654665764983678, -1.0234750267862078, -0.9429609335369323, -0.734821501563145, 0.7278685164956207, 0.5046344504086391, 0.21310047880607225, -0.10727564290335839]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265],
+        grads: &[&[0.6836189164008452, 1.3588636723525047, 0.6390226658323307, -0.3813606854333754, -0.5176477091009303, 0.9601544573616222, 1.5078982176423068, 0.9547074576741326, -0.04749713735371325, -0.15869275009484918], &[-0.44579051588541996, -0.022920266294254255, 1.1667686567465585, 1.1345474767722683, -0.17658145174915268, -0.7702103666238143, -1.5611337108728744, -1.2272142566691882, 0.7785484934569316, 1.474339095189364, 1.7751014615642162, 1.1780699020693113]],
+        buffers: &[],
+    },
+    Case {
+        name: "maxpool_pad",
+        inputs: &[
+            (&[2, 2, 5, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722, -0.23374395488778393, 0.13367214771325459, 0.48299635220569664, 0.7669492662654117, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.40549399997723745, 0.04750130787069287, -0.3169204634174479, -0.6384485367231334, -0.8735655956808248, -0.9904496493445846, -0.9732809893789018, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.1404225266830178, 0.48895218831438503, 0.7713044650358081, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, -0.32337646435805484, -0.6436786986426777, -0.8768620406992982, -0.991366219093053, -0.9716936304417365, -0.8205068673310151, -0.5582683488987625, -0.22047082839827958, 0.14716638445050614]),
+        ],
+        out: (&[2, 2, 3, 4], &[0.7322314440302514, 0.7446431199708593, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.9379999767747389, 0.999871708718139, 0.7275732909714597, 0.4589514863776903, 0.9379999767747389, 0.999871708718139, 0.7275732909714597, 0.7536707851417809, 0.999739337036853, 0.9238282533851275, 0.4649953737342197, 0.7536707851417809, 0.999739337036853, 0.9238282533851275, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.7181558375448988, 0.758132221587245, -0.30396460881104703, 0.12691556102786788, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7625584504796027, 0.9448901061954508, -0.23374395488778393, 0.48299635220569664, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.04750130787069287, -0.22711266518305065, 0.7037800808530064, 0.7713044650358081, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, -0.22047082839827958, 0.14716638445050614]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, -0.19520105499812226, -0.7811230330551121, -0.9996706432822098, -0.7480575296890003, -0.1446212711617233, 0.5268326309626091, 0.9505089147582911, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857],
+        grads: &[&[0.0, 0.0, 0.5403023058681398, 0.0, -0.12884449429552464, -0.7373937155412451, -0.0437986611476735, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9274784307440356, 0.0, 0.15926488004411277, 0.3152817179503247, 0.0, 0.3230166374917637, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.1943299064553348, -0.2653418868443928, 0.0, -0.06605939796056914, 0.16429185799067691, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.2582439680889227, -0.16211443649971827, -0.7596879128588213, 0.0, -0.9999682933493399, 0.0, 0.0, -0.17780907112311914, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.49795620278841546, 0.0, 0.16901049808968716, -0.0607404796977663, 0.4971857948712053, -0.17868300502473106, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.7591100556583898, 0.0, -0.16123796432418885, 0.0, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, 0.0, -0.19520105499812226, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.7811230330551121, 0.0, 0.0, -0.7480575296890003, 0.0, -0.1446212711617233, 0.5268326309626091, -0.049161728523918646, 0.9271460038316652, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.46773184024707987, -0.21166391631731857]],
+        buffers: &[],
+    },
+    Case {
+        name: "maxpool_default_stride",
+        inputs: &[
+            (&[2, 2, 5, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722, -0.23374395488778393, 0.13367214771325459, 0.48299635220569664, 0.7669492662654117, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.40549399997723745, 0.04750130787069287, -0.3169204634174479, -0.6384485367231334, -0.8735655956808248, -0.9904496493445846, -0.9732809893789018, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.1404225266830178, 0.48895218831438503, 0.7713044650358081, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, -0.32337646435805484, -0.6436786986426777, -0.8768620406992982, -0.991366219093053, -0.9716936304417365, -0.8205068673310151, -0.5582683488987625, -0.22047082839827958, 0.14716638445050614]),
+        ],
+        out: (&[2, 2, 2, 3], &[0.7322314440302514, 0.9356160015533859, 0.9999576464987401, 0.7491743483316894, 0.999871708718139, 0.9264154954967662, 0.9403403914098841, 0.999739337036853, 0.722881349511976, 0.06791095957636539, 0.12015308040178385, 0.758132221587245, -0.24036438955632378, 0.4770180858147492, 0.9448901061954508, 0.9993353187176137, 0.7133969745223362, 0.05430715243750061, 0.915809602890819, 0.40549399997723745, -0.22711266518305065, 0.7037800808530064, 0.9492643007674533, 0.9987456665903652]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717],
+        grads: &[&[0.0, 0.0, 0.0, 0.5403023058681398, -0.12884449429552464, 0.0, 0.955336489125606, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.7373937155412451, 0.0, -0.9991351502732795, -0.7909677119144168, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.21079579943078058, 0.46851667130037633, 0.0, 0.9274784307440356, 0.0, 0.9502325919585296, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5260775173811053, 0.0, -0.14550003380861265, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.7486466455973987, 0.0, -0.9996930420352065, 0.0, -0.7805681801691837, -0.1943299064553348, 0.0, 0.4833047587530059, 0.0, 0.9336336440746373, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9448600381598606, 0.0, 0.511703992453149, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.16211443649971827, 0.0, 0.0, 0.0, -0.9999682933493399, -0.7699479605420717, 0.0, -0.7596879128588213, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]],
+        buffers: &[],
+    },
+    Case {
+        name: "maxpool_dilated",
+        inputs: &[
+            (&[2, 2, 5, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722, -0.23374395488778393, 0.13367214771325459, 0.48299635220569664, 0.7669492662654117, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.40549399997723745, 0.04750130787069287, -0.3169204634174479, -0.6384485367231334, -0.8735655956808248, -0.9904496493445846, -0.9732809893789018, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.1404225266830178, 0.48895218831438503, 0.7713044650358081, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, -0.32337646435805484, -0.6436786986426777, -0.8768620406992982, -0.991366219093053, -0.9716936304417365, -0.8205068673310151, -0.5582683488987625, -0.22047082839827958, 0.14716638445050614]),
+        ],
+        out: (&[2, 2, 5, 3], &[0.7322314440302514, 0.4363990821601263, 0.08150215176026912, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.999871708718139, 0.9264154954967662, 0.9379999767747389, 0.4302574547137703, 0.07470829038953478, 0.10661169378122266, 0.999871708718139, 0.9264154954967662, 0.9379999767747389, 0.9238282533851275, 0.9403403914098841, 0.999739337036853, 0.06791095957636539, 0.11338501988364243, 0.4649953737342197, 0.9238282533851275, 0.9403403914098841, 0.999739337036853, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9470991950577611, 0.9990636908422139, -0.6331887253438754, -0.8282214751611653, -0.56952390973722, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, -0.19520105499812226, -0.7811230330551121, -0.9996706432822098, -0.7480575296890003, -0.1446212711617233, 0.5268326309626091, 0.9505089147582911, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857, -0.7915108256977524, -0.9990978260547264, -0.7367935074839925, -0.12796368962741173, 0.5410494509487518, 0.9555985806128373, 0.9207147661750008, 0.45280441063998716, -0.22806693448309265, -0.801674836674626, -0.9982425366632168, -0.7253211736891964],
+        grads: &[&[0.0, 0.0, 0.0, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, 0.955336489125606, 0.5403023058681398, -0.12884449429552464, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.14550003380861265, 0.0, 0.0, 0.14691025057485185, -0.9594424450281793, -0.5311763707348301, 0.0, 0.9502325919585296, 0.5260775173811053, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.511703992453149, -0.16211443649971827, 0.0, -0.516663534596334, 0.16368568353256563, -0.9540178193141561, 0.0, 0.0, 0.9448600381598606, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1628007164053532, -0.5174337970695324, -0.9543111106565121, -0.942360997379301, 0.5124668610443679, 0.9451505141481711, 0.0, 0.0, 0.0, -0.1446212711617233, 0.0, 0.0, 0.0, 0.5268326309626091, 0.9505089147582911, 0.0, 0.0, 0.0, 0.0, -0.9996706432822098, -0.7480575296890003, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857, 0.0, 0.0, 0.0, 0.12920394047724837, -0.5462934154147392, -0.9648604419670852, -0.9296385263020377, -0.45719308571446504, 0.23027740692364096, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]],
+        buffers: &[],
+    },
+    Case {
+        name: "avgpool_pad",
+        inputs: &[
+            (&[2, 2, 5, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722, -0.23374395488778393, 0.13367214771325459, 0.48299635220569664, 0.7669492662654117, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.40549399997723745, 0.04750130787069287, -0.3169204634174479, -0.6384485367231334, -0.8735655956808248, -0.9904496493445846, -0.9732809893789018, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.1404225266830178, 0.48895218831438503, 0.7713044650358081, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, -0.32337646435805484, -0.6436786986426777, -0.8768620406992982, -0.991366219093053, -0.9716936304417365, -0.8205068673310151, -0.5582683488987625, -0.22047082839827958, 0.14716638445050614]),
+        ],
+        out: (&[2, 2, 3, 3], &[0.19126113646847492, 0.2629578809208052, 0.12353019837909028, 0.04567113128909213, 0.05611998165855598, 0.017315282140214, 0.1903435088680761, 0.20595202108159733, 0.021147454954993854, -0.013852337130559826, 0.13162486611663138, 0.2661793753546714, 0.005333429680545867, 0.04143708454218197, 0.06571991271099151, 0.05841575135363301, 0.21460224725195326, 0.28294264710805217, -0.1941489616390625, -0.23551777475935096, -0.0680392373379617, -0.04455926025015686, -0.04748150754340584, -0.0036145169663056092, -0.17816545721312171, -0.16121344986160993, 0.03783817977581949, -0.02662229563215336, -0.18072374031096133, -0.28036365489683424, -0.014622790177647418, -0.051335651934018824, -0.06647343848620373, -0.09555827012284551, -0.24821074623372644, -0.27505444406072965]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711],
+        grads: &[&[0.10614849879173399, 0.16618208833263842, 0.06003358954090442, 0.045717534619179455, -0.01431605492172496, -0.01431605492172496, 0.02421586373159565, -0.026765563424530972, -0.050981427156126635, -0.15318278340167568, -0.10220135624554905, -0.10220135624554905, -0.08193263506013834, -0.19294765175716938, -0.11101501669703105, -0.19890031802085514, -0.08788530132382409, -0.08788530132382409, -0.1053543905524473, -0.1643119993272143, -0.058957608774767016, -0.043789751127031595, 0.015167857647735414, 0.015167857647735414, -0.023421755492308953, 0.028635652429955083, 0.052057407922264036, 0.15511056689382355, 0.1030531589715595, 0.1030531589715595, 0.10558139910650328, 0.16403445659329277, 0.05845305748678948, 0.04228638706361029, -0.016166670423179184, -0.016166670423179184, 0.0223984384845701, -0.030225508699218917, -0.05262394718378902, -0.15552041540354417, -0.10289646821975515, -0.10289646821975515, -0.08318296062193319, -0.1942599652925117, -0.1110770046705785, -0.19780680246715449, -0.08672979779657597, -0.08672979779657597, -0.10477517245030371, -0.16215164837054824, -0.057376475920244516, -0.040369202152971906, 0.017007273767272624, 0.017007273767272624, -0.021592211828370532, 0.032108316921963455, 0.05370052875033399, 0.15743760031418258, 0.10373707156384859, 0.10373707156384859, 0.10498444868442897, 0.16184044784588997, 0.056855999161461, 0.03884328399482564, -0.018012715166635364, -0.018012715166635364, 0.02057468058900437, -0.03367690839946129, -0.05425158898846566, -0.15781407754866456, -0.1035624885601989, -0.1035624885601989, -0.0844097680954246, -0.19551735624535127, -0.11110758814992666, -0.19665736154349017, -0.08554977339356352, -0.08554977339356352, -0.10416633155354894, -0.15994545272698502, -0.05577912117343606, -0.03693723970608223, 0.018841881467353813, 0.018841881467353813, -0.01975656345812435, 0.035571903518366255, 0.0553284669764906, 0.15972012183740794, 0.10439165486091734, 0.10439165486091734, 0.10435781629965231, 0.1596006823964529, 0.05524286609680059, 0.03538919887183047, -0.019853667224970117, -0.019853667224970117, 0.01874510567092244, -0.03711878672056999, -0.05586389239149243, -0.16006312135628364, -0.10419922896479121, -0.10419922896479121, -0.08561271062872987, -0.19671946911702287, -0.11110675848829302, -0.1954523202281141, -0.08434556173982109, -0.08434556173982109, -0.10352803999808419, -0.1576940361481141, -0.05416599615002992, -0.03349483409560977, 0.020671162054420142, 0.020671162054420142, -0.01791532936935432, 0.03902543296890878, 0.0569407623382631, 0.16195748613250432, 0.10501672379424123, 0.10501672379424123]],
+        buffers: &[],
+    },
+    Case {
+        name: "avgpool_default_stride",
+        inputs: &[
+            (&[2, 2, 5, 6], &[0.09983341664682815, 0.4528862853790683, 0.7446431199708593, 0.9356160015533859, 0.9999576464987401, 0.9289597150038692, 0.7322314440302514, 0.4363990821601263, 0.08150215176026912, -0.28442571253646254, -0.6118578909427193, -0.8564779741650012, -0.9851777815038593, -0.980538397794069, -0.8431877418564172, -0.59171558063101, -0.2601574914304689, 0.10661169378122266, 0.4589514863776903, 0.7491743483316894, 0.9379999767747389, 0.999871708718139, 0.9264154954967662, 0.7275732909714597, 0.4302574547137703, 0.07470829038953478, -0.29095229056648914, -0.6172338439132372, -0.8599756920611852, -0.9863238646169981, -0.9791777291513174, -0.8395044815753859, -0.5862082407117828, -0.2535714644950138, 0.11338501988364243, 0.4649953737342197, 0.7536707851417809, 0.9403403914098841, 0.999739337036853, 0.9238282533851275, 0.722881349511976, 0.4240958461720909, 0.06791095957636539, -0.2974653568133114, -0.6225811326313764, -0.8634334728079056, -0.9874241429894153, -0.9777715876333635, -0.8357822348250097, -0.5806736773647965, -0.2469736617366209, 0.12015308040178385, 0.4710176667713848, 0.758132221587245, 0.9426371367702988, 0.9995605376022044, 0.92119810882011, 0.7181558375448988, 0.4179145426793173, 0.06111047498783996, -0.30396460881104703, -0.6278995087697999, -0.8668511558263136, -0.9884785655243385, -0.9763200385412218, -0.8320211744658979, -0.5751121476143921, -0.24036438955632378, 0.12691556102786788, 0.4770180858147492, 0.7625584504796027, 0.9448901061954508, 0.9993353187176137, 0.9185251839452564, 0.7133969745223362, 0.41171383129431416, 0.05430715243750061, -0.31044974473535636, -0.6331887253438754, -0.8702285823996907, -0.9894870832545356, -0.9748231492846262, -0.8282214751611653, -0.56952390973722, -0.23374395488778393, 0.13367214771325459, 0.48299635220569664, 0.7669492662654117, 0.9470991950577611, 0.9990636908422139, 0.915809602890819, 0.7086049814452102, 0.40549399997723745, 0.04750130787069287, -0.3169204634174479, -0.6384485367231334, -0.8735655956808248, -0.9904496493445846, -0.9732809893789018, -0.8243833133683062, -0.5639092232502625, -0.22711266518305065, 0.1404225266830178, 0.48895218831438503, 0.7713044650358081, 0.9492643007674533, 0.9987456665903652, 0.9130514917679978, 0.7037800808530064, 0.39925533757617365, 0.04069325734985776, -0.32337646435805484, -0.6436786986426777, -0.8768620406992982, -0.991366219093053, -0.9716936304417365, -0.8205068673310151, -0.5582683488987625, -0.22047082839827958, 0.14716638445050614]),
+        ],
+        out: (&[2, 2, 2, 2], &[0.4245825833245671, 0.18529529756863541, -0.11046301827837117, 0.3180998528176848, 0.048143343691672, 0.3992690630320071, -0.4192608506324582, -0.24655437244504508, -0.414546041591668, -0.10205885600694255, 0.02305884769785077, -0.36949954919775885, -0.13456460834850745, -0.4205454823452513, 0.4240679759687081, 0.1695240425709643]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348],
+        grads: &[&[0.159222748187601, 0.159222748187601, 0.159222748187601, 0.09005038431135663, 0.09005038431135663, 0.09005038431135663, 0.159222748187601, 0.159222748187601, 0.159222748187601, 0.09005038431135663, 0.09005038431135663, 0.09005038431135663, -0.02147408238258744, -0.02147408238258744, -0.02147408238258744, -0.12289895259020751, -0.12289895259020751, -0.12289895259020751, -0.02147408238258744, -0.02147408238258744, -0.02147408238258744, -0.12289895259020751, -0.12289895259020751, -0.12289895259020751, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.16652252504554657, -0.16652252504554657, -0.16652252504554657, -0.13182795198573613, -0.13182795198573613, -0.13182795198573613, -0.16652252504554657, -0.16652252504554657, -0.16652252504554657, -0.13182795198573613, -0.13182795198573613, -0.13182795198573613, -0.03513263323846343, -0.03513263323846343, -0.03513263323846343, 0.07808611188339605, 0.07808611188339605, 0.07808611188339605, -0.03513263323846343, -0.03513263323846343, -0.03513263323846343, 0.07808611188339605, 0.07808611188339605, 0.07808611188339605, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.15457973845733927, 0.15457973845733927, 0.15457973845733927, 0.15837209865975493, 0.15837209865975493, 0.15837209865975493, 0.15457973845733927, 0.15457973845733927, 0.15457973845733927, 0.15837209865975493, 0.15837209865975493, 0.15837209865975493, 0.08767958623018422, 0.08767958623018422, 0.08767958623018422, -0.024250005634768774, -0.024250005634768774, -0.024250005634768774, 0.08767958623018422, 0.08767958623018422, 0.08767958623018422, -0.024250005634768774, -0.024250005634768774, -0.024250005634768774, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.12477444093289979, -0.12477444093289979, -0.12477444093289979, -0.16661550700586775, -0.16661550700586775, -0.16661550700586775, -0.12477444093289979, -0.12477444093289979, -0.12477444093289979, -0.16661550700586775, -0.16661550700586775, -0.16661550700586775, -0.13009469669486395, -0.13009469669486395, -0.13009469669486395, -0.0323883177425558, -0.0323883177425558, -0.0323883177425558, -0.13009469669486395, -0.13009469669486395, -0.13009469669486395, -0.0323883177425558, -0.0323883177425558, -0.0323883177425558, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]],
+        buffers: &[],
+    },
+    Case {
+        name: "batchnorm2d_train",
+        inputs: &[
+            (&[2, 3, 3, 4], &[0.1996668332936563, 0.9057725707581366, 1.4892862399417186, 1.8712320031067717, 1.9999152929974802, 1.8579194300077384, 1.4644628880605028, 0.8727981643202526, 0.16300430352053824, -0.5688514250729251, -1.2237157818854385, -1.7129559483300023, -1.9703555630077185, -1.961076795588138, -1.6863754837128344, -1.18343116126202, -0.5203149828609378, 0.21322338756244533, 0.9179029727553806, 1.4983486966633788, 1.8759999535494778, 1.999743417436278, 1.8528309909935323, 1.4551465819429195, 0.8605149094275406, 0.14941658077906955, -0.5819045811329783, -1.2344676878264744, -1.7199513841223704, -1.9726477292339961, -1.9583554583026348, -1.6790089631507719, -1.1724164814235656, -0.5071429289900276, 0.22677003976728485, 0.9299907474684393, 1.5073415702835617, 1.8806807828197682, 1.999478674073706, 1.847656506770255, 1.445762699023952, 0.8481916923441818, 0.13582191915273079, -0.5949307136266228, -1.2451622652627528, -1.7268669456158112, -1.9748482859788306, -1.955543175266727, -1.6715644696500194, -1.161347354729593, -0.4939473234732418, 0.2403061608035677, 0.9420353335427696, 1.51626444317449, 1.8852742735405976, 1.9991210752044088, 1.84239621764022, 1.4363116750897975, 0.8358290853586346, 0.12222094997567992, -0.6079292176220941, -1.2557990175395999, -1.7337023116526271, -1.976957131048677, -1.9526400770824437, -1.6640423489317957, -1.1502242952287842, -0.48072877911264755, 0.25383112205573577, 0.9540361716294984, 1.5251169009592054, 1.8897802123909015]),
+            (&[3], &[1.5, -0.5, 0.75]),
+            (&[3], &[0.25, 0.0, -1.0]),
+        ],
+        out: (&[2, 3, 3, 4], &[0.03952189954402649, 0.799383249522474, 1.4273196347851953, 1.83834281136963, 1.976822720521962, 1.8240167561770435, 1.400606488763776, 0.7638985116691875, 6.826266088489061e-05, -0.787503417347541, -1.49222239613272, -2.018708265902256, 0.8652102365064732, 0.8618461072486915, 0.7622498269840732, 0.5799012850191623, 0.3394805010732288, 0.07352730038847165, -0.18196279896529213, -0.39241041059876813, -0.529332437531741, -0.574197125749098, -0.5209322501703866, -0.3767469618283588, -0.05857071515894766, -0.5110179184210951, -0.9763322090936888, -1.3915354808222131, -1.7004319185848085, -1.8612138386290067, -1.852120162338908, -1.6743816761400134, -1.352054450330413, -0.9287639628180641, -0.4618005953423166, -0.014365649066832136, 1.4467495118700702, 1.8485109237746473, 1.976352861933875, 1.812972519751544, 1.3804826600901978, 0.7374187565533548, -0.029183508264421086, -0.815568114113848, -1.5153015936901482, -2.0336783031308134, -2.300538386628135, -2.2797635837779873, 0.7568799148510253, 0.5718945340877665, 0.3299205875206825, 0.06370811366653001, -0.1907122779976992, -0.39890598100026836, -0.5326949543205891, -0.5739714880522023, -0.5171489969915084, -0.3699181387372152, -0.15220591926286242, 0.10652133385988499, -0.9928907826706987, -1.4051078660771608, -1.709181156844375, -1.8639557615392899, -1.8484836634969446, -1.6648589386044752, -1.337934331953556, -0.9119575553817224, -0.4445825672505798, 0.0009336203515064446, 0.36429248144350673, 0.5963150987701002]),
+        cot: &[0.955336489125606, 0.5403023058681398, -0.12884449429552464, -0.7373937155412451, -0.9991351502732795, -0.7909677119144168, -0.21079579943078058, 0.46851667130037633, 0.9274784307440356, 0.9502325919585296, 0.5260775173811053, -0.14550003380861265, -0.7486466455973987, -0.9996930420352065, -0.7805681801691837, -0.1943299064553348, 0.4833047587530059, 0.9336336440746373, 0.9448600381598606, 0.511703992453149, -0.16211443649971827, -0.7596879128588213, -0.9999682933493399, -0.7699479605420717, -0.17780907112311914, 0.49795620278841546, 0.939524893748256, 0.9392203466968708, 0.4971857948712053, -0.17868300502473106, -0.7705143956585688, -0.9999608263946371, -0.7591100556583898, -0.16123796432418885, 0.5124668610443679, 0.9451505141481711, 0.933315112063922, 0.4825270293251048, -0.19520105499812226, -0.7811230330551121, -0.9996706432822098, -0.7480575296890003, -0.1446212711617233, 0.5268326309626091, 0.9505089147582911, 0.9271460038316652, 0.46773184024707987, -0.21166391631731857, -0.7915108256977524, -0.9990978260547264, -0.7367935074839925, -0.12796368962741173, 0.5410494509487518, 0.9555985806128373, 0.9207147661750008, 0.45280441063998716, -0.22806693448309265, -0.801674836674626, -0.9982425366632168, -0.7253211736891964, -0.11126992927317506, 0.5551133015206198, 0.9604180727246692, 0.9140232173799573, 0.43774896089471343, -0.2444054719155097, -0.8116121923430205, -0.9971050169212836, -0.7136437718458037, -0.09454470987970703, 0.569020206444659, 0.9649660284921114],
+        grads: &[&[0.8622158286855868, 0.5994404447245645, 0.03128650786838283, -0.5241406585596581, -0.7723019403073313, -0.5852595434895209, -0.06336720860192768, 0.5136039433957371, 0.8226907859178664, 0.6566172292196917, 0.02965832340393719, -0.8204341672582073, 0.02784431379542402, 0.11951294857844925, 0.05927247051035947, -0.1181116796945966, -0.3174341954445682, -0.4294206487179649, -0.38422286478401946, -0.1865947337629833, 0.08410996935645584, 0.3094190448522693, 0.38626413988611896, 0.27506317111781314, -0.2931903666982013, 0.1887448144075684, 0.5231467771376865, 0.5706442518697892, 0.324873586331028, -0.08669049121905413, -0.4642967999500146, -0.6307010763197449, -0.5144793656168498, -0.1826942546293703, 0.19232422275059763, 0.4162323691117983, 1.1790092300976798, 0.7911125426194585, 0.09272172378687862, -0.5773376436647801, -0.917167991217207, -0.8019946898406733, -0.33810526300026655, 0.1941934560418795, 0.48081733497604584, 0.33024994926876955, -0.22870844813375107, -0.9547997459331552, 0.06427537882589433, 0.1752106559254539, 0.12677068428861346, -0.042632199923009005, -0.23612922965133998, -0.3462814920046705, -0.30783442456155186, -0.13022821085615008, 0.10567242140112879, 0.2852492809138033, 0.31453421567521395, 0.16569098427385617, -0.1435355660604598, 0.3278092179829832, 0.6206171768636242, 0.6088755232753534, 0.3040615702175871, -0.151061214000005, -0.5495065250336117, -0.7164578939676158, -0.5897851515213923, -0.24704695276702204, 0.13342011522137287, 0.3586960326139522], &[-8.094303893600111, 6.382490078611333, 3.249467295590756], &[2.563031183799119, -5.07995806606386, 2.712897990391882]],
+        buffers: &[("running_mean", &[0.03952548762264935, 0.04160225867062115, -0.061910257116349246]), ("running_var", &[1.1027376739904167, 1.0984524022913496, 1.0449860795259296])],
+    },
+];
