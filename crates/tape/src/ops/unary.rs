@@ -51,8 +51,10 @@ fn softplus_lanes<T: Float>(x: [T; LANES]) -> [T; LANES] {
 
 /// A lane function applied to one value. exp, ln, sigmoid and softplus are computed by
 /// their lane functions everywhere, a scalar node included, so a value does not depend on
-/// the node's shape or on the element's position in a tensor.
-#[inline(always)]
+/// the node's shape or on the element's position in a tensor. Not inlined: the lane
+/// functions are (`crate::lanes`), and a scalar site is better off with a call than with
+/// a copy of a whole vector exponential.
+#[inline(never)]
 fn one<T: Float>(lanes: impl Fn([T; LANES]) -> [T; LANES], x: T) -> T {
     lanes([x; LANES])[0]
 }
