@@ -543,24 +543,36 @@ impl<T: Float> Conv2d<T> {
     }
 }
 
-impl<T: Float> Module<T> for Conv2d<T> {
-    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
-        visit_affine(Some(&self.weight), self.bias.as_ref(), prefix, f);
-    }
+/// The `Module` impl of a convolution: its weight and optional bias, and [`ConvCore`]'s
+/// forward pass with the layout `$layout`.
+macro_rules! conv_module {
+    ($name:ident, $layout:expr) => {
+        impl<T: Float> Module<T> for $name<T> {
+            fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+                visit_affine(Some(&self.weight), self.bias.as_ref(), prefix, f);
+            }
 
-    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
-        visit_affine(Some(&mut self.weight), self.bias.as_mut(), prefix, f);
-    }
+            fn visit_params_mut<'a>(
+                &'a mut self,
+                prefix: &str,
+                f: &mut dyn FnMut(String, &'a mut Tensor<T>),
+            ) {
+                visit_affine(Some(&mut self.weight), self.bias.as_mut(), prefix, f);
+            }
 
-    fn num_tensors(&self) -> usize {
-        1 + self.bias.is_some() as usize
-    }
+            fn num_tensors(&self) -> usize {
+                1 + self.bias.is_some() as usize
+            }
 
-    #[track_caller]
-    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.core.forward(CONV2D, &self.weight, self.bias.as_ref(), params, x)
-    }
+            #[track_caller]
+            fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+                self.core.forward($layout, &self.weight, self.bias.as_ref(), params, x)
+            }
+        }
+    };
 }
+
+conv_module!(Conv2d, CONV2D);
 
 /// A 1-d convolution, as `torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride,
 /// padding, dilation, bias=...)`: input `[N, C, L]`, output `[N, O, OL]` with
@@ -673,24 +685,7 @@ impl<T: Float> Conv1d<T> {
     }
 }
 
-impl<T: Float> Module<T> for Conv1d<T> {
-    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
-        visit_affine(Some(&self.weight), self.bias.as_ref(), prefix, f);
-    }
-
-    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
-        visit_affine(Some(&mut self.weight), self.bias.as_mut(), prefix, f);
-    }
-
-    fn num_tensors(&self) -> usize {
-        1 + self.bias.is_some() as usize
-    }
-
-    #[track_caller]
-    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.core.forward(CONV1D, &self.weight, self.bias.as_ref(), params, x)
-    }
-}
+conv_module!(Conv1d, CONV1D);
 
 /// What the two pooling layers share: the window and the gather cache.
 #[derive(Clone, Debug)]
