@@ -27,7 +27,7 @@ use rand::Rng;
 use wengert_tape::{Error, Float, Result, Tensor, Var};
 
 use crate::init::Init;
-use crate::layers::{visit_affine, BatchNorm1d};
+use crate::layers::{no_params, visit_affine, BatchNorm1d};
 use crate::module::Module;
 
 /// A size per spatial axis of a 2-d layer (kernel, stride, padding, dilation): one number
@@ -294,16 +294,6 @@ impl Layout {
     }
 }
 
-/// The bias initialiser that goes with a weight initialiser, as in [`crate::Linear::new`]:
-/// zero for Xavier, Kaiming and zeros, otherwise the same distribution (PyTorch's default
-/// draws the bias from U(±1/√fan_in) too).
-fn bias_init(init: Init) -> Init {
-    match init {
-        Init::XavierUniform | Init::KaimingUniform | Init::Zeros => Init::Zeros,
-        other => other,
-    }
-}
-
 /// What a convolution layer has beyond its parameters: stride, padding, dilation and the
 /// gather cache. Shared by [`Conv1d`] and [`Conv2d`].
 #[derive(Clone, Debug)]
@@ -481,7 +471,7 @@ impl<T: Float> Conv2d<T> {
         let (kh, kw) = kernel_size.pair();
         let (fan_in, fan_out) = (in_channels * kh * kw, out_channels * kh * kw);
         let weight = init.tensor(&[out_channels, in_channels, kh, kw], fan_in, fan_out, rng);
-        let bias = bias_init(init).tensor(&[out_channels], fan_in, fan_out, rng);
+        let bias = init.for_bias().tensor(&[out_channels], fan_in, fan_out, rng);
         Conv2d { weight, bias: Some(bias), core: ConvCore::new() }
     }
 
@@ -623,7 +613,7 @@ impl<T: Float> Conv1d<T> {
     ) -> Self {
         let (fan_in, fan_out) = (in_channels * kernel_size, out_channels * kernel_size);
         let weight = init.tensor(&[out_channels, in_channels, kernel_size], fan_in, fan_out, rng);
-        let bias = bias_init(init).tensor(&[out_channels], fan_in, fan_out, rng);
+        let bias = init.for_bias().tensor(&[out_channels], fan_in, fan_out, rng);
         Conv1d { weight, bias: Some(bias), core: ConvCore::new() }
     }
 
@@ -715,9 +705,7 @@ impl Pool {
         reduce: impl FnOnce(Var<'t, T>) -> Result<Var<'t, T>>,
     ) -> Result<Var<'t, T>> {
         let lay = Layout { op, spatial: 2 };
-        if !params.is_empty() {
-            return Err(lay.bad(format!("{} parameter variables given, the layer has none", params.len())));
-        }
+        no_params(op, params)?;
         let w = &self.win;
         let span = [w.span(0), w.span(1)];
         if w.padding.iter().zip(&span).any(|(&p, &s)| p > s / 2) {
@@ -925,9 +913,7 @@ impl<T: Float> Module<T> for Flatten {
     #[track_caller]
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
         let bad = |msg: String| Error::InvalidArgument { op: "Flatten", msg };
-        if !params.is_empty() {
-            return Err(bad(format!("{} parameter variables given, the layer has none", params.len())));
-        }
+        no_params("Flatten", params)?;
         let shape = x.shape();
         // PyTorch takes a 0-d tensor as 1-d here.
         let rank = shape.len().max(1) as isize;

@@ -34,6 +34,16 @@ pub enum Init {
 }
 
 impl Init {
+    /// The bias initialiser that goes with this weight initialiser (`Linear`'s and the
+    /// convolutions'): zeros for Xavier, Kaiming and zeros, otherwise the same distribution
+    /// (PyTorch's default draws the bias from U(±1/√fan_in) too).
+    pub(crate) fn for_bias(self) -> Init {
+        match self {
+            Init::XavierUniform | Init::KaimingUniform | Init::Zeros => Init::Zeros,
+            other => other,
+        }
+    }
+
     /// The uniform bounds for this init, or `None` for [`Init::Zeros`].
     ///
     /// A fan of 0 in a bound's denominator gives the bound 0 (every value 0), PyTorch's

@@ -47,11 +47,7 @@ impl<T: Float> Linear<T> {
     /// ```
     pub fn new(inputs: usize, outputs: usize, init: Init, rng: &mut impl Rng) -> Self {
         let weight = init.tensor(&[inputs, outputs], inputs, outputs, rng);
-        let bias_init = match init {
-            Init::XavierUniform | Init::KaimingUniform | Init::Zeros => Init::Zeros,
-            other => other,
-        };
-        let bias = bias_init.tensor(&[outputs], inputs, outputs, rng);
+        let bias = init.for_bias().tensor(&[outputs], inputs, outputs, rng);
         Linear { weight, bias: Some(bias) }
     }
 
@@ -723,7 +719,7 @@ macro_rules! activation {
 }
 
 /// An error unless `params` is empty (a layer without parameters was given some).
-fn no_params<T: Float>(op: &'static str, params: &[Var<'_, T>]) -> Result<()> {
+pub(crate) fn no_params<T: Float>(op: &'static str, params: &[Var<'_, T>]) -> Result<()> {
     if params.is_empty() {
         Ok(())
     } else {
