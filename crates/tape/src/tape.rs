@@ -931,7 +931,12 @@ impl<T: Float> Tape<T> {
             unsafe { self.inner.with_free(|inner| inner.push_scalar_in_place(op, grad, parents, c, value)) };
         match fast {
             Some(Some(id)) => id,
-            _ => self.push_scalar_slow(op, grad, parents, c, value),
+            _ => {
+                // The parents go as plain integers, so that nothing of the slow call's
+                // arguments is built in memory on the fast path.
+                let (a, b) = parents.ids();
+                self.push_scalar_slow(op, grad, parents.count() as u32, a, b, c, value)
+            }
         }
     }
 
@@ -940,20 +945,22 @@ impl<T: Float> Tape<T> {
     #[cold]
     #[inline(never)]
     #[track_caller]
+    #[allow(clippy::too_many_arguments)]
     fn push_scalar_slow(
         &self,
         op: Op,
         grad: bool,
-        parents: Parents,
+        count: u32,
+        a: u32,
+        b: u32,
         c: &[T],
         value: impl Fn(T, T) -> T,
     ) -> u32 {
         let id = {
             let mut inner = self.inner.borrow_mut();
             let at = |p: u32| inner.values[inner.nodes[p as usize].val()];
-            let (a, b) = parents.ids();
-            let x = if parents.count() > 0 { at(a) } else { T::ZERO };
-            let y = if parents.count() > 1 { at(b) } else { T::ZERO };
+            let x = if count > 0 { at(a) } else { T::ZERO };
+            let y = if count > 1 { at(b) } else { T::ZERO };
             let v = value(x, y);
             inner.push_scalar(op, grad, a, b, v, c)
         };
@@ -1199,16 +1206,30 @@ impl<T: Float> Inner<T> {
         value: impl Fn(T, T) -> T,
     ) -> Option<u32> {
         let (id, k) = (self.nodes.len, self.consts.len());
+        let (a, b) = parents.ids();
+        // A parent is an earlier node (a handle's node is on the tape as long as the handle
+        // lives); anything else takes the slow path, whose checked reads report it.
         if id < self.room
+            && (parents.count() < 1 || (a as usize) < id)
+            && (parents.count() < 2 || (b as usize) < id)
             && (c.is_empty() || (k < u32::MAX as usize && c.len() <= self.consts.capacity() - k))
         {
-            // Dense: each parent's value sits at the parent's index.
-            let (a, b) = parents.ids();
-            let x = if parents.count() > 0 { self.values.buf[a as usize] } else { T::ZERO };
-            let y = if parents.count() > 1 { self.values.buf[b as usize] } else { T::ZERO };
+            debug_assert!(id < self.values.buf.len() && id < self.nodes.buf.len());
+            // SAFETY (the reads): the tape is dense, so each parent's value sits at the
+            // parent's index, and each parent read is below `id < room`, at most the values
+            // buffer's length (see `Inner::room`).
+            let x = if parents.count() > 0 {
+                unsafe { *self.values.buf.get_unchecked(a as usize) }
+            } else {
+                T::ZERO
+            };
+            let y = if parents.count() > 1 {
+                unsafe { *self.values.buf.get_unchecked(b as usize) }
+            } else {
+                T::ZERO
+            };
             let v = value(x, y);
             let aux = if c.is_empty() { 0 } else { k as u32 };
-            debug_assert!(id < self.values.buf.len() && id < self.nodes.buf.len());
             // SAFETY: `id < room`, and `room` is at most both buffers' lengths (see
             // `Inner::room`), so both writes are in bounds. Without the checks the index
             // tests would be the fast path's largest cost after the room test itself (a

@@ -298,7 +298,7 @@ fn record_scalar<'t, T: Float>(op: Op, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, 
         Parents::Two(a.id(), b.id()),
         &[],
         #[inline(always)]
-        |x, y| f(op, x, y),
+        move |x, y| f(op, x, y),
     );
     Var::scalar(tape, id, grad)
 }

@@ -410,7 +410,7 @@ fn record_scalar<'t, T: Float>(op: Op, x: Var<'t, T>, c: &[T]) -> Var<'t, T> {
         Parents::One(x.id()),
         c,
         #[inline(always)]
-        |x, _| f(op, x, c),
+        move |x, _| f(op, x, c),
     );
     Var::scalar(tape, id, grad)
 }
