@@ -70,18 +70,37 @@ fn record<'t, T: Float>(
     ints: &[usize],
     fill: impl FnOnce(&[T], &mut [T]),
 ) -> Var<'t, T> {
+    record_parts(op, x, out_dims, [ints, &[]], fill)
+}
+
+/// [`record`] with the op's integers given in two parts (a header and a long list), so
+/// that the list is copied once, into the tape, rather than first into a joined vector.
+#[track_caller]
+fn record_parts<'t, T: Float>(
+    op: Op,
+    x: Var<'t, T>,
+    out_dims: &[usize],
+    ints: [&[usize]; 2],
+    fill: impl FnOnce(&[T], &mut [T]),
+) -> Var<'t, T> {
     let tape = x.tape;
     let mut inner = tape.inner.borrow_mut();
     let xn = inner.node(x.id());
     let s = inner.intern_shape(out_dims);
-    let aux = if ints.is_empty() { 0 } else { inner.push_ints(ints) };
+    let aux = if ints[0].is_empty() && ints[1].is_empty() {
+        0
+    } else {
+        let aux = inner.push_ints(ints[0]);
+        inner.push_ints(ints[1]);
+        aux
+    };
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(numel(out_dims));
     if matches!(op, Op::Pad | Op::ScatterRows) {
         dst.fill(T::ZERO); // they write only part of the output
     }
     fill(src, dst);
-    let grad = if op == Op::Concat { ints[2..].iter().any(|&p| inner.nodes[p].grad) } else { xn.grad };
+    let grad = if op == Op::Concat { ints[0][2..].iter().any(|&p| inner.nodes[p].grad) } else { xn.grad };
     let id = inner.push(op, grad, x.id(), 0, off, s, aux);
     drop(inner);
     tape.note_location(id);
@@ -331,11 +350,18 @@ pub(crate) fn index_select<'t, T: Float>(x: Var<'t, T>, idx: &[usize]) -> Result
     let mut out = dims.clone();
     out[0] = idx.len();
     check_size("index_select", x, &out)?;
-    let mut ints = vec![idx.len()];
-    ints.extend_from_slice(idx);
-    Ok(record(Op::IndexSelect, x, &out, &ints, |src, dst| {
-        for (r, &i) in idx.iter().enumerate() {
-            dst[r * row..(r + 1) * row].copy_from_slice(&src[xo + i * row..xo + (i + 1) * row]);
+    Ok(record_parts(Op::IndexSelect, x, &out, [&[idx.len()], idx], |src, dst| {
+        if row == 1 {
+            // Single elements (a gather of a flattened tensor, as the convolutions' im2col):
+            // a plain loop instead of a one-element copy call per index.
+            let src = &src[xo..xo + dims[0]];
+            for (d, &i) in dst.iter_mut().zip(idx) {
+                *d = src[i];
+            }
+        } else {
+            for (r, &i) in idx.iter().enumerate() {
+                dst[r * row..(r + 1) * row].copy_from_slice(&src[xo + i * row..xo + (i + 1) * row]);
+            }
         }
     }))
 }
@@ -359,9 +385,7 @@ pub(crate) fn scatter_rows<'t, T: Float>(x: Var<'t, T>, idx: &[usize], rows: usi
     let mut out = dims.clone();
     out[0] = rows;
     check_size("scatter_rows", x, &out)?;
-    let mut ints = vec![idx.len()];
-    ints.extend_from_slice(idx);
-    Ok(record(Op::ScatterRows, x, &out, &ints, |src, dst| {
+    Ok(record_parts(Op::ScatterRows, x, &out, [&[idx.len()], idx], |src, dst| {
         for (r, &i) in idx.iter().enumerate() {
             for j in 0..row {
                 dst[i * row + j] += src[xo + r * row + j];
@@ -448,9 +472,16 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
         Op::IndexSelect => {
             let idx = &ints[1..1 + ints[0]];
             let row = numel(&xs.dims[1..]);
-            for (r, &i) in idx.iter().enumerate() {
-                for j in 0..row {
-                    ax[i * row + j] += g[r * row + j];
+            if row == 1 {
+                let ax = &mut ax[..xs.dims[0]];
+                for (&gi, &i) in g.iter().zip(idx) {
+                    ax[i] += gi;
+                }
+            } else {
+                for (r, &i) in idx.iter().enumerate() {
+                    for j in 0..row {
+                        ax[i * row + j] += g[r * row + j];
+                    }
                 }
             }
         }
