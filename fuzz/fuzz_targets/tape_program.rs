@@ -14,7 +14,7 @@
 use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
-use wengert_tape::{CustomOp, Error, Result, Tape, Tensor, Var};
+use wengert_tape::{CustomOp, Error, PadFill, Result, Tape, Tensor, Var, Window2d};
 
 /// A cursor over the fuzzer's bytes; reads past the end give zeros.
 struct Bytes<'a> {
@@ -155,7 +155,7 @@ fn pair<'t>(b: &mut Bytes, vars: &[Var<'t>], x: Var<'t>) -> Var<'t> {
 /// One op on earlier nodes. `Err` is an expected refusal of the fallible API.
 fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
     let x = pick(b, vars);
-    let op = b.below(75);
+    let op = b.below(77);
     Ok(match op {
         0 => x.try_add(pair(b, vars, x))?,
         1 => x.try_sub(pair(b, vars, x))?,
@@ -261,6 +261,18 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
         71 => x.lgamma(),
         72 => x.digamma(),
         73 => x.polygamma(b.below(4) as u32),
+        74 => x.try_unfold2d(window(b))?,
+        75 => {
+            // Folding a 4-d input's own columns back (the shapes fit), else any input
+            // (usually refused).
+            let win = window(b);
+            let s = x.shape();
+            if s.len() == 4 && b.u8() & 1 == 1 {
+                x.try_unfold2d(win)?.try_fold2d([s[2], s[3]], win)?
+            } else {
+                x.try_fold2d([b.below(5), b.below(5)], win)?
+            }
+        }
         59 => {
             // An index shape near x's (each dimension perhaps one shorter, any length
             // along the axis), indices sometimes out of range.
@@ -284,6 +296,15 @@ fn step<'t>(t: &'t Tape, b: &mut Bytes, vars: &[Var<'t>]) -> Result<Var<'t>> {
             t.var(&b.tensor(&s))
         }
     })
+}
+
+/// A sliding window: kernel 1..=3, stride and dilation 0..=2 (0 is refused), padding
+/// 0..=2, either fill.
+fn window(b: &mut Bytes) -> Window2d {
+    let mut two = |lo: usize, n: usize| [lo + b.below(n), lo + b.below(n)];
+    let (kernel, stride, padding, dilation) = (two(1, 3), two(0, 3), two(0, 3), two(0, 3));
+    let fill = if b.u8() & 1 == 1 { PadFill::NegInfinity } else { PadFill::Zero };
+    Window2d { kernel, stride, padding, dilation, fill }
 }
 
 fn finite_and_moderate(v: &[f64]) -> bool {

@@ -2,29 +2,24 @@
 //! [`Flatten`] and [`BatchNorm2d`] to build a small convolutional network, all as PyTorch's
 //! layers of the same names and all from tape ops.
 //!
-//! Every sliding-window layer is one gather (im2col) and one reduction:
+//! Every sliding-window layer is one gather of the windows (im2col) and one reduction:
 //!
-//! 1. The input `[N, C, H, W]` is flattened and its windows are picked with **one**
-//!    [`Var::index_select`] into `[N, C, kh·kw, OH·OW]` (an element covered by several
-//!    windows is picked several times; the gather's backward sweep is a scatter-add, so
-//!    its gradients add up). Where a window reaches into the padding, the index points at
-//!    one extra element appended to the flattened input ([`Var::concat`] with a constant):
-//!    0 for a convolution and an average, −∞ for a maximum, PyTorch's padding values.
-//! 2. A convolution multiplies the weight `[O, C·kh·kw]` with those columns, seen as
-//!    `[N, C·kh·kw, OH·OW]` (one batched [`Var::matmul`], the weight shared across the
-//!    batch), adds the bias `[O, 1]` and reshapes to `[N, O, OH, OW]`; a pooling layer
+//! 1. The input `[N, C, H, W]` becomes the columns `[N, C·kh·kw, OH·OW]` with **one**
+//!    [`Var::unfold2d`], the tape's im2col (an element covered by several windows appears
+//!    several times; the op's backward rule, col2im, adds their gradients up). Where a
+//!    window reaches into the padding it reads PyTorch's padding value: 0 for a
+//!    convolution and an average, −∞ for a maximum ([`PadFill`]).
+//! 2. A convolution multiplies the weight `[O, C·kh·kw]` with those columns (one batched
+//!    [`Var::matmul`], the weight shared across the batch), adds the bias `[O, 1]` and
+//!    reshapes to `[N, O, OH, OW]`; a pooling layer sees them as `[N, C, kh·kw, OH·OW]` and
 //!    takes [`Var::max_axis`] or [`Var::mean_axis`] over the kh·kw axis.
 //!
-//! The gather's indices depend only on the input's shape and the layer's geometry; each
-//! layer keeps those of the last few input shapes (four), so a training loop computes them
-//! once. The output size along an axis of input size n is PyTorch's
-//! ⌊(n + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! The unfold node holds the window's geometry (a few integers), not an index per element,
+//! so a layer keeps no state beyond its parameters and settings. The output size along an
+//! axis of input size n is PyTorch's ⌊(n + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1.
 
 use rand::Rng;
-use wengert_tape::{Error, Float, Result, Tensor, Var};
+use wengert_tape::{Error, Float, PadFill, Result, Tensor, Var, Window2d};
 
 use crate::init::Init;
 use crate::layers::{no_params, visit_affine, BatchNorm1d};
@@ -80,102 +75,23 @@ impl Window {
         (padded >= span).then(|| (padded - span) / self.stride[a] + 1)
     }
 
-    /// For input `[N, C, H, W]` and output `oh × ow`: the index into the flattened input of
-    /// element (n, c, ki, kj, i, j) of the columns `[N, C, kh·kw, oh·ow]`, row-major; an
-    /// element in the padding gets N·C·H·W (one past the end). Also whether any does.
-    fn indices(&self, dims: [usize; 4], oh: usize, ow: usize) -> (Vec<usize>, bool) {
-        let [n, c, h, w] = dims;
-        let [kh, kw] = self.kernel;
-        let pad_at = n * c * h * w;
-        let mut idx = Vec::with_capacity(n * c * kh * kw * oh * ow);
-        let mut padded = false;
-        for plane in 0..n * c {
-            let base = plane * h * w;
-            for ki in 0..kh {
-                for kj in 0..kw {
-                    for i in 0..oh {
-                        // Row of the padded input, then of the input (None in the padding).
-                        let r = (i * self.stride[0] + ki * self.dilation[0]).checked_sub(self.padding[0]);
-                        let r = r.filter(|&r| r < h);
-                        for j in 0..ow {
-                            let q = (j * self.stride[1] + kj * self.dilation[1]).checked_sub(self.padding[1]);
-                            match (r, q.filter(|&q| q < w)) {
-                                (Some(r), Some(q)) => idx.push(base + r * w + q),
-                                _ => {
-                                    padded = true;
-                                    idx.push(pad_at);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+    /// The tape's window of this geometry, padding filled with `fill`.
+    fn tape_window(&self, fill: PadFill) -> Window2d {
+        Window2d {
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+            dilation: self.dilation,
+            fill,
         }
-        (idx, padded)
     }
 }
 
-/// How many input shapes a layer keeps the gather indices of.
-const CACHED_SHAPES: usize = 4;
-
-/// One cached gather: the input shape and geometry it is for, its indices, and whether
-/// any of them points at the padding element.
-type CacheEntry = (([usize; 4], Window), Rc<[usize]>, bool);
-
-/// The im2col gather of a layer, with the indices of the last few input shapes.
-#[derive(Clone, Default)]
-struct Im2col {
-    cache: RefCell<Vec<CacheEntry>>,
-}
-
-/// The cached input shapes, not their (many) indices.
-impl std::fmt::Debug for Im2col {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shapes: Vec<[usize; 4]> = match self.cache.try_borrow() {
-            Ok(c) => c.iter().map(|e| e.0 .0).collect(),
-            Err(_) => Vec::new(),
-        };
-        f.debug_struct("Im2col").field("cached_shapes", &shapes).finish()
-    }
-}
-
-impl Im2col {
-    /// The windows of `x` (`[N, C, H, W]` = `dims`) as `[N, C, kh·kw, oh·ow]`, padding
-    /// positions filled with `pad`.
-    fn columns<'t, T: Float>(
-        &self,
-        x: Var<'t, T>,
-        dims: [usize; 4],
-        win: &Window,
-        (oh, ow): (usize, usize),
-        pad: T,
-    ) -> Result<Var<'t, T>> {
-        let key = (dims, *win);
-        let (idx, padded) = {
-            let mut cache = self.cache.borrow_mut();
-            match cache.iter().position(|e| e.0 == key) {
-                Some(k) => {
-                    // Most recent first.
-                    let e = cache.remove(k);
-                    let found = (Rc::clone(&e.1), e.2);
-                    cache.insert(0, e);
-                    found
-                }
-                None => {
-                    let (idx, padded) = win.indices(dims, oh, ow);
-                    let idx: Rc<[usize]> = idx.into();
-                    cache.truncate(CACHED_SHAPES - 1);
-                    cache.insert(0, (key, Rc::clone(&idx), padded));
-                    (idx, padded)
-                }
-            }
-        };
-        let flat = x.try_reshape(&[x.len()])?;
-        let src =
-            if padded { Var::try_concat(&[flat, x.tape().constant_from(&[1], &[pad])], 0)? } else { flat };
-        let [n, c, ..] = dims;
-        src.try_index_select(&idx)?.try_reshape(&[n, c, win.kernel[0] * win.kernel[1], oh * ow])
-    }
+/// The windows of `x` (`[N, C, H, W]` = `dims`) as `[N, C·kh·kw, OH·OW]`, padding filled
+/// with `fill`: one [`Var::unfold2d`] (a 1-d layer's `[N, C, L]` seen as `[N, C, 1, L]`).
+fn columns<'t, T: Float>(x: Var<'t, T>, dims: [usize; 4], win: &Window, fill: PadFill) -> Result<Var<'t, T>> {
+    let x = if x.shape().len() == 4 { x } else { x.try_reshape(&dims)? };
+    x.try_unfold2d(win.tape_window(fill))
 }
 
 /// How a layer is told apart in errors and how its sizes are printed: 1 or 2 spatial axes.
@@ -253,8 +169,8 @@ impl Layout {
         }
         match (win.out_len(0, dims[2]), win.out_len(1, dims[3])) {
             (Some(oh), Some(ow)) => {
-                // The gather's indices, one per element of [N, C, kh·kw, OH·OW], are built
-                // before the tape checks the size of its result.
+                // Checked here too, so that the error names the layer (the tape's unfold2d
+                // refuses such a size as well, naming itself).
                 let count = [dims[0], dims[1], win.kernel[0], win.kernel[1], oh, ow]
                     .iter()
                     .try_fold(1usize, |a, &b| a.checked_mul(b))
@@ -294,19 +210,18 @@ impl Layout {
     }
 }
 
-/// What a convolution layer has beyond its parameters: stride, padding, dilation and the
-/// gather cache. Shared by [`Conv1d`] and [`Conv2d`].
+/// What a convolution layer has beyond its parameters: stride, padding and dilation.
+/// Shared by [`Conv1d`] and [`Conv2d`].
 #[derive(Clone, Debug)]
 struct ConvCore {
     stride: [usize; 2],
     padding: [usize; 2],
     dilation: [usize; 2],
-    cols: Im2col,
 }
 
 impl ConvCore {
     fn new() -> Self {
-        ConvCore { stride: [1, 1], padding: [0, 0], dilation: [1, 1], cols: Im2col::default() }
+        ConvCore { stride: [1, 1], padding: [0, 0], dilation: [1, 1] }
     }
 
     /// An error unless the weight is `[O, C, k…]` (2 + `spatial` axes) and the bias `[O]`.
@@ -360,9 +275,8 @@ impl ConvCore {
         let win = self.window(lay, kernel);
         let takes = || format!("weight {own:?} ({}) takes {c}", w.node());
         let (dims, (oh, ow)) = lay.check(x, &win, Some((c, &takes)))?;
-        let cols = self.cols.columns(x, dims, &win, (oh, ow), T::ZERO)?;
+        let cols = columns(x, dims, &win, PadFill::Zero)?;
         let k = c * kernel[0] * kernel[1];
-        let cols = cols.try_reshape(&[dims[0], k, oh * ow])?;
         let w2 = w.try_reshape(&[o, k])?;
         let y = match params.get(1) {
             Some(&b) => w2.try_matmul_add(cols, b.try_reshape(&[o, 1])?)?,
@@ -677,31 +591,27 @@ impl<T: Float> Conv1d<T> {
 
 conv_module!(Conv1d, CONV1D);
 
-/// What the two pooling layers share: the window and the gather cache.
+/// What the two pooling layers share: the window.
 #[derive(Clone, Debug)]
 struct Pool {
     win: Window,
-    cols: Im2col,
 }
 
 impl Pool {
     fn new(kernel: (usize, usize)) -> Self {
         let kernel: [usize; 2] = kernel.into();
-        Pool {
-            win: Window { kernel, stride: kernel, padding: [0, 0], dilation: [1, 1] },
-            cols: Im2col::default(),
-        }
+        Pool { win: Window { kernel, stride: kernel, padding: [0, 0], dilation: [1, 1] } }
     }
 
     /// The windows of `x` reduced by `reduce` over the window axis, padding filled with
-    /// `pad`; PyTorch's check that the padding is at most half the dilated kernel's span,
+    /// `fill`; PyTorch's check that the padding is at most half the dilated kernel's span,
     /// dilation·(kernel − 1) + 1.
     fn forward<'t, T: Float>(
         &self,
         op: &'static str,
         params: &[Var<'t, T>],
         x: Var<'t, T>,
-        pad: T,
+        fill: PadFill,
         reduce: impl FnOnce(Var<'t, T>) -> Result<Var<'t, T>>,
     ) -> Result<Var<'t, T>> {
         let lay = Layout { op, spatial: 2 };
@@ -718,7 +628,8 @@ impl Pool {
             )));
         }
         let (dims, (oh, ow)) = lay.check(x, w, None)?;
-        let cols = self.cols.columns(x, dims, w, (oh, ow), pad)?;
+        let [n, c, ..] = dims;
+        let cols = columns(x, dims, w, fill)?.try_reshape(&[n, c, w.kernel[0] * w.kernel[1], oh * ow])?;
         reduce(cols)?.try_reshape(&[dims[0], dims[1], oh, ow])
     }
 }
@@ -796,8 +707,7 @@ impl<T: Float> Module<T> for MaxPool2d {
 
     #[track_caller]
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        let neg_inf = T::from_f64(f64::NEG_INFINITY);
-        self.pool.forward("MaxPool2d", params, x, neg_inf, |c| c.try_max_axis(2, false))
+        self.pool.forward("MaxPool2d", params, x, PadFill::NegInfinity, |c| c.try_max_axis(2, false))
     }
 }
 
@@ -858,7 +768,7 @@ impl<T: Float> Module<T> for AvgPool2d {
 
     #[track_caller]
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.pool.forward("AvgPool2d", params, x, T::ZERO, |c| c.try_mean_axis(2, false))
+        self.pool.forward("AvgPool2d", params, x, PadFill::Zero, |c| c.try_mean_axis(2, false))
     }
 }
 

@@ -59,6 +59,7 @@ pub use custom::CustomOp;
 pub use error::{Error, NodeId, Result};
 pub use float::Float;
 pub use functional::{func, func_many};
+pub use ops::layout::{PadFill, Window2d};
 pub use shape::Shape;
 pub use tape::{Mark, Tape, TapeStats};
 pub use tensor::Tensor;

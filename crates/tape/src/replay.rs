@@ -96,6 +96,7 @@ pub(crate) fn spec<T: Float>(inner: &Inner<T>, id: u32) -> NodeSpec<T> {
             let k = inner.ints[a];
             inner.ints[a + 1..a + 1 + k].to_vec()
         }
+        Op::Unfold | Op::Fold => inner.ints[a..a + layout::WINDOW_INTS].to_vec(),
         _ => Vec::new(),
     };
     let custom = (n.op == Op::Custom).then(|| inner.customs[inner.ints[a]].clone());
@@ -192,6 +193,8 @@ pub(crate) fn replay<'t, T: Float>(s: &NodeSpec<T>, parents: &[Var<'t, T>]) -> R
         Op::Concat => layout::concat(parents, s.ints[0] as isize)?,
         Op::IndexSelect => layout::index_select(x, &s.ints)?,
         Op::ScatterRows => layout::scatter_rows(x, &s.ints, s.out[0])?,
+        Op::Unfold => layout::unfold2d(x, layout::Window2d::from_ints(&s.ints))?,
+        Op::Fold => layout::fold2d(x, [s.out[2], s.out[3]], layout::Window2d::from_ints(&s.ints))?,
         Op::MatMul => matmul::matmul(x, parents[1])?,
         Op::MatMulAdd => matmul::matmul_add(x, parents[1], parents[2])?,
         Op::Select => parents[2].try_select(x, parents[1])?,
@@ -217,6 +220,8 @@ mod tests {
         let h = (x.matmul(w) + b).tanh() + x.matmul_add(w, b);
         let z = Var::concat(&[h, h.relu()], 1).permute(&[1, 0]);
         let z = z.slice(0, 1, 2).pad(1, 1, 4).index_select(&[1, 0, 1]).scatter_rows(&[2, 0, 1], 3);
+        let win = crate::Window2d::new([2, 1]).padding([1, 0]).stride([1, 2]);
+        let z = z.reshape(&[1, 1, 3, 4]).unfold2d(win).fold2d([3, 4], win).reshape(&[3, 4]);
         let z = (z.clamp(-0.5, 0.5) + x.sum().powf(2.0)).max_axis(1, true).abs();
         let y = (z.softplus() * 2.0 - z.sigmoid().ln()).maximum(z).sum();
         let n = t.len() as u32;

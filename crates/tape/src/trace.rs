@@ -660,6 +660,24 @@ fn ints<'a, T: Float>(inner: &'a Inner<T>, n: &Node) -> &'a [usize] {
     &inner.ints[(n.aux as usize).min(inner.ints.len())..]
 }
 
+/// The window of an unfold or fold node: `kernel [3, 3], stride [1, 1], padding [1, 1],
+/// dilation [1, 1]`, with `, fill −∞` after it for an unfold that pads with −∞ (if `fill`).
+fn window<T: Float>(inner: &Inner<T>, n: &Node, fill: bool) -> String {
+    let i = ints(inner, n);
+    let w = format!(
+        "kernel {}, stride {}, padding {}, dilation {}",
+        list(&i[0..2]),
+        list(&i[2..4]),
+        list(&i[4..6]),
+        list(&i[6..8])
+    );
+    if fill && i[8] == 1 {
+        w + ", fill −∞"
+    } else {
+        w
+    }
+}
+
 fn v(id: u32) -> String {
     format!("v{id}")
 }
@@ -740,6 +758,8 @@ fn op_expr_bare<T: Float>(inner: &Inner<T>, id: u32) -> String {
             let i = ints(inner, &n);
             format!("scatter_rows({a}, {}, {})", list(&i[1..1 + i[0]]), dims[0])
         }
+        Unfold => format!("unfold({a}, {})", window(inner, &n, true)),
+        Fold => format!("fold({a}, to {}, {})", list(&dims[2..]), window(inner, &n, false)),
         Custom => {
             let name = ops::op_name(inner, id);
             let ps: Vec<String> = ops::parents(inner, id).into_iter().map(v).collect();
@@ -851,6 +871,11 @@ fn adjoint_rules<T: Float>(inner: &Inner<T>, id: u32) -> Vec<(u32, String)> {
             let i = ints(inner, &n);
             one(format!("index_select({g}, {})", list(&i[1..1 + i[0]])))
         }
+        Unfold => {
+            let to = list(&inner.dims(n.a)[2..]);
+            one(format!("fold({g}, to {to}, {})", window(inner, &n, false)))
+        }
+        Fold => one(format!("unfold({g}, {})", window(inner, &n, false))),
         MatMul => vec![(n.a, format!("matmul({g}, {b}ᵀ)")), (n.b, format!("matmul({a}ᵀ, {g})"))],
         MatMulAdd => vec![
             (n.a, format!("matmul({g}, {b}ᵀ)")),

@@ -6,7 +6,8 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 
 use crate::error::{Error, NodeId, Result};
 use crate::float::Float;
-use crate::ops::{binary, layout, matmul, reduce, unary, Op};
+use crate::ops::layout::{self, Window2d};
+use crate::ops::{binary, matmul, reduce, unary, Op};
 use crate::shape::{resolve_axis, Shape};
 use crate::tape::Tape;
 use crate::tensor::Tensor;
@@ -1274,6 +1275,89 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn try_scatter_rows(self, indices: &[usize], rows: usize) -> Result<Var<'t, T>> {
         layout::scatter_rows(self, indices, rows)
+    }
+
+    /// The sliding windows of an image batch as columns (im2col), as PyTorch's
+    /// `torch.nn.functional.unfold`: `self` `[N, C, H, W]` becomes `[N, C·kh·kw, L]` with
+    /// L = OH·OW, the window positions ([`Window2d::output_size`]) in row-major order.
+    /// Row `(c·kh + a)·kw + b` holds tap (a, b) of channel c, so column l of sample n is the
+    /// window at position l flattened as `[C, kh, kw]`:
+    ///
+    /// ```text
+    /// out[n, (c·kh + a)·kw + b, i·OW + j] = x[n, c, i·s₀ − p₀ + a·d₀, j·s₁ − p₁ + b·d₁]
+    /// ```
+    ///
+    /// with the window's [`PadFill`](crate::PadFill) (0 or −∞) where that position is in the padding.
+    /// A convolution is a matrix product with these columns; a pooling layer a reduction
+    /// over the kh·kw taps. One node, whose integers are the window (not an index per
+    /// element); its VJP is [`Var::fold2d`] (an element in several windows sums their
+    /// gradients; the padding positions pass none on).
+    ///
+    /// ```
+    /// use wengert_tape::{PadFill, Tape, Tensor, Window2d};
+    ///
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var(&Tensor::from_fn(&[1, 1, 2, 3], |i| i as f64)); // [[0, 1, 2], [3, 4, 5]]
+    /// let cols = x.unfold2d(Window2d::new([2, 2]));
+    /// assert_eq!(cols.shape().as_slice(), [1, 4, 2]); // 4 taps, 2 positions
+    /// assert_eq!(cols.value().data(), [0., 1., 1., 2., 3., 4., 4., 5.]);
+    /// // The middle column is in both windows.
+    /// assert_eq!(cols.sum().backward().wrt(x).data(), [1., 2., 1., 1., 2., 1.]);
+    ///
+    /// // Pairs of neighbours along each row, the rows padded at both ends, here with −∞.
+    /// let win = Window2d::new([1, 2]).stride([1, 1]).padding([0, 1]).fill(PadFill::NegInfinity);
+    /// let cols = x.unfold2d(win); // [1, 2, 2·4]
+    /// let inf = f64::NEG_INFINITY;
+    /// assert_eq!(cols.value().data(), [inf, 0., 1., 2., inf, 3., 4., 5., 0., 1., 2., inf, 3., 4., 5., inf]);
+    /// ```
+    ///
+    /// # Panics
+    /// Where [`Var::try_unfold2d`] fails.
+    #[track_caller]
+    pub fn unfold2d(self, window: Window2d) -> Var<'t, T> {
+        ok(layout::unfold2d(self, window))
+    }
+
+    /// Fallible [`Var::unfold2d`]: an `InvalidArgument` naming `unfold2d`, with the shape and
+    /// node, and nothing recorded, for an input that is not 4-d, a kernel, stride or
+    /// dilation with a 0, a dilated kernel larger than the padded input, or a result with
+    /// more elements than fit in memory.
+    #[track_caller]
+    pub fn try_unfold2d(self, window: Window2d) -> Result<Var<'t, T>> {
+        layout::unfold2d(self, window)
+    }
+
+    /// Columns summed back into images (col2im), as PyTorch's `torch.nn.functional.fold`:
+    /// `self` `[N, C·kh·kw, L]`, laid out as [`Var::unfold2d`]'s output for images of
+    /// `output_size` (H, W) (so L must be OH·OW), becomes `[N, C, H, W]`, each column element
+    /// added to the image element its tap covers (overlapping windows sum; the padding
+    /// positions are dropped, and the window's fill is not used). The transpose of
+    /// `unfold2d`, and its VJP; its own VJP is `unfold2d` with zero fill.
+    ///
+    /// ```
+    /// use wengert_tape::{Tape, Tensor, Window2d};
+    ///
+    /// let tape = Tape::<f64>::new();
+    /// let cols = tape.var(&Tensor::ones(&[1, 4, 2]));
+    /// let img = cols.fold2d([2, 3], Window2d::new([2, 2]));
+    /// assert_eq!(img.value().data(), [1., 2., 1., 1., 2., 1.]); // windows per element
+    /// ```
+    ///
+    /// # Panics
+    /// Where [`Var::try_fold2d`] fails.
+    #[track_caller]
+    pub fn fold2d(self, output_size: [usize; 2], window: Window2d) -> Var<'t, T> {
+        ok(layout::fold2d(self, output_size, window))
+    }
+
+    /// Fallible [`Var::fold2d`]: an `InvalidArgument` naming `fold2d`, with the shape and
+    /// node, and nothing recorded, for an input that is not 3-d, whose dimension 1 is not a
+    /// multiple of kh·kw, or whose dimension 2 is not the number of window positions on
+    /// `output_size`, a kernel, stride or dilation with a 0, a dilated kernel larger than
+    /// the padded output size, or a result with more elements than fit in memory.
+    #[track_caller]
+    pub fn try_fold2d(self, output_size: [usize; 2], window: Window2d) -> Result<Var<'t, T>> {
+        layout::fold2d(self, output_size, window)
     }
 
     /// Joins variables along `axis`; all other dimensions must agree.

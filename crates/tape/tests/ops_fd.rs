@@ -35,7 +35,7 @@ fd_tests! {
     sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, norm, norm_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,
     softmax_ties, log_softmax_large,
     // layout
-    reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, gather, scatter_rows,
+    reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, gather, scatter_rows, unfold, unfold_neg_inf, fold, unfold_reuse,
     // matmul
     matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_nd, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
     // composite graphs
@@ -105,6 +105,8 @@ const PRIMITIVES: &[&str] = &[
     "concat",
     "index_select",
     "scatter_rows",
+    "unfold",
+    "fold",
     "matmul",
     "matmul_add",
 ];

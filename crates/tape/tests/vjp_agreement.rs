@@ -78,7 +78,7 @@ per_case! {
     add, add_var, sub, sub_var, mul, mul_var, div, div_var, pow, atan2, xlogy, maximum, minimum, masked, masked_raw, select, select_gt, select_le,
     sum, mean, sum_axis, mean_axis, max, max_axis, min, min_axis, var, var_axis, var_axis_unbiased, std_axis, norm, norm_axis, sum_to, logsumexp, logsumexp_ties, log_softmax, softmax,
     softmax_ties, log_softmax_large,
-    reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, gather, scatter_rows,
+    reshape, transpose, permute, broadcast_to, slice, pad, concat, index_select, gather, scatter_rows, unfold, unfold_neg_inf, fold, unfold_reuse,
     matmul_2d, matmul_1d, matmul_3d, matmul_3d_bcast, matmul_nd, matmul_3d_2d, matmul_2d_3d, matmul_add, matmul_add_3d, matmul_add_reuse,
     fanout, fanout_binary, mlp, attention, reuse_layout, views, deep_chain, random_dag,
 }

@@ -10,6 +10,8 @@
 //! | concat(k, xs) | xs joined along axis k | slice of ȳ for each input |
 //! | index_select(idx) | rows idx[r] of x (axis 0) | scatter_rows(ȳ, idx, x.dims[0]) |
 //! | scatter_rows(idx, n) | zeros(n, …) with row idx[r] += x[r] | index_select(ȳ, idx) |
+//! | unfold(win) | [N, C, H, W] → windows [N, C·kh·kw, OH·OW] (im2col), padding filled | fold(ȳ, (H, W), win) |
+//! | fold((H, W), win) | [N, C·kh·kw, OH·OW] → [N, C, H, W], overlaps summed (col2im) | unfold(ȳ, win), zero fill |
 
 use smallvec::{smallvec, SmallVec};
 
@@ -96,8 +98,8 @@ fn record_parts<'t, T: Float>(
     };
     let off = inner.values.len();
     let (src, dst) = inner.values.grow(numel(out_dims));
-    if matches!(op, Op::Pad | Op::ScatterRows) {
-        dst.fill(T::ZERO); // they write only part of the output
+    if matches!(op, Op::Pad | Op::ScatterRows | Op::Fold) {
+        dst.fill(T::ZERO); // they write only part of the output (fold adds into it)
     }
     fill(src, dst);
     let grad = if op == Op::Concat { ints[0][2..].iter().any(|&p| inner.nodes[p].grad) } else { xn.grad };
@@ -402,7 +404,7 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
     // slice zeroes only the part outside its range); the other ops zero it, then add.
     let set = match n.op {
         Op::Concat => false,
-        Op::Reshape | Op::Slice => match flow(inner, n.a, reached) {
+        Op::Reshape | Op::Slice | Op::Fold => match flow(inner, n.a, reached) {
             Flow::No => return,
             f => f == Flow::Set,
         },
@@ -494,6 +496,42 @@ pub(crate) fn vjp<T: Float>(inner: &Inner<T>, n: Node, adj: &mut [T], reached: &
                 }
             }
         }
+        // col2im: each column's adjoint adds into the input element it read; the padding
+        // positions read none.
+        Op::Unfold => {
+            let win = Window2d::from_ints(ints);
+            let sw = win.stride[1];
+            Geom::new(win, &xs.dims).walk(|col, len, at| {
+                if let Some(at) = at {
+                    scatter_run(ax, &g[col..col + len], at, sw)
+                }
+            });
+        }
+        // im2col of the adjoint: every column takes the adjoint of the element it adds to,
+        // the padding positions 0.
+        Op::Fold => {
+            let win = Window2d::from_ints(ints);
+            let sw = win.stride[1];
+            let geo = Geom::new(win, &out.dims);
+            if set {
+                geo.walk(|col, len, at| match at {
+                    Some(at) => {
+                        for (k, a) in ax[col..col + len].iter_mut().enumerate() {
+                            put::<T, true>(a, g[at + k * sw]);
+                        }
+                    }
+                    None => ax[col..col + len].fill(T::ZERO),
+                });
+            } else {
+                geo.walk(|col, len, at| {
+                    if let Some(at) = at {
+                        for (k, a) in ax[col..col + len].iter_mut().enumerate() {
+                            *a += g[at + k * sw];
+                        }
+                    }
+                });
+            }
+        }
         _ => unreachable!("tape bug: {:?} is not a layout op", n.op),
     }
 }
@@ -512,6 +550,7 @@ pub(crate) fn vjp_graph<'t, T: Float>(
             Op::IndexSelect | Op::ScatterRows => 1 + inner.ints[a],
             Op::Permute => inner.dims(n.a).len(),
             Op::Slice | Op::Pad => 2,
+            Op::Unfold | Op::Fold => WINDOW_INTS,
             _ => 0,
         };
         inner.ints[a..a + take].to_vec()
@@ -532,6 +571,10 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         Op::Pad => g.slice(ints[0] as isize, ints[1], xs[ints[0]]),
         Op::IndexSelect => g.scatter_rows(&ints[1..], xs[0]),
         Op::ScatterRows => g.index_select(&ints[1..]),
+        // Both are linear, each the other's transpose; the fill does not matter (the
+        // padding positions do not depend on the input).
+        Op::Unfold => g.fold2d([xs[2], xs[3]], Window2d::from_ints(&ints).fill(PadFill::Zero)),
+        Op::Fold => g.unfold2d(Window2d::from_ints(&ints).fill(PadFill::Zero)),
         Op::Concat => {
             let ax = ints[0];
             let mut at = 0;
@@ -546,4 +589,351 @@ pub(crate) fn vjp_graph<'t, T: Float>(
         _ => return SmallVec::new(),
     };
     smallvec![(n.a, r)]
+}
+
+// ---- sliding windows: unfold (im2col) and fold (col2im) ----
+
+/// What a window reads where it reaches into the padding: [`Var::unfold2d`]'s fill.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PadFill {
+    /// Zeros (PyTorch's `unfold`, a convolution's and an average pool's padding).
+    #[default]
+    Zero,
+    /// −∞ (a max pool's padding, which never wins a maximum).
+    NegInfinity,
+}
+
+/// A sliding window over the last two axes of `[N, C, H, W]`, for [`Var::unfold2d`] and
+/// [`Var::fold2d`]: the kernel size, stride, padding (added on both sides) and dilation (the
+/// spacing of the kernel's taps), each per axis as (height, width), and the fill of the
+/// padding. As PyTorch's `unfold`/`fold`, the output length along an axis of input length
+/// n is ⌊(n + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1
+/// ([`Window2d::output_size`]).
+///
+/// ```
+/// use wengert_tape::{PadFill, Window2d};
+///
+/// let w = Window2d::new([3, 3]).stride([2, 2]).padding([1, 1]).fill(PadFill::NegInfinity);
+/// assert_eq!(w.output_size([5, 6]), Some([3, 3]));
+/// assert_eq!(Window2d::new([3, 3]).output_size([2, 6]), None); // the kernel does not fit
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window2d {
+    /// Kernel size (kh, kw); each at least 1.
+    pub kernel: [usize; 2],
+    /// Step between windows per axis; each at least 1.
+    pub stride: [usize; 2],
+    /// Padding added on both sides of each axis.
+    pub padding: [usize; 2],
+    /// Spacing of the kernel's taps per axis (1: adjacent); each at least 1.
+    pub dilation: [usize; 2],
+    /// What the padding reads as in [`Var::unfold2d`] ([`Var::fold2d`] drops the padding
+    /// positions, so it does not use it).
+    pub fill: PadFill,
+}
+
+impl Window2d {
+    /// A `kernel` window with stride 1, no padding, dilation 1 and zero fill.
+    pub fn new(kernel: [usize; 2]) -> Self {
+        Window2d { kernel, stride: [1, 1], padding: [0, 0], dilation: [1, 1], fill: PadFill::Zero }
+    }
+
+    /// Sets the stride.
+    pub fn stride(mut self, stride: [usize; 2]) -> Self {
+        self.stride = stride;
+        self
+    }
+
+    /// Sets the padding, added on both sides of each axis.
+    pub fn padding(mut self, padding: [usize; 2]) -> Self {
+        self.padding = padding;
+        self
+    }
+
+    /// Sets the dilation.
+    pub fn dilation(mut self, dilation: [usize; 2]) -> Self {
+        self.dilation = dilation;
+        self
+    }
+
+    /// Sets the fill of the padding.
+    pub fn fill(mut self, fill: PadFill) -> Self {
+        self.fill = fill;
+        self
+    }
+
+    /// The output size (OH, OW) for an input of spatial size `size` (H, W), or `None` if
+    /// the kernel, stride or dilation has a 0, if the dilated kernel does not fit in the
+    /// padded input, or if the sizes overflow.
+    pub fn output_size(&self, size: [usize; 2]) -> Option<[usize; 2]> {
+        let axis = |a: usize| {
+            if self.kernel[a] == 0 || self.stride[a] == 0 || self.dilation[a] == 0 {
+                return None;
+            }
+            let padded = self.padding[a].checked_mul(2)?.checked_add(size[a])?;
+            let span = self.span(a)?;
+            (padded >= span).then(|| (padded - span) / self.stride[a] + 1)
+        };
+        Some([axis(0)?, axis(1)?])
+    }
+
+    /// The span of the dilated kernel along axis `a`, dilation·(kernel − 1) + 1.
+    fn span(&self, a: usize) -> Option<usize> {
+        self.dilation[a].checked_mul(self.kernel[a].checked_sub(1)?)?.checked_add(1)
+    }
+
+    /// The window as the op's integers: kernel, stride, padding, dilation (each (h, w)),
+    /// and the fill (0 zero, 1 −∞).
+    fn ints(&self) -> [usize; WINDOW_INTS] {
+        let [k, s, p, d] = [self.kernel, self.stride, self.padding, self.dilation];
+        [k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], (self.fill == PadFill::NegInfinity) as usize]
+    }
+
+    /// The window of an op's integers ([`Window2d::ints`]).
+    pub(crate) fn from_ints(i: &[usize]) -> Self {
+        Window2d {
+            kernel: [i[0], i[1]],
+            stride: [i[2], i[3]],
+            padding: [i[4], i[5]],
+            dilation: [i[6], i[7]],
+            fill: if i[8] == 1 { PadFill::NegInfinity } else { PadFill::Zero },
+        }
+    }
+
+    /// `(h, w)` as the window's sizes print.
+    fn describe(&self) -> String {
+        let [k, s, p, d] = [self.kernel, self.stride, self.padding, self.dilation];
+        format!("kernel {k:?}, stride {s:?}, padding {p:?}, dilation {d:?}")
+    }
+}
+
+/// How many integers an unfold or fold node has: its [`Window2d`].
+pub(crate) const WINDOW_INTS: usize = 9;
+
+/// The sizes an unfold walks: `planes` = N·C images of h × w, windows kh × kw placed at
+/// oh × ow positions.
+struct Geom {
+    planes: usize,
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    win: Window2d,
+}
+
+impl Geom {
+    /// The geometry of `win` on images `[N, C, H, W]` (`image`), whose output size fits.
+    fn new(win: Window2d, image: &[usize]) -> Self {
+        let [oh, ow] = win.output_size([image[2], image[3]]).expect("tape bug: unfold window does not fit");
+        Geom { planes: image[0] * image[1], h: image[2], w: image[3], oh, ow, win }
+    }
+
+    /// Walks the columns `[N·C, kh, kw, OH, OW]` (row-major, the output of an unfold) in
+    /// runs along OW, in order: `f(col, len, None)` for `len` columns from `col` in the
+    /// padding, `f(col, len, Some(x))` for `len` columns from `col` that read the images
+    /// (flattened) at `x`, `x + sw`, `x + 2·sw`, ...
+    #[inline(always)]
+    fn walk(&self, mut f: impl FnMut(usize, usize, Option<usize>)) {
+        let Window2d { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], .. } =
+            self.win;
+        let (h, w, ow) = (self.h, self.w, self.ow);
+        // Per kernel column kj: the output columns lo..hi whose input column
+        // j·sw + kj·dw − pw lies in 0..w, and the input column of lo.
+        let spans: Vec<(usize, usize, usize)> = (0..kw)
+            .map(|kj| {
+                let off = kj * dw;
+                let lo = if off >= pw { 0 } else { (pw - off).div_ceil(sw) }.min(ow);
+                let hi = if w + pw > off { (w + pw - off).div_ceil(sw) } else { 0 }.clamp(lo, ow);
+                (lo, hi, (lo * sw + off).saturating_sub(pw))
+            })
+            .collect();
+        let mut col = 0;
+        for plane in 0..self.planes {
+            let base = plane * h * w;
+            for ki in 0..kh {
+                for &(lo, hi, q) in &spans {
+                    for i in 0..self.oh {
+                        let r = (i * sh + ki * dh).checked_sub(ph).filter(|&r| r < h);
+                        match r {
+                            Some(r) if lo < hi => {
+                                if lo > 0 {
+                                    f(col, lo, None);
+                                }
+                                f(col + lo, hi - lo, Some(base + r * w + q));
+                                if hi < ow {
+                                    f(col + hi, ow - hi, None);
+                                }
+                            }
+                            _ => f(col, ow, None),
+                        }
+                        col += ow;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `dst[k] = src[x + k·stride]` for k in 0..dst.len().
+#[inline(always)]
+fn gather_run<T: Float>(dst: &mut [T], src: &[T], x: usize, stride: usize) {
+    if stride == 1 {
+        dst.copy_from_slice(&src[x..x + dst.len()]);
+    } else {
+        for (k, d) in dst.iter_mut().enumerate() {
+            *d = src[x + k * stride];
+        }
+    }
+}
+
+/// `dst[x + k·stride] += src[k]` for k in 0..src.len().
+#[inline(always)]
+fn scatter_run<T: Float>(dst: &mut [T], src: &[T], x: usize, stride: usize) {
+    if stride == 1 {
+        dst[x..x + src.len()].iter_mut().zip(src).for_each(|(d, s)| *d += *s);
+    } else {
+        for (k, s) in src.iter().enumerate() {
+            dst[x + k * stride] += *s;
+        }
+    }
+}
+
+/// An error unless `win` has a positive kernel, stride and dilation.
+fn check_window(op: &'static str, win: &Window2d) -> Result<()> {
+    for (what, v) in [("kernel size", win.kernel), ("stride", win.stride), ("dilation", win.dilation)] {
+        if v.contains(&0) {
+            return Err(Error::InvalidArgument { op, msg: format!("{what} must be positive, got {v:?}") });
+        }
+    }
+    Ok(())
+}
+
+/// The output size of `win` on images of `size`, or an error describing the images as
+/// `what` (their shape and node).
+fn check_fits(
+    op: &'static str,
+    win: &Window2d,
+    size: [usize; 2],
+    what: impl Fn() -> String,
+) -> Result<[usize; 2]> {
+    win.output_size(size).ok_or_else(|| {
+        let padded = |a: usize| size[a].saturating_add(win.padding[a].saturating_mul(2));
+        let span = |a: usize| win.span(a).map_or("more than fit in memory".into(), |s| s.to_string());
+        Error::InvalidArgument {
+            op,
+            msg: format!(
+                "{} padded by {:?} is {} × {} per channel, smaller than the kernel {:?} (dilation {:?}: it spans \
+                 {} × {})",
+                what(),
+                win.padding,
+                padded(0),
+                padded(1),
+                win.kernel,
+                win.dilation,
+                span(0),
+                span(1)
+            ),
+        }
+    })
+}
+
+#[track_caller]
+pub(crate) fn unfold2d<'t, T: Float>(x: Var<'t, T>, win: Window2d) -> Result<Var<'t, T>> {
+    const OP: &str = "unfold2d";
+    let (xo, dims) = x_info(x);
+    check_window(OP, &win)?;
+    if dims.len() != 4 {
+        return Err(Error::InvalidArgument {
+            op: OP,
+            msg: format!(
+                "expected a 4-d input [N, C, H, W], got {}-d input {dims:?} ({})",
+                dims.len(),
+                x.node()
+            ),
+        });
+    }
+    let [oh, ow] = check_fits(OP, &win, [dims[2], dims[3]], || format!("input {dims:?} ({})", x.node()))?;
+    let rows = [dims[1], win.kernel[0], win.kernel[1]].iter().try_fold(1usize, |a, &b| a.checked_mul(b));
+    let cols = oh.checked_mul(ow);
+    let (Some(rows), Some(cols)) = (rows, cols) else {
+        return Err(Error::InvalidArgument {
+            op: OP,
+            msg: format!(
+                "the windows of input {dims:?} ({}), {}, have more elements than fit in memory",
+                x.node(),
+                win.describe()
+            ),
+        });
+    };
+    let out = [dims[0], rows, cols];
+    check_size(OP, x, &out)?;
+    let geo = Geom::new(win, &dims);
+    let fill = match win.fill {
+        PadFill::Zero => T::ZERO,
+        PadFill::NegInfinity => T::from_f64(f64::NEG_INFINITY),
+    };
+    let sw = win.stride[1];
+    Ok(record(Op::Unfold, x, &out, &win.ints(), |src, dst| {
+        let src = &src[xo..xo + numel(&dims)];
+        geo.walk(|col, len, at| match at {
+            Some(at) => gather_run(&mut dst[col..col + len], src, at, sw),
+            None => dst[col..col + len].fill(fill),
+        })
+    }))
+}
+
+#[track_caller]
+pub(crate) fn fold2d<'t, T: Float>(x: Var<'t, T>, size: [usize; 2], win: Window2d) -> Result<Var<'t, T>> {
+    const OP: &str = "fold2d";
+    let (xo, dims) = x_info(x);
+    check_window(OP, &win)?;
+    if dims.len() != 3 {
+        return Err(Error::InvalidArgument {
+            op: OP,
+            msg: format!(
+                "expected a 3-d input [N, C·kh·kw, L], got {}-d input {dims:?} ({})",
+                dims.len(),
+                x.node()
+            ),
+        });
+    }
+    let [oh, ow] =
+        check_fits(OP, &win, size, || format!("output size {size:?} (of {dims:?} ({}))", x.node()))?;
+    let kk = win.kernel[0].checked_mul(win.kernel[1]).filter(|&kk| dims[1] % kk == 0);
+    let Some(kk) = kk else {
+        return Err(Error::InvalidArgument {
+            op: OP,
+            msg: format!(
+                "input {dims:?} ({}) has {} rows (dimension 1), not a multiple of kh·kw for the kernel {:?}",
+                x.node(),
+                dims[1],
+                win.kernel
+            ),
+        });
+    };
+    if oh.checked_mul(ow) != Some(dims[2]) {
+        return Err(Error::InvalidArgument {
+            op: OP,
+            msg: format!(
+                "input {dims:?} ({}) has {} columns (dimension 2), but {} on output size {size:?} places the \
+                 window at {oh} × {ow} positions",
+                x.node(),
+                dims[2],
+                win.describe()
+            ),
+        });
+    }
+    let out = [dims[0], dims[1] / kk, size[0], size[1]];
+    check_size(OP, x, &out)?;
+    let win = win.fill(PadFill::Zero);
+    let geo = Geom::new(win, &out);
+    let sw = win.stride[1];
+    Ok(record(Op::Fold, x, &out, &win.ints(), |src, dst| {
+        let src = &src[xo..xo + numel(&dims)];
+        geo.walk(|col, len, at| {
+            if let Some(at) = at {
+                scatter_run(dst, &src[col..col + len], at, sw)
+            }
+        })
+    }))
 }

@@ -11,7 +11,7 @@
 //! | `unary.rs` | neg exp ln log1p sqrt sin cos tanh sigmoid softplus erf erfc expm1 sinh cosh atan asin acos lgamma digamma polygamma relu abs square powf clamp, `x ∘ c` with a constant, and the 0/1 masks |
 //! | `binary.rs` | add sub mul div pow atan2 maximum minimum (equal shapes; the operators broadcast first) |
 //! | `reduce.rs` | sum_to (sum over broadcast axes), max_axis |
-//! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows |
+//! | `layout.rs` | broadcast_to reshape permute slice pad concat index_select scatter_rows unfold fold |
 //! | `matmul.rs` | matmul (2-d and batched 3-d) |
 //! | `crate::custom` | user-defined ops |
 
@@ -127,6 +127,10 @@ pub(crate) enum Op {
     Concat,
     IndexSelect,
     ScatterRows,
+    /// Sliding windows of `[N, C, H, W]` as columns (im2col); its window in `ints`.
+    Unfold,
+    /// Columns summed back into `[N, C, H, W]` (col2im); its window in `ints`.
+    Fold,
     // Linear algebra.
     MatMul,
     /// `a·b + c`, `c` broadcast (its node in `aux`).
@@ -203,6 +207,8 @@ impl Op {
             Concat => "concat",
             IndexSelect => "index_select",
             ScatterRows => "scatter_rows",
+            Unfold => "unfold",
+            Fold => "fold",
             MatMul => "matmul",
             MatMulAdd => "matmul_add",
             Custom => "custom",
@@ -268,9 +274,8 @@ pub(crate) fn vjp_numeric<T: Float>(
         Select => binary::select_vjp(inner, n, adj, reached),
         SumTo => reduce::sum_to_vjp(inner, n, adj, reached),
         MaxAxis => reduce::max_axis_vjp(inner, n, adj, reached),
-        BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
-            layout::vjp(inner, n, adj, reached)
-        }
+        BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows | Unfold
+        | Fold => layout::vjp(inner, n, adj, reached),
         MatMul => matmul::vjp(inner, n, adj, reached),
         MatMulAdd => matmul::vjp_add(inner, n, adj, reached),
         Custom => return crate::custom::vjp(inner, id, adj, reached),
@@ -294,9 +299,8 @@ pub(crate) fn vjp_graph<'t, T: Float>(out: Var<'t, T>, g: Var<'t, T>) -> Result<
         Add | Sub | Mul | Div | Pow | Atan2 | Maximum | Minimum | Masked => binary::vjp_graph(out, n, g),
         Select => binary::select_vjp_graph(out, n, g),
         SumTo | MaxAxis => reduce::vjp_graph(out, n, g),
-        BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows => {
-            layout::vjp_graph(out, n, g)
-        }
+        BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect | ScatterRows | Unfold
+        | Fold => layout::vjp_graph(out, n, g),
         MatMul => matmul::vjp_graph(out, n, g),
         MatMulAdd => matmul::vjp_add_graph(out, n, g),
         Custom => return crate::custom::vjp_graph(out, g),
@@ -498,7 +502,7 @@ fn scalar_step<T: Float, const DENSE: bool>(
         // needs no range test.
         Detach | StepMask | SignMask | RangeMask | IsZeroMask | MaxWeight | EqMask | GtMask | GeMask
         | SumTo | MaxAxis | BroadcastTo | Reshape | Permute | Slice | Pad | Concat | IndexSelect
-        | ScatterRows | MatMul | MatMulAdd | Select | Custom => return false,
+        | ScatterRows | Unfold | Fold | MatMul | MatMulAdd | Select | Custom => return false,
     }
     true
 }

@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use wengert_tape::shape::broadcast_shapes;
-use wengert_tape::{Tape, Tensor, Var};
+use wengert_tape::{PadFill, Tape, Tensor, Var, Window2d};
 
 // ---------------------------------------------------------------------------------------
 // Finite differences and tolerances
@@ -731,6 +731,34 @@ pub fn catalog() -> Vec<Case> {
         .boxed();
     c.push(case("scatter_rows", scatter_gen, |v, p| v[0].scatter_rows(&p.ints, p.n)));
 
+    // Sliding windows: random kernel, stride, padding and dilation per axis, on images
+    // they fit (the window's integers in `ints`, the image size in `shape`).
+    c.push(case("unfold", unfold_gen(PadFill::Zero), |v, p| v[0].unfold2d(window_of(&p.ints))));
+    // −∞ padding (a max pool's), through exp so that the loss stays finite: exp(−∞) = 0
+    // with derivative 0, and the padding positions connect to no input.
+    c.push(case("unfold_neg_inf", unfold_gen(PadFill::NegInfinity), |v, p| {
+        v[0].unfold2d(window_of(&p.ints)).exp()
+    }));
+    let fold_gen = (window_s(), 1..=2usize, 1..=2usize)
+        .prop_flat_map(|((win, size), n, ch)| {
+            let [oh, ow] = win.output_size(size).expect("window_s fits");
+            let shape = vec![n, ch * win.kernel[0] * win.kernel[1], oh * ow];
+            (tensor_s(shape, U2), Just(window_ints(&win)), Just(size.to_vec()))
+        })
+        .prop_map(|(x, ints, shape)| Inputs { xs: vec![x], p: Params { ints, shape, ..Params::default() } })
+        .boxed();
+    c.push(case("fold", fold_gen, |v, p| v[0].fold2d([p.shape[0], p.shape[1]], window_of(&p.ints))));
+    // One variable through two windows and a fold, and reused as a factor: the
+    // contributions of overlapping windows and of the reuses add up.
+    c.push(case("unfold_reuse", unfold_gen(PadFill::Zero), |v, p| {
+        let (x, win) = (v[0], window_of(&p.ints));
+        let s = x.shape();
+        let cols = x.unfold2d(win);
+        let back = (cols.square() * 0.5).fold2d([s[2], s[3]], win);
+        let ones = Window2d::new([1, 1]);
+        back * x + x.unfold2d(ones).reshape(&s).tanh() * x.unfold2d(win).sum()
+    }));
+
     // ---- matmul ----
     c.extend([
         matmul_case("matmul_2d", (false, false)),
@@ -861,6 +889,49 @@ pub fn catalog() -> Vec<Case> {
     dag.gens[0].0 = 4 * CASES;
     c.push(dag);
     c
+}
+
+/// A window and an image size (H, W) it fits: per axis a kernel of 1..=3, stride 1..=3,
+/// padding 0..=2, dilation 1..=2, and a size from the smallest the dilated kernel fits in
+/// (at least 1) to 3 more.
+pub fn window_s() -> BoxedStrategy<(Window2d, [usize; 2])> {
+    let axis = || {
+        (1..=3usize, 1..=3usize, 0..=2usize, 1..=2usize).prop_flat_map(|(k, s, p, d)| {
+            let span = d * (k - 1) + 1;
+            let min = span.saturating_sub(2 * p).max(1);
+            (Just([k, s, p, d]), min..=min + 3)
+        })
+    };
+    (axis(), axis())
+        .prop_map(|((a, h), (b, w))| {
+            let win =
+                Window2d::new([a[0], b[0]]).stride([a[1], b[1]]).padding([a[2], b[2]]).dilation([a[3], b[3]]);
+            (win, [h, w])
+        })
+        .boxed()
+}
+
+/// Inputs `[N, C, H, W]` (N, C in 1..=2) for an unfold by a random window with `fill`.
+fn unfold_gen(fill: PadFill) -> BoxedStrategy<Inputs> {
+    (window_s(), 1..=2usize, 1..=2usize)
+        .prop_flat_map(move |((win, [h, w]), n, ch)| {
+            (tensor_s(vec![n, ch, h, w], U2), Just(window_ints(&win.fill(fill))))
+        })
+        .prop_map(|(x, ints)| Inputs { xs: vec![x], p: Params { ints, ..Params::default() } })
+        .boxed()
+}
+
+/// A window as 9 integers: kernel, stride, padding, dilation (each (h, w)), fill (1: −∞).
+pub fn window_ints(w: &Window2d) -> Vec<usize> {
+    let mut v: Vec<usize> = [w.kernel, w.stride, w.padding, w.dilation].concat();
+    v.push((w.fill == PadFill::NegInfinity) as usize);
+    v
+}
+
+/// The window of [`window_ints`].
+pub fn window_of(i: &[usize]) -> Window2d {
+    let fill = if i[8] == 1 { PadFill::NegInfinity } else { PadFill::Zero };
+    Window2d::new([i[0], i[1]]).stride([i[2], i[3]]).padding([i[4], i[5]]).dilation([i[6], i[7]]).fill(fill)
 }
 
 /// Number of ops [`dag_step`] chooses from.
