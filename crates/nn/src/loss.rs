@@ -1417,7 +1417,14 @@ fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T)
     } else if p == 1.0 {
         d.abs().try_sum_axis(-1, false)
     } else {
-        let s = d.abs().powf(T::from_f64(p)).try_sum_axis(-1, false)?;
+        // |d|^p through a select at d = 0, as PyTorch's norm backward masks those entries:
+        // the slope of |·|^p at 0 is 0 for p > 1, but infinite for p < 1, where 0·∞ would
+        // be NaN; the entry then contributes 0 and gets gradient 0.
+        let (ad, tape) = (d.abs(), d.tape());
+        let nz = ad.step_mask();
+        let safe = nz.try_select(ad, tape.scalar_constant(T::ONE))?;
+        let terms = nz.try_select(safe.powf(T::from_f64(p)), tape.scalar_constant(T::ZERO))?;
+        let s = terms.try_sum_axis(-1, false)?;
         let pos = s.step_mask();
         let safe = pos.try_select(s, s.tape().scalar_constant(T::ONE))?;
         pos.try_select(safe.powf(T::from_f64(1.0 / p)), s.tape().scalar_constant(T::ZERO))
@@ -1433,9 +1440,10 @@ fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T)
 ///
 /// At the kink the gradient is 0, PyTorch's `clamp_min` subgradient; a tie in the swap's
 /// minimum splits the gradient in halves, as PyTorch's `min`. For p other than 1 and 2
-/// the norm is (Σ |·|^p)^(1/p), its root taken through two `select`s, so that at a
-/// distance of exactly 0 the gradient is 0 for p > 1, as PyTorch's (for p < 1, |·|^p's
-/// own slope is infinite at 0, and the gradient there is NaN).
+/// the norm is (Σ |·|^p)^(1/p), with |·|^p and the root each taken through two `select`s,
+/// so that an entry of u − v + eps that is exactly 0 gets gradient 0, for p < 1 too (where
+/// the slope of |·|^p there is infinite), and so does a distance of exactly 0: PyTorch's
+/// masks.
 ///
 /// # Errors
 /// `ShapeMismatch` if the three shapes differ; `InvalidArgument` naming

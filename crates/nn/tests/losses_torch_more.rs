@@ -221,13 +221,13 @@ fn gradcheck_random() {
         );
         check("cosine_embedding_loss", r);
         // Triplet: a large margin keeps every hinge active; p = 2, 1 (no zero differences
-        // with random inputs) and 3, with swap.
+        // with random inputs), 3 and 1.5 with swap, and 0.5 (through the zero-entry select).
         let (a, p, n) = (
             random(&mut rng, &[3, 4], -1.0, 1.0),
             random(&mut rng, &[3, 4], -1.0, 1.0),
             random(&mut rng, &[3, 4], -1.0, 1.0),
         );
-        for (pn, swap) in [(2.0, false), (1.0, true), (3.0, true)] {
+        for (pn, swap) in [(2.0, false), (1.0, true), (3.0, true), (1.5, true), (0.5, false)] {
             let r = gradcheck(
                 |v| triplet_margin_loss(v[0], v[1], v[2], 20.0, pn, 1e-6, swap, Mean).unwrap(),
                 &[a.clone(), p.clone(), n.clone()],
@@ -2224,6 +2224,44 @@ fn triplet_at_a_zero_distance_follows_torch() {
         let a = tape.var(&Tensor::from([[1.0, 2.0], [0.5, -1.0]]));
         let pos = tape.var(&Tensor::from([[1.0, 2.0], [0.0, -1.5]]));
         let n = tape.var(&Tensor::from([[3.0, -2.0], [2.0, 2.0]]));
+        let l = triplet_margin_loss(a, pos, n, 10.0, p, 0.0, false, Sum).unwrap();
+        let close = |x: f64, w: f64| (x - w).abs() <= 1e-13 * w.abs().max(1.0);
+        assert!(close(l.item(), loss), "p = {p}: {} vs {loss}", l.item());
+        let g = l.backward();
+        for (v, want) in [(a, ga), (pos, gp), (n, gn)] {
+            for (x, w) in g[v].iter().zip(want) {
+                assert!(close(*x, w), "p = {p}: {:?} vs torch {want:?}", &g[v]);
+            }
+        }
+    }
+}
+
+/// p < 1 with eps 0, where an entry of u − v is exactly 0 (the slope of |·|^p there is
+/// infinite): the entry gets gradient 0, not ∞·0 = NaN, as PyTorch's norm backward masks
+/// it; one row at a zero distance (clamped by the margin), one with a single zero entry.
+/// Values and gradients are torch 2.15's (`F.triplet_margin_loss(..., margin=10, p,
+/// eps=0, reduction='sum')` in float64).
+#[test]
+fn triplet_below_p1_at_zero_entries_follows_torch() {
+    type Want = (f64, f64, [f64; 6], [f64; 6], [f64; 6]);
+    #[rustfmt::skip]
+    const WANT: [Want; 2] = [
+        (0.5, 11.257359312880716,
+         [0.0, 0.0, 4.414213562373096, 3.707106781186548, 0.0, 0.0],
+         [-0.0, -0.0, -2.0, -2.0, -0.0, -1.0],
+         [-0.0, 0.0, -2.4142135623730954, -1.7071067811865477, 0.0, 1.0]),
+        (0.75, 16.21919780589359,
+         [1.3893395807731048, -1.1682906730422025, 2.6492606306679782, 2.4282117229370757, 0.0,
+          -3.3306690738754696e-16],
+         [-0.0, -0.0, -1.2599210498948732, -1.2599210498948732, -0.0, -0.9999999999999999],
+         [-1.3893395807731048, 1.1682906730422025, -1.3893395807731048, -1.1682906730422022, 0.0,
+          1.0000000000000002]),
+    ];
+    for (p, loss, ga, gp, gn) in WANT {
+        let tape = Tape::<f64>::new();
+        let a = tape.var(&Tensor::from([[1.0, 2.0], [0.5, -1.0], [1.0, 3.0]]));
+        let pos = tape.var(&Tensor::from([[1.0, 2.0], [0.0, -1.5], [1.0, 1.0]]));
+        let n = tape.var(&Tensor::from([[3.0, -2.0], [2.0, 2.0], [1.0, -1.0]]));
         let l = triplet_margin_loss(a, pos, n, 10.0, p, 0.0, false, Sum).unwrap();
         let close = |x: f64, w: f64| (x - w).abs() <= 1e-13 * w.abs().max(1.0);
         assert!(close(l.item(), loss), "p = {p}: {} vs {loss}", l.item());
