@@ -2219,19 +2219,28 @@ fn triplet_at_a_zero_distance_follows_torch() {
          [-0.0, -0.0, -0.7937005259840997, -0.7937005259840997],
          [-0.6392340078652327, 0.9040134034531216, -0.6392340078652324, -0.9040134034531215]),
     ];
+    let inputs = [[1.0, 2.0, 0.5, -1.0], [1.0, 2.0, 0.0, -1.5], [3.0, -2.0, 2.0, 2.0]];
     for (p, loss, ga, gp, gn) in WANT {
-        let tape = Tape::<f64>::new();
-        let a = tape.var(&Tensor::from([[1.0, 2.0], [0.5, -1.0]]));
-        let pos = tape.var(&Tensor::from([[1.0, 2.0], [0.0, -1.5]]));
-        let n = tape.var(&Tensor::from([[3.0, -2.0], [2.0, 2.0]]));
-        let l = triplet_margin_loss(a, pos, n, 10.0, p, 0.0, false, Sum).unwrap();
-        let close = |x: f64, w: f64| (x - w).abs() <= 1e-13 * w.abs().max(1.0);
-        assert!(close(l.item(), loss), "p = {p}: {} vs {loss}", l.item());
-        let g = l.backward();
-        for (v, want) in [(a, ga), (pos, gp), (n, gn)] {
-            for (x, w) in g[v].iter().zip(want) {
-                assert!(close(*x, w), "p = {p}: {:?} vs torch {want:?}", &g[v]);
-            }
+        triplet_follows_torch(&inputs, p, loss, [&ga, &gp, &gn]);
+    }
+}
+
+/// `triplet_margin_loss(a, p, n, margin 10, p, eps 0, no swap, sum)` on three `[r, 2]`
+/// inputs (row-major) against torch's loss and gradients, to 1e−13 relative.
+fn triplet_follows_torch(inputs: &[impl AsRef<[f64]>; 3], p: f64, loss: f64, want: [&[f64]; 3]) {
+    let tape = Tape::<f64>::new();
+    let v = inputs.each_ref().map(|x| {
+        let x = x.as_ref();
+        tape.var(&Tensor::new(&[x.len() / 2, 2], x.to_vec()).unwrap())
+    });
+    let l = triplet_margin_loss(v[0], v[1], v[2], 10.0, p, 0.0, false, Sum).unwrap();
+    let close = |x: f64, w: f64| (x - w).abs() <= 1e-13 * w.abs().max(1.0);
+    assert!(close(l.item(), loss), "p = {p}: {} vs {loss}", l.item());
+    let g = l.backward();
+    for (v, want) in v.into_iter().zip(want) {
+        assert_eq!(g[v].len(), want.len());
+        for (x, w) in g[v].iter().zip(want) {
+            assert!(close(*x, *w), "p = {p}: {:?} vs torch {want:?}", &g[v]);
         }
     }
 }
@@ -2257,19 +2266,9 @@ fn triplet_below_p1_at_zero_entries_follows_torch() {
          [-1.3893395807731048, 1.1682906730422025, -1.3893395807731048, -1.1682906730422022, 0.0,
           1.0000000000000002]),
     ];
+    let inputs =
+        [[1.0, 2.0, 0.5, -1.0, 1.0, 3.0], [1.0, 2.0, 0.0, -1.5, 1.0, 1.0], [3.0, -2.0, 2.0, 2.0, 1.0, -1.0]];
     for (p, loss, ga, gp, gn) in WANT {
-        let tape = Tape::<f64>::new();
-        let a = tape.var(&Tensor::from([[1.0, 2.0], [0.5, -1.0], [1.0, 3.0]]));
-        let pos = tape.var(&Tensor::from([[1.0, 2.0], [0.0, -1.5], [1.0, 1.0]]));
-        let n = tape.var(&Tensor::from([[3.0, -2.0], [2.0, 2.0], [1.0, -1.0]]));
-        let l = triplet_margin_loss(a, pos, n, 10.0, p, 0.0, false, Sum).unwrap();
-        let close = |x: f64, w: f64| (x - w).abs() <= 1e-13 * w.abs().max(1.0);
-        assert!(close(l.item(), loss), "p = {p}: {} vs {loss}", l.item());
-        let g = l.backward();
-        for (v, want) in [(a, ga), (pos, gp), (n, gn)] {
-            for (x, w) in g[v].iter().zip(want) {
-                assert!(close(*x, w), "p = {p}: {:?} vs torch {want:?}", &g[v]);
-            }
-        }
+        triplet_follows_torch(&inputs, p, loss, [&ga, &gp, &gn]);
     }
 }
