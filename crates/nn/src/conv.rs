@@ -11,8 +11,11 @@
 //!    convolution and an average, −∞ for a maximum ([`PadFill`]).
 //! 2. A convolution multiplies the weight `[O, C·kh·kw]` with those columns (one batched
 //!    [`Var::matmul`], the weight shared across the batch), adds the bias `[O, 1]` and
-//!    reshapes to `[N, O, OH, OW]`; a pooling layer sees them as `[N, C, kh·kw, OH·OW]` and
-//!    takes [`Var::max_axis`] or [`Var::mean_axis`] over the kh·kw axis.
+//!    reshapes to `[N, O, OH, OW]`; with g groups the weight is `[g, O/g, (C/g)·kh·kw]`,
+//!    the columns `[N, g, (C/g)·kh·kw, OH·OW]` (a column's channel axis is its slowest, so
+//!    a group's rows are consecutive) and the bias `[g, O/g, 1]`, one product per sample
+//!    and group. A pooling layer sees the columns as `[N, C, kh·kw, OH·OW]` and takes
+//!    [`Var::max_axis`] or [`Var::mean_axis`] over the kh·kw axis.
 //!
 //! The unfold node holds the window's geometry (a few integers), not an index per element,
 //! so a layer keeps no state beyond its parameters and settings. The output size along an
@@ -210,26 +213,62 @@ impl Layout {
     }
 }
 
-/// What a convolution layer has beyond its parameters: stride, padding and dilation.
-/// Shared by [`Conv1d`] and [`Conv2d`].
+/// What a convolution layer has beyond its parameters: stride, padding, dilation and the
+/// number of groups. Shared by [`Conv1d`] and [`Conv2d`].
 #[derive(Clone, Debug)]
 struct ConvCore {
     stride: [usize; 2],
     padding: [usize; 2],
     dilation: [usize; 2],
+    /// Always ≥ 1 and a divisor of the weight's O (checked where it is set, and again by
+    /// [`ConvCore::check_layout`] at each forward pass, as the weight is a public field).
+    groups: usize,
 }
 
 impl ConvCore {
     fn new() -> Self {
-        ConvCore { stride: [1, 1], padding: [0, 0], dilation: [1, 1] }
+        ConvCore { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 }
     }
 
-    /// An error unless the weight is `[O, C, k…]` (2 + `spatial` axes) and the bias `[O]`.
-    fn check_layout<T: Float>(lay: Layout, weight: &Tensor<T>, bias: Option<&Tensor<T>>) -> Result<()> {
+    /// A core of `groups` groups (stride 1, no padding, dilation 1) for a layer from
+    /// `in_channels` to `out_channels`: PyTorch's checks at construction, in its order,
+    /// that `groups` is positive and divides both.
+    fn grouped(lay: Layout, in_channels: usize, out_channels: usize, groups: usize) -> Result<Self> {
+        if groups == 0 {
+            return Err(lay.bad("groups must be positive, got 0".to_string()));
+        }
+        for (what, n) in [("in_channels", in_channels), ("out_channels", out_channels)] {
+            if !n.is_multiple_of(groups) {
+                return Err(lay.bad(format!("{what} {n} must be divisible by groups {groups}")));
+            }
+        }
+        Ok(ConvCore { groups, ..ConvCore::new() })
+    }
+
+    /// An error unless the weight is `[O, C/groups, k…]` (2 + `spatial` axes) with O
+    /// divisible by `groups` (≥ 1), and the bias `[O]`.
+    fn check_layout<T: Float>(
+        lay: Layout,
+        weight: &Tensor<T>,
+        bias: Option<&Tensor<T>>,
+        groups: usize,
+    ) -> Result<()> {
         let ws = weight.shape();
         if ws.len() != 2 + lay.spatial {
-            let form = if lay.spatial == 1 { "[out, in, k]" } else { "[out, in, kh, kw]" };
+            let form = if lay.spatial == 1 { "[out, in/groups, k]" } else { "[out, in/groups, kh, kw]" };
             return Err(lay.bad(format!("weight must be {form}, got shape {ws:?}")));
+        }
+        if groups == 0 {
+            return Err(lay.bad("groups must be positive, got 0".to_string()));
+        }
+        if !ws[0].is_multiple_of(groups) {
+            return Err(lay.bad(format!(
+                "out_channels {} (weight {ws:?}) must be divisible by groups {groups}",
+                ws[0]
+            )));
+        }
+        if ws[1].checked_mul(groups).is_none() {
+            return Err(lay.bad(format!("in_channels {} × groups {groups} (weight {ws:?}) overflows", ws[1])));
         }
         match bias {
             Some(b) if b.shape() != [ws[0]] => Err(lay.bad(format!(
@@ -241,7 +280,12 @@ impl ConvCore {
         }
     }
 
-    /// The forward pass of a convolution with weight `[O, C, k…]` and optional bias.
+    /// The forward pass of a convolution with weight `[O, C/g, k…]` (g = `self.groups`)
+    /// and optional bias. For g = 1 the weight `[O, C·kh·kw]` times the columns
+    /// `[N, C·kh·kw, L]` (L = OH·OW); for g > 1 the weight `[g, O/g, (C/g)·kh·kw]` times the
+    /// columns seen as `[N, g, (C/g)·kh·kw, L]` (the channel axis is the slowest of a
+    /// column, so group γ's rows are consecutive), a product per (n, γ) broadcast over N,
+    /// giving `[N, g, O/g, L]`, which is `[N, O, L]` with output channel γ·O/g + m.
     fn forward<'t, T: Float>(
         &self,
         lay: Layout,
@@ -254,7 +298,8 @@ impl ConvCore {
         if params.len() != want {
             return Err(lay.bad(format!("{} parameter variables given, the layer has {want}", params.len())));
         }
-        Self::check_layout(lay, weight, bias)?;
+        let g = self.groups;
+        Self::check_layout(lay, weight, bias, g)?;
         let own = weight.shape();
         for (what, p, own) in [("weight", params[0], own)]
             .into_iter()
@@ -270,17 +315,33 @@ impl ConvCore {
             }
         }
         let w = params[0];
+        // c is the weight's channels per group; the layer takes c·g.
         let (o, c) = (own[0], own[1]);
         let kernel = if lay.spatial == 1 { [1, own[2]] } else { [own[2], own[3]] };
         let win = self.window(lay, kernel);
-        let takes = || format!("weight {own:?} ({}) takes {c}", w.node());
-        let (dims, (oh, ow)) = lay.check(x, &win, Some((c, &takes)))?;
+        let takes = || {
+            if g == 1 {
+                format!("weight {own:?} ({}) takes {c}", w.node())
+            } else {
+                format!("weight {own:?} ({}) with groups {g} takes {c}·{g} = {}", w.node(), c * g)
+            }
+        };
+        let (dims, (oh, ow)) = lay.check(x, &win, Some((c * g, &takes)))?;
         let cols = columns(x, dims, &win, PadFill::Zero)?;
         let k = c * kernel[0] * kernel[1];
-        let w2 = w.try_reshape(&[o, k])?;
-        let y = match params.get(1) {
-            Some(&b) => w2.try_matmul_add(cols, b.try_reshape(&[o, 1])?)?,
-            None => w2.try_matmul(cols)?,
+        let y = if g == 1 {
+            let w2 = w.try_reshape(&[o, k])?;
+            match params.get(1) {
+                Some(&b) => w2.try_matmul_add(cols, b.try_reshape(&[o, 1])?)?,
+                None => w2.try_matmul(cols)?,
+            }
+        } else {
+            let cols = cols.try_reshape(&[dims[0], g, k, oh * ow])?;
+            let w3 = w.try_reshape(&[g, o / g, k])?;
+            match params.get(1) {
+                Some(&b) => w3.try_matmul_add(cols, b.try_reshape(&[g, o / g, 1])?)?,
+                None => w3.try_matmul(cols)?,
+            }
         };
         if lay.spatial == 1 {
             y.try_reshape(&[dims[0], o, ow])
@@ -306,23 +367,28 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 
 /// A 2-d convolution (cross-correlation, as every deep-learning library's), as
 /// `torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
-/// bias=...)`: input `[N, C, H, W]`, output `[N, O, OH, OW]` with
+/// groups, bias=...)`: input `[N, C, H, W]`, output `[N, O, OH, OW]` with
 /// OH = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (and OW likewise),
 ///
 /// ```text
-/// out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, c, i·s₀ − p₀ + a·d₀, j·s₁ − p₁ + b·d₁]
+/// out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, γ·C/g + c, i·s₀ − p₀ + a·d₀, j·s₁ − p₁ + b·d₁]
 /// ```
 ///
-/// the input taken as 0 outside (zero padding). Parameters, in PyTorch's state-dict order:
-/// `weight` `[O, C, kh, kw]` (PyTorch's layout, so weights move between the two unchanged)
-/// and `bias` `[O]` (optional).
+/// the input taken as 0 outside (zero padding), with g the number of groups and
+/// γ = ⌊o / (O/g)⌋ the group of output channel o. With g = 1 (the default, [`Conv2d::new`])
+/// every output channel sees every input channel; with g groups
+/// ([`Conv2d::new_grouped`], [`Conv2d::from_tensors_grouped`], PyTorch's `groups=g`) the
+/// channels split into g consecutive blocks, output block γ seeing input block γ only;
+/// g = C is a depthwise convolution. Parameters, in PyTorch's state-dict order: `weight`
+/// `[O, C/g, kh, kw]` (PyTorch's layout, so weights move between the two unchanged) and
+/// `bias` `[O]` (optional).
 ///
 /// Written as one gather of the input's windows and one batched matrix product (see the
 /// [module documentation](self)), so its gradients are the tape's.
 ///
-/// Differences from PyTorch: `groups` is 1 only (no grouped or depthwise convolution);
-/// padding is zeros only (no `padding_mode`) and a number per axis (no `'same'` or
-/// `'valid'`); the input must be batched, `[N, C, H, W]` (PyTorch also takes `[C, H, W]`).
+/// Differences from PyTorch: padding is zeros only (no `padding_mode`) and a number per
+/// axis (no `'same'` or `'valid'`); the input must be batched, `[N, C, H, W]` (PyTorch
+/// also takes `[C, H, W]`).
 ///
 /// ```
 /// use rand::{rngs::StdRng, SeedableRng};
@@ -346,6 +412,12 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// let x = tape.var(&Tensor::from_fn(&[1, 3, 1, 2], |i| i as f64));
 /// let y = sum.forward_with(&[tape.var(&sum.weight)], x)?;
 /// assert_eq!(y.value().data(), [0.0 + 2.0 + 4.0, 1.0 + 3.0 + 5.0]);
+///
+/// // Depthwise: 3 groups of one channel, weight [3, 1, 1, 1]; each channel scaled alone.
+/// let scale = Conv2d::from_tensors_grouped(Tensor::new(&[3, 1, 1, 1], vec![1.0, 10.0, 100.0])?, None, 3)?;
+/// assert_eq!(scale.in_channels(), 3);
+/// let y = scale.forward_with(&[tape.var(&scale.weight)], x)?;
+/// assert_eq!(y.value().data(), [0.0, 1.0, 20.0, 30.0, 400.0, 500.0]);
 /// # Ok::<(), wengert_tape::Error>(())
 /// ```
 ///
@@ -353,15 +425,18 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// From [`Module::forward`], an `InvalidArgument` naming `Conv2d` and the shapes, before
 /// anything is recorded, for an input that is not 4-d
 /// (`Conv2d: expected a 4-d input [N, C, H, W], got 3-d input [3, 5, 6] (v2)`), whose
-/// dimension 1 is not the weight's C
-/// (`Conv2d: input [2, 4, 5, 6] (v2) has 4 channels (dimension 1), but weight [8, 3, 3, 3] (v0) takes 3`),
+/// dimension 1 is not the layer's C, the weight's dimension 1 times the groups
+/// (`Conv2d: input [2, 4, 5, 6] (v2) has 4 channels (dimension 1), but weight [8, 3, 3, 3] (v0) takes 3`,
+/// `... but weight [6, 2, 3, 3] (v0) with groups 2 takes 2·2 = 4`),
 /// or too small for the kernel
 /// (`Conv2d: input [1, 3, 2, 6] (v2) padded by (0, 0) is 2 × 6 per channel, smaller than the kernel (3, 3) ...`);
-/// for a kernel, stride or dilation of 0, a weight or bias of another layout, and bound
-/// parameters that are not this layer's.
+/// for a kernel, stride or dilation of 0, a weight or bias of another layout (or a weight
+/// whose O the groups no longer divide), and bound parameters that are not this layer's.
+/// The constructors with groups refuse, as PyTorch's, a number of groups that is 0 or does
+/// not divide the channel counts.
 #[derive(Clone, Debug)]
 pub struct Conv2d<T: Float = f64> {
-    /// Weight, `[O, C, kh, kw]` (as PyTorch's).
+    /// Weight, `[O, C/groups, kh, kw]` (as PyTorch's).
     pub weight: Tensor<T>,
     /// Bias, `[O]`, or `None` (PyTorch's `bias=False`).
     pub bias: Option<Tensor<T>>,
@@ -374,7 +449,7 @@ impl<T: Float> Conv2d<T> {
     /// from `init` with fan_in = C·kh·kw and fan_out = O·kh·kw (PyTorch's fans for a
     /// convolution), then the bias as [`crate::Linear::new`] draws it:
     /// [`Init::TorchDefault`] gives PyTorch's default, U(±1/√fan_in) for both (its
-    /// `kaiming_uniform_(a=√5)`).
+    /// `kaiming_uniform_(a=√5)`). [`Conv2d::new_grouped`] builds a grouped convolution.
     pub fn new(
         in_channels: usize,
         out_channels: usize,
@@ -382,11 +457,50 @@ impl<T: Float> Conv2d<T> {
         init: Init,
         rng: &mut impl Rng,
     ) -> Self {
+        Self::new_grouped(in_channels, out_channels, kernel_size, 1, init, rng)
+            .expect("groups = 1 divides any count")
+    }
+
+    /// A grouped convolution, as `torch.nn.Conv2d(in_channels, out_channels, kernel_size,
+    /// groups=groups)`: the channels split into `groups` blocks, each output block seeing
+    /// its input block only (`groups = in_channels` is a depthwise convolution). Stride 1,
+    /// no padding, dilation 1, with a bias; the weight `[O, C/groups, kh, kw]` is drawn from
+    /// `init` with PyTorch's fans for it, fan_in = (C/groups)·kh·kw and fan_out = O·kh·kw,
+    /// then the bias as [`Conv2d::new`] draws it ([`Init::TorchDefault`]: U(±1/√fan_in) for
+    /// both). `new_grouped(c, o, k, 1, init, rng)` is `new(c, o, k, init, rng)`.
+    ///
+    /// ```
+    /// use rand::{rngs::StdRng, SeedableRng};
+    /// use wengert_nn::{Conv2d, Init};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(0);
+    /// let depthwise = Conv2d::<f64>::new_grouped(4, 8, 3, 4, Init::TorchDefault, &mut rng)?;
+    /// assert_eq!(depthwise.weight.shape(), [8, 1, 3, 3]);
+    /// assert_eq!((depthwise.in_channels(), depthwise.groups()), (4, 4));
+    /// let e = Conv2d::<f64>::new_grouped(4, 6, 3, 4, Init::TorchDefault, &mut rng).unwrap_err();
+    /// assert_eq!(e.to_string(), "Conv2d: out_channels 6 must be divisible by groups 4");
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming `Conv2d` and the numbers, where PyTorch refuses: `groups`
+    /// of 0 (`Conv2d: groups must be positive, got 0`), or `in_channels` or `out_channels`
+    /// not divisible by it (`Conv2d: in_channels 5 must be divisible by groups 2`).
+    pub fn new_grouped(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: impl Size2,
+        groups: usize,
+        init: Init,
+        rng: &mut impl Rng,
+    ) -> Result<Self> {
+        let core = ConvCore::grouped(CONV2D, in_channels, out_channels, groups)?;
         let (kh, kw) = kernel_size.pair();
-        let (fan_in, fan_out) = (in_channels * kh * kw, out_channels * kh * kw);
-        let weight = init.tensor(&[out_channels, in_channels, kh, kw], fan_in, fan_out, rng);
+        let cg = in_channels / groups;
+        let (fan_in, fan_out) = (cg * kh * kw, out_channels * kh * kw);
+        let weight = init.tensor(&[out_channels, cg, kh, kw], fan_in, fan_out, rng);
         let bias = init.for_bias().tensor(&[out_channels], fan_in, fan_out, rng);
-        Conv2d { weight, bias: Some(bias), core: ConvCore::new() }
+        Ok(Conv2d { weight, bias: Some(bias), core })
     }
 
     /// A convolution from given tensors: weight `[O, C, kh, kw]`, bias `[O]`.
@@ -394,8 +508,21 @@ impl<T: Float> Conv2d<T> {
     /// # Errors
     /// `InvalidArgument` for tensors of other shapes.
     pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
-        ConvCore::check_layout(CONV2D, &weight, bias.as_ref())?;
-        Ok(Conv2d { weight, bias, core: ConvCore::new() })
+        Self::from_tensors_grouped(weight, bias, 1)
+    }
+
+    /// A grouped convolution from given tensors in PyTorch's layout: weight
+    /// `[O, C/groups, kh, kw]`, bias `[O]`; the layer takes C = (the weight's dimension 1)
+    /// · `groups` channels, as a PyTorch layer built with `groups=groups` whose state dict
+    /// holds these tensors. `from_tensors_grouped(w, b, 1)` is `from_tensors(w, b)`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming `Conv2d` for tensors of other shapes, `groups` of 0, or a
+    /// weight whose O is not divisible by `groups`
+    /// (`Conv2d: out_channels 6 (weight [6, 2, 3, 3]) must be divisible by groups 4`).
+    pub fn from_tensors_grouped(weight: Tensor<T>, bias: Option<Tensor<T>>, groups: usize) -> Result<Self> {
+        ConvCore::check_layout(CONV2D, &weight, bias.as_ref(), groups)?;
+        Ok(Conv2d { weight, bias, core: ConvCore { groups, ..ConvCore::new() } })
     }
 
     /// Without bias (PyTorch's `bias=False`).
@@ -422,12 +549,18 @@ impl<T: Float> Conv2d<T> {
         self
     }
 
-    /// The number of input channels C.
+    /// The number of input channels C: the weight's dimension 1 times the groups.
     ///
     /// # Panics
     /// If `weight` was assigned a tensor that is not 4-d.
     pub fn in_channels(&self) -> usize {
-        self.weight.shape()[1]
+        self.weight.shape()[1] * self.core.groups
+    }
+
+    /// The number of groups g (1 unless built by [`Conv2d::new_grouped`] or
+    /// [`Conv2d::from_tensors_grouped`]).
+    pub fn groups(&self) -> usize {
+        self.core.groups
     }
 
     /// The number of output channels O.
@@ -479,13 +612,14 @@ macro_rules! conv_module {
 conv_module!(Conv2d, CONV2D);
 
 /// A 1-d convolution, as `torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride,
-/// padding, dilation, bias=...)`: input `[N, C, L]`, output `[N, O, OL]` with
+/// padding, dilation, groups, bias=...)`: input `[N, C, L]`, output `[N, O, OL]` with
 /// OL = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1. Parameters `weight`
-/// `[O, C, k]` and `bias` `[O]` (optional), as PyTorch's.
+/// `[O, C/groups, k]` and `bias` `[O]` (optional), as PyTorch's; groups as [`Conv2d`]'s
+/// ([`Conv1d::new_grouped`], [`Conv1d::from_tensors_grouped`]).
 ///
 /// It is [`Conv2d`]'s computation (the same code) on the input seen as `[N, C, 1, L]` with a
-/// kernel of height 1, and has the same differences from PyTorch (`groups` = 1, zero
-/// padding given as a number, batched input only) and errors, naming `Conv1d`.
+/// kernel of height 1, and has the same differences from PyTorch (zero padding given as a
+/// number, batched input only) and errors, naming `Conv1d`.
 ///
 /// ```
 /// use wengert_nn::{Conv1d, Module};
@@ -502,12 +636,12 @@ conv_module!(Conv2d, CONV2D);
 ///
 /// # Errors
 /// As [`Conv2d`]'s: `Conv1d: expected a 3-d input [N, C, L], got ...`, a channel count
-/// other than the weight's, an input shorter than the dilated kernel after padding, a
-/// kernel, stride or dilation of 0, parameters of another layout or bound from another
-/// layer.
+/// other than the layer's (the weight's dimension 1 times the groups), an input shorter
+/// than the dilated kernel after padding, a kernel, stride or dilation of 0, parameters of
+/// another layout or bound from another layer.
 #[derive(Clone, Debug)]
 pub struct Conv1d<T: Float = f64> {
-    /// Weight, `[O, C, k]` (as PyTorch's).
+    /// Weight, `[O, C/groups, k]` (as PyTorch's).
     pub weight: Tensor<T>,
     /// Bias, `[O]`, or `None` (PyTorch's `bias=False`).
     pub bias: Option<Tensor<T>>,
@@ -518,6 +652,7 @@ impl<T: Float> Conv1d<T> {
     /// A convolution from `in_channels` to `out_channels` with a kernel of `kernel_size`,
     /// stride 1, no padding, dilation 1, with a bias; initialised as [`Conv2d::new`]
     /// (fan_in = C·k, fan_out = O·k; [`Init::TorchDefault`] is PyTorch's default).
+    /// [`Conv1d::new_grouped`] builds a grouped convolution.
     pub fn new(
         in_channels: usize,
         out_channels: usize,
@@ -525,10 +660,32 @@ impl<T: Float> Conv1d<T> {
         init: Init,
         rng: &mut impl Rng,
     ) -> Self {
-        let (fan_in, fan_out) = (in_channels * kernel_size, out_channels * kernel_size);
-        let weight = init.tensor(&[out_channels, in_channels, kernel_size], fan_in, fan_out, rng);
+        Self::new_grouped(in_channels, out_channels, kernel_size, 1, init, rng)
+            .expect("groups = 1 divides any count")
+    }
+
+    /// A grouped convolution, as `torch.nn.Conv1d(in_channels, out_channels, kernel_size,
+    /// groups=groups)`: weight `[O, C/groups, k]`, initialised as [`Conv2d::new_grouped`]
+    /// (fan_in = (C/groups)·k, fan_out = O·k). `new_grouped(c, o, k, 1, init, rng)` is
+    /// `new(c, o, k, init, rng)`.
+    ///
+    /// # Errors
+    /// As [`Conv2d::new_grouped`]'s, naming `Conv1d`
+    /// (`Conv1d: in_channels 3 must be divisible by groups 2`).
+    pub fn new_grouped(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: usize,
+        groups: usize,
+        init: Init,
+        rng: &mut impl Rng,
+    ) -> Result<Self> {
+        let core = ConvCore::grouped(CONV1D, in_channels, out_channels, groups)?;
+        let cg = in_channels / groups;
+        let (fan_in, fan_out) = (cg * kernel_size, out_channels * kernel_size);
+        let weight = init.tensor(&[out_channels, cg, kernel_size], fan_in, fan_out, rng);
         let bias = init.for_bias().tensor(&[out_channels], fan_in, fan_out, rng);
-        Conv1d { weight, bias: Some(bias), core: ConvCore::new() }
+        Ok(Conv1d { weight, bias: Some(bias), core })
     }
 
     /// A convolution from given tensors: weight `[O, C, k]`, bias `[O]`.
@@ -536,8 +693,18 @@ impl<T: Float> Conv1d<T> {
     /// # Errors
     /// `InvalidArgument` for tensors of other shapes.
     pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
-        ConvCore::check_layout(CONV1D, &weight, bias.as_ref())?;
-        Ok(Conv1d { weight, bias, core: ConvCore::new() })
+        Self::from_tensors_grouped(weight, bias, 1)
+    }
+
+    /// A grouped convolution from given tensors in PyTorch's layout: weight
+    /// `[O, C/groups, k]`, bias `[O]`; the layer takes (the weight's dimension 1) · `groups`
+    /// channels, as [`Conv2d::from_tensors_grouped`].
+    ///
+    /// # Errors
+    /// As [`Conv2d::from_tensors_grouped`]'s, naming `Conv1d`.
+    pub fn from_tensors_grouped(weight: Tensor<T>, bias: Option<Tensor<T>>, groups: usize) -> Result<Self> {
+        ConvCore::check_layout(CONV1D, &weight, bias.as_ref(), groups)?;
+        Ok(Conv1d { weight, bias, core: ConvCore { groups, ..ConvCore::new() } })
     }
 
     /// Without bias (PyTorch's `bias=False`).
@@ -564,12 +731,18 @@ impl<T: Float> Conv1d<T> {
         self
     }
 
-    /// The number of input channels C.
+    /// The number of input channels C: the weight's dimension 1 times the groups.
     ///
     /// # Panics
     /// If `weight` was assigned a tensor that is not 3-d.
     pub fn in_channels(&self) -> usize {
-        self.weight.shape()[1]
+        self.weight.shape()[1] * self.core.groups
+    }
+
+    /// The number of groups g (1 unless built by [`Conv1d::new_grouped`] or
+    /// [`Conv1d::from_tensors_grouped`]).
+    pub fn groups(&self) -> usize {
+        self.core.groups
     }
 
     /// The number of output channels O.
