@@ -468,24 +468,29 @@ fn grouped_errors_name_the_layer_and_the_numbers() {
     let init = Init::TorchDefault;
     let e = |r: Result<Conv2d<f64>>| message(r.map(|_| ()).expect_err("an error"));
     let e1 = |r: Result<Conv1d<f64>>| message(r.map(|_| ()).expect_err("an error"));
-    assert_eq!(
-        e(Conv2d::new_grouped(5, 6, 3, 2, init, &mut rng)),
-        "Conv2d: in_channels 5 must be divisible by groups 2"
-    );
-    assert_eq!(
-        e(Conv2d::new_grouped(4, 6, 3, 4, init, &mut rng)),
-        "Conv2d: out_channels 6 must be divisible by groups 4"
-    );
-    assert_eq!(e(Conv2d::new_grouped(4, 6, 3, 0, init, &mut rng)), "Conv2d: groups must be positive, got 0");
-    assert_eq!(
-        e1(Conv1d::new_grouped(3, 4, 3, 2, init, &mut rng)),
-        "Conv1d: in_channels 3 must be divisible by groups 2"
-    );
-    assert_eq!(
-        e1(Conv1d::new_grouped(4, 2, 3, 4, init, &mut rng)),
-        "Conv1d: out_channels 2 must be divisible by groups 4"
-    );
-    assert_eq!(e1(Conv1d::new_grouped(4, 4, 3, 0, init, &mut rng)), "Conv1d: groups must be positive, got 0");
+    let cases = [
+        (
+            e(Conv2d::new_grouped(5, 6, 3, 2, init, &mut rng)),
+            "Conv2d: in_channels 5 must be divisible by groups 2",
+        ),
+        (
+            e(Conv2d::new_grouped(4, 6, 3, 4, init, &mut rng)),
+            "Conv2d: out_channels 6 must be divisible by groups 4",
+        ),
+        (e(Conv2d::new_grouped(4, 6, 3, 0, init, &mut rng)), "Conv2d: groups must be positive, got 0"),
+        (
+            e1(Conv1d::new_grouped(3, 4, 3, 2, init, &mut rng)),
+            "Conv1d: in_channels 3 must be divisible by groups 2",
+        ),
+        (
+            e1(Conv1d::new_grouped(4, 2, 3, 4, init, &mut rng)),
+            "Conv1d: out_channels 2 must be divisible by groups 4",
+        ),
+        (e1(Conv1d::new_grouped(4, 4, 3, 0, init, &mut rng)), "Conv1d: groups must be positive, got 0"),
+    ];
+    for (got, want) in cases {
+        assert_eq!(got, want);
+    }
     // From tensors: the weight's O must be divisible (its C/g always is).
     assert_eq!(
         e(Conv2d::from_tensors_grouped(Tensor::zeros(&[6, 2, 3, 3]), None, 4)),
