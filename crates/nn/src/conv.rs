@@ -11,10 +11,10 @@
 //!    convolution and an average, −∞ for a maximum ([`PadFill`]).
 //! 2. A convolution multiplies the weight `[O, C·kh·kw]` with those columns (one batched
 //!    [`Var::matmul`], the weight shared across the batch), adds the bias `[O, 1]` and
-//!    reshapes to `[N, O, OH, OW]`; with g groups the weight is `[g, O/g, (C/g)·kh·kw]`,
-//!    the columns `[N, g, (C/g)·kh·kw, OH·OW]` (a column's channel axis is its slowest, so
-//!    a group's rows are consecutive) and the bias `[g, O/g, 1]`, one product per sample
-//!    and group. A pooling layer sees the columns as `[N, C, kh·kw, OH·OW]` and takes
+//!    reshapes to `[N, O, OH, OW]`; with g groups the columns are seen as
+//!    `[N·g, (C/g)·kh·kw, OH·OW]` (a column's channel axis is its slowest, so a group's
+//!    rows are consecutive) and the weight, `[g, O/g, (C/g)·kh·kw]`, is repeated for each
+//!    sample: one product per sample and group, then the bias `[O, 1]` added. A pooling layer sees the columns as `[N, C, kh·kw, OH·OW]` and takes
 //!    [`Var::max_axis`] or [`Var::mean_axis`] over the kh·kw axis.
 //!
 //! The unfold node holds the window's geometry (a few integers), not an index per element,
@@ -282,10 +282,10 @@ impl ConvCore {
 
     /// The forward pass of a convolution with weight `[O, C/g, k…]` (g = `self.groups`)
     /// and optional bias. For g = 1 the weight `[O, C·kh·kw]` times the columns
-    /// `[N, C·kh·kw, L]` (L = OH·OW); for g > 1 the weight `[g, O/g, (C/g)·kh·kw]` times the
-    /// columns seen as `[N, g, (C/g)·kh·kw, L]` (the channel axis is the slowest of a
-    /// column, so group γ's rows are consecutive), a product per (n, γ) broadcast over N,
-    /// giving `[N, g, O/g, L]`, which is `[N, O, L]` with output channel γ·O/g + m.
+    /// `[N, C·kh·kw, L]` (L = OH·OW); for g > 1 the weight `[g, O/g, (C/g)·kh·kw]`,
+    /// repeated over N, times the columns seen as `[N·g, (C/g)·kh·kw, L]` (the channel
+    /// axis is the slowest of a column, so group γ's rows are consecutive), a product per
+    /// (n, γ) giving `[N·g, O/g, L]`, which is `[N, O, L]` with output channel γ·O/g + m.
     fn forward<'t, T: Float>(
         &self,
         lay: Layout,
@@ -336,11 +336,20 @@ impl ConvCore {
                 None => w2.try_matmul(cols)?,
             }
         } else {
-            let cols = cols.try_reshape(&[dims[0], g, k, oh * ow])?;
-            let w3 = w.try_reshape(&[g, o / g, k])?;
+            // The columns as [N·g, (C/g)·kh·kw, L], one view, and the weight broadcast to
+            // [N·g, O/g, (C/g)·kh·kw] (N copies of the weight, small beside the columns):
+            // a 3-d product of equal batches is one node, where 4-d operands would add a
+            // second view of the columns, and with it a pass over their gradient.
+            let n = dims[0];
+            let cols = cols.try_reshape(&[n * g, k, oh * ow])?;
+            let wb = w
+                .try_reshape(&[1, g, o / g, k])?
+                .try_broadcast_to(&[n, g, o / g, k])?
+                .try_reshape(&[n * g, o / g, k])?;
+            let y = wb.try_matmul(cols)?.try_reshape(&[n, o, oh * ow])?;
             match params.get(1) {
-                Some(&b) => w3.try_matmul_add(cols, b.try_reshape(&[g, o / g, 1])?)?,
-                None => w3.try_matmul(cols)?,
+                Some(&b) => y.try_add(b.try_reshape(&[o, 1])?)?,
+                None => y,
             }
         };
         if lay.spatial == 1 {
