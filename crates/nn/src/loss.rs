@@ -1407,9 +1407,10 @@ pub fn cosine_embedding_loss<'t, T: Float>(
 }
 
 /// PyTorch's `pairwise_distance(a, b, p, eps)`: the p-norm of a − b + eps over the last
-/// axis. For p other than 1 and 2 the root is taken through two `select`s, as `norm`'s
-/// square root: at a zero distance its infinite slope would meet a zero gradient (0·∞ =
-/// NaN); the gradient there is 0, as PyTorch's, for p > 1.
+/// axis. For p other than 1 and 2 both powers, |·|^p of each entry and the 1/p-th root of
+/// their sum, go through [`pow_zero_masked`], as PyTorch's norm backward masks zeros: an
+/// entry of exactly 0 (where the slope of |·|^p is infinite for p < 1) and a distance of
+/// exactly 0 (the root's infinite slope) get gradient 0, not 0·∞ = NaN.
 fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T) -> Result<Var<'t, T>> {
     let d = (a - b) + eps;
     if p == 2.0 {
@@ -1417,18 +1418,17 @@ fn pairwise_distance<'t, T: Float>(a: Var<'t, T>, b: Var<'t, T>, p: f64, eps: T)
     } else if p == 1.0 {
         d.abs().try_sum_axis(-1, false)
     } else {
-        // |d|^p through a select at d = 0, as PyTorch's norm backward masks those entries:
-        // the slope of |·|^p at 0 is 0 for p > 1, but infinite for p < 1, where 0·∞ would
-        // be NaN; the entry then contributes 0 and gets gradient 0.
-        let (ad, tape) = (d.abs(), d.tape());
-        let nz = ad.step_mask();
-        let safe = nz.try_select(ad, tape.scalar_constant(T::ONE))?;
-        let terms = nz.try_select(safe.powf(T::from_f64(p)), tape.scalar_constant(T::ZERO))?;
-        let s = terms.try_sum_axis(-1, false)?;
-        let pos = s.step_mask();
-        let safe = pos.try_select(s, s.tape().scalar_constant(T::ONE))?;
-        pos.try_select(safe.powf(T::from_f64(1.0 / p)), s.tape().scalar_constant(T::ZERO))
+        let terms = pow_zero_masked(d.abs(), p)?;
+        pow_zero_masked(terms.try_sum_axis(-1, false)?, 1.0 / p)
     }
+}
+
+/// xᵉ for x ≥ 0, through two `select`s on x > 0: 0 with gradient 0 where x = 0, whatever
+/// the slope of xᵉ there (infinite for e < 1).
+fn pow_zero_masked<'t, T: Float>(x: Var<'t, T>, e: f64) -> Result<Var<'t, T>> {
+    let (pos, tape) = (x.step_mask(), x.tape());
+    let safe = pos.try_select(x, tape.scalar_constant(T::ONE))?;
+    pos.try_select(safe.powf(T::from_f64(e)), tape.scalar_constant(T::ZERO))
 }
 
 /// Triplet margin loss, like PyTorch's
