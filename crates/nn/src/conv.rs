@@ -234,15 +234,21 @@ impl ConvCore {
     /// `in_channels` to `out_channels`: PyTorch's checks at construction, in its order,
     /// that `groups` is positive and divides both.
     fn grouped(lay: Layout, in_channels: usize, out_channels: usize, groups: usize) -> Result<Self> {
-        if groups == 0 {
-            return Err(lay.bad("groups must be positive, got 0".to_string()));
-        }
+        Self::check_groups(lay, groups)?;
         for (what, n) in [("in_channels", in_channels), ("out_channels", out_channels)] {
             if !n.is_multiple_of(groups) {
                 return Err(lay.bad(format!("{what} {n} must be divisible by groups {groups}")));
             }
         }
         Ok(ConvCore { groups, ..ConvCore::new() })
+    }
+
+    /// An error unless `groups` is positive (PyTorch's first check of it).
+    fn check_groups(lay: Layout, groups: usize) -> Result<()> {
+        if groups == 0 {
+            return Err(lay.bad("groups must be positive, got 0".to_string()));
+        }
+        Ok(())
     }
 
     /// An error unless the weight is `[O, C/groups, k…]` (2 + `spatial` axes) with O
@@ -258,9 +264,7 @@ impl ConvCore {
             let form = if lay.spatial == 1 { "[out, in/groups, k]" } else { "[out, in/groups, kh, kw]" };
             return Err(lay.bad(format!("weight must be {form}, got shape {ws:?}")));
         }
-        if groups == 0 {
-            return Err(lay.bad("groups must be positive, got 0".to_string()));
-        }
+        Self::check_groups(lay, groups)?;
         if !ws[0].is_multiple_of(groups) {
             return Err(lay.bad(format!(
                 "out_channels {} (weight {ws:?}) must be divisible by groups {groups}",
