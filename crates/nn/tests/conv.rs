@@ -20,7 +20,7 @@ use rand::SeedableRng;
 use wengert_nn::{
     AvgPool2d, BatchNorm2d, Conv1d, Conv2d, Flatten, Init, Linear, MaxPool2d, Module, ReLU, Sequential,
 };
-use wengert_tape::gradcheck::{gradcheck, CheckOptions};
+use wengert_tape::gradcheck::{gradcheck, CheckOptions, CheckReport};
 use wengert_tape::{func_many, Error, Result, Tape, Tensor, Var};
 
 /// One torch reference: the inputs (x, then the layer's parameters in state-dict order),
@@ -599,6 +599,31 @@ fn conv2d_in_f32() {
     }
 }
 
+/// `gradcheck` of a Conv2d's output in its input and parameters, the input used twice
+/// (two calls of the layer, so two unfolds of one input, whose gradients add up).
+fn conv2d_report(conv: Conv2d<f64>, x: Tensor<f64>) -> CheckReport {
+    let mut inputs = vec![x];
+    inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
+    let f = func_many(move |v| {
+        let y = conv.forward_with(&v[1..], v[0]).unwrap();
+        let z = conv.forward_with(&v[1..], v[0].sin()).unwrap();
+        let t = v[0].tape();
+        (y * t.constant(&det(&y.shape(), 0.3))).sum() + (z * y).sum()
+    });
+    gradcheck(f, &inputs, &CheckOptions::default())
+}
+
+/// `gradcheck` of a Conv1d's output, weighted, in its input and parameters.
+fn conv1d_report(conv: Conv1d<f64>, x: Tensor<f64>) -> CheckReport {
+    let mut inputs = vec![x];
+    inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
+    let f = func_many(move |v| {
+        let y = conv.forward_with(&v[1..], v[0]).unwrap();
+        (y * v[0].tape().constant(&det(&y.shape(), 0.9))).sum()
+    });
+    gradcheck(f, &inputs, &CheckOptions::default())
+}
+
 proptest! {
     #![proptest_config(Config { cases: 40, rng_seed: RngSeed::Fixed(0xC0417), failure_persistence: None, ..Config::default() })]
 
@@ -620,17 +645,7 @@ proptest! {
         let conv = Conv2d::<f64>::new(c, o, (kh, kw), Init::Uniform { low: -1.0, high: 1.0 }, &mut rng)
             .stride((sh, sw)).padding((ph, pw)).dilation((dh, dw));
         let conv = if bias { conv } else { conv.without_bias() };
-        let x = det(&[n, c, h, w], seed as f64);
-        let mut inputs = vec![x];
-        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
-        let f = func_many(move |v| {
-            let y = conv.forward_with(&v[1..], v[0]).unwrap();
-            let z = conv.forward_with(&v[1..], v[0].sin()).unwrap();
-            let t = v[0].tape();
-            let c1 = t.constant(&det(&y.shape(), 0.3));
-            (y * c1).sum() + (z * y).sum()
-        });
-        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        let report = conv2d_report(conv, det(&[n, c, h, w], seed as f64));
         prop_assert!(report.passed(), "{}", report);
     }
 
@@ -646,13 +661,7 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         let conv = Conv1d::<f64>::new(c, o, k, Init::TorchDefault, &mut rng).stride(s).padding(p).dilation(d);
         let conv = if bias { conv } else { conv.without_bias() };
-        let mut inputs = vec![det(&[n, c, l], seed as f64)];
-        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
-        let f = func_many(move |v| {
-            let y = conv.forward_with(&v[1..], v[0]).unwrap();
-            (y * v[0].tape().constant(&det(&y.shape(), 0.9))).sum()
-        });
-        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        let report = conv1d_report(conv, det(&[n, c, l], seed as f64));
         prop_assert!(report.passed(), "{}", report);
     }
 
@@ -674,15 +683,7 @@ proptest! {
         let conv = Conv2d::<f64>::new_grouped(c, o, (kh, kw), g, Init::Uniform { low: -1.0, high: 1.0 }, &mut rng)
             .unwrap().stride((sh, sw)).padding((ph, pw)).dilation((dh, dw));
         let conv = if bias { conv } else { conv.without_bias() };
-        let mut inputs = vec![det(&[n, c, h, w], seed as f64)];
-        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
-        let f = func_many(move |v| {
-            let y = conv.forward_with(&v[1..], v[0]).unwrap();
-            let z = conv.forward_with(&v[1..], v[0].sin()).unwrap();
-            let t = v[0].tape();
-            (y * t.constant(&det(&y.shape(), 0.3))).sum() + (z * y).sum()
-        });
-        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        let report = conv2d_report(conv, det(&[n, c, h, w], seed as f64));
         prop_assert!(report.passed(), "{}", report);
     }
 
@@ -700,13 +701,7 @@ proptest! {
         let conv = Conv1d::<f64>::new_grouped(c, o, k, g, Init::TorchDefault, &mut rng)
             .unwrap().stride(s).padding(p).dilation(d);
         let conv = if bias { conv } else { conv.without_bias() };
-        let mut inputs = vec![det(&[n, c, l], seed as f64)];
-        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
-        let f = func_many(move |v| {
-            let y = conv.forward_with(&v[1..], v[0]).unwrap();
-            (y * v[0].tape().constant(&det(&y.shape(), 0.9))).sum()
-        });
-        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        let report = conv1d_report(conv, det(&[n, c, l], seed as f64));
         prop_assert!(report.passed(), "{}", report);
     }
 
