@@ -2,7 +2,7 @@
 
 Run with PyTorch 2.15 in float64:  python scripts/torch_conv_reference.py
 and paste the output (a Rust `CASES` table) into the test. The convolutions include
-grouped and depthwise ones (`groups`). Each case gives its inputs
+grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`. Each case gives its inputs
 (x, then the layer's parameters in state-dict order: weight, bias), the output, the
 cotangent, the gradient of sum(out * cot) with respect to every input, and, for
 BatchNorm2d, the running statistics after the forward pass. Inputs are built from sin and
@@ -35,8 +35,8 @@ def case(name, layer, x):
     CASES.append((name, [x.detach()] + [p.detach() for p in params], out.detach(), cot, gs, bufs))
 
 
-def conv2d(name, n, c, h, w, o, k, s, p, d, bias, groups=1):
-    layer = nn.Conv2d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias)
+def conv2d(name, n, c, h, w, o, k, s, p, d, bias, groups=1, mode="zeros"):
+    layer = nn.Conv2d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias, padding_mode=mode)
     with torch.no_grad():
         layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
         if bias:
@@ -44,8 +44,8 @@ def conv2d(name, n, c, h, w, o, k, s, p, d, bias, groups=1):
     case(name, layer, det((n, c, h, w), 0.37, 0.1))
 
 
-def conv1d(name, n, c, l, o, k, s, p, d, bias, groups=1):
-    layer = nn.Conv1d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias)
+def conv1d(name, n, c, l, o, k, s, p, d, bias, groups=1, mode="zeros"):
+    layer = nn.Conv1d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias, padding_mode=mode)
     with torch.no_grad():
         layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
         if bias:
@@ -63,6 +63,15 @@ conv1d("conv1d_plain", 1, 2, 5, 3, 2, 1, 0, 1, False)
 conv2d("conv2d_groups", 2, 4, 5, 6, 6, 3, 2, 1, 1, True, groups=2)
 conv2d("conv2d_depthwise", 2, 3, 7, 5, 6, (3, 2), 1, 0, 2, False, groups=3)
 conv1d("conv1d_groups", 2, 4, 7, 4, 3, 1, 1, 1, True, groups=2)
+# padding_mode, and padding='same' (split d(k-1)//2 before, the rest after).
+conv2d("conv2d_reflect", 2, 2, 5, 6, 3, (3, 2), 1, (2, 1), 1, True, mode="reflect")
+conv2d("conv2d_replicate", 1, 3, 4, 5, 2, 3, (2, 1), (1, 3), (1, 2), True, mode="replicate")
+conv2d("conv2d_circular", 2, 2, 4, 3, 2, (2, 3), (1, 2), (1, 3), 1, False, groups=2, mode="circular")
+conv2d("conv2d_same", 1, 2, 5, 6, 3, (4, 3), 1, "same", (1, 2), True)
+conv2d("conv2d_same_reflect", 2, 2, 6, 5, 2, (2, 4), 1, "same", 1, True, mode="reflect")
+conv1d("conv1d_same_circular", 2, 3, 7, 2, 4, 1, "same", 2, True, mode="circular")
+conv1d("conv1d_replicate", 1, 2, 5, 2, 3, 2, 2, 1, True, mode="replicate")
+conv1d("conv1d_same", 2, 2, 6, 3, 2, 1, "same", 1, False)
 
 xp = det((2, 2, 5, 6), 0.37, 0.1)
 case("maxpool_pad", nn.MaxPool2d((3, 2), stride=(2, 2), padding=(1, 1)), xp)

@@ -8,7 +8,10 @@
 //!    [`Var::unfold2d`], the tape's im2col (an element covered by several windows appears
 //!    several times; the op's backward rule, col2im, adds their gradients up). Where a
 //!    window reaches into the padding it reads PyTorch's padding value: 0 for a
-//!    convolution and an average, −∞ for a maximum ([`PadFill`]).
+//!    convolution and an average, −∞ for a maximum ([`PadFill`]). A convolution's other
+//!    paddings (a [`PaddingMode`] other than zeros, or the uneven zeros of `'same'`) are
+//!    added to the input first, one `pad` or `gather` per axis, and the windows taken
+//!    without padding.
 //! 2. A convolution multiplies the weight `[O, C·kh·kw]` with those columns (one batched
 //!    [`Var::matmul`], the weight shared across the batch), adds the bias `[O, 1]` and
 //!    reshapes to `[N, O, OH, OW]`; with g groups the columns are seen as
@@ -51,6 +54,69 @@ impl Size2 for (usize, usize) {
 impl Size2 for [usize; 2] {
     fn pair(self) -> (usize, usize) {
         (self[0], self[1])
+    }
+}
+
+/// What a convolution reads where its windows reach past the input: PyTorch's
+/// `padding_mode`. Shown on a row `[a, b, c]` padded by 2 at each end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PaddingMode {
+    /// Zeros: `[0, 0, a, b, c, 0, 0]` (PyTorch's `'zeros'`, the default).
+    #[default]
+    Zeros,
+    /// The input mirrored at its edge, the edge element not repeated:
+    /// `[c, b, a, b, c, b, a]` (`'reflect'`). Each padding must be less than the input's
+    /// size along its axis.
+    Reflect,
+    /// The edge element repeated: `[a, a, a, b, c, c, c]` (`'replicate'`).
+    Replicate,
+    /// The input wrapped around: `[b, c, a, b, c, a, b]` (`'circular'`). Each padding must
+    /// be at most the input's size along its axis.
+    Circular,
+}
+
+impl std::fmt::Display for PaddingMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PaddingMode::Zeros => "zeros",
+            PaddingMode::Reflect => "reflect",
+            PaddingMode::Replicate => "replicate",
+            PaddingMode::Circular => "circular",
+        })
+    }
+}
+
+impl PaddingMode {
+    /// The element of an axis of size `n` (≥ 1) that position `i` (counted from the
+    /// input's first element, negative in the leading padding) reads, for a mode other than
+    /// zeros and a padding within the mode's limit.
+    fn source(self, i: isize, n: usize) -> usize {
+        let n = n as isize;
+        let j = match self {
+            PaddingMode::Reflect if i < 0 => -i,
+            PaddingMode::Reflect if i >= n => 2 * (n - 1) - i,
+            PaddingMode::Replicate => i.clamp(0, n - 1),
+            PaddingMode::Circular => i.rem_euclid(n),
+            _ => i,
+        };
+        j as usize
+    }
+
+    /// `None` if `pad` elements of this mode fit an axis of size `n`, else what the mode
+    /// needs (PyTorch's limits).
+    fn misfit(self, pad: usize, n: usize) -> Option<String> {
+        match self {
+            PaddingMode::Reflect if pad >= n => {
+                Some(format!("must be less than the input's size {n} along it"))
+            }
+            PaddingMode::Circular if pad > n => {
+                Some(format!("must be at most the input's size {n} along it"))
+            }
+            PaddingMode::Replicate if pad > 0 && n == 0 => {
+                Some("needs an input of positive size along it".into())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -118,15 +184,15 @@ impl Layout {
         Error::InvalidArgument { op: self.op, msg }
     }
 
-    /// Checks the geometry and the input (its rank, and with `channels` its channel count,
-    /// described by `takes`), and returns the input as `[N, C, H, W]` and the output's
-    /// spatial size. Records nothing.
-    fn check<T: Float>(
+    /// The first checks of [`Layout::check`]: a positive kernel, stride and dilation, the
+    /// input's rank and (with `channels`) channel count; returns the input as
+    /// `[N, C, H, W]`. Records nothing.
+    fn input<T: Float>(
         &self,
         x: Var<'_, T>,
         win: &Window,
         channels: Option<(usize, &dyn Fn() -> String)>,
-    ) -> Result<([usize; 4], (usize, usize))> {
+    ) -> Result<[usize; 4]> {
         for (what, v) in [("kernel size", win.kernel), ("stride", win.stride), ("dilation", win.dilation)] {
             if v.contains(&0) {
                 return Err(self.bad(format!("{what} must be positive, got {}", self.size(v))));
@@ -159,6 +225,20 @@ impl Layout {
         } else {
             [shape[0], shape[1], shape[2], shape[3]]
         };
+        Ok(dims)
+    }
+
+    /// Checks the geometry and the input (its rank, and with `channels` its channel count,
+    /// described by `takes`), and returns the input as `[N, C, H, W]` and the output's
+    /// spatial size. Records nothing.
+    fn check<T: Float>(
+        &self,
+        x: Var<'_, T>,
+        win: &Window,
+        channels: Option<(usize, &dyn Fn() -> String)>,
+    ) -> Result<([usize; 4], (usize, usize))> {
+        let dims = self.input(x, win, channels)?;
+        let shape = x.shape();
         // Sizes near usize::MAX would saturate the arithmetic below; no real input has them.
         let limit = isize::MAX as usize / 16;
         if win.padding.iter().chain(&win.stride).chain(&win.dilation).chain(&win.kernel).any(|&v| v > limit) {
@@ -218,7 +298,12 @@ impl Layout {
 #[derive(Clone, Debug)]
 struct ConvCore {
     stride: [usize; 2],
+    /// The padding at each end of each axis, unless `same`.
     padding: [usize; 2],
+    /// PyTorch's `padding='same'`: the output as large as the input (stride 1), the padding
+    /// d·(k − 1) per axis, half of it (rounded down) before and the rest after.
+    same: bool,
+    mode: PaddingMode,
     dilation: [usize; 2],
     /// Always ≥ 1 and a divisor of the weight's O (checked where it is set, and again by
     /// [`ConvCore::check_layout`] at each forward pass, as the weight is a public field).
@@ -227,7 +312,14 @@ struct ConvCore {
 
 impl ConvCore {
     fn new() -> Self {
-        ConvCore { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 }
+        ConvCore {
+            stride: [1, 1],
+            padding: [0, 0],
+            same: false,
+            mode: PaddingMode::Zeros,
+            dilation: [1, 1],
+            groups: 1,
+        }
     }
 
     /// A core of `groups` groups (stride 1, no padding, dilation 1) for a layer from
@@ -322,13 +414,22 @@ impl ConvCore {
         // c is the weight's channels per group; the layer takes c·g.
         let (o, c) = (own[0], own[1]);
         let kernel = if lay.spatial == 1 { [1, own[2]] } else { [own[2], own[3]] };
-        let win = self.window(lay, kernel);
         let takes = || {
             if g == 1 {
                 format!("weight {own:?} ({}) takes {c}", w.node())
             } else {
                 format!("weight {own:?} ({}) with groups {g} takes {c}·{g} = {}", w.node(), c * g)
             }
+        };
+        // Zero padding the same at both ends is the window's own; any other is added to the
+        // input first (a `pad` for zeros, a `gather` for the other modes).
+        let unpadded = self.window(lay, kernel, [0, 0]);
+        let input = lay.input(x, &unpadded, Some((c * g, &takes)))?;
+        let pads = self.pads(lay, &unpadded)?;
+        let (x, win) = if pads.iter().all(|&[b, a]| b == a && (b == 0 || self.mode == PaddingMode::Zeros)) {
+            (x, self.window(lay, kernel, [pads[0][0], pads[1][0]]))
+        } else {
+            (self.pad_input(lay, x, input, pads, &unpadded)?, unpadded)
         };
         let (dims, (oh, ow)) = lay.check(x, &win, Some((c * g, &takes)))?;
         let cols = columns(x, dims, &win, PadFill::Zero)?;
@@ -363,15 +464,114 @@ impl ConvCore {
         }
     }
 
-    /// The window of a kernel `kernel`; a 1-d layer's has height 1, stride 1, no padding.
-    fn window(&self, lay: Layout, kernel: [usize; 2]) -> Window {
+    /// The window of a kernel `kernel` with symmetric zero padding `padding`; a 1-d
+    /// layer's has height 1, stride 1, no padding.
+    fn window(&self, lay: Layout, kernel: [usize; 2], padding: [usize; 2]) -> Window {
         let one = |v: [usize; 2], fill: usize| if lay.spatial == 1 { [fill, v[1]] } else { v };
         Window {
             kernel,
             stride: one(self.stride, 1),
-            padding: one(self.padding, 0),
+            padding: one(padding, 0),
             dilation: one(self.dilation, 1),
         }
+    }
+
+    /// The padding [before, after] of each axis (height, width) for the window `win`
+    /// (unpadded, checked positive): the layer's padding at both ends, or for `'same'`
+    /// d·(k − 1) split as PyTorch splits it, which needs stride 1.
+    fn pads(&self, lay: Layout, win: &Window) -> Result<[[usize; 2]; 2]> {
+        if !self.same {
+            let p = self.window(lay, win.kernel, self.padding).padding;
+            return Ok([[p[0], p[0]], [p[1], p[1]]]);
+        }
+        if win.stride != [1, 1] {
+            return Err(lay.bad(format!("padding 'same' needs stride 1, got {}", lay.size(win.stride))));
+        }
+        Ok([0, 1].map(|a| {
+            let total = win.span(a) - 1;
+            [total / 2, total - total / 2]
+        }))
+    }
+
+    /// `x` (`[N, C, H, W]` = `dims`, or `[N, C, L]`) padded by `pads` in the layer's mode:
+    /// one `pad` (zeros) or `gather` (the others) per padded axis. Checks first, recording
+    /// nothing on error, that the mode's limits hold and that the padded input holds the
+    /// window `win`.
+    fn pad_input<'t, T: Float>(
+        &self,
+        lay: Layout,
+        x: Var<'t, T>,
+        dims: [usize; 4],
+        pads: [[usize; 2]; 2],
+        win: &Window,
+    ) -> Result<Var<'t, T>> {
+        let shape = x.shape();
+        let described = || {
+            let each = |[b, a]: [usize; 2]| format!("{b} before and {a} after");
+            let how = if lay.spatial == 1 {
+                each(pads[1])
+            } else {
+                format!("{} along the height and {} along the width", each(pads[0]), each(pads[1]))
+            };
+            format!("{} padding ({how}) of input {:?} ({})", self.mode, &shape[..], x.node())
+        };
+        let mut padded = [0; 2];
+        for a in 0..2 {
+            let n = dims[2 + a];
+            let [b, e] = pads[a];
+            let Some(m) =
+                n.checked_add(b).and_then(|m| m.checked_add(e)).filter(|&m| m <= isize::MAX as usize / 16)
+            else {
+                return Err(lay.bad(format!("the {} is too large", described())));
+            };
+            if let Some(need) = self.mode.misfit(b.max(e), n) {
+                let axis = if lay.spatial == 1 { "the length" } else { ["the height", "the width"][a] };
+                return Err(lay.bad(format!("the {} {need} ({axis})", described())));
+            }
+            padded[a] = m;
+        }
+        if padded[0] < win.span(0) || padded[1] < win.span(1) {
+            let per = if lay.spatial == 1 {
+                format!("has length {}", padded[1])
+            } else {
+                format!("is {} × {}", padded[0], padded[1])
+            };
+            return Err(lay.bad(format!(
+                "the input after the {} {per} per channel, smaller than the kernel {} (dilation {}: it spans {})",
+                described(),
+                lay.size(win.kernel),
+                lay.size(win.dilation),
+                lay.size([win.span(0), win.span(1)])
+            )));
+        }
+        let mut x = x;
+        let rank = shape.len();
+        for a in (2 - lay.spatial)..2 {
+            let [b, e] = pads[a];
+            if b == 0 && e == 0 {
+                continue;
+            }
+            let axis = rank - 2 + a;
+            let n = dims[2 + a];
+            x = if self.mode == PaddingMode::Zeros {
+                x.try_pad(axis as isize, b, padded[a])?
+            } else {
+                let map: Vec<usize> =
+                    (0..padded[a]).map(|j| self.mode.source(j as isize - b as isize, n)).collect();
+                let mut out = x.shape().to_vec();
+                out[axis] = padded[a];
+                let outer: usize = out[..axis].iter().product();
+                let inner: usize = out[axis + 1..].iter().product();
+                let mut index = Vec::with_capacity(outer * padded[a] * inner);
+                for _ in 0..outer {
+                    for &src in &map {
+                        index.extend(std::iter::repeat_n(src, inner));
+                    }
+                }
+                x.try_gather(axis as isize, &out, &index)?
+            };
+        }
+        Ok(x)
     }
 }
 
@@ -387,7 +587,8 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, γ·C/g + c, i·s₀ − p₀ + a·d₀, j·s₁ − p₁ + b·d₁]
 /// ```
 ///
-/// the input taken as 0 outside (zero padding), with g the number of groups and
+/// the input taken as 0 outside (zero padding; p₀, p₁ the padding before; other modes read
+/// the input as [`PaddingMode`] says), with g the number of groups and
 /// γ = ⌊o / (O/g)⌋ the group of output channel o. With g = 1 (the default, [`Conv2d::new`])
 /// every output channel sees every input channel; with g groups
 /// ([`Conv2d::new_grouped`], [`Conv2d::from_tensors_grouped`], PyTorch's `groups=g`) the
@@ -399,9 +600,12 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// Written as one gather of the input's windows and one batched matrix product (see the
 /// [module documentation](self)), so its gradients are the tape's.
 ///
-/// Differences from PyTorch: padding is zeros only (no `padding_mode`) and a number per
-/// axis (no `'same'` or `'valid'`); the input must be batched, `[N, C, H, W]` (PyTorch
-/// also takes `[C, H, W]`).
+/// The padding is a number per axis ([`Conv2d::padding`]) or PyTorch's `'same'`
+/// ([`Conv2d::padding_same`]), filled with zeros or as [`PaddingMode`] says
+/// ([`Conv2d::padding_mode`]: reflect, replicate, circular). Zero padding equal at both
+/// ends is the window's own; any other is one `pad` or `gather` of the input per padded
+/// axis before the windows are taken. Difference from PyTorch: the input must be batched,
+/// `[N, C, H, W]` (PyTorch also takes `[C, H, W]`).
 ///
 /// ```
 /// use rand::{rngs::StdRng, SeedableRng};
@@ -443,6 +647,9 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// `... but weight [6, 2, 3, 3] (v0) with groups 2 takes 2·2 = 4`),
 /// or too small for the kernel
 /// (`Conv2d: input [1, 3, 2, 6] (v2) padded by (0, 0) is 2 × 6 per channel, smaller than the kernel (3, 3) ...`);
+/// for a padding beyond its mode's limit
+/// (`Conv2d: the reflect padding (… 3 before and 3 after along the width) of input [1, 2, 5, 3] (v2) must be less than the input's size 3 along it (the width)`)
+/// or `'same'` with a stride other than 1 (`Conv2d: padding 'same' needs stride 1, got (1, 2)`);
 /// for a kernel, stride or dilation of 0, a weight or bias of another layout (or a weight
 /// whose O the groups no longer divide), and bound parameters that are not this layer's.
 /// The constructors with groups refuse, as PyTorch's, a number of groups that is 0 or does
@@ -550,9 +757,50 @@ impl<T: Float> Conv2d<T> {
         self
     }
 
-    /// Sets the zero padding added on both sides of each axis (`1` or `(1, 0)`; default 0).
+    /// Sets the padding added at both ends of each axis (`1` or `(1, 0)`; default 0),
+    /// filled as [`Conv2d::padding_mode`] says (zeros by default). Replaces
+    /// [`Conv2d::padding_same`]; `padding(0)` is PyTorch's `padding='valid'`.
     pub fn padding(mut self, padding: impl Size2) -> Self {
         self.core.padding = padding.pair().into();
+        self.core.same = false;
+        self
+    }
+
+    /// PyTorch's `padding='same'`: the output as large as the input. Each axis is padded
+    /// by d·(k − 1) in all (d its dilation, k its kernel size), ⌊d·(k − 1)/2⌋ before and
+    /// the rest after (one more after for an even kernel), as PyTorch splits it. Needs
+    /// stride 1: the forward pass refuses another. Replaces [`Conv2d::padding`].
+    ///
+    /// ```
+    /// use rand::{rngs::StdRng, SeedableRng};
+    /// use wengert_nn::{Conv2d, Init, Module, PaddingMode};
+    /// use wengert_tape::{Tape, Tensor};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(0);
+    /// let conv = Conv2d::<f64>::new(3, 4, (4, 3), Init::TorchDefault, &mut rng)
+    ///     .padding_same()
+    ///     .padding_mode(PaddingMode::Reflect);
+    /// let tape = Tape::new();
+    /// let x = tape.var(&Tensor::ones(&[2, 3, 7, 5]));
+    /// assert_eq!(conv.forward(&conv.bind(&tape), x)?.shape().as_slice(), [2, 4, 7, 5]);
+    ///
+    /// let p = conv.bind(&tape);
+    /// let e = conv.stride(2).forward(&p, x).unwrap_err();
+    /// assert_eq!(e.to_string(), "Conv2d: padding 'same' needs stride 1, got (2, 2)");
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    pub fn padding_same(mut self) -> Self {
+        self.core.same = true;
+        self
+    }
+
+    /// Sets what the padding reads (PyTorch's `padding_mode`): [`PaddingMode::Zeros`] (the
+    /// default), [`PaddingMode::Reflect`], [`PaddingMode::Replicate`] or
+    /// [`PaddingMode::Circular`]. Reflect needs each padding less than the input's size
+    /// along its axis, circular at most that size (PyTorch's limits); the forward pass
+    /// refuses a larger one.
+    pub fn padding_mode(mut self, mode: PaddingMode) -> Self {
+        self.core.mode = mode;
         self
     }
 
@@ -631,8 +879,9 @@ conv_module!(Conv2d, CONV2D);
 /// ([`Conv1d::new_grouped`], [`Conv1d::from_tensors_grouped`]).
 ///
 /// It is [`Conv2d`]'s computation (the same code) on the input seen as `[N, C, 1, L]` with a
-/// kernel of height 1, and has the same differences from PyTorch (zero padding given as a
-/// number, batched input only) and errors, naming `Conv1d`.
+/// kernel of height 1, with the same paddings (a number, or `'same'`; in any
+/// [`PaddingMode`]), difference from PyTorch (batched input only) and errors, naming
+/// `Conv1d`.
 ///
 /// ```
 /// use wengert_nn::{Conv1d, Module};
@@ -732,9 +981,25 @@ impl<T: Float> Conv1d<T> {
         self
     }
 
-    /// Sets the zero padding added at both ends (default 0).
+    /// Sets the padding added at both ends (default 0), filled as
+    /// [`Conv1d::padding_mode`] says (zeros by default). Replaces [`Conv1d::padding_same`].
     pub fn padding(mut self, padding: usize) -> Self {
         self.core.padding = [0, padding];
+        self.core.same = false;
+        self
+    }
+
+    /// PyTorch's `padding='same'`, as [`Conv2d::padding_same`]: d·(k − 1) in all,
+    /// ⌊d·(k − 1)/2⌋ before and the rest after; needs stride 1.
+    pub fn padding_same(mut self) -> Self {
+        self.core.same = true;
+        self
+    }
+
+    /// Sets what the padding reads (PyTorch's `padding_mode`), as
+    /// [`Conv2d::padding_mode`].
+    pub fn padding_mode(mut self, mode: PaddingMode) -> Self {
+        self.core.mode = mode;
         self
     }
 
