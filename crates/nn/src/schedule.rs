@@ -107,12 +107,14 @@
 //!   [`OneCycleLr::new`], later by `try_step` (and kept by `step`). [`CyclicLr`] has no
 //!   custom `scale_fn`.
 //! * One learning rate per optimizer (the optimizers here have one param group), no
-//!   deprecated `step(epoch)`, no `last_epoch` argument or state dict to resume: keep
-//!   the scheduler (they are `Clone`, closures and chains aside), or make it again on an
-//!   optimizer set to the base lr and step it `last_epoch` times.
+//!   deprecated `step(epoch)` and no `last_epoch` argument. To resume a schedule, save
+//!   [`LrScheduler::state_dict`] and call [`LrScheduler::resume`] on a scheduler made the
+//!   same way: it also sets the optimizer's lr, which PyTorch restores from the
+//!   optimizer's own state dict (this crate's hold no hyperparameters).
 
-use wengert_tape::{Error, Float, Result};
+use wengert_tape::{Error, Float, Result, Tensor};
 
+use crate::module::StateDict;
 use crate::optim::{as_written, Optimizer};
 
 /// A learning-rate schedule that is stepped once per epoch (PyTorch's `LRScheduler`).
@@ -168,12 +170,146 @@ pub trait LrScheduler {
         Self: Sized,
     {
         let lr = self.advance(current_lr(opt, self.last_lr()));
-        opt.set_lr(T::from_f64(lr));
-        if let Some(m) = self.last_momentum() {
-            opt.set_momentum(T::from_f64(m));
-        }
+        set_on(opt, lr, self.last_momentum());
         lr
     }
+
+    /// The scheduler's state, to resume its schedule later ([`LrScheduler::resume`]; save
+    /// it with [`crate::io::save_safetensors`]): PyTorch's `scheduler.state_dict()` without
+    /// the settings, which are the scheduler's construction (as an optimizer's
+    /// hyperparameters are). Each entry is a 0-d tensor: `last_epoch` and `last_lr`, with
+    /// `base_lr` (η₀) for the schedulers that keep it and `last_momentum` for those that
+    /// cycle the momentum; a [`ChainedScheduler`]'s entries are its schedulers', prefixed
+    /// `0.`, `1.`, …. A [`LambdaLr`]'s or [`MultiplicativeLr`]'s function is not in it (as
+    /// in PyTorch, which saves a lambda's state only for a callable object).
+    ///
+    /// The provided implementation, for a scheduler of your own, gives `last_epoch`,
+    /// `last_lr` and `last_momentum` (if some); to be resumed, such a scheduler implements
+    /// [`LrScheduler::load_state_dict`] too.
+    fn state_dict(&self) -> StateDict<f64> {
+        let mut d = state_of(&[("last_epoch", self.last_epoch() as f64), ("last_lr", self.last_lr())]);
+        if let Some(m) = self.last_momentum() {
+            d.insert("last_momentum".into(), Tensor::scalar(m));
+        }
+        d
+    }
+
+    /// Replaces the scheduler's state with `dict`, from [`LrScheduler::state_dict`] of a
+    /// scheduler made the same way; on error the state is unchanged. The optimizer is not
+    /// touched: [`LrScheduler::resume`] loads the state and sets the optimizer's lr.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming the scheduler (PyTorch's class name) and the key, for a
+    /// missing key, a key this scheduler does not keep, an entry that is not 0-d, an epoch
+    /// or counter that is not a whole number ≥ 0, or an lr, η₀ or momentum that is not
+    /// finite. The provided implementation refuses every dict: a scheduler of your own
+    /// implements this method to be resumed.
+    fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        let _ = dict;
+        Err(Error::InvalidArgument {
+            op: "LrScheduler",
+            msg: "this scheduler does not implement load_state_dict, so it cannot be resumed".into(),
+        })
+    }
+
+    /// Resumes a schedule saved by [`LrScheduler::state_dict`]: loads the state
+    /// ([`LrScheduler::load_state_dict`]), then sets the optimizer's lr (and momentum, for
+    /// a scheduler that cycles it) to the ones the scheduler set last, as PyTorch's
+    /// `optimizer.load_state_dict` restores the lr of its param group (this crate's
+    /// optimizer state dicts hold no hyperparameters). Make the scheduler as the saved one
+    /// was, on the optimizer it will step, then resume it; the schedule then continues as
+    /// if it had never stopped (`tests/lr_schedule.rs` checks every scheduler bit for bit).
+    /// Schedulers stepped one after the other on one optimizer are resumed in the same
+    /// order.
+    ///
+    /// ```
+    /// use wengert_nn::optim::{Optimizer, Sgd};
+    /// use wengert_nn::schedule::{LrScheduler, StepLr};
+    ///
+    /// let mut opt = Sgd::<f32>::new(0.1);
+    /// let mut sched = StepLr::new(&mut opt, 2, 0.5)?;
+    /// for _ in 0..3 {
+    ///     sched.step(&mut opt);
+    /// }
+    /// let saved = sched.state_dict(); // e.g. through io::save_safetensors and back
+    ///
+    /// let mut opt2 = Sgd::<f32>::new(0.1); // a new run, made as the first
+    /// let mut sched2 = StepLr::new(&mut opt2, 2, 0.5)?;
+    /// sched2.resume(&saved, &mut opt2)?;
+    /// assert_eq!((sched2.last_epoch(), opt2.lr()), (3, 0.05));
+    /// assert_eq!(sched2.step(&mut opt2), sched.step(&mut opt)); // epoch 4: 0.025
+    /// # Ok::<(), wengert_tape::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`LrScheduler::load_state_dict`]; the optimizer is then unchanged.
+    fn resume<T: Float>(
+        &mut self,
+        dict: &StateDict<f64>,
+        opt: &mut (impl Optimizer<T> + ?Sized),
+    ) -> Result<()>
+    where
+        Self: Sized,
+    {
+        self.load_state_dict(dict)?;
+        set_on(opt, self.last_lr(), self.last_momentum());
+        Ok(())
+    }
+}
+
+/// Sets `opt`'s lr to `lr` and, if some, its momentum to `momentum`.
+fn set_on<T: Float>(opt: &mut (impl Optimizer<T> + ?Sized), lr: f64, momentum: Option<f64>) {
+    opt.set_lr(T::from_f64(lr));
+    if let Some(m) = momentum {
+        opt.set_momentum(T::from_f64(m));
+    }
+}
+
+/// A scheduler's state dict of `entries`, each a 0-d tensor.
+fn state_of(entries: &[(&str, f64)]) -> StateDict<f64> {
+    entries.iter().map(|&(k, v)| (k.to_string(), Tensor::scalar(v))).collect()
+}
+
+/// The entries of a scheduler's state that count (epochs, bad epochs, cooldown): whole
+/// numbers ≥ 0. `best` may be ±∞ (before the first step); every other entry is finite.
+const COUNTS: [&str; 3] = ["last_epoch", "num_bad_epochs", "cooldown_counter"];
+
+/// Reads scheduler `op`'s state dict: the values of `keys`, each present, and of
+/// `optional` if present; no other key, each entry 0-d, counts ([`COUNTS`]) whole
+/// numbers up to 2⁵³, `best` not NaN, anything else finite.
+fn read_state<const N: usize>(
+    op: &'static str,
+    dict: &StateDict<f64>,
+    keys: [&str; N],
+    optional: Option<&str>,
+) -> Result<([f64; N], Option<f64>)> {
+    let bad = |msg: String| Error::InvalidArgument { op, msg: format!("state dict: {msg}") };
+    for (key, t) in dict {
+        if !keys.contains(&key.as_str()) && optional != Some(key.as_str()) {
+            let all: Vec<&str> = keys.iter().copied().chain(optional).collect();
+            return Err(bad(format!("unexpected key '{key}' (this scheduler keeps {all:?})")));
+        }
+        if !t.shape().is_empty() {
+            return Err(bad(format!("'{key}' must be a 0-d tensor, got shape {:?}", t.shape())));
+        }
+        let v = t.data()[0];
+        let ok = if COUNTS.contains(&key.as_str()) {
+            v >= 0.0 && v.fract() == 0.0 && v <= 2f64.powi(53)
+        } else if key == "best" {
+            !v.is_nan()
+        } else {
+            v.is_finite()
+        };
+        if !ok {
+            let what = if COUNTS.contains(&key.as_str()) { "a whole number ≥ 0" } else { "finite" };
+            return Err(bad(format!("'{key}' must be {what}, got {v}")));
+        }
+    }
+    let mut values = [0.0; N];
+    for (v, key) in values.iter_mut().zip(keys) {
+        *v = dict.get(key).ok_or_else(|| bad(format!("no '{key}' entry")))?.data()[0];
+    }
+    Ok((values, optional.and_then(|k| dict.get(k)).map(|t| t.data()[0])))
 }
 
 impl<S: LrScheduler + ?Sized> LrScheduler for Box<S> {
@@ -192,6 +328,14 @@ impl<S: LrScheduler + ?Sized> LrScheduler for Box<S> {
     fn last_momentum(&self) -> Option<f64> {
         (**self).last_momentum()
     }
+
+    fn state_dict(&self) -> StateDict<f64> {
+        (**self).state_dict()
+    }
+
+    fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        (**self).load_state_dict(dict)
+    }
 }
 
 impl<S: LrScheduler + ?Sized> LrScheduler for &mut S {
@@ -209,6 +353,14 @@ impl<S: LrScheduler + ?Sized> LrScheduler for &mut S {
 
     fn last_momentum(&self) -> Option<f64> {
         (**self).last_momentum()
+    }
+
+    fn state_dict(&self) -> StateDict<f64> {
+        (**self).state_dict()
+    }
+
+    fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        (**self).load_state_dict(dict)
     }
 }
 
@@ -251,17 +403,39 @@ impl Progress {
         self.last_lr = lr;
         lr
     }
+
+    /// The state dict of a scheduler that keeps a `Progress`.
+    fn state(&self) -> StateDict<f64> {
+        state_of(&[("base_lr", self.base_lr), ("last_epoch", self.epoch as f64), ("last_lr", self.last_lr)])
+    }
+
+    /// Loads [`Progress::state`] for scheduler `op`.
+    fn load(&mut self, op: &'static str, dict: &StateDict<f64>) -> Result<()> {
+        let ([base_lr, epoch, last_lr], _) =
+            read_state(op, dict, ["base_lr", "last_epoch", "last_lr"], None)?;
+        *self = Progress { base_lr, epoch: epoch as usize, last_lr };
+        Ok(())
+    }
 }
 
-/// Implements the accessors of [`LrScheduler`] from a `p: Progress` field.
+/// Implements the accessors and the state dict of [`LrScheduler`] from a `p: Progress`
+/// field, for the scheduler PyTorch calls `$op`.
 macro_rules! progress_accessors {
-    () => {
+    ($op:literal) => {
         fn last_lr(&self) -> f64 {
             self.p.last_lr
         }
 
         fn last_epoch(&self) -> usize {
             self.p.epoch
+        }
+
+        fn state_dict(&self) -> StateDict<f64> {
+            self.p.state()
+        }
+
+        fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+            self.p.load($op, dict)
         }
     };
 }
@@ -352,7 +526,7 @@ impl LrScheduler for StepLr {
         self.p.set(if e.is_multiple_of(self.step_size) { lr * self.gamma } else { lr })
     }
 
-    progress_accessors!();
+    progress_accessors!("StepLR");
 }
 
 /// Multiplies the lr by γ at each milestone epoch (PyTorch's `MultiStepLR`).
@@ -412,7 +586,7 @@ impl LrScheduler for MultiStepLr {
         self.p.set(if self.milestones.binary_search(&e).is_ok() { lr * self.gamma } else { lr })
     }
 
-    progress_accessors!();
+    progress_accessors!("MultiStepLR");
 }
 
 /// Multiplies the lr by γ every epoch (PyTorch's `ExponentialLR`): η₀·γ^e, as a product
@@ -441,7 +615,7 @@ impl LrScheduler for ExponentialLr {
         self.p.set(lr * self.gamma)
     }
 
-    progress_accessors!();
+    progress_accessors!("ExponentialLR");
 }
 
 /// Cosine annealing from η₀ down to η_min over `t_max` epochs (PyTorch's
@@ -502,7 +676,7 @@ impl LrScheduler for CosineAnnealingLr {
         self.p.set(next)
     }
 
-    progress_accessors!();
+    progress_accessors!("CosineAnnealingLR");
 }
 
 /// Scales the lr by a factor that moves linearly from `start_factor` to `end_factor` over
@@ -568,7 +742,7 @@ impl LrScheduler for LinearLr {
         self.p.set(lr * (1.0 + d / (self.total_iters as f64 * s + (e - 1) as f64 * d)))
     }
 
-    progress_accessors!();
+    progress_accessors!("LinearLR");
 }
 
 /// Multiplies the lr by `factor` until epoch `total_iters`, then restores it (PyTorch's
@@ -604,7 +778,7 @@ impl LrScheduler for ConstantLr {
         self.p.set(if e == self.total_iters { lr * (1.0 / self.factor) } else { lr })
     }
 
-    progress_accessors!();
+    progress_accessors!("ConstantLR");
 }
 
 /// Polynomial decay to 0 over `total_iters` epochs (PyTorch's `PolynomialLR`):
@@ -644,7 +818,7 @@ impl LrScheduler for PolynomialLr {
         self.p.set(lr * factor)
     }
 
-    progress_accessors!();
+    progress_accessors!("PolynomialLR");
 }
 
 /// The lr η₀·f(e) for a function `f` of the epoch (PyTorch's `LambdaLR`), f(0) at once.
@@ -683,7 +857,7 @@ impl<F: FnMut(usize) -> f64> LrScheduler for LambdaLr<F> {
         self.p.set(self.p.base_lr * (self.f)(e))
     }
 
-    progress_accessors!();
+    progress_accessors!("LambdaLR");
 }
 
 impl<F> std::fmt::Debug for LambdaLr<F> {
@@ -712,7 +886,7 @@ impl<F: FnMut(usize) -> f64> LrScheduler for MultiplicativeLr<F> {
         self.p.set(lr * (self.f)(e))
     }
 
-    progress_accessors!();
+    progress_accessors!("MultiplicativeLR");
 }
 
 impl<F> std::fmt::Debug for MultiplicativeLr<F> {
@@ -783,6 +957,52 @@ impl LrScheduler for ChainedScheduler {
     /// The momentum of the last scheduler of the chain that sets one.
     fn last_momentum(&self) -> Option<f64> {
         self.schedulers.iter().rev().find_map(|s| s.last_momentum())
+    }
+
+    /// Each scheduler's state dict, its keys prefixed by its position: `0.last_lr`, ….
+    fn state_dict(&self) -> StateDict<f64> {
+        let mut d = StateDict::new();
+        for (i, s) in self.schedulers.iter().enumerate() {
+            d.extend(s.state_dict().into_iter().map(|(k, t)| (format!("{i}.{k}"), t)));
+        }
+        d
+    }
+
+    /// Loads each scheduler's entries (prefixed `0.`, `1.`, …) into it; on error (a key
+    /// without a known position, or any scheduler's error) no scheduler is changed.
+    fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        let n = self.schedulers.len();
+        let mut parts = vec![StateDict::new(); n];
+        for (key, t) in dict {
+            let at = key.split_once('.').and_then(|(i, k)| Some((i.parse::<usize>().ok()?, k)));
+            match at {
+                Some((i, k)) if i < n => {
+                    parts[i].insert(k.to_string(), t.clone());
+                }
+                _ => {
+                    return Err(Error::InvalidArgument {
+                        op: "ChainedScheduler",
+                        msg: format!(
+                            "state dict: unexpected key '{key}' (the chain has {n} schedulers, 0. to {}.)",
+                            n - 1
+                        ),
+                    })
+                }
+            }
+        }
+        // Each scheduler's state is kept and put back if a later one refuses its part.
+        let before: Vec<StateDict<f64>> = self.schedulers.iter().map(|s| s.state_dict()).collect();
+        for (i, part) in parts.iter().enumerate() {
+            if let Err(e) = self.schedulers[i].load_state_dict(part) {
+                for (s, old) in self.schedulers[..i].iter_mut().zip(&before) {
+                    // Every scheduler of this crate reloads its own state dict; one of
+                    // the user's that does not keeps what it loaded.
+                    let _ = s.load_state_dict(old);
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -989,6 +1209,48 @@ impl ReduceLrOnPlateau {
     /// Bad epochs counted since the last improvement or reduction.
     pub fn num_bad_epochs(&self) -> usize {
         self.num_bad_epochs
+    }
+
+    /// The scheduler's state, as [`LrScheduler::state_dict`]'s: `best`, `num_bad_epochs`,
+    /// `cooldown_counter`, `last_epoch` and `last_lr`, each a 0-d tensor (the
+    /// configuration is the scheduler's construction).
+    pub fn state_dict(&self) -> StateDict<f64> {
+        state_of(&[
+            ("best", self.best),
+            ("num_bad_epochs", self.num_bad_epochs as f64),
+            ("cooldown_counter", self.cooldown_counter as f64),
+            ("last_epoch", self.epoch as f64),
+            ("last_lr", self.last_lr),
+        ])
+    }
+
+    /// Replaces the state with `dict` from [`ReduceLrOnPlateau::state_dict`]; on error the
+    /// state is unchanged.
+    ///
+    /// # Errors
+    /// As [`LrScheduler::load_state_dict`]'s, naming `ReduceLROnPlateau` (`best` may be
+    /// ±∞, not NaN).
+    pub fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        let keys = ["best", "num_bad_epochs", "cooldown_counter", "last_epoch", "last_lr"];
+        let ([best, bad, cooldown, epoch, last_lr], _) = read_state("ReduceLROnPlateau", dict, keys, None)?;
+        (self.best, self.num_bad_epochs, self.cooldown_counter) = (best, bad as usize, cooldown as usize);
+        (self.epoch, self.last_lr) = (epoch as usize, last_lr);
+        Ok(())
+    }
+
+    /// Resumes from `dict` ([`ReduceLrOnPlateau::load_state_dict`]) and sets the
+    /// optimizer's lr to the restored last lr, as [`LrScheduler::resume`].
+    ///
+    /// # Errors
+    /// As [`ReduceLrOnPlateau::load_state_dict`]; the optimizer is then unchanged.
+    pub fn resume<T: Float>(
+        &mut self,
+        dict: &StateDict<f64>,
+        opt: &mut (impl Optimizer<T> + ?Sized),
+    ) -> Result<()> {
+        self.load_state_dict(dict)?;
+        set_on(opt, self.last_lr, None);
+        Ok(())
     }
 }
 
@@ -1243,6 +1505,12 @@ impl LrScheduler for OneCycleLr {
         self.last_lr
     }
 
+    fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        (self.epoch, self.last_lr, self.last_momentum) =
+            load_cycle("OneCycleLR", dict, self.last_momentum.is_some())?;
+        Ok(())
+    }
+
     fn last_lr(&self) -> f64 {
         self.last_lr
     }
@@ -1425,6 +1693,12 @@ impl LrScheduler for CyclicLr {
         self.last_lr
     }
 
+    fn load_state_dict(&mut self, dict: &StateDict<f64>) -> Result<()> {
+        (self.epoch, self.last_lr, self.last_momentum) =
+            load_cycle("CyclicLR", dict, self.momentum.is_some())?;
+        Ok(())
+    }
+
     fn last_lr(&self) -> f64 {
         self.last_lr
     }
@@ -1436,4 +1710,20 @@ impl LrScheduler for CyclicLr {
     fn last_momentum(&self) -> Option<f64> {
         self.last_momentum
     }
+}
+
+/// Reads the state of a scheduler that may cycle the momentum ([`OneCycleLr`],
+/// [`CyclicLr`]): `last_epoch`, `last_lr` and, exactly when it `cycles`, `last_momentum`
+/// (the provided [`LrScheduler::state_dict`]'s entries).
+fn load_cycle(op: &'static str, dict: &StateDict<f64>, cycles: bool) -> Result<(usize, f64, Option<f64>)> {
+    let ([epoch, lr], m) = read_state(op, dict, ["last_epoch", "last_lr"], Some("last_momentum"))?;
+    if m.is_some() != cycles {
+        let msg = if cycles {
+            "no 'last_momentum' entry, but this scheduler cycles the momentum"
+        } else {
+            "a 'last_momentum' entry, but this scheduler does not cycle the momentum"
+        };
+        return Err(Error::InvalidArgument { op, msg: format!("state dict: {msg}") });
+    }
+    Ok((epoch as usize, lr, m))
 }

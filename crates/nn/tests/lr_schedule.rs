@@ -523,6 +523,276 @@ fn check_cycles<T: Float>() -> (f64, f64) {
     (worst_lr, worst_m)
 }
 
+/// What a schedule produced at each epoch: the scheduler's lr (NaN before the epoch's
+/// optimizer step), and the optimizer's lr and momentum (as bits).
+type Trace = Vec<(u64, u64, Option<u64>)>;
+
+/// Builds a case's schedulers on an optimizer.
+type Make<'a, T> = &'a dyn Fn(&mut dyn Optimizer<T>) -> Vec<Box<dyn LrScheduler>>;
+
+fn record<T: Float>(lr: f64, opt: &dyn Optimizer<T>) -> (u64, u64, Option<u64>) {
+    (lr.to_bits(), opt.lr().to_f64().to_bits(), opt.momentum_value().map(|m| m.to_f64().to_bits()))
+}
+
+/// Runs `epochs` epochs of the schedulers `make` builds (stepped one after the other, as
+/// [`check_cases`] does), stopping after epoch `stop` to save every scheduler's state,
+/// rebuilding the optimizer and the schedulers as at the start, resuming them from the
+/// saved states, and going on. Returns the trace of epochs 1..=epochs, before each
+/// optimizer step and after each scheduler step.
+fn run_resumed<T: Float>(
+    case: &str,
+    lr0: f64,
+    epochs: usize,
+    stop: Option<usize>,
+    opt_of: &dyn Fn(f64) -> Box<dyn Optimizer<T>>,
+    make: Make<'_, T>,
+) -> Trace {
+    let mut opt = opt_of(lr0);
+    let mut scheds = make(&mut *opt);
+    let mut p = [T::ZERO; 2];
+    let mut trace = Trace::new();
+    for e in 1..=epochs {
+        // What the optimizer's step uses: after a resume, what the resume set.
+        trace.push(record(f64::NAN, &*opt));
+        train_step(&mut *opt, &mut p);
+        if let Some(lr) = manual(case, e) {
+            opt.set_lr(T::from_f64(lr));
+        }
+        let mut lr = 0.0;
+        for s in &mut scheds {
+            lr = s.step(&mut *opt);
+        }
+        trace.push(record(lr, &*opt));
+        if stop == Some(e) {
+            let saved: Vec<_> = scheds.iter().map(|s| s.state_dict()).collect();
+            opt = opt_of(lr0);
+            scheds = make(&mut *opt);
+            for (s, d) in scheds.iter_mut().zip(&saved) {
+                s.resume(d, &mut *opt).unwrap();
+                assert_eq!(s.last_epoch(), e, "{case}: resumed epoch");
+            }
+        }
+    }
+    trace
+}
+
+/// Every scheduler, stopped and resumed at several epochs (on Sgd with momentum and Adam,
+/// f64 and f32; chains both as a `ChainedScheduler` and one after the other), continues
+/// bit for bit as the run that never stopped: its lrs and the optimizer's lr and momentum.
+fn check_resume<T: Float>() {
+    let sgd =
+        |lr: f64| -> Box<dyn Optimizer<T>> { Box::new(Sgd::new(T::from_f64(lr)).momentum(T::from_f64(0.9))) };
+    let adam = |lr: f64| -> Box<dyn Optimizer<T>> { Box::new(Adam::new(T::from_f64(lr))) };
+    let opts: [&dyn Fn(f64) -> Box<dyn Optimizer<T>>; 2] = [&sgd, &adam];
+    let mut cases = 0;
+    for opt_of in opts {
+        for (case, want) in TORCH {
+            for chain in [false, true] {
+                let make = |opt: &mut dyn Optimizer<T>| {
+                    let s = schedulers(case, opt);
+                    if chain && s.len() > 1 {
+                        vec![Box::new(ChainedScheduler::new(s).unwrap()) as Box<dyn LrScheduler>]
+                    } else {
+                        s
+                    }
+                };
+                let n = want.len() - 1;
+                let whole = run_resumed(case, base_lr(case), n, None, opt_of, &make);
+                for stop in [1, 3, n / 2, n - 1] {
+                    let resumed = run_resumed(case, base_lr(case), n, Some(stop), opt_of, &make);
+                    assert_eq!(resumed, whole, "{case} (chain {chain}) stopped at {stop}");
+                    cases += 1;
+                }
+            }
+        }
+        for (case, lrs, _) in TORCH_CYCLE {
+            let make = |opt: &mut dyn Optimizer<T>| vec![cycle_scheduler(case, opt)];
+            let n = lrs.len() - 1;
+            let whole = run_resumed(case, 0.1, n, None, opt_of, &make);
+            for stop in [1, n / 3, n - 1] {
+                assert_eq!(
+                    run_resumed(case, 0.1, n, Some(stop), opt_of, &make),
+                    whole,
+                    "{case} stopped at {stop}"
+                );
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 300, "{cases}");
+}
+
+#[test]
+fn resumed_schedules_continue_bit_for_bit() {
+    check_resume::<f64>();
+    check_resume::<f32>();
+}
+
+#[test]
+fn resumed_plateau_continues_bit_for_bit() {
+    for (case, _) in TORCH_PLATEAU {
+        for stop in [1, 4, 11, 20] {
+            let run = |stop: Option<usize>| {
+                let mut opt = Sgd::<f32>::new(0.1).momentum(0.9);
+                let mut sched = ReduceLrOnPlateau::new(&opt, plateau(case)).unwrap();
+                let mut out = Vec::new();
+                for (e, &m) in METRICS.iter().enumerate() {
+                    out.push((sched.step(m, &mut opt).to_bits(), opt.lr().to_bits(), sched.num_bad_epochs()));
+                    if stop == Some(e + 1) {
+                        let saved = sched.state_dict();
+                        opt = Sgd::new(0.1).momentum(0.9);
+                        sched = ReduceLrOnPlateau::new(&opt, plateau(case)).unwrap();
+                        sched.resume(&saved, &mut opt).unwrap();
+                    }
+                }
+                out
+            };
+            assert_eq!(run(Some(stop)), run(None), "{case} stopped at {stop}");
+        }
+    }
+}
+
+/// A state dict saved to a safetensors file and read back resumes the same schedule.
+#[test]
+fn scheduler_state_survives_a_safetensors_file() {
+    let mut opt = Sgd::<f64>::new(0.1);
+    let warmup = LinearLr::new(&mut opt, 0.2, 1.0, 4).unwrap();
+    let decay = CosineAnnealingLr::new(&mut opt, 9, 1e-3).unwrap();
+    let mut sched = ChainedScheduler::new(vec![Box::new(warmup), Box::new(decay)]).unwrap();
+    for _ in 0..5 {
+        sched.step(&mut opt);
+    }
+    let dict = sched.state_dict();
+    let keys: Vec<&str> = dict.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["0.base_lr", "0.last_epoch", "0.last_lr", "1.base_lr", "1.last_epoch", "1.last_lr"]);
+    let path = std::env::temp_dir().join(format!("wengert-sched-{}.safetensors", std::process::id()));
+    wengert_nn::io::save_safetensors(&path, &dict).unwrap();
+    let back = wengert_nn::io::load_safetensors::<f64>(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let mut opt2 = Sgd::<f64>::new(0.1);
+    let warmup = LinearLr::new(&mut opt2, 0.2, 1.0, 4).unwrap();
+    let decay = CosineAnnealingLr::new(&mut opt2, 9, 1e-3).unwrap();
+    let mut resumed = ChainedScheduler::new(vec![Box::new(warmup), Box::new(decay)]).unwrap();
+    resumed.resume(&back, &mut opt2).unwrap();
+    for _ in 0..6 {
+        assert_eq!(resumed.step(&mut opt2).to_bits(), sched.step(&mut opt).to_bits());
+        assert_eq!(opt2.lr(), opt.lr());
+    }
+}
+
+/// The refusals of a bad state dict: each names the scheduler and the key, and leaves
+/// the scheduler (and, for `resume`, the optimizer) as it was.
+#[test]
+fn bad_scheduler_state_dicts_are_refused() {
+    use wengert_nn::StateDict;
+    use wengert_tape::Tensor;
+    let mut opt = Sgd::<f64>::new(0.1);
+    let mut step = StepLr::new(&mut opt, 2, 0.5).unwrap();
+    step.step(&mut opt);
+    let good = step.state_dict();
+    let with = |key: &str, t: Option<Tensor<f64>>| {
+        let mut d = good.clone();
+        match t {
+            Some(t) => {
+                d.insert(key.to_string(), t);
+            }
+            None => {
+                d.shift_remove(key);
+            }
+        }
+        d
+    };
+    let cases: Vec<(StateDict<f64>, &str)> = vec![
+        (with("last_lr", None), "StepLR: state dict: no 'last_lr' entry"),
+        (
+            with("momentum", Some(Tensor::scalar(0.9))),
+            "StepLR: state dict: unexpected key 'momentum' (this scheduler keeps [\"base_lr\", \"last_epoch\", \"last_lr\"])",
+        ),
+        (
+            with("last_epoch", Some(Tensor::new(&[1], vec![3.0]).unwrap())),
+            "StepLR: state dict: 'last_epoch' must be a 0-d tensor, got shape [1]",
+        ),
+        (with("last_epoch", Some(Tensor::scalar(2.5))), "StepLR: state dict: 'last_epoch' must be a whole number ≥ 0, got 2.5"),
+        (with("last_epoch", Some(Tensor::scalar(-1.0))), "StepLR: state dict: 'last_epoch' must be a whole number ≥ 0, got -1"),
+        (with("base_lr", Some(Tensor::scalar(f64::NAN))), "StepLR: state dict: 'base_lr' must be finite, got NaN"),
+    ];
+    for (dict, want) in cases {
+        let (before, lr) = (step.clone(), opt.lr());
+        assert_eq!(step.resume(&dict, &mut opt).unwrap_err().to_string(), want);
+        assert_eq!((&step, opt.lr()), (&before, lr), "{want}: changed");
+    }
+
+    // OneCycleLr: momentum entries exactly when it cycles the momentum.
+    let mut sgd = Sgd::<f64>::new(0.1).momentum(0.9);
+    let mut cyc = OneCycleLr::new(&mut sgd, 0.1, 10, OneCycleConfig::default()).unwrap();
+    let mut no_m = cyc.state_dict();
+    assert!(no_m.shift_remove("last_momentum").is_some());
+    assert_eq!(
+        cyc.load_state_dict(&no_m).unwrap_err().to_string(),
+        "OneCycleLR: state dict: no 'last_momentum' entry, but this scheduler cycles the momentum"
+    );
+    let flat = OneCycleConfig { cycle_momentum: false, ..OneCycleConfig::default() };
+    let mut plain = OneCycleLr::new(&mut sgd, 0.1, 10, flat).unwrap();
+    assert_eq!(
+        plain.load_state_dict(&cyc.state_dict()).unwrap_err().to_string(),
+        "OneCycleLR: state dict: a 'last_momentum' entry, but this scheduler does not cycle the momentum"
+    );
+
+    // A chain refuses keys without a known position, and a refusal of its second
+    // scheduler leaves the first as it was.
+    let mut opt = Sgd::<f64>::new(0.1);
+    let a = ExponentialLr::new(&mut opt, 0.9).unwrap();
+    let b = StepLr::new(&mut opt, 2, 0.5).unwrap();
+    let mut chain = ChainedScheduler::new(vec![Box::new(a), Box::new(b)]).unwrap();
+    let mut d = chain.state_dict();
+    d.insert("2.last_lr".into(), Tensor::scalar(0.1));
+    assert_eq!(
+        chain.load_state_dict(&d).unwrap_err().to_string(),
+        "ChainedScheduler: state dict: unexpected key '2.last_lr' (the chain has 2 schedulers, 0. to 1.)"
+    );
+    let before = chain.state_dict();
+    let mut d = chain.state_dict();
+    d.insert("0.last_epoch".into(), Tensor::scalar(7.0));
+    d.insert("1.last_lr".into(), Tensor::scalar(f64::INFINITY));
+    assert!(chain.load_state_dict(&d).is_err());
+    assert_eq!(chain.state_dict(), before);
+
+    // ReduceLrOnPlateau keeps ±∞ as its best, not NaN.
+    let mut plat = ReduceLrOnPlateau::new(&opt, PlateauConfig::default()).unwrap();
+    let fresh = plat.state_dict();
+    assert_eq!(fresh["best"].data(), [f64::INFINITY]);
+    plat.load_state_dict(&fresh).unwrap();
+    let mut nan = fresh.clone();
+    nan.insert("best".into(), Tensor::scalar(f64::NAN));
+    assert_eq!(
+        plat.load_state_dict(&nan).unwrap_err().to_string(),
+        "ReduceLROnPlateau: state dict: 'best' must be finite, got NaN"
+    );
+
+    // A scheduler of one's own gets a state dict, and is refused a resume.
+    struct Halving(usize, f64);
+    impl LrScheduler for Halving {
+        fn advance(&mut self, lr: f64) -> f64 {
+            self.0 += 1;
+            self.1 = lr / 2.0;
+            self.1
+        }
+        fn last_lr(&self) -> f64 {
+            self.1
+        }
+        fn last_epoch(&self) -> usize {
+            self.0
+        }
+    }
+    let mut own = Halving(0, 0.1);
+    own.step(&mut opt);
+    assert_eq!(own.state_dict().keys().collect::<Vec<_>>(), ["last_epoch", "last_lr"]);
+    assert_eq!(
+        own.load_state_dict(&own.state_dict()).unwrap_err().to_string(),
+        "LrScheduler: this scheduler does not implement load_state_dict, so it cannot be resumed"
+    );
+}
+
 #[test]
 fn one_cycle_and_cyclic_follow_torch_with_momentum_on_f64_optimizers() {
     let (lr, m) = check_cycles::<f64>();
