@@ -200,8 +200,9 @@ impl Layout {
         }
         let shape = x.shape();
         let want = 2 + self.spatial;
-        if shape.len() != want {
-            let form = if self.spatial == 1 { "[N, C, L]" } else { "[N, C, H, W]" };
+        if shape.len() != want && shape.len() != want - 1 {
+            let form =
+                if self.spatial == 1 { "[N, C, L] or 2-d [C, L]" } else { "[N, C, H, W] or 3-d [C, H, W]" };
             return Err(self.bad(format!(
                 "expected a {want}-d input {form}, got {}-d input {:?} ({})",
                 shape.len(),
@@ -209,23 +210,36 @@ impl Layout {
                 x.node()
             )));
         }
+        // An unbatched input is one sample: N = 1.
+        let mut dims = [1; 4];
+        let (c_axis, rest) = if shape.len() == want { (1, &shape[2..]) } else { (0, &shape[1..]) };
+        if shape.len() == want {
+            dims[0] = shape[0];
+        }
+        dims[1] = shape[c_axis];
+        dims[4 - rest.len()..].copy_from_slice(rest);
         if let Some((c, takes)) = channels {
-            if shape[1] != c {
+            if dims[1] != c {
                 return Err(self.bad(format!(
-                    "input {:?} ({}) has {} channels (dimension 1), but {}",
+                    "input {:?} ({}) has {} channels (dimension {c_axis}), but {}",
                     &shape[..],
                     x.node(),
-                    shape[1],
+                    dims[1],
                     takes()
                 )));
             }
         }
-        let dims = if self.spatial == 1 {
-            [shape[0], shape[1], 1, shape[2]]
-        } else {
-            [shape[0], shape[1], shape[2], shape[3]]
-        };
         Ok(dims)
+    }
+
+    /// The output shape of a layer with `c` output channels and spatial size (oh, ow) for
+    /// the input `x`: `[N, c, OH, OW]` (`[N, c, OL]` for a 1-d layer), without N for an
+    /// unbatched input.
+    fn out_shape<T: Float>(&self, x: Var<'_, T>, n: usize, c: usize, (oh, ow): (usize, usize)) -> Vec<usize> {
+        let batched = x.shape().len() == 2 + self.spatial;
+        let spatial: &[usize] = if self.spatial == 1 { &[ow] } else { &[oh, ow] };
+        let lead: &[usize] = if batched { &[n, c] } else { &[c] };
+        [lead, spatial].concat()
     }
 
     /// Checks the geometry and the input (its rank, and with `channels` its channel count,
@@ -457,11 +471,7 @@ impl ConvCore {
                 None => y,
             }
         };
-        if lay.spatial == 1 {
-            y.try_reshape(&[dims[0], o, ow])
-        } else {
-            y.try_reshape(&[dims[0], o, oh, ow])
-        }
+        y.try_reshape(&lay.out_shape(x, dims[0], o, (oh, ow)))
     }
 
     /// The window of a kernel `kernel` with symmetric zero padding `padding`; a 1-d
@@ -604,8 +614,8 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// ([`Conv2d::padding_same`]), filled with zeros or as [`PaddingMode`] says
 /// ([`Conv2d::padding_mode`]: reflect, replicate, circular). Zero padding equal at both
 /// ends is the window's own; any other is one `pad` or `gather` of the input per padded
-/// axis before the windows are taken. Difference from PyTorch: the input must be batched,
-/// `[N, C, H, W]` (PyTorch also takes `[C, H, W]`).
+/// axis before the windows are taken. An unbatched input `[C, H, W]` (one sample) gives
+/// `[O, OH, OW]`, as in PyTorch.
 ///
 /// ```
 /// use rand::{rngs::StdRng, SeedableRng};
@@ -641,8 +651,8 @@ const CONV1D: Layout = Layout { op: "Conv1d", spatial: 1 };
 /// # Errors
 /// From [`Module::forward`], an `InvalidArgument` naming `Conv2d` and the shapes, before
 /// anything is recorded, for an input that is not 4-d
-/// (`Conv2d: expected a 4-d input [N, C, H, W], got 3-d input [3, 5, 6] (v2)`), whose
-/// dimension 1 is not the layer's C, the weight's dimension 1 times the groups
+/// (`Conv2d: expected a 4-d input [N, C, H, W] or 3-d [C, H, W], got 2-d input [5, 6] (v2)`),
+/// whose channel dimension (1, or 0 unbatched) is not the layer's C, the weight's dimension 1 times the groups
 /// (`Conv2d: input [2, 4, 5, 6] (v2) has 4 channels (dimension 1), but weight [8, 3, 3, 3] (v0) takes 3`,
 /// `... but weight [6, 2, 3, 3] (v0) with groups 2 takes 2·2 = 4`),
 /// or too small for the kernel
@@ -880,7 +890,7 @@ conv_module!(Conv2d, CONV2D);
 ///
 /// It is [`Conv2d`]'s computation (the same code) on the input seen as `[N, C, 1, L]` with a
 /// kernel of height 1, with the same paddings (a number, or `'same'`; in any
-/// [`PaddingMode`]), difference from PyTorch (batched input only) and errors, naming
+/// [`PaddingMode`]), unbatched input (`[C, L]` gives `[O, OL]`) and errors, naming
 /// `Conv1d`.
 ///
 /// ```
@@ -897,7 +907,7 @@ conv_module!(Conv2d, CONV2D);
 /// ```
 ///
 /// # Errors
-/// As [`Conv2d`]'s: `Conv1d: expected a 3-d input [N, C, L], got ...`, a channel count
+/// As [`Conv2d`]'s: `Conv1d: expected a 3-d input [N, C, L] or 2-d [C, L], got ...`, a channel count
 /// other than the layer's (the weight's dimension 1 times the groups), an input shorter
 /// than the dilated kernel after padding, a kernel, stride or dilation of 0, parameters of
 /// another layout or bound from another layer.
@@ -1081,7 +1091,7 @@ impl Pool {
         let (dims, (oh, ow)) = lay.check(x, w, None)?;
         let [n, c, ..] = dims;
         let cols = columns(x, dims, w, fill)?.try_reshape(&[n, c, w.kernel[0] * w.kernel[1], oh * ow])?;
-        reduce(cols)?.try_reshape(&[dims[0], dims[1], oh, ow])
+        reduce(cols)?.try_reshape(&lay.out_shape(x, n, c, (oh, ow)))
     }
 }
 
@@ -1098,7 +1108,7 @@ impl Pool {
 /// where several elements of one window are equal to its maximum, the tape's `max_axis`
 /// splits the gradient evenly between them, where PyTorch sends all of it to the first
 /// (in row-major order). The values are the same. Not provided: `ceil_mode`,
-/// `return_indices`, unbatched `[C, H, W]` input.
+/// `return_indices`. An unbatched input `[C, H, W]` gives `[C, OH, OW]`, as in PyTorch.
 ///
 /// ```
 /// use wengert_nn::{MaxPool2d, Module};
@@ -1114,7 +1124,7 @@ impl Pool {
 /// ```
 ///
 /// # Errors
-/// `InvalidArgument` naming `MaxPool2d` and the shapes for an input that is not 4-d or is
+/// `InvalidArgument` naming `MaxPool2d` and the shapes for an input that is not 4-d or 3-d, or is
 /// smaller than the dilated kernel after padding, a padding above half the kernel, a
 /// kernel, stride or dilation of 0, or any parameter variables.
 #[derive(Clone, Debug)]
@@ -1169,7 +1179,8 @@ impl<T: Float> Module<T> for MaxPool2d {
 /// and the output size is [`Conv2d`]'s formula (dilation 1). No parameters.
 ///
 /// One gather of the windows, then the tape's [`Var::mean_axis`]. Not provided:
-/// `ceil_mode`, `count_include_pad=False`, `divisor_override`, unbatched `[C, H, W]` input.
+/// `ceil_mode`, `count_include_pad=False`, `divisor_override`. An unbatched input
+/// `[C, H, W]` gives `[C, OH, OW]`, as in PyTorch.
 ///
 /// ```
 /// use wengert_nn::{AvgPool2d, Module};

@@ -11,8 +11,8 @@
 //! * Gradients against central finite differences (`gradcheck`, f64) on random shapes and
 //!   options (groups, padding modes and `'same'` among them), the input used twice.
 //! * The max-pooling tie rule (split evenly, unlike torch), one layer used on alternating
-//!   input shapes, the initialisation (grouped too), the state dict inside `Sequential` and
-//!   of a grouped layer, and the errors (grouped too).
+//!   input shapes, unbatched input, the initialisation (grouped too), the state dict
+//!   inside `Sequential` and of a grouped layer, and the errors (grouped too).
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -376,8 +376,12 @@ fn errors_name_the_layer_and_the_shapes() {
     let mut rng = StdRng::seed_from_u64(0);
     let conv = Conv2d::<f64>::new(3, 8, (3, 3), Init::TorchDefault, &mut rng);
     assert_eq!(
-        err_of(&conv, &[3, 5, 6]),
-        "Conv2d: expected a 4-d input [N, C, H, W], got 3-d input [3, 5, 6] (v2)"
+        err_of(&conv, &[5, 6]),
+        "Conv2d: expected a 4-d input [N, C, H, W] or 3-d [C, H, W], got 2-d input [5, 6] (v2)"
+    );
+    assert_eq!(
+        err_of(&conv, &[4, 5, 6]),
+        "Conv2d: input [4, 5, 6] (v2) has 4 channels (dimension 0), but weight [8, 3, 3, 3] (v0) takes 3"
     );
     assert_eq!(
         err_of(&conv, &[2, 4, 5, 6]),
@@ -405,7 +409,7 @@ fn errors_name_the_layer_and_the_shapes() {
     let c1 = Conv1d::<f64>::new(2, 4, 5, Init::TorchDefault, &mut rng).dilation(2);
     assert_eq!(
         err_of(&c1, &[2, 2, 4, 4]),
-        "Conv1d: expected a 3-d input [N, C, L], got 4-d input [2, 2, 4, 4] (v2)"
+        "Conv1d: expected a 3-d input [N, C, L] or 2-d [C, L], got 4-d input [2, 2, 4, 4] (v2)"
     );
     assert_eq!(
         err_of(&c1, &[2, 3, 9]),
@@ -419,8 +423,8 @@ fn errors_name_the_layer_and_the_shapes() {
 
     let pool = MaxPool2d::new(3);
     assert_eq!(
-        err_of(&pool, &[2, 5, 6]),
-        "MaxPool2d: expected a 4-d input [N, C, H, W], got 3-d input [2, 5, 6] (v0)"
+        err_of(&pool, &[5, 6]),
+        "MaxPool2d: expected a 4-d input [N, C, H, W] or 3-d [C, H, W], got 2-d input [5, 6] (v0)"
     );
     assert!(err_of(&pool, &[1, 1, 2, 6])
         .starts_with("MaxPool2d: input [1, 1, 2, 6] (v0) padded by (0, 0) is 2 × 6"));
@@ -431,8 +435,8 @@ fn errors_name_the_layer_and_the_shapes() {
     assert!(err_of(&AvgPool2d::new((2, 4)), &[1, 1, 6, 3])
         .starts_with("AvgPool2d: input [1, 1, 6, 3] (v0) padded"));
     assert_eq!(
-        err_of(&AvgPool2d::new(2), &[4, 4]),
-        "AvgPool2d: expected a 4-d input [N, C, H, W], got 2-d input [4, 4] (v0)"
+        err_of(&AvgPool2d::new(2), &[1, 1, 1, 4, 4]),
+        "AvgPool2d: expected a 4-d input [N, C, H, W] or 3-d [C, H, W], got 5-d input [1, 1, 1, 4, 4] (v0)"
     );
 
     let bn = BatchNorm2d::<f64>::new(3);
@@ -812,6 +816,49 @@ proptest! {
         let conv = if same { conv.padding_same() } else { conv.stride(s).padding(p) };
         let report = conv1d_report(conv, det(&[n, c, l], seed as f64));
         prop_assert!(report.passed(), "{}", report);
+    }
+}
+
+/// An unbatched input (`[C, H, W]`, `[C, L]`), as PyTorch takes it: the same values and
+/// gradients as the batch of that one sample, without the batch axis.
+#[test]
+fn unbatched_input_is_a_batch_of_one() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let init = Init::Uniform { low: -1.0, high: 1.0 };
+    let layers: Vec<(Box<dyn Module<f64>>, Vec<usize>)> = vec![
+        (Box::new(Conv2d::new(2, 3, (3, 2), init, &mut rng).stride((2, 1)).padding(1)), vec![2, 5, 4]),
+        (
+            Box::new(
+                Conv2d::new_grouped(2, 4, 3, 2, init, &mut rng)
+                    .unwrap()
+                    .padding_same()
+                    .padding_mode(PaddingMode::Reflect),
+            ),
+            vec![2, 4, 5],
+        ),
+        (
+            Box::new(Conv1d::new(3, 2, 3, init, &mut rng).padding(2).padding_mode(PaddingMode::Circular)),
+            vec![3, 6],
+        ),
+        (Box::new(MaxPool2d::new(2).padding(1)), vec![2, 3, 5]),
+        (Box::new(AvgPool2d::new((2, 3)).stride(1)), vec![2, 4, 4]),
+    ];
+    for (k, (layer, shape)) in layers.iter().enumerate() {
+        let x = det(shape, k as f64);
+        let batched_shape = [&[1][..], shape].concat();
+        let tape = Tape::<f64>::new();
+        let p = layer.bind(&tape);
+        let (one, batch) = (tape.var(&x), tape.var(&x.reshape(&batched_shape).unwrap()));
+        let (y1, yb) = (layer.forward(&p, one).unwrap(), layer.forward(&p, batch).unwrap());
+        assert_eq!(&y1.shape()[..], &yb.shape()[1..], "layer {k}");
+        assert_eq!(y1.value().data(), yb.value().data(), "layer {k}");
+        let cot = tape.constant(&det(&y1.shape(), 0.5));
+        let g1 = (y1 * cot).sum().backward();
+        let gb = (yb * cot.reshape(&yb.shape())).sum().backward();
+        assert_eq!(g1.wrt(one).data(), gb.wrt(batch).data(), "layer {k}");
+        for v in p.vars() {
+            assert_eq!(g1.wrt(*v).data(), gb.wrt(*v).data(), "layer {k}");
+        }
     }
 }
 
