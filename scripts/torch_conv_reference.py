@@ -2,7 +2,8 @@
 
 Run with PyTorch 2.15 in float64:  python scripts/torch_conv_reference.py
 and paste the output (a Rust `CASES` table) into the test. The convolutions include
-grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`. Each case gives its inputs
+grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`; the pools include
+`ceil_mode`, `count_include_pad=False` and `divisor_override`. Each case gives its inputs
 (x, then the layer's parameters in state-dict order: weight, bias), the output, the
 cotangent, the gradient of sum(out * cot) with respect to every input, and, for
 BatchNorm2d, the running statistics after the forward pass. Inputs are built from sin and
@@ -79,6 +80,14 @@ case("maxpool_default_stride", nn.MaxPool2d(2), xp)
 case("maxpool_dilated", nn.MaxPool2d((2, 2), stride=1, padding=(1, 0), dilation=(2, 3)), xp)
 case("avgpool_pad", nn.AvgPool2d(3, stride=2, padding=1), xp)
 case("avgpool_default_stride", nn.AvgPool2d((2, 3)), xp)
+# ceil_mode (a last window past the padding), count_include_pad=False, divisor_override.
+xq = det((2, 2, 6, 7), 0.37, 0.1)
+case("maxpool_ceil", nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), xq)
+case("maxpool_ceil_dilated", nn.MaxPool2d((2, 3), stride=(3, 2), dilation=(2, 1), ceil_mode=True), xq)
+case("avgpool_ceil", nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True), xq)
+case("avgpool_ceil_no_pad_count", nn.AvgPool2d((3, 2), stride=2, padding=(1, 1), ceil_mode=True, count_include_pad=False), xq)
+case("avgpool_no_pad_count", nn.AvgPool2d(3, stride=(1, 2), padding=1, count_include_pad=False), xq)
+case("avgpool_divisor", nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True, divisor_override=3), xq)
 
 bn = nn.BatchNorm2d(3)
 with torch.no_grad():

@@ -1052,28 +1052,55 @@ impl<T: Float> Conv1d<T> {
 
 conv_module!(Conv1d, CONV1D);
 
-/// What the two pooling layers share: the window.
+/// What the two pooling layers share: the window, and whether the output size rounds up.
 #[derive(Clone, Debug)]
 struct Pool {
     win: Window,
+    /// PyTorch's `ceil_mode`: the output size rounded up, a last window reaching past the
+    /// padding, as long as it starts inside the input or the leading padding.
+    ceil_mode: bool,
 }
+
+/// What a pooling layer's reduction is given: the windows `[N, C, kh·kw, OH·OW]`, the
+/// input's spatial size (H, W) and the output's (OH, OW).
+type Windows<'t, T> = (Var<'t, T>, [usize; 2], [usize; 2]);
 
 impl Pool {
     fn new(kernel: (usize, usize)) -> Self {
         let kernel: [usize; 2] = kernel.into();
-        Pool { win: Window { kernel, stride: kernel, padding: [0, 0], dilation: [1, 1] } }
+        Pool { win: Window { kernel, stride: kernel, padding: [0, 0], dilation: [1, 1] }, ceil_mode: false }
+    }
+
+    /// The output length along axis `a` for input length `n` (which holds the window):
+    /// PyTorch's `pooling_output_shape`, rounded up in ceil mode.
+    fn out_len(&self, a: usize, n: usize) -> usize {
+        let w = &self.win;
+        let (p, s) = (w.padding[a], w.stride[a]);
+        let room = n + 2 * p - w.span(a);
+        if !self.ceil_mode {
+            return room / s + 1;
+        }
+        let out = room.div_ceil(s) + 1;
+        // The last window must start inside the input or the leading padding.
+        if (out - 1) * s >= n + p {
+            out - 1
+        } else {
+            out
+        }
     }
 
     /// The windows of `x` reduced by `reduce` over the window axis, padding filled with
     /// `fill`; PyTorch's check that the padding is at most half the dilated kernel's span,
-    /// dilation·(kernel − 1) + 1.
+    /// dilation·(kernel − 1) + 1. In ceil mode, where the last windows reach past the
+    /// padding, the input is first extended at the end of the axis by `fill` values (one
+    /// `concat` with a constant).
     fn forward<'t, T: Float>(
         &self,
         op: &'static str,
         params: &[Var<'t, T>],
         x: Var<'t, T>,
         fill: PadFill,
-        reduce: impl FnOnce(Var<'t, T>) -> Result<Var<'t, T>>,
+        reduce: impl FnOnce(Windows<'t, T>) -> Result<Var<'t, T>>,
     ) -> Result<Var<'t, T>> {
         let lay = Layout { op, spatial: 2 };
         no_params(op, params)?;
@@ -1088,10 +1115,29 @@ impl Pool {
                 lay.size(w.dilation)
             )));
         }
-        let (dims, (oh, ow)) = lay.check(x, w, None)?;
-        let [n, c, ..] = dims;
-        let cols = columns(x, dims, w, fill)?.try_reshape(&[n, c, w.kernel[0] * w.kernel[1], oh * ow])?;
-        reduce(cols)?.try_reshape(&lay.out_shape(x, n, c, (oh, ow)))
+        let (mut dims, _) = lay.check(x, w, None)?;
+        let [n, c, h, wd] = dims;
+        let out = [self.out_len(0, h), self.out_len(1, wd)];
+        let mut xe = x;
+        for a in 0..2 {
+            // What the last window needs beyond the padded input.
+            let extra = ((out[a] - 1) * w.stride[a] + span[a]).saturating_sub(dims[2 + a] + 2 * w.padding[a]);
+            if extra > 0 {
+                let axis = xe.shape().len() - 2 + a;
+                let mut shape = xe.shape().to_vec();
+                shape[axis] = extra;
+                let v = match fill {
+                    PadFill::Zero => T::ZERO,
+                    PadFill::NegInfinity => T::from_f64(f64::NEG_INFINITY),
+                };
+                let block = xe.tape().constant(&Tensor::full(&shape, v));
+                xe = Var::try_concat(&[xe, block], axis as isize)?;
+                dims[2 + a] += extra;
+            }
+        }
+        let cols =
+            columns(xe, dims, w, fill)?.try_reshape(&[n, c, w.kernel[0] * w.kernel[1], out[0] * out[1]])?;
+        reduce((cols, [h, wd], out))?.try_reshape(&lay.out_shape(x, n, c, (out[0], out[1])))
     }
 }
 
@@ -1107,8 +1153,9 @@ impl Pool {
 /// maximum of each window (summed where windows overlap). **Ties differ from PyTorch's**:
 /// where several elements of one window are equal to its maximum, the tape's `max_axis`
 /// splits the gradient evenly between them, where PyTorch sends all of it to the first
-/// (in row-major order). The values are the same. Not provided: `ceil_mode`,
-/// `return_indices`. An unbatched input `[C, H, W]` gives `[C, OH, OW]`, as in PyTorch.
+/// (in row-major order). The values are the same. [`MaxPool2d::ceil_mode`] rounds the
+/// output size up, as PyTorch's `ceil_mode`. Not provided: `return_indices`. An unbatched
+/// input `[C, H, W]` gives `[C, OH, OW]`, as in PyTorch.
 ///
 /// ```
 /// use wengert_nn::{MaxPool2d, Module};
@@ -1137,6 +1184,14 @@ impl MaxPool2d {
     /// padding, dilation 1.
     pub fn new(kernel_size: impl Size2) -> Self {
         MaxPool2d { pool: Pool::new(kernel_size.pair()) }
+    }
+
+    /// Rounds the output size up (PyTorch's `ceil_mode=True`; default false): a last
+    /// window may reach past the padding if it starts inside the input or the leading
+    /// padding; what lies beyond is −∞, as padding is.
+    pub fn ceil_mode(mut self, ceil_mode: bool) -> Self {
+        self.pool.ceil_mode = ceil_mode;
+        self
     }
 
     /// Sets the stride (default: the kernel size).
@@ -1168,19 +1223,22 @@ impl<T: Float> Module<T> for MaxPool2d {
 
     #[track_caller]
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.pool.forward("MaxPool2d", params, x, PadFill::NegInfinity, |c| c.try_max_axis(2, false))
+        self.pool.forward("MaxPool2d", params, x, PadFill::NegInfinity, |(c, ..)| c.try_max_axis(2, false))
     }
 }
 
-/// 2-d average pooling, as `torch.nn.AvgPool2d(kernel_size, stride=None, padding=0)`:
-/// each output element is the mean of its window of `[N, C, H, W]`, per channel, the
-/// zero padding counted (PyTorch's default `count_include_pad=True`: the divisor is always
-/// kh·kw); the stride is the kernel size unless set, the padding at most half the kernel,
-/// and the output size is [`Conv2d`]'s formula (dilation 1). No parameters.
+/// 2-d average pooling, as `torch.nn.AvgPool2d(kernel_size, stride=None, padding=0,
+/// ceil_mode=False, count_include_pad=True, divisor_override=None)`: each output element
+/// is the mean of its window of `[N, C, H, W]`, per channel, the zero padding counted by
+/// default (the divisor kh·kw); the stride is the kernel size unless set, the padding at
+/// most half the kernel, and the output size is [`Conv2d`]'s formula (dilation 1), rounded
+/// up with [`AvgPool2d::ceil_mode`]. No parameters.
 ///
-/// One gather of the windows, then the tape's [`Var::mean_axis`]. Not provided:
-/// `ceil_mode`, `count_include_pad=False`, `divisor_override`. An unbatched input
-/// `[C, H, W]` gives `[C, OH, OW]`, as in PyTorch.
+/// One gather of the windows, then the tape's [`Var::mean_axis`]; where PyTorch's divisor
+/// is not kh·kw for every window ([`AvgPool2d::count_include_pad`] false, a ceil-mode
+/// window past the padding, [`AvgPool2d::divisor_override`]), [`Var::sum_axis`] divided by
+/// a constant of the divisors. An unbatched input `[C, H, W]` gives `[C, OH, OW]`, as in
+/// PyTorch.
 ///
 /// ```
 /// use wengert_nn::{AvgPool2d, Module};
@@ -1198,13 +1256,79 @@ impl<T: Float> Module<T> for MaxPool2d {
 #[derive(Clone, Debug)]
 pub struct AvgPool2d {
     pool: Pool,
+    count_include_pad: bool,
+    divisor_override: Option<usize>,
 }
 
 impl AvgPool2d {
     /// Average pooling over `kernel_size` windows (`2` or `(3, 2)`), stride = kernel size,
-    /// no padding.
+    /// no padding, the padding counted in each mean.
     pub fn new(kernel_size: impl Size2) -> Self {
-        AvgPool2d { pool: Pool::new(kernel_size.pair()) }
+        AvgPool2d { pool: Pool::new(kernel_size.pair()), count_include_pad: true, divisor_override: None }
+    }
+
+    /// Rounds the output size up (PyTorch's `ceil_mode=True`; default false): a last
+    /// window may reach past the padding if it starts inside the input or the leading
+    /// padding, and its mean divides by the part of it inside the padded input (or, without
+    /// [`AvgPool2d::count_include_pad`], inside the input).
+    pub fn ceil_mode(mut self, ceil_mode: bool) -> Self {
+        self.pool.ceil_mode = ceil_mode;
+        self
+    }
+
+    /// Whether the zero padding counts in each mean's divisor (PyTorch's
+    /// `count_include_pad`; default true). With false a window's mean divides by the
+    /// number of its elements inside the input.
+    pub fn count_include_pad(mut self, count_include_pad: bool) -> Self {
+        self.count_include_pad = count_include_pad;
+        self
+    }
+
+    /// Divides every window's sum by `divisor` instead (PyTorch's `divisor_override`);
+    /// the forward pass refuses 0.
+    pub fn divisor_override(mut self, divisor: usize) -> Self {
+        self.divisor_override = Some(divisor);
+        self
+    }
+
+    /// Each window's sum over its kh·kw values (of `cols`, `[N, C, kh·kw, L]`) divided by
+    /// PyTorch's divisor for it, for an input of spatial size `size` and output `out`: the
+    /// override, or per axis the window's length inside the padded input
+    /// (`count_include_pad`) or inside the input, multiplied. Where every divisor is kh·kw
+    /// this is [`Var::mean_axis`].
+    fn average<'t, T: Float>(
+        &self,
+        cols: Var<'t, T>,
+        size: [usize; 2],
+        out: [usize; 2],
+    ) -> Result<Var<'t, T>> {
+        let w = &self.pool.win;
+        let along = |a: usize| -> Vec<usize> {
+            (0..out[a])
+                .map(|i| {
+                    // Window i covers [start, start + k) of the input padded by p at each end.
+                    let start = i * w.stride[a];
+                    let end = (start + w.kernel[a]).min(size[a] + 2 * w.padding[a]);
+                    if self.count_include_pad {
+                        end - start
+                    } else {
+                        end.min(size[a] + w.padding[a]).saturating_sub(start.max(w.padding[a]))
+                    }
+                })
+                .collect()
+        };
+        let (rows, columns) = (along(0), along(1));
+        let divisor: Vec<usize> = match self.divisor_override {
+            Some(d) => vec![d; out[0] * out[1]],
+            None => rows.iter().flat_map(|&r| columns.iter().map(move |&c| r * c)).collect(),
+        };
+        if divisor.iter().all(|&d| d == w.kernel[0] * w.kernel[1]) {
+            return cols.try_mean_axis(2, false);
+        }
+        // A window with no input element (none here: the padding is at most half the
+        // kernel) sums to 0, and 0 is PyTorch's output for it.
+        let d = Tensor::from_fn(&[divisor.len()], |i| T::from_f64(divisor[i].max(1) as f64));
+        cols.try_sum_axis(2, false)?.try_div(cols.tape().constant(&d))
     }
 
     /// Sets the stride (default: the kernel size).
@@ -1230,7 +1354,14 @@ impl<T: Float> Module<T> for AvgPool2d {
 
     #[track_caller]
     fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.pool.forward("AvgPool2d", params, x, PadFill::Zero, |c| c.try_mean_axis(2, false))
+        if self.divisor_override == Some(0) {
+            return Err(Error::InvalidArgument {
+                op: "AvgPool2d",
+                msg: "divisor_override must be positive, got 0".into(),
+            });
+        }
+        self.pool
+            .forward("AvgPool2d", params, x, PadFill::Zero, |(cols, size, out)| self.average(cols, size, out))
     }
 }
 
