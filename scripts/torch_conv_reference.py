@@ -2,7 +2,7 @@
 
 Run with PyTorch 2.15 in float64:  python scripts/torch_conv_reference.py
 and paste the output (a Rust `CASES` table) into the test. The convolutions include
-grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`; the pools include
+grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`, transposed convolutions; the pools include
 `ceil_mode`, `count_include_pad=False` and `divisor_override`. Each case gives its inputs
 (x, then the layer's parameters in state-dict order: weight, bias), the output, the
 cotangent, the gradient of sum(out * cot) with respect to every input, and, for
@@ -73,6 +73,31 @@ conv2d("conv2d_same_reflect", 2, 2, 6, 5, 2, (2, 4), 1, "same", 1, True, mode="r
 conv1d("conv1d_same_circular", 2, 3, 7, 2, 4, 1, "same", 2, True, mode="circular")
 conv1d("conv1d_replicate", 1, 2, 5, 2, 3, 2, 2, 1, True, mode="replicate")
 conv1d("conv1d_same", 2, 2, 6, 3, 2, 1, "same", 1, False)
+
+# Transposed convolutions (weight [C, O/groups, k...]).
+def convt2d(name, n, c, h, w, o, k, s, p, op, d, bias, groups=1):
+    layer = nn.ConvTranspose2d(c, o, k, stride=s, padding=p, output_padding=op, groups=groups, bias=bias, dilation=d)
+    with torch.no_grad():
+        layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
+        if bias:
+            layer.bias.copy_(det(layer.bias.shape, 1.1, -0.4, 0.3))
+    case(name, layer, det((n, c, h, w), 0.37, 0.1))
+
+
+def convt1d(name, n, c, l, o, k, s, p, op, d, bias, groups=1):
+    layer = nn.ConvTranspose1d(c, o, k, stride=s, padding=p, output_padding=op, groups=groups, bias=bias, dilation=d)
+    with torch.no_grad():
+        layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
+        if bias:
+            layer.bias.copy_(det(layer.bias.shape, 1.1, -0.4, 0.3))
+    case(name, layer, det((n, c, l), 0.37, 0.1))
+
+
+convt2d("convt2d_main", 2, 3, 4, 3, 2, (3, 2), (2, 1), (1, 0), (1, 0), (1, 2), True)
+convt2d("convt2d_up2", 1, 2, 3, 4, 3, 3, 2, 1, 1, 1, False)
+convt2d("convt2d_groups", 2, 4, 3, 3, 6, (2, 3), (1, 2), (0, 1), (0, 1), 1, True, groups=2)
+convt1d("convt1d_main", 2, 2, 5, 3, 4, 3, 2, 2, 1, True)
+convt1d("convt1d_dilated_groups", 1, 4, 4, 2, 3, 2, 1, 0, 2, True, groups=2)
 
 xp = det((2, 2, 5, 6), 0.37, 0.1)
 case("maxpool_pad", nn.MaxPool2d((3, 2), stride=(2, 2), padding=(1, 1)), xp)

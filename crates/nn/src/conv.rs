@@ -1,6 +1,8 @@
-//! Convolution and pooling: [`Conv2d`], [`Conv1d`], [`MaxPool2d`], [`AvgPool2d`], with
-//! [`Flatten`] and [`BatchNorm2d`] to build a small convolutional network, all as PyTorch's
-//! layers of the same names and all from tape ops.
+//! Convolution and pooling: [`Conv2d`], [`Conv1d`], their transposes [`ConvTranspose2d`]
+//! and [`ConvTranspose1d`], [`MaxPool2d`], [`AvgPool2d`], with [`Flatten`] and
+//! [`BatchNorm2d`] to build a small convolutional network, all as PyTorch's layers of the
+//! same names and all from tape ops. A transposed convolution is the same construction
+//! run backwards: a product per input position, then one [`Var::fold2d`] (col2im).
 //!
 //! Every sliding-window layer is one gather of the windows (im2col) and one reduction:
 //!
@@ -404,26 +406,10 @@ impl ConvCore {
         params: &[Var<'t, T>],
         x: Var<'t, T>,
     ) -> Result<Var<'t, T>> {
-        let want = 1 + bias.is_some() as usize;
-        if params.len() != want {
-            return Err(lay.bad(format!("{} parameter variables given, the layer has {want}", params.len())));
-        }
+        check_params(lay, weight, bias, params)?;
         let g = self.groups;
         Self::check_layout(lay, weight, bias, g)?;
         let own = weight.shape();
-        for (what, p, own) in [("weight", params[0], own)]
-            .into_iter()
-            .chain(params.get(1).zip(bias).map(|(&p, b)| ("bias", p, b.shape())))
-        {
-            if p.shape()[..] != *own {
-                return Err(lay.bad(format!(
-                    "bound {what} {:?} ({}) does not match the layer's {what} {own:?}; the parameters must be bound \
-                     from this layer",
-                    p.shape(),
-                    p.node()
-                )));
-            }
-        }
         let w = params[0];
         // c is the weight's channels per group; the layer takes c·g.
         let (o, c) = (own[0], own[1]);
@@ -583,6 +569,34 @@ impl ConvCore {
         }
         Ok(x)
     }
+}
+
+/// An error unless `params` are the bound weight and (if the layer has one) bias, of the
+/// layer's shapes.
+fn check_params<T: Float>(
+    lay: Layout,
+    weight: &Tensor<T>,
+    bias: Option<&Tensor<T>>,
+    params: &[Var<'_, T>],
+) -> Result<()> {
+    let want = 1 + bias.is_some() as usize;
+    if params.len() != want {
+        return Err(lay.bad(format!("{} parameter variables given, the layer has {want}", params.len())));
+    }
+    for (what, p, own) in [("weight", params[0], weight.shape())]
+        .into_iter()
+        .chain(params.get(1).zip(bias).map(|(&p, b)| ("bias", p, b.shape())))
+    {
+        if p.shape()[..] != *own {
+            return Err(lay.bad(format!(
+                "bound {what} {:?} ({}) does not match the layer's {what} {own:?}; the parameters must be bound from \
+                 this layer",
+                p.shape(),
+                p.node()
+            )));
+        }
+    }
+    Ok(())
 }
 
 const CONV2D: Layout = Layout { op: "Conv2d", spatial: 2 };
@@ -1051,6 +1065,440 @@ impl<T: Float> Conv1d<T> {
 }
 
 conv_module!(Conv1d, CONV1D);
+
+/// What a transposed convolution has beyond its parameters: stride, padding, output
+/// padding, dilation and groups. Shared by [`ConvTranspose1d`] and [`ConvTranspose2d`].
+#[derive(Clone, Debug)]
+struct TransposeCore {
+    stride: [usize; 2],
+    padding: [usize; 2],
+    output_padding: [usize; 2],
+    dilation: [usize; 2],
+    /// Always ≥ 1 where set; checked again at each forward pass against the weight.
+    groups: usize,
+}
+
+impl TransposeCore {
+    fn new(groups: usize) -> Self {
+        TransposeCore { stride: [1, 1], padding: [0, 0], output_padding: [0, 0], dilation: [1, 1], groups }
+    }
+
+    /// An error unless the weight is `[C, O/groups, k…]` (PyTorch's layout for a
+    /// transposed convolution: input channels first) with C divisible by `groups` (≥ 1),
+    /// and the bias `[O]`.
+    fn check_layout<T: Float>(
+        lay: Layout,
+        weight: &Tensor<T>,
+        bias: Option<&Tensor<T>>,
+        groups: usize,
+    ) -> Result<()> {
+        let ws = weight.shape();
+        if ws.len() != 2 + lay.spatial {
+            let form = if lay.spatial == 1 { "[in, out/groups, k]" } else { "[in, out/groups, kh, kw]" };
+            return Err(lay.bad(format!("weight must be {form}, got shape {ws:?}")));
+        }
+        ConvCore::check_groups(lay, groups)?;
+        if !ws[0].is_multiple_of(groups) {
+            return Err(lay
+                .bad(format!("in_channels {} (weight {ws:?}) must be divisible by groups {groups}", ws[0])));
+        }
+        let Some(out) = ws[1].checked_mul(groups) else {
+            return Err(
+                lay.bad(format!("out_channels {} × groups {groups} (weight {ws:?}) overflows", ws[1]))
+            );
+        };
+        match bias {
+            Some(b) if b.shape() != [out] => {
+                Err(lay.bad(format!("bias must have shape [{out}] for weight {ws:?}, got {:?}", b.shape())))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The forward pass: the input's channels `[N, C, L]` (L = H·W) multiplied by the
+    /// weight seen as `[C, O·kh·kw]`, transposed, gives one column `[O·kh·kw]` per input
+    /// position, and [`Var::fold2d`] (col2im) adds the columns into the output image
+    /// `[N, O, OH, OW]`, OH = (H − 1)·s − 2p + d·(kh − 1) + output_padding + 1: the exact
+    /// transpose of [`Conv2d`]'s unfold-and-multiply. With g groups the input is
+    /// `[N·g, C/g, L]` and the weight `[g, (O/g)·kh·kw, C/g]`, repeated for each sample.
+    fn forward<'t, T: Float>(
+        &self,
+        lay: Layout,
+        weight: &Tensor<T>,
+        bias: Option<&Tensor<T>>,
+        params: &[Var<'t, T>],
+        x: Var<'t, T>,
+    ) -> Result<Var<'t, T>> {
+        check_params(lay, weight, bias, params)?;
+        let g = self.groups;
+        Self::check_layout(lay, weight, bias, g)?;
+        let own = weight.shape();
+        let w = params[0];
+        let (c, og) = (own[0], own[1]);
+        let o = og * g;
+        let kernel = if lay.spatial == 1 { [1, own[2]] } else { [own[2], own[3]] };
+        let one = |v: [usize; 2], fill: usize| if lay.spatial == 1 { [fill, v[1]] } else { v };
+        let win = Window {
+            kernel,
+            stride: one(self.stride, 1),
+            padding: one(self.padding, 0),
+            dilation: one(self.dilation, 1),
+        };
+        let output_padding = one(self.output_padding, 0);
+        let takes = || format!("weight {own:?} ({}) takes {c}", w.node());
+        let dims = lay.input(x, &win, Some((c, &takes)))?;
+        let limit = isize::MAX as usize / 16;
+        let mut out = [0; 2];
+        for a in 0..2 {
+            let (n, s, p, op) = (dims[2 + a], win.stride[a], win.padding[a], output_padding[a]);
+            if op >= s {
+                return Err(lay.bad(format!(
+                    "output_padding {} must be smaller than the stride {}",
+                    lay.size(output_padding),
+                    lay.size(win.stride)
+                )));
+            }
+            // (n − 1)·s + d·(k − 1) + op + 1 − 2p, in checked steps.
+            let full = n
+                .checked_sub(1)
+                .and_then(|m| m.checked_mul(s))
+                .and_then(|m| m.checked_add(win.span(a)))
+                .and_then(|m| m.checked_add(op))
+                .filter(|&m| m <= limit && [p, win.dilation[a], win.kernel[a]].iter().all(|&v| v <= limit));
+            match full.map(|f| f.checked_sub(2 * p)) {
+                Some(Some(len)) if len > 0 => out[a] = len,
+                _ => {
+                    let shape = x.shape();
+                    return Err(lay.bad(format!(
+                        "input {:?} ({}) gives no output: (size − 1)·stride − 2·padding + dilation·(kernel − 1) + \
+                         output_padding + 1 with stride {}, padding {}, dilation {}, kernel {}, output_padding {} is \
+                         not positive",
+                        &shape[..],
+                        x.node(),
+                        lay.size(win.stride),
+                        lay.size(win.padding),
+                        lay.size(win.dilation),
+                        lay.size(win.kernel),
+                        lay.size(output_padding)
+                    )));
+                }
+            }
+        }
+        let [n, _, h, wd] = dims;
+        let k = kernel[0] * kernel[1];
+        let x3 = x.try_reshape(&[n, c, h * wd])?;
+        let cols = if g == 1 {
+            w.try_reshape(&[c, o * k])?.try_transpose()?.try_matmul(x3)?
+        } else {
+            let wt = w
+                .try_reshape(&[g, c / g, og * k])?
+                .try_transpose()?
+                .try_reshape(&[1, g, og * k, c / g])?
+                .try_broadcast_to(&[n, g, og * k, c / g])?
+                .try_reshape(&[n * g, og * k, c / g])?;
+            wt.try_matmul(x3.try_reshape(&[n * g, c / g, h * wd])?)?.try_reshape(&[n, o * k, h * wd])?
+        };
+        let y = cols.try_fold2d(out, win.tape_window(PadFill::Zero))?;
+        let y = match params.get(1) {
+            Some(&b) => y.try_add(b.try_reshape(&[o, 1, 1])?)?,
+            None => y,
+        };
+        y.try_reshape(&lay.out_shape(x, n, o, (out[0], out[1])))
+    }
+}
+
+const CONV_T2D: Layout = Layout { op: "ConvTranspose2d", spatial: 2 };
+const CONV_T1D: Layout = Layout { op: "ConvTranspose1d", spatial: 1 };
+
+/// A 2-d transposed convolution, as `torch.nn.ConvTranspose2d(in_channels, out_channels,
+/// kernel_size, stride, padding, output_padding, groups, bias, dilation)`: the gradient of
+/// [`Conv2d`] with respect to its input, used to upsample (decoders, U-Nets, GANs). Input
+/// `[N, C, H, W]` (or unbatched `[C, H, W]`), output `[N, O, OH, OW]` with
+/// OH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1 (and OW
+/// likewise),
+///
+/// ```text
+/// out[n, γ·O/g + m, i, j] = bias[γ·O/g + m]
+///     + Σ_{c, a, b : i = u·s₀ − p₀ + a·d₀, j = v·s₁ − p₁ + b·d₁} weight[γ·C/g + c, m, a, b] · x[n, γ·C/g + c, u, v]
+/// ```
+///
+/// Parameters, in PyTorch's order and layout: `weight` `[C, O/g, kh, kw]` (input channels
+/// first, unlike [`Conv2d`]) and `bias` `[O]` (optional). Each input position's channels
+/// times the weight give a column of O·kh·kw values, and one [`Var::fold2d`] (col2im) adds
+/// the columns into the output: the transpose of [`Conv2d`]'s construction, all tape ops,
+/// so its gradients are the tape's.
+///
+/// Differences from PyTorch: `output_padding` must be smaller than the stride (PyTorch
+/// also allows it below the dilation instead); zero padding only, as PyTorch's
+/// (`padding_mode` is `'zeros'` there too); no `output_size` argument to the forward pass.
+///
+/// ```
+/// use rand::{rngs::StdRng, SeedableRng};
+/// use wengert_nn::{ConvTranspose2d, Init, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let mut rng = StdRng::seed_from_u64(0);
+/// // Doubles the resolution: stride 2, kernel 3, padding 1, output_padding 1.
+/// let up = ConvTranspose2d::<f64>::new(8, 4, 3, Init::TorchDefault, &mut rng).stride(2).padding(1).output_padding(1);
+/// assert_eq!(up.weight.shape(), [8, 4, 3, 3]);
+/// let tape = Tape::new();
+/// let x = tape.var(&Tensor::ones(&[2, 8, 5, 7]));
+/// assert_eq!(up.forward(&up.bind(&tape), x)?.shape().as_slice(), [2, 4, 10, 14]);
+///
+/// // A 2×2 kernel of ones with stride 2 copies each pixel into a 2×2 block.
+/// let blocks = ConvTranspose2d::from_tensors(Tensor::ones(&[1, 1, 2, 2]), None)?.stride(2);
+/// let x = tape.var(&Tensor::new(&[1, 1, 1, 2], vec![1.0, 2.0])?);
+/// let y = blocks.forward_with(&[tape.var(&blocks.weight)], x)?;
+/// assert_eq!(y.value().data(), [1.0, 1.0, 2.0, 2.0, 1.0, 1.0, 2.0, 2.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// From [`Module::forward`], an `InvalidArgument` naming `ConvTranspose2d` and the shapes,
+/// before anything is recorded, for an input that is not 4-d or 3-d or whose channel count
+/// is not the weight's dimension 0, an `output_padding` not smaller than the stride, an
+/// output size that is not positive, a kernel, stride or dilation of 0, a weight or bias of
+/// another layout, and bound parameters that are not this layer's. The grouped
+/// constructors refuse, as PyTorch's, a number of groups that is 0 or does not divide the
+/// channel counts.
+#[derive(Clone, Debug)]
+pub struct ConvTranspose2d<T: Float = f64> {
+    /// Weight, `[C, O/groups, kh, kw]` (as PyTorch's).
+    pub weight: Tensor<T>,
+    /// Bias, `[O]`, or `None` (PyTorch's `bias=False`).
+    pub bias: Option<Tensor<T>>,
+    core: TransposeCore,
+}
+
+/// A 1-d transposed convolution, as `torch.nn.ConvTranspose1d`: [`ConvTranspose2d`]'s
+/// computation on `[N, C, L]` (or unbatched `[C, L]`) seen as height 1, weight `[C, O/g, k]`,
+/// output length (L − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1.
+///
+/// ```
+/// use wengert_nn::{ConvTranspose1d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// // Each sample spread over a kernel [1, 2, 1] with stride 2: a linear upsampling.
+/// let up = ConvTranspose1d::from_tensors(Tensor::new(&[1, 1, 3], vec![0.5, 1.0, 0.5])?, None)?.stride(2).padding(1);
+/// let tape = Tape::new();
+/// let y = up.forward_with(&[tape.var(&up.weight)], tape.var(&Tensor::new(&[1, 1, 3], vec![2.0, 4.0, 6.0])?))?;
+/// assert_eq!(y.value().data(), [2.0, 3.0, 4.0, 5.0, 6.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`ConvTranspose2d`]'s, naming `ConvTranspose1d`.
+#[derive(Clone, Debug)]
+pub struct ConvTranspose1d<T: Float = f64> {
+    /// Weight, `[C, O/groups, k]` (as PyTorch's).
+    pub weight: Tensor<T>,
+    /// Bias, `[O]`, or `None` (PyTorch's `bias=False`).
+    pub bias: Option<Tensor<T>>,
+    core: TransposeCore,
+}
+
+/// The constructors and accessors of a transposed convolution `$name` with layout `$lay`,
+/// kernel given as `$k` (a [`Size2`] or a length) and weight dimensions `$dims`.
+macro_rules! transposed {
+    ($name:ident, $lay:expr, $kty:ty, |$k:ident| $kdims:expr) => {
+        impl<T: Float> $name<T> {
+            /// A transposed convolution from `in_channels` to `out_channels` with a
+            /// `kernel_size` kernel, stride 1, no padding, no output padding, dilation 1,
+            /// with a bias, drawn from `init` with PyTorch's fans for its weight
+            /// `[C, O, k…]`: fan_in = O·k (the weight's dimension 1 times the kernel's
+            /// size), fan_out = C·k; [`Init::TorchDefault`] is PyTorch's default,
+            /// U(±1/√fan_in) for weight and bias.
+            pub fn new(
+                in_channels: usize,
+                out_channels: usize,
+                kernel_size: $kty,
+                init: Init,
+                rng: &mut impl Rng,
+            ) -> Self {
+                Self::new_grouped(in_channels, out_channels, kernel_size, 1, init, rng)
+                    .expect("groups = 1 divides any count")
+            }
+
+            /// A grouped transposed convolution (PyTorch's `groups`): weight
+            /// `[C, O/groups, k…]`, fan_in = (O/groups)·k, fan_out = C·k.
+            ///
+            /// # Errors
+            /// `InvalidArgument` naming the layer where PyTorch refuses: `groups` of 0, or
+            /// `in_channels` or `out_channels` not divisible by it.
+            pub fn new_grouped(
+                in_channels: usize,
+                out_channels: usize,
+                kernel_size: $kty,
+                groups: usize,
+                init: Init,
+                rng: &mut impl Rng,
+            ) -> Result<Self> {
+                ConvCore::grouped($lay, in_channels, out_channels, groups)?;
+                let $k = kernel_size;
+                let kdims: Vec<usize> = $kdims;
+                let k: usize = kdims.iter().product();
+                let og = out_channels / groups;
+                let (fan_in, fan_out) = (og * k, in_channels * k);
+                let shape = [&[in_channels, og][..], &kdims].concat();
+                let weight = init.tensor(&shape, fan_in, fan_out, rng);
+                let bias = init.for_bias().tensor(&[out_channels], fan_in, fan_out, rng);
+                Ok($name { weight, bias: Some(bias), core: TransposeCore::new(groups) })
+            }
+
+            /// A transposed convolution from given tensors: weight `[C, O, k…]`, bias `[O]`.
+            ///
+            /// # Errors
+            /// `InvalidArgument` for tensors of other shapes.
+            pub fn from_tensors(weight: Tensor<T>, bias: Option<Tensor<T>>) -> Result<Self> {
+                Self::from_tensors_grouped(weight, bias, 1)
+            }
+
+            /// A grouped transposed convolution from tensors in PyTorch's layout: weight
+            /// `[C, O/groups, k…]`, bias `[O]`.
+            ///
+            /// # Errors
+            /// `InvalidArgument` for tensors of other shapes, `groups` of 0, or a weight
+            /// whose C is not divisible by `groups`.
+            pub fn from_tensors_grouped(
+                weight: Tensor<T>,
+                bias: Option<Tensor<T>>,
+                groups: usize,
+            ) -> Result<Self> {
+                TransposeCore::check_layout($lay, &weight, bias.as_ref(), groups)?;
+                Ok($name { weight, bias, core: TransposeCore::new(groups) })
+            }
+
+            /// Without bias (PyTorch's `bias=False`).
+            pub fn without_bias(mut self) -> Self {
+                self.bias = None;
+                self
+            }
+
+            /// The number of input channels C (the weight's dimension 0).
+            ///
+            /// # Panics
+            /// If `weight` was assigned a tensor of rank 0.
+            pub fn in_channels(&self) -> usize {
+                self.weight.shape()[0]
+            }
+
+            /// The number of output channels O: the weight's dimension 1 times the groups.
+            ///
+            /// # Panics
+            /// If `weight` was assigned a tensor of rank below 2.
+            pub fn out_channels(&self) -> usize {
+                self.weight.shape()[1] * self.core.groups
+            }
+
+            /// The number of groups g.
+            pub fn groups(&self) -> usize {
+                self.core.groups
+            }
+        }
+
+        impl<T: Float> Module<T> for $name<T> {
+            fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+                visit_affine(Some(&self.weight), self.bias.as_ref(), prefix, f);
+            }
+
+            fn visit_params_mut<'a>(
+                &'a mut self,
+                prefix: &str,
+                f: &mut dyn FnMut(String, &'a mut Tensor<T>),
+            ) {
+                visit_affine(Some(&mut self.weight), self.bias.as_mut(), prefix, f);
+            }
+
+            fn num_tensors(&self) -> usize {
+                1 + self.bias.is_some() as usize
+            }
+
+            #[track_caller]
+            fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+                self.core.forward($lay, &self.weight, self.bias.as_ref(), params, x)
+            }
+        }
+    };
+}
+
+transposed!(ConvTranspose2d, CONV_T2D, impl Size2, |k| {
+    let (kh, kw) = k.pair();
+    vec![kh, kw]
+});
+transposed!(ConvTranspose1d, CONV_T1D, usize, |k| vec![k]);
+
+impl<T: Float> ConvTranspose2d<T> {
+    /// Sets the stride (`2` or `(2, 1)`; default 1): the output's spacing of the input's
+    /// positions.
+    pub fn stride(mut self, stride: impl Size2) -> Self {
+        self.core.stride = stride.pair().into();
+        self
+    }
+
+    /// Sets the padding (default 0): `dilation·(k − 1) − padding` zeros around the input
+    /// of the equivalent convolution, i.e. `padding` rows and columns taken off each side
+    /// of the full output.
+    pub fn padding(mut self, padding: impl Size2) -> Self {
+        self.core.padding = padding.pair().into();
+        self
+    }
+
+    /// Sets the output padding (default 0), added to one side of the output (smaller than
+    /// the stride): it picks among the output sizes a strided convolution maps to the same
+    /// input size.
+    pub fn output_padding(mut self, output_padding: impl Size2) -> Self {
+        self.core.output_padding = output_padding.pair().into();
+        self
+    }
+
+    /// Sets the dilation, the spacing of the kernel's taps (default 1).
+    pub fn dilation(mut self, dilation: impl Size2) -> Self {
+        self.core.dilation = dilation.pair().into();
+        self
+    }
+
+    /// The kernel size (kh, kw).
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 4-d.
+    pub fn kernel_size(&self) -> (usize, usize) {
+        (self.weight.shape()[2], self.weight.shape()[3])
+    }
+}
+
+impl<T: Float> ConvTranspose1d<T> {
+    /// Sets the stride (default 1).
+    pub fn stride(mut self, stride: usize) -> Self {
+        self.core.stride = [1, stride];
+        self
+    }
+
+    /// Sets the padding (default 0), as [`ConvTranspose2d::padding`].
+    pub fn padding(mut self, padding: usize) -> Self {
+        self.core.padding = [0, padding];
+        self
+    }
+
+    /// Sets the output padding (default 0; smaller than the stride).
+    pub fn output_padding(mut self, output_padding: usize) -> Self {
+        self.core.output_padding = [0, output_padding];
+        self
+    }
+
+    /// Sets the dilation (default 1).
+    pub fn dilation(mut self, dilation: usize) -> Self {
+        self.core.dilation = [1, dilation];
+        self
+    }
+
+    /// The kernel size k.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor that is not 3-d.
+    pub fn kernel_size(&self) -> usize {
+        self.weight.shape()[2]
+    }
+}
 
 /// What the two pooling layers share: the window, and whether the output size rounds up.
 #[derive(Clone, Debug)]

@@ -53,7 +53,10 @@ pub mod module;
 pub mod optim;
 pub mod schedule;
 
-pub use conv::{AvgPool2d, BatchNorm2d, Conv1d, Conv2d, Flatten, MaxPool2d, PaddingMode, Size2};
+pub use conv::{
+    AvgPool2d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten, MaxPool2d,
+    PaddingMode, Size2,
+};
 pub use init::Init;
 pub use io::SaveLoad;
 pub use layers::{
