@@ -2,7 +2,7 @@
 
 Run with PyTorch 2.15 in float64:  python scripts/torch_conv_reference.py
 and paste the output (a Rust `CASES` table) into the test. The convolutions include
-grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`, transposed convolutions; the pools include
+grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`, transposed convolutions, `Upsample`; the pools include
 `ceil_mode`, `count_include_pad=False` and `divisor_override`. Each case gives its inputs
 (x, then the layer's parameters in state-dict order: weight, bias), the output, the
 cotangent, the gradient of sum(out * cot) with respect to every input, and, for
@@ -113,6 +113,19 @@ case("avgpool_ceil", nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True), xq)
 case("avgpool_ceil_no_pad_count", nn.AvgPool2d((3, 2), stride=2, padding=(1, 1), ceil_mode=True, count_include_pad=False), xq)
 case("avgpool_no_pad_count", nn.AvgPool2d(3, stride=(1, 2), padding=1, count_include_pad=False), xq)
 case("avgpool_divisor", nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True, divisor_override=3), xq)
+
+# Upsample: nearest and bilinear, by size and by scale factor (integer and not).
+xu = det((2, 2, 3, 4), 0.37, 0.1)
+case("upsample_nearest_2", nn.Upsample(scale_factor=2, mode="nearest"), xu)
+case("upsample_nearest_size", nn.Upsample(size=(7, 5), mode="nearest"), xu)
+case("upsample_nearest_frac", nn.Upsample(scale_factor=(1.5, 2.75), mode="nearest"), xu)
+case("upsample_bilinear_2", nn.Upsample(scale_factor=2, mode="bilinear"), xu)
+case("upsample_bilinear_align", nn.Upsample(size=(5, 7), mode="bilinear", align_corners=True), xu)
+case("upsample_bilinear_frac", nn.Upsample(scale_factor=(1.7, 0.5), mode="bilinear"), xu)
+# Where 1/scale_factor and in/out pick different pixels (W: 10 by 1.45 is 14, index 13).
+xw = det((1, 1, 4, 10), 0.37, 0.1)
+case("upsample_nearest_wide", nn.Upsample(scale_factor=(1.3, 1.45), mode="nearest"), xw)
+case("upsample_bilinear_wide", nn.Upsample(scale_factor=(1.3, 1.45), mode="bilinear"), xw)
 
 bn = nn.BatchNorm2d(3)
 with torch.no_grad():

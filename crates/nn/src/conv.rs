@@ -1,5 +1,6 @@
-//! Convolution and pooling: [`Conv2d`], [`Conv1d`], their transposes [`ConvTranspose2d`]
-//! and [`ConvTranspose1d`], [`MaxPool2d`], [`AvgPool2d`], with [`Flatten`] and
+//! Convolution, pooling and resizing: [`Conv2d`], [`Conv1d`], their transposes
+//! [`ConvTranspose2d`] and [`ConvTranspose1d`], [`MaxPool2d`], [`AvgPool2d`],
+//! [`Upsample`], with [`Flatten`] and
 //! [`BatchNorm2d`] to build a small convolutional network, all as PyTorch's layers of the
 //! same names and all from tape ops. A transposed convolution is the same construction
 //! run backwards: a product per input position, then one [`Var::fold2d`] (col2im).
@@ -554,17 +555,7 @@ impl ConvCore {
             } else {
                 let map: Vec<usize> =
                     (0..padded[a]).map(|j| self.mode.source(j as isize - b as isize, n)).collect();
-                let mut out = x.shape().to_vec();
-                out[axis] = padded[a];
-                let outer: usize = out[..axis].iter().product();
-                let inner: usize = out[axis + 1..].iter().product();
-                let mut index = Vec::with_capacity(outer * padded[a] * inner);
-                for _ in 0..outer {
-                    for &src in &map {
-                        index.extend(std::iter::repeat_n(src, inner));
-                    }
-                }
-                x.try_gather(axis as isize, &out, &index)?
+                take_along(x, axis, &map)?
             };
         }
         Ok(x)
@@ -597,6 +588,23 @@ fn check_params<T: Float>(
         }
     }
     Ok(())
+}
+
+/// `x` with axis `axis` replaced by `map.len()` positions, position j reading `x`'s element
+/// `map[j]` along that axis: one [`Var::gather`] (its backward rule adds the gradient of
+/// every copy into its source).
+fn take_along<'t, T: Float>(x: Var<'t, T>, axis: usize, map: &[usize]) -> Result<Var<'t, T>> {
+    let mut out = x.shape().to_vec();
+    out[axis] = map.len();
+    let outer: usize = out[..axis].iter().product();
+    let inner: usize = out[axis + 1..].iter().product();
+    let mut index = Vec::with_capacity(outer * map.len() * inner);
+    for _ in 0..outer {
+        for &src in map {
+            index.extend(std::iter::repeat_n(src, inner));
+        }
+    }
+    x.try_gather(axis as isize, &out, &index)
 }
 
 const CONV2D: Layout = Layout { op: "Conv2d", spatial: 2 };
@@ -1810,6 +1818,206 @@ impl<T: Float> Module<T> for AvgPool2d {
         }
         self.pool
             .forward("AvgPool2d", params, x, PadFill::Zero, |(cols, size, out)| self.average(cols, size, out))
+    }
+}
+
+/// How [`Upsample`] computes a new pixel from the input's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpsampleMode {
+    /// The nearest input pixel (PyTorch's `'nearest'`): output index i reads input index
+    /// ⌊i·scale⌋ (at most the last), with scale = 1/scale_factor, or in/out when a size is
+    /// given; computed in f32 as PyTorch computes it.
+    Nearest,
+    /// Bilinear interpolation of the four nearest input pixels (PyTorch's `'bilinear'`):
+    /// output index i sits at input coordinate scale·(i + ½) − ½ (clamped at 0) without
+    /// `align_corners`, or at i·(in − 1)/(out − 1) with it, which maps the corner pixels
+    /// onto each other.
+    Bilinear {
+        /// PyTorch's `align_corners`.
+        align_corners: bool,
+    },
+}
+
+/// Resizes the spatial axes of `[N, C, H, W]` (PyTorch's `nn.Upsample`, i.e.
+/// `F.interpolate` in the modes `'nearest'` and `'bilinear'`) to a given size or by a
+/// scale factor, per channel. No parameters.
+///
+/// Nearest is one [`Var::gather`] per axis (its gradient adds up every copy of a pixel).
+/// Bilinear is separable: the output is A_h · x · A_wᵀ with A_h `[OH, H]` and A_w `[OW, W]`
+/// constant interpolation matrices (two weights per row), two batched products, so its
+/// gradient is the transposed interpolation. With a scale factor the output size is
+/// ⌊in·scale_factor⌋ and the coordinates use 1/scale_factor, as PyTorch does when it is not
+/// asked to recompute the scale.
+///
+/// ```
+/// use wengert_nn::{Module, Upsample, UpsampleMode};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(&Tensor::new(&[1, 1, 2, 2], vec![1.0, 2.0, 3.0, 4.0])?);
+/// let near = Upsample::new(UpsampleMode::Nearest).scale_factor(2.0);
+/// let y = near.forward_with(&[], x)?;
+/// assert_eq!(y.shape().as_slice(), [1, 1, 4, 4]);
+/// assert_eq!(&y.value().data()[..4], [1.0, 1.0, 2.0, 2.0]);
+///
+/// let corners = Upsample::new(UpsampleMode::Bilinear { align_corners: true }).size((3, 3));
+/// let y = corners.forward_with(&[], x)?;
+/// assert_eq!(y.value().data(), [1.0, 1.5, 2.0, 2.0, 2.5, 3.0, 3.0, 3.5, 4.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// `InvalidArgument` naming `Upsample`, before anything is recorded, for an input that is
+/// not 4-d, neither or both of a size and a scale factor, a scale factor that is not
+/// finite and positive, an output size of 0, or any parameter variables.
+#[derive(Clone, Debug)]
+pub struct Upsample {
+    mode: UpsampleMode,
+    size: Option<[usize; 2]>,
+    scale_factor: Option<[f64; 2]>,
+}
+
+/// A scale factor per spatial axis: one for both (`2.0`) or a pair (`(2.0, 1.5)`).
+pub trait Scale2 {
+    /// The (height, width) pair.
+    fn pair(self) -> (f64, f64);
+}
+
+impl Scale2 for f64 {
+    fn pair(self) -> (f64, f64) {
+        (self, self)
+    }
+}
+
+impl Scale2 for (f64, f64) {
+    fn pair(self) -> (f64, f64) {
+        self
+    }
+}
+
+impl Upsample {
+    /// An upsampling layer of mode `mode`; give it a size ([`Upsample::size`]) or a scale
+    /// factor ([`Upsample::scale_factor`]).
+    pub fn new(mode: UpsampleMode) -> Self {
+        Upsample { mode, size: None, scale_factor: None }
+    }
+
+    /// Sets the output's spatial size (OH, OW) (`8` or `(8, 6)`).
+    pub fn size(mut self, size: impl Size2) -> Self {
+        self.size = Some(size.pair().into());
+        self
+    }
+
+    /// Sets the scale factor per axis (`2.0` or `(2.0, 1.5)`): the output size is
+    /// ⌊in·scale_factor⌋.
+    pub fn scale_factor(mut self, scale_factor: impl Scale2) -> Self {
+        self.scale_factor = Some(scale_factor.pair().into());
+        self
+    }
+
+    /// The output size along axis `a` for input size `n`, and the scale of the
+    /// coordinates (`None`: in/out), or an error.
+    fn geometry(&self, lay: Layout, a: usize, n: usize) -> Result<(usize, Option<f64>)> {
+        match (self.size, self.scale_factor) {
+            (Some(size), None) => Ok((size[a], None)),
+            (None, Some(f)) => {
+                if !(f[a] > 0.0 && f[a].is_finite()) {
+                    return Err(lay.bad(format!("scale_factor must be finite and positive, got {}", f[a])));
+                }
+                let out = (n as f64 * f[a]).floor();
+                if out > (isize::MAX as usize / 16) as f64 {
+                    return Err(lay.bad(format!("scale_factor {} of size {n} is too large", f[a])));
+                }
+                Ok((out as usize, Some(1.0 / f[a])))
+            }
+            (Some(_), Some(_)) => Err(lay.bad("only one of size and scale_factor may be given".into())),
+            (None, None) => Err(lay.bad("a size or a scale_factor must be given".into())),
+        }
+    }
+}
+
+impl<T: Float> Module<T> for Upsample {
+    fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+    fn num_tensors(&self) -> usize {
+        0
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        const OP: &str = "Upsample";
+        let lay = Layout { op: OP, spatial: 2 };
+        no_params(OP, params)?;
+        let shape = x.shape();
+        if shape.len() != 4 {
+            return Err(lay.bad(format!(
+                "expected a 4-d input [N, C, H, W], got {}-d input {:?} ({})",
+                shape.len(),
+                &shape[..],
+                x.node()
+            )));
+        }
+        let geo = [self.geometry(lay, 0, shape[2])?, self.geometry(lay, 1, shape[3])?];
+        if geo.iter().any(|&(out, _)| out == 0) {
+            return Err(lay.bad(format!(
+                "input {:?} ({}) would give an output of size {} × {}",
+                &shape[..],
+                x.node(),
+                geo[0].0,
+                geo[1].0
+            )));
+        }
+        let mut y = x;
+        match self.mode {
+            UpsampleMode::Nearest => {
+                for (a, &(out, scale)) in geo.iter().enumerate() {
+                    let n = shape[2 + a];
+                    if out == n {
+                        continue;
+                    }
+                    let map: Vec<usize> = if out == 2 * n {
+                        (0..out).map(|i| i >> 1).collect()
+                    } else {
+                        // PyTorch's nearest_idx, in f32.
+                        let s = scale.map_or(n as f32 / out as f32, |s| s as f32);
+                        (0..out).map(|i| ((i as f32 * s).floor() as usize).min(n - 1)).collect()
+                    };
+                    y = take_along(y, 2 + a, &map)?;
+                }
+            }
+            UpsampleMode::Bilinear { align_corners } => {
+                let tape = x.tape();
+                let matrix = |a: usize| -> Tensor<T> {
+                    let (out, scale) = geo[a];
+                    let n = shape[2 + a];
+                    let s = if align_corners {
+                        if out > 1 {
+                            (n as f64 - 1.0) / (out as f64 - 1.0)
+                        } else {
+                            0.0
+                        }
+                    } else {
+                        scale.unwrap_or(n as f64 / out as f64)
+                    };
+                    let mut m = vec![T::ZERO; out * n];
+                    for i in 0..out {
+                        let src =
+                            if align_corners { s * i as f64 } else { (s * (i as f64 + 0.5) - 0.5).max(0.0) };
+                        let i0 = (src.floor() as usize).min(n - 1);
+                        let i1 = if i0 < n - 1 { i0 + 1 } else { i0 };
+                        // PyTorch's guard_index_and_lambda.
+                        let l1 = (src - i0 as f64).clamp(0.0, 1.0);
+                        m[i * n + i0] += T::from_f64(1.0 - l1);
+                        m[i * n + i1] += T::from_f64(l1);
+                    }
+                    Tensor::new(&[out, n], m).expect("out × n entries")
+                };
+                let ah = tape.constant(&matrix(0));
+                let aw = tape.constant(&matrix(1));
+                y = ah.try_matmul(y)?.try_matmul(aw.try_transpose()?)?;
+            }
+        }
+        Ok(y)
     }
 }
 

@@ -55,7 +55,7 @@ pub mod schedule;
 
 pub use conv::{
     AvgPool2d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten, MaxPool2d,
-    PaddingMode, Size2,
+    PaddingMode, Scale2, Size2, Upsample, UpsampleMode,
 };
 pub use init::Init;
 pub use io::SaveLoad;
