@@ -2,7 +2,7 @@
 
 Run with PyTorch 2.15 in float64:  python scripts/torch_conv_reference.py
 and paste the output (a Rust `CASES` table) into the test. The convolutions include
-grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`, transposed convolutions, `Upsample`; the pools include
+grouped and depthwise ones (`groups`), each `padding_mode` and `padding='same'`, transposed convolutions, `Upsample`, `AdaptiveAvgPool2d`; the pools include
 `ceil_mode`, `count_include_pad=False` and `divisor_override`. Each case gives its inputs
 (x, then the layer's parameters in state-dict order: weight, bias), the output, the
 cotangent, the gradient of sum(out * cot) with respect to every input, and, for
@@ -126,6 +126,12 @@ case("upsample_bilinear_frac", nn.Upsample(scale_factor=(1.7, 0.5), mode="biline
 xw = det((1, 1, 4, 10), 0.37, 0.1)
 case("upsample_nearest_wide", nn.Upsample(scale_factor=(1.3, 1.45), mode="nearest"), xw)
 case("upsample_bilinear_wide", nn.Upsample(scale_factor=(1.3, 1.45), mode="bilinear"), xw)
+
+# AdaptiveAvgPool2d: overlapping windows of different lengths, global, larger than the input.
+xa = det((2, 2, 5, 7), 0.37, 0.1)
+case("adaptive_avg_2x3", nn.AdaptiveAvgPool2d((2, 3)), xa)
+case("adaptive_avg_global", nn.AdaptiveAvgPool2d(1), xa)
+case("adaptive_avg_up", nn.AdaptiveAvgPool2d((6, 4)), det((1, 2, 4, 3), 0.37, 0.1))
 
 bn = nn.BatchNorm2d(3)
 with torch.no_grad():

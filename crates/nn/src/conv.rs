@@ -1,6 +1,6 @@
 //! Convolution, pooling and resizing: [`Conv2d`], [`Conv1d`], their transposes
 //! [`ConvTranspose2d`] and [`ConvTranspose1d`], [`MaxPool2d`], [`AvgPool2d`],
-//! [`Upsample`], with [`Flatten`] and
+//! [`AdaptiveAvgPool2d`], [`Upsample`], with [`Flatten`] and
 //! [`BatchNorm2d`] to build a small convolutional network, all as PyTorch's layers of the
 //! same names and all from tape ops. A transposed convolution is the same construction
 //! run backwards: a product per input position, then one [`Var::fold2d`] (col2im).
@@ -1986,7 +1986,6 @@ impl<T: Float> Module<T> for Upsample {
                 }
             }
             UpsampleMode::Bilinear { align_corners } => {
-                let tape = x.tape();
                 let matrix = |a: usize| -> Tensor<T> {
                     let (out, scale) = geo[a];
                     let n = shape[2 + a];
@@ -2012,12 +2011,103 @@ impl<T: Float> Module<T> for Upsample {
                     }
                     Tensor::new(&[out, n], m).expect("out × n entries")
                 };
-                let ah = tape.constant(&matrix(0));
-                let aw = tape.constant(&matrix(1));
-                y = ah.try_matmul(y)?.try_matmul(aw.try_transpose()?)?;
+                y = separable(y, &matrix(0), &matrix(1))?;
             }
         }
         Ok(y)
+    }
+}
+
+/// A_h · x · A_wᵀ for x `[…, H, W]` and constant matrices A_h `[OH, H]`, A_w `[OW, W]`:
+/// a linear map of the spatial axes that acts on each axis alone (interpolation,
+/// adaptive averaging), two batched products.
+fn separable<'t, T: Float>(x: Var<'t, T>, ah: &Tensor<T>, aw: &Tensor<T>) -> Result<Var<'t, T>> {
+    let tape = x.tape();
+    tape.constant(ah).try_matmul(x)?.try_matmul(tape.constant(aw).try_transpose()?)
+}
+
+/// 2-d adaptive average pooling, as `torch.nn.AdaptiveAvgPool2d(output_size)`: the output
+/// `[N, C, OH, OW]` (or `[C, OH, OW]` for an unbatched input) has the given size whatever
+/// the input's, output row i averaging input rows ⌊i·H/OH⌋ up to ⌈(i + 1)·H/OH⌉ (windows
+/// that may overlap and differ in size), and likewise along W. `new(1)` is the global
+/// average pooling of a classifier's head. No parameters.
+///
+/// Written as A_h · x · A_wᵀ with constant averaging matrices (each row 1/length over its
+/// window), two batched products, so its gradient spreads each output's gradient evenly
+/// over its window.
+///
+/// ```
+/// use wengert_nn::{AdaptiveAvgPool2d, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(&Tensor::from_fn(&[1, 1, 3, 4], |i| i as f64));
+/// let global = AdaptiveAvgPool2d::new(1).forward_with(&[], x)?;
+/// assert_eq!(global.value().data(), [5.5]);
+/// // Rows {0, 1} and {1, 2}: the middle row is in both windows.
+/// let y = AdaptiveAvgPool2d::new((2, 1)).forward_with(&[], x)?;
+/// assert_eq!(y.value().data(), [3.5, 7.5]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// `InvalidArgument` naming `AdaptiveAvgPool2d` for an input that is not 4-d or 3-d or has
+/// an empty spatial axis, an output size of 0, or any parameter variables.
+#[derive(Clone, Debug)]
+pub struct AdaptiveAvgPool2d {
+    size: [usize; 2],
+}
+
+impl AdaptiveAvgPool2d {
+    /// Adaptive average pooling to `output_size` (`1` or `(2, 3)`).
+    pub fn new(output_size: impl Size2) -> Self {
+        AdaptiveAvgPool2d { size: output_size.pair().into() }
+    }
+}
+
+impl<T: Float> Module<T> for AdaptiveAvgPool2d {
+    fn visit_params<'a>(&'a self, _prefix: &str, _f: &mut dyn FnMut(String, &'a Tensor<T>)) {}
+    fn visit_params_mut<'a>(&'a mut self, _prefix: &str, _f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {}
+    fn num_tensors(&self) -> usize {
+        0
+    }
+
+    #[track_caller]
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        const OP: &str = "AdaptiveAvgPool2d";
+        let lay = Layout { op: OP, spatial: 2 };
+        no_params(OP, params)?;
+        let shape = x.shape();
+        if shape.len() != 4 && shape.len() != 3 {
+            return Err(lay.bad(format!(
+                "expected a 4-d input [N, C, H, W] or 3-d [C, H, W], got {}-d input {:?} ({})",
+                shape.len(),
+                &shape[..],
+                x.node()
+            )));
+        }
+        let r = shape.len();
+        let input = [shape[r - 2], shape[r - 1]];
+        if self.size.contains(&0) || input.contains(&0) {
+            return Err(lay.bad(format!(
+                "input {:?} ({}) to output size {}: both must be positive along each axis",
+                &shape[..],
+                x.node(),
+                lay.size(self.size)
+            )));
+        }
+        let matrix = |a: usize| -> Tensor<T> {
+            let (n, out) = (input[a], self.size[a]);
+            let mut m = vec![T::ZERO; out * n];
+            for i in 0..out {
+                // PyTorch's start_index and end_index.
+                let (start, end) = (i * n / out, ((i + 1) * n).div_ceil(out));
+                let w = T::ONE / T::from_f64((end - start) as f64);
+                m[i * n + start..i * n + end].fill(w);
+            }
+            Tensor::new(&[out, n], m).expect("out × n entries")
+        };
+        separable(x, &matrix(0), &matrix(1))
     }
 }
 

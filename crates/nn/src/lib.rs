@@ -54,8 +54,8 @@ pub mod optim;
 pub mod schedule;
 
 pub use conv::{
-    AvgPool2d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten, MaxPool2d,
-    PaddingMode, Scale2, Size2, Upsample, UpsampleMode,
+    AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten,
+    MaxPool2d, PaddingMode, Scale2, Size2, Upsample, UpsampleMode,
 };
 pub use init::Init;
 pub use io::SaveLoad;
