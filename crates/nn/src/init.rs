@@ -9,6 +9,7 @@
 //! | [`Init::XavierUniform`] | U(±√(6/(fan_in + fan_out))) (Glorot & Bengio 2010, gain 1) |
 //! | [`Init::KaimingUniform`] | U(±√(6/fan_in)) (He et al. 2015, ReLU gain √2) |
 //! | [`Init::TorchDefault`] | U(±1/√fan_in), PyTorch's `nn.Linear` default |
+//! | [`Init::Normal`] | N(mean, std²), e.g. PyTorch's `nn.Embedding` default N(0, 1) (`rand_distr`) |
 
 use rand::Rng;
 use wengert_tape::{Float, Tensor};
@@ -31,6 +32,14 @@ pub enum Init {
     KaimingUniform,
     /// PyTorch's `nn.Linear` default, U(±1/√fan_in) (its `kaiming_uniform_(a=√5)`).
     TorchDefault,
+    /// Normal N(mean, std²), whatever the fans (PyTorch's `normal_`; N(0, 1) is
+    /// `nn.Embedding`'s default). A bias drawn with it is zeros.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
 }
 
 impl Init {
@@ -39,12 +48,12 @@ impl Init {
     /// (PyTorch's default draws the bias from U(±1/√fan_in) too).
     pub(crate) fn for_bias(self) -> Init {
         match self {
-            Init::XavierUniform | Init::KaimingUniform | Init::Zeros => Init::Zeros,
+            Init::XavierUniform | Init::KaimingUniform | Init::Zeros | Init::Normal { .. } => Init::Zeros,
             other => other,
         }
     }
 
-    /// The uniform bounds for this init, or `None` for [`Init::Zeros`].
+    /// The uniform bounds for this init, or `None` for [`Init::Zeros`] and [`Init::Normal`].
     ///
     /// A fan of 0 in a bound's denominator gives the bound 0 (every value 0), PyTorch's
     /// rule for `nn.Linear`'s bias (`bound = 1/√fan_in if fan_in > 0 else 0`): the bias of
@@ -62,7 +71,7 @@ impl Init {
             Some((-b, b))
         };
         match self {
-            Init::Zeros => None,
+            Init::Zeros | Init::Normal { .. } => None,
             Init::Uniform { low, high } => Some((low, high)),
             Init::XavierUniform => sym(fan_in + fan_out, |n| (6.0 / n).sqrt()),
             Init::KaimingUniform => sym(fan_in, |n| (6.0 / n).sqrt()),
@@ -71,6 +80,9 @@ impl Init {
     }
 
     /// A tensor of `shape` filled by this init (values drawn in f64, then rounded to T).
+    ///
+    /// # Panics
+    /// For [`Init::Normal`] with a standard deviation that is negative or not finite.
     ///
     /// ```
     /// use rand::{rngs::StdRng, SeedableRng};
@@ -88,6 +100,11 @@ impl Init {
         fan_out: usize,
         rng: &mut impl Rng,
     ) -> Tensor<T> {
+        if let Init::Normal { mean, std } = self {
+            let normal = rand_distr::Normal::new(mean, std)
+                .unwrap_or_else(|e| panic!("Init::Normal {{ mean: {mean}, std: {std} }}: {e}"));
+            return Tensor::from_fn(shape, |_| T::from_f64(rand_distr::Distribution::sample(&normal, rng)));
+        }
         match self.bounds(fan_in, fan_out) {
             None => Tensor::zeros(shape),
             Some((lo, hi)) => Tensor::from_fn(shape, |_| {

@@ -1050,3 +1050,177 @@ fn in_layer(i: usize, e: Error) -> Error {
         e => e,
     }
 }
+
+/// A lookup table of `num_embeddings` vectors of length `embedding_dim`, as
+/// `torch.nn.Embedding(num_embeddings, embedding_dim, padding_idx=None)`: an input of
+/// indices of any shape S gives the rows of `weight` `[num_embeddings, embedding_dim]`
+/// they name, shape S + `[embedding_dim]`. The indices come in as a tensor of whole numbers
+/// (a constant: `tape.constant(&Tensor::new(&[2], vec![4.0, 1.0])?)`), as every layer's
+/// input is a tensor; they get no gradient.
+///
+/// One [`Var::index_select`] of the weight's rows: its backward rule adds the gradient of
+/// every use of a row into that row, as PyTorch's dense gradient does. With
+/// [`Embedding::padding_idx`] the rows looked up at that index read the weight detached,
+/// so that row gets no gradient, and the constructor's zeroing of it is PyTorch's.
+/// Not provided: `max_norm` (PyTorch renormalises the weight in place during the forward
+/// pass), `scale_grad_by_freq`, `sparse`.
+///
+/// ```
+/// use rand::{rngs::StdRng, SeedableRng};
+/// use wengert_nn::{Embedding, Init, Module};
+/// use wengert_tape::{Tape, Tensor};
+///
+/// let mut rng = StdRng::seed_from_u64(0);
+/// let emb = Embedding::<f64>::new(10, 3, Init::Normal { mean: 0.0, std: 1.0 }, &mut rng).padding_idx(0);
+/// assert_eq!(&emb.weight.data()[..3], [0.0, 0.0, 0.0]); // the padding row
+///
+/// let tape = Tape::new();
+/// let p = emb.bind(&tape);
+/// let ids = tape.constant(&Tensor::new(&[2, 2], vec![4.0, 0.0, 4.0, 7.0])?);
+/// let y = emb.forward(&p, ids)?;
+/// assert_eq!(y.shape().as_slice(), [2, 2, 3]);
+/// let g = y.sum().backward();
+/// // Row 4 is used twice; row 0 is the padding row.
+/// assert_eq!(&g.wrt(p.vars()[0]).data()[12..15], [2.0, 2.0, 2.0]);
+/// assert_eq!(&g.wrt(p.vars()[0]).data()[..3], [0.0, 0.0, 0.0]);
+/// # Ok::<(), wengert_tape::Error>(())
+/// ```
+///
+/// # Errors
+/// `InvalidArgument` naming `Embedding`, before anything is recorded, for an index that is
+/// not a whole number in [0, num_embeddings) (naming its position and value), a weight that
+/// is not 2-d, a padding index out of range, and bound parameters that are not this
+/// layer's.
+#[derive(Clone, Debug)]
+pub struct Embedding<T: Float = f64> {
+    /// The table, `[num_embeddings, embedding_dim]` (PyTorch's `weight`).
+    pub weight: Tensor<T>,
+    padding_idx: Option<usize>,
+}
+
+impl<T: Float> Embedding<T> {
+    /// A table of `num_embeddings` rows of length `embedding_dim` drawn from `init`
+    /// (PyTorch's default is `Init::Normal { mean: 0.0, std: 1.0 }`; the fans given to
+    /// `init` are fan_in = embedding_dim, fan_out = num_embeddings, PyTorch's fans of the
+    /// weight).
+    pub fn new(num_embeddings: usize, embedding_dim: usize, init: Init, rng: &mut impl Rng) -> Self {
+        let weight = init.tensor(&[num_embeddings, embedding_dim], embedding_dim, num_embeddings, rng);
+        Embedding { weight, padding_idx: None }
+    }
+
+    /// A table from a given weight `[num_embeddings, embedding_dim]` (PyTorch's
+    /// `Embedding.from_pretrained`, the weight trainable).
+    ///
+    /// # Errors
+    /// `InvalidArgument` for a weight that is not 2-d.
+    pub fn from_tensor(weight: Tensor<T>) -> Result<Self> {
+        let e = Embedding { weight, padding_idx: None };
+        e.check_layout()?;
+        Ok(e)
+    }
+
+    /// Makes `index` the padding index (PyTorch's `padding_idx`): its row is set to zeros
+    /// now, as PyTorch's constructor does (a state dict loaded later replaces it), and gets
+    /// no gradient. An index past the table is refused at the forward pass.
+    pub fn padding_idx(mut self, index: usize) -> Self {
+        self.padding_idx = Some(index);
+        if self.weight.shape().len() == 2 && index < self.weight.shape()[0] {
+            let d = self.weight.shape()[1];
+            self.weight.data_mut()[index * d..(index + 1) * d].fill(T::ZERO);
+        }
+        self
+    }
+
+    /// The number of rows.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor of rank 0.
+    pub fn num_embeddings(&self) -> usize {
+        self.weight.shape()[0]
+    }
+
+    /// The length of a row.
+    ///
+    /// # Panics
+    /// If `weight` was assigned a tensor of rank below 2.
+    pub fn embedding_dim(&self) -> usize {
+        self.weight.shape()[1]
+    }
+
+    fn check_layout(&self) -> Result<()> {
+        let ws = self.weight.shape();
+        if ws.len() != 2 {
+            return Err(Error::InvalidArgument {
+                op: "Embedding",
+                msg: format!("weight must be [num_embeddings, embedding_dim], got shape {ws:?}"),
+            });
+        }
+        match self.padding_idx {
+            Some(i) if i >= ws[0] => Err(Error::InvalidArgument {
+                op: "Embedding",
+                msg: format!("padding_idx {i} must be less than num_embeddings {}", ws[0]),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<T: Float> Module<T> for Embedding<T> {
+    fn visit_params<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(String, &'a Tensor<T>)) {
+        f(format!("{prefix}weight"), &self.weight);
+    }
+
+    fn visit_params_mut<'a>(&'a mut self, prefix: &str, f: &mut dyn FnMut(String, &'a mut Tensor<T>)) {
+        f(format!("{prefix}weight"), &mut self.weight);
+    }
+
+    fn num_tensors(&self) -> usize {
+        1
+    }
+
+    fn forward_with<'t>(&self, params: &[Var<'t, T>], x: Var<'t, T>) -> Result<Var<'t, T>> {
+        let bad = |msg: String| Error::InvalidArgument { op: "Embedding", msg };
+        if params.len() != 1 {
+            return Err(bad(format!("{} parameter variables given, the layer has 1", params.len())));
+        }
+        self.check_layout()?;
+        let w = params[0];
+        let ws = self.weight.shape();
+        if w.shape()[..] != *ws {
+            return Err(bad(format!(
+                "bound weight {:?} ({}) does not match the layer's weight {ws:?}; the parameters must be bound from \
+                 this layer",
+                w.shape(),
+                w.node()
+            )));
+        }
+        let (rows, dim) = (ws[0], ws[1]);
+        let ids = x.value();
+        let mut index = Vec::with_capacity(ids.data().len());
+        for (k, &v) in ids.data().iter().enumerate() {
+            let f = v.to_f64();
+            if !(f >= 0.0 && f.fract() == 0.0 && f < rows as f64) {
+                return Err(bad(format!(
+                    "index {f} at position {k} of input {:?} ({}) is not a whole number in [0, {rows})",
+                    x.shape(),
+                    x.node()
+                )));
+            }
+            index.push(f as usize);
+        }
+        let mut looked = w.try_index_select(&index)?;
+        if let Some(pad) = self.padding_idx.filter(|p| index.contains(p)) {
+            // The padding positions read the weight cut off from the graph.
+            let fixed = w.detach().try_index_select(&index)?;
+            let mask =
+                Tensor::from_fn(
+                    &[index.len(), dim],
+                    |i| if index[i / dim] == pad { T::ONE } else { T::ZERO },
+                );
+            looked = x.tape().constant(&mask).try_select(fixed, looked)?;
+        }
+        let mut shape = x.shape().to_vec();
+        shape.push(dim);
+        looked.try_reshape(&shape)
+    }
+}

@@ -60,8 +60,8 @@ pub use conv::{
 pub use init::Init;
 pub use io::SaveLoad;
 pub use layers::{
-    BatchNorm1d, Dropout, Gelu, GeluTanh, LayerNorm, LeakyReLU, Linear, ReLU, Sequential, SiLU, Sigmoid,
-    Tanh, ELU,
+    BatchNorm1d, Dropout, Embedding, Gelu, GeluTanh, LayerNorm, LeakyReLU, Linear, ReLU, Sequential, SiLU,
+    Sigmoid, Tanh, ELU,
 };
 pub use loss::Reduction;
 pub use module::{Bound, Module, StateDict, TapeParams};

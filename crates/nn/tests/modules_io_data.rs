@@ -1,10 +1,11 @@
-//! Modules (parameter order, binding, gradients by finite differences), safetensors save
-//! and load (round trip and every error case), CSV loading and standardisation.
+//! Modules (parameter order, binding, gradients by finite differences), `Embedding` and
+//! `Init::Normal`, safetensors save and load (round trip and every error case), CSV loading
+//! and standardisation.
 
 use rand::{rngs::StdRng, SeedableRng};
 use wengert_nn::data::{load_csv, read_csv, standardize};
 use wengert_nn::io::{from_safetensors, to_safetensors};
-use wengert_nn::{Init, Linear, Module, ReLU, SaveLoad, Sequential, Sigmoid, StateDict, Tanh};
+use wengert_nn::{Embedding, Init, Linear, Module, ReLU, SaveLoad, Sequential, Sigmoid, StateDict, Tanh};
 use wengert_tape::gradcheck::{gradcheck, CheckOptions};
 use wengert_tape::{Error, Tape, Tensor};
 
@@ -594,4 +595,105 @@ fn nodes_recorded_by_layers_and_losses_are_located_at_the_callers_line() {
     for l in lines {
         assert!(l.contains("tests/modules_io_data.rs:"), "a node located elsewhere: {l}\n{list}");
     }
+}
+
+/// Embedding: rows looked up by index (repeated and at the padding index), their
+/// gradient a scatter-add of the incoming one (checked against a plain loop, and by finite
+/// differences without padding), the padding row without gradient, f32 too.
+#[test]
+fn embedding_looks_up_rows_and_adds_their_gradients() {
+    let (rows, dim) = (5, 3);
+    let weight = Tensor::from_fn(&[rows, dim], |i| (i as f64 * 0.37 + 0.1).sin());
+    let ids = [1usize, 3, 3, 0, 2, 1, 4, 1];
+    let cot = Tensor::from_fn(&[2, 4, dim], |i| (i as f64 * 0.7 + 0.3).cos());
+    for pad in [None, Some(3), Some(4)] {
+        let mut emb = Embedding::from_tensor(weight.clone()).unwrap();
+        if let Some(p) = pad {
+            emb = emb.padding_idx(p);
+        }
+        let tape = Tape::<f64>::new();
+        let p = emb.bind(&tape);
+        let x = tape.constant(&Tensor::new(&[2, 4], ids.iter().map(|&i| i as f64).collect()).unwrap());
+        let y = emb.forward(&p, x).unwrap();
+        assert_eq!(y.shape().as_slice(), [2, 4, dim]);
+        let mut want_y = Vec::new();
+        let mut want_g = vec![0.0; rows * dim];
+        for (k, &i) in ids.iter().enumerate() {
+            want_y.extend_from_slice(&emb.weight.data()[i * dim..(i + 1) * dim]);
+            if Some(i) != pad {
+                for d in 0..dim {
+                    want_g[i * dim + d] += cot.data()[k * dim + d];
+                }
+            }
+        }
+        assert_eq!(y.value().data(), want_y, "pad {pad:?}");
+        let g = (y * tape.constant(&cot)).sum().backward();
+        assert_eq!(g.wrt(p.vars()[0]).data(), want_g, "pad {pad:?}");
+        if let Some(pd) = pad {
+            assert!(emb.weight.data()[pd * dim..(pd + 1) * dim].iter().all(|&v| v == 0.0));
+        }
+    }
+    // Finite differences in the weight (no padding: its row's gradient is 0 on purpose).
+    let emb = Embedding::from_tensor(weight.clone()).unwrap();
+    let idx = Tensor::new(&[ids.len()], ids.iter().map(|&i| i as f64).collect()).unwrap();
+    let f = wengert_tape::func_many(move |v| {
+        let y = emb.forward_with(&v[..1], v[0].tape().constant(&idx)).unwrap();
+        (y * y.sin()).sum()
+    });
+    let report = gradcheck(f, &[weight], &CheckOptions::default());
+    assert!(report.passed(), "{report}");
+    // f32, and the state dict.
+    let mut rng = StdRng::seed_from_u64(2);
+    let e32 = Embedding::<f32>::new(4, 2, Init::Normal { mean: 0.0, std: 1.0 }, &mut rng);
+    assert_eq!((e32.num_embeddings(), e32.embedding_dim()), (4, 2));
+    assert_eq!(e32.state_dict().keys().collect::<Vec<_>>(), ["weight"]);
+    let tape = Tape::<f32>::new();
+    let y = e32.forward(&e32.bind(&tape), tape.constant(&Tensor::scalar(2.0))).unwrap();
+    assert_eq!(y.value().data(), &e32.weight.data()[4..6]);
+}
+
+#[test]
+fn embedding_refuses_bad_indices_and_layouts() {
+    let emb = Embedding::from_tensor(Tensor::<f64>::zeros(&[4, 2])).unwrap();
+    let msg = |e: Error| match e {
+        Error::InvalidArgument { op, msg } => format!("{op}: {msg}"),
+        other => panic!("{other:?}"),
+    };
+    for (v, want) in [
+        (1.5, "Embedding: index 1.5 at position 1 of input [3] (v1) is not a whole number in [0, 4)"),
+        (4.0, "Embedding: index 4 at position 1 of input [3] (v1) is not a whole number in [0, 4)"),
+        (-1.0, "Embedding: index -1 at position 1 of input [3] (v1) is not a whole number in [0, 4)"),
+        (f64::NAN, "Embedding: index NaN at position 1 of input [3] (v1) is not a whole number in [0, 4)"),
+    ] {
+        let tape = Tape::<f64>::new();
+        let p = emb.bind(&tape);
+        let x = tape.constant(&Tensor::new(&[3], vec![0.0, v, 2.0]).unwrap());
+        let before = tape.len();
+        assert_eq!(msg(emb.forward(&p, x).unwrap_err()), want);
+        assert_eq!(tape.len(), before);
+    }
+    let tape = Tape::<f64>::new();
+    let padded = emb.clone().padding_idx(9);
+    let e = padded.forward(&padded.bind(&tape), tape.constant(&Tensor::scalar(0.0))).unwrap_err();
+    assert_eq!(msg(e), "Embedding: padding_idx 9 must be less than num_embeddings 4");
+    assert_eq!(
+        msg(Embedding::from_tensor(Tensor::<f64>::zeros(&[4])).unwrap_err()),
+        "Embedding: weight must be [num_embeddings, embedding_dim], got shape [4]"
+    );
+}
+
+/// Init::Normal draws N(mean, std²): the sample moments of 20,000 draws (a fixed seed)
+/// are within a few standard errors.
+#[test]
+fn normal_init_has_its_moments() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let t = Init::Normal { mean: 2.0, std: 0.5 }.tensor::<f64>(&[200, 100], 100, 200, &mut rng);
+    let n = t.data().len() as f64;
+    let mean = t.data().iter().sum::<f64>() / n;
+    let var = t.data().iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert!((mean - 2.0).abs() < 4.0 * 0.5 / n.sqrt(), "{mean}");
+    assert!((var.sqrt() - 0.5).abs() < 0.02, "{}", var.sqrt());
+    // A bias drawn with it is zeros, as with the other non-uniform inits.
+    let lin = Linear::<f64>::new(3, 2, Init::Normal { mean: 0.0, std: 1.0 }, &mut rng);
+    assert!(lin.bias.as_ref().unwrap().data().iter().all(|&v| v == 0.0));
 }
