@@ -36,21 +36,23 @@ def case(name, layer, x):
     CASES.append((name, [x.detach()] + [p.detach() for p in params], out.detach(), cot, gs, bufs))
 
 
-def conv2d(name, n, c, h, w, o, k, s, p, d, bias, groups=1, mode="zeros"):
-    layer = nn.Conv2d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias, padding_mode=mode)
+def set_params(layer, bias):
+    """The weight (and bias) every convolution case uses, from cos and sin."""
     with torch.no_grad():
         layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
         if bias:
             layer.bias.copy_(det(layer.bias.shape, 1.1, -0.4, 0.3))
+
+
+def conv2d(name, n, c, h, w, o, k, s, p, d, bias, groups=1, mode="zeros"):
+    layer = nn.Conv2d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias, padding_mode=mode)
+    set_params(layer, bias)
     case(name, layer, det((n, c, h, w), 0.37, 0.1))
 
 
 def conv1d(name, n, c, l, o, k, s, p, d, bias, groups=1, mode="zeros"):
     layer = nn.Conv1d(c, o, k, stride=s, padding=p, dilation=d, groups=groups, bias=bias, padding_mode=mode)
-    with torch.no_grad():
-        layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
-        if bias:
-            layer.bias.copy_(det(layer.bias.shape, 1.1, -0.4, 0.3))
+    set_params(layer, bias)
     case(name, layer, det((n, c, l), 0.37, 0.1))
 
 
@@ -77,19 +79,13 @@ conv1d("conv1d_same", 2, 2, 6, 3, 2, 1, "same", 1, False)
 # Transposed convolutions (weight [C, O/groups, k...]).
 def convt2d(name, n, c, h, w, o, k, s, p, op, d, bias, groups=1):
     layer = nn.ConvTranspose2d(c, o, k, stride=s, padding=p, output_padding=op, groups=groups, bias=bias, dilation=d)
-    with torch.no_grad():
-        layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
-        if bias:
-            layer.bias.copy_(det(layer.bias.shape, 1.1, -0.4, 0.3))
+    set_params(layer, bias)
     case(name, layer, det((n, c, h, w), 0.37, 0.1))
 
 
 def convt1d(name, n, c, l, o, k, s, p, op, d, bias, groups=1):
     layer = nn.ConvTranspose1d(c, o, k, stride=s, padding=p, output_padding=op, groups=groups, bias=bias, dilation=d)
-    with torch.no_grad():
-        layer.weight.copy_(det(layer.weight.shape, 0.53, 0.2, 0.5, math.cos))
-        if bias:
-            layer.bias.copy_(det(layer.bias.shape, 1.1, -0.4, 0.3))
+    set_params(layer, bias)
     case(name, layer, det((n, c, l), 0.37, 0.1))
 
 

@@ -50,6 +50,8 @@ fn layer_of(name: &str, params: &[Tensor<f64>]) -> Box<dyn Module<f64>> {
     let conv1 = || Conv1d::from_tensors(w.clone().unwrap(), b.clone()).unwrap();
     let conv2_groups = |g| Conv2d::from_tensors_grouped(w.clone().unwrap(), b.clone(), g).unwrap();
     let conv1_groups = |g| Conv1d::from_tensors_grouped(w.clone().unwrap(), b.clone(), g).unwrap();
+    let convt2 = |g| ConvTranspose2d::from_tensors_grouped(w.clone().unwrap(), b.clone(), g).unwrap();
+    let convt1 = |g| ConvTranspose1d::from_tensors_grouped(w.clone().unwrap(), b.clone(), g).unwrap();
     match name {
         "conv2d_main" => Box::new(conv2().stride((2, 1)).padding((1, 0)).dilation((1, 2))),
         "conv2d_1x1" => Box::new(conv2()),
@@ -74,42 +76,13 @@ fn layer_of(name: &str, params: &[Tensor<f64>]) -> Box<dyn Module<f64>> {
         }
         "conv1d_replicate" => Box::new(conv1().stride(2).padding(2).padding_mode(PaddingMode::Replicate)),
         "conv1d_same" => Box::new(conv1().padding_same()),
-        "convt2d_main" => Box::new(
-            ConvTranspose2d::from_tensors(w.clone().unwrap(), b.clone())
-                .unwrap()
-                .stride((2, 1))
-                .padding((1, 0))
-                .output_padding((1, 0))
-                .dilation((1, 2)),
-        ),
-        "convt2d_up2" => Box::new(
-            ConvTranspose2d::from_tensors(w.clone().unwrap(), b.clone())
-                .unwrap()
-                .stride(2)
-                .padding(1)
-                .output_padding(1),
-        ),
-        "convt2d_groups" => Box::new(
-            ConvTranspose2d::from_tensors_grouped(w.clone().unwrap(), b.clone(), 2)
-                .unwrap()
-                .stride((1, 2))
-                .padding((0, 1))
-                .output_padding((0, 1)),
-        ),
-        "convt1d_main" => Box::new(
-            ConvTranspose1d::from_tensors(w.clone().unwrap(), b.clone())
-                .unwrap()
-                .stride(3)
-                .padding(2)
-                .output_padding(2),
-        ),
-        "convt1d_dilated_groups" => Box::new(
-            ConvTranspose1d::from_tensors_grouped(w.clone().unwrap(), b.clone(), 2)
-                .unwrap()
-                .stride(2)
-                .padding(1)
-                .dilation(2),
-        ),
+        "convt2d_main" => {
+            Box::new(convt2(1).stride((2, 1)).padding((1, 0)).output_padding((1, 0)).dilation((1, 2)))
+        }
+        "convt2d_up2" => Box::new(convt2(1).stride(2).padding(1).output_padding(1)),
+        "convt2d_groups" => Box::new(convt2(2).stride((1, 2)).padding((0, 1)).output_padding((0, 1))),
+        "convt1d_main" => Box::new(convt1(1).stride(3).padding(2).output_padding(2)),
+        "convt1d_dilated_groups" => Box::new(convt1(2).stride(2).padding(1).dilation(2)),
         "upsample_nearest_2" => Box::new(Upsample::new(UpsampleMode::Nearest).scale_factor(2.0)),
         "upsample_nearest_size" => Box::new(Upsample::new(UpsampleMode::Nearest).size((7, 5))),
         "upsample_nearest_frac" => Box::new(Upsample::new(UpsampleMode::Nearest).scale_factor((1.5, 2.75))),
