@@ -187,9 +187,8 @@ impl Layout {
         Error::InvalidArgument { op: self.op, msg }
     }
 
-    /// The first checks of [`Layout::check`]: a positive kernel, stride and dilation, the
-    /// input's rank and (with `channels`) channel count; returns the input as
-    /// `[N, C, H, W]`. Records nothing.
+    /// The first checks of [`Layout::check`]: a positive kernel, stride and dilation, then
+    /// [`Layout::dims`]. Records nothing.
     fn input<T: Float>(
         &self,
         x: Var<'_, T>,
@@ -201,6 +200,17 @@ impl Layout {
                 return Err(self.bad(format!("{what} must be positive, got {}", self.size(v))));
             }
         }
+        self.dims(x, channels)
+    }
+
+    /// The input's rank (batched, or unbatched without N) and, with `channels`, its channel
+    /// count (described by `takes`); returns the input as `[N, C, H, W]` (N = 1 unbatched,
+    /// H = 1 for a 1-d layer). Records nothing.
+    fn dims<T: Float>(
+        &self,
+        x: Var<'_, T>,
+        channels: Option<(usize, &dyn Fn() -> String)>,
+    ) -> Result<[usize; 4]> {
         let shape = x.shape();
         let want = 2 + self.spatial;
         if shape.len() != want && shape.len() != want - 1 {
@@ -233,6 +243,42 @@ impl Layout {
             }
         }
         Ok(dims)
+    }
+
+    /// `v` (a per-axis setting given as (height, width)) as the layer uses it: a 1-d
+    /// layer's height entry is `fill` (the value that leaves a height-1 axis alone).
+    fn per_axis(&self, v: [usize; 2], fill: usize) -> [usize; 2] {
+        if self.spatial == 1 {
+            [fill, v[1]]
+        } else {
+            v
+        }
+    }
+
+    /// The window of a layer with these settings: for a 1-d layer height 1, stride 1, no
+    /// padding, dilation 1 along the height.
+    fn window(
+        &self,
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+        dilation: [usize; 2],
+    ) -> Window {
+        Window {
+            kernel,
+            stride: self.per_axis(stride, 1),
+            padding: self.per_axis(padding, 0),
+            dilation: self.per_axis(dilation, 1),
+        }
+    }
+
+    /// The kernel (kh, kw) of a weight `[·, ·, k…]` of this layout (kh = 1 for a 1-d layer).
+    fn kernel(&self, weight: &[usize]) -> [usize; 2] {
+        if self.spatial == 1 {
+            [1, weight[2]]
+        } else {
+            [weight[2], weight[3]]
+        }
     }
 
     /// The output shape of a layer with `c` output channels and spatial size (oh, ow) for
@@ -414,7 +460,7 @@ impl ConvCore {
         let w = params[0];
         // c is the weight's channels per group; the layer takes c·g.
         let (o, c) = (own[0], own[1]);
-        let kernel = if lay.spatial == 1 { [1, own[2]] } else { [own[2], own[3]] };
+        let kernel = lay.kernel(own);
         let takes = || {
             if g == 1 {
                 format!("weight {own:?} ({}) takes {c}", w.node())
@@ -461,16 +507,9 @@ impl ConvCore {
         y.try_reshape(&lay.out_shape(x, dims[0], o, (oh, ow)))
     }
 
-    /// The window of a kernel `kernel` with symmetric zero padding `padding`; a 1-d
-    /// layer's has height 1, stride 1, no padding.
+    /// The window of a kernel `kernel` with symmetric zero padding `padding`.
     fn window(&self, lay: Layout, kernel: [usize; 2], padding: [usize; 2]) -> Window {
-        let one = |v: [usize; 2], fill: usize| if lay.spatial == 1 { [fill, v[1]] } else { v };
-        Window {
-            kernel,
-            stride: one(self.stride, 1),
-            padding: one(padding, 0),
-            dilation: one(self.dilation, 1),
-        }
+        lay.window(kernel, self.stride, padding, self.dilation)
     }
 
     /// The padding [before, after] of each axis (height, width) for the window `win`
@@ -478,7 +517,7 @@ impl ConvCore {
     /// d·(k − 1) split as PyTorch splits it, which needs stride 1.
     fn pads(&self, lay: Layout, win: &Window) -> Result<[[usize; 2]; 2]> {
         if !self.same {
-            let p = self.window(lay, win.kernel, self.padding).padding;
+            let p = lay.per_axis(self.padding, 0);
             return Ok([[p[0], p[0]], [p[1], p[1]]]);
         }
         if win.stride != [1, 1] {
@@ -1144,15 +1183,9 @@ impl TransposeCore {
         let w = params[0];
         let (c, og) = (own[0], own[1]);
         let o = og * g;
-        let kernel = if lay.spatial == 1 { [1, own[2]] } else { [own[2], own[3]] };
-        let one = |v: [usize; 2], fill: usize| if lay.spatial == 1 { [fill, v[1]] } else { v };
-        let win = Window {
-            kernel,
-            stride: one(self.stride, 1),
-            padding: one(self.padding, 0),
-            dilation: one(self.dilation, 1),
-        };
-        let output_padding = one(self.output_padding, 0);
+        let kernel = lay.kernel(own);
+        let win = lay.window(kernel, self.stride, self.padding, self.dilation);
+        let output_padding = lay.per_axis(self.output_padding, 0);
         let takes = || format!("weight {own:?} ({}) takes {c}", w.node());
         let dims = lay.input(x, &win, Some((c, &takes)))?;
         let limit = isize::MAX as usize / 16;
@@ -2077,18 +2110,10 @@ impl<T: Float> Module<T> for AdaptiveAvgPool2d {
         const OP: &str = "AdaptiveAvgPool2d";
         let lay = Layout { op: OP, spatial: 2 };
         no_params(OP, params)?;
-        let shape = x.shape();
-        if shape.len() != 4 && shape.len() != 3 {
-            return Err(lay.bad(format!(
-                "expected a 4-d input [N, C, H, W] or 3-d [C, H, W], got {}-d input {:?} ({})",
-                shape.len(),
-                &shape[..],
-                x.node()
-            )));
-        }
-        let r = shape.len();
-        let input = [shape[r - 2], shape[r - 1]];
+        let [_, _, h, w] = lay.dims(x, None)?;
+        let input = [h, w];
         if self.size.contains(&0) || input.contains(&0) {
+            let shape = x.shape();
             return Err(lay.bad(format!(
                 "input {:?} ({}) to output size {}: both must be positive along each axis",
                 &shape[..],
