@@ -31,7 +31,7 @@ use rand::Rng;
 use wengert_tape::{Error, Float, PadFill, Result, Tensor, Var, Window2d};
 
 use crate::init::Init;
-use crate::layers::{no_params, visit_affine, BatchNorm1d};
+use crate::layers::{no_params, unbound, visit_affine, BatchNorm1d};
 use crate::module::Module;
 
 /// A size per spatial axis of a 2-d layer (kernel, stride, padding, dilation): one number
@@ -618,12 +618,7 @@ fn check_params<T: Float>(
         .chain(params.get(1).zip(bias).map(|(&p, b)| ("bias", p, b.shape())))
     {
         if p.shape()[..] != *own {
-            return Err(lay.bad(format!(
-                "bound {what} {:?} ({}) does not match the layer's {what} {own:?}; the parameters must be bound from \
-                 this layer",
-                p.shape(),
-                p.node()
-            )));
+            return Err(unbound(lay.op, what, p, own));
         }
     }
     Ok(())

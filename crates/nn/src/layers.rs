@@ -137,11 +137,11 @@ impl<T: Float> Module<T> for Linear<T> {
         // would run through silently wherever the input width fits both.
         let ws = w.shape();
         if ws[..] != *self.weight.shape() {
-            return Err(unbound("weight", w, self.weight.shape()));
+            return Err(unbound("Linear", "weight", w, self.weight.shape()));
         }
         if let (Some(&b), Some(own)) = (params.get(1), &self.bias) {
             if b.shape()[..] != *own.shape() {
-                return Err(unbound("bias", b, own.shape()));
+                return Err(unbound("Linear", "bias", b, own.shape()));
             }
         }
         let shape = x.shape();
@@ -187,12 +187,13 @@ fn wrong_width<T: Float>(x: Var<'_, T>, w: Var<'_, T>) -> Error {
     }
 }
 
-/// The error for a bound parameter `v` whose shape is not the layer's `own`.
+/// The error of layer `op` for a bound parameter `v` (its `what`) whose shape is not the
+/// layer's `own`.
 #[cold]
 #[inline(never)]
-fn unbound<T: Float>(what: &str, v: Var<'_, T>, own: &[usize]) -> Error {
+pub(crate) fn unbound<T: Float>(op: &'static str, what: &str, v: Var<'_, T>, own: &[usize]) -> Error {
     Error::InvalidArgument {
-        op: "Linear",
+        op,
         msg: format!(
             "bound {what} {:?} ({}) does not match the layer's {what} {own:?}; the parameters must be \
              bound from this layer",
@@ -587,12 +588,7 @@ impl<T: Float> Module<T> for BatchNorm1d<T> {
             .map(|(what, _)| what);
         for (p, what) in params.iter().zip(names) {
             if p.shape()[..] != [c] {
-                return Err(bad(format!(
-                    "bound {what} {:?} ({}) does not match the layer's {what} [{c}]; the parameters must be \
-                     bound from this layer",
-                    p.shape(),
-                    p.node()
-                )));
+                return Err(unbound("BatchNorm1d", what, *p, &[c]));
             }
         }
         if !(self.eps >= 0.0 && self.eps.is_finite()) {
@@ -1187,12 +1183,7 @@ impl<T: Float> Module<T> for Embedding<T> {
         let w = params[0];
         let ws = self.weight.shape();
         if w.shape()[..] != *ws {
-            return Err(bad(format!(
-                "bound weight {:?} ({}) does not match the layer's weight {ws:?}; the parameters must be bound from \
-                 this layer",
-                w.shape(),
-                w.node()
-            )));
+            return Err(unbound("Embedding", "weight", w, ws));
         }
         let (rows, dim) = (ws[0], ws[1]);
         let ids = x.value();
