@@ -667,9 +667,10 @@ fn conv2d_in_f32() {
     }
 }
 
-/// `gradcheck` of a Conv2d's output in its input and parameters, the input used twice
-/// (two calls of the layer, so two unfolds of one input, whose gradients add up).
-fn conv2d_report(conv: Conv2d<f64>, x: Tensor<f64>) -> CheckReport {
+/// `gradcheck` of a 2-d convolution's (Conv2d's or ConvTranspose2d's) output in its input
+/// and parameters, the input used twice (two calls of the layer, so two unfolds or folds
+/// of one input, whose gradients add up).
+fn conv2d_report(conv: impl Module<f64> + 'static, x: Tensor<f64>) -> CheckReport {
     let mut inputs = vec![x];
     inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
     let f = func_many(move |v| {
@@ -681,8 +682,9 @@ fn conv2d_report(conv: Conv2d<f64>, x: Tensor<f64>) -> CheckReport {
     gradcheck(f, &inputs, &CheckOptions::default())
 }
 
-/// `gradcheck` of a Conv1d's output, weighted, in its input and parameters.
-fn conv1d_report(conv: Conv1d<f64>, x: Tensor<f64>) -> CheckReport {
+/// `gradcheck` of a 1-d convolution's (Conv1d's or ConvTranspose1d's) output, weighted, in
+/// its input and parameters.
+fn conv1d_report(conv: impl Module<f64> + 'static, x: Tensor<f64>) -> CheckReport {
     let mut inputs = vec![x];
     inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
     let f = func_many(move |v| {
@@ -870,15 +872,7 @@ proptest! {
         let conv = if bias { conv } else { conv.without_bias() };
         // n = 0 stands for an unbatched input.
         let shape = if n == 0 { vec![c, h, w] } else { vec![n, c, h, w] };
-        let mut inputs = vec![det(&shape, seed as f64)];
-        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
-        let f = func_many(move |v| {
-            let y = conv.forward_with(&v[1..], v[0]).unwrap();
-            let z = conv.forward_with(&v[1..], v[0].sin()).unwrap();
-            let t = v[0].tape();
-            (y * t.constant(&det(&y.shape(), 0.3))).sum() + (z * y).sum()
-        });
-        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        let report = conv2d_report(conv, det(&shape, seed as f64));
         prop_assert!(report.passed(), "{}", report);
     }
 
@@ -894,13 +888,7 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         let conv = ConvTranspose1d::<f64>::new(c, o, k, Init::TorchDefault, &mut rng)
             .stride(s).padding(p).output_padding(op).dilation(d);
-        let mut inputs = vec![det(&[n, c, l], seed as f64)];
-        inputs.extend(conv.named_parameters().into_iter().map(|(_, t)| t.clone()));
-        let f = func_many(move |v| {
-            let y = conv.forward_with(&v[1..], v[0]).unwrap();
-            (y * v[0].tape().constant(&det(&y.shape(), 0.9))).sum()
-        });
-        let report = gradcheck(f, &inputs, &CheckOptions::default());
+        let report = conv1d_report(conv, det(&[n, c, l], seed as f64));
         prop_assert!(report.passed(), "{}", report);
     }
 
